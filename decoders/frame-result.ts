@@ -1,0 +1,28 @@
+/**
+ * What the splitter front (decoders/meter-stream.ts) hands to its caller for every frame it
+ * found: a reading, or an error that says why not. Errors are counted and skipped by callers;
+ * nothing here throws on bad bytes.
+ */
+import type { DecodeError, MeterReading } from './reading';
+
+export type FrameFormat =
+  | 'dsmr'            // P1 text telegram '/' .. '!' CRC
+  | 'dsmr-encrypted'  // Luxembourg Smarty / Austrian P1: 0xDB general-glo-ciphering around a telegram
+  | 'hdlc'            // IEC 62056-46 HDLC with DLMS/COSEM inside
+  | 'mbus'            // M-Bus long frame(s) 0x68 L L 0x68 .. 0x16 wrapping DLMS
+  | 'dlms';           // bare DLMS APDU (no link layer), e.g. some Austrian meters after unwrapping
+
+export type FrameResult =
+  | { ok: true; format: FrameFormat; reading: MeterReading; raw: Uint8Array }
+  | { ok: false; format?: FrameFormat; error: DecodeError; raw?: Uint8Array };
+
+export interface DecoderOptions {
+  /** AES-128 encryption key (16 bytes) for general-glo-ciphering frames (HAN and encrypted P1). */
+  encryptionKey?: Uint8Array;
+  /** Authentication key (16 bytes); when given, the GCM tag is checked. */
+  authenticationKey?: Uint8Array;
+  /** Tests and diagnostics only: accept frames whose checksum does not match. Never the default. */
+  skipChecksum?: boolean;
+  /** Bound of every buffer the splitters keep, bytes. Default 4096. */
+  maxFrameBytes?: number;
+}

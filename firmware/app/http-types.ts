@@ -1,0 +1,33 @@
+/**
+ * Platform-neutral HTTP request/response shapes. The Node server (firmware/host) and the
+ * Moddable server (firmware/moddable) translate to and from these, so routes, validation,
+ * auth and the JSON API are written once in firmware/app/.
+ */
+export interface AppRequest {
+  method: string;
+  /** Path without query string, e.g. "/api/v1/status". */
+  path: string;
+  query: Record<string, string>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Request body as text (the server enforces the size limit before building this). */
+  body?: string;
+  /** Remote address, for rate limiting. */
+  remote?: string;
+}
+
+export interface AppResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export type RouteHandler = (request: AppRequest) => AppResponse | Promise<AppResponse>;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** True when the route changes state (settings, keys, Wi-Fi, firmware): always authenticated. */
+  mutates?: boolean;
+  handler: RouteHandler;
+}

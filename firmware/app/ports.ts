@@ -1,0 +1,65 @@
+/**
+ * The small interfaces (ports) through which the platform-neutral application core reaches the
+ * platform. Node adapters live in firmware/host/, Moddable adapters in firmware/moddable/.
+ * Nothing in firmware/app/ imports a platform module; it receives these at construction.
+ *
+ * Owners may extend these interfaces; keep them small and keep units in names.
+ */
+
+/** Serial line settings. `inverted` inverts RX (P1 ports drive an inverted line). */
+export interface LineSettings {
+  baud: number;
+  dataBits: 7 | 8;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+  inverted?: boolean;
+}
+
+export interface ByteSourceCounters {
+  parityErrors?: number;
+  framingErrors?: number;
+  overflows?: number;
+}
+
+/** Where meter bytes come from: a UART, a USB cable, a TCP serial bridge, a replayed capture. */
+export interface ByteSource {
+  readonly kind: 'serial' | 'tcp' | 'replay' | 'uart';
+  /** Human description, e.g. "/dev/ttyUSB0 2400 8E1" or "replay of aidon-example-1.hex". */
+  describe(): string;
+  /** Start delivering bytes. `onBytes` may be called with any chunk size. */
+  start(onBytes: (bytes: Uint8Array, nowMs: number) => void, onError: (message: string) => void): void;
+  /** Change line settings at run time (auto-detection). Sources that cannot (tcp, replay) ignore it. */
+  setLineSettings?(settings: LineSettings): void;
+  counters?(): ByteSourceCounters;
+  stop(): void;
+}
+
+/** Monotonic-ish wall clock in epoch milliseconds; the only source of time for the core. */
+export interface Clock {
+  nowMs(): number;
+}
+
+/** Scheduler, so the core can ask for ticks without touching platform timers directly. */
+export interface Scheduler {
+  every(intervalMs: number, callback: () => void): { cancel(): void };
+  after(delayMs: number, callback: () => void): { cancel(): void };
+}
+
+/** Persistent key/value storage for the settings document (a file on Node, Preference/NVS on ESP32). */
+export interface SettingsStore {
+  /** Returns the stored document text, or undefined when nothing was saved yet. */
+  load(): string | undefined;
+  /** Must be atomic: after a crash either the old or the new document is there, never half. */
+  save(documentText: string): void;
+}
+
+/** Push channel to live clients (WebSocket). */
+export interface LivePublisher {
+  broadcast(message: string): void;
+  clientCount(): number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}

@@ -31,3 +31,24 @@ export interface Route {
   mutates?: boolean;
   handler: RouteHandler;
 }
+
+/**
+ * A route whose body is streamed (firmware upload): the server calls `begin` once the headers
+ * are in (after authentication, since upload routes always mutate), then `write` per chunk, then
+ * `end`. Returning a string from `write` aborts the upload with that reason (the server answers
+ * 4xx with it). The connection dropping calls `abort`. Both the Node and the Moddable servers
+ * implement this, so the OTA state machine sees the same calls on both.
+ */
+export interface UploadSink {
+  write(chunk: Uint8Array): void | string;
+  end(): AppResponse | Promise<AppResponse>;
+  abort(reason: string): void;
+}
+
+export interface UploadRoute {
+  method: 'POST' | 'PUT';
+  path: string;
+  mutates: true;
+  maxBytes: number;
+  begin(request: AppRequest): UploadSink | AppResponse;
+}

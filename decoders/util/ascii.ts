@@ -1,0 +1,51 @@
+/**
+ * Bytes -> string without TextDecoder (not available in decoders/: XS on the device has none in
+ * our manifest, and the decoders must stay platform-free). DSMR telegrams are ASCII; the
+ * occasional byte >= 0x80 is mapped as Latin-1 so nothing is lost or throws.
+ */
+
+/** Latin-1 decode of bytes[start, end). Chunks of 1024 keep String.fromCharCode's argument list small. */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = '';
+  let i = start;
+  while (i < end) {
+    const stop = end - i > 1024 ? i + 1024 : end;
+    s += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
+    i = stop;
+  }
+  return s;
+}
+
+/** String -> bytes, one byte per char code (low 8 bits). For ASCII/Latin-1 text only. */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/**
+ * If `hex` is an even-length string of hex digits that encodes printable ASCII (0x20..0x7E),
+ * return that text; otherwise undefined. DSMR sends equipment identifiers and text messages
+ * hex-encoded ("4B384547..." = "K8EG...").
+ */
+export function hexToPrintableAscii(hex: string): string | undefined {
+  const n = hex.length;
+  if (n === 0 || (n & 1) !== 0) return undefined;
+  let s = '';
+  for (let i = 0; i < n; i += 2) {
+    const hi = hexNibble(hex.charCodeAt(i));
+    const lo = hexNibble(hex.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    const c = (hi << 4) | lo;
+    if (c < 0x20 || c > 0x7e) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+export function hexNibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}

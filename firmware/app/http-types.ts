@@ -29,6 +29,12 @@ export interface Route {
   path: string;
   /** True when the route changes state (settings, keys, Wi-Fi, firmware): always authenticated. */
   mutates?: boolean;
+  /**
+   * True for routes anyone may call (login, auth status, HomeWizard discovery). Otherwise a
+   * non-mutating route is "read": open when the owner allows read access on the LAN
+   * (settings access.readOpen), else it needs a session too. The router enforces both centrally.
+   */
+  public?: boolean;
   handler: RouteHandler;
 }
 

@@ -63,3 +63,16 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
 }
+
+/** A static file of the local page, as the platform stores it (files on Node, flash resources on the device). */
+export interface Asset {
+  body: string | Uint8Array;
+  contentType: string;
+  /** Set when `body` is already compressed (the device stores the page gzipped). */
+  contentEncoding?: 'gzip';
+}
+
+/** Read-only store of the page files under firmware/web/. Paths start with '/', e.g. "/index.html". */
+export interface AssetSource {
+  get(path: string, acceptsGzip: boolean): Asset | undefined;
+}

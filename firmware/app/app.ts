@@ -1,0 +1,402 @@
+/**
+ * The platform-neutral application core: meter bytes in; snapshot, HTTP API and live pushes out.
+ * Node (firmware/host) and the ESP32 (firmware/moddable) only translate to and from this API.
+ *
+ *   const app = createApp({
+ *     clock, scheduler, settingsStore, publisher, logger,   // ports.ts
+ *     randomBytes: (n) => Uint8Array,                        // salts and session tokens
+ *     source?: ByteSource,          // the meter port; app.start() starts it (or feed onMeterBytes yourself)
+ *     assets?: AssetSource,         // the page files (firmware/web); without it only the API is served
+ *     device?: { name?, firmwareVersion?, serial?, platform? },
+ *     wifiStatus?: () => ({ ssid?, strengthPercent? } | undefined),   // HomeWizard wifi_* fields
+ *     lineOverride?: LineSettings | 'auto',  // CLI --line/--baud...: wins over stored meter.line
+ *     extraRoutes?: Route[],             // e.g. provisioning; auth enforced centrally (mutates: true => session)
+ *     extraUploadRoutes?: UploadRoute[], // e.g. OTA; always authenticated
+ *     options?: { passwordIterations?, noDataAfterMs?, noFrameAfterMs?, tickMs? },
+ *   });
+ *   app.start();                                   // settings loaded at create; starts source + 1 s tick
+ *   await app.handle(request: AppRequest)          // -> AppResponse (every route, auth, static page)
+ *   app.uploadRoute(method, path)                  // -> UploadRoute | undefined (server checks before reading a body)
+ *   app.beginUpload(route, request)                // -> UploadSink | AppResponse (auth + size checked here)
+ *   app.canRead(request)                           // may this client read live data (WebSocket upgrade on /ws)?
+ *   app.onMeterBytes(bytes, nowMs)                 // feed meter bytes (sources started by app.start call this)
+ *   app.snapshot()                                 // fresh Snapshot object (GET /api/v1/status body)
+ *   app.liveMessage()                              // the text pushed over the WebSocket: {"type":"snapshot","snapshot":{...}}
+ *   app.settings()                                 // copy of the full settings document (secrets included: core use only)
+ *   app.updateSettings(change)                     // change(doc copy) -> new doc | error string; validated, saved atomically
+ *   app.tick()                                     // what the 1 s timer does (tests call it with a fake clock)
+ *   app.stop()
+ *
+ * Data flow: bytes -> MeterLink (MeterStream, counters, raw ring) -> ReadingMerger -> stepHeadroom
+ * -> snapshot -> publisher.broadcast on every decoded frame and on every headroom or link change.
+ *
+ * On XS: no module-level mutable state here (everything lives in the closure), published JSON is
+ * built from fresh objects at call time.
+ */
+import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
+import type { Headroom, HeadroomState } from '../../decoders/headroom/index';
+import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
+import type { MeterReading } from '../../decoders/reading';
+import type { AppRequest, AppResponse, Route, UploadRoute, UploadSink } from './http-types';
+import type { AssetSource, ByteSource, Clock, LineSettings, LivePublisher, Logger, Scheduler, SettingsStore } from './ports';
+import { AccessControl } from './auth/access-control';
+import { Router } from './router';
+import { applySettingsPatch, cloneJson, meterKeyBytes, parseStoredSettings, redactSettings } from './settings';
+import type { SettingsDocument } from './settings';
+import { errorResponse, jsonResponse, readJsonObject } from './http-util';
+import { MeterLink, defaultLinkOptions } from './meter-link';
+import type { LinkDiagnosis } from './meter-link';
+import { ReadingMerger } from './reading-merge';
+import { History } from './history';
+import { homeWizardData, homeWizardInfo } from './homewizard';
+import { LineDetector, defaultLinePlan, describeLine } from './line-detection';
+import { serveAsset } from './static-assets';
+
+export const API_VERSION = 1;
+
+export interface DeviceInfo {
+  name?: string;
+  firmwareVersion?: string;
+  /** Stable per box (MAC-derived on the device); HomeWizard "serial". */
+  serial?: string;
+  platform?: string;
+}
+
+export interface AppOptions {
+  /** PBKDF2 iterations for new password hashes. Default 20000 (PC); the device may pick fewer. */
+  passwordIterations?: number;
+  noDataAfterMs?: number;
+  noFrameAfterMs?: number;
+  tickMs?: number;
+}
+
+export interface AppDeps {
+  clock: Clock;
+  scheduler: Scheduler;
+  settingsStore: SettingsStore;
+  publisher: LivePublisher;
+  logger: Logger;
+  randomBytes: (count: number) => Uint8Array;
+  source?: ByteSource;
+  assets?: AssetSource;
+  device?: DeviceInfo;
+  wifiStatus?: () => { ssid?: string; strengthPercent?: number } | undefined;
+  lineOverride?: LineSettings | 'auto';
+  extraRoutes?: Route[];
+  extraUploadRoutes?: UploadRoute[];
+  options?: AppOptions;
+}
+
+/** GET /api/v1/status and every WebSocket push. */
+export interface Snapshot {
+  apiVersion: number;
+  timeMs: number;
+  device: { name: string; firmwareVersion: string; platform?: string; uptimeS: number };
+  meter: {
+    protocol?: string; format?: string; id?: string; model?: string; manufacturer?: string;
+    listId?: string; dsmrVersion?: string; meterTime?: string;
+  };
+  /** The merged normalized reading (decoders/reading.ts); null before the first frame. */
+  reading: MeterReading | null;
+  /** Seconds since the last decoded frame; null before the first. */
+  readingAgeS: number | null;
+  /** Kind of the last decoded frame ('short' = total power only). */
+  lastFrameKind: 'short' | 'full' | null;
+  headroom: Headroom;
+  frames: ReturnType<MeterLink['counters']>;
+  link: LinkDiagnosis & { source?: string; sourceKind?: string; line?: string; lineMode: 'fixed' | 'auto' | 'n/a'; lastError?: string };
+}
+
+export interface App {
+  handle(request: AppRequest): Promise<AppResponse>;
+  uploadRoute(method: string, path: string): UploadRoute | undefined;
+  beginUpload(route: UploadRoute, request: AppRequest): UploadSink | AppResponse;
+  canRead(request: AppRequest): boolean;
+  onMeterBytes(bytes: Uint8Array, nowMs: number): void;
+  snapshot(): Snapshot;
+  liveMessage(): string;
+  settings(): SettingsDocument;
+  updateSettings(change: (doc: SettingsDocument) => SettingsDocument | string): { ok: true } | { ok: false; error: string };
+  tick(): void;
+  start(): void;
+  stop(): void;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { clock, logger } = deps;
+  const options = deps.options ?? {};
+  const startedMs = clock.nowMs();
+  const device = {
+    name: deps.device?.name ?? 'meterbox',
+    firmwareVersion: deps.device?.firmwareVersion ?? '0.1.0',
+    serial: deps.device?.serial ?? 'meterbox',
+    platform: deps.device?.platform,
+  };
+
+  const loaded = parseStoredSettings(deps.settingsStore.load());
+  if (loaded.problem) logger.warn(loaded.problem);
+  let doc: SettingsDocument = loaded.doc;
+
+  function saveDoc(next: SettingsDocument): string | undefined {
+    try {
+      deps.settingsStore.save(JSON.stringify(next, null, 2));
+    } catch (e) {
+      return 'could not store settings: ' + (e instanceof Error ? e.message : String(e));
+    }
+    const keysChanged = next.meter.encryptionKey !== doc.meter.encryptionKey || next.meter.authenticationKey !== doc.meter.authenticationKey;
+    const lineChanged = JSON.stringify(next.meter.line) !== JSON.stringify(doc.meter.line);
+    doc = next;
+    if (keysChanged) link.setDecoderOptions(decoderOptions());
+    if (lineChanged && deps.lineOverride === undefined) applyLineMode();
+    // New settings change headroom right away; push it.
+    recomputeHeadroom(undefined);
+    broadcast();
+    return undefined;
+  }
+
+  const access = new AccessControl({
+    clock,
+    randomBytes: deps.randomBytes,
+    passwordIterations: options.passwordIterations ?? 20000,
+    store: {
+      passwordHash: () => doc.access.passwordHash,
+      readOpen: () => doc.access.readOpen,
+      savePasswordHash: (hash) => {
+        const next = cloneJson(doc);
+        next.access.passwordHash = hash;
+        return saveDoc(next);
+      },
+    },
+  });
+
+  function decoderOptions(): DecoderOptions {
+    const o: DecoderOptions = {};
+    const enc = meterKeyBytes(doc.meter.encryptionKey);
+    const auth = meterKeyBytes(doc.meter.authenticationKey);
+    if (enc) o.encryptionKey = enc;
+    if (auth) o.authenticationKey = auth;
+    return o;
+  }
+
+  const link = new MeterLink(decoderOptions(), startedMs, {
+    ...defaultLinkOptions,
+    noDataAfterMs: options.noDataAfterMs ?? defaultLinkOptions.noDataAfterMs,
+    noFrameAfterMs: options.noFrameAfterMs ?? defaultLinkOptions.noFrameAfterMs,
+  });
+  const merger = new ReadingMerger();
+  const history = new History();
+  let headroomState: HeadroomState = createHeadroomState();
+  let headroom: Headroom = stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom;
+  let lastBroadcastKey = '';
+  let lastSourceError: string | undefined;
+  let detector: LineDetector | undefined;
+  let fixedLine: LineSettings | undefined;
+  let timer: { cancel(): void } | undefined;
+
+  function applyLineMode(): void {
+    const mode = deps.lineOverride ?? doc.meter.line;
+    detector = undefined;
+    fixedLine = undefined;
+    if (mode === 'auto') {
+      detector = new LineDetector(defaultLinePlan(), clock.nowMs());
+      deps.source?.setLineSettings?.(detector.current());
+    } else if (mode) {
+      fixedLine = mode;
+      deps.source?.setLineSettings?.(mode);
+    }
+  }
+
+  function recomputeHeadroom(reading: MeterReading | undefined): void {
+    const nowMs = clock.nowMs();
+    try {
+      const input = reading ? { nowMs, reading } : { nowMs };
+      const result = stepHeadroom(headroomState, input, doc.headroom);
+      headroomState = result.state;
+      headroom = result.headroom;
+    } catch (e) {
+      logger.warn('headroom step failed: ' + (e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  function minHeadroomA(h: Headroom): number | undefined {
+    const values = [h.phases.l1, h.phases.l2, h.phases.l3].filter((p) => p && typeof p.headroomA === 'number').map((p) => p.headroomA);
+    return values.length ? Math.min(...values) : undefined;
+  }
+
+  function onFrame(result: FrameResult & { ok: true }, nowMs: number): void {
+    merger.add(result.reading, nowMs);
+    detector?.onFrame(nowMs);
+    recomputeHeadroom(result.reading);
+    const r = result.reading;
+    const netPowerW = r.powerImportW === undefined && r.powerExportW === undefined ? undefined : (r.powerImportW ?? 0) - (r.powerExportW ?? 0);
+    history.add({ tMs: nowMs, netPowerW, minHeadroomA: minHeadroomA(headroom) });
+    broadcast();
+  }
+
+  function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
+    link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
+  }
+
+  function snapshot(): Snapshot {
+    const nowMs = clock.nowMs();
+    const reading = merger.merged(nowMs) ?? null;
+    const latest = merger.latestReading();
+    const ageMs = merger.latestAgeMs(nowMs);
+    const diagnosis = link.diagnose(nowMs);
+    const format = link.detectedFormat();
+    const meter: Snapshot['meter'] = {};
+    if (reading) {
+      meter.protocol = reading.protocol;
+      if (format) meter.format = format;
+      if (reading.meterId !== undefined) meter.id = reading.meterId;
+      if (reading.meterModel !== undefined) meter.model = reading.meterModel;
+      if (reading.manufacturer !== undefined) meter.manufacturer = reading.manufacturer;
+      if (reading.listId !== undefined) meter.listId = reading.listId;
+      if (reading.dsmrVersion !== undefined) meter.dsmrVersion = reading.dsmrVersion;
+      if (reading.meterTime !== undefined) meter.meterTime = reading.meterTime;
+    }
+    const linkInfo: Snapshot['link'] = { state: diagnosis.state, lineMode: detector ? 'auto' : fixedLine ? 'fixed' : 'n/a' };
+    if (diagnosis.hint) linkInfo.hint = diagnosis.hint;
+    if (deps.source) {
+      linkInfo.source = deps.source.describe();
+      linkInfo.sourceKind = deps.source.kind;
+    }
+    if (detector) linkInfo.line = describeLine(detector.current()) + (detector.locked() ? '' : ' (searching)');
+    else if (fixedLine) linkInfo.line = describeLine(fixedLine);
+    if (lastSourceError) linkInfo.lastError = lastSourceError;
+    const deviceOut: Snapshot['device'] = { name: device.name, firmwareVersion: device.firmwareVersion, uptimeS: Math.round((nowMs - startedMs) / 1000) };
+    if (device.platform) deviceOut.platform = device.platform;
+    return {
+      apiVersion: API_VERSION,
+      timeMs: nowMs,
+      device: deviceOut,
+      meter,
+      reading,
+      readingAgeS: ageMs === undefined ? null : Math.round(ageMs / 100) / 10,
+      lastFrameKind: latest ? (latest.frameKind === 'short' ? 'short' : 'full') : null,
+      headroom: cloneJson(headroom),
+      frames: link.counters(nowMs),
+      link: linkInfo,
+    };
+  }
+
+  function liveMessage(): string {
+    return JSON.stringify({ type: 'snapshot', snapshot: snapshot() });
+  }
+
+  function broadcast(): void {
+    lastBroadcastKey = changeKey();
+    if (deps.publisher.clientCount() === 0) return;
+    try {
+      deps.publisher.broadcast(liveMessage());
+    } catch (e) {
+      logger.warn('publish failed: ' + (e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  /** What a tick compares to decide whether something worth pushing changed (ages excluded). */
+  function changeKey(): string {
+    const h = cloneJson(headroom) as unknown as Record<string, unknown>;
+    delete h.ageS;
+    const d = link.diagnose(clock.nowMs());
+    return JSON.stringify(h) + '|' + d.state + '|' + (detector ? describeLine(detector.current()) : '');
+  }
+
+  function tick(): void {
+    const nowMs = clock.nowMs();
+    if (detector) {
+      const next = detector.onTick(nowMs);
+      if (next) {
+        logger.info('line auto-detection: trying ' + describeLine(next));
+        deps.source?.setLineSettings?.(next);
+      }
+    }
+    recomputeHeadroom(undefined);
+    if (changeKey() !== lastBroadcastKey) broadcast();
+  }
+
+  const router = new Router(access, (request) => serveAsset(deps.assets, request));
+  for (const route of access.routes()) router.add(route);
+
+  router.add({ method: 'GET', path: '/api/v1/status', handler: () => jsonResponse(200, snapshot()) });
+  router.add({ method: 'GET', path: '/api/v1/history', handler: () => jsonResponse(200, { points: history.points() }) });
+  router.add({ method: 'GET', path: '/api/v1/settings', handler: () => jsonResponse(200, redactSettings(doc)) });
+  router.add({
+    method: 'PUT', path: '/api/v1/settings', mutates: true,
+    handler: (request) => {
+      const body = readJsonObject(request);
+      if (!body.ok) return body.response;
+      const result = applySettingsPatch(doc, body.value);
+      if (!result.ok) return errorResponse(400, result.errors.join('; '), { errors: result.errors });
+      const failure = saveDoc(result.value);
+      if (failure) return errorResponse(500, failure);
+      return jsonResponse(200, redactSettings(doc));
+    },
+  });
+  router.add({
+    method: 'GET', path: '/api/v1/diagnostics',
+    handler: () => {
+      const nowMs = clock.nowMs();
+      const diagnosis = link.diagnose(nowMs);
+      const body: Record<string, unknown> = {
+        apiVersion: API_VERSION,
+        timeMs: nowMs,
+        link: snapshot().link,
+        hint: diagnosis.hint ?? null,
+        detectedFormat: link.detectedFormat() ?? null,
+        frames: link.counters(nowMs),
+        sourceCounters: deps.source?.counters ? deps.source.counters() : {},
+        recentFrames: link.recentFrames(),
+        lineDetection: detector ? detector.status() : fixedLine ? { mode: 'fixed', line: describeLine(fixedLine) } : { mode: 'n/a' },
+        routes: router.list(),
+      };
+      return jsonResponse(200, body);
+    },
+  });
+  // HomeWizard P1 local API v1 (public like the real device's: clients cannot log in).
+  const hwContext = () => {
+    const wifi = deps.wifiStatus?.();
+    return { serial: device.serial, firmwareVersion: device.firmwareVersion, wifiSsid: wifi?.ssid, wifiStrengthPercent: wifi?.strengthPercent };
+  };
+  router.add({ method: 'GET', path: '/api', public: true, handler: () => jsonResponse(200, homeWizardInfo(hwContext())) });
+  router.add({ method: 'GET', path: '/api/v1/data', handler: () => jsonResponse(200, homeWizardData(merger.merged(clock.nowMs()), hwContext())) });
+
+  for (const route of deps.extraRoutes ?? []) router.add(route);
+  for (const upload of deps.extraUploadRoutes ?? []) router.addUpload(upload);
+
+  applyLineMode();
+
+  return {
+    handle: (request) => router.handle(request),
+    uploadRoute: (method, path) => router.uploadRoute(method, path),
+    beginUpload: (route, request) => router.beginUpload(route, request),
+    canRead: (request) => access.canRead(request),
+    onMeterBytes,
+    snapshot,
+    liveMessage,
+    settings: () => cloneJson(doc),
+    updateSettings(change) {
+      const next = change(cloneJson(doc));
+      if (typeof next === 'string') return { ok: false, error: next };
+      const failure = saveDoc(next);
+      return failure ? { ok: false, error: failure } : { ok: true };
+    },
+    tick,
+    start() {
+      if (timer) return;
+      timer = deps.scheduler.every(options.tickMs ?? 1000, tick);
+      deps.source?.start(
+        (bytes, nowMs) => onMeterBytes(bytes, nowMs),
+        (message) => {
+          lastSourceError = message;
+          logger.warn('meter source: ' + message);
+        },
+      );
+    },
+    stop() {
+      timer?.cancel();
+      timer = undefined;
+      deps.source?.stop();
+    },
+  };
+}

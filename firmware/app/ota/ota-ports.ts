@@ -1,0 +1,48 @@
+/**
+ * The platform side of OTA: two app slots (ESP-IDF ota_0 / ota_1 partitions) and the boot state the
+ * bootloader keeps in otadata. On the ESP32 the Moddable adapter maps these onto esp_ota_* calls
+ * (esp_ota_begin/write/end/abort, esp_ota_set_boot_partition, esp_ota_mark_app_valid_cancel_rollback,
+ * esp_ota_mark_app_invalid_rollback_and_reboot, esp_ota_get_state_partition); the bootloader must be
+ * built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y so an unconfirmed image is abandoned on the next
+ * reset. On the PC, firmware/host/ota-file-slots.ts simulates them with files.
+ */
+
+/** ESP-IDF esp_ota_img_states_t, plus 'empty' for a slot being written or never written. */
+export type OtaSlotState = 'valid' | 'new' | 'pending-verify' | 'invalid' | 'aborted' | 'undefined' | 'empty';
+
+export interface OtaSlotInfo {
+  label: string;
+  sizeBytes: number;
+  state: OtaSlotState;
+  /** esp_app_desc_t.version of the image in the slot, when readable. */
+  version?: string;
+  running: boolean;
+  nextBoot: boolean;
+}
+
+/** Streams one image into the slot that is not running. */
+export interface OtaWriter {
+  /** Throws on a flash error. */
+  write(chunk: Uint8Array): void;
+  /** Finishes the write (esp_ota_end) and makes the slot the next boot slot, state 'new'. Throws on failure. */
+  complete(): void;
+  /** Abandons the write; the boot slot stays as it was. Never throws. */
+  abort(): void;
+}
+
+export interface OtaSlots {
+  /** True when the bootloader will roll back an unconfirmed image (rollback enabled in the build). */
+  readonly rollbackSupported: boolean;
+  running(): { label: string; pendingVerify: boolean; version?: string };
+  /** The slot the next update is written into, and its size. */
+  nextSlot(): { label: string; sizeBytes: number };
+  /** Erases the next slot and opens it for writing. Throws when that is impossible. */
+  begin(imageSizeBytes: number | undefined): OtaWriter;
+  /** Confirms the running image (esp_ota_mark_app_valid_cancel_rollback). */
+  markValid(): void;
+  /** Marks the running image invalid and reboots into the previous one. Does not return on a device. */
+  rollbackAndReboot(): void;
+  /** Restarts the device (to boot a freshly written image). Does not return on a device. */
+  restart(): void;
+  slots(): OtaSlotInfo[];
+}

@@ -1,0 +1,155 @@
+/**
+ * One closed-loop run, second by second: house -> car/charger -> lines -> metrics -> meter
+ * frame -> controller -> charger set point. The controller is only called when the meter has
+ * a frame slot (a frame, or a lost one), as on the device. Every model has its own seeded
+ * stream, so all controllers see the same house, the same car visits and the same meter losses.
+ */
+import type { MetricsResult } from './metrics';
+import { Metrics } from './metrics';
+import type { Controller } from './controllers';
+import type { HouseProfile, MeterKind } from './profiles';
+import { Car, Charger } from './charger';
+import { House } from './house';
+import { FRAME_FULL, FRAME_LOST, FRAME_NONE, FRAME_SHORT, Meter, type MeterLossOptions, defaultLoss } from './meter';
+import { lineCurrents, maxChargerA } from './wiring';
+
+/** 2026-11-02 00:00 CET, a Monday in heating season. */
+export const SIM_START_MS = Date.UTC(2026, 10, 1, 23, 0, 0);
+
+export interface ControllerContext {
+  profile: HouseProfile;
+  /** The house's true slot currents, kept current by the simulator (for the oracle only). */
+  houseSlotA: Float64Array;
+}
+
+export interface RunOptions {
+  profile: HouseProfile;
+  meterKind: MeterKind;
+  days: number;
+  seed: number;
+  makeController: (ctx: ControllerContext) => Controller;
+  loss?: MeterLossOptions;
+}
+
+export interface RunResult extends MetricsResult {
+  controller: string;
+  house: string;
+  meter: MeterKind;
+  days: number;
+  seed: number;
+  sessions: number;
+  frames: number;
+  lostFrames: number;
+  elapsedMs: number;
+}
+
+export function runSimulation(o: RunOptions): RunResult {
+  const started = Date.now();
+  const profile = o.profile;
+  const spec = profile.charger;
+  const v = profile.nominalV;
+  const house = new House(profile, o.seed);
+  const meter = new Meter(o.meterKind, profile, o.seed, o.loss ?? defaultLoss);
+  const car = new Car(spec, o.seed);
+  const charger = new Charger(spec);
+  const metrics = new Metrics(profile.fuseA);
+  const controller = o.makeController({ profile, houseSlotA: house.slotA });
+  const withSlots = new Float64Array(3);
+  const withLines = new Float64Array(3);
+  const withoutLines = new Float64Array(3);
+  const sw = spec.slotWeights;
+  const lw = spec.lineWeights;
+  const wattsPerA = v * (sw[0] + sw[1] + sw[2]);
+  // Per second s: the house's slot currents at the latest frame slot <= s, and whether that
+  // slot's frame was lost (a ring over the last 16 s; the car's delay is at most a few seconds).
+  const RING = 16;
+  const slotSnap = new Float64Array(RING * 3);
+  const slotSnapLost = new Uint8Array(RING);
+  const lastSlot = new Float64Array(3);
+  let lastSlotLost = 1;
+  const knownSlots = new Float64Array(3);
+  const knownWith = new Float64Array(3);
+  const knownWithout = new Float64Array(3);
+  const totalS = Math.round(o.days * 86400);
+  let frames = 0;
+  let lost = 0;
+
+  for (let t = 0; t < totalS; t++) {
+    house.step(t);
+    car.step(t);
+    charger.step(t, car);
+    const chargerA = charger.actualA;
+    const hs = house.slotA;
+    withSlots[0] = hs[0] + sw[0] * chargerA;
+    withSlots[1] = hs[1] + sw[1] * chargerA;
+    withSlots[2] = hs[2] + sw[2] * chargerA;
+    lineCurrents(profile.wiring, withSlots, withLines);
+    lineCurrents(profile.wiring, hs, withoutLines);
+
+    // The car takes what the charger gives until its wish is met (the last second partly).
+    let energyWh = (chargerA * wattsPerA) / 3600;
+    if (energyWh > car.needWh) energyWh = car.needWh > 0 ? car.needWh : 0;
+    car.needWh -= energyWh;
+
+    let idealWh = 0;
+    if (car.connected && car.idealNeedWh > 0) {
+      let x = maxChargerA(profile.wiring, hs, sw, profile.fuseA);
+      x = Math.min(x, spec.maxA, spec.carMaxA);
+      if (x >= spec.minA) idealWh = Math.min((x * wattsPerA) / 3600, car.idealNeedWh);
+      car.idealNeedWh -= idealWh;
+    }
+    // The latest slot the charger can have reacted to by now: at or before t - delay - 1.
+    const ks = t - car.delayS - 1;
+    let kLost = true;
+    if (ks >= 0) {
+      const i = (ks % RING) * 3;
+      knownSlots[0] = slotSnap[i];
+      knownSlots[1] = slotSnap[i + 1];
+      knownSlots[2] = slotSnap[i + 2];
+      kLost = slotSnapLost[ks % RING] === 1;
+    } else {
+      knownSlots.fill(0);
+    }
+    lineCurrents(profile.wiring, knownSlots, knownWithout);
+    knownSlots[0] += sw[0] * chargerA;
+    knownSlots[1] += sw[1] * chargerA;
+    knownSlots[2] += sw[2] * chargerA;
+    lineCurrents(profile.wiring, knownSlots, knownWith);
+    metrics.addSecond(withLines, withoutLines, energyWh * 3600, idealWh * 3600, controller.status, knownWith, knownWithout, kLost);
+
+    const frame = meter.poll(t);
+    if (frame !== FRAME_NONE) {
+      lastSlot[0] = hs[0];
+      lastSlot[1] = hs[1];
+      lastSlot[2] = hs[2];
+      lastSlotLost = frame === FRAME_LOST ? 1 : 0;
+    }
+    const si = (t % RING) * 3;
+    slotSnap[si] = lastSlot[0];
+    slotSnap[si + 1] = lastSlot[1];
+    slotSnap[si + 2] = lastSlot[2];
+    slotSnapLost[t % RING] = lastSlotLost;
+    if (frame === FRAME_NONE) continue;
+    if (frame === FRAME_LOST) lost++;
+    else frames++;
+    const reading = frame === FRAME_FULL || frame === FRAME_SHORT ? meter.reading(frame, withLines, withSlots) : undefined;
+    const reported: [number, number, number] = [lw[0] * chargerA, lw[1] * chargerA, lw[2] * chargerA];
+    const allowanceA = controller.onFrame(SIM_START_MS + t * 1000, reading, reported);
+    const setpointA = Charger.setpointFor(spec, allowanceA);
+    charger.command(setpointA);
+    metrics.setpoint(setpointA);
+  }
+
+  return {
+    controller: controller.name,
+    house: profile.id,
+    meter: o.meterKind,
+    days: o.days,
+    seed: o.seed,
+    sessions: car.sessions,
+    frames,
+    lostFrames: lost,
+    elapsedMs: Date.now() - started,
+    ...metrics.result(),
+  };
+}

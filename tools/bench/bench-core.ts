@@ -1,0 +1,143 @@
+/**
+ * The benchmark's workload, pure so the same code runs under Node and is bundled for XS:
+ *   - PathRunner: the whole path a device runs per frame: MeterStream (splitter + decoder) ->
+ *     headroom step -> snapshot JSON.stringify.
+ *   - reference workloads that put the XS computron figures on a scale: a bare loop touching each
+ *     byte, a table CRC-16, a naive DSMR parse + CRC.
+ */
+import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
+import type { MeterReading } from '../../decoders/reading';
+import type { HeadroomModuleLike, MeterStreamClass, MeterStreamLike } from '../../hosttests/xs/harness-core';
+
+export class PathRunner {
+  frames = 0;
+  okFrames = 0;
+  snapshotChars = 0;
+  private readonly stream: MeterStreamLike;
+  private readonly headroom: HeadroomModuleLike | undefined;
+  private state: unknown;
+  private nowMs = 1_790_000_000_000;
+  private readonly onFrame: (r: FrameResult) => void;
+
+  constructor(MeterStream: MeterStreamClass, headroom: HeadroomModuleLike | undefined, options: DecoderOptions) {
+    this.stream = new MeterStream(options);
+    this.headroom = headroom;
+    this.state = headroom ? headroom.createHeadroomState() : undefined;
+    this.onFrame = (r: FrameResult): void => this.frame(r);
+  }
+
+  feed(bytes: Uint8Array): void {
+    this.stream.push(bytes, this.onFrame);
+  }
+
+  /** The stream's own buffered state (for heap checks). */
+  stats(): ReturnType<MeterStreamLike['stats']> {
+    return this.stream.stats();
+  }
+
+  private frame(r: FrameResult): void {
+    this.frames++;
+    this.nowMs += 2_500;
+    let snapshot: string;
+    if (r.ok) {
+      this.okFrames++;
+      let headroom: unknown;
+      if (this.headroom) {
+        const out = this.headroom.stepHeadroom(this.state, { nowMs: this.nowMs, reading: r.reading }, this.headroom.defaultHeadroomSettings);
+        this.state = out.state;
+        headroom = out.headroom;
+      }
+      snapshot = JSON.stringify({ type: 'snapshot', timeMs: this.nowMs, format: r.format, reading: r.reading, headroom });
+    } else {
+      snapshot = JSON.stringify({ type: 'frame-error', timeMs: this.nowMs, format: r.format, error: r.error });
+    }
+    this.snapshotChars += snapshot.length;
+  }
+}
+
+/** Feed each capture to its runner `times` times; returns frames seen. */
+export function feedRounds(runners: PathRunner[], inputs: Uint8Array[], times: number): number {
+  let before = 0;
+  for (const r of runners) before += r.frames;
+  for (let t = 0; t < times; t++) for (let i = 0; i < runners.length; i++) runners[i].feed(inputs[i]);
+  let after = 0;
+  for (const r of runners) after += r.frames;
+  return after - before;
+}
+
+/** Feed captures round-robin until the runners together have seen at least `frames` frames. */
+export function feedUntil(runners: PathRunner[], inputs: Uint8Array[], frames: number): number {
+  let total = 0;
+  for (const r of runners) total += r.frames;
+  let guard = 0;
+  while (total < frames && guard++ < 1_000_000) {
+    for (let i = 0; i < runners.length && total < frames; i++) {
+      const before = runners[i].frames;
+      runners[i].feed(inputs[i]);
+      total += runners[i].frames - before;
+    }
+  }
+  return total;
+}
+
+// ---- Reference workloads ------------------------------------------------------------------
+
+/** The least any decoder can do: read every byte once. */
+export function bareLoop(bytes: Uint8Array): number {
+  let sum = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) sum += bytes[i];
+  return sum;
+}
+
+let crcTable: Uint16Array | undefined;
+
+/** Table-driven CRC-16/ARC (the DSMR checksum; X.25 has the same cost), table built once. */
+export function tableCrc16(bytes: Uint8Array): number {
+  let t = crcTable;
+  if (!t) {
+    t = new Uint16Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let b = 0; b < 8; b++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+      t[i] = c;
+    }
+    crcTable = t;
+  }
+  let crc = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]) & 0xff];
+  return crc;
+}
+
+/**
+ * Naive DSMR: one pass from '/' to '!' that updates the CRC and, after each '(', reads a decimal
+ * number digit by digit (no strings, no tables besides the CRC's). What a straightforward
+ * single-pass parser costs.
+ */
+export function naiveDsmr(bytes: Uint8Array): number {
+  const start = bytes.indexOf(0x2f);
+  if (start < 0) return 0;
+  tableCrc16(bytes.subarray(0, 0));
+  const t = crcTable as Uint16Array;
+  let crc = 0;
+  let sum = 0;
+  let inValue = false;
+  let value = 0;
+  let scale = 0;
+  const n = bytes.length;
+  for (let i = start; i < n; i++) {
+    const c = bytes[i];
+    crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff];
+    if (c === 0x21) break;
+    if (inValue) {
+      if (c >= 0x30 && c <= 0x39) { value = value * 10 + (c - 0x30); if (scale) scale *= 10; continue; }
+      if (c === 0x2e) { scale = 1; continue; }
+      sum += scale ? value / scale : value;
+      inValue = false;
+    } else if (c === 0x28) { inValue = true; value = 0; scale = 0; }
+  }
+  return sum + crc;
+}
+
+export type { MeterReading };

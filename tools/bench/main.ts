@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: figures, not a test.
+ *
+ *   npm run bench                 XS computrons and heap per vector family + Node throughput
+ *   npm run bench -- --json       the same as one JSON document on stdout
+ *   npm run bench -- --app        also the PC app: pty -> WebSocket latency and memory (needs socat)
+ *   npm run bench -- --profile    also where the XS computrons go (splitter / parser / CRC / JSON)
+ *   npm run bench -- --quick      heap check after 100 and 1,000 frames instead of 10,000
+ *
+ * BENCHMARKS.md records the figures with the machine they came from.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { loadVectors } from '../../hosttests/xs/vector-catalog';
+import { runNodeBench } from './node-bench';
+import { runXsBench, TARGET_COMPUTRONS_PER_BYTE } from './xs-bench';
+import { runXsProfile } from './xs-profile';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const withApp = args.includes('--app');
+const withProfile = args.includes('--profile');
+const quick = args.includes('--quick');
+
+function machine(): Record<string, unknown> {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch { /* not Linux */ }
+  return { nproc: cpus().length, cpu, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+}
+
+function fmt(n: number, d = 1): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+async function main(): Promise<void> {
+  const log = asJson ? (): void => undefined : (s: string): void => console.log(s);
+  const vectors = loadVectors();
+  const doc: Record<string, unknown> = { machine: machine(), vectors: vectors.length };
+  if (!asJson) console.log(`machine: ${JSON.stringify(doc.machine)}\nvectors: ${vectors.length}\n`);
+
+  const xs = await runXsBench(vectors, { heapFrames: quick ? [100, 1_000] : [100, 10_000] });
+  doc.xs = xs;
+  if (!asJson) {
+    for (const [m, why] of Object.entries(xs.missing)) console.log(`(module ${m} missing: ${why})`);
+    console.log('XS reference workloads (computrons per input byte):');
+    for (const r of xs.references) console.log(`  ${r.name.padEnd(44)} ${fmt(r.computronsPerByte).padStart(8)}`);
+    console.log('\nXS whole path per family (MeterStream + headroom + snapshot JSON.stringify):');
+    console.log(`  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)}   heap slots after N frames (growth)`);
+    for (const f of xs.families) {
+      const h = f.heap ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (${f.heap.slotGrowth >= 0 ? '+' : ''}${f.heap.slotGrowth} slots, +${f.heap.allocateGrowth} bytes allocated)` : '-';
+      console.log(`  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)}   ${h}`);
+    }
+    if (xs.average) {
+      console.log(`\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'ABOVE'}`);
+      const slow = xs.vectors.filter((v) => v.computronsPerByte > TARGET_COMPUTRONS_PER_BYTE).sort((a, b) => b.computronsPerByte - a.computronsPerByte);
+      if (slow.length) {
+        console.log(`vectors above ${TARGET_COMPUTRONS_PER_BYTE} computrons/byte: ${slow.length}`);
+        for (const v of slow.slice(0, 12)) console.log(`  ${v.name} (${v.family}): ${fmt(v.computronsPerByte)} c/byte, ${fmt(v.computronsPerFrame, 0)} c/frame, ${v.bytes} bytes, ${v.framesPerPass} frames`);
+      }
+    }
+    const growth = xs.families.filter((f) => f.heap && f.heap.slotGrowth > 0);
+    console.log(growth.length ? `heap growth between the two checks: ${growth.map((f) => `${f.family} +${f.heap!.slotGrowth} slots`).join(', ')}` : 'heap: no slot growth between the two checks in any family');
+  }
+
+  if (withProfile) {
+    const profile = await runXsProfile(vectors);
+    doc.profile = profile;
+    if (!asJson) {
+      console.log('\nXS profile (computrons spent inside each stage, per family; stages nest: parser time is inside the splitter\'s):');
+      for (const p of profile.rows) console.log(`  ${p.family.padEnd(22)} ${p.stage.padEnd(40)} ${fmt(p.computronsPerByte).padStart(7)} c/byte ${fmt(p.share * 100, 0).padStart(4)}%`);
+      for (const n of profile.notes) console.log(`  note: ${n}`);
+    }
+  }
+
+  const node = runNodeBench(vectors);
+  doc.node = node;
+  if (!asJson) {
+    console.log('\nNode whole path per family:');
+    if (node.missing) console.log(`  (no MeterStream: ${node.missing})`);
+    for (const f of node.figures) console.log(`  ${f.family.padEnd(22)} ${fmt(f.framesPerSecond, 0).padStart(10)} frames/s ${fmt(f.megabytesPerSecond, 2).padStart(8)} MB/s`);
+  }
+
+  if (withApp) {
+    const { runAppBench } = await import('./app-bench');
+    const app = await runAppBench({ log });
+    doc.app = app;
+  }
+
+  if (asJson) console.log(JSON.stringify(doc, null, 2));
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; });

@@ -65,6 +65,8 @@ const ROWS: readonly Row[] = [
   ['1-*:0.2.8', 'dsmrVersion', '', 'text'],           // DSMR version (1-3:0.2.8)
   ['0-0:96.1.4', 'dsmrVersion', '', 'text'],          // e-MUCS version (BE)
   ['1-*:0.2.129', 'listId', '', 'text'],              // HAN OBIS list version identifier (1-1:0.2.129.255)
+  ['1-*:0.0.5', 'meterId', '', 'text'],               // HAN: Kamstrup meter id (1-1:0.0.5.255)
+  ['1-*:96.1.1', 'meterModel', '', 'text'],           // HAN: Kamstrup meter type (1-1:96.1.1.255)
   ['0-0:1.0.0', 'meterTime', '', 'time'],
   // Totals
   ['1-*:1.7.0', 'powerImportW', 'W', 'number'],

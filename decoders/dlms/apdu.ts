@@ -1,0 +1,145 @@
+/**
+ * DLMS/COSEM application layer for push meters (IEC 62056-5-3, Green Book 9.3):
+ *
+ *   data-notification (0x0F):
+ *     0F | long-invoke-id-and-priority(4) | date-time | notification-body (one A-XDR Data value)
+ *     date-time is OPTIONAL: 00 = absent; 09 0C + 12 bytes (as an octet-string, Aidon/Kaifa);
+ *     0C + 12 bytes (length without the 09 tag, Austrian Kaifa/Siemens after decryption).
+ *   general-glo-ciphering (0xDB): see glo-ciphering.ts; the plaintext is another APDU.
+ *   general-block-transfer (0xE0):
+ *     E0 | block-control(1: 0x80 last block, 0x40 streaming, 0x3F window) | block-number(2) |
+ *        block-number-ack(2) | block-data (BER length + bytes)
+ *     Blocks are joined (bounded buffer) until the last one; the result is another APDU.
+ *
+ * The decoder is an object because general-block-transfer spans link-layer frames; everything
+ * else is stateless. It never throws: A-XDR errors become 'malformed' (or 'decrypt-failed' when the
+ * payload came out of an unauthenticated decryption, where garbage means a wrong key).
+ */
+import type { DecodeError } from '../reading';
+import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
+import { decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
+import { unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
+
+export const DATA_NOTIFICATION_TAG = 0x0f;
+export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
+
+export interface DataNotification {
+  invokeId: number;
+  time?: CosemDateTime;
+  body: AxdrValue;
+  encrypted: boolean;
+}
+
+export type ApduOutcome =
+  | { kind: 'notification'; notification: DataNotification }
+  | { kind: 'pending' }
+  | { kind: 'error'; error: DecodeError };
+
+export interface ApduDecoderOptions extends GloKeys {
+  /** Bound of the general-block-transfer buffer, bytes. */
+  maxApduBytes?: number;
+}
+
+export class DlmsApduDecoder {
+  private readonly keys: GloKeys;
+  private readonly blocks: Uint8Array;
+  private blockLength = 0;
+  private lastBlockNumber = 0;
+
+  constructor(options: ApduDecoderOptions = {}) {
+    this.keys = { encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey };
+    this.blocks = new Uint8Array(options.maxApduBytes ?? 4096);
+  }
+
+  /** Decode one complete APDU at bytes[start, end). */
+  decode(bytes: Uint8Array, start = 0, end = bytes.length): ApduOutcome {
+    return this.decodeAt(bytes, start, end, 0, false);
+  }
+
+  private decodeAt(bytes: Uint8Array, start: number, end: number, depth: number, encrypted: boolean): ApduOutcome {
+    if (end <= start) return error('truncated', 'empty APDU');
+    if (depth > 3) return error('malformed', 'APDU nesting too deep');
+    const tag = bytes[start];
+    if (tag === DATA_NOTIFICATION_TAG) {
+      const outcome = parseDataNotification(bytes, start, end, encrypted);
+      // Without a tag check a wrong key decrypts to noise: say so instead of 'malformed'.
+      if (outcome.kind === 'error' && encrypted) {
+        return error('decrypt-failed', `decrypted APDU does not parse (wrong key?): ${outcome.error.message}`);
+      }
+      return outcome;
+    }
+    if (tag === GLO_CIPHERING_TAG) {
+      const unwrapped = unwrapGloCiphering(bytes, start, end, this.keys);
+      if (!unwrapped.ok) return { kind: 'error', error: unwrapped.error };
+      const p = unwrapped.plaintext;
+      return this.decodeAt(p, 0, p.length, depth + 1, true);
+    }
+    if (tag === GENERAL_BLOCK_TRANSFER_TAG) return this.blockTransfer(bytes, start, end, depth, encrypted);
+    if (encrypted) return error('decrypt-failed', `decrypted data starts with 0x${tag.toString(16)}, not an APDU (wrong key?)`);
+    return error('unsupported', `APDU tag 0x${tag.toString(16)} (only data-notification, glo-ciphering and block transfer are pushed by meters)`);
+  }
+
+  private blockTransfer(bytes: Uint8Array, start: number, end: number, depth: number, encrypted: boolean): ApduOutcome {
+    const r = new ByteReader(bytes, start + 1, end);
+    let control: number;
+    let blockNumber: number;
+    let data: Uint8Array;
+    try {
+      control = r.u8();
+      blockNumber = r.u16();
+      r.u16(); // block-number-ack: meaningless for a push stream
+      const n = r.length();
+      data = bytes.subarray(r.pos, r.pos + n);
+      r.need(n);
+    } catch {
+      this.blockLength = 0;
+      return error('truncated', 'general-block-transfer header cut short');
+    }
+    if (blockNumber === 1) this.blockLength = 0;
+    else if (blockNumber !== this.lastBlockNumber + 1 || this.blockLength === 0) {
+      this.blockLength = 0;
+      return error('truncated', `block ${blockNumber} without block ${this.lastBlockNumber + 1} (lost block)`);
+    }
+    if (this.blockLength + data.length > this.blocks.length) {
+      this.blockLength = 0;
+      return error('overflow', 'general-block-transfer larger than the APDU buffer');
+    }
+    this.blocks.set(data, this.blockLength);
+    this.blockLength += data.length;
+    this.lastBlockNumber = blockNumber;
+    if ((control & 0x80) === 0) return { kind: 'pending' };
+    const whole = this.blocks.slice(0, this.blockLength);
+    this.blockLength = 0;
+    return this.decodeAt(whole, 0, whole.length, depth + 1, encrypted);
+  }
+}
+
+/** Parse a data-notification at bytes[start, end). */
+export function parseDataNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome {
+  const r = new ByteReader(bytes, start + 1, end);
+  try {
+    const invokeId = r.u32();
+    let time: CosemDateTime | undefined;
+    const dtTag = r.u8();
+    if (dtTag === 0x09) {
+      const n = r.u8();
+      const dt = r.take(n);
+      if (n === 12) time = decodeCosemDateTime(dt);
+    } else if (dtTag === 0x0c) {
+      time = decodeCosemDateTime(r.take(12));
+    } else if (dtTag !== 0x00) {
+      return error('malformed', `data-notification date-time starts with 0x${dtTag.toString(16)}`);
+    }
+    const body = readAxdr(r);
+    const notification: DataNotification = { invokeId, body, encrypted };
+    if (time) notification.time = time;
+    return { kind: 'notification', notification };
+  } catch (e) {
+    const message = e instanceof AxdrError ? e.message : 'unparseable';
+    return error('malformed', `data-notification: ${message}`);
+  }
+}
+
+function error(code: DecodeError['code'], message: string): ApduOutcome {
+  return { kind: 'error', error: { code, message } };
+}

@@ -1,0 +1,64 @@
+/**
+ * COSEM date-time (IEC 62056-6-2, 4.1.6.1 "date-time", 12 bytes):
+ *
+ *   year(2, 0xFFFF = unspecified) month(1) day(1) day-of-week(1, 1 = Monday, 0xFF)
+ *   hour(1) minute(1) second(1) hundredths(1, 0xFF) deviation(int16, minutes, 0x8000 = unspecified)
+ *   clock-status(1, 0x80 = daylight saving active, 0xFF = unspecified)
+ *
+ * The deviation is "minutes of local time to UTC", i.e. local = UTC - deviation: Austrian meters
+ * in winter send -60 (0xFFC4) for UTC+01:00 and in summer -120 with status 0x80. So the ISO offset
+ * is the negated deviation. Meters that send 0x8000 give local time without offset.
+ */
+
+export interface CosemDateTime {
+  /** ISO 8601, with offset when the meter states a deviation. */
+  iso: string;
+  dayOfWeek?: number;
+  /** Minutes as sent (local = UTC - deviation). */
+  deviationMin?: number;
+  /** Daylight saving flag from the clock status, when the status is specified. */
+  dst?: boolean;
+}
+
+function pad(n: number, width = 2): string {
+  let s = String(n);
+  while (s.length < width) s = '0' + s;
+  return s;
+}
+
+/** Decode 12 bytes at `offset`; undefined when the date is unspecified or out of range. */
+export function decodeCosemDateTime(b: Uint8Array, offset = 0): CosemDateTime | undefined {
+  if (b.length - offset < 12) return undefined;
+  const year = (b[offset] << 8) | b[offset + 1];
+  const month = b[offset + 2];
+  const day = b[offset + 3];
+  const dow = b[offset + 4];
+  const hour = b[offset + 5];
+  const minute = b[offset + 6];
+  const second = b[offset + 7];
+  const hundredths = b[offset + 8];
+  const devRaw = (b[offset + 9] << 8) | b[offset + 10];
+  const status = b[offset + 11];
+  if (year === 0xffff || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  // Some meters leave the time fields unspecified (0xFF) in a date-only stamp: read them as 0.
+  const h = hour === 0xff ? 0 : hour;
+  const m = minute === 0xff ? 0 : minute;
+  const s = second === 0xff ? 0 : second;
+  if (h > 23 || m > 59 || s > 59) return undefined;
+  let iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(h)}:${pad(m)}:${pad(s)}`;
+  if (hundredths > 0 && hundredths < 100) iso += '.' + pad(hundredths) + '0';
+  const out: CosemDateTime = { iso };
+  if (dow >= 1 && dow <= 7) out.dayOfWeek = dow;
+  if (devRaw !== 0x8000) {
+    const deviation = devRaw >= 0x8000 ? devRaw - 0x10000 : devRaw;
+    if (deviation >= -720 && deviation <= 720) {
+      out.deviationMin = deviation;
+      const offsetMin = -deviation;
+      const sign = offsetMin < 0 ? '-' : '+';
+      const abs = Math.abs(offsetMin);
+      out.iso = iso + `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    }
+  }
+  if (status !== 0xff) out.dst = (status & 0x80) !== 0;
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * Austrian "Kundenschnittstelle" list of Siemens IM350 and Iskraemeco AM550 (Wiener Netze,
+ * eww Wels, KNG Kärnten Netz; decrypted from general-glo-ciphering):
+ *
+ *   { 0-6:25.9.0 (octets 00 06 19 09 00 FF), meter number (octets), time (octets 4: hh mm ss hs),
+ *     date (octets 5: yyyy mm dd dow), A+ Wh, A- Wh, R+ varh, R- varh, P+ W, P- W,
+ *     [customer info octets, customer info octets] }
+ *
+ * All six values are double-long-unsigned without scaler (Wiener Netze "Kundenschnittstelle"
+ * description). The clock comes from the notification header (with deviation and DST status).
+ */
+import type { DataNotification } from '../apdu';
+import type { ListShape } from './list-shape';
+import { finishReading, newDraft, num, sameName, text } from './values';
+
+export const austriaIm350: ListShape = {
+  name: 'austria-im350',
+  meters: 'Siemens IM350, Iskraemeco AM550 (AT: Wiener Netze, Wels, Kärnten), encrypted',
+  detect(n) {
+    const b = n.body;
+    if (b.kind !== 'structure' || b.items.length < 10) return false;
+    if (!sameName(b.items[0], 0, 6, 25, 9, 0)) return false;
+    for (let i = 4; i < 10; i++) if (b.items[i].kind !== 'number') return false;
+    return true;
+  },
+  map(n) {
+    const it = (n.body as { items: import('../axdr').AxdrValue[] }).items;
+    const d = newDraft();
+    d.meterId = text(it[1]);
+    if (d.meterId === undefined) delete d.meterId;
+    d.energyImportWh = num(it[4]);
+    d.energyExportWh = num(it[5]);
+    d.reactiveEnergyImportVarh = num(it[6]);
+    d.reactiveEnergyExportVarh = num(it[7]);
+    d.powerImportW = num(it[8]);
+    d.powerExportW = num(it[9]);
+    return finishReading(d, n.time?.iso);
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * THE registry of HAN list shapes. A data-notification is offered to each shape in order; the
+ * first whose detect() accepts it maps it. Order matters only where shapes overlap: specific
+ * shapes (list id or exact layout) come before the generic OBIS walkers.
+ * To support a new meter, add a file with a ListShape and one line here.
+ */
+import type { DecodeError, MeterReading } from '../../reading';
+import type { DataNotification } from '../apdu';
+import { austriaIm350 } from './austria-im350';
+import { kaifaPositional } from './kaifa-positional';
+import type { ListShape } from './list-shape';
+import { lgE450Austria } from './lg-e450-austria';
+import { kamstrupList, obisInterleaved } from './obis-interleaved';
+import { obisStructures } from './obis-structures';
+import { sloveniaEceList1, sloveniaEceList2 } from './slovenia-ece';
+
+const SHAPES: readonly ListShape[] = Object.freeze([
+  kamstrupList,
+  kaifaPositional,
+  austriaIm350,
+  lgE450Austria,
+  sloveniaEceList1,
+  sloveniaEceList2,
+  obisStructures,
+  obisInterleaved,
+]);
+
+export function listShapes(): readonly ListShape[] {
+  return SHAPES;
+}
+
+export function notificationToReading(
+  n: DataNotification,
+): { ok: true; reading: MeterReading; shape: string } | { ok: false; error: DecodeError } {
+  for (const shape of SHAPES) {
+    if (!shape.detect(n)) continue;
+    const r = shape.map(n);
+    if (typeof r === 'string') return { ok: false, error: { code: 'unsupported', message: `${shape.name}: ${r}` } };
+    if (n.encrypted) r.encrypted = true;
+    return { ok: true, reading: r, shape: shape.name };
+  }
+  return { ok: false, error: { code: 'unsupported', message: 'data-notification list shape not recognised' } };
+}

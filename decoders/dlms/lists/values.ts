@@ -1,0 +1,142 @@
+/**
+ * Small helpers the list shapes share: reading A-XDR values as numbers and text, applying a
+ * COSEM scaler, filling a reading through the one OBIS table, and the final clean-up every
+ * HAN reading gets (absent, never 0, where the grid says a value cannot exist).
+ */
+import type { MeterReading, PhaseReading } from '../../reading';
+import { dlmsUnitName, lookupObis, setObisField, unitScale } from '../../obis/obis-table';
+import { bytesToText, isPrintable, type AxdrValue } from '../axdr';
+import { decodeCosemDateTime } from '../cosem-datetime';
+
+export function num(v: AxdrValue | undefined): number | undefined {
+  return v && v.kind === 'number' ? v.value : undefined;
+}
+
+/** Text of a visible-string, or of a printable octet-string. */
+export function text(v: AxdrValue | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'text') return v.text;
+  if (v.kind === 'octets' && isPrintable(v.bytes)) return bytesToText(v.bytes);
+  return undefined;
+}
+
+export function isLogicalName(v: AxdrValue | undefined): v is { kind: 'octets'; bytes: Uint8Array } {
+  return v !== undefined && v.kind === 'octets' && v.bytes.length === 6;
+}
+
+export function sameName(v: AxdrValue | undefined, a: number, b: number, c: number, d: number, e: number): boolean {
+  if (!isLogicalName(v)) return false;
+  const n = v.bytes;
+  return n[0] === a && n[1] === b && n[2] === c && n[3] === d && n[4] === e;
+}
+
+/** raw * 10^scaler without binary noise for negative scalers (2307 * 10^-1 -> 230.7, not 230.70000000000002). */
+export function scale(raw: number, scaler: number): number {
+  if (scaler === 0) return raw;
+  return scaler < 0 ? raw / Math.pow(10, -scaler) : raw * Math.pow(10, scaler);
+}
+
+/** A COSEM scaler_unit structure { integer scaler, enum unit }, or undefined. */
+export function scalerUnit(v: AxdrValue | undefined): { scaler: number; unit: number } | undefined {
+  if (!v || v.kind !== 'structure' || v.items.length !== 2) return undefined;
+  const s = v.items[0];
+  const u = v.items[1];
+  if (s.kind !== 'number' || u.kind !== 'number') return undefined;
+  return { scaler: s.value, unit: u.value };
+}
+
+export type ReadingDraft = Record<string, unknown> & { protocol: 'dlms' };
+
+export function newDraft(): ReadingDraft {
+  return { protocol: 'dlms' };
+}
+
+/**
+ * Put one OBIS-named value into the draft. Numbers get scaler and unit applied (a unit that does
+ * not fit the field drops the value instead of guessing). Returns false for names we do not map.
+ */
+export function applyObisValue(
+  draft: ReadingDraft,
+  name: Uint8Array,
+  value: AxdrValue,
+  su?: { scaler: number; unit: number },
+  implicitScaler?: number,
+): boolean {
+  // Clock objects (0-0:1.0.0, Kamstrup's 0-1:1.0.0) carry a 12-byte COSEM date-time.
+  if (name[0] === 0 && name[2] === 1 && name[3] === 0 && name[4] === 0) {
+    if (value.kind === 'octets' && value.bytes.length === 12) {
+      const dt = decodeCosemDateTime(value.bytes);
+      if (dt) draft.meterTime = dt.iso;
+      return true;
+    }
+    return false;
+  }
+  const entry = lookupObis(name);
+  if (!entry) return false;
+  if (entry.shape === 'number') {
+    if (value.kind !== 'number') return false;
+    let factor = 1;
+    if (su) {
+      const unitName = dlmsUnitName(su.unit);
+      // Unit 255 = "count/unitless": accept as the field's own unit.
+      const f = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
+      if (f === undefined) return false;
+      factor = f;
+    }
+    const scaler = su ? su.scaler : implicitScaler ?? 0;
+    setObisField(draft, entry.field, scale(value.value, scaler) * factor);
+    return true;
+  }
+  if (entry.shape === 'text' || entry.shape === 'hex-text') {
+    const t = text(value);
+    if (t === undefined) return false;
+    setObisField(draft, entry.field, t);
+    return true;
+  }
+  return false;
+}
+
+function phaseEmpty(p: PhaseReading | undefined): boolean {
+  if (!p) return true;
+  for (const k in p) if ((p as Record<string, unknown>)[k] !== undefined) return false;
+  return true;
+}
+
+/**
+ * Final rules for every HAN reading:
+ * - notification time becomes meterTime when the list itself carried no clock;
+ * - L2 voltage 0 while L1 and L3 have voltage: an IT-grid meter measuring line voltages against
+ *   L2 (Kaifa MA304H3E in Norway) - absent, and the meter sits on a 3-wire grid;
+ * - a 3-phase list with L1 and L3 currents but no L2 current: IT-grid meter with two current
+ *   transformers (Aidon 6534, Landis+Gyr in Norway) - L2 stays absent (never 0), 3-wire;
+ * - empty phase objects removed; phaseCount from what the list carries; frameKind 'short' for a
+ *   list with only total power (Norwegian list 1), 'full' otherwise.
+ */
+export function finishReading(draft: ReadingDraft, notificationTime?: string): MeterReading {
+  const r = draft as unknown as MeterReading;
+  if (r.meterTime === undefined && notificationTime !== undefined) r.meterTime = notificationTime;
+  const l1 = r.l1;
+  const l2 = r.l2;
+  const l3 = r.l3;
+  if (l2 && l2.voltageV === 0 && l1?.voltageV && l3?.voltageV) {
+    delete l2.voltageV;
+    r.threeWire = true;
+  }
+  const threePhaseList = l3 !== undefined && (l3.voltageV !== undefined || l3.currentA !== undefined);
+  if (threePhaseList && l1?.currentA !== undefined && l3?.currentA !== undefined && l2?.currentA === undefined) {
+    r.threeWire = true;
+  }
+  if (phaseEmpty(l1)) delete r.l1;
+  if (phaseEmpty(l2)) delete r.l2;
+  if (phaseEmpty(l3)) delete r.l3;
+  if (r.phaseCount === undefined) {
+    if (r.l2 || r.l3) r.phaseCount = 3;
+    else if (r.l1) r.phaseCount = 1;
+  }
+  if (r.frameKind === undefined) {
+    const onlyPower =
+      !r.l1 && !r.l2 && !r.l3 && r.energyImportWh === undefined && r.meterId === undefined && r.listId === undefined;
+    r.frameKind = onlyPower ? 'short' : 'full';
+  }
+  return r;
+}

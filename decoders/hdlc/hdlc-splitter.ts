@@ -1,0 +1,268 @@
+/**
+ * HDLC frame splitter for HAN ports (IEC 62056-46 data link layer, frame format type 3,
+ * ISO/IEC 13239):
+ *
+ *   7E | frame format (2) | dst addr (1-4) | src addr (1-4) | control | HCS (2) | information | FCS (2) | 7E
+ *        1010 S LLL LLLLLLLL
+ *        type 3 (0xA), S = segmentation (more segments follow), L = 11-bit length of everything
+ *        between the flags (format .. FCS).
+ *   Addresses: variable length, each byte's LSB = 1 marks the last byte of the address.
+ *   HCS: CRC-16/X.25 over format .. control; FCS: over format .. information (LSB first).
+ *   A frame without information has no HCS (its FCS follows the control byte).
+ *   First segment's information starts with the LLC header E6 E7 00 (dst LSAP, src LSAP, quality);
+ *   later segments carry only the continuation of the APDU.
+ *   A closing flag may be the opening flag of the next frame (7E shared) or be followed by another.
+ *
+ * Framing is by the length field, not by byte stuffing: HAN meters send 0x7E inside data
+ * unescaped. A frame whose closing flag is missing (bytes dropped on the line, e.g. TSS721 adapters)
+ * is reported 'truncated' and the bytes after its opening flag are scanned again for a new frame,
+ * so a damaged frame never swallows the next good one. Frames whose HCS or FCS fail are reported
+ * 'checksum' and never decoded.
+ *
+ * Memory: one frame buffer, one APDU reassembly buffer and one replay buffer, all of
+ * maxFrameBytes, allocated in the constructor. The per-byte path is a switch on a small state
+ * number; nothing there allocates or throws.
+ */
+import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecodeErrorCode } from '../reading';
+import { checkCrc16X25 } from '../util/crc16-x25';
+import { RescanQueue } from '../util/rescan-queue';
+import { DlmsApduDecoder } from '../dlms/apdu';
+import { apduOutcomeToResult } from '../dlms/dlms-result';
+
+export const HDLC_FLAG = 0x7e;
+
+const HUNT = 0; // looking for a flag
+const FLAG = 1; // after a flag: another flag, or a frame format byte
+const LENGTH = 2; // second frame format byte
+const BODY = 3; // collecting the declared length
+const CLOSE = 4; // expecting the closing flag
+
+/** Smallest legal frame between flags: format(2) dst(1) src(1) control(1) FCS(2). */
+const MIN_FRAME = 7;
+
+export type Emit = (result: FrameResult) => void;
+
+export class HdlcSplitter {
+  private readonly frame: Uint8Array;
+  private readonly apdu: Uint8Array;
+  /** Bytes to scan again after a broken frame. */
+  private readonly rescan: RescanQueue;
+  private readonly maxBytes: number;
+  private readonly skipChecksum: boolean;
+  private readonly dlms: DlmsApduDecoder;
+  private state = HUNT;
+  private n = 0;
+  private frameLength = 0;
+  /** Address bytes ended so far (0..2) and the index just past the HCS, once known (else 0). */
+  private addressesEnded = 0;
+  private hcsEnd = 0;
+  private apduLength = 0;
+  /** True while the next segment continues an APDU. */
+  private segmenting = false;
+  private replaying = false;
+  /** Bytes outside any frame (before a flag, or after a broken format byte). */
+  garbageBytes = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    this.maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
+    // +1: a missing closing flag is kept with the frame so it is scanned again too.
+    this.frame = new Uint8Array(this.maxBytes + 1);
+    this.apdu = new Uint8Array(this.maxBytes);
+    this.rescan = new RescanQueue(this.maxBytes + 2);
+    this.skipChecksum = options.skipChecksum === true;
+    this.dlms = new DlmsApduDecoder({
+      encryptionKey: options.encryptionKey,
+      authenticationKey: options.authenticationKey,
+      maxApduBytes: this.maxBytes,
+    });
+  }
+
+  /** True while a frame is being collected (the stream uses this to keep its lock). */
+  inFrame(): boolean {
+    return this.state >= LENGTH || this.segmenting;
+  }
+
+  push(chunk: Uint8Array, emit: Emit): void {
+    for (let i = 0; i < chunk.length; i++) {
+      this.step(chunk[i], emit);
+      if (this.rescan.pending()) this.drain(emit);
+    }
+  }
+
+  /**
+   * Scan queued bytes again. Iterative, not recursive: a frame that breaks while draining was
+   * built from queued bytes, so putting them back never grows the queue beyond one frame.
+   */
+  private drain(emit: Emit): void {
+    if (this.replaying) return;
+    this.replaying = true;
+    while (this.rescan.pending()) this.step(this.rescan.next(), emit);
+    this.rescan.clear();
+    this.replaying = false;
+  }
+
+  /** End of input: a frame or segment sequence in progress is reported 'truncated'. */
+  flush(emit: Emit): void {
+    if (this.state >= LENGTH || this.segmenting) {
+      emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside an HDLC frame' } });
+    }
+    this.state = HUNT;
+    this.n = 0;
+    this.segmenting = false;
+    this.apduLength = 0;
+    this.rescan.clear();
+  }
+
+  private step(b: number, emit: Emit): void {
+    switch (this.state) {
+      case HUNT:
+        if (b === HDLC_FLAG) this.state = FLAG;
+        else if (!this.replaying) this.garbageBytes++;
+        return;
+      case FLAG:
+        if (b === HDLC_FLAG) return; // inter-frame fill or a shared flag followed by a new one
+        if ((b & 0xf0) !== 0xa0) {
+          // Not frame format type 3: the flag was data we caught mid-frame.
+          if (!this.replaying) this.garbageBytes += 2;
+          this.state = HUNT;
+          return;
+        }
+        this.frame[0] = b;
+        this.n = 1;
+        this.state = LENGTH;
+        return;
+      case LENGTH: {
+        this.frame[1] = b;
+        this.n = 2;
+        const length = ((this.frame[0] & 0x07) << 8) | b;
+        if (length < MIN_FRAME) {
+          this.fail(emit, 'malformed', `HDLC length ${length} shorter than a frame`, 2);
+          return;
+        }
+        if (length > this.maxBytes) {
+          this.fail(emit, 'overflow', `HDLC frame of ${length} bytes exceeds the ${this.maxBytes}-byte buffer`, 2);
+          return;
+        }
+        this.frameLength = length;
+        this.addressesEnded = 0;
+        this.hcsEnd = 0;
+        this.state = BODY;
+        return;
+      }
+      case BODY:
+        this.frame[this.n++] = b;
+        // Check the header checksum as soon as it is in: a corrupt length field must not make us
+        // swallow up to 2 KiB of following frames before noticing.
+        if (this.addressesEnded < 2) {
+          if (b & 1) {
+            this.addressesEnded++;
+            // control byte next, then the 2-byte HCS (only frames with information carry one)
+            if (this.addressesEnded === 2 && this.n + 3 < this.frameLength - 2) this.hcsEnd = this.n + 3;
+          } else if (this.n > 10) {
+            this.fail(emit, 'malformed', 'HDLC address longer than 4 bytes', this.n);
+            return;
+          }
+        } else if (this.n === this.hcsEnd && !this.skipChecksum && !checkCrc16X25(this.frame, 0, this.n - 2)) {
+          this.fail(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', this.n);
+          return;
+        }
+        if (this.n === this.frameLength) this.state = CLOSE;
+        return;
+      case CLOSE:
+        if (b !== HDLC_FLAG) {
+          // Declared length ran past the real frame: bytes were lost. Re-scan what we hold.
+          this.frame[this.n++] = b; // the frame buffer has one byte of room for this
+          this.fail(emit, 'truncated', 'HDLC closing flag missing (bytes lost on the line?)', this.n);
+          return;
+        }
+        this.state = FLAG; // this flag may open the next frame
+        this.completeFrame(emit);
+        return;
+    }
+  }
+
+  /**
+   * Report a broken frame and re-scan the bytes collected after its opening flag (frame[0..keep)),
+   * since the next frame's flag may be among them.
+   */
+  private fail(emit: Emit, code: DecodeErrorCode, message: string, keep: number): void {
+    const raw = this.frame.slice(0, Math.min(keep, this.frame.length));
+    this.abandonApdu();
+    emit({ ok: false, format: 'hdlc', error: { code, message }, raw: raw.length ? raw : undefined });
+    this.state = HUNT;
+    this.n = 0;
+    if (keep > 0) this.rescan.putFront(raw);
+  }
+
+  private abandonApdu(): void {
+    if (this.segmenting) {
+      this.segmenting = false;
+      this.apduLength = 0;
+    }
+  }
+
+  private completeFrame(emit: Emit): void {
+    const f = this.frame;
+    const len = this.frameLength;
+    const raw = new Uint8Array(len + 2);
+    raw[0] = HDLC_FLAG;
+    raw.set(f.subarray(0, len), 1);
+    raw[len + 1] = HDLC_FLAG;
+    // Addresses: destination then source, each ends with a byte whose LSB is 1 (at most 4 bytes).
+    let p = 2;
+    for (let addr = 0; addr < 2; addr++) {
+      const start = p;
+      while (p < len && (f[p] & 1) === 0) p++;
+      p++;
+      if (p - start > 4 || p >= len) {
+        this.abandonApdu();
+        emit({ ok: false, format: 'hdlc', error: { code: 'malformed', message: 'HDLC address longer than 4 bytes' }, raw });
+        return;
+      }
+    }
+    p++; // control: I-frame or UI-frame, nothing to check for a push stream
+    const hasInfo = len > p + 2;
+    if (!this.skipChecksum) {
+      if (hasInfo && !checkCrc16X25(f, 0, p)) {
+        this.abandonApdu();
+        emit({ ok: false, format: 'hdlc', error: { code: 'checksum', message: 'HDLC header checksum (HCS) mismatch' }, raw });
+        return;
+      }
+      if (!checkCrc16X25(f, 0, len - 2)) {
+        this.abandonApdu();
+        emit({ ok: false, format: 'hdlc', error: { code: 'checksum', message: 'HDLC frame checksum (FCS) mismatch' }, raw });
+        return;
+      }
+    }
+    if (!hasInfo) return; // supervisory frame: nothing to decode
+    let info = p + 2;
+    const infoEnd = len - 2;
+    const segmented = (f[0] & 0x08) !== 0;
+    if (!this.segmenting) {
+      // LLC: E6 E7 00 (response). Tolerate its absence: a few meters start straight with the APDU.
+      if (infoEnd - info >= 3 && f[info] === 0xe6 && (f[info + 1] === 0xe7 || f[info + 1] === 0xe6)) info += 3;
+      this.apduLength = 0;
+    }
+    const chunk = infoEnd - info;
+    if (this.apduLength + chunk > this.apdu.length) {
+      this.segmenting = false;
+      this.apduLength = 0;
+      emit({ ok: false, format: 'hdlc', error: { code: 'overflow', message: 'segmented HDLC APDU exceeds the buffer' }, raw });
+      return;
+    }
+    this.apdu.set(f.subarray(info, infoEnd), this.apduLength);
+    this.apduLength += chunk;
+    if (segmented) {
+      this.segmenting = true;
+      return;
+    }
+    const wasSegmented = this.segmenting;
+    this.segmenting = false;
+    const apduLength = this.apduLength;
+    this.apduLength = 0;
+    const outcome = this.dlms.decode(this.apdu, 0, apduLength);
+    const result = apduOutcomeToResult(outcome, 'hdlc', wasSegmented ? this.apdu.slice(0, apduLength) : raw, this.skipChecksum);
+    if (result) emit(result);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * M-Bus long frames carrying DLMS (EN 13757-2 link layer, DLMS/COSEM transport over M-Bus as
+ * used by Austrian DSOs, e.g. TINETZ and Kaifa meters with the KFM system title):
+ *
+ *   68 | L | L | 68 | C | A | CI | STSAP | DTSAP | APDU segment ... | CS | 16
+ *
+ *   L   number of bytes from C to the end of the data (C, A, CI, STSAP, DTSAP and the segment)
+ *   C   0x53 (SND_UD, pushed), A = 0xFF (broadcast) on the Austrian meters
+ *   CI  0x00..0x1F: DLMS transport segmentation: low nibble = sequence number (0 first),
+ *       0x10 = last segment. One long frame carries at most 250 bytes, so a 300-byte
+ *       general-glo-ciphering APDU arrives as two frames (CI 0x00 then 0x11).
+ *   CS  arithmetic sum of C .. end of data, modulo 256.
+ *
+ * The segments' data are joined (bounded buffer) and the APDU is decoded when the last arrives.
+ * A frame failing its checksum, length repetition or stop byte is reported and never decoded,
+ * the APDU being assembled is dropped, and the bytes after its first 0x68 are scanned again.
+ * Only the standard repeated 8-bit length is accepted; none of our captures shows another header.
+ */
+import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecodeErrorCode } from '../reading';
+import { DlmsApduDecoder } from '../dlms/apdu';
+import { apduOutcomeToResult } from '../dlms/dlms-result';
+import { RescanQueue } from '../util/rescan-queue';
+
+export const MBUS_START = 0x68;
+export const MBUS_STOP = 0x16;
+
+const HUNT = 0;
+const LEN1 = 1;
+const LEN2 = 2;
+const START2 = 3;
+const BODY = 4;
+const CHECKSUM = 5;
+const STOP = 6;
+
+type Emit = (result: FrameResult) => void;
+
+export class MbusSplitter {
+  /** Frame bytes from the first 0x68 (at most 4 + 255 + 2). */
+  private readonly frame = new Uint8Array(262);
+  private readonly apdu: Uint8Array;
+  private readonly rescan = new RescanQueue(264);
+  private readonly skipChecksum: boolean;
+  private readonly dlms: DlmsApduDecoder;
+  private state = HUNT;
+  private n = 0;
+  private length = 0;
+  private sum = 0;
+  private apduLength = 0;
+  /** Sequence number expected next, or -1 when no APDU is being assembled. */
+  private expectedSeq = -1;
+  private replaying = false;
+  garbageBytes = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    const max = Math.max(64, options.maxFrameBytes ?? 4096);
+    this.apdu = new Uint8Array(max);
+    this.skipChecksum = options.skipChecksum === true;
+    this.dlms = new DlmsApduDecoder({
+      encryptionKey: options.encryptionKey,
+      authenticationKey: options.authenticationKey,
+      maxApduBytes: max,
+    });
+  }
+
+  inFrame(): boolean {
+    return this.state !== HUNT || this.expectedSeq >= 0;
+  }
+
+  push(chunk: Uint8Array, emit: Emit): void {
+    for (let i = 0; i < chunk.length; i++) {
+      this.step(chunk[i], emit);
+      if (this.rescan.pending()) this.drain(emit);
+    }
+  }
+
+  flush(emit: Emit): void {
+    if (this.state !== HUNT || this.expectedSeq >= 0) {
+      emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
+    }
+    this.state = HUNT;
+    this.n = 0;
+    this.expectedSeq = -1;
+    this.apduLength = 0;
+    this.rescan.clear();
+  }
+
+  private drain(emit: Emit): void {
+    if (this.replaying) return;
+    this.replaying = true;
+    while (this.rescan.pending()) this.step(this.rescan.next(), emit);
+    this.rescan.clear();
+    this.replaying = false;
+  }
+
+  private step(b: number, emit: Emit): void {
+    switch (this.state) {
+      case HUNT:
+        if (b === MBUS_START) {
+          this.frame[0] = b;
+          this.n = 1;
+          this.state = LEN1;
+        } else if (!this.replaying) this.garbageBytes++;
+        return;
+      case LEN1:
+        this.frame[this.n++] = b;
+        this.length = b;
+        this.state = LEN2;
+        return;
+      case LEN2:
+        this.frame[this.n++] = b;
+        if (b !== this.length || b < 5) {
+          this.fail(emit, 'malformed', `M-Bus length bytes differ or too short (${this.length}, ${b})`);
+          return;
+        }
+        this.state = START2;
+        return;
+      case START2:
+        this.frame[this.n++] = b;
+        if (b !== MBUS_START) {
+          this.fail(emit, 'malformed', 'M-Bus second start byte missing');
+          return;
+        }
+        this.sum = 0;
+        this.state = BODY;
+        return;
+      case BODY:
+        this.frame[this.n++] = b;
+        this.sum = (this.sum + b) & 0xff;
+        if (this.n === 4 + this.length) this.state = CHECKSUM;
+        return;
+      case CHECKSUM:
+        this.frame[this.n++] = b;
+        if (b !== this.sum && !this.skipChecksum) {
+          this.fail(emit, 'checksum', 'M-Bus checksum mismatch');
+          return;
+        }
+        this.state = STOP;
+        return;
+      case STOP:
+        this.frame[this.n++] = b;
+        if (b !== MBUS_STOP) {
+          this.fail(emit, 'truncated', 'M-Bus stop byte missing (bytes lost on the line?)');
+          return;
+        }
+        this.state = HUNT;
+        this.completeFrame(emit);
+        return;
+    }
+  }
+
+  private fail(emit: Emit, code: DecodeErrorCode, message: string): void {
+    const raw = this.frame.slice(0, this.n);
+    this.expectedSeq = -1;
+    this.apduLength = 0;
+    emit({ ok: false, format: 'mbus', error: { code, message }, raw });
+    this.state = HUNT;
+    this.n = 0;
+    if (raw.length > 1) this.rescan.putFront(raw.subarray(1));
+  }
+
+  private completeFrame(emit: Emit): void {
+    const f = this.frame;
+    const raw = f.slice(0, this.n);
+    const ci = f[6];
+    if (ci > 0x1f) {
+      emit({ ok: false, format: 'mbus', error: { code: 'unsupported', message: `M-Bus CI 0x${ci.toString(16)} is not DLMS transport` }, raw });
+      return;
+    }
+    const seq = ci & 0x0f;
+    const last = (ci & 0x10) !== 0;
+    if (seq === 0) this.apduLength = 0;
+    else if (seq !== this.expectedSeq) {
+      this.expectedSeq = -1;
+      this.apduLength = 0;
+      emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: `M-Bus segment ${seq} without its predecessor (segment lost)` }, raw });
+      return;
+    }
+    const dataStart = 9; // 68 L L 68 C A CI STSAP DTSAP
+    const dataEnd = 4 + this.length;
+    const chunk = dataEnd - dataStart;
+    if (chunk < 0 || this.apduLength + chunk > this.apdu.length) {
+      this.expectedSeq = -1;
+      this.apduLength = 0;
+      emit({ ok: false, format: 'mbus', error: { code: chunk < 0 ? 'malformed' : 'overflow', message: 'M-Bus segment does not fit' }, raw });
+      return;
+    }
+    this.apdu.set(f.subarray(dataStart, dataEnd), this.apduLength);
+    this.apduLength += chunk;
+    if (!last) {
+      this.expectedSeq = (seq + 1) & 0x0f;
+      return;
+    }
+    this.expectedSeq = -1;
+    const n = this.apduLength;
+    this.apduLength = 0;
+    const outcome = this.dlms.decode(this.apdu, 0, n);
+    const result = apduOutcomeToResult(outcome, 'mbus', this.apdu.slice(0, n), this.skipChecksum);
+    if (result) emit(result);
+  }
+}

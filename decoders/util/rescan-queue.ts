@@ -1,0 +1,43 @@
+/**
+ * Bytes a splitter must scan again after a broken frame (the next frame's start may be among
+ * the bytes it had already taken). Two fixed buffers, swapped on putFront; no allocation.
+ * Splitters drain it iteratively (never recursively): a frame that breaks while draining was
+ * built from queued bytes, so putting them back never grows the queue past one frame.
+ */
+export class RescanQueue {
+  private buf: Uint8Array;
+  private spare: Uint8Array;
+  private start = 0;
+  private end = 0;
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(capacity);
+    this.spare = new Uint8Array(capacity);
+  }
+
+  pending(): boolean {
+    return this.end > this.start;
+  }
+
+  next(): number {
+    return this.buf[this.start++];
+  }
+
+  clear(): void {
+    this.start = this.end = 0;
+  }
+
+  /** Put `bytes` before whatever is still queued (truncating at capacity, oldest kept). */
+  putFront(bytes: Uint8Array): void {
+    const rest = this.end - this.start;
+    const total = Math.min(bytes.length + rest, this.spare.length);
+    const head = Math.min(bytes.length, total);
+    this.spare.set(bytes.subarray(0, head), 0);
+    if (total > head) this.spare.set(this.buf.subarray(this.start, this.start + (total - head)), head);
+    const t = this.buf;
+    this.buf = this.spare;
+    this.spare = t;
+    this.start = 0;
+    this.end = total;
+  }
+}

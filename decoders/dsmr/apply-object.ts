@@ -1,0 +1,166 @@
+/**
+ * Apply one DSMR object (its OBIS table entry and its value groups) to the reading, by the
+ * entry's value shape. Every shape leaves its field absent when the value does not parse.
+ *
+ *   number        1-0:31.7.0(002*A)                      -> l1.currentA = 2
+ *   text          1-3:0.2.8(50)                          -> dsmrVersion = "50"
+ *   hex-text      0-0:96.1.1(4B3845...)                  -> meterId = "K8E..." (raw when not ASCII)
+ *   time          0-0:1.0.0(101209113020W)               -> meterTime = "2010-12-09T11:30:20+01:00"
+ *   peak          1-0:1.6.0(200509134558S)(02.589*kW)    -> monthPeakTime, monthPeakW
+ *   peak-history  0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0)(period)(time)(value)...
+ *   failure-log   1-0:99.97.0(n)(0-0:96.7.19)(end)(duration*s)...
+ *   mbus-*        see sub-meters.ts
+ */
+import type { MeterReading, PeakRecord, PowerFailureEvent } from '../reading';
+import type { ObisEntry } from '../obis/obis-table';
+import { setObisField } from '../obis/obis-table';
+import { hexToPrintableAscii } from '../util/ascii';
+import type { LineGroups } from './parse-telegram';
+import { subMeter, subMeterType } from './sub-meters';
+import { parseDsmrTimestamp } from './timestamp';
+import { readNumber, unitOf } from './value';
+
+export function applyObject(
+  reading: MeterReading,
+  entry: ObisEntry,
+  channel: number,
+  text: string,
+  g: LineGroups,
+): boolean {
+  if (g.count === 0) return false;
+  const s0 = g.starts[0];
+  const e0 = g.ends[0];
+  const target = reading as unknown as Record<string, unknown>;
+  switch (entry.shape) {
+    case 'number': {
+      const r = readNumber(text, s0, e0, entry.unit);
+      if (!r.ok) return r.reason === 'empty';
+      setObisField(target, entry.field, r.value);
+      return true;
+    }
+    case 'text': {
+      if (e0 === s0) return true;
+      setObisField(target, entry.field, text.slice(s0, e0));
+      return true;
+    }
+    case 'hex-text': {
+      // Empty message "()" means "no message": absent, and not an error.
+      if (e0 === s0) return true;
+      const raw = stripLineBreaks(text.slice(s0, e0));
+      setObisField(target, entry.field, hexToPrintableAscii(raw) ?? raw);
+      return true;
+    }
+    case 'time': {
+      const t = parseDsmrTimestamp(text, s0, e0);
+      if (t === undefined) return false;
+      setObisField(target, entry.field, t);
+      return true;
+    }
+    case 'peak': {
+      if (g.count < 2) return false;
+      const r = readNumber(text, g.starts[1], g.ends[1], 'W');
+      if (!r.ok) return false;
+      reading.monthPeakW = r.value;
+      const t = parseDsmrTimestamp(text, s0, e0);
+      if (t !== undefined) reading.monthPeakTime = t;
+      return true;
+    }
+    case 'peak-history':
+      return applyPeakHistory(reading, text, g);
+    case 'failure-log':
+      return applyFailureLog(reading, text, g);
+    case 'mbus-type': {
+      const r = readNumber(text, s0, e0, '');
+      if (!r.ok) return false;
+      const m = subMeter(reading, channel);
+      m.deviceType = r.value;
+      m.type = subMeterType(r.value);
+      return true;
+    }
+    case 'mbus-id': {
+      if (e0 === s0) return true;
+      const raw = text.slice(s0, e0);
+      subMeter(reading, channel).id = hexToPrintableAscii(raw) ?? raw;
+      return true;
+    }
+    case 'mbus-value':
+      // (time)(value*unit)
+      if (g.count < 2) return false;
+      return applySubMeterValue(reading, channel, text, g, 1, s0, e0);
+    case 'mbus-legacy': {
+      // (time)(00)(60)(1)(0-n:24.2.1)(unit) + (value) on the next line
+      if (g.count < 7) return false;
+      const ok = applySubMeterValue(reading, channel, text, g, 6, s0, e0);
+      const unit = text.slice(g.starts[5], g.ends[5]);
+      if (ok && unit !== '') subMeter(reading, channel).unit = unit;
+      return ok;
+    }
+  }
+  return false;
+}
+
+function applySubMeterValue(
+  reading: MeterReading,
+  channel: number,
+  text: string,
+  g: LineGroups,
+  valueGroup: number,
+  timeStart: number,
+  timeEnd: number,
+): boolean {
+  const vs = g.starts[valueGroup];
+  const ve = g.ends[valueGroup];
+  const r = readNumber(text, vs, ve, '');
+  if (!r.ok) return false;
+  const m = subMeter(reading, channel);
+  m.value = r.value;
+  const unit = unitOf(text, vs, ve);
+  if (unit !== '') m.unit = unit;
+  const t = parseDsmrTimestamp(text, timeStart, timeEnd);
+  if (t !== undefined) m.time = t;
+  return true;
+}
+
+/**
+ * 0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0)(period)(peak time)(value*kW) x n
+ * e-MUCS: the 13 last monthly peaks. E.ON Hungary sends a bare "(12)": no records, skipped.
+ * A record whose time is invalid (e-MUCS "632525252525W" for an empty month) keeps its power
+ * and drops only the bad time.
+ */
+function applyPeakHistory(reading: MeterReading, text: string, g: LineGroups): boolean {
+  if (g.count < 3) return g.count === 1; // count only: nothing to store, not an error
+  const records: PeakRecord[] = [];
+  for (let i = 3; i + 2 < g.count; i += 3) {
+    const r = readNumber(text, g.starts[i + 2], g.ends[i + 2], 'W');
+    if (!r.ok) continue;
+    const rec: PeakRecord = { powerW: r.value };
+    const period = parseDsmrTimestamp(text, g.starts[i], g.ends[i]);
+    if (period !== undefined) rec.periodTime = period;
+    const at = parseDsmrTimestamp(text, g.starts[i + 1], g.ends[i + 1]);
+    if (at !== undefined) rec.peakTime = at;
+    records.push(rec);
+  }
+  reading.peakHistory = records;
+  return true;
+}
+
+/** 1-0:99.97.0(n)(0-0:96.7.19)(end time)(duration*s) x n. Events with an invalid end are skipped. */
+function applyFailureLog(reading: MeterReading, text: string, g: LineGroups): boolean {
+  const events: PowerFailureEvent[] = [];
+  let ok = true;
+  for (let i = 2; i + 1 < g.count; i += 2) {
+    const end = parseDsmrTimestamp(text, g.starts[i], g.ends[i]);
+    const d = readNumber(text, g.starts[i + 1], g.ends[i + 1], 's');
+    if (end === undefined || !d.ok) {
+      ok = false;
+      continue;
+    }
+    events.push({ endTime: end, durationS: d.value });
+  }
+  reading.powerFailureLog = events;
+  return ok;
+}
+
+function stripLineBreaks(s: string): string {
+  return s.indexOf('\n') < 0 ? s : s.split('\r').join('').split('\n').join('');
+}

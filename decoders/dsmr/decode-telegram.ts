@@ -1,0 +1,45 @@
+/**
+ * One framed DSMR telegram (bytes '/' .. '!', CRC already checked by the splitter) ->
+ * FrameResult. Decides the one rule the splitter cannot: a telegram without a CRC is valid
+ * only for DSMR 2.2/3 (and DSMR-like D0 meters such as EasyMeter), which never send one;
+ * a telegram that declares DSMR 4+ (1-3:0.2.8 >= 40) or e-MUCS (0-0:96.1.4) must carry it
+ * (P1 Companion Standard 5.0.2, 6.2) and is rejected as 'missing-checksum' before any value
+ * is parsed.
+ */
+import type { DecoderOptions, FrameFormat, FrameResult } from '../frame-result';
+import { latin1 } from '../util/ascii';
+import { parseTelegramText } from './parse-telegram';
+
+/** 'ok' = CRC present and matched; 'absent' = no CRC digits after '!'; 'skipped' = checked off. */
+export type ChecksumState = 'ok' | 'absent' | 'skipped';
+
+export function decodeDsmrTelegram(
+  frame: Uint8Array,
+  checksum: ChecksumState,
+  options: DecoderOptions,
+  format: FrameFormat = 'dsmr',
+): FrameResult {
+  const text = latin1(frame);
+  if (checksum === 'absent' && !options.skipChecksum && declaresChecksum(text)) {
+    return {
+      ok: false,
+      format,
+      error: { code: 'missing-checksum', message: 'DSMR 4+ telegram ends without its CRC after "!"' },
+      raw: frame,
+    };
+  }
+  const parsed = parseTelegramText(text);
+  const reading = parsed.reading;
+  if (format === 'dsmr-encrypted') reading.encrypted = true;
+  if (options.skipChecksum) reading.checksumChecked = false;
+  return { ok: true, format, reading, raw: frame };
+}
+
+/** True when the telegram says it is DSMR 4 or later (or Belgian e-MUCS), so a CRC is mandatory. */
+export function declaresChecksum(text: string): boolean {
+  if (text.indexOf(':96.1.4(') >= 0) return true;
+  const v = text.indexOf(':0.2.8(');
+  if (v < 0) return false;
+  const d = text.charCodeAt(v + 7) - 48;
+  return d >= 4 && d <= 9;
+}

@@ -1,0 +1,90 @@
+/**
+ * Byte stream -> whole encrypted P1 frames (layout in encrypted.ts), for the front
+ * (meter-stream.ts). The length field gives the frame size; the buffer is bounded by
+ * maxFrameBytes. A header that does not fit the shape ("DB 08 .. 82 LL LL") is reported
+ * 'malformed' and hunting resumes after the 0xDB byte, so a false start inside garbage loses
+ * nothing that follows it.
+ */
+import type { DecoderOptions, FrameResult } from '../frame-result';
+import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
+
+export class EncryptedDsmrSplitter {
+  private readonly options: DecoderOptions;
+  private readonly buf: Uint8Array;
+  private len = 0;
+  private need = 0; // total frame length once the header is known, else 0
+  private open = false;
+
+  constructor(options: DecoderOptions = {}) {
+    this.options = options;
+    this.buf = new Uint8Array(options.maxFrameBytes ?? 4096);
+  }
+
+  busy(): boolean {
+    return this.open;
+  }
+
+  /**
+   * Process chunk[from..]; chunk[from] must be 0xDB when idle. Returns the index of the first
+   * byte not consumed. A rejected header consumes only the 0xDB byte and reports the rest back.
+   */
+  feed(chunk: Uint8Array, from: number, emit: (r: FrameResult) => void): number {
+    let i = from;
+    if (!this.open) {
+      if (chunk[i] !== 0xdb) return i;
+      this.open = true;
+      this.len = 0;
+      this.need = 0;
+    }
+    const n = chunk.length;
+    while (i < n) {
+      if (this.need === 0) {
+        // Header byte by byte (13 bytes) so a bad header gives back the bytes after 0xDB.
+        this.buf[this.len++] = chunk[i++];
+        if (this.len < ENCRYPTED_HEADER_BYTES) {
+          if ((this.len === 2 && this.buf[1] !== 0x08) || (this.len === 11 && this.buf[10] !== 0x82)) {
+            return this.reject(from, i);
+          }
+          continue;
+        }
+        const total = encryptedFrameLength(this.buf);
+        if (total < 0) return this.reject(from, i);
+        if (total > this.buf.length) {
+          this.open = false;
+          emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'overflow', message: `encrypted frame of ${total} bytes exceeds the ${this.buf.length}-byte buffer` } });
+          return i;
+        }
+        this.need = total;
+        continue;
+      }
+      const take = Math.min(this.need - this.len, n - i);
+      this.buf.set(chunk.subarray(i, i + take), this.len);
+      this.len += take;
+      i += take;
+      if (this.len === this.need) {
+        this.open = false;
+        emit(decodeEncryptedDsmr(this.buf.slice(0, this.len), this.options));
+        return i;
+      }
+    }
+    return i;
+  }
+
+  /** End of input inside a frame. */
+  flush(emit: (r: FrameResult) => void): void {
+    if (this.open && this.len > 0) {
+      emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'truncated', message: `input ended after ${this.len} bytes of an encrypted frame` }, raw: this.buf.slice(0, this.len) });
+    }
+    this.open = false;
+  }
+
+  /**
+   * Header bytes did not fit: not an encrypted frame after all. Resume hunting right after
+   * the 0xDB when it is in this chunk; header bytes from an earlier chunk are dropped.
+   */
+  private reject(from: number, i: number): number {
+    this.open = false;
+    const db = i - this.len;
+    return db >= from ? db + 1 : i;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * DSMR P1 telegram text -> MeterReading.
+ *
+ * Telegram layout (DSMR P1 Companion Standard 5.0.2, 6.2; DSMR 2.2/3 and e-MUCS alike):
+ *
+ *   /XXXZ Ident CR LF            header: 3-letter maker flag, baud char, identification
+ *   CR LF                        (blank line; Luxembourg omits it)
+ *   A-B:C.D.E(value*unit) CR LF  one COSEM object per line, one or more "(...)" groups
+ *   (value) CR LF                continuation: a line starting with '(' belongs to the object
+ *                                above (DSMR 2.2/3 gas 0-n:24.3.0 puts its value there)
+ *   ...
+ *   !CRC CR LF                   CRC-16/ARC in 4 hex digits (absent before DSMR 4)
+ *
+ * The splitter has already validated the frame (and its CRC); this file only reads lines. It
+ * never throws on content: an unknown object is counted and skipped, a value that does not
+ * parse leaves its field ABSENT (never 0). OBIS codes are matched through the one shared table
+ * (../obis/obis-table). Quirks accepted on purpose: "1-0:99:97.0" (':' instead of '.', in the
+ * DSMR 4.0 spec example), "1-0:1.8.0*255" and "1-0:31.7.0.255" (F group, EasyMeter and the
+ * DSMR 4.2.2 example), lower-case units ("kwh"), W/Wh integer units (Sagemcom T210-D-r).
+ */
+import type { MeterReading } from '../reading';
+import type { ObisEntry } from '../obis/obis-table';
+import { lookupObisParts } from '../obis/obis-table';
+import { applyObject } from './apply-object';
+
+export interface ParsedTelegram {
+  reading: MeterReading;
+  /** Objects whose OBIS code is not in the table (kept count for diagnostics). */
+  unknownObjects: number;
+  /** Objects we know whose value did not parse (left absent). */
+  badValues: number;
+}
+
+/** Working state for one parse; group bounds are reused across lines. */
+export interface LineGroups {
+  starts: number[];
+  ends: number[];
+  count: number;
+}
+
+export function parseTelegramText(text: string): ParsedTelegram {
+  const reading: MeterReading = { protocol: 'dsmr' };
+  const result: ParsedTelegram = { reading, unknownObjects: 0, badValues: 0 };
+  const groups: LineGroups = { starts: [], ends: [], count: 0 };
+  const obis = [0, 0, 0, 0, 0];
+  let pending: ObisEntry | undefined;
+  let pendingB = 0;
+
+  let pos = 0;
+  const len = text.length;
+  // Header line.
+  let eol = text.indexOf('\n', pos);
+  if (eol < 0) eol = len;
+  let headerEnd = eol;
+  if (headerEnd > 0 && text.charCodeAt(headerEnd - 1) === 13) headerEnd--;
+  if (text.charCodeAt(0) === 47) {
+    const header = text.slice(1, headerEnd);
+    if (header.length > 0) reading.listId = header;
+    if (header.length >= 3) reading.manufacturer = header.slice(0, 3);
+  }
+  pos = eol + 1;
+
+  while (pos < len) {
+    eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = len;
+    const first = text.charCodeAt(pos);
+    if (first === 33) break; // '!': end of telegram
+    if (first === 40) {
+      // '(' continuation line: more groups for the pending object.
+      eol = collectGroups(text, pos, eol, groups, true);
+    } else if (first >= 48 && first <= 57) {
+      if (pending !== undefined) applyPending(pending, pendingB);
+      pending = undefined;
+      groups.count = 0;
+      const open = readObis(text, pos, eol, obis);
+      if (open < 0) {
+        result.unknownObjects++;
+      } else {
+        const entry = lookupObisParts(obis[0], obis[1], obis[2], obis[3], obis[4]);
+        eol = collectGroups(text, open, eol, groups, false);
+        if (entry === undefined) result.unknownObjects++;
+        else {
+          pending = entry;
+          pendingB = obis[1];
+        }
+      }
+    }
+    // Blank lines and anything else: skipped.
+    pos = eol + 1;
+  }
+  if (pending !== undefined) applyPending(pending, pendingB);
+
+  if (reading.l2 !== undefined || reading.l3 !== undefined) reading.phaseCount = 3;
+  else if (reading.l1 !== undefined) reading.phaseCount = 1;
+  reading.frameKind = 'full';
+  return result;
+
+  function applyPending(entry: ObisEntry, channel: number): void {
+    if (!applyObject(reading, entry, channel, text, groups)) result.badValues++;
+  }
+}
+
+/**
+ * Read "A-B:C.D.E" (separators '-', ':', '.', optionally followed by ".F" or "*F") from
+ * text[pos, eol) into out; returns the index of the first '(' or -1 when the line is not an
+ * object line.
+ */
+function readObis(text: string, pos: number, eol: number, out: number[]): number {
+  let n = 0;
+  let value = -1;
+  for (let i = pos; i < eol; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = (value < 0 ? 0 : value * 10) + (c - 48);
+      continue;
+    }
+    if (value < 0) return -1;
+    if (n < 5) out[n] = value;
+    n++;
+    value = -1;
+    if (c === 40) return n === 5 || n === 6 ? i : -1; // '('
+    if (c !== 45 && c !== 58 && c !== 46 && c !== 42) return -1; // - : . *
+  }
+  return -1;
+}
+
+/**
+ * Collect "(...)" groups starting at `from`. A group not closed on its line continues on the
+ * next one (values wrapped by the meter): the line end then moves to the line holding ')'.
+ * Returns the (possibly moved) end of line.
+ */
+function collectGroups(text: string, from: number, eol: number, g: LineGroups, append: boolean): number {
+  if (!append) g.count = 0;
+  let p = from;
+  for (;;) {
+    const open = text.indexOf('(', p);
+    if (open < 0 || open >= eol) return eol;
+    let close = text.indexOf(')', open + 1);
+    if (close < 0) return eol; // unclosed at the end of the telegram: ignore the fragment
+    if (close > eol) {
+      // Wrapped value: only when no new object starts in between (next '(' comes after ')').
+      const nextOpen = text.indexOf('(', open + 1);
+      if (nextOpen >= 0 && nextOpen < close) return eol;
+      const bang = text.indexOf('!', eol);
+      if (bang >= 0 && bang < close) return eol;
+      const newEol = text.indexOf('\n', close);
+      eol = newEol < 0 ? text.length : newEol;
+    }
+    g.starts[g.count] = open + 1;
+    g.ends[g.count] = close;
+    g.count++;
+    p = close + 1;
+  }
+}

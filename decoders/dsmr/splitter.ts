@@ -1,0 +1,307 @@
+/**
+ * DSMR P1 byte stream -> framed, CRC-checked telegrams (as FrameResult).
+ *
+ *   garbage  '/' header CR LF  lines ...  '!' [CRC: 4 hex digits] CR LF  garbage  '/' ...
+ *
+ * Specification: DSMR P1 Companion Standard 5.0.2 (6.2 telegram, CRC-16/ARC over '/'..'!');
+ * DSMR 2.2/3 telegrams end with a bare '!' (no CRC) and run at 9600 7E1.
+ *
+ * Behaviour:
+ * - Bounded: one buffer of maxFrameBytes (default 4096) allocated in the constructor. A
+ *   telegram that outgrows it is reported once as 'overflow' and skipped.
+ * - Resynchronises on '/': bytes before a start are skipped and counted (garbageBytes());
+ *   the splitter never reports 'garbage' itself, the front does.
+ * - A '/' in the middle of a telegram starts a new one and the cut one is reported
+ *   'truncated'. A '/' inside "(...)" may be text (Iskra message "test-/-test"), so it is only
+ *   taken as a cut when its parenthesis never closes on that line (checked when the telegram
+ *   completes).
+ * - '!' followed by 1-4 hex digits: CRC checked; a mismatch is reported 'checksum' and the
+ *   telegram is NEVER parsed (unless options.skipChecksum, tests/diagnostics only). '!' with no
+ *   hex digits: handed on as 'absent' (DSMR 2.2/3 accept it, DSMR 4+ reject it; see
+ *   decode-telegram.ts). 3 digits then CR/LF is accepted: a Warmtelink heat meter sends its CRC
+ *   unpadded ("!B9F").
+ * - 7E1 read as 8N1: '/' with its even-parity bit arrives as 0xAF. A telegram that starts
+ *   with 0xAF has every byte masked to 7 bits.
+ * - Hot path: native indexOf jumps to the next '!' or '/' and the bytes between are copied with
+ *   one set(); no RegExp, no per-line strings here.
+ */
+import type { DecoderOptions, FrameResult } from '../frame-result';
+import { crc16Arc } from '../util/crc16-arc';
+import { decodeDsmrTelegram } from './decode-telegram';
+
+const SLASH = 0x2f;
+const SLASH_PARITY = 0xaf;
+const BANG = 0x21;
+const LF = 0x0a;
+const CR = 0x0d;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+
+const HUNT = 0; // looking for '/'
+const BODY = 1; // inside a telegram, before '!'
+const CRC = 2; // after '!', reading hex digits
+const TAIL = 3; // after the CRC: swallow CR LF
+
+export type Emit = (result: FrameResult) => void;
+
+export class DsmrSplitter {
+  private readonly options: DecoderOptions;
+  private readonly buf: Uint8Array;
+  private len = 0;
+  private state = HUNT;
+  private mask = 0xff;
+  /** Position of a '/' seen inside an open "(": maybe a cut, decided when the frame ends. */
+  private candidate = -1;
+  private crcDigits = 0;
+  private crcValue = 0;
+  private tailLeft = 0;
+  private skipped = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    this.options = options;
+    this.buf = new Uint8Array(options.maxFrameBytes ?? 4096);
+  }
+
+  /** Bytes skipped outside telegrams so far (the front reports them as garbage). */
+  garbageBytes(): number {
+    return this.skipped;
+  }
+
+  /** True while a telegram is open (or its trailing CR LF is still expected). */
+  busy(): boolean {
+    return this.state !== HUNT;
+  }
+
+  /** Stand-alone use: hunt for telegrams in any chunk, counting skipped bytes. */
+  push(chunk: Uint8Array, emit: Emit): void {
+    this.run(chunk, 0, emit, false);
+  }
+
+  /**
+   * Front use (meter-stream.ts): process chunk[from..] while a telegram is open, starting one
+   * if chunk[from] is '/' (or 0xAF). Returns the index of the first byte not consumed: the
+   * front hunts between frames itself (and counts garbage there).
+   */
+  feed(chunk: Uint8Array, from: number, emit: Emit): number {
+    return this.run(chunk, from, emit, true);
+  }
+
+  private run(chunk: Uint8Array, from: number, emit: Emit, stopBetweenFrames: boolean): number {
+    const n = chunk.length;
+    let i = from;
+    while (i < n) {
+      switch (this.state) {
+        case HUNT: {
+          if (stopBetweenFrames) {
+            const c = chunk[i];
+            if (i !== from || (c !== SLASH && c !== SLASH_PARITY)) return i;
+            this.start(c === SLASH ? 0xff : 0x7f);
+            i++;
+            break;
+          }
+          let j = chunk.indexOf(SLASH, i);
+          const k = chunk.indexOf(SLASH_PARITY, i);
+          if (k >= 0 && (j < 0 || k < j)) j = k;
+          if (j < 0) {
+            this.skipped += n - i;
+            return n;
+          }
+          this.skipped += j - i;
+          this.start(chunk[j] === SLASH ? 0xff : 0x7f);
+          i = j + 1;
+          break;
+        }
+        case BODY:
+          i = this.mask === 0xff ? this.body(chunk, i, emit) : this.bodyMasked(chunk, i, emit);
+          break;
+        case CRC: {
+          const c = chunk[i] & this.mask;
+          const v = hexValue(c);
+          if (v >= 0) {
+            this.crcValue = this.crcValue * 16 + v;
+            this.crcDigits++;
+            i++;
+            if (this.crcDigits === 4) this.finish(emit, TAIL);
+          } else if (this.crcDigits === 0 || this.crcDigits === 3 && (c === CR || c === LF)) {
+            this.finish(emit, TAIL); // no CRC (DSMR 2.2/3), or the unpadded 3-digit CRC
+          } else {
+            this.truncated(emit, this.len, 'CRC after "!" is cut short');
+            this.state = HUNT;
+          }
+          break;
+        }
+        default: {
+          // TAIL: the CR LF after the CRC belongs to the telegram, not to garbage.
+          const c = chunk[i] & this.mask;
+          if ((c === CR || c === LF) && this.tailLeft > 0) {
+            this.tailLeft--;
+            i++;
+          } else this.state = HUNT;
+        }
+      }
+    }
+    return n;
+  }
+
+  flush(emit: Emit): void {
+    if (this.state === BODY) {
+      this.truncated(emit, this.len, 'input ended inside a telegram (no "!")');
+      this.state = HUNT;
+    } else if (this.state === CRC) {
+      if (this.crcDigits === 0 || this.crcDigits === 3) this.finish(emit, HUNT);
+      else {
+        this.truncated(emit, this.len, 'input ended inside the CRC');
+        this.state = HUNT;
+      }
+    } else this.state = HUNT;
+    this.len = 0;
+  }
+
+  private start(mask: number): void {
+    this.buf[0] = SLASH;
+    this.len = 1;
+    this.mask = mask;
+    this.state = BODY;
+    this.candidate = -1;
+  }
+
+  /** Copy up to the next '!' or '/'; handle that byte. Returns the new chunk index. */
+  private body(chunk: Uint8Array, i: number, emit: Emit): number {
+    const n = chunk.length;
+    let j = chunk.indexOf(BANG, i);
+    const k = chunk.indexOf(SLASH, i);
+    if (k >= 0 && (j < 0 || k < j)) j = k;
+    const end = j < 0 ? n : j;
+    if (!this.append(chunk, i, end, emit)) return end; // overflow: state is HUNT now
+    if (j < 0) return n;
+    return this.special(chunk[j], emit) ? j + 1 : j;
+  }
+
+  /** 7E1 read as 8N1: mask each byte (low rate, 9600 baud: a byte loop is fine). */
+  private bodyMasked(chunk: Uint8Array, i: number, emit: Emit): number {
+    const n = chunk.length;
+    while (i < n) {
+      const c = chunk[i] & 0x7f;
+      if (c === BANG || c === SLASH) return this.special(c, emit) ? i + 1 : i;
+      if (this.len >= this.buf.length) {
+        this.overflow(emit);
+        return i;
+      }
+      this.buf[this.len++] = c;
+      i++;
+    }
+    return n;
+  }
+
+  /** Handle '!' or '/' inside BODY. Returns false when the byte must be re-read (new start). */
+  private special(c: number, emit: Emit): boolean {
+    if (this.len >= this.buf.length) {
+      this.overflow(emit);
+      return true;
+    }
+    const inParens = this.insideParens();
+    if (c === BANG) {
+      this.buf[this.len++] = BANG;
+      if (!inParens) {
+        this.state = CRC;
+        this.crcDigits = 0;
+        this.crcValue = 0;
+      }
+      return true;
+    }
+    if (inParens) {
+      this.candidate = this.len;
+      this.buf[this.len++] = SLASH;
+      return true;
+    }
+    this.truncated(emit, this.len, 'a new telegram started before "!"');
+    this.state = HUNT;
+    return false;
+  }
+
+  private append(chunk: Uint8Array, from: number, to: number, emit: Emit): boolean {
+    const count = to - from;
+    if (this.len + count > this.buf.length) {
+      this.overflow(emit);
+      this.skipped += count;
+      return false;
+    }
+    this.buf.set(chunk.subarray(from, to), this.len);
+    this.len += count;
+    return true;
+  }
+
+  /** Is the end of the buffer inside an open "(" on the current line? */
+  private insideParens(): boolean {
+    const b = this.buf;
+    for (let p = this.len - 1; p >= 0; p--) {
+      const c = b[p];
+      if (c === OPEN) return true;
+      if (c === CLOSE || c === LF || c === CR) return false;
+    }
+    return false;
+  }
+
+  private overflow(emit: Emit): void {
+    emit({
+      ok: false,
+      format: 'dsmr',
+      error: { code: 'overflow', message: `telegram longer than ${this.buf.length} bytes; skipped` },
+    });
+    this.state = HUNT;
+    this.len = 0;
+  }
+
+  private truncated(emit: Emit, end: number, why: string): void {
+    emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: this.buf.slice(0, end) });
+  }
+
+  /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
+  private finish(emit: Emit, next: number): void {
+    this.state = next;
+    this.tailLeft = 2;
+    let from = 0;
+    if (this.candidate >= 0 && !closesOnItsLine(this.buf, this.candidate, this.len)) {
+      // The '/' inside "(" was a real start: the telegram before it was cut there.
+      this.truncated(emit, this.candidate, 'a new telegram started inside a value');
+      from = this.candidate;
+    }
+    const frame = this.buf.slice(from, this.len);
+    const skip = this.options.skipChecksum === true;
+    if (this.crcDigits > 0) {
+      const calc = crc16Arc(frame);
+      if (calc !== this.crcValue && !skip) {
+        emit({
+          ok: false,
+          format: 'dsmr',
+          error: { code: 'checksum', message: `CRC mismatch: telegram says ${hex4(this.crcValue)}, computed ${hex4(calc)}` },
+          raw: frame,
+        });
+        return;
+      }
+    }
+    emit(decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options));
+  }
+}
+
+/** Does the "(" group holding position `at` close before its line ends? */
+function closesOnItsLine(b: Uint8Array, at: number, end: number): boolean {
+  for (let p = at + 1; p < end; p++) {
+    const c = b[p];
+    if (c === CLOSE) return true;
+    if (c === LF || c === CR) return false;
+  }
+  return false;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function hex4(v: number): string {
+  const s = v.toString(16).toUpperCase();
+  return '0000'.slice(s.length) + s;
+}

@@ -1,0 +1,115 @@
+// Live dashboard: first paint from GET /api/v1/status and /api/v1/history, then WebSocket pushes.
+'use strict';
+mb.header('/');
+const $ = (id) => document.getElementById(id);
+const historyPoints = [];
+const STATUS_TEXT = { ok: 'OK', estimated: 'Estimated', stale: 'Data is late', 'safe-fallback': 'Safe fallback', 'no-data': 'No data' };
+
+function phaseRow(name, p, settingsMarginA) {
+  const limit = p.limitA || 0;
+  const known = p.currentA !== undefined && p.currentA !== null;
+  const pct = limit > 0 && known ? Math.min(100, (p.currentA / limit) * 100) : 0;
+  const marginPct = limit > 0 ? Math.min(100, (settingsMarginA / limit) * 100) : 0;
+  const cls = ['fill', p.currentSource === 'estimated' || p.currentSource === 'bound' ? p.currentSource : '', pct > 95 ? 'over' : pct > 80 ? 'hot' : ''].join(' ');
+  const inner = limit === 0 ? '<div class="unknown"></div>'
+    : (known ? `<div class="${cls}" style="width:${pct.toFixed(1)}%"></div>` : '<div class="unknown"></div>') + `<div class="margin" style="width:${marginPct.toFixed(1)}%"></div>`;
+  const current = known ? `<b>${mb.fmt(p.currentA, 1, 'A')}</b> of ${mb.fmt(limit, 0, 'A')}` : (limit === 0 ? 'not on this supply' : '<b>unknown</b>');
+  return `<div class="phase" data-phase="${name}"><div class="name">${name.toUpperCase()}</div><div class="bar">${inner}</div>
+    <div class="detail"><span>${current} <span class="tag ${p.currentSource}">${p.currentSource}</span></span><span>headroom <b class="headroom">${mb.fmt(p.headroomA, 1, 'A')}</b></span></div></div>`;
+}
+
+function render(s) {
+  const h = s.headroom || {};
+  const banner = $('banner');
+  banner.className = 'card banner span2 ' + (h.status || '');
+  $('status').textContent = (STATUS_TEXT[h.status] || h.status || '–') + (h.limitedBy && h.status !== 'no-data' ? ' · limited by ' + h.limitedBy : '');
+  $('reason').textContent = h.reason || '';
+  $('hint').textContent = s.link && s.link.hint ? s.link.hint : '';
+  mb.setDot(s.link ? s.link.state : 'starting');
+
+  $('three').innerHTML = `${mb.fmt(h.threePhaseA, 1)}<small> A</small>`;
+  $('one').innerHTML = `${mb.fmt(h.onePhaseA, 1)}<small> A</small>`;
+  $('onek').textContent = '1-phase charger' + (h.onePhaseLine ? ' (' + h.onePhaseLine + ')' : '');
+
+  const r = s.reading || {};
+  const hasPower = r.powerImportW !== undefined || r.powerExportW !== undefined;
+  const net = hasPower ? (r.powerImportW || 0) - (r.powerExportW || 0) : undefined;
+  $('net').innerHTML = net === undefined ? '–' : `<span class="${net >= 0 ? 'import' : 'export'}">${mb.fmt(net / 1000, 2)}</span><small> kW</small>`;
+  $('netk').textContent = net === undefined ? 'net' : net >= 0 ? 'net import' : 'net export';
+  $('imp').innerHTML = r.powerImportW === undefined ? '–' : `${mb.fmt(r.powerImportW, 0)}<small> W</small>`;
+  $('exp').innerHTML = r.powerExportW === undefined ? '–' : `${mb.fmt(r.powerExportW, 0)}<small> W</small>`;
+
+  const phases = h.phases || {};
+  const margin = s.settingsMarginA !== undefined ? s.settingsMarginA : window.marginA || 0;
+  $('phases').innerHTML = ['l1', 'l2', 'l3'].filter((n) => phases[n]).map((n) => phaseRow(n, phases[n], margin)).join('');
+
+  const m = s.meter || {};
+  const rows = [
+    ['Meter', [m.manufacturer, m.model].filter(Boolean).join(' ') || '–'],
+    ['ID', m.id || '–'],
+    ['Protocol', [m.protocol, m.format, m.listId || (m.dsmrVersion ? 'DSMR ' + m.dsmrVersion : '')].filter(Boolean).join(' · ') || '–'],
+    ['Meter time', m.meterTime || '–'],
+    ['Data age', s.readingAgeS === null || s.readingAgeS === undefined ? '–' : s.readingAgeS.toFixed(1) + ' s (' + (s.lastFrameKind || '') + ' frame)'],
+    ['Energy in', r.energyImportWh === undefined ? '–' : mb.fmt(r.energyImportWh / 1000, 1, 'kWh')],
+    ['Energy out', r.energyExportWh === undefined ? '–' : mb.fmt(r.energyExportWh / 1000, 1, 'kWh')],
+    ['Frames', `${s.frames ? s.frames.frames : 0} ok, ${s.frames ? s.frames.errors : 0} errors`],
+    ['Source', (s.link && s.link.source) || '–'],
+  ];
+  $('meter').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${mb.esc(v)}</dd>`).join('');
+  $('foot').textContent = `${s.device ? s.device.name + ' ' + s.device.firmwareVersion : ''} · API v${s.apiVersion}`;
+
+  if (net !== undefined && s.readingAgeS !== null) {
+    const t = s.timeMs - s.readingAgeS * 1000;
+    const last = historyPoints[historyPoints.length - 1];
+    if (!last || t - last.tMs >= 2000) historyPoints.push({ tMs: t, netPowerW: net });
+    while (historyPoints.length > 240) historyPoints.shift();
+    drawSpark();
+  }
+}
+
+function drawSpark() {
+  const pts = historyPoints.filter((p) => p.netPowerW !== undefined);
+  const svg = $('spark');
+  if (pts.length < 2) { svg.innerHTML = ''; return; }
+  let lo = Math.min(0, ...pts.map((p) => p.netPowerW));
+  let hi = Math.max(...pts.map((p) => p.netPowerW));
+  if (hi - lo < 100) hi = lo + 100;
+  const t0 = pts[0].tMs, t1 = pts[pts.length - 1].tMs || t0 + 1;
+  const x = (t) => ((t - t0) / Math.max(1, t1 - t0)) * 300;
+  const y = (v) => 86 - ((v - lo) / (hi - lo)) * 82;
+  const line = pts.map((p) => `${x(p.tMs).toFixed(1)},${y(p.netPowerW).toFixed(1)}`).join(' ');
+  svg.innerHTML = `<line x1="0" x2="300" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#c4ceda" stroke-dasharray="3 3"/>` +
+    `<polygon points="0,${y(0).toFixed(1)} ${line} 300,${y(0).toFixed(1)}" fill="rgba(47,111,214,.12)"/>` +
+    `<polyline points="${line}" fill="none" stroke="#2f6fd6" stroke-width="2" vector-effect="non-scaling-stroke"/>`;
+  $('sparkmin').textContent = mb.fmt(lo, 0, 'W');
+  $('sparkmax').textContent = mb.fmt(hi, 0, 'W');
+}
+
+let socket;
+let retryMs = 1000;
+function connect() {
+  socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+  socket.onmessage = (event) => {
+    retryMs = 1000;
+    try {
+      const msg = JSON.parse(event.data);
+      if (msg.type === 'snapshot') render(msg.snapshot);
+    } catch (e) { /* ignore a bad message */ }
+  };
+  socket.onclose = () => {
+    mb.setDot('no-data');
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 15000);
+  };
+}
+
+(async () => {
+  const settings = await mb.api('GET', '/api/v1/settings');
+  if (settings.ok && settings.data.headroom) window.marginA = settings.data.headroom.marginA;
+  const hist = await mb.api('GET', '/api/v1/history');
+  if (hist.ok) for (const p of hist.data.points) historyPoints.push(p);
+  const status = await mb.api('GET', '/api/v1/status');
+  if (status.ok) render(status.data);
+  else if (status.status === 401) { $('status').textContent = 'Login needed to see live data'; $('reason').innerHTML = '<a href="/settings">Log in on the settings page</a>'; }
+  connect();
+})();

@@ -1,0 +1,127 @@
+// Settings page: login / first-use password, then the settings form (PUT /api/v1/settings).
+'use strict';
+mb.header('/settings');
+const $ = (id) => document.getElementById(id);
+const ADVANCED = [
+  ['staleAfterS', 'Data counts as stale after (s)'], ['safeFallbackAfterS', 'Safe current after (s)'],
+  ['zeroAfterS', '0 A after (s)'], ['safeCurrentA', 'Safe current while data is missing (A)'],
+  ['utcOffsetMin', 'Standard-time UTC offset (minutes)'], ['nominalVoltageV', 'Voltage when the meter sends none (V)'],
+  ['rampAPerS', 'Fastest increase (A/s)'], ['rampMaxStepA', 'Largest increase per frame (A)'], ['hysteresisA', 'Hysteresis (A)'],
+];
+$('advanced').innerHTML = ADVANCED.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
+  '<div class="row"><label for="dst">Daylight saving</label><select id="dst"><option value="eu">EU rule</option><option value="none">none</option></select></div>';
+
+function message(id, ok, text) {
+  const el = $(id);
+  el.className = 'msg ' + (ok ? 'ok' : 'err');
+  el.textContent = text;
+}
+
+async function refreshAuth() {
+  const st = await mb.api('GET', '/api/v1/auth/status');
+  const s = st.data || {};
+  $('setup-form').classList.toggle('hidden', s.passwordSet !== false);
+  $('login-form').classList.toggle('hidden', !(s.passwordSet && !s.authenticated));
+  $('logged-in').classList.toggle('hidden', !s.authenticated);
+  $('auth-state').textContent = !s.passwordSet ? 'No password yet.' : s.authenticated ? 'Logged in: you can change settings.' : 'Log in to change settings.';
+  return s;
+}
+
+function tariffRows() {
+  $('row-steps').classList.toggle('hidden', $('tariff').value !== 'norway');
+  $('row-target').classList.toggle('hidden', $('tariff').value !== 'belgium');
+}
+$('tariff').addEventListener('change', tariffRows);
+
+function keyState(k) {
+  return k && k.set ? 'A key is stored (not shown). Type a new one to replace it, or "clear" to remove it.' : 'No key stored.';
+}
+
+async function loadSettings() {
+  const r = await mb.api('GET', '/api/v1/settings');
+  if (!r.ok) { message('save-msg', false, r.data && r.data.error ? r.data.error : 'cannot read settings'); return; }
+  const h = r.data.headroom;
+  for (const id of ['fuseA', 'marginA', 'minChargeA', ...ADVANCED.map((a) => a[0])]) $(id).value = h[id];
+  $('phases').value = String(h.phases);
+  $('gridType').value = h.gridType;
+  $('dst').value = h.dst;
+  $('powerLimitKw').value = h.powerLimitKw === undefined ? '' : h.powerLimitKw;
+  $('chargerLine').value = h.chargerLine || '';
+  $('tariff').value = h.tariff.scheme;
+  $('stepsKwh').value = h.tariff.stepsKwh ? h.tariff.stepsKwh.join(', ') : '';
+  $('targetKw').value = h.tariff.targetKw === undefined ? '' : h.tariff.targetKw;
+  tariffRows();
+  const m = r.data.meter;
+  $('encryptionKey-state').textContent = keyState(m.encryptionKey);
+  $('authenticationKey-state').textContent = keyState(m.authenticationKey);
+  $('encryptionKey').value = '';
+  $('authenticationKey').value = '';
+  const line = m.line;
+  $('line').value = !line ? '' : line === 'auto' ? 'auto' : `${line.baud} ${line.dataBits}${line.parity[0].toUpperCase()}${line.stopBits}`;
+  $('readOpen').checked = r.data.access.readOpen;
+}
+
+function num(id) {
+  const v = $(id).value.trim();
+  return v === '' ? undefined : Number(v);
+}
+
+function buildPatch() {
+  const headroom = { fuseA: num('fuseA'), phases: Number($('phases').value), gridType: $('gridType').value, marginA: num('marginA'), minChargeA: num('minChargeA'), dst: $('dst').value };
+  for (const [id] of ADVANCED) headroom[id] = num(id);
+  headroom.powerLimitKw = num('powerLimitKw') === undefined ? null : num('powerLimitKw');
+  headroom.chargerLine = $('chargerLine').value || null;
+  const scheme = $('tariff').value;
+  if (scheme === 'norway') headroom.tariff = { scheme, stepsKwh: $('stepsKwh').value.split(',').map((x) => Number(x.trim())).filter((x) => x > 0) };
+  else if (scheme === 'belgium') headroom.tariff = { scheme, targetKw: num('targetKw') };
+  else headroom.tariff = { scheme: 'none' };
+  for (const k of Object.keys(headroom)) if (headroom[k] === undefined) delete headroom[k];
+  const meter = {};
+  for (const id of ['encryptionKey', 'authenticationKey']) {
+    const v = $(id).value.trim().replace(/\s+/g, '');
+    if (v.toLowerCase() === 'clear') meter[id] = null; else if (v) meter[id] = v;
+  }
+  const line = $('line').value;
+  if (line === 'auto') meter.line = 'auto';
+  else if (line) {
+    const [baud, shape] = line.split(' ');
+    meter.line = { baud: Number(baud), dataBits: Number(shape[0]), parity: { N: 'none', E: 'even', O: 'odd' }[shape[1]], stopBits: Number(shape[2]) };
+  } else meter.line = null;
+  return { headroom, meter, access: { readOpen: $('readOpen').checked } };
+}
+
+$('settings-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const r = await mb.api('PUT', '/api/v1/settings', buildPatch());
+  if (r.ok) { message('save-msg', true, 'Saved.'); await loadSettings(); }
+  else message('save-msg', false, (r.data && r.data.error) || ('error ' + r.status));
+});
+
+$('setup-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const r = await mb.api('POST', '/api/v1/auth/setup', { password: $('setup-password').value });
+  message('auth-msg', r.ok, r.ok ? 'Password set; you are logged in.' : r.data.error);
+  await refreshAuth();
+});
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const r = await mb.api('POST', '/api/v1/auth/login', { password: $('login-password').value });
+  message('auth-msg', r.ok, r.ok ? 'Logged in.' : r.data.error);
+  await refreshAuth();
+  await loadSettings();
+});
+$('logout').addEventListener('click', async () => {
+  await mb.api('POST', '/api/v1/auth/logout');
+  message('auth-msg', true, 'Logged out.');
+  await refreshAuth();
+});
+$('password-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const r = await mb.api('POST', '/api/v1/auth/password', { currentPassword: $('pw-current').value, newPassword: $('pw-new').value });
+  message('auth-msg', r.ok, r.ok ? 'Password changed.' : r.data.error);
+});
+
+(async () => {
+  await refreshAuth();
+  await loadSettings();
+})();

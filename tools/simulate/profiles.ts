@@ -11,7 +11,7 @@
  *   kettle, dishwasher, washer/dryer. The EV charger is single phase between L1 and L2 at up to
  *   32 A (7.4 kW): most cars cannot charge on three phases of a 230 V IT grid.
  * - nl-tn: a Dutch terraced house, 3x25 A on 230/400 V TN (the standard connection), gas
- *   replaced by a 3 kW three-phase heat pump, induction hob over L1+L2, appliances spread over
+ *   replaced by a 2 kW three-phase heat pump, induction hob over L1+L2, appliances spread over
  *   the phases the way Dutch group boxes are usually wired. Charger three-phase 16 A (11 kW).
  */
 import type { Wiring } from './wiring';
@@ -86,12 +86,12 @@ export const noItHouse: HouseProfile = {
   wiring: 'it',
   fuseA: 40,
   nominalV: 230,
-  baseW: [450, 400, 350],
+  baseW: [300, 250, 250],
   appliances: [
-    { name: 'panel heaters L1-L2', slot: 0, powerW: 1600, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [300, 1200], always: true },
-    { name: 'panel heaters L2-L3', slot: 1, powerW: 2000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [300, 1200], always: true },
-    { name: 'panel heaters L3-L1', slot: 2, powerW: 1200, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [300, 1200], always: true },
-    { name: 'heat pump L2-L3', slot: 1, powerW: 1300, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [1200, 3600], cycleOffS: [300, 1200], always: true },
+    { name: 'panel heaters L1-L2', slot: 0, powerW: 1400, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
+    { name: 'panel heaters L2-L3', slot: 1, powerW: 1600, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
+    { name: 'panel heaters L3-L1', slot: 2, powerW: 1000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
+    { name: 'heat pump L2-L3', slot: 1, powerW: 1000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [1200, 3600], cycleOffS: [600, 1800], always: true },
     { name: 'water heater L2-L3', slot: 1, powerW: 2000, startsPerDay: 3, hourWeights: mornings, durationS: [1200, 4800] },
     { name: 'induction hob L1-L2', slot: 0, powerW: 3000, startsPerDay: 1.5, hourWeights: meals, durationS: [600, 2400], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'induction hob L2-L3', slot: 1, powerW: 2500, startsPerDay: 1.0, hourWeights: meals, durationS: [600, 1800], cycleOnS: [10, 40], cycleOffS: [5, 20] },
@@ -120,9 +120,9 @@ export const nlTnHouse: HouseProfile = {
   wiring: 'tn',
   fuseA: 25,
   nominalV: 230,
-  baseW: [350, 300, 250],
+  baseW: [200, 150, 150],
   appliances: [
-    { name: 'heat pump 3-phase', slot: 'all', powerW: 3000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [1200, 3600], cycleOffS: [600, 1800], always: true },
+    { name: 'heat pump 3-phase', slot: 'all', powerW: 2000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [900, 2400], cycleOffS: [1200, 3000], always: true },
     { name: 'induction hob L1', slot: 0, powerW: 3700, startsPerDay: 1.5, hourWeights: meals, durationS: [600, 2400], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'induction hob L2', slot: 1, powerW: 3000, startsPerDay: 1.0, hourWeights: meals, durationS: [600, 1800], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'oven L2', slot: 1, powerW: 2800, startsPerDay: 0.5, hourWeights: meals, durationS: [1800, 4200], cycleOnS: [40, 120], cycleOffS: [30, 60] },

@@ -1,0 +1,207 @@
+/**
+ * Line currents the headroom rests on, and where each came from. A current the meter did not
+ * send is never taken as 0 A: it is estimated, bounded, or marked unknown (and then leaves no
+ * headroom on that line).
+ *
+ * Order per line:
+ * 1. measured: the meter sent the line current. Meters send a magnitude (DSMR 31.7.0 is unsigned;
+ *    some DLMS meters send a signed value): the magnitude is used. With export on a line the
+ *    magnitude is still counted as LOAD, not as negative load: the export (solar) can vanish with
+ *    the next cloud while the car keeps drawing, and then the line carries the car plus the house
+ *    without the export. Counting it as load can only make headroom smaller, never too big.
+ * 2. estimated from the line's own power: |P_line| / V_line (power factor taken as 1).
+ * 3. estimated from total power (HAN list 1 'short' frames every 2-2.5 s between full lists every
+ *    10 s): start from the last measured currents, move the own charger's lines by the charger's
+ *    own change, and spread the rest of the power change over the lines in the last measured
+ *    proportion. On IT a one-phase load between two lines draws P/V on both, so a power change dP
+ *    moves the sum of line currents by about 2*dP/V (1.73*dP/V for a balanced three-phase load);
+ *    the engine uses 2 (the larger). Without a usable split (none yet, or older than
+ *    safeFallbackAfterS), worst case: all of the power on this line, I = |P| / V.
+ * 4. IT grid, L2 (Aidon/Kaifa 3-wire meters measure with two elements and never report it):
+ *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|.
+ *    The house part of L2 is bounded by the house parts of L1 and L3 (each line minus the own
+ *    charger), and the own charger's L2 current is added on top: currentSource 'bound'.
+ * 5. otherwise unknown.
+ */
+import type { MeterReading, PhaseReading } from '../reading';
+import type { HeadroomSettings } from './settings';
+import type { CurrentSource, SplitState } from './types';
+
+export interface ResolvedCurrents {
+  /** Line current used, A (null: unknown). */
+  currentA: (number | null)[];
+  source: CurrentSource[];
+  /** The house part: line current minus the own charger, never below 0, A (null: unknown). */
+  loadA: (number | null)[];
+  /** Voltage used per line, V. */
+  voltageV: number[];
+  /** True when every installed line current is measured (or, IT L2, bounded from measured lines). */
+  allMeasured: boolean;
+  /** |net active power| of this frame, W (undefined when the frame has none). */
+  powerW?: number;
+  /** Signed net import power, W (import - export). */
+  netPowerW?: number;
+}
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function phaseOf(reading: MeterReading, p: number): PhaseReading | undefined {
+  return p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
+}
+
+/** |net active power| and signed net from totals, else from the lines' own powers. */
+export function framePower(reading: MeterReading): { absW: number; netW: number } | undefined {
+  const imp = reading.powerImportW;
+  const exp = reading.powerExportW;
+  if (finite(imp) || finite(exp)) {
+    const i = finite(imp) ? Math.abs(imp) : 0;
+    const e = finite(exp) ? Math.abs(exp) : 0;
+    return { absW: Math.abs(i - e), netW: i - e };
+  }
+  let any = false;
+  let net = 0;
+  for (let p = 0; p < 3; p++) {
+    const ph = phaseOf(reading, p);
+    if (!ph) continue;
+    if (finite(ph.powerImportW)) { net += Math.abs(ph.powerImportW); any = true; }
+    if (finite(ph.powerExportW)) { net -= Math.abs(ph.powerExportW); any = true; }
+  }
+  return any ? { absW: Math.abs(net), netW: net } : undefined;
+}
+
+/** True when the frame says anything about load (currents or power). */
+export function hasElectricalData(reading: MeterReading): boolean {
+  if (framePower(reading)) return true;
+  for (let p = 0; p < 3; p++) {
+    const ph = phaseOf(reading, p);
+    if (ph && finite(ph.currentA)) return true;
+  }
+  return false;
+}
+
+export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): boolean {
+  return settings.gridType === 'IT' || (reading !== undefined && reading.threeWire === true);
+}
+
+/**
+ * The own charger's power from its line currents. TN: sum of V*I. IT: V * sum(I) / 2, exact for
+ * a one-phase charger between two lines and 13 % low for a three-phase one (sqrt(3)/3 = 0.577 vs
+ * 0.5): low is the safe side, since the charger's power is subtracted to get the house's.
+ */
+export function chargerPowerW(chargerA: number[], voltageV: number[], it: boolean, phases: number): number {
+  let sum = 0;
+  if (it) {
+    let v = 0;
+    for (let p = 0; p < phases; p++) { sum += chargerA[p] as number; v += voltageV[p] as number; }
+    return (v / phases) * sum / 2;
+  }
+  for (let p = 0; p < phases; p++) sum += (chargerA[p] as number) * (voltageV[p] as number);
+  return sum;
+}
+
+export function resolveCurrents(
+  reading: MeterReading,
+  chargerA: number[],
+  split: SplitState | undefined,
+  splitUsable: boolean,
+  lastVoltageV: (number | null)[],
+  settings: HeadroomSettings,
+): ResolvedCurrents {
+  const n = settings.phases;
+  const it = isItGrid(settings, reading);
+  const currentA: (number | null)[] = [null, null, null];
+  const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
+  const voltageV: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    const v = phaseOf(reading, p)?.voltageV;
+    const last = lastVoltageV[p];
+    voltageV.push(finite(v) && v > 50 ? v : finite(last) ? last : settings.nominalVoltageV);
+  }
+  const power = framePower(reading);
+
+  // 1-2: the line's own current or power.
+  for (let p = 0; p < n; p++) {
+    const ph = phaseOf(reading, p);
+    if (ph && finite(ph.currentA)) {
+      currentA[p] = Math.abs(ph.currentA);
+      source[p] = 'measured';
+    } else if (ph && (finite(ph.powerImportW) || finite(ph.powerExportW))) {
+      const w = Math.abs((finite(ph.powerImportW) ? Math.abs(ph.powerImportW) : 0) - (finite(ph.powerExportW) ? Math.abs(ph.powerExportW) : 0));
+      currentA[p] = w / (voltageV[p] as number);
+      source[p] = 'estimated';
+    }
+  }
+
+  // 3: total power only (short frame, or a meter that leaves lines out).
+  const itL2 = it && n === 3;
+  let missing = false;
+  for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;
+  if (missing && power) {
+    const k = it ? 2 : 1;
+    if (split && splitUsable) {
+      // Own charger's change since the split was measured is known exactly per line.
+      const dCharger: number[] = [0, 0, 0];
+      for (let p = 0; p < n; p++) dCharger[p] = (chargerA[p] as number) - (split.chargerA[p] ?? 0);
+      const dOtherW = (power.absW - split.powerW) - chargerPowerW(dCharger, voltageV, it, n);
+      let weightSum = 0;
+      let count = 0;
+      for (let p = 0; p < n; p++) {
+        const s = split.currentA[p];
+        if (s !== null && s !== undefined) { weightSum += s * (voltageV[p] as number); count++; }
+      }
+      for (let p = 0; p < n; p++) {
+        if (currentA[p] !== null) continue;
+        const s = split.currentA[p];
+        if (s === null || s === undefined) continue;
+        const share = weightSum > 0 ? (s * (voltageV[p] as number)) / weightSum : 1 / count;
+        const est = s + (dCharger[p] as number) + (k * dOtherW * share) / (voltageV[p] as number);
+        currentA[p] = Math.max(0, est);
+        source[p] = 'estimated';
+      }
+    }
+    for (let p = 0; p < n; p++) {
+      if (currentA[p] !== null || (itL2 && p === 1)) continue;
+      // Worst case: the whole power on this line (TN), or between this line and another (IT).
+      currentA[p] = power.absW / (voltageV[p] as number);
+      source[p] = 'estimated';
+    }
+  }
+
+  // House part of each line.
+  const loadA: (number | null)[] = [null, null, null];
+  for (let p = 0; p < n; p++) {
+    const c = currentA[p];
+    if (c !== null) loadA[p] = Math.max(0, c - (chargerA[p] as number));
+  }
+
+  // 4: IT L2 bound, when the meter did not send L2.
+  if (itL2 && source[1] !== 'measured') {
+    const l1 = loadA[0];
+    const l3 = loadA[2];
+    if (l1 !== null && l1 !== undefined && l3 !== null && l3 !== undefined) {
+      const bound = l1 + l3;
+      // Replaces any power-based L2 figure: a 3-wire meter's 'L2 power' is not a line quantity.
+      loadA[1] = bound;
+      currentA[1] = bound + (chargerA[1] as number);
+      source[1] = 'bound';
+    } else {
+      loadA[1] = null;
+      currentA[1] = null;
+      source[1] = 'unknown';
+    }
+  }
+
+  let allMeasured = true;
+  for (let p = 0; p < n; p++) {
+    const s = source[p];
+    if (s === 'measured') continue;
+    if (s === 'bound' && source[0] === 'measured' && source[2] === 'measured') continue;
+    allMeasured = false;
+  }
+
+  const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured };
+  if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }
+  return out;
+}

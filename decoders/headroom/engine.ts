@@ -1,0 +1,369 @@
+/**
+ * The headroom step: (previous state, new frame or timer tick, settings) -> (answer, next state).
+ * Pure: no timers, no globals, no clock of its own (time comes in as input.nowMs and the meter's
+ * own time stamps). The state is plain JSON and is copied, never mutated in place.
+ *
+ * Per fresh frame:
+ *   1. line currents: measured, estimated or bounded (currents.ts), never a missing one as 0 A;
+ *   2. per line: headroomA = limit - margin - (current - own charger current), never below 0;
+ *   3. budgets that cap the charger as a whole: power limit, capacity tariff (W -> A);
+ *   4. targets: three-phase = min over lines and budgets; one-phase = best line (TN) or best
+ *      pair of lines (IT, where a one-phase charger sits between two lines and loads both);
+ *   5. regulation (regulate.ts): down at once, up gradually;
+ *   6. the minimum charging current: below it the answer is 0.
+ * Without a fresh frame the last answer is held while it is young, then the fail-safe ladder:
+ *   age <= staleAfterS: held as is; <= safeFallbackAfterS: held, status 'stale';
+ *   <= zeroAfterS: at most safeCurrentA, status 'safe-fallback'; beyond: 0 A, status 'no-data'.
+ * Age is counted from the arrival of the last frame with new data, plus how far that frame's own
+ * time stamp lagged behind the usual transport delay (a bridge that delivers old frames late).
+ */
+import type { MeterReading } from '../reading';
+import type { HeadroomSettings } from './settings';
+import type {
+  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
+} from './types';
+import { chargerPowerW, hasElectricalData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
+import { floorTenth, regulate, roundTenth } from './regulate';
+import { powerLimitBudget, type ChargerBudget } from './power-limit';
+import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
+import { accountEnergy, tariffBudget } from './tariff';
+
+export function createHeadroomState(): HeadroomState {
+  return { version: 1, lagMs: 0, voltageV: [null, null, null], energy: { integratedSinceRegisterWh: 0 } };
+}
+
+const LINE_NAMES = ['L1', 'L2', 'L3'];
+const PAIRS: [number, number][] = [[0, 1], [0, 2], [1, 2]];
+/** A meter clock jump larger than this is a clock correction, not a delayed frame. */
+const CLOCK_STEP_MS = 10 * 60 * 1000;
+
+function copyState(s: HeadroomState): HeadroomState {
+  return JSON.parse(JSON.stringify(s)) as HeadroomState;
+}
+
+function sanitizeCharger(c: [number, number, number] | undefined): number[] {
+  const out = [0, 0, 0];
+  if (!c) return out;
+  for (let p = 0; p < 3; p++) {
+    const v = c[p];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[p] = v;
+  }
+  return out;
+}
+
+export interface FrameClock {
+  /** The frame's instant, UTC ms, and the local offset in force. */
+  utcMs: number;
+  offsetMin: number;
+  /** True when the instant came from the meter's own time stamp. */
+  fromMeter: boolean;
+}
+
+/** The frame's instant: the meter's own time (with its offset, or local by the settings' rule), else arrival. */
+export function frameClock(reading: MeterReading | undefined, nowMs: number, state: HeadroomState, clock: ClockSettings): FrameClock | undefined {
+  const wall = reading && reading.meterTime ? parseWallTime(reading.meterTime) : undefined;
+  if (wall) {
+    if (wall.offsetMin !== undefined) return { utcMs: wall.wallMs - wall.offsetMin * 60000, offsetMin: wall.offsetMin, fromMeter: true };
+    let hint: number | undefined;
+    if (isWallClock(nowMs)) hint = nowMs;
+    else if (state.lastUtcMs !== undefined && state.lastFreshMs !== undefined) hint = state.lastUtcMs + (nowMs - state.lastFreshMs);
+    const r = wallToUtc(wall.wallMs, clock, hint);
+    return { utcMs: r.utcMs, offsetMin: r.offsetMin, fromMeter: true };
+  }
+  if (!isWallClock(nowMs)) return undefined;
+  return { utcMs: nowMs, offsetMin: localOffsetMin(nowMs, clock), fromMeter: false };
+}
+
+export function stepHeadroom(
+  previous: HeadroomState,
+  input: HeadroomInput,
+  settings: HeadroomSettings,
+): { headroom: Headroom; state: HeadroomState } {
+  const state = copyState(previous);
+  const nowMs = input.nowMs;
+  const charger = sanitizeCharger(input.chargerA);
+  const reading = input.reading;
+  const clock = frameClock(reading, nowMs, state, settings);
+
+  let fresh = false;
+  let timeBaseMs = nowMs;
+  if (reading && hasElectricalData(reading)) {
+    fresh = true;
+    if (clock && clock.fromMeter) {
+      const last = state.lastMeterUtcMs;
+      // The same time stamp again (or a little backwards) is a repeated frame, not new data.
+      if (last !== undefined && clock.utcMs <= last && last - clock.utcMs < CLOCK_STEP_MS) fresh = false;
+      if (fresh) {
+        const skew = nowMs - clock.utcMs;
+        const base = state.skewBaseMs;
+        const rebase = base === undefined || skew < base || skew - base > CLOCK_STEP_MS;
+        if (rebase) state.skewBaseMs = skew;
+        state.lagMs = skew - (state.skewBaseMs as number);
+        timeBaseMs = clock.utcMs + (state.skewBaseMs as number);
+        state.lastMeterUtcMs = clock.utcMs;
+      }
+    } else if (fresh) {
+      state.lagMs = 0;
+    }
+  }
+
+  // Energy bookkeeping for capacity tariffs runs on every frame that brings power or energy.
+  if (reading && clock && settings.tariff.scheme !== 'none') accountEnergy(state, reading, clock, fresh, settings);
+  if (clock && fresh) state.lastUtcMs = clock.utcMs;
+
+  if (!fresh || !reading) return { headroom: held(state, nowMs, settings), state };
+
+  state.lastFreshMs = nowMs;
+  const headroom = computeFresh(state, reading, charger, timeBaseMs, clock, settings);
+  return { headroom, state };
+}
+
+function computeFresh(
+  state: HeadroomState,
+  reading: MeterReading,
+  charger: number[],
+  timeBaseMs: number,
+  clock: FrameClock | undefined,
+  settings: HeadroomSettings,
+): Headroom {
+  const n = settings.phases;
+  const it = isItGrid(settings, reading);
+  const split = state.split;
+  const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
+  const r = resolveCurrents(reading, charger, split, splitUsable, state.voltageV, settings);
+
+  // Remember voltages and the measured split for the short frames that follow.
+  for (let p = 0; p < 3; p++) {
+    const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
+    const v = ph ? ph.voltageV : undefined;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 50) state.voltageV[p] = v;
+  }
+  if (r.allMeasured && r.powerW !== undefined) {
+    state.split = {
+      atMs: timeBaseMs,
+      currentA: [0, 1, 2].map((p) => (r.source[p] === 'measured' ? (r.currentA[p] as number) : null)),
+      chargerA: charger.slice(),
+      powerW: r.powerW,
+    };
+  }
+
+  // Per-line headroom.
+  const usableA = settings.fuseA - settings.marginA;
+  const phaseA: number[] = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    const load = r.loadA[p];
+    phaseA[p] = load === null || load === undefined ? 0 : Math.max(0, usableA - load);
+  }
+
+  // Budgets that cap the charger as a whole.
+  let budget: ChargerBudget | undefined;
+  const chargerW = chargerPowerW(charger, r.voltageV, it, n);
+  if (settings.powerLimitKw !== undefined) {
+    if (r.netPowerW !== undefined) {
+      budget = powerLimitBudget(settings.powerLimitKw, r.netPowerW - chargerW, r.voltageV, it, n);
+    } else {
+      budget = {
+        kind: 'power-limit', chargerBudgetW: 0, threePhaseA: 0, onePhaseA: 0,
+        reason: 'power limit set but the meter sends no power: nothing allowed',
+        tariff: { scheme: 'power-limit', threePhaseA: 0, onePhaseA: 0, chargerBudgetW: 0, powerLimitW: settings.powerLimitKw * 1000, note: 'no power in the frame' },
+      };
+    }
+  }
+  if (settings.tariff.scheme !== 'none') {
+    const t = tariffBudget(state, reading, clock, r, chargerW, settings);
+    if (t && (!budget || t.chargerBudgetW < budget.chargerBudgetW)) budget = t;
+  }
+
+  // Targets.
+  let threeTarget = 0;
+  let threeBinding = -1; // line index, or 3 for the budget
+  if (n === 3) {
+    threeTarget = Infinity;
+    for (let p = 0; p < 3; p++) if ((phaseA[p] as number) < threeTarget) { threeTarget = phaseA[p] as number; threeBinding = p; }
+    if (budget && budget.threePhaseA < threeTarget) { threeTarget = budget.threePhaseA; threeBinding = 3; }
+  }
+  const prevOut = state.out;
+  const candidates: { line: string; lines: number[] }[] = [];
+  if (settings.chargerLine) {
+    const name = settings.chargerLine;
+    const lines = name.length > 2 ? [Number(name[1]) - 1, Number(name[4]) - 1] : [Number(name[1]) - 1];
+    candidates.push({ line: name, lines });
+  } else if (n === 1) {
+    candidates.push({ line: 'L1', lines: [0] });
+  } else if (it) {
+    for (const [a, b] of PAIRS) candidates.push({ line: `${LINE_NAMES[a]}-${LINE_NAMES[b]}`, lines: [a, b] });
+  } else {
+    for (let p = 0; p < 3; p++) candidates.push({ line: LINE_NAMES[p] as string, lines: [p] });
+  }
+  let oneTarget = -1;
+  let oneLine = '';
+  let oneBinding = -1;
+  for (const c of candidates) {
+    let v = Infinity;
+    let binding = -1;
+    for (const p of c.lines) if ((phaseA[p] as number) < v) { v = phaseA[p] as number; binding = p; }
+    if (budget && budget.onePhaseA < v) { v = budget.onePhaseA; binding = 3; }
+    // Ties keep the line published before, so the answer does not hop between equal lines.
+    if (v > oneTarget || (v === oneTarget && prevOut && prevOut.onePhaseLine === c.line)) {
+      oneTarget = v; oneLine = c.line; oneBinding = binding;
+    }
+  }
+
+  // Regulation.
+  const canIncrease = r.allMeasured && state.lagMs <= settings.staleAfterS * 1000;
+  const dtS = state.lastMeasuredMs === undefined ? Infinity : Math.max(0, (timeBaseMs - state.lastMeasuredMs) / 1000);
+  const stepA = Math.min(settings.rampMaxStepA, settings.rampAPerS * dtS);
+  const prevThree = prevOut ? prevOut.threePhaseA : 0;
+  const prevOne = prevOut ? prevOut.onePhaseA : 0;
+  const three = n === 3 ? regulate(prevThree, threeTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA) : 0;
+  const one = regulate(prevOne, oneTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA);
+  if (canIncrease) state.lastMeasuredMs = timeBaseMs;
+
+  // Explanation for the headline value (one-phase when the charger is wired one-phase or the supply is).
+  const headlineOne = n === 1 || settings.chargerLine !== undefined;
+  const reg = headlineOne ? one : three;
+  const target = headlineOne ? oneTarget : threeTarget;
+  const binding = headlineOne ? oneBinding : threeBinding;
+  const status: HeadroomStatus = r.allMeasured ? 'ok' : 'estimated';
+  let limitedBy: string;
+  let reason: string;
+  if (reg < settings.minChargeA && target > 0.05) {
+    limitedBy = 'minimum-current';
+    reason = target < settings.minChargeA
+      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current`
+      : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
+  } else if (reg < target - 0.05 && canIncrease) {
+    limitedBy = 'ramp';
+    reason = `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per frame)`;
+  } else if (reg < target - 0.05) {
+    limitedBy = 'estimated-data';
+    reason = 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents';
+  } else if (binding === 3 && budget) {
+    limitedBy = budget.kind;
+    reason = budget.reason;
+  } else if (binding >= 0 && binding < 3) {
+    limitedBy = describeLine(binding, r, settings, charger).limitedBy;
+    reason = describeLine(binding, r, settings, charger).reason;
+  } else {
+    limitedBy = 'no-data';
+    reason = 'no line current known';
+  }
+
+  const out: OutputState = {
+    phaseA,
+    threePhaseA: three,
+    onePhaseA: one,
+    onePhaseLine: oneLine,
+    status,
+    limitedBy,
+    reason,
+    currentA: r.currentA.slice(),
+    currentSource: r.source.slice(),
+  };
+  if (budget) out.tariff = budget.tariff;
+  state.out = out;
+  // A frame that arrived late (its own time stamp behind) goes through the ladder like held data.
+  const ageS = state.lagMs / 1000;
+  return publish(out, ageS, settings);
+}
+
+function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: number[]): { limitedBy: string; reason: string } {
+  const name = LINE_NAMES[p] as string;
+  const src = r.source[p] as CurrentSource;
+  const cur = r.currentA[p];
+  if (src === 'unknown' || cur === null || cur === undefined) {
+    return { limitedBy: 'unknown-current', reason: `${name} current unknown (not sent and no way to bound it): no headroom counted there` };
+  }
+  const own = (charger[p] as number) > 0 ? `, ${roundTenth(charger[p] as number)} A of it the charger` : '';
+  const free = floorTenth(Math.max(0, settings.fuseA - settings.marginA - (r.loadA[p] as number)));
+  if (src === 'estimated') {
+    return { limitedBy: 'estimated-data', reason: `${name} estimated at ${roundTenth(cur)} A from power${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
+  }
+  if (src === 'bound') {
+    return { limitedBy: `fuse-${name.toLowerCase()}`, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${roundTenth(cur)} A${own}: ${free} A free` };
+  }
+  return { limitedBy: `fuse-${name.toLowerCase()}`, reason: `${name} carries ${roundTenth(cur)} A${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
+}
+
+/** The answer from the last output when no new frame came: held, then the fail-safe ladder. */
+function held(state: HeadroomState, nowMs: number, settings: HeadroomSettings): Headroom {
+  const out = state.out;
+  if (!out || state.lastFreshMs === undefined) return noData(settings);
+  const ageS = Math.max(0, nowMs - state.lastFreshMs + state.lagMs) / 1000;
+  const h = publish(out, ageS, settings);
+  // Once the ladder has lowered the answer, recovery ramps up from there, not from the held value.
+  if (ageS > settings.safeFallbackAfterS) {
+    const cap = ageS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
+    out.threePhaseA = Math.min(out.threePhaseA, cap);
+    out.onePhaseA = Math.min(out.onePhaseA, cap);
+  }
+  return h;
+}
+
+function noData(settings: HeadroomSettings): Headroom {
+  const phase = (p: number): PhaseHeadroom => ({ limitA: p < settings.phases ? settings.fuseA : 0, currentSource: 'unknown', headroomA: 0 });
+  return {
+    status: 'no-data',
+    limitedBy: 'no-data',
+    reason: 'no data from the meter yet: is the port opened by the grid company, and is the cable in?',
+    phases: { l1: phase(0), l2: phase(1), l3: phase(2) },
+    threePhaseA: 0,
+    onePhaseA: 0,
+  };
+}
+
+/** Build the published answer from an output state, applying the ladder for the data's age. */
+function publish(out: OutputState, ageS: number, settings: HeadroomSettings): Headroom {
+  let status: HeadroomStatus = out.status;
+  let limitedBy = out.limitedBy;
+  let reason = out.reason;
+  let cap = Infinity;
+  const age = roundTenth(ageS);
+  if (ageS > settings.zeroAfterS) {
+    status = 'no-data';
+    limitedBy = 'stale-data';
+    reason = `no new meter data for ${Math.floor(ageS)} s (over ${settings.zeroAfterS} s): 0 A`;
+    cap = 0;
+  } else if (ageS > settings.safeFallbackAfterS) {
+    status = 'safe-fallback';
+    limitedBy = 'stale-data';
+    reason = `no new meter data for ${Math.floor(ageS)} s: safe fallback current ${settings.safeCurrentA} A`;
+    cap = settings.safeCurrentA;
+  } else if (ageS > settings.staleAfterS) {
+    status = 'stale';
+    limitedBy = 'stale-data';
+    reason = `no new meter data for ${Math.floor(ageS)} s: holding the last answer, no increase`;
+  }
+  const n = settings.phases;
+  const phase = (p: number): PhaseHeadroom => {
+    const c = out.currentA[p];
+    const ph = { limitA: p < n ? settings.fuseA : 0 } as PhaseHeadroom;
+    if (p < n && c !== null && c !== undefined) ph.currentA = roundTenth(c);
+    ph.currentSource = p < n ? (out.currentSource[p] as CurrentSource) : 'unknown';
+    ph.headroomA = p < n ? floorTenth(Math.min(out.phaseA[p] as number, cap)) : 0;
+    return ph;
+  };
+  const cut = (a: number): number => {
+    const v = Math.min(a, cap);
+    return v >= settings.minChargeA ? floorTenth(v) : 0;
+  };
+  const h: Headroom = {
+    status,
+    ageS: age,
+    limitedBy,
+    reason,
+    phases: { l1: phase(0), l2: phase(1), l3: phase(2) },
+    threePhaseA: n === 3 ? cut(out.threePhaseA) : 0,
+    onePhaseA: cut(out.onePhaseA),
+  };
+  if (out.onePhaseLine) h.onePhaseLine = out.onePhaseLine;
+  if (out.tariff) h.tariff = publishTariff(out.tariff, cap);
+  return h;
+}
+
+function publishTariff(t: TariffHeadroom, cap: number): TariffHeadroom {
+  const copy = JSON.parse(JSON.stringify(t)) as TariffHeadroom;
+  copy.threePhaseA = floorTenth(Math.min(t.threePhaseA, cap));
+  copy.onePhaseA = floorTenth(Math.min(t.onePhaseA, cap));
+  return copy;
+}

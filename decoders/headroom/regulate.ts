@@ -1,0 +1,46 @@
+/**
+ * Output regulation: how the published current follows the target computed from each frame.
+ *
+ * - Down at once: a target below the output is taken as is, on the frame that shows it.
+ * - Up gradually, and only on a fresh frame with measured currents: by at most
+ *   min(rampMaxStepA, rampAPerS * seconds since the previous measured frame), and only when the
+ *   target exceeds the output by at least hysteresisA. The car answers a new set point within
+ *   up to 5 s (IEC 61851-1); an increase the meter has not yet seen must stay small, or a
+ *   controller that adds back its own (set point) current would count the same free amps twice
+ *   and overshoot. Tying the step to meter time makes the rate the same for a DSMR 5 meter
+ *   (1 s frames, 0.4 A steps) and a HAN meter (full list every 10 s, 4 A steps).
+ * - Start: an output below the car's minimum current may jump to the minimum (the smallest
+ *   thing a car can do) once the target clears minimum + hysteresis, so charging does not start
+ *   and stop on every flicker around 6 A.
+ *
+ * The function is monotone in the target (a higher target never gives a lower output) and never
+ * returns more than the target when it moves: both are checked by property tests.
+ */
+export function regulate(
+  previousA: number,
+  targetA: number,
+  canIncrease: boolean,
+  stepA: number,
+  hysteresisA: number,
+  minChargeA: number,
+): number {
+  if (targetA <= previousA) return targetA;
+  if (!canIncrease) return previousA;
+  if (previousA < minChargeA && targetA >= minChargeA + hysteresisA) {
+    return Math.min(targetA, Math.max(minChargeA, previousA + stepA));
+  }
+  if (targetA - previousA < hysteresisA) return previousA;
+  return Math.min(targetA, previousA + stepA);
+}
+
+/** Round an allowance DOWN to 0.1 A (rounding up could hand out 0.05 A the fuse does not have). */
+export function floorTenth(a: number): number {
+  const v = Math.floor(a * 10 + 1e-9) / 10;
+  return v > 0 ? v : 0;
+}
+
+/** Round a measurement to the nearest 0.1 (A, s). */
+export function roundTenth(a: number): number {
+  const v = Math.round(a * 10) / 10;
+  return v === 0 ? 0 : v;
+}

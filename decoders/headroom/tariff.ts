@@ -1,0 +1,269 @@
+/**
+ * Capacity tariffs: energy bookkeeping by local clock hour / quarter hour, and the power the
+ * charger may add without raising the bill.
+ *
+ * Energy: integrated from import power between frames (trapezoid; gaps over 60 s are not filled
+ * in, the register fills them), and replaced by the import register's delta when a register value
+ * comes. Norwegian meters send the register only hourly (list 3, stamped hh:00:00): its correction
+ * belongs to the hour that ENDS at its time stamp, so corrections go to the hour holding
+ * (register time - 1 ms), which may be the hour before the current one (kept open for that).
+ * A downward correction lowers the hour but not a day maximum already recorded: on the safe side
+ * (the bill is computed from the higher figure, so the budget comes out smaller, never larger).
+ *
+ * Norway (kapasitetsledd): monthly step = average of the three highest hourly energies, each from
+ * a different day. The step threshold defended is the lowest one at or above the month's current
+ * average (what is already reached is already paid). This hour may reach
+ *   min(T, 3T - a - b)   (a, b: the two highest daily maxima of OTHER days this month),
+ * i.e. never above the threshold itself (an early-month hour above T would borrow from later
+ * days), and less when the month's two highest days already use more than their share. The rest
+ * of the hour's budget spread over the rest of the hour is the average power allowed; the house
+ * (without the charger) is taken to keep drawing what it draws now; the difference is the
+ * charger's budget.
+ *
+ * Belgium (Flanders): the quarter-hour average demand is billed on the month's peak. Target
+ * = max(targetKw, month peak so far) (a peak already reached costs nothing more). Energy of the
+ * quarter so far = the meter's running average demand (1-0:1.4.0) times the elapsed time, or our
+ * own integration when the meter does not send it.
+ */
+import type { MeterReading } from '../reading';
+import type { HeadroomSettings } from './settings';
+import type { HeadroomState, NorwayTariffState } from './types';
+import type { ResolvedCurrents } from './currents';
+import { isItGrid } from './currents';
+import { wattsToAmps, type ChargerBudget } from './power-limit';
+import { localKeys } from './time';
+
+interface Clock { utcMs: number; offsetMin: number }
+
+const MAX_GAP_MS = 60000;
+const QUARTER_MS = 900000;
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function importPowerW(reading: MeterReading): number | undefined {
+  if (finite(reading.powerImportW)) return Math.abs(reading.powerImportW);
+  if (finite(reading.powerExportW)) return 0;
+  let any = false;
+  let sum = 0;
+  for (const ph of [reading.l1, reading.l2, reading.l3]) {
+    if (ph && finite(ph.powerImportW)) { sum += Math.abs(ph.powerImportW); any = true; }
+  }
+  return any ? sum : undefined;
+}
+
+function norway(state: HeadroomState): NorwayTariffState {
+  if (!state.norway) state.norway = { dayMaxWh: {}, hourEnergyWh: 0 };
+  return state.norway;
+}
+
+function raiseDayMax(ns: NorwayTariffState, dayKey: string | undefined, wh: number): void {
+  if (!dayKey || !ns.monthKey || dayKey.slice(0, 7) !== ns.monthKey) return;
+  const cur = ns.dayMaxWh[dayKey];
+  if (cur === undefined || wh > cur) ns.dayMaxWh[dayKey] = wh;
+}
+
+/** Move the hour being filled forward to the hour holding `utcMs`. */
+function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): void {
+  const k = localKeys(utcMs, offsetMin);
+  if (ns.hourStartUtcMs !== undefined && k.hourStartUtcMs <= ns.hourStartUtcMs) return;
+  if (ns.monthKey !== k.monthKey) {
+    ns.monthKey = k.monthKey;
+    ns.dayMaxWh = {};
+  }
+  if (ns.hourStartUtcMs !== undefined) {
+    ns.prevHourStartUtcMs = ns.hourStartUtcMs;
+    ns.prevHourEnergyWh = ns.hourEnergyWh;
+    if (ns.hourDayKey !== undefined) ns.prevHourDayKey = ns.hourDayKey;
+  }
+  ns.hourStartUtcMs = k.hourStartUtcMs;
+  ns.hourLabel = k.hourLabel;
+  ns.hourDayKey = k.dayKey;
+  ns.hourEnergyWh = 0;
+}
+
+/** Add energy to the hour holding `atUtcMs` (the current one, or the one before). */
+function addHourEnergy(ns: NorwayTariffState, atUtcMs: number, offsetMin: number, wh: number): void {
+  advanceHour(ns, atUtcMs, offsetMin);
+  const start = localKeys(atUtcMs, offsetMin).hourStartUtcMs;
+  if (start === ns.hourStartUtcMs) {
+    ns.hourEnergyWh = Math.max(0, ns.hourEnergyWh + wh);
+    raiseDayMax(ns, ns.hourDayKey, ns.hourEnergyWh);
+  } else if (start === ns.prevHourStartUtcMs && ns.prevHourEnergyWh !== undefined) {
+    ns.prevHourEnergyWh = Math.max(0, ns.prevHourEnergyWh + wh);
+    raiseDayMax(ns, ns.prevHourDayKey, ns.prevHourEnergyWh);
+  }
+  // Older hours are closed: a correction that late is dropped.
+}
+
+function addQuarterEnergy(state: HeadroomState, atUtcMs: number, wh: number): void {
+  const start = Math.floor(atUtcMs / QUARTER_MS) * QUARTER_MS;
+  if (!state.quarter || state.quarter.startUtcMs === undefined || start > state.quarter.startUtcMs) {
+    state.quarter = { startUtcMs: start, energyWh: 0 };
+  }
+  if (start === state.quarter.startUtcMs) state.quarter.energyWh = Math.max(0, state.quarter.energyWh + wh);
+}
+
+/** Spread energy over [t0, t1] into hour / quarter buckets, split at their boundaries. */
+function addInterval(state: HeadroomState, t0: number, t1: number, wh: number, offsetMin: number, settings: HeadroomSettings): void {
+  if (!(t1 > t0) || wh === 0) return;
+  const unit = settings.tariff.scheme === 'belgium' ? QUARTER_MS : 3600000;
+  let a = t0;
+  while (a < t1) {
+    // Boundaries of hours in local time fall on whole UTC hours for whole-hour offsets.
+    const shifted = a + offsetMin * 60000;
+    const next = Math.min(t1, Math.floor(shifted / unit) * unit + unit - offsetMin * 60000);
+    const part = (wh * (next - a)) / (t1 - t0);
+    if (settings.tariff.scheme === 'belgium') addQuarterEnergy(state, next - 1, part);
+    else addHourEnergy(norway(state), next - 1, offsetMin, part);
+    a = next;
+  }
+}
+
+/** Book this frame's energy. `fresh` = a new frame (a repeated one adds no power sample). */
+export function accountEnergy(state: HeadroomState, reading: MeterReading, clock: Clock, fresh: boolean, settings: HeadroomSettings): void {
+  const e = state.energy;
+  const t = clock.utcMs;
+  if (settings.tariff.scheme === 'norway') advanceHour(norway(state), t, clock.offsetMin);
+  else if (settings.tariff.scheme === 'belgium') addQuarterEnergy(state, t, 0);
+
+  const p = fresh ? importPowerW(reading) : undefined;
+  if (p !== undefined) {
+    if (e.lastUtcMs !== undefined && e.lastPowerW !== undefined && t > e.lastUtcMs && t - e.lastUtcMs <= MAX_GAP_MS) {
+      const wh = ((e.lastPowerW + p) / 2) * (t - e.lastUtcMs) / 3600000;
+      addInterval(state, e.lastUtcMs, t, wh, clock.offsetMin, settings);
+      e.integratedSinceRegisterWh += wh;
+    }
+    if (e.lastUtcMs === undefined || t > e.lastUtcMs) { e.lastUtcMs = t; e.lastPowerW = p; }
+  }
+
+  const reg = reading.energyImportWh;
+  if (finite(reg)) {
+    if (e.lastRegisterWh !== undefined && e.lastRegisterUtcMs !== undefined && t > e.lastRegisterUtcMs) {
+      const delta = reg - e.lastRegisterWh;
+      // A register going backwards or jumping by more than 1 MWh is a meter swap, not consumption.
+      if (delta >= 0 && delta < 1e6) {
+        const correction = delta - e.integratedSinceRegisterWh;
+        if (correction !== 0) {
+          if (settings.tariff.scheme === 'belgium') addQuarterEnergy(state, t - 1, correction);
+          else addHourEnergy(norway(state), t - 1, clock.offsetMin, correction);
+        }
+      }
+    }
+    if (e.lastRegisterUtcMs === undefined || t > e.lastRegisterUtcMs) {
+      e.lastRegisterWh = reg;
+      e.lastRegisterUtcMs = t;
+      e.integratedSinceRegisterWh = 0;
+    }
+  }
+}
+
+function kwh(wh: number): number {
+  return Math.round(wh / 10) / 100;
+}
+
+/** The charger's budget under the capacity tariff, or undefined when none applies. */
+export function tariffBudget(
+  state: HeadroomState,
+  reading: MeterReading,
+  clock: Clock | undefined,
+  r: ResolvedCurrents,
+  chargerW: number,
+  settings: HeadroomSettings,
+): ChargerBudget | undefined {
+  const tariff = settings.tariff;
+  if (tariff.scheme === 'none') return undefined;
+  const it = isItGrid(settings, reading);
+  const n = settings.phases;
+  const houseW = (r.netPowerW ?? 0) - chargerW;
+  const scheme = tariff.scheme;
+  if (!clock) {
+    return undefined;
+  }
+
+  if (tariff.scheme === 'norway') {
+    const ns = state.norway;
+    if (!ns || ns.hourStartUtcMs === undefined || !ns.hourDayKey) return undefined;
+    const today = ns.hourDayKey;
+    const others: number[] = [];
+    for (const day of Object.keys(ns.dayMaxWh)) if (day !== today) others.push(ns.dayMaxWh[day] as number);
+    others.sort((x, y) => y - x);
+    const todayMax = ns.dayMaxWh[today] ?? ns.hourEnergyWh;
+    const top = others.slice(0, 3).concat([todayMax]).sort((x, y) => y - x).slice(0, 3);
+    let avgWh = 0;
+    for (const v of top) avgWh += v;
+    avgWh = top.length > 0 ? avgWh / top.length : 0;
+    let thresholdKwh: number | undefined;
+    for (const s of tariff.stepsKwh) if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
+    const topDaysKwh = top.map(kwh);
+    if (thresholdKwh === undefined) {
+      return undefined; // already above the highest step: nothing more to save this month
+    }
+    const T = thresholdKwh * 1000;
+    const a = others[0];
+    const b = others[1];
+    // An hour earlier today that already reached more may be matched at no cost.
+    const earlierTodayWh = todayMax > ns.hourEnergyWh ? todayMax : 0;
+    const hourMaxWh = Math.max(earlierTodayWh, a !== undefined && b !== undefined ? Math.min(T, 3 * T - a - b) : T);
+    const remainingWh = hourMaxWh - ns.hourEnergyWh;
+    const secondsLeft = Math.max(1, (ns.hourStartUtcMs + 3600000 - clock.utcMs) / 1000);
+    const allowedW = remainingWh > 0 ? (remainingWh * 3600) / secondsLeft : 0;
+    const budgetW = Math.max(0, allowedW - houseW);
+    const amps = wattsToAmps(budgetW, r.voltageV, it, n);
+    return {
+      kind: 'tariff',
+      chargerBudgetW: Math.round(budgetW),
+      threePhaseA: amps.threePhaseA,
+      onePhaseA: amps.onePhaseA,
+      reason: `capacity step ${thresholdKwh} kWh/h: ${kwh(Math.max(0, remainingWh))} kWh left this hour (${kwh(ns.hourEnergyWh)} of ${kwh(hourMaxWh)} used)`,
+      tariff: {
+        scheme,
+        threePhaseA: amps.threePhaseA,
+        onePhaseA: amps.onePhaseA,
+        chargerBudgetW: Math.round(budgetW),
+        hour: ns.hourLabel as string,
+        hourEnergyWh: Math.round(ns.hourEnergyWh),
+        hourBudgetWh: Math.round(hourMaxWh),
+        stepKwh: thresholdKwh,
+        monthAverageKwh: kwh(avgWh),
+        topDaysKwh,
+      },
+    };
+  }
+
+  // Belgium.
+  const q = state.quarter;
+  const start = Math.floor(clock.utcMs / QUARTER_MS) * QUARTER_MS;
+  const elapsedS = Math.max(0, (clock.utcMs - start) / 1000);
+  let quarterWh = q && q.startUtcMs === start ? q.energyWh : 0;
+  let quarterAverageW = elapsedS > 0 ? (quarterWh * 3600) / elapsedS : 0;
+  if (finite(reading.averageDemandW)) {
+    quarterAverageW = Math.abs(reading.averageDemandW);
+    quarterWh = (quarterAverageW * elapsedS) / 3600;
+  }
+  const monthPeakW = finite(reading.monthPeakW) ? Math.abs(reading.monthPeakW) : undefined;
+  const targetW = Math.max(tariff.targetKw * 1000, monthPeakW ?? 0);
+  const remainingWh = targetW / 4 - quarterWh;
+  const secondsLeft = Math.max(1, 900 - elapsedS);
+  const allowedW = remainingWh > 0 ? (remainingWh * 3600) / secondsLeft : 0;
+  const budgetW = Math.max(0, allowedW - houseW);
+  const amps = wattsToAmps(budgetW, r.voltageV, it, n);
+  const t: ChargerBudget['tariff'] = {
+    scheme,
+    threePhaseA: amps.threePhaseA,
+    onePhaseA: amps.onePhaseA,
+    chargerBudgetW: Math.round(budgetW),
+    quarterAverageW: Math.round(quarterAverageW),
+    targetW: Math.round(targetW),
+  };
+  if (monthPeakW !== undefined) t.monthPeakW = Math.round(monthPeakW);
+  return {
+    kind: 'tariff',
+    chargerBudgetW: Math.round(budgetW),
+    threePhaseA: amps.threePhaseA,
+    onePhaseA: amps.onePhaseA,
+    reason: `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
+    tariff: t,
+  };
+}

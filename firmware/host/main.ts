@@ -16,6 +16,8 @@ import { captureReplay, defaultReplay, ReplaySource } from './replay-source';
 import { SerialSource } from './serial-source';
 import { TcpSource } from './tcp-source';
 import { repoRoot, startHost } from './start-host';
+import { nodeClock } from './node-platform';
+import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
 
 const HELP = `meterbox on a PC
 
@@ -34,6 +36,7 @@ Server:
   --host ADDR               listen address (default 127.0.0.1; 0.0.0.0 for the LAN)
   --settings FILE           settings document (default ./meterbox-settings.json)
   --quiet                   less logging
+Wi-Fi and OTA (simulated): --wifi-sim FILE, --ota-dir DIR, --ota-health-deadline-ms N
 `;
 
 export interface CliOptions {
@@ -159,8 +162,10 @@ function buildSource(o: CliOptions): { source: ByteSource; lineOverride?: LineSe
 
 async function main(): Promise<void> {
   let o: CliOptions;
+  let split: ReturnType<typeof takeOtaWifiArgs>; // --wifi-sim, --ota-dir, --ota-health-deadline-ms (ota-provisioning-wiring.ts)
   try {
-    o = parseArgs(process.argv.slice(2));
+    split = takeOtaWifiArgs(process.argv.slice(2));
+    o = parseArgs(split.rest);
   } catch (e) {
     console.error(String(e instanceof Error ? e.message : e));
     process.exit(2);
@@ -176,7 +181,10 @@ async function main(): Promise<void> {
     console.error('cannot set up the meter source: ' + (e instanceof Error ? e.message : String(e)));
     process.exit(2);
   }
+  const otaWifi = createOtaAndWifi(split.args, { settingsPath: resolve(o.settings), firmwareVersion: '0.1.0', clock: nodeClock, log: (m) => { if (!o.quiet) console.log(m); } });
   const host = await startHost({
+    extraRoutes: otaWifi.routes,
+    extraUploadRoutes: otaWifi.uploadRoutes,
     port: o.port,
     host: o.host,
     settingsPath: resolve(o.settings),
@@ -184,10 +192,12 @@ async function main(): Promise<void> {
     lineOverride: built.lineOverride,
     quiet: o.quiet,
   });
+  otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);
   console.log(`Settings: ${resolve(o.settings)}`);
   console.log(`Open ${host.url}`);
   const shutdown = () => {
+    otaWifi.stop();
     host.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', shutdown);

@@ -74,8 +74,9 @@ export function homeWizardData(reading: MeterReading | undefined, context: HomeW
   if (!reading) return out;
 
   if (reading.protocol === 'dsmr' && reading.dsmrVersion !== undefined) {
-    // "50" -> 50, "42" -> 42; inferred "2.2"/"3" -> 22/30 is not HomeWizard's practice: leave those out.
-    if (isDigits(reading.dsmrVersion)) put('smr_version', Number(reading.dsmrVersion));
+    // "50" -> 50, "42" -> 42; Belgian e-MUCS "50217" -> 50 (what HomeWizard shows for Fluvius
+    // meters). Inferred "2.2"/"3" are not digits only and are left out.
+    if (isDigits(reading.dsmrVersion)) put('smr_version', Number(reading.dsmrVersion.slice(0, 2)));
   }
   put('meter_model', reading.meterModel ?? reading.listId);
   put('unique_id', uniqueId(reading.meterId));

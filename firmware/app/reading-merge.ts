@@ -27,6 +27,8 @@ export class ReadingMerger {
   constructor(private readonly fullMaxAgeMs = 30000) {}
 
   add(reading: MeterReading, nowMs: number): void {
+    // Another meter on the port (cable moved, replay of mixed captures): forget the old one.
+    if (reading.meterId !== undefined && this.sticky.meterId !== undefined && reading.meterId !== this.sticky.meterId) this.reset();
     this.latest = reading;
     this.latestMs = nowMs;
     if (reading.frameKind !== 'short') {

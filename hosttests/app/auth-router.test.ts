@@ -79,7 +79,7 @@ describe('router + access control', () => {
   test('wrong or missing tokens are refused; logout ends the session', async () => {
     const t = setup();
     const token = json(await t.router.handle(req('POST', '/api/v1/auth/setup', { body: '{"password":"long enough pw"}' }))).token;
-    for (const headers of [{}, bearer('0'.repeat(64)), bearer(''), { cookie: `${SESSION_COOKIE}=nope` }]) {
+    for (const headers of [{}, bearer('0'.repeat(64)), bearer(''), { cookie: `${SESSION_COOKIE}=nope` }] as Record<string, string>[]) {
       const r = await t.router.handle(req('PUT', '/api/v1/thing', { headers }));
       expect(r.status).toBe(401);
       expect(json(r).loginRequired).toBe(true);

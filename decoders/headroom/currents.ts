@@ -37,6 +37,9 @@ export interface ResolvedCurrents {
   voltageV: number[];
   /** True when every installed line current is measured (or, IT L2, bounded from measured lines). */
   allMeasured: boolean;
+  /** True when some line was estimated from an earlier frame's split (a short frame): such a
+   *  guess may lower the answer but not raise it. Estimates from this frame's own power are not. */
+  fromSplit: boolean;
   /** |net active power| of this frame, W (undefined when the frame has none). */
   powerW?: number;
   /** Signed net import power, W (import - export). */
@@ -136,6 +139,7 @@ export function resolveCurrents(
 
   // 3: total power only (short frame, or a meter that leaves lines out).
   const itL2 = it && n === 3;
+  let fromSplit = false;
   let missing = false;
   for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;
   if (missing && power) {
@@ -159,6 +163,7 @@ export function resolveCurrents(
         const est = s + (dCharger[p] as number) + (k * dOtherW * share) / (voltageV[p] as number);
         currentA[p] = Math.max(0, est);
         source[p] = 'estimated';
+        fromSplit = true;
       }
     }
     for (let p = 0; p < n; p++) {
@@ -201,7 +206,7 @@ export function resolveCurrents(
     allMeasured = false;
   }
 
-  const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured };
+  const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured, fromSplit };
   if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }
   return out;
 }

@@ -113,6 +113,16 @@ export function stepHeadroom(
 
   if (!fresh || !reading) return { headroom: held(state, nowMs, settings), state };
 
+  // Frames that resume after a silence start from what the ladder allowed during it, even when
+  // no timer step ran in between to lower the held answer.
+  if (state.out && state.lastFreshMs !== undefined) {
+    const gapS = (nowMs - state.lastFreshMs) / 1000;
+    if (gapS > settings.safeFallbackAfterS) {
+      const cap = gapS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
+      state.out.threePhaseA = Math.min(state.out.threePhaseA, cap);
+      state.out.onePhaseA = Math.min(state.out.onePhaseA, cap);
+    }
+  }
   state.lastFreshMs = nowMs;
   const headroom = computeFresh(state, reading, charger, timeBaseMs, clock, settings);
   return { headroom, state };
@@ -210,13 +220,17 @@ function computeFresh(
   }
 
   // Regulation.
-  const canIncrease = r.allMeasured && state.lagMs <= settings.staleAfterS * 1000;
+  const canIncrease = !r.fromSplit && state.lagMs <= settings.staleAfterS * 1000;
   const dtS = state.lastMeasuredMs === undefined ? Infinity : Math.max(0, (timeBaseMs - state.lastMeasuredMs) / 1000);
   const stepA = Math.min(settings.rampMaxStepA, settings.rampAPerS * dtS);
   const prevThree = prevOut ? prevOut.threePhaseA : 0;
   const prevOne = prevOut ? prevOut.onePhaseA : 0;
-  const three = n === 3 ? regulate(prevThree, threeTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA) : 0;
-  const one = regulate(prevOne, oneTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA);
+  const threeR = n === 3
+    ? regulate(prevThree, threeTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingThree === true)
+    : { valueA: 0, rising: false };
+  const oneR = regulate(prevOne, oneTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingOne === true);
+  const three = threeR.valueA;
+  const one = oneR.valueA;
   if (canIncrease) state.lastMeasuredMs = timeBaseMs;
 
   // Explanation for the headline value (one-phase when the charger is wired one-phase or the supply is).
@@ -234,7 +248,10 @@ function computeFresh(
       : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
   } else if (reg < target - 0.05 && canIncrease) {
     limitedBy = 'ramp';
-    reason = `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per frame)`;
+    const rising = headlineOne ? oneR.rising : threeR.rising;
+    reason = rising
+      ? `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per frame)`
+      : `holding ${floorTenth(reg)} A: ${floorTenth(target)} A is free, less than the ${settings.hysteresisA} A hysteresis above`;
   } else if (reg < target - 0.05) {
     limitedBy = 'estimated-data';
     reason = 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents';
@@ -259,6 +276,8 @@ function computeFresh(
     reason,
     currentA: r.currentA.slice(),
     currentSource: r.source.slice(),
+    risingThree: threeR.rising,
+    risingOne: oneR.rising,
   };
   if (budget) out.tariff = budget.tariff;
   state.out = out;

@@ -2,16 +2,17 @@
  * Output regulation: how the published current follows the target computed from each frame.
  *
  * - Down at once: a target below the output is taken as is, on the frame that shows it.
- * - Up gradually, and only on a fresh frame with measured currents: by at most
- *   min(rampMaxStepA, rampAPerS * seconds since the previous measured frame), and only when the
- *   target exceeds the output by at least hysteresisA. The car answers a new set point within
+ * - Up gradually, and only on a fresh frame whose currents are not a guess from an old split: by
+ *   at most min(rampMaxStepA, rampAPerS * seconds since the previous such frame). A rise starts
+ *   only when the target exceeds the output by at least hysteresisA, then continues to the target. The car answers a new set point within
  *   up to 5 s (IEC 61851-1); an increase the meter has not yet seen must stay small, or a
  *   controller that adds back its own (set point) current would count the same free amps twice
  *   and overshoot. Tying the step to meter time makes the rate the same for a DSMR 5 meter
  *   (1 s frames, 0.4 A steps) and a HAN meter (full list every 10 s, 4 A steps).
- * - Start: an output below the car's minimum current may jump to the minimum (the smallest
- *   thing a car can do) once the target clears minimum + hysteresis, so charging does not start
- *   and stop on every flicker around 6 A.
+ * - Start: an output below the car's minimum current (published as 0) jumps to the minimum (the
+ *   smallest thing a car can do) once the target clears minimum + hysteresis, so charging does
+ *   not start and stop on every flicker around 6 A. Stop: at once, when the target falls below
+ *   the minimum.
  *
  * The function is monotone in the target (a higher target never gives a lower output) and never
  * returns more than the target when it moves: both are checked by property tests.
@@ -23,14 +24,22 @@ export function regulate(
   stepA: number,
   hysteresisA: number,
   minChargeA: number,
-): number {
-  if (targetA <= previousA) return targetA;
-  if (!canIncrease) return previousA;
-  if (previousA < minChargeA && targetA >= minChargeA + hysteresisA) {
-    return Math.min(targetA, Math.max(minChargeA, previousA + stepA));
+  rising: boolean,
+): { valueA: number; rising: boolean } {
+  if (targetA <= previousA) return { valueA: targetA, rising: false };
+  // Rising only on frames with measured currents; a rise under way stays armed across short frames.
+  if (!canIncrease) return { valueA: previousA, rising };
+  if (previousA < minChargeA) {
+    // Not charging: start only when the minimum plus the hysteresis is free, and start at the minimum.
+    if (targetA < minChargeA + hysteresisA) return { valueA: previousA, rising: false };
+    const v = Math.min(targetA, Math.max(minChargeA, previousA + stepA));
+    return { valueA: v, rising: v < targetA };
   }
-  if (targetA - previousA < hysteresisA) return previousA;
-  return Math.min(targetA, previousA + stepA);
+  // Charging: a rise starts when the gap reaches the hysteresis, then runs all the way to the
+  // target (otherwise small steps would stall up to one hysteresis below it for good).
+  if (!rising && targetA - previousA < hysteresisA) return { valueA: previousA, rising: false };
+  const v = Math.min(targetA, previousA + stepA);
+  return { valueA: v, rising: v < targetA };
 }
 
 /** Round an allowance DOWN to 0.1 A (rounding up could hand out 0.05 A the fuse does not have). */

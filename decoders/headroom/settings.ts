@@ -138,7 +138,8 @@ export function validateHeadroomSettings(
   const staleAfterS = num('staleAfterS', d.staleAfterS, 1, 3600, 'seconds before data counts as stale');
   const safeFallbackAfterS = num('safeFallbackAfterS', d.safeFallbackAfterS, 1, 3600, 'seconds before the safe current applies');
   const zeroAfterS = num('zeroAfterS', d.zeroAfterS, 1, 3600, 'seconds before the output drops to 0 A');
-  const safeCurrentA = num('safeCurrentA', d.safeCurrentA, 0, 1000, 'current allowed while data is missing, A');
+  // Unset, the safe current follows the car's minimum (a 7 A car gets 7 A, not a refused 6 A).
+  const safeCurrentA = num('safeCurrentA', src.safeCurrentA === undefined ? minChargeA : d.safeCurrentA, 0, 1000, 'current allowed while data is missing, A');
   const utcOffsetMin = num('utcOffsetMin', d.utcOffsetMin, -720, 840, 'standard-time UTC offset, minutes');
   const nominalVoltageV = num('nominalVoltageV', d.nominalVoltageV, 100, 260, 'voltage assumed when the meter sends none, V');
   const rampAPerS = num('rampAPerS', d.rampAPerS, 0.01, 100, 'fastest increase, A/s');

@@ -101,6 +101,9 @@ export interface OutputState {
   currentA: (number | null)[];
   currentSource: CurrentSource[];
   tariff?: TariffHeadroom;
+  /** A rise is under way (see regulate.ts). */
+  risingThree?: boolean;
+  risingOne?: boolean;
 }
 
 /** The last frame that carried measured currents: the split used to estimate short frames. */

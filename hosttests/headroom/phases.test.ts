@@ -1,0 +1,227 @@
+// Per-line headroom, the three-phase and one-phase answers, on TN and IT grids, with 1 and 3
+// phases, export, the own charger added back, and currents the meter did not send.
+import type { MeterReading } from '../../decoders/reading';
+import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
+import { T0, dsmr5, hanItFull, hanShort, isoLocal, last, repeatFrames, run, settingsOf } from './readings';
+
+const tn25 = settingsOf({ fuseA: 25, phases: 3, gridType: 'TN', marginA: 2 });
+const it40 = settingsOf({ fuseA: 40, phases: 3, gridType: 'IT', marginA: 2 });
+
+/** Let the ramp settle: 60 identical frames one second apart (0.4 A/s: 6 -> 30 A takes 60 s). */
+function settle(settings: typeof tn25, make: (t: number) => MeterReading, chargerA?: [number, number, number]) {
+  return last(run(settings, repeatFrames(61, 1, T0, make, chargerA)).answers);
+}
+
+type Row = {
+  name: string;
+  settings: typeof tn25;
+  reading: (t: number) => MeterReading;
+  chargerA?: [number, number, number];
+  currentA: (number | undefined)[];
+  source: string[];
+  headroomA: number[];
+  threePhaseA: number;
+  onePhaseA: number;
+  onePhaseLine: string;
+  limitedBy: string;
+};
+
+const rows: Row[] = [
+  {
+    name: 'TN 3x25 A, house load only',
+    settings: tn25, reading: (t) => dsmr5(t, [10, 3, 1]),
+    currentA: [10, 3, 1], source: ['measured', 'measured', 'measured'], headroomA: [13, 20, 22],
+    threePhaseA: 13, onePhaseA: 22, onePhaseLine: 'L3', limitedBy: 'fuse-l1',
+  },
+  {
+    name: 'TN: the car charging at 10 A three-phase is added back, not counted against itself',
+    settings: tn25, reading: (t) => dsmr5(t, [20, 13, 11]), chargerA: [10, 10, 10],
+    currentA: [20, 13, 11], source: ['measured', 'measured', 'measured'], headroomA: [13, 20, 22],
+    threePhaseA: 13, onePhaseA: 22, onePhaseLine: 'L3', limitedBy: 'fuse-l1',
+  },
+  {
+    name: "TN: 15 A of solar export on L1 counts as 15 A of load (export can vanish, the car stays)",
+    settings: tn25, reading: (t) => dsmr5(t, [15, 2, 2], { exportW: 3000 }),
+    currentA: [15, 2, 2], source: ["measured", "measured", "measured"], headroomA: [8, 21, 21],
+    threePhaseA: 8, onePhaseA: 21, onePhaseLine: "L2", limitedBy: "fuse-l1",
+  },
+  {
+    name: 'TN: a signed meter current (-8 A) is taken as its magnitude',
+    settings: tn25, reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { currentA: -8, voltageV: 230 } }),
+    currentA: [5, 8, 5], source: ['measured', 'measured', 'measured'], headroomA: [18, 15, 18],
+    threePhaseA: 15, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'fuse-l2',
+  },
+  {
+    name: 'TN: L2 current and power missing, total power known, no split yet: worst case P/V on L2',
+    settings: tn25,
+    reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), powerImportW: 2300, l2: { voltageV: 230 } }),
+    currentA: [5, 10, 5], source: ['measured', 'estimated', 'measured'], headroomA: [18, 13, 18],
+    threePhaseA: 13, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'estimated-data',
+  },
+  {
+    name: 'TN: L2 current missing but its own power sent: estimated from P/V',
+    settings: tn25,
+    reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { voltageV: 230, powerImportW: 2760 } }),
+    currentA: [5, 12, 5], source: ['measured', 'estimated', 'measured'], headroomA: [18, 11, 18],
+    threePhaseA: 11, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'estimated-data',
+  },
+  {
+    name: 'TN: L2 unknown (no current, no power at all): no headroom on L2, never "0 A load"',
+    settings: tn25,
+    reading: (t) => ({ protocol: 'dsmr', meterTime: isoLocal(t, 60), l1: { currentA: 5 }, l3: { currentA: 4 } }),
+    currentA: [5, undefined, 4], source: ['measured', 'unknown', 'measured'], headroomA: [18, 0, 19],
+    threePhaseA: 0, onePhaseA: 19, onePhaseLine: 'L3', limitedBy: 'unknown-current',
+  },
+  {
+    name: 'TN one-phase supply 1x40 A',
+    settings: settingsOf({ fuseA: 40, phases: 1, marginA: 2 }),
+    reading: (t) => ({ protocol: 'dsmr', meterTime: isoLocal(t, 60), powerImportW: 4600, l1: { currentA: 20, voltageV: 230 } }),
+    currentA: [20, undefined, undefined], source: ['measured', 'unknown', 'unknown'], headroomA: [18, 0, 0],
+    threePhaseA: 0, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'fuse-l1',
+  },
+  {
+    name: 'IT 3x40 A: L2 never reported, bounded by I1 + I3',
+    settings: it40, reading: (t) => hanItFull(t, 15, 12, 5000),
+    currentA: [15, 27, 12], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
+    threePhaseA: 11, onePhaseA: 23, onePhaseLine: 'L1-L3', limitedBy: 'fuse-l2',
+  },
+  {
+    name: 'IT: a one-phase charger between L1 and L3 at 16 A loads both lines and is added back on both',
+    settings: it40, reading: (t) => hanItFull(t, 31, 28, 8700), chargerA: [16, 0, 16],
+    currentA: [31, 27, 28], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
+    threePhaseA: 11, onePhaseA: 23, onePhaseLine: 'L1-L3', limitedBy: 'fuse-l2',
+  },
+  {
+    name: 'IT: one-phase answer is the min over both lines of the best pair',
+    settings: it40, reading: (t) => hanItFull(t, 30, 4, 5000),
+    // L2 bound 34 -> 4 A free; L1 8 A free; L3 34 A free. Pairs: L1-L2 4, L1-L3 8, L2-L3 4.
+    currentA: [30, 34, 4], source: ['measured', 'bound', 'measured'], headroomA: [8, 4, 34],
+    threePhaseA: 0, onePhaseA: 8, onePhaseLine: 'L1-L3', limitedBy: 'minimum-current',
+  },
+  {
+    name: 'IT: meter that does report L2 (measured wins over the bound)',
+    settings: it40, reading: (t) => ({ ...hanItFull(t, 15, 12, 5000), l2: { currentA: 9, voltageV: 230 } }),
+    currentA: [15, 9, 12], source: ['measured', 'measured', 'measured'], headroomA: [23, 29, 26],
+    threePhaseA: 23, onePhaseA: 26, onePhaseLine: 'L2-L3', limitedBy: 'fuse-l1',
+  },
+  {
+    name: 'IT with a fixed charger connection L2-L3',
+    settings: settingsOf({ fuseA: 40, gridType: 'IT', chargerLine: 'L2-L3' }), reading: (t) => hanItFull(t, 15, 12, 5000),
+    currentA: [15, 27, 12], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
+    threePhaseA: 11, onePhaseA: 11, onePhaseLine: 'L2-L3', limitedBy: 'fuse-l2',
+  },
+];
+
+describe('per-line headroom and the charger answers', () => {
+  test.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
+    const h = settle(row.settings, row.reading, row.chargerA);
+    const lines = [h.phases.l1, h.phases.l2, h.phases.l3];
+    expect(lines.map((l) => l.currentA)).toEqual(row.currentA);
+    expect(lines.map((l) => l.currentSource)).toEqual(row.source);
+    expect(lines.map((l) => l.headroomA)).toEqual(row.headroomA);
+    expect(h.threePhaseA).toBe(row.threePhaseA);
+    expect(h.onePhaseA).toBe(row.onePhaseA);
+    expect(h.onePhaseLine).toBe(row.onePhaseLine);
+    expect(h.limitedBy).toBe(row.limitedBy);
+    for (const l of lines) expect(l.headroomA).toBeLessThanOrEqual(Math.max(0, l.limitA - row.settings.marginA));
+    expect(typeof h.reason).toBe('string');
+    expect(h.reason.length).toBeGreaterThan(10);
+  });
+
+  test('a phase at the fuse limit gives 0, never negative headroom', () => {
+    const h = settle(tn25, (t) => dsmr5(t, [30, 1, 1]));
+    expect(h.phases.l1.headroomA).toBe(0);
+    expect(h.threePhaseA).toBe(0);
+    expect(h.limitedBy).toBe('fuse-l1');
+  });
+
+  test('below the minimum charging current the answer is 0 and says why', () => {
+    const h = settle(tn25, (t) => dsmr5(t, [19, 19, 19])); // 4 A free
+    expect(h.phases.l1.headroomA).toBe(4);
+    expect(h.threePhaseA).toBe(0);
+    expect(h.limitedBy).toBe('minimum-current');
+    expect(h.reason).toMatch(/below the 6 A minimum/);
+  });
+
+  test('fractions are floored to 0.1 A (never rounded up into the margin)', () => {
+    const h = settle(tn25, (t) => ({ ...dsmr5(t, [10, 3, 1]), l1: { currentA: 10.06, voltageV: 230 } }));
+    expect(h.phases.l1.headroomA).toBe(12.9);
+    expect(h.phases.l1.currentA).toBe(10.1);
+  });
+});
+
+describe('short frames: per-line currents estimated from total power', () => {
+  const hanTn = settingsOf({ fuseA: 32, phases: 3, gridType: 'TN', marginA: 2 });
+  const tnFull = (t: number, a: [number, number, number], w: number): MeterReading => ({
+    protocol: 'dlms', listId: 'AIDON_V0001', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: w,
+    l1: { currentA: a[0], voltageV: 230 }, l2: { currentA: a[1], voltageV: 230 }, l3: { currentA: a[2], voltageV: 230 },
+  });
+
+  test('the power change is spread in the last measured proportion; status says estimated', () => {
+    const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 5, 5], 4600) }, hanTn);
+    const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 6900) }, hanTn);
+    const h = s2.headroom;
+    expect(h.status).toBe('estimated');
+    expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual([15, 7.5, 7.5]);
+    expect([h.phases.l1.currentSource, h.phases.l2.currentSource, h.phases.l3.currentSource]).toEqual(['estimated', 'estimated', 'estimated']);
+    expect(h.phases.l1.headroomA).toBe(15);
+  });
+
+  test('the own charger\'s change goes exactly to its lines, only the rest is spread', () => {
+    const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 5, 5], 4600) }, hanTn);
+    // The charger started at 6 A three-phase: +4140 W, all of it the charger.
+    const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 4600 + 4140), chargerA: [6, 6, 6] }, hanTn);
+    const h = s2.headroom;
+    expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual([16, 11, 11]);
+    // Headroom unchanged: the car is not counted against itself.
+    expect([h.phases.l1.headroomA, h.phases.l2.headroomA, h.phases.l3.headroomA]).toEqual([20, 25, 25]);
+  });
+
+  test('a power drop lowers the estimate but never below 0 A', () => {
+    const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 5, 5], 4600) }, hanTn);
+    const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 0) }, hanTn);
+    for (const l of [s2.headroom.phases.l1, s2.headroom.phases.l2, s2.headroom.phases.l3]) {
+      expect(l.currentA).toBeGreaterThanOrEqual(0);
+    }
+    expect(s2.headroom.phases.l1.currentA).toBe(0);
+  });
+
+  test('no measured split yet: each line is assumed to carry all of the power', () => {
+    const s = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: hanShort(T0, 2300) }, hanTn);
+    expect([s.headroom.phases.l1.currentA, s.headroom.phases.l2.currentA, s.headroom.phases.l3.currentA]).toEqual([10, 10, 10]);
+    expect(s.headroom.status).toBe('estimated');
+  });
+
+  test('a split older than safeFallbackAfterS is not used (worst case instead)', () => {
+    const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 0, 0], 2300) }, hanTn);
+    const s2 = stepHeadroom(s1.state, { nowMs: T0 + 40000, reading: hanShort(T0 + 40000, 2300) }, hanTn);
+    expect([s2.headroom.phases.l1.currentA, s2.headroom.phases.l2.currentA, s2.headroom.phases.l3.currentA]).toEqual([10, 10, 10]);
+  });
+
+  test('IT short frame: L1 and L3 estimated (2 x dP / V over the two measured lines), L2 bounded from them', () => {
+    const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: hanItFull(T0, 15, 12, 5000, [230, 230, 230]) }, it40);
+    const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 7300) }, it40);
+    const p = s2.headroom.phases;
+    // dP = 2300 W -> sum of line currents +20 A, split 15:12.
+    expect(p.l1.currentA).toBeCloseTo(15 + 20 * 15 / 27, 1);
+    expect(p.l3.currentA).toBeCloseTo(12 + 20 * 12 / 27, 1);
+    expect(p.l2.currentSource).toBe('bound');
+    expect(p.l2.currentA).toBeCloseTo(47, 1);
+    expect(s2.headroom.status).toBe('estimated');
+    expect(s2.headroom.threePhaseA).toBe(0);
+  });
+
+  test('estimated frames may lower the answer but never raise it', () => {
+    let st = run(hanTn, repeatFrames(6, 10, T0, (t) => tnFull(t, [20, 20, 20], 13800))).state;
+    const before = stepHeadroom(st, { nowMs: T0 + 60000 }, hanTn).headroom.threePhaseA;
+    expect(before).toBe(10);
+    // Load drops a lot on short frames: the answer holds.
+    const s = stepHeadroom(st, { nowMs: T0 + 62000, reading: hanShort(T0 + 62000, 2000) }, hanTn);
+    expect(s.headroom.threePhaseA).toBe(before);
+    expect(s.headroom.limitedBy).toBe('estimated-data');
+    // Load rises on short frames: the answer falls at once.
+    st = s.state;
+    const up = stepHeadroom(st, { nowMs: T0 + 64000, reading: hanShort(T0 + 64000, 17000) }, hanTn);
+    expect(up.headroom.threePhaseA).toBeLessThan(before);
+  });
+});

@@ -104,7 +104,7 @@ export interface Snapshot {
   lastFrameKind: 'short' | 'full' | null;
   headroom: Headroom;
   frames: ReturnType<MeterLink['counters']>;
-  link: LinkDiagnosis & { source?: string; sourceKind?: string; line?: string; lineMode: 'fixed' | 'auto' | 'n/a'; lastError?: string };
+  link: LinkDiagnosis & { source?: string; sourceKind?: string; connected?: boolean; line?: string; lineMode: 'fixed' | 'auto' | 'n/a'; lastError?: string };
 }
 
 export interface App {
@@ -260,6 +260,7 @@ export function createApp(deps: AppDeps): App {
     if (deps.source) {
       linkInfo.source = deps.source.describe();
       linkInfo.sourceKind = deps.source.kind;
+      if (deps.source.connected) linkInfo.connected = deps.source.connected();
     }
     if (detector) linkInfo.line = describeLine(detector.current()) + (detector.locked() ? '' : ' (searching)');
     else if (fixedLine) linkInfo.line = describeLine(fixedLine);

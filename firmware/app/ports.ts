@@ -31,6 +31,8 @@ export interface ByteSource {
   /** Change line settings at run time (auto-detection). Sources that cannot (tcp, replay) ignore it. */
   setLineSettings?(settings: LineSettings): void;
   counters?(): ByteSourceCounters;
+  /** True while the port/connection is open (serial, tcp); absent for sources that are always "open". */
+  connected?(): boolean;
   stop(): void;
 }
 

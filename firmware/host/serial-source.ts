@@ -63,6 +63,10 @@ export class SerialSource implements ByteSource {
     this.retry.unref();
   }
 
+  connected(): boolean {
+    return this.port !== undefined && this.port.isOpen;
+  }
+
   setLineSettings(settings: LineSettings): void {
     if (JSON.stringify(settings) === JSON.stringify(this.line)) return;
     this.line = settings;

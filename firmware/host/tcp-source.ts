@@ -49,6 +49,10 @@ export class TcpSource implements ByteSource {
     });
   }
 
+  connected(): boolean {
+    return this.socket !== undefined && !this.socket.connecting && !this.socket.destroyed;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);

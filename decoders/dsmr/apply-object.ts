@@ -129,6 +129,9 @@ function applySubMeterValue(
  */
 function applyPeakHistory(reading: MeterReading, text: string, g: LineGroups): boolean {
   if (g.count < 3) return g.count === 1; // count only: nothing to store, not an error
+  // e-MUCS shape only: (n)(1-0:1.6.0)(1-0:1.6.0)... E.ON Hungary uses 98.1.0 for a billing
+  // snapshot "(time)(kWh)(kWh)..." instead: not peaks, leave peakHistory absent.
+  if (!isPeakObis(text, g.starts[1], g.ends[1])) return true;
   const records: PeakRecord[] = [];
   for (let i = 3; i + 2 < g.count; i += 3) {
     const r = readNumber(text, g.starts[i + 2], g.ends[i + 2], 'W');
@@ -159,6 +162,11 @@ function applyFailureLog(reading: MeterReading, text: string, g: LineGroups): bo
   }
   reading.powerFailureLog = events;
   return ok;
+}
+
+/** "1-0:1.6.0" (any B) in text[start, end). */
+function isPeakObis(text: string, start: number, end: number): boolean {
+  return end - start >= 9 && text.charCodeAt(start + 1) === 45 && text.slice(end - 5, end) === '1.6.0';
 }
 
 function stripLineBreaks(s: string): string {

@@ -5,8 +5,9 @@
  *
  * Meters send impossible stamps (e-MUCS "632525252525W" for an empty month, Kamstrup OMNIA
  * "250000000000W"): those are invalid and yield undefined, never a made-up time.
- * The S/W offsets are the Central European ones the DSMR family is specified for; the year is
- * 20YY.
+ * The S/W offsets are the Central European ones the DSMR family is specified for. YY 70..99
+ * is 19YY: meters send 700101010000W (the 1970 epoch) for "never captured", and 2070 would be
+ * a made-up date.
  */
 
 function two(text: string, at: number): number {
@@ -31,8 +32,8 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
   if (yy < 0 || mo < 1 || mo > 12 || dd < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) {
     return undefined;
   }
-  const year = 2000 + yy;
-  const leap = year % 4 === 0; // 2000..2099
+  const year = yy >= 70 ? 1900 + yy : 2000 + yy;
+  const leap = year % 4 === 0; // 1970..2069: every 4th year (2000 was a leap year)
   if (dd > DAYS[mo - 1] || (mo === 2 && dd === 29 && !leap)) return undefined;
   let offset = '';
   if (n === 13) {

@@ -61,6 +61,7 @@ const ROWS: readonly Row[] = [
   // Identity and clock
   ['0-0:96.1.1', 'meterId', '', 'hex-text'],          // DSMR equipment identifier (hex ASCII)
   ['0-0:96.1.0', 'meterId', '', 'hex-text'],          // DSMR 2.2/3 and DLMS (Kaifa/Kamstrup/Aidon) meter id
+  ['1-*:0.0.0', 'meterId', '', 'text'],               // EasyMeter Q3D / Iskra IE device address (later 96.1.x lines win)
   ['0-0:96.1.7', 'meterModel', '', 'text'],           // DLMS meter type (Kaifa, Kamstrup)
   ['1-*:0.2.8', 'dsmrVersion', '', 'text'],           // DSMR version (1-3:0.2.8)
   ['0-0:96.1.4', 'dsmrVersion', '', 'text'],          // e-MUCS version (BE)

@@ -24,7 +24,7 @@ async function upload(image: Uint8Array, query = '', auth = true) {
   return getJson(app.url + '/api/v1/firmware' + query, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
-    body: image,
+    body: Buffer.from(image),
   });
 }
 

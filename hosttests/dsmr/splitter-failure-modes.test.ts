@@ -1,0 +1,195 @@
+/**
+ * The DSMR splitter on hostile streams, one failure mode per test (named after it, as
+ * ndokter/dsmr_parser and esphome dsmr_parser do). Real telegrams from the vector folder.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
+import { DsmrSplitter } from '../../decoders/dsmr/splitter';
+import { MeterStream } from '../../decoders/meter-stream';
+import { crc16Arc } from '../../decoders/util/crc16-arc';
+import { latin1Bytes } from '../../decoders/util/ascii';
+import { P1_ROOT } from './vectors';
+
+const read = (name: string): Uint8Array => new Uint8Array(readFileSync(join(P1_ROOT, name)));
+const V5 = read('ndokter-dsmr_parser/telegram_v5.txt'); // DSMR 5, CRC 6EEE
+const V42 = read('ndokter-dsmr_parser/telegram_v4_2.txt'); // DSMR 4.2, CRC 6796
+const V22 = read('ndokter-dsmr_parser/telegram_v2_2.txt'); // DSMR 2.2, no CRC
+
+const cat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+const text = (s: string): Uint8Array => latin1Bytes(s);
+
+function split(bytes: Uint8Array, options: DecoderOptions = {}, chunk = bytes.length): { results: FrameResult[]; garbage: number } {
+  const s = new DsmrSplitter(options);
+  const results: FrameResult[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk), (r) => results.push(r));
+  s.flush((r) => results.push(r));
+  return { results, garbage: s.garbageBytes() };
+}
+const codes = (rs: FrameResult[]): string[] => rs.map((r) => (r.ok ? 'ok' : r.error.code));
+const reading = (r: FrameResult | undefined) => (r && r.ok ? r.reading : undefined);
+const alone = (t: Uint8Array) => reading(split(t).results[0]);
+
+/** Index just past the CRC digits of a telegram (the '!' plus 4 hex). */
+const crcEnd = (t: Uint8Array): number => t.lastIndexOf(0x21) + 5;
+
+test('CRC-16/ARC check value and a real telegram', () => {
+  expect(crc16Arc(text('123456789'))).toBe(0xbb3d);
+  const bang = V5.lastIndexOf(0x21);
+  expect(crc16Arc(V5, 0, bang + 1)).toBe(0x6eee);
+});
+
+test('telegram preceded by an unclosed one: the cut one is truncated, the next decodes', () => {
+  const cut = V42.subarray(0, 300);
+  const { results } = split(cat(cut, V5));
+  expect(codes(results)).toEqual(['truncated', 'ok']);
+  expect(reading(results[1])).toEqual(alone(V5));
+});
+
+test('telegram trailed by an unopened one: the tail without "/" is skipped and counted, no error', () => {
+  const tail = V42.subarray(200);
+  const { results, garbage } = split(cat(V5, tail));
+  expect(codes(results)).toEqual(['ok']);
+  expect(garbage).toBe(tail.length);
+});
+
+test('garbage between telegrams: both decode, the garbage is counted', () => {
+  const junk = text('\x00\xff noise 1-0:1.7.0(99.999*kW) !FFFF\r\n');
+  const { results, garbage } = split(cat(junk, V5, junk, V42));
+  expect(codes(results)).toEqual(['ok', 'ok']);
+  expect(garbage).toBe(2 * junk.length);
+});
+
+test('back-to-back telegrams with and without the CR LF between them', () => {
+  expect(codes(split(cat(V5, V42, V5)).results)).toEqual(['ok', 'ok', 'ok']);
+  const noCrlf = V5.subarray(0, crcEnd(V5));
+  expect(codes(split(cat(noCrlf, noCrlf, V42)).results)).toEqual(['ok', 'ok', 'ok']);
+});
+
+test('telegram cut at every byte position, then a whole one: never a wrong reading, the next always decodes', () => {
+  const expected = alone(V42);
+  const end = crcEnd(V5);
+  for (let k = 1; k < V5.length; k++) {
+    const { results } = split(cat(V5.subarray(0, k), V42));
+    const last = results[results.length - 1];
+    expect({ k, last: reading(last) }).toEqual({ k, last: expected });
+    expect({ k, n: results.length }).toEqual({ k, n: 2 });
+    const first = results[0];
+    if (k >= end) expect({ k, first: codes([first]) }).toEqual({ k, first: ['ok'] });
+    else expect({ k, first: codes([first])[0] }).toEqual({ k, first: k === end - 4 ? 'missing-checksum' : 'truncated' });
+  }
+});
+
+test('any chunking gives the same results as one chunk (chunk edges at every size 1..64)', () => {
+  const stream = cat(text('xx'), V5, V42.subarray(0, 500), V22, text('junk'), V42);
+  const whole = split(stream);
+  for (let size = 1; size <= 64; size++) {
+    const chunked = split(stream, {}, size);
+    expect({ size, codes: codes(chunked.results), garbage: chunked.garbage }).toEqual({ size, codes: codes(whole.results), garbage: whole.garbage });
+    expect(chunked.results.map(reading)).toEqual(whole.results.map(reading));
+  }
+});
+
+test('bad CRC: rejected as checksum and never parsed into numbers', () => {
+  const bad = V5.slice();
+  const at = bad.indexOf(0x2e, 60); // a '.' inside a value
+  bad[at - 1] = bad[at - 1] === 0x31 ? 0x32 : 0x31;
+  const { results } = split(bad);
+  expect(codes(results)).toEqual(['checksum']);
+  expect(results[0].ok).toBe(false);
+  expect('reading' in results[0]).toBe(false);
+  // Only an explicit skipChecksum parses it, and the reading says so.
+  const skipped = split(bad, { skipChecksum: true }).results[0];
+  expect(skipped.ok && skipped.reading.checksumChecked).toBe(false);
+});
+
+test('missing CRC: DSMR 5 rejected as missing-checksum, DSMR 2.2 (never has one) accepted', () => {
+  const bang = V5.lastIndexOf(0x21);
+  const noCrc = cat(V5.subarray(0, bang + 1), text('\r\n'));
+  expect(codes(split(noCrc).results)).toEqual(['missing-checksum']);
+  expect(codes(split(V22).results)).toEqual(['ok']);
+  expect(alone(V22)?.energyImportTariffWh).toEqual([1001, 1001]);
+});
+
+test('7E1 read as 8N1 (parity bit set): bytes masked, same reading as the clean telegram', () => {
+  const parity = V22.map((b) => {
+    let ones = 0;
+    for (let x = b; x; x >>= 1) ones += x & 1;
+    return ones % 2 === 1 ? b | 0x80 : b;
+  });
+  expect(parity[0]).toBe(0xaf);
+  const { results } = split(cat(text('\x80\x8d'), parity, parity));
+  expect(codes(results)).toEqual(['ok', 'ok']);
+  expect(reading(results[0])).toEqual(alone(V22));
+});
+
+test('oversized telegram: reported once as overflow, the buffer stays bounded, the next one decodes', () => {
+  const big = cat(V42.subarray(0, V42.lastIndexOf(0x21)), V42.subarray(20, 400), text('!0000\r\n'));
+  const small = text('/ISk5\\2MT382-1000\r\n\r\n1-0:1.7.0(001.19*kW)\r\n!\r\n');
+  const { results } = split(cat(big, small), { maxFrameBytes: 512 });
+  expect(codes(results)).toEqual(['overflow', 'ok']);
+  expect(reading(results[1])?.powerImportW).toBe(1190);
+});
+
+test('a "/" inside a text value does not cut the telegram; one inside an unclosed value does', () => {
+  const withSlash = text('/ISk5\\2MT382-1003\r\n\r\n0-0:96.13.0(test-/-test)\r\n1-0:1.7.0(0000.14*kW)\r\n!\r\n');
+  expect(codes(split(withSlash).results)).toEqual(['ok']);
+  expect(alone(withSlash)?.textMessage).toBe('test-/-test');
+  const cutInValue = cat(text('/ISk5\\2MT382-1003\r\n\r\n1-0:1.8.1(0001'), V5);
+  const { results } = split(cutInValue);
+  expect(codes(results)).toEqual(['truncated', 'ok']);
+  expect(reading(results[1])).toEqual(alone(V5));
+});
+
+test('3-digit unpadded CRC is accepted only when the line ends right after it', () => {
+  const t = read('ndokter-dsmr_parser/telegram_unpadded_crc.txt');
+  expect(codes(split(t).results)).toEqual(['ok']);
+  const bang = t.lastIndexOf(0x21);
+  expect(codes(split(cat(t.subarray(0, bang + 3), text('x'))).results)).toEqual(['truncated']);
+});
+
+test('random bytes and random cuts never throw and never give a reading without a valid telegram', () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pieces = [V5, V42, V22, text('/'), text('!'), text('('), text(')\r\n')];
+  for (let round = 0; round < 200; round++) {
+    const parts: Uint8Array[] = [];
+    for (let p = 0; p < 6; p++) {
+      if (rnd(3) === 0) parts.push(Uint8Array.from({ length: rnd(80) }, () => rnd(256)));
+      else {
+        const src = pieces[rnd(pieces.length)];
+        const a = rnd(src.length);
+        parts.push(src.subarray(rnd(2) ? 0 : a, rnd(2) ? src.length : a + rnd(src.length - a + 1)));
+      }
+    }
+    const { results } = split(cat(...parts), { maxFrameBytes: 1024 }, 1 + rnd(100));
+    for (const r of results) {
+      // CRC-protected (DSMR 4+) readings must be one of the real telegrams; a DSMR 2.2 piece
+      // closed by a stray "!" is a valid CRC-less telegram by definition, so only those may differ.
+      if (r.ok && r.reading.dsmrVersion !== undefined) expect([alone(V5), alone(V42)]).toContainEqual(r.reading);
+      else expect(['truncated', 'checksum', 'missing-checksum', 'overflow']).toContain(r.error.code);
+    }
+  }
+});
+
+test('MeterStream front: garbage runs reported once each, counters add up', () => {
+  const s = new MeterStream();
+  const results: FrameResult[] = [];
+  s.push(cat(text('@@@@'), V5, text('\r\n'), V42.subarray(0, 100), V5), (r) => results.push(r));
+  s.flush((r) => results.push(r));
+  expect(codes(results)).toEqual(['garbage', 'ok', 'truncated', 'ok']);
+  const st = s.stats();
+  expect(st).toMatchObject({ frames: 2, garbageBytes: 4, errors: { garbage: 1, truncated: 1 } });
+  expect(s.detectedFormat()).toBe('dsmr');
+});

@@ -1,27 +1,35 @@
 /**
  * The splitter front: one object per meter port. Bytes in (any chunking), FrameResults out.
  *
- *   bytes -> hunt for a frame start -> the splitter for that format -> FrameResult
+ *   bytes -> P1 front   ('/' text telegram, 0xDB encrypted P1)   (p1-front.ts)
+ *         -> HDLC       (0x7E, IEC 62056-46, DLMS inside)         (hdlc/hdlc-splitter.ts)
+ *         -> M-Bus      (0x68 L L 0x68, DLMS inside)              (mbus/mbus-splitter.ts)
  *
- *   '/' (0x2F), or 0xAF ('/' with a 7E1 parity bit)  -> DSMR text telegram  (dsmr/splitter.ts)
- *   0xDB (general-glo-ciphering)                      -> encrypted P1       (dsmr/encrypted-splitter.ts)
+ * Until a format is known the stream is UNLOCKED and every chunk goes to all three (each hunts on
+ * its own; cheap, and a port of unknown type needs it). The first frame that proves its format
+ * LOCKS the stream onto that splitter, and from then on only it sees the bytes:
+ *   - a decoded frame (ok), or
+ *   - a HAN frame whose checksum passed but whose content could not be used
+ *     ('encrypted-no-key', 'decrypt-failed', 'unsupported'): the link layer is certain, and the
+ *     caller needs to hear "encrypted: configure the key", not silence.
+ * While unlocked, the HAN splitters' framing complaints ('truncated', 'overflow', 'malformed') are
+ * not passed on: on a P1 line they are just text bytes that happened to look like a start
+ * (0x68 is 'h' in "kWh"). Their HCS/FCS/M-Bus checksum failures are passed on (a real HAN frame
+ * with a bad checksum is worth reporting; random text almost never gets that far).
+ * A locked stream UNLOCKS after 5 results in a row that are errors, or 2 x maxFrameBytes bytes
+ * without a decoded frame (meter swapped, line settings changed).
  *
- * (First version: DSMR text and encrypted DSMR. HDLC 0x7E / M-Bus 0x68 routing is added by the
- * HAN decoders.)
- *
- * Between frames the front hunts itself and counts what it skips: a run of skipped bytes is
- * reported once as a 'garbage' error when the next frame starts (or at flush, or when the run
- * reaches maxFrameBytes, so a wrong baud rate shows up without waiting forever). The CR LF that
- * DSMR meters send between telegrams is not garbage. Never throws on bad bytes.
+ * Garbage bytes are counted here only: while locked, the locked splitter's count; while
+ * unlocked, per chunk the smallest count of the three (bytes none of them could use).
+ * Bare DLMS APDUs without a link layer are not routed (no meter in our captures sends them on a
+ * serial line; the M-Bus and HDLC paths hand bare APDUs to the same DLMS decoder).
+ * Never throws on bad bytes.
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from './frame-result';
 import type { DecodeErrorCode } from './reading';
-import { DsmrSplitter } from './dsmr/splitter';
-import { EncryptedDsmrSplitter } from './dsmr/encrypted-splitter';
-
-const IDLE = 0;
-const TEXT = 1;
-const ENCRYPTED = 2;
+import { HdlcSplitter } from './hdlc/hdlc-splitter';
+import { MbusSplitter } from './mbus/mbus-splitter';
+import { P1Front } from './p1-front';
 
 export interface MeterStreamStats {
   bytes: number;
@@ -30,99 +38,145 @@ export interface MeterStreamStats {
   errors: Partial<Record<DecodeErrorCode, number>>;
 }
 
+const NONE = -1;
+const P1 = 0;
+
+
+
+const UNLOCK_AFTER_ERRORS = 5;
+
+interface Part {
+  push(bytes: Uint8Array, emit: (r: FrameResult) => void): void;
+  flush(emit: (r: FrameResult) => void): void;
+  garbageBytes: number;
+}
+
+function provesFormat(r: FrameResult): boolean {
+  if (r.ok) return true;
+  const c = r.error.code;
+  return (r.format === 'hdlc' || r.format === 'mbus') && (c === 'encrypted-no-key' || c === 'decrypt-failed' || c === 'unsupported');
+}
+
+/**
+ * A P1 "telegram" found in binary HAN data: '/' .. '!' without CRC is legal for DSMR 2.2/3, so
+ * 0x2F .. 0x21 inside an HDLC frame passes the DSMR splitter. Real telegrams are printable text
+ * (CR LF aside) and carry at least one value; anything else is not allowed to lock the stream.
+ */
+function plausibleP1(r: FrameResult): boolean {
+  if (!r.ok) return true;
+  const raw = r.raw;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a) return false;
+  }
+  for (const k in r.reading) {
+    if (k !== 'protocol' && k !== 'listId' && k !== 'manufacturer' && k !== 'frameKind' && k !== 'checksumChecked') return true;
+  }
+  return false;
+}
+
 export class MeterStream {
+  private readonly parts: Part[];
   private readonly maxFrameBytes: number;
-  private readonly text: DsmrSplitter;
-  private readonly encrypted: EncryptedDsmrSplitter;
-  private active = IDLE;
+  private locked = NONE;
   private bytes = 0;
   private frames = 0;
   private garbage = 0;
-  private garbageRun = 0;
+  private errorsInRow = 0;
+  private bytesSinceFrame = 0;
   private readonly errors: Partial<Record<DecodeErrorCode, number>> = {};
   private format: FrameFormat | undefined;
+  private onFrame: (result: FrameResult) => void = () => {};
+  private readonly emits: ((r: FrameResult) => void)[];
+  private readonly lastGarbage = [0, 0, 0];
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
-    this.text = new DsmrSplitter(options);
-    this.encrypted = new EncryptedDsmrSplitter(options);
+    this.parts = [new P1Front(options), new HdlcSplitter(options), new MbusSplitter(options)];
+    // One bound emitter per part, made once (no per-chunk closures).
+    this.emits = [0, 1, 2].map((i) => (r: FrameResult) => this.result(i, r));
   }
 
   push(bytes: Uint8Array, onFrame: (result: FrameResult) => void): void {
+    this.onFrame = onFrame;
     this.bytes += bytes.length;
-    const emit = (r: FrameResult): void => this.count(r, onFrame);
-    const n = bytes.length;
-    let i = 0;
-    while (i < n) {
-      if (this.active === TEXT) {
-        i = this.text.feed(bytes, i, emit);
-        if (!this.text.busy()) this.active = IDLE;
-        continue;
-      }
-      if (this.active === ENCRYPTED) {
-        i = this.encrypted.feed(bytes, i, emit);
-        if (!this.encrypted.busy()) this.active = IDLE;
-        continue;
-      }
-      const j = nextStart(bytes, i);
-      const end = j < 0 ? n : j;
-      for (let k = i; k < end; k++) {
-        const c = bytes[k];
-        // CR/LF/NUL/space between frames are line noise, not garbage.
-        if (c !== 0x0a && c !== 0x0d && c !== 0x00 && c !== 0x20) {
-          this.garbage++;
-          this.garbageRun++;
-          if (this.garbageRun >= this.maxFrameBytes) this.reportGarbage(emit);
-        }
-      }
-      if (j < 0) return;
-      this.reportGarbage(emit);
-      this.active = bytes[j] === 0xdb ? ENCRYPTED : TEXT;
-      i = j;
+    this.bytesSinceFrame += bytes.length;
+    if (this.locked !== NONE) {
+      const i = this.locked;
+      this.parts[i].push(bytes, this.emits[i]);
+      this.takeGarbage(i);
+      if (this.locked !== NONE && this.bytesSinceFrame > 2 * this.maxFrameBytes) this.unlock();
+      return;
     }
+    let least = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const part = this.parts[i];
+      const before = part.garbageBytes;
+      // A part may lock the stream while this chunk is fed: the others still see the whole chunk
+      // (cheap) but their output is then ignored by result().
+      part.push(bytes, this.emits[i]);
+      const delta = part.garbageBytes - before;
+      if (delta < least) least = delta;
+    }
+    for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
+    this.garbage += least === Infinity ? 0 : least;
   }
 
   flush(onFrame: (result: FrameResult) => void): void {
-    const emit = (r: FrameResult): void => this.count(r, onFrame);
-    if (this.active === TEXT) this.text.flush(emit);
-    else if (this.active === ENCRYPTED) this.encrypted.flush(emit);
-    this.active = IDLE;
-    this.reportGarbage(emit);
+    this.onFrame = onFrame;
+    if (this.locked !== NONE) {
+      this.parts[this.locked].flush(this.emits[this.locked]);
+      this.takeGarbage(this.locked);
+      return;
+    }
+    for (let i = 0; i < 3; i++) this.parts[i].flush(this.emits[i]);
   }
 
   stats(): MeterStreamStats {
     return { bytes: this.bytes, frames: this.frames, garbageBytes: this.garbage, errors: { ...this.errors } };
   }
 
+  /** Format locked onto (or last locked onto), once a frame proved it; else undefined. */
   detectedFormat(): FrameFormat | undefined {
     return this.format;
   }
 
-  private reportGarbage(emit: (r: FrameResult) => void): void {
-    if (this.garbageRun === 0) return;
-    const run = this.garbageRun;
-    this.garbageRun = 0;
-    emit({ ok: false, error: { code: 'garbage', message: `${run} bytes outside any frame skipped` } });
+  private takeGarbage(i: number): void {
+    const g = this.parts[i].garbageBytes;
+    this.garbage += g - this.lastGarbage[i];
+    this.lastGarbage[i] = g;
   }
 
-  private count(r: FrameResult, onFrame: (result: FrameResult) => void): void {
+  private unlock(): void {
+    this.locked = NONE;
+    this.errorsInRow = 0;
+    this.bytesSinceFrame = 0;
+    for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
+  }
+
+  private result(part: number, r: FrameResult): void {
+    if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
+    if (this.locked === NONE) {
+      if (part === P1 && r.ok && r.format === 'dsmr' && !plausibleP1(r)) return; // binary data, see plausibleP1
+      if (provesFormat(r)) {
+        this.locked = part;
+        this.lastGarbage[part] = this.parts[part].garbageBytes;
+      } else if (part !== P1 && !r.ok && r.error.code !== 'checksum') {
+        return; // HAN framing noise on an unknown line: not reported (see header)
+      }
+    }
     if (r.ok) {
       this.frames++;
-      if (this.format === undefined) this.format = r.format;
+      this.errorsInRow = 0;
+      this.bytesSinceFrame = 0;
+      this.format = r.format;
     } else {
       const code = r.error.code;
       this.errors[code] = (this.errors[code] ?? 0) + 1;
+      if (provesFormat(r) && r.format) this.format = r.format;
+      if (this.locked !== NONE && ++this.errorsInRow >= UNLOCK_AFTER_ERRORS) this.unlock();
     }
-    onFrame(r);
+    this.onFrame(r);
   }
 }
 
-/** Index of the next byte that can start a frame we route, or -1. */
-function nextStart(b: Uint8Array, from: number): number {
-  let j = b.indexOf(0x2f, from);
-  const p = b.indexOf(0xaf, from);
-  if (p >= 0 && (j < 0 || p < j)) j = p;
-  const e = b.indexOf(0xdb, from);
-  if (e >= 0 && (j < 0 || e < j)) j = e;
-  return j;
-}

@@ -124,7 +124,8 @@ export class HdlcSplitter {
         if (b === HDLC_FLAG) return; // inter-frame fill or a shared flag followed by a new one
         if ((b & 0xf0) !== 0xa0) {
           // Not frame format type 3: the flag was data we caught mid-frame.
-          if (!this.replaying) this.garbageBytes += 2;
+          // (the flag itself is not counted: it may have closed a good frame)
+          if (!this.replaying) this.garbageBytes++;
           this.state = HUNT;
           return;
         }

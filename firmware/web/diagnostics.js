@@ -26,7 +26,7 @@ async function refresh() {
   const kinds = Object.keys(f.errorsByKind);
   $('errors').innerHTML = kinds.length ? '<tr><th>kind</th><th>count</th></tr>' + kinds.map((k) => `<tr><td>${mb.esc(k)}</td><td>${f.errorsByKind[k]}</td></tr>`).join('') : '<tr><td class="muted">none</td></tr>';
   $('frames').innerHTML = d.recentFrames.length ? d.recentFrames.slice().reverse().map((x) =>
-    `<div><b>${x.ok ? 'ok' : 'error'}</b> ${mb.esc(x.format || '')} · ${x.bytes} bytes · ${new Date(x.timeMs).toLocaleTimeString()}${x.error ? ' · <span class="import">' + mb.esc(x.errorCode + ': ' + x.error) + '</span>' : ''}` +
+    `<div><b>${x.ok ? 'ok' : 'error'}</b> ${mb.esc(x.format || '')} · ${x.bytes} bytes · ${new Date(x.timeMs).toLocaleTimeString()}${x.error ? ' · <span class="err">' + mb.esc(x.errorCode + ': ' + x.error) + '</span>' : ''}` +
     `<div class="hex">${mb.esc(x.hex)}${x.truncated ? ' …' : ''}</div></div>`).join('') : 'no frames yet';
 }
 refresh();

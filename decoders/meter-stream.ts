@@ -59,16 +59,13 @@ function provesFormat(r: FrameResult): boolean {
 
 /**
  * A P1 "telegram" found in binary HAN data: '/' .. '!' without CRC is legal for DSMR 2.2/3, so
- * 0x2F .. 0x21 inside an HDLC frame passes the DSMR splitter. Real telegrams are printable text
- * (CR LF aside) and carry at least one value; anything else is not allowed to lock the stream.
+ * 0x2F .. 0x21 inside an HDLC frame passes the DSMR splitter. Real telegrams have lines and carry
+ * at least one value (a mere header line is not enough); anything else may not lock the stream.
+ * (Control bytes alone do not disqualify: Iskra IE meters put STX in their header line.)
  */
 function plausibleP1(r: FrameResult): boolean {
   if (!r.ok) return true;
-  const raw = r.raw;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if ((c < 0x20 || c > 0x7e) && c !== 0x0d && c !== 0x0a) return false;
-  }
+  if (r.raw.indexOf(0x0a) < 0) return false;
   for (const k in r.reading) {
     if (k !== 'protocol' && k !== 'listId' && k !== 'manufacturer' && k !== 'frameKind' && k !== 'checksumChecked') return true;
   }

@@ -76,6 +76,13 @@ export function optionsOf(sidecar: Record<string, unknown>): VectorOptionsJson {
   return o;
 }
 
+/**
+ * Captures the decoder owners reject by design although their names do not say so
+ * (hosttests/han/broken-vectors.test.ts says why): iskra-1's structure declares 12 elements but
+ * the frame ends inside the 10th; described-list fails its checksum.
+ */
+const REJECTED_BY_DESIGN = new Set(['han/node-dsmr-parser/iskra-1', 'han/node-dsmr-parser/described-list', 'han/karl-gustav-ams-han/TestCrc16Invalid']);
+
 let cache: Vector[] | undefined;
 
 export function loadVectors(): Vector[] {
@@ -85,7 +92,7 @@ export function loadVectors(): Vector[] {
     const sidecar = JSON.parse(readFileSync(file.replace(/\.(hex|txt|bin)$/, '.json'), 'utf8')) as Record<string, unknown>;
     const bytes = file.endsWith('.hex') ? parseHexFile(readFileSync(file, 'utf8')) : new Uint8Array(readFileSync(file));
     const name = relative(vectorsRoot, file).replace(/\.(hex|txt|bin)$/, '');
-    const broken = /checksum-failures|invalid|broken|dropped/i.test(name) || /broken|dropp/i.test(JSON.stringify(sidecar.meter ?? ''));
+    const broken = REJECTED_BY_DESIGN.has(name) || /checksum-failures|invalid|broken|dropped/i.test(name) || /broken|dropp/i.test(JSON.stringify(sidecar.meter ?? ''));
     return { name, family: familyOf(sidecar), bytes, options: optionsOf(sidecar), broken, sidecar };
   });
   return cache;

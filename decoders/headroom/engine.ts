@@ -36,6 +36,8 @@ const LINE_NAMES = ['L1', 'L2', 'L3'];
 const PAIRS: [number, number][] = [[0, 1], [0, 2], [1, 2]];
 /** A meter clock jump larger than this is a clock correction, not a delayed frame. */
 const CLOCK_STEP_MS = 10 * 60 * 1000;
+/** How fast the transport-delay baseline follows a lasting increase, ms per frame. */
+const SKEW_CREEP_MS = 50;
 
 function copyState(s: HeadroomState): HeadroomState {
   return JSON.parse(JSON.stringify(s)) as HeadroomState;
@@ -98,6 +100,10 @@ export function stepHeadroom(
         const base = state.skewBaseMs;
         const rebase = base === undefined || skew < base || skew - base > CLOCK_STEP_MS;
         if (rebase) state.skewBaseMs = skew;
+        // The box and meter clocks drift apart (ppm) and the box clock may be stepped forward a
+        // little: the baseline creeps up by SKEW_CREEP_MS per frame, so a persistent offset is
+        // absorbed over time while a sudden lag (a stalled bridge) still shows at once.
+        else state.skewBaseMs = (state.skewBaseMs as number) + Math.min(SKEW_CREEP_MS, skew - (state.skewBaseMs as number));
         state.lagMs = skew - (state.skewBaseMs as number);
         timeBaseMs = clock.utcMs + (state.skewBaseMs as number);
         state.lastMeterUtcMs = clock.utcMs;

@@ -21,6 +21,7 @@
  *   app.canRead(request)                           // may this client read live data (WebSocket upgrade on /ws)?
  *   app.onMeterBytes(bytes, nowMs)                 // feed meter bytes (sources started by app.start call this)
  *   app.snapshot()                                 // fresh Snapshot object (GET /api/v1/status body)
+ *   app.framesDecoded()                            // count of good frames so far (cheap; for health checks)
  *   app.liveMessage()                              // the text pushed over the WebSocket: {"type":"snapshot","snapshot":{...}}
  *   app.settings()                                 // copy of the full settings document (secrets included: core use only)
  *   app.updateSettings(change)                     // change(doc copy) -> new doc | error string; validated, saved atomically
@@ -114,6 +115,7 @@ export interface App {
   canRead(request: AppRequest): boolean;
   onMeterBytes(bytes: Uint8Array, nowMs: number): void;
   snapshot(): Snapshot;
+  framesDecoded(): number;
   liveMessage(): string;
   settings(): SettingsDocument;
   updateSettings(change: (doc: SettingsDocument) => SettingsDocument | string): { ok: true } | { ok: false; error: string };
@@ -374,6 +376,7 @@ export function createApp(deps: AppDeps): App {
     canRead: (request) => access.canRead(request),
     onMeterBytes,
     snapshot,
+    framesDecoded: () => link.framesDecoded(),
     liveMessage,
     settings: () => cloneJson(doc),
     updateSettings(change) {

@@ -180,6 +180,10 @@ export class MeterLink {
     return this.ring.map((r) => JSON.parse(JSON.stringify(r)) as RawFrameRecord);
   }
 
+  framesDecoded(): number {
+    return this.frames;
+  }
+
   hasFrames(): boolean {
     return this.lastFrameMs !== undefined;
   }

@@ -10,6 +10,7 @@
  * A value no frame carried stays absent (never 0).
  */
 import type { MeterReading } from '../../decoders/reading';
+import { cloneJson } from './util/clone';
 
 const INSTANT_KEYS = [
   'powerImportW', 'powerExportW', 'reactivePowerImportVar', 'reactivePowerExportVar',
@@ -61,7 +62,7 @@ export class ReadingMerger {
     const latest = this.latest as unknown as Record<string, unknown>;
     for (const key of Object.keys(latest)) if (latest[key] !== undefined) out[key] = latest[key];
     out.protocol = this.latest.protocol;
-    return JSON.parse(JSON.stringify(out)) as MeterReading;
+    return cloneJson(out) as unknown as MeterReading;
   }
 
   reset(): void {

@@ -27,7 +27,7 @@ export function serveAsset(assets: AssetSource | undefined, request: AppRequest)
       asset = undefined;
     }
     if (!asset) continue;
-    const headers: Record<string, string> = { 'content-type': asset.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
+    const headers: Record<string, string> = { 'content-type': asset.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' };
     if (asset.contentEncoding) headers['content-encoding'] = asset.contentEncoding;
     return { status: 200, headers, body: request.method === 'HEAD' ? '' : asset.body };
   }

@@ -245,12 +245,23 @@ function computeFresh(
   const target = headlineOne ? oneTarget : threeTarget;
   const binding = headlineOne ? oneBinding : threeBinding;
   const status: HeadroomStatus = r.allMeasured ? 'ok' : 'estimated';
+  // What binds the target (the fuse on a line, or a budget).
+  let bindingBy = 'no-data';
+  let bindingReason = 'no line current known';
+  if (binding === 3 && budget) {
+    bindingBy = budget.kind;
+    bindingReason = budget.reason;
+  } else if (binding >= 0 && binding < 3) {
+    const d = describeLine(binding, r, settings, charger);
+    bindingBy = d.limitedBy;
+    bindingReason = d.reason;
+  }
   let limitedBy: string;
   let reason: string;
   if (reg < settings.minChargeA && target > 0.05) {
     limitedBy = 'minimum-current';
     reason = target < settings.minChargeA
-      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current`
+      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${bindingReason})`
       : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
   } else if (reg < target - 0.05 && canIncrease) {
     limitedBy = 'ramp';
@@ -261,15 +272,9 @@ function computeFresh(
   } else if (reg < target - 0.05) {
     limitedBy = 'estimated-data';
     reason = 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents';
-  } else if (binding === 3 && budget) {
-    limitedBy = budget.kind;
-    reason = budget.reason;
-  } else if (binding >= 0 && binding < 3) {
-    limitedBy = describeLine(binding, r, settings, charger).limitedBy;
-    reason = describeLine(binding, r, settings, charger).reason;
   } else {
-    limitedBy = 'no-data';
-    reason = 'no line current known';
+    limitedBy = bindingBy;
+    reason = bindingReason;
   }
 
   const out: OutputState = {

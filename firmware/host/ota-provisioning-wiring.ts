@@ -21,6 +21,7 @@ import { settingsCredentialStore } from '../app/provisioning/settings-credential
 import type { WifiSettingsAccess } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { FileOtaSlots } from './ota-file-slots';
+import { nodeImageFetcher } from './ota-url-fetcher';
 import { DEFAULT_WIFI_SIM, SimulatedCaptiveDns, SimulatedMdns, SimulatedWifi, loadWifiSimConfig, simulatedIdentity } from './wifi-sim';
 import type { WifiSimConfig } from './wifi-sim';
 
@@ -119,7 +120,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
     firmwareVersion: o.firmwareVersion,
     healthDeadlineMs: args.otaHealthDeadlineMs,
   }, o.log);
-  const otaRoutes = createOtaRoutes(ota, o.clock, slots.nextSlot().sizeBytes);
+  const otaRoutes = createOtaRoutes(ota, o.clock, slots.nextSlot().sizeBytes, nodeImageFetcher);
   const routes = [...createWifiRoutes(provisioning, o.clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
   let timer: ReturnType<typeof setInterval> | undefined;
   const machine = ota;

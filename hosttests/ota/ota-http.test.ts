@@ -8,7 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getJson, spawnApp, tempDir, waitFor } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
@@ -112,3 +114,55 @@ test('good image, and the page answering during the trial confirms it', async ()
   await new Promise((res) => setTimeout(res, 3500));
   expect(otadata().running).toBe(1);
 }, 20000);
+
+describe('POST /api/v1/firmware/url: the box pulls the image from a loopback web server', () => {
+  let server: Server;
+  let base: string;
+  const files: Record<string, Uint8Array> = {
+    '/blink.bin': buildTestImage({ version: '9.9.9', projectName: 'blink' }),
+    '/meterbox-1.3.0.bin': buildTestImage({ version: '1.3.0', fillerSeed: 3 }),
+  };
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/latest') { res.writeHead(302, { location: '/meterbox-1.3.0.bin' }); res.end(); return; }
+      const body = files[req.url ?? ''];
+      if (!body) { res.writeHead(404); res.end('not here'); return; }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+      res.end(Buffer.from(body));
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const pull = (body: unknown, auth = true) => getJson(app.url + '/api/v1/firmware/url', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const settled = (outcome: string) => waitFor(`lastResult ${outcome}`, async () => {
+    const r = await getJson(app.url + '/api/v1/firmware');
+    return r.body.lastResult?.outcome === outcome && r.body.state !== 'receiving' ? r.body : undefined;
+  });
+
+  test('refused without a session, and bad URLs are refused', async () => {
+    expect((await pull({ url: base + '/latest' }, false)).status).toBe(401);
+    expect((await pull({ url: 'ftp://x/y.bin' })).body.error).toMatch(/http:\/\/ or https:\/\//);
+    expect((await pull({ url: base + '/latest', extra: 1 })).status).toBe(400);
+  });
+  test('a wrong image is refused with the reason; a 404 is reported', async () => {
+    const running = otadata().running;
+    expect((await pull({ url: base + '/blink.bin' })).status).toBe(202);
+    expect((await settled('rejected')).lastResult.reason).toMatch(/project "blink"/);
+    expect((await pull({ url: base + '/nothing.bin' })).status).toBe(202);
+    expect((await settled('aborted')).lastResult.reason).toBe('upload interrupted: download failed: HTTP 404');
+    expect(otadata().running).toBe(running);
+  });
+  test('a good image through a redirect is installed, restarted into and confirmed', async () => {
+    expect((await pull({ url: base + '/latest' })).status).toBe(202);
+    await waitFor('the restart into 1.3.0', () => otadata().states[otadata().running] === 'pending-verify', 8000);
+    const s = await getJson(app.url + '/api/v1/firmware');
+    expect(s.body).toMatchObject({ runningVersion: '1.3.0', lastResult: { outcome: 'confirmed' } });
+  }, 20000);
+});

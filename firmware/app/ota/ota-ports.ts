@@ -46,3 +46,12 @@ export interface OtaSlots {
   restart(): void;
   slots(): OtaSlotInfo[];
 }
+
+/**
+ * Downloads an image for POST /api/v1/firmware/url. Calls onChunk per received chunk (a returned
+ * string means stop: cancel the download), then exactly one of onEnd / onError. Non-2xx answers are
+ * errors ("HTTP 404"). The Node version is firmware/host/ota-url-fetcher.ts.
+ */
+export interface ImageFetcher {
+  fetch(url: string, sink: { onChunk(chunk: Uint8Array): string | undefined; onEnd(): void; onError(reason: string): void }): void;
+}

@@ -5,13 +5,17 @@
  *                           `?force=1` allows an older or not comparable version (never another
  *                           project or chip). 200 {ok, version, ...} then the box restarts;
  *                           4xx {error: reason} when the image is refused, the slot untouched.
+ *   POST /api/v1/firmware/url {url, force?}   (mutates; only when the platform gives an ImageFetcher)
+ *                           the box downloads the image itself (http/https) into the same checks;
+ *                           202 at once, then GET /api/v1/firmware shows receiving / lastResult.
  * An answered GET /api/v1/firmware also counts as the "web server answered" health signal: the
  * update page polls it after the restart, so a new image that serves the page confirms itself.
  */
 import type { AppResponse, Route, UploadRoute, UploadSink } from '../http-types';
 import type { Clock } from '../ports';
-import { errorResponse, jsonResponse } from '../http-util';
+import { errorResponse, jsonResponse, readJsonObject, unknownKeys } from '../http-util';
 import type { OtaMachine } from './ota-machine';
+import type { ImageFetcher } from './ota-ports';
 
 export const FIRMWARE_PATH = '/api/v1/firmware';
 
@@ -19,7 +23,20 @@ function truthy(value: string | undefined): boolean {
   return value === '1' || value === 'true' || value === 'yes';
 }
 
-export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: number): { routes: Route[]; uploadRoutes: UploadRoute[] } {
+/** Why a pull URL is not acceptable, or undefined. */
+export function pullUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url.length === 0) return 'url is required';
+  if (url.length > 512) return 'url is longer than 512 characters';
+  const lower = url.toLowerCase();
+  if (lower.slice(0, 7) !== 'http://' && lower.slice(0, 8) !== 'https://') return 'url must start with http:// or https://';
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return 'url must be plain ASCII without spaces';
+  }
+  return undefined;
+}
+
+export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: number, fetcher?: ImageFetcher): { routes: Route[]; uploadRoutes: UploadRoute[] } {
   const status: Route = {
     method: 'GET',
     path: FIRMWARE_PATH,
@@ -59,5 +76,40 @@ export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: n
       };
     },
   };
-  return { routes: [status], uploadRoutes: [upload] };
+  const routes: Route[] = [status];
+  if (fetcher) {
+    routes.push({
+      method: 'POST',
+      path: FIRMWARE_PATH + '/url',
+      mutates: true,
+      handler: (request) => {
+        const body = readJsonObject(request);
+        if (!body.ok) return body.response;
+        const extra = unknownKeys(body.value, ['url', 'force']);
+        if (extra.length) return errorResponse(400, `unknown field "${extra[0]}"`);
+        const url = body.value.url;
+        const problem = pullUrlProblem(url);
+        if (problem) return errorResponse(400, problem);
+        const opened = ota.beginUpload({ force: body.value.force === true }, clock.nowMs());
+        if (!opened.ok) return errorResponse(opened.status, opened.reason);
+        const session = opened.session;
+        let done = false;
+        fetcher.fetch(url as string, {
+          onChunk: (chunk) => session.write(chunk, clock.nowMs()),
+          onEnd: () => {
+            if (done) return;
+            done = true;
+            session.end(clock.nowMs());
+          },
+          onError: (reason) => {
+            if (done) return;
+            done = true;
+            session.abort(`download failed: ${reason}`, clock.nowMs());
+          },
+        });
+        return jsonResponse(202, { downloading: true, url });
+      },
+    });
+  }
+  return { routes, uploadRoutes: [upload] };
 }

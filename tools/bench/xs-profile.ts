@@ -36,14 +36,17 @@ function decoderModules(): Record<string, string> {
 // Runs inside XS. Wraps class methods; __prof[key] = [computrons, calls].
 const INSTRUMENT = `
 globalThis.__prof = {};
+globalThis.__calls = { n: 0 };
 globalThis.__meterNow = function () { const m = resetMeter(2000000000, 0); resetMeter(2000000000, m); return m; };
 globalThis.__wrap = function (obj, name, key) {
   const orig = obj[name];
   if (typeof orig !== 'function' || orig.__wrapped) return;
-  const acc = __prof[key] || (__prof[key] = [0, 0]);
+  const acc = __prof[key] || (__prof[key] = [0, 0, 0]);
+  // acc = [inclusive computrons, calls, wrapped calls made inside (their wrapper cost is not ours)]
   const w = function (...args) {
+    const c0 = __calls.n++;
     const s = __meterNow();
-    try { return orig.apply(this, args); } finally { acc[0] += __meterNow() - s; acc[1]++; }
+    try { return orig.apply(this, args); } finally { acc[0] += __meterNow() - s; acc[1]++; acc[2] += __calls.n - c0 - 1; }
   };
   w.__wrapped = true;
   obj[name] = w;
@@ -67,6 +70,42 @@ __wrap(__xs.bench.PathRunner.prototype, 'feed', 'total: PathRunner.feed');
 __wrap(__xs.bench.PathRunner.prototype, 'frame', 'downstream: headroom + snapshot JSON');
 0`;
 
+/**
+ * Unwrapped figures: the front (MeterStream, decode only) against the format's own splitter fed
+ * the same bytes directly. The difference is what the front's hunting costs.
+ */
+async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promise<void> {
+  const bundle = await bundleForXs({ core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', dsmr: 'decoders/dsmr/splitter', hdlc: 'decoders/hdlc/hdlc-splitter', mbus: 'decoders/mbus/mbus-splitter' });
+  if (bundle.missing.ms) return;
+  const xs = new XsWorker();
+  try {
+    await xs.evaluate(bundle.code + '\n;0');
+    const empty = (await xs.evaluate('0')).meter.compute;
+    const splitterFor = (family: string): string | undefined =>
+      family === 'DSMR text' ? (bundle.missing.dsmr ? undefined : '__xs.dsmr.DsmrSplitter')
+      : family.startsWith('HDLC') || family === 'encrypted DLMS' ? (bundle.missing.hdlc ? undefined : '__xs.hdlc.HdlcSplitter')
+      : family === 'M-Bus' ? (bundle.missing.mbus ? undefined : '__xs.mbus.MbusSplitter') : undefined;
+    for (const family of familyOrder(vectors.map((v) => v.family))) {
+      const mine = vectors.filter((v) => v.family === family);
+      const bytes = mine.reduce((n, v) => n + v.bytes.length, 0);
+      await xs.evaluate(`globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}.map((o) => __xs.core.decoderOptions(o)); 0`);
+      const front = `for (let i = 0; i < __pv.length; i++) { const s = new __xs.ms.MeterStream(__po[i]); s.push(__pv[i], () => 0); s.flush(() => 0); } 0`;
+      await xs.evaluate(front);
+      const cf = (await xs.evaluate(front)).meter.compute - empty;
+      rows.push({ family, stage: 'unwrapped: MeterStream push+flush (decode only)', computronsPerByte: cf / bytes, share: 1, calls: mine.length });
+      const split = splitterFor(family);
+      if (split) {
+        const alone = `for (let i = 0; i < __pv.length; i++) { const s = new ${split}(__po[i]); s.push(__pv[i], () => 0); s.flush(() => 0); } 0`;
+        await xs.evaluate(alone);
+        const ca = (await xs.evaluate(alone)).meter.compute - empty;
+        rows.push({ family, stage: `unwrapped: ${split.split('.').pop()} alone (same bytes)`, computronsPerByte: ca / bytes, share: ca / cf, calls: mine.length });
+      }
+    }
+  } finally {
+    xs.close();
+  }
+}
+
 export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRow[]; notes: string[] }> {
   const notes: string[] = [];
   const modules = { bench: 'tools/bench/bench-core', core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index', ...decoderModules() };
@@ -80,9 +119,15 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
     await xs.evaluate(INSTRUMENT);
     // The wrapper's own cost per call (measured on an empty method), subtracted from every row.
     await xs.evaluate(`globalThis.__E = class { m() { return 0; } }; __wrap(__E.prototype, 'm', '__empty'); { const e = new __E(); for (let i = 0; i < 1000; i++) e.m(); } 0`);
-    const emptyStat = (await xs.evaluateJson<[number, number]>(`__prof.__empty`)).value;
-    const overhead = emptyStat[0] / emptyStat[1];
-    notes.push(`wrapper overhead ${overhead.toFixed(0)} computrons per call, subtracted`);
+    const emptyStat = (await xs.evaluateJson<[number, number, number]>(`__prof.__empty`)).value;
+    // Cost of one wrapped call as seen from an enclosing wrapper (the empty method's inclusive
+    // figure misses the part of the wrapper outside its own meter reads; measure it from outside).
+    await xs.evaluate(`globalThis.__E2 = class { m() { return 0; } }; __wrap(__E2.prototype, 'm', '__empty2'); globalThis.__e2 = new __E2(); 0`);
+    const base = (await xs.evaluate(`(function () { for (let i = 0; i < 1000; i++) ; })(); 0`)).meter.compute;
+    const withCalls = (await xs.evaluate(`(function () { for (let i = 0; i < 1000; i++) __e2.m(); })(); 0`)).meter.compute;
+    const overhead = (withCalls - base) / 1000;
+    const innerOverhead = emptyStat[0] / emptyStat[1];
+    notes.push(`wrapper cost ${overhead.toFixed(0)} computrons per wrapped call (${innerOverhead.toFixed(0)} inside its own meter reads), subtracted from every enclosing figure`);
     const hrObj = bundle.missing.headroom ? 'undefined' : `{ defaultHeadroomSettings: __xs.headroom.defaultHeadroomSettings, createHeadroomState: __xs.headroom.createHeadroomState, stepHeadroom: function (s, i, t) { const a = __meterNow(); try { return __xs.headroom.stepHeadroom(s, i, t); } finally { const acc = __prof['downstream: headroom step'] || (__prof['downstream: headroom step'] = [0, 0]); acc[0] += __meterNow() - a; acc[1]++; } } }`;
     const crcName = bundle.missing['d:decoders/util/crc16-x25'] ? undefined : 'd:decoders/util/crc16-x25';
     const arcName = bundle.missing['d:decoders/util/crc16-arc'] ? undefined : 'd:decoders/util/crc16-arc';
@@ -93,27 +138,28 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
       await xs.evaluate(`globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}; 0`);
       // Warm (lazy tables), then reset the counters and measure one pass.
       await xs.evaluate(`for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`);
-      await xs.evaluate(`for (const k of Object.keys(__prof)) { __prof[k][0] = 0; __prof[k][1] = 0; } 0`);
+      await xs.evaluate(`for (const k of Object.keys(__prof)) { __prof[k][0] = 0; __prof[k][1] = 0; __prof[k][2] = 0; } 0`);
       await xs.evaluate(`for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`);
-      const prof = (await xs.evaluateJson<Record<string, [number, number]>>('__prof')).value;
+      const raw = (await xs.evaluateJson<Record<string, [number, number, number]>>('__prof')).value;
+      // Self-corrected inclusive figures: minus own wrapper (inner part) and every nested wrapped call.
+      const prof: Record<string, [number, number]> = {};
+      for (const [k, x] of Object.entries(raw)) prof[k] = [Math.max(0, x[0] - x[1] * innerOverhead - x[2] * overhead), x[1]];
       const total = prof['total: PathRunner.feed'];
       if (!total || total[0] === 0) continue;
-      const totalC = total[0] - total[1] * overhead;
+      const totalC = total[0];
       const add = (stage: string, c: number, calls: number): void => { rows.push({ family, stage, computronsPerByte: c / bytes, share: c / totalC, calls }); };
       add('total: PathRunner.feed', totalC, total[1]);
       const down = prof['downstream: headroom + snapshot JSON'];
       const step = prof['downstream: headroom step'];
-      // Inner wrappers also add their overhead to the outer figures; subtract all calls made inside.
-      const innerCalls = Object.entries(prof).filter(([k]) => k !== 'total: PathRunner.feed' && k !== '__empty').reduce((n, [, v]) => n + v[1], 0);
       if (down) {
-        const downC = down[0] - down[1] * overhead - (step ? step[1] * overhead : 0);
-        add('decode: MeterStream push (splitter+decoder)', totalC - downC - innerCalls * overhead, total[1]);
-        if (step) add('downstream: headroom step', step[0] - step[1] * overhead, step[1]);
-        add('downstream: snapshot JSON.stringify', downC - (step ? step[0] - step[1] * overhead : 0), down[1]);
+        const downC = down[0];
+        add('decode: MeterStream push (splitter+decoder)', totalC - downC, total[1]);
+        if (step) add('downstream: headroom step', step[0], step[1]);
+        add('downstream: snapshot JSON.stringify', downC - (step ? step[0] : 0), down[1]);
       }
       for (const [k, v] of Object.entries(prof).sort((a, b) => b[1][0] - a[1][0])) {
         if (k.startsWith('total') || k.startsWith('downstream') || k === '__empty' || v[1] === 0) continue;
-        add(`  ${k} (x${v[1]})`, v[0] - v[1] * overhead, v[1]);
+        add(`  ${k} (x${v[1]})`, v[0], v[1]);
       }
       // CRC estimate: the library routine's cost per byte over the family's bytes (every frame byte is checked once).
       const fn = family === 'DSMR text' ? (arcName ? `__xs[${JSON.stringify(arcName)}].crc16Arc` : undefined) : crcName ? `__xs[${JSON.stringify(crcName)}].crc16X25` : undefined;
@@ -124,8 +170,9 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
         add(`  CRC estimate (${fn.includes('Arc') ? 'crc16Arc' : 'crc16X25'} over every input byte)`, c, mine.length);
       }
     }
-    return { rows, notes };
   } finally {
     xs.close();
   }
+  await frontVersusSplitter(vectors, rows);
+  return { rows, notes };
 }

@@ -4,6 +4,7 @@
  *   npm run fuzz                          1,000,000 inputs, seed 1
  *   npm run fuzz -- --count 50000 --seed 7
  *   npm run fuzz -- --kinds flip,wrong-key --target MeterStream
+ *   npm run fuzz -- --out /tmp/findings     (write findings elsewhere)
  *
  * Each input is a case from hosttests/fuzz/fuzz-lib.ts (random bytes, mutations of every real
  * vector, length lies with checksums fixed up, wrong keys, tiny buffers). Any violated property
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
   const seed = Number(arg('seed', '1'));
   const kinds = arg('kinds', KINDS.join(',')).split(',') as Kind[];
   const targetName = arg('target', 'all');
-  const outDir = join(__dirname, '..', '..', 'hosttests', 'fuzz', 'findings');
+  const outDir = arg('out', join(__dirname, '..', '..', 'hosttests', 'fuzz', 'findings'));
 
   const ms = loadForNode<{ MeterStream: MeterStreamClass }>('decoders/meter-stream');
   if (!ms.mod) { console.error(`no MeterStream: ${ms.reason}`); return 2; }

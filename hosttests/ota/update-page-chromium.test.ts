@@ -1,0 +1,62 @@
+/**
+ * The update page in headless Chromium against `npm start`: log in, upload an image for another
+ * project (refused, reason shown), then a good one (accepted, restart, confirmed: by the replayed
+ * meter frames or the page's own polling of GET /api/v1/firmware, whichever comes first).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { getJson, spawnApp, tempDir } from '../e2e/helpers';
+import type { SpawnedApp } from '../e2e/helpers';
+import { buildTestImage } from './esp-image-builder';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const haveChromium = existsSync(CHROMIUM);
+
+(haveChromium ? describe : describe.skip)('update page in Chromium', () => {
+  let app: SpawnedApp;
+  let context: BrowserContext;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir('update-chromium-');
+    app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota')]);
+    const r = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
+    expect(r.status).toBeLessThan(300);
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
+  }, 60000);
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.stop();
+  });
+
+  test('wrong image refused with its reason; good image installed and confirmed', async () => {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(app.url + '/update');
+    await page.locator('#admin-password').fill('box-admin-password');
+    await page.locator('#login-form button[type=submit]').click();
+    await page.locator('#access').waitFor({ state: 'hidden' });
+    await page.locator('#state').getByText('0.1.0 in ota_0').waitFor();
+
+    await page.locator('#file').setInputFiles({ name: 'blink.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '2.0.0', projectName: 'blink' })) });
+    await page.locator('#upload').click();
+    await page.locator('#upload-msg.err').waitFor();
+    expect(await page.locator('#upload-msg').textContent()).toMatch(/Refused: image is for project "blink", this box runs "meterbox".*untouched/);
+
+    await page.locator('#file').setInputFiles({ name: 'meterbox.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '0.2.0' })) });
+    await page.locator('#upload').click();
+    await page.locator('#upload-msg').getByText('Image 0.2.0 accepted (SHA-256 verified)').waitFor();
+    await page.locator('#upload-msg').getByText('Firmware 0.2.0 is running and confirmed.').waitFor({ timeout: 15000 });
+    const otadata = JSON.parse(readFileSync(join(dir, 'ota', 'otadata.json'), 'utf8'));
+    expect(otadata).toEqual({ running: 1, nextBoot: 1, states: ['valid', 'valid'] });
+  }, 60000);
+});
+
+if (!haveChromium) {
+  test('Chromium is installed for the update page test', () => {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  });
+}

@@ -137,7 +137,7 @@ export function homeWizardData(reading: MeterReading | undefined, context: HomeW
   const external: Array<Record<string, unknown>> = [];
   for (const m of reading.subMeters ?? []) {
     const type = externalType(m.type);
-    if (!type) continue;
+    if (!type || m.value === undefined) continue;
     const entry: Record<string, unknown> = { type };
     if (m.id !== undefined) entry.unique_id = uniqueId(m.id);
     const ts = homeWizardTimestamp(m.time);

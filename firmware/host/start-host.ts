@@ -62,7 +62,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     extraRoutes: options.extraRoutes,
     extraUploadRoutes: options.extraUploadRoutes,
     options: {
-      passwordIterations: options.passwordIterations,
+      passwordIterations: options.passwordIterations ?? 20000,
       noDataAfterMs: options.noDataAfterMs,
       noFrameAfterMs: options.noFrameAfterMs,
     },

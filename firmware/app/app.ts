@@ -50,7 +50,7 @@ import type { LinkDiagnosis } from './meter-link';
 import { ReadingMerger } from './reading-merge';
 import { History } from './history';
 import { homeWizardData, homeWizardInfo } from './homewizard';
-import { LineDetector, defaultLinePlan, describeLine } from './line-detection';
+import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
 
 export const API_VERSION = 1;
@@ -197,7 +197,7 @@ export function createApp(deps: AppDeps): App {
   let headroom: Headroom = stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom;
   let lastBroadcastKey = '';
   let lastSourceError: string | undefined;
-  let detector: LineDetector | undefined;
+  let detector: AutoLine | undefined;
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
 
@@ -206,8 +206,10 @@ export function createApp(deps: AppDeps): App {
     detector = undefined;
     fixedLine = undefined;
     if (mode === 'auto') {
-      detector = new LineDetector(defaultLinePlan(), clock.nowMs());
-      deps.source?.setLineSettings?.(detector.current());
+      detector = new AutoLine((line) => {
+        logger.info('line auto-detection: trying ' + describeLine(line));
+        deps.source?.setLineSettings?.(line);
+      }, decoderOptions());
     } else if (mode) {
       fixedLine = mode;
       deps.source?.setLineSettings?.(mode);
@@ -243,6 +245,7 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
+    detector?.onBytes(bytes, nowMs);
   }
 
   function snapshot(): Snapshot {
@@ -313,13 +316,7 @@ export function createApp(deps: AppDeps): App {
 
   function tick(): void {
     const nowMs = clock.nowMs();
-    if (detector) {
-      const next = detector.onTick(nowMs);
-      if (next) {
-        logger.info('line auto-detection: trying ' + describeLine(next));
-        deps.source?.setLineSettings?.(next);
-      }
-    }
+    detector?.onTick(nowMs);
     recomputeHeadroom(undefined);
     if (changeKey() !== lastBroadcastKey) broadcast();
   }

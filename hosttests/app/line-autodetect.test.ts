@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../firmware/app/app';
 import type { ByteSource, LineSettings } from '../../firmware/app/ports';
-import { LineDetector, defaultLinePlan, describeLine } from '../../firmware/app/line-detection';
+import { describeLine } from '../../firmware/app/line-detection';
 import { parseHexText } from '../../decoders/util/hex';
 
 const root = join(__dirname, '..', '..');
@@ -44,17 +44,21 @@ function run(meterLine: LineSettings, frame: Uint8Array) {
     lineOverride: 'auto',
   });
   app.start();
-  // The meter sends every 2 s; the detector looks at each candidate for 12 s.
-  for (let s = 0; s < 120; s++) {
-    nowMs += 1000;
-    if (s % 2 === 0) uart.meterSends(nowMs);
-    for (const cb of ticks) cb();
-  }
-  return { app, uart };
+  const advance = (seconds: number, meterTalks: boolean) => {
+    for (let s = 0; s < seconds; s++) {
+      nowMs += 1000;
+      if (meterTalks && s % 2 === 0) uart.meterSends(nowMs);
+      for (const cb of ticks) cb();
+    }
+  };
+  // The meter sends every 2 s; the detector looks at each candidate for up to 12 s.
+  advance(200, true);
+  return { app, uart, advance };
 }
 
 test.each([
-  ['P1 DSMR 5 at 115200 8N1', { baud: 115200, dataBits: 8, parity: 'none', stopBits: 1 } as LineSettings, DSMR],
+  ['P1 DSMR 5 at 115200 8N1 on an inverted line', { baud: 115200, dataBits: 8, parity: 'none', stopBits: 1, inverted: true } as LineSettings, DSMR],
+  ['P1 DSMR 5 at 115200 8N1 through an inverting cable', { baud: 115200, dataBits: 8, parity: 'none', stopBits: 1 } as LineSettings, DSMR],
   ['Kaifa HAN at 2400 8E1', { baud: 2400, dataBits: 8, parity: 'even', stopBits: 1 } as LineSettings, HAN],
   ['Kamstrup-style HAN at 2400 8N1', { baud: 2400, dataBits: 8, parity: 'none', stopBits: 1 } as LineSettings, HAN],
 ])('auto-detection finds %s and stays there', (_name, meterLine, frame) => {
@@ -67,23 +71,19 @@ test.each([
   expect(s.link.state).toBe('ok');
   // Once locked it does not wander off: the last change was to the right line.
   expect(uart.changes[uart.changes.length - 1]).toBe(describeLine(meterLine));
+  const diag = s.link;
+  expect(diag.line).toBe(describeLine(meterLine));
 });
 
-describe('LineDetector', () => {
-  test('cycles the plan with a dwell time, locks on a frame, searches again after a long silence', () => {
-    const plan = defaultLinePlan();
-    const d = new LineDetector(plan, 0, 10, 100);
-    expect(d.current()).toEqual(plan[0]);
-    expect(d.onTick(9)).toBeUndefined();
-    expect(d.onTick(10)).toEqual(plan[1]);
-    expect(d.onTick(20)).toEqual(plan[2]);
-    d.onFrame(25);
-    expect(d.locked()).toBe(true);
-    expect(d.onTick(120)).toBeUndefined();
-    expect(d.onTick(125)).toBeUndefined(); // silence reached: unlock, start dwelling here again
-    expect(d.locked()).toBe(false);
-    expect(d.onTick(135)).toEqual(plan[3]);
-    for (let t = 145; t < 145 + 10 * plan.length; t += 10) d.onTick(t);
-    expect(d.current()).toEqual(plan[3]); // wrapped around the plan
-  });
+test('a kept line that stops delivering frames is searched again', () => {
+  const { app, uart, advance } = run({ baud: 2400, dataBits: 8, parity: 'none', stopBits: 1 }, HAN);
+  expect(app.snapshot().link.line).toBe('2400 8N1');
+  const changesBefore = uart.changes.length;
+  advance(58, false); // the last frame came 1 s before this: 59 s of silence so far
+  expect(uart.changes.length).toBe(changesBefore);
+  advance(2, false);
+  // The search restarted from the first candidate.
+  expect(uart.changes.length).toBe(changesBefore + 1);
+  expect(uart.changes[uart.changes.length - 1]).toBe('2400 8E1');
+  expect(app.snapshot().link.line).toBe('2400 8E1 (searching)');
 });

@@ -11,7 +11,7 @@ async function refresh() {
   mb.setDot(d.link.state);
   $('link').innerHTML = kv([
     ['State', d.link.state], ['Source', d.link.source], ['Line', d.link.line || d.lineDetection.mode],
-    ['Line detection', d.lineDetection.mode === 'auto' ? (d.lineDetection.locked ? 'locked on ' : 'trying ') + d.lineDetection.line : d.lineDetection.mode],
+    ['Line detection', d.lineDetection.mode === 'auto' ? (d.lineDetection.locked ? 'kept: ' : 'trying ') + d.lineDetection.line + ' · ' + d.lineDetection.verdict : d.lineDetection.mode],
     ['Format', d.detectedFormat], ['Last source error', d.link.lastError],
   ]);
   $('hint').textContent = d.hint || '';

@@ -7,6 +7,7 @@
 import type { DecodeError, MeterReading } from '../../reading';
 import type { DataNotification } from '../apdu';
 import { austriaIm350 } from './austria-im350';
+import { describedList } from './described-list';
 import { kaifaPositional } from './kaifa-positional';
 import type { ListShape } from './list-shape';
 import { lgE450Austria } from './lg-e450-austria';
@@ -21,6 +22,7 @@ const SHAPES: readonly ListShape[] = Object.freeze([
   lgE450Austria,
   sloveniaEceList1,
   sloveniaEceList2,
+  describedList,
   obisStructures,
   obisInterleaved,
 ]);

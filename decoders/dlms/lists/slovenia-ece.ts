@@ -10,8 +10,9 @@
  *                0-0:96.14.0 tariff (octets 2) | A+ A+T1 A+T2 A- A-T1 A-T2 R+ R- (double-long-unsigned, Wh / varh)
  *
  * Voltage 0.1 V is confirmed by the vector (2346 -> 234.6 V). The current unit is NOT confirmed
- * (the only capture has 0 A on every phase): 0.01 A is assumed, as Iskra's AM550 uses scaler -2
- * for current in its OBIS-tagged lists. Treat currents from this list as unverified.
+ * by a capture (the only one has 0 A on every phase): 0.01 A is assumed, the default scaler
+ * node-dsmr-parser applies to this list (cosem.ts, useDefaultScalar) and the scaler Iskra's AM550
+ * uses for current in its OBIS-tagged lists. Treat currents from this list as unverified.
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';

@@ -37,9 +37,9 @@ test('COSEM date-time: deviation is minutes of local time to UTC (local = UTC - 
   // deviation 0x8000 = not specified -> no offset
   expect(decodeCosemDateTime(parseHexText('07 E3 0C 10 01 07 3B 28 FF 80 00 FF'))!.iso).toBe('2019-12-16T07:59:40');
   // Aidon list 3, bytes as in AIDON_V0001__6525-3-FC722-ok-L375-1 (ams-han-decoder prints "+60"):
-  // by the rule above that is UTC-01:00. We follow
-  // the specification; the Aidon clock in June should have been +02:00, so that meter's
-  // deviation is not to be trusted either way.
+  // by the rule above that is UTC-01:00, which is what the date-time decoder says. Norway was at
+  // UTC+02:00 that day, so the Aidon list shape drops the offset (see obis-structures.ts and the
+  // golden test).
   expect(decodeCosemDateTime(parseHexText('07 E3 06 0C 03 12 00 00 FF 00 3C 00'))!.iso).toBe('2019-06-12T18:00:00-01:00');
   expect(decodeCosemDateTime(parseHexText('FF FF 06 0C 03 12 00 00 FF 00 3C 00'))).toBeUndefined();
 });

@@ -27,6 +27,7 @@ const AMS_HAN_DECODER_FIELDS: Record<string, string> = {
   meter_id: 'meterId',
   meter_type: 'meterModel',
   obis_version: 'listId',
+  meter_timestamp: 'meterTime',
   energy_active_cum_import: 'energyImportWh',
   energy_active_cum_export: 'energyExportWh',
   energy_reactive_cum_import: 'reactiveEnergyImportVarh',
@@ -85,7 +86,23 @@ const DISAGREEMENTS: Record<string, Record<string, { ours: number | string | und
   // roarfred cross-check repeats 0.0 V, we report it absent (a missing value is not zero).
   'roarfred/SampleData-L121': { 'l2.voltageV': { ours: undefined, why: 'IT grid: U2 = 0 means not measured' } },
   'ams-han-decoder/KFM_001__MA304H3E': { 'l2.voltageV': { ours: undefined, why: 'IT grid: U2 = 0 means not measured' } },
+  // ams_han_decoder.pl prints the Aidon clock with "+60"; by IEC 62056-6-2 that deviation means
+  // UTC-01:00, while Norway was at UTC+02:00 on 2019-06-12. The meter's field is unreliable, so we
+  // report the local time without offset (checked through meter_timestamp below).
+  'ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L375-1': { meterTime: { ours: '2019-06-12T18:00:00', why: 'Aidon deviation unreliable' } },
+  'ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L375-2': { meterTime: { ours: '2019-06-12T19:00:00', why: 'Aidon deviation unreliable' } },
 };
+
+/** "2017-01-18 15:00:00,255 -32768 (0)" (date time,hundredths deviation (status)) -> ISO by IEC 62056-6-2. */
+function amsHanDecoderTime(text: string): string {
+  const m = /^(\S+) (\d\d:\d\d:\d\d),\d+ (-?\d+)/.exec(text);
+  if (!m) return text;
+  const dev = Number(m[3]);
+  if (dev === -32768) return `${m[1]}T${m[2]}`;
+  const off = -dev;
+  const abs = Math.abs(off);
+  return `${m[1]}T${m[2]}${off < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
 
 function kamstrupObisExpect(data: Record<string, { value: unknown }>): Expect[] {
   const out: Expect[] = [];
@@ -113,6 +130,7 @@ function expectationsFor(v: HanVector, byName: Map<string, HanVector>): Expect[]
       let value = field.value;
       if (key === 'power_reactive_export' && v.name.includes('Kamstrup')) continue; // see DISAGREEMENTS
       if (typeof value === 'number' && field.unit && /^k/i.test(field.unit)) value = Math.round(value * 1000);
+      if (key === 'meter_timestamp') value = amsHanDecoderTime(String(value));
       out.push([path, value]);
     }
     if (v.name.includes('Kamstrup')) out.push(...kamstrupObisExpect(es.data));

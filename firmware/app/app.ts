@@ -244,6 +244,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
+    lastSourceError = undefined;
     link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
     detector?.onBytes(bytes, nowMs);
   }
@@ -395,8 +396,9 @@ export function createApp(deps: AppDeps): App {
       deps.source?.start(
         (bytes, nowMs) => onMeterBytes(bytes, nowMs),
         (message) => {
+          // Sources retry every few seconds: log a failure once, not at every retry.
+          if (message !== lastSourceError) logger.warn('meter source: ' + message);
           lastSourceError = message;
-          logger.warn('meter source: ' + message);
         },
       );
     },

@@ -18,8 +18,9 @@ export function decodeDsmrTelegram(
   checksum: ChecksumState,
   options: DecoderOptions,
   format: FrameFormat = 'dsmr',
+  frameText?: string,
 ): FrameResult {
-  const text = latin1(frame);
+  const text = frameText ?? latin1(frame);
   if (checksum === 'absent' && !options.skipChecksum && declaresChecksum(text)) {
     return {
       ok: false,

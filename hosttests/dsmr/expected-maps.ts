@@ -103,9 +103,10 @@ const NDOKTER: Record<string, [Ours, (x: any) => unknown] | 'not-in-contract'> =
   MBUS_DEVICES: [
     // DSMR 2.2/3 gas stamps carry no S/W flag: we keep them without offset, ndokter converts them
     // from Europe/Amsterdam to UTC, so those compare as Amsterdam wall-clock time.
-    (r) => r.subMeters?.map((m) => ({ ch: m.channel, type: m.deviceType, id: m.id, v: m.value, unit: m.unit, at: m.time && hasOffset(m.time) ? instant(m.time) : m.time })),
+    (r) => (r.subMeters ?? []).map((m) => ({ ch: m.channel, type: m.deviceType, id: m.id, v: m.value, unit: m.unit, at: m.time && hasOffset(m.time) ? instant(m.time) : m.time })),
     (x: any[]) =>
-      x.map((m) => {
+      // A channel with nothing but an empty id line (Iskra IE "0-1:96.1.1()") is no sub-meter for us.
+      x.filter((m) => Object.keys(m).some((k) => k !== 'CHANNEL_ID' && m[k]?.value != null)).map((m) => {
         const reading = m.MBUS_METER_READING ?? m.GAS_METER_READING ?? m.HOURLY_GAS_METER_READING;
         const id = (m.MBUS_EQUIPMENT_IDENTIFIER ?? m.EQUIPMENT_IDENTIFIER_GAS)?.value;
         const type = (m.MBUS_DEVICE_TYPE ?? m.DEVICE_TYPE)?.value;

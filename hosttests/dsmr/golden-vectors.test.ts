@@ -42,6 +42,10 @@ const DISAGREEMENTS: Record<string, Record<string, string>> = {
       'the stamps 200301000000S and 200305122139S carry the summer flag in March before DST began; ' +
       'we honour the flag (+02:00) as the spec defines it, ndokter ignores it and applies Europe/Brussels (+01:00)',
   },
+  'ndokter-dsmr_parser/telegram_iskra_ie': {
+    P1_MESSAGE_TIMESTAMP:
+      '230202132747S: summer flag in February; we honour the flag (+02:00), ndokter applies Europe/Amsterdam (+01:00)',
+  },
   'ndokter-dsmr_parser/telegram_v3': {
     ACTUAL_TRESHOLD_ELECTRICITY:
       '0-0:17.0.0(016*A) is a current limit on DSMR 3 meters; powerThresholdW is in W, so we leave it absent rather than call 16 A "16"',

@@ -72,6 +72,13 @@ export function frameClock(reading: MeterReading | undefined, nowMs: number, sta
     const r = wallToUtc(wall.wallMs, clock, hint);
     return { utcMs: r.utcMs, offsetMin: r.offsetMin, fromMeter: true };
   }
+  // A frame without a time stamp from a meter that stamps other frames (Aidon list 1 between
+  // stamped lists): put it on the meter's clock through the transport-delay baseline, so energy
+  // intervals do not jump between two clocks that may be minutes apart.
+  if (state.skewBaseMs !== undefined) {
+    const utcMs = nowMs - state.skewBaseMs;
+    return { utcMs, offsetMin: localOffsetMin(utcMs, clock), fromMeter: false };
+  }
   if (!isWallClock(nowMs)) return undefined;
   return { utcMs: nowMs, offsetMin: localOffsetMin(nowMs, clock), fromMeter: false };
 }
@@ -202,7 +209,8 @@ function computeFresh(
   const candidates: { line: string; lines: number[] }[] = [];
   if (settings.chargerLine) {
     const name = settings.chargerLine;
-    const lines = name.length > 2 ? [Number(name[1]) - 1, Number(name[4]) - 1] : [Number(name[1]) - 1];
+    // A one-phase supply has one current whatever the wiring is called (IT single-phase is L1-L2).
+    const lines = n === 1 ? [0] : name.length > 2 ? [Number(name[1]) - 1, Number(name[4]) - 1] : [Number(name[1]) - 1];
     candidates.push({ line: name, lines });
   } else if (n === 1) {
     candidates.push({ line: 'L1', lines: [0] });

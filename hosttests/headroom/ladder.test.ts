@@ -160,3 +160,17 @@ describe('age by the meter\'s own time', () => {
     expect(stepHeadroom(state, { nowMs: LAST + 61000 }, s).headroom.threePhaseA).toBe(0);
   });
 });
+
+test('box clock stepped forward 20 s: stale for a while, then the baseline absorbs it', () => {
+  const { state } = settled();
+  // Same meter cadence, but every arrival is now 20 s later by the box clock.
+  const frames = repeatFrames(600, 1, T0 + 61000, (t) => dsmr5(t, [10, 3, 1])).map((f) => ({ ...f, nowMs: f.nowMs + 20000 }));
+  const a = run(s, frames, state).answers;
+  expect(a[0]?.status).toBe('stale');
+  expect(a[0]?.ageS).toBeCloseTo(20, 0);
+  const firstOk = a.findIndex((h) => h.status === 'ok');
+  expect(firstOk).toBeGreaterThan(50);
+  expect(firstOk).toBeLessThan(150); // (20 s - 15 s) / 50 ms per frame = 100 frames
+  expect(last(a).status).toBe('ok');
+  expect(last(a).threePhaseA).toBe(13);
+});

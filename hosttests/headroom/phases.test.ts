@@ -225,3 +225,11 @@ describe('short frames: per-line currents estimated from total power', () => {
     expect(up.headroom.threePhaseA).toBeLessThan(before);
   });
 });
+
+test('one-phase IT supply wired L1-L2: the single reported current is the one that counts', () => {
+  const s1 = settingsOf({ fuseA: 32, phases: 1, gridType: 'IT', chargerLine: 'L1-L2' });
+  const h = last(run(s1, repeatFrames(61, 1, T0, (t) => ({ protocol: 'dlms', meterTime: isoLocal(t, 60), powerImportW: 2300, l1: { currentA: 10, voltageV: 230 } }))).answers);
+  expect(h.onePhaseA).toBe(20);
+  expect(h.onePhaseLine).toBe('L1-L2');
+  expect(h.threePhaseA).toBe(0);
+});

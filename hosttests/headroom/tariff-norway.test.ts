@@ -195,3 +195,19 @@ test('above the highest step there is nothing left to defend: no tariff cap', ()
   }
   expect(h?.tariff).toBeUndefined();
 });
+
+test('Aidon-like mix: unstamped list 1 between stamped list 2, meter clock 3 min behind the box', () => {
+  const t0 = localMidnight(2026, 11, 23) + 18 * 3600000;
+  const skew = 180000;
+  let st = createHeadroomState();
+  let h: Headroom | undefined;
+  for (let ms = 0; ms <= 30 * 60000; ms += 2500) {
+    const meterT = t0 + ms;
+    const reading: MeterReading = ms % 10000 === 0 ? frame(meterT, 3600) : { protocol: 'dlms', frameKind: 'short', powerImportW: 3600 };
+    const r = stepHeadroom(st, { nowMs: meterT + skew + 300, reading }, s);
+    st = r.state;
+    h = r.headroom;
+  }
+  expect(h?.tariff?.hour).toBe('2026-11-23T18');
+  expect(h?.tariff?.hourEnergyWh).toBe(1800);
+});

@@ -13,6 +13,7 @@ export interface WsPublisherOptions {
   path?: string;
   maxBufferedBytes?: number;
   maxClients?: number;
+  pingIntervalMs?: number;
   /** Allowed to connect? (read access) */
   authorize(request: IncomingMessage): boolean;
   /** First message to a new client (the current snapshot). */
@@ -22,16 +23,32 @@ export interface WsPublisherOptions {
 export class WsPublisher implements LivePublisher {
   private readonly wss: WebSocketServer;
   private dropped = 0;
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(server: Server, private readonly options: WsPublisherOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
     this.wss.on('connection', (ws: WebSocket) => {
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
       ws.on('error', () => ws.terminate());
       // Clients have nothing to say; anything they send is ignored.
       ws.on('message', () => undefined);
       ws.send(this.options.greeting());
     });
+    // A phone that left the Wi-Fi without closing: no pong within one interval -> dropped.
+    this.heartbeat = setInterval(() => {
+      for (const client of this.wss.clients) {
+        if (!this.alive.has(client)) {
+          client.terminate();
+          continue;
+        }
+        this.alive.delete(client);
+        client.ping();
+      }
+    }, options.pingIntervalMs ?? 30000);
+    this.heartbeat.unref();
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -68,6 +85,7 @@ export class WsPublisher implements LivePublisher {
   }
 
   close(): void {
+    clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }

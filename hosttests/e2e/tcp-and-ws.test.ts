@@ -93,6 +93,34 @@ describe('WebSocket publisher', () => {
     }
   });
 
+  test('a client that no longer answers pings is dropped', async () => {
+    const server = createHttpServer();
+    const publisher = new WsPublisher(server, { authorize: () => true, greeting: () => 'hello', pingIntervalMs: 100 });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // ws clients answer pings automatically; a raw socket that never reads does not.
+      const silent = connect(port, '127.0.0.1');
+      await once(silent, 'connect');
+      silent.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      silent.on('error', () => undefined);
+      const live = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      await once(live, 'open');
+      await waitFor('both connected', () => publisher.clientCount() === 2, 2000);
+      await waitFor('the silent client to be dropped', () => publisher.clientCount() === 1, 2000);
+      // The answering client is still there after several intervals.
+      await new Promise((r) => setTimeout(r, 350));
+      expect(publisher.clientCount()).toBe(1);
+      expect(live.readyState).toBe(WebSocket.OPEN);
+      live.close();
+      silent.destroy();
+    } finally {
+      publisher.close();
+      server.close();
+    }
+  });
+
   test('upgrades on other paths are refused', async () => {
     const server = createHttpServer();
     const publisher = new WsPublisher(server, { authorize: () => true, greeting: () => 'hello' });

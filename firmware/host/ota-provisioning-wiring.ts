@@ -22,6 +22,7 @@ import type { WifiSettingsAccess } from '../app/provisioning/settings-credential
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { FileOtaSlots } from './ota-file-slots';
 import { nodeImageFetcher } from './ota-url-fetcher';
+import { LoopbackCaptiveDns } from './wifi-sim-dns';
 import { DEFAULT_WIFI_SIM, SimulatedCaptiveDns, SimulatedMdns, SimulatedWifi, loadWifiSimConfig, simulatedIdentity } from './wifi-sim';
 import type { WifiSimConfig } from './wifi-sim';
 
@@ -76,7 +77,7 @@ export interface OtaWifi {
   routes: Route[];
   uploadRoutes: UploadRoute[];
   wifi: SimulatedWifi;
-  dns: SimulatedCaptiveDns;
+  dns: SimulatedCaptiveDns | LoopbackCaptiveDns;
   mdns: SimulatedMdns;
   slots: FileOtaSlots;
   ota: OtaMachine;
@@ -88,7 +89,7 @@ export interface OtaWifi {
 export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi {
   const simConfig = o.wifiSimConfig ?? (args.wifiSim ? loadWifiSimConfig(args.wifiSim) : JSON.parse(JSON.stringify(DEFAULT_WIFI_SIM)) as WifiSimConfig);
   const wifi = new SimulatedWifi(simConfig);
-  const dns = new SimulatedCaptiveDns();
+  const dns = simConfig.captiveDnsPort !== undefined ? new LoopbackCaptiveDns(simConfig.captiveDnsPort, o.log) : new SimulatedCaptiveDns();
   const mdns = new SimulatedMdns();
   let app: AppLike | undefined;
   const provisioning = new ProvisioningMachine({
@@ -145,6 +146,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
       if (timer) clearInterval(timer);
       timer = undefined;
       wifi.close();
+      if (dns instanceof LoopbackCaptiveDns) dns.stop();
     },
   };
 }

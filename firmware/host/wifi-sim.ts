@@ -11,6 +11,7 @@
  *     "stationIp": "192.168.1.77",
  *     "macAddress": "24:6f:28:4f:21:a0", // names the setup AP (last 3 bytes)
  *     "deviceSecretHex": "...",          // 16+ bytes; derives the AP password (the label)
+ *     "captiveDnsPort": 5354,            // optional: a real captive DNS on udp 127.0.0.1:PORT (0 = any)
  *     "networks": [
  *       { "ssid": "Home", "rssi": -55, "security": "wpa2", "channel": 6, "password": "correct horse" },
  *       { "ssid": "Cafe", "rssi": -70, "security": "open" },
@@ -45,6 +46,7 @@ export interface WifiSimConfig {
   stationIp?: string;
   macAddress?: string;
   deviceSecretHex?: string;
+  captiveDnsPort?: number;
 }
 
 export const DEFAULT_WIFI_SIM: WifiSimConfig = {
@@ -71,6 +73,9 @@ export function checkWifiSimConfig(raw: unknown): WifiSimConfig {
     if (SECURITIES.indexOf(n.security) < 0) throw new Error(`networks[${i}].security must be one of ${SECURITIES.join(', ')}`);
     if (n.security !== 'open' && typeof n.password !== 'string') throw new Error(`networks[${i}] (${n.ssid}) needs a password`);
   });
+  if (c.captiveDnsPort !== undefined && !(Number.isInteger(c.captiveDnsPort) && c.captiveDnsPort >= 0 && c.captiveDnsPort <= 65535)) {
+    throw new Error('captiveDnsPort must be a UDP port number (0 = any free port)');
+  }
   if (c.deviceSecretHex !== undefined && !/^([0-9a-fA-F]{2}){16,}$/.test(c.deviceSecretHex)) {
     throw new Error('deviceSecretHex must be 16 or more bytes of hex');
   }

@@ -72,14 +72,15 @@ describe('beyond the meter interval', () => {
     const r = m.result();
     expect(r.beyondIntervalAs).toBeCloseTo(8, 9); // known 2 A over, actual 3 A: 2 A counts
     expect(r.beyondIntervalSeconds).toBe(4);
-    expect(r.beyondWhileLostAs).toBe(0);
+    expect(r.lostFrameAs).toBe(0);
   });
 
-  test('beyond the interval while that frame was lost is counted apart as well', () => {
+  test('when the frame that would have shown it was lost, it counts as lost-frame overload instead', () => {
     const m = new Metrics(FUSE);
     for (let i = 0; i < 3; i++) m.addSecond([27, 0, 0], [14, 0, 0], 0, 0, undefined, [27, 0, 0], [14, 0, 0], true);
-    expect(m.result().beyondIntervalAs).toBeCloseTo(6, 9);
-    expect(m.result().beyondWhileLostAs).toBeCloseTo(6, 9);
+    expect(m.result().beyondIntervalAs).toBe(0);
+    expect(m.result().lostFrameAs).toBeCloseTo(6, 9);
+    expect(m.result().chargerOverloadAs).toBeCloseTo(6, 9);
   });
 });
 

@@ -14,8 +14,9 @@
  *   reaction delay do NOT explain. The latest frame slot a controller could still act on at
  *   second t is the one at or before t - delay - 1; if the house had stayed as it was at that slot,
  *   the charger's present current would still overload by `beyond`. A controller that keeps this
- *   at 0 never holds the charger above what its (possibly lost) last chance of data showed.
- *   Counted separately when that slot's frame was lost (the fail-safe's business).
+ *   at 0 never holds the charger above what its last chance of data showed.
+ * - lostFrameAs: the same, but the frame of that slot was lost (CRC error, outage): the data the
+ *   controller would have needed never came. Not part of beyondIntervalAs.
  * - setpointChanges: how often the charger's set point changed.
  * - statusS: seconds spent in each headroom status (engine only; reference controllers have none).
  */
@@ -29,7 +30,7 @@ export interface MetricsResult {
   houseOverloadAs: number;
   beyondIntervalAs: number;
   beyondIntervalSeconds: number;
-  beyondWhileLostAs: number;
+  lostFrameAs: number;
   energyWh: number;
   idealEnergyWh: number;
   energyRatio: number;
@@ -48,7 +49,7 @@ export class Metrics {
   private houseAs = 0;
   private beyondAs = 0;
   private beyondSeconds = 0;
-  private beyondLostAs = 0;
+  private lostAs = 0;
   private energyWh = 0;
   private idealWh = 0;
   private changes = 0;
@@ -104,9 +105,12 @@ export class Metrics {
         if (known < beyond) beyond = known;
       }
       if (beyond > 1e-9) {
-        this.beyondAs += beyond;
-        this.beyondSeconds++;
-        if (knownLost) this.beyondLostAs += beyond;
+        if (knownLost) {
+          this.lostAs += beyond;
+        } else {
+          this.beyondAs += beyond;
+          this.beyondSeconds++;
+        }
       }
     } else {
       this.runS = 0;
@@ -136,7 +140,7 @@ export class Metrics {
       houseOverloadAs: this.houseAs,
       beyondIntervalAs: this.beyondAs,
       beyondIntervalSeconds: this.beyondSeconds,
-      beyondWhileLostAs: this.beyondLostAs,
+      lostFrameAs: this.lostAs,
       energyWh: this.energyWh,
       idealEnergyWh: this.idealWh,
       energyRatio: this.idealWh > 0 ? this.energyWh / this.idealWh : 1,

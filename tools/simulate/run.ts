@@ -29,6 +29,22 @@ export interface RunOptions {
   seed: number;
   makeController: (ctx: ControllerContext) => Controller;
   loss?: MeterLossOptions;
+  /** Called every second with the run's live view (one object, reused: copy what you keep). For diagnostics. */
+  trace?: (view: SecondView) => void;
+}
+
+/** What a trace sees each second. */
+export interface SecondView {
+  tS: number;
+  lineWithA: Float64Array;
+  lineWithoutA: Float64Array;
+  knownWithA: Float64Array;
+  knownWithoutA: Float64Array;
+  knownLost: boolean;
+  chargerA: number;
+  setpointA: number;
+  connected: boolean;
+  status: string | undefined;
 }
 
 export interface RunResult extends MetricsResult {
@@ -71,6 +87,9 @@ export function runSimulation(o: RunOptions): RunResult {
   const knownWith = new Float64Array(3);
   const knownWithout = new Float64Array(3);
   const totalS = Math.round(o.days * 86400);
+  const view: SecondView | undefined = o.trace
+    ? { tS: 0, lineWithA: withLines, lineWithoutA: withoutLines, knownWithA: knownWith, knownWithoutA: knownWithout, knownLost: false, chargerA: 0, setpointA: 0, connected: false, status: undefined }
+    : undefined;
   let frames = 0;
   let lost = 0;
 
@@ -116,6 +135,15 @@ export function runSimulation(o: RunOptions): RunResult {
     knownSlots[2] += sw[2] * chargerA;
     lineCurrents(profile.wiring, knownSlots, knownWith);
     metrics.addSecond(withLines, withoutLines, energyWh * 3600, idealWh * 3600, controller.status, knownWith, knownWithout, kLost);
+    if (view) {
+      view.tS = t;
+      view.knownLost = kLost;
+      view.chargerA = chargerA;
+      view.setpointA = charger.setpointA;
+      view.connected = car.connected;
+      view.status = controller.status;
+      o.trace?.(view);
+    }
 
     const frame = meter.poll(t);
     if (frame !== FRAME_NONE) {

@@ -13,14 +13,14 @@ function statusText(r: RunResult): string {
 }
 
 export function formatTable(results: RunResult[]): string {
-  const head = ['house', 'meter', 'controller', 'over A*s', 'beyond A*s', '(lost)', 'over s', 'longest s', 'peak A', 'kWh', 'ideal kWh', 'energy', 'changes', 'status time', 'run s'];
+  const head = ['house', 'meter', 'controller', 'over A*s', 'beyond A*s', 'lost-frame A*s', 'over s', 'longest s', 'peak A', 'kWh', 'ideal kWh', 'energy', 'changes', 'status time', 'run s'];
   const rows = results.map((r) => [
     r.house,
     r.meter,
     r.controller,
     r.chargerOverloadAs.toFixed(0),
     r.beyondIntervalAs.toFixed(0),
-    r.beyondWhileLostAs.toFixed(0),
+    r.lostFrameAs.toFixed(0),
     String(r.overloadSeconds),
     String(r.longestOverloadS),
     r.peakOverloadA.toFixed(1),

@@ -16,6 +16,11 @@
  * not passed on: on a P1 line they are just text bytes that happened to look like a start
  * (0x68 is 'h' in "kWh"). Their HCS/FCS/M-Bus checksum failures are passed on (a real HAN frame
  * with a bad checksum is worth reporting; random text almost never gets that far).
+ * The other way round, binary HAN frames contain 0x2F and 0xDB, which start P1 telegrams: while
+ * unlocked, P1 errors are HELD (up to 8) until the end of the chunk, and longer while a HAN
+ * splitter is inside a frame. If that HAN frame proves its format they are dropped (they were
+ * HAN bytes: a HAN user must not read "wrong P1 key?"); otherwise they are passed on, in order,
+ * before anything P1 decodes next.
  * A locked stream UNLOCKS after 5 results in a row that are errors, or 2 x maxFrameBytes bytes
  * without a decoded frame (meter swapped, line settings changed).
  *
@@ -40,8 +45,8 @@ export interface MeterStreamStats {
 
 const NONE = -1;
 const P1 = 0;
-
-
+const HDLC = 1;
+const MBUS = 2;
 
 const UNLOCK_AFTER_ERRORS = 5;
 
@@ -86,6 +91,8 @@ export class MeterStream {
   private onFrame: (result: FrameResult) => void = () => {};
   private readonly emits: ((r: FrameResult) => void)[];
   private readonly lastGarbage = [0, 0, 0];
+  /** P1 errors held while unlocked (see header); bounded. */
+  private readonly held: FrameResult[] = [];
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
@@ -106,7 +113,10 @@ export class MeterStream {
       return;
     }
     let least = Infinity;
-    for (let i = 0; i < 3; i++) {
+    // HAN parts first, so that at the end of the chunk their state says whether held P1 errors
+    // came from inside a HAN frame.
+    for (let k = 0; k < 3; k++) {
+      const i = k === 2 ? P1 : k + 1;
       const part = this.parts[i];
       const before = part.garbageBytes;
       // A part may lock the stream while this chunk is fed: the others still see the whole chunk
@@ -117,6 +127,25 @@ export class MeterStream {
     }
     for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
     this.garbage += least === Infinity ? 0 : least;
+    this.settleHeld(false);
+  }
+
+  /** Drop held P1 errors once a HAN part locked; pass them on when no HAN frame is in progress. */
+  private settleHeld(final: boolean): void {
+    if (this.held.length === 0) return;
+    if (this.locked === HDLC || this.locked === MBUS) {
+      this.held.length = 0;
+      return;
+    }
+    const hdlc = this.parts[HDLC] as HdlcSplitter;
+    const mbus = this.parts[MBUS] as MbusSplitter;
+    if (!final && this.locked === NONE && (hdlc.inFrame() || mbus.inFrame())) return;
+    this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    const out = this.held.splice(0, this.held.length);
+    for (const r of out) this.deliver(r);
   }
 
   flush(onFrame: (result: FrameResult) => void): void {
@@ -127,6 +156,7 @@ export class MeterStream {
       return;
     }
     for (let i = 0; i < 3; i++) this.parts[i].flush(this.emits[i]);
+    this.settleHeld(true);
   }
 
   stats(): MeterStreamStats {
@@ -155,13 +185,26 @@ export class MeterStream {
     if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
     if (this.locked === NONE) {
       if (part === P1 && r.ok && r.format === 'dsmr' && !plausibleP1(r)) return; // binary data, see plausibleP1
+      if (part === P1 && !r.ok) {
+        this.held.push(r);
+        if (this.held.length > 8) this.deliver(this.held.shift() as FrameResult);
+        return;
+      }
       if (provesFormat(r)) {
         this.locked = part;
         this.lastGarbage[part] = this.parts[part].garbageBytes;
+        if (part === P1) this.releaseHeld(); // earlier P1 errors first, in order
+        else this.held.length = 0;
       } else if (part !== P1 && !r.ok && r.error.code !== 'checksum') {
         return; // HAN framing noise on an unknown line: not reported (see header)
+      } else if (part !== P1 && !r.ok) {
+        this.held.length = 0; // a HAN frame with flags, length and HCS right: held P1 errors were its bytes
       }
     }
+    this.deliver(r);
+  }
+
+  private deliver(r: FrameResult): void {
     if (r.ok) {
       this.frames++;
       this.errorsInRow = 0;

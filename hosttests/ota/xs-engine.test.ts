@@ -2,7 +2,7 @@
  * The OTA and provisioning machines under the real XS engine (@agoric/xsnap, the engine Moddable
  * runs on the ESP32): the pure modules bundled with the XS suite's purity guard, one scenario
  * (image check good/bad, SHA-256, upload -> restart -> rollback, wrong password -> connect ->
- * drop -> back-off -> fallback AP) run in XS and in Node, results compared as JSON.
+ * drop -> back-off -> fallback AP, a captive DNS answer) run in XS and in Node, results compared as JSON.
  * Also prints what SHA-256 costs in XS computrons per KiB (a figure, not a pass/fail limit).
  */
 import { bundleForXs } from '../xs/bundle';
@@ -11,6 +11,7 @@ import * as ota from '../../firmware/app/ota/ota-machine';
 import * as img from '../../firmware/app/ota/esp-image';
 import * as sha from '../../firmware/app/ota/sha256';
 import * as prov from '../../firmware/app/provisioning/provisioning-machine';
+import * as dns from '../../firmware/app/provisioning/dns-answer';
 import { buildTestImage } from './esp-image-builder';
 
 // Plain JS, evaluated in both engines with M = { ota, img, sha, prov }.
@@ -98,6 +99,8 @@ const SCENARIO = String.raw`
   out.retries = retries;
   out.final = p.status(800000);
   out.saved = saved;
+  const q = [0xbe, 0xef, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1];
+  out.dns = Array.from(M.dns.captiveDnsAnswer(Uint8Array.from(q), M.dns.parseIpv4('192.168.4.1')));
   return out;
 })`;
 
@@ -107,16 +110,17 @@ const available = xsnapAvailable();
     const image = Array.from(buildTestImage({ version: '1.1.0', segmentSizes: [600, 200, 100] }));
     const bundle = await bundleForXs({
       ota: 'firmware/app/ota/ota-machine', img: 'firmware/app/ota/esp-image', sha: 'firmware/app/ota/sha256',
-      prov: 'firmware/app/provisioning/provisioning-machine',
+      prov: 'firmware/app/provisioning/provisioning-machine', dns: 'firmware/app/provisioning/dns-answer',
     });
     expect(bundle.missing).toEqual({});
     // eslint-disable-next-line no-new-func
-    const nodeResult = JSON.parse(JSON.stringify(new Function(`return ${SCENARIO.trim()}`)()({ ota, img, sha, prov }, image)));
+    const nodeResult = JSON.parse(JSON.stringify(new Function(`return ${SCENARIO.trim()}`)()({ ota, img, sha, prov, dns }, image)));
     expect(nodeResult.good.ok).toBe(true);
     expect(nodeResult.flipped.reason).toMatch(/checksum/);
     expect(nodeResult.afterDeadline.lastResult.outcome).toBe('rolled-back');
     expect(nodeResult.afterWrong.test.reason).toBe('wrong password');
     expect(nodeResult.retries.slice(0, 4)).toEqual([2000, 6000, 14000, 30000]);
+    expect(nodeResult.dns.slice(-4)).toEqual([192, 168, 4, 1]);
 
     const xs = new XsWorker();
     try {

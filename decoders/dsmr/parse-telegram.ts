@@ -20,7 +20,7 @@
  */
 import type { MeterReading } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';
-import { lookupObisParts } from '../obis/obis-table';
+import { lookupObisDsmrText, lookupObisParts } from '../obis/obis-table';
 import { applyObject } from './apply-object';
 
 export interface ParsedTelegram {
@@ -72,16 +72,29 @@ export function parseTelegramText(text: string): ParsedTelegram {
       if (pending !== undefined) applyPending(pending, pendingB);
       pending = undefined;
       groups.count = 0;
-      const open = readObis(text, pos, eol, obis);
+      // Fast path: the exact code text as one property look-up; digits only when that misses.
+      let open = text.indexOf('(', pos);
+      let entry: ObisEntry | undefined;
+      let b = 0;
+      const hit = open > pos && open < eol ? lookupObisDsmrText(text.slice(pos, open)) : undefined;
+      if (hit !== undefined) {
+        entry = hit.entry;
+        b = hit.b;
+      } else {
+        open = readObis(text, pos, eol, obis);
+        if (open >= 0) {
+          entry = lookupObisParts(obis[0], obis[1], obis[2], obis[3], obis[4]);
+          b = obis[1];
+        }
+      }
       if (open < 0) {
         result.unknownObjects++;
       } else {
-        const entry = lookupObisParts(obis[0], obis[1], obis[2], obis[3], obis[4]);
         eol = collectGroups(text, open, eol, groups, false);
         if (entry === undefined) result.unknownObjects++;
         else {
           pending = entry;
-          pendingB = obis[1];
+          pendingB = b;
         }
       }
     }

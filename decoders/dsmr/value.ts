@@ -9,49 +9,84 @@
  * meter actually sent, moved by the scale: "1.193 kW" has 3 decimals -> 0 decimals in W.
  */
 import type { BaseUnit } from '../obis/obis-table';
-import { unitScale } from '../obis/obis-table';
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1e9, 1e10, 1e11, 1e12];
+
+interface UnitScale {
+  base: BaseUnit;
+  factor: number;
+}
+
+/**
+ * Wire unit -> (base unit, factor), built once. Looked up as sent first (one property access)
+ * and lower-cased only on a miss, so "kWh" costs about 20 XS computrons instead of a
+ * toLowerCase and a string switch. Same table as obis-table unitScale, which DLMS uses.
+ */
+const UNITS: Record<string, UnitScale> = (() => {
+  const table = Object.create(null) as Record<string, UnitScale>;
+  const rows: [string, BaseUnit, number][] = [
+    ['kw', 'W', 1000], ['w', 'W', 1], ['kva', 'W', 1000], ['va', 'W', 1],
+    ['kwh', 'Wh', 1000], ['wh', 'Wh', 1],
+    ['kvar', 'var', 1000], ['var', 'var', 1], ['kvarh', 'varh', 1000], ['varh', 'varh', 1],
+    ['a', 'A', 1], ['ma', 'A', 0.001], ['v', 'V', 1], ['kv', 'V', 1000], ['s', 's', 1],
+  ];
+  for (const [u, base, factor] of rows) table[u] = { base, factor };
+  // The spellings meters actually send, so the common case needs no toLowerCase.
+  for (const u of ['kW', 'W', 'kVA', 'VA', 'kWh', 'Wh', 'kVAr', 'kVAR', 'kvar', 'VAr', 'kVArh', 'kVARh', 'kvarh', 'VArh', 'A', 'V', 's']) {
+    table[u] = table[u.toLowerCase()];
+  }
+  return table;
+})();
 
 /** Result of reading a value group: the number, or why it was rejected. */
 export type ValueRead = { ok: true; value: number } | { ok: false; reason: 'empty' | 'not-a-number' | 'unit' };
 
-/** Parse text[start, end) (inside the parentheses) as a number with optional "*unit". */
+const EMPTY: ValueRead = { ok: false, reason: 'empty' };
+const NOT_A_NUMBER: ValueRead = { ok: false, reason: 'not-a-number' };
+const BAD_UNIT: ValueRead = { ok: false, reason: 'unit' };
+
+/**
+ * Parse text[start, end) (inside the parentheses) as a number with optional "*unit".
+ * base '' accepts any unit as-is (counters, M-Bus m3/GJ); otherwise the unit must fit `base`.
+ */
 export function readNumber(text: string, start: number, end: number, base: BaseUnit): ValueRead {
-  if (end <= start) return { ok: false, reason: 'empty' };
+  if (end <= start) return EMPTY;
   let star = text.indexOf('*', start);
   if (star < 0 || star >= end) star = end;
+  if (star === start) return NOT_A_NUMBER;
   const digits = text.slice(start, star);
   const value = Number(digits);
-  // Number('') is 0 and Number(' ') is 0: require at least one digit and nothing but a number.
-  if (star === start || !isFinite(value) || !isNumeric(text, start, star)) return { ok: false, reason: 'not-a-number' };
-  const scale = star < end ? unitScale(text.slice(star + 1, end), base) : 1;
-  if (scale === undefined) return { ok: false, reason: 'unit' };
-  if (scale === 1) return { ok: true, value };
+  if (value !== value || !plainDecimal(digits)) return NOT_A_NUMBER; // NaN, or a form Number() accepts but DSMR never sends
+  let factor = 1;
+  if (star < end && base !== '') {
+    const unit = text.slice(star + 1, end);
+    const u = UNITS[unit] ?? UNITS[unit.toLowerCase()];
+    if (u === undefined || u.base !== base) return BAD_UNIT;
+    factor = u.factor;
+  }
+  if (factor === 1) return { ok: true, value };
   const dot = digits.indexOf('.');
   const decimals = dot < 0 ? 0 : digits.length - dot - 1;
-  // scale is 1000 or 0.001: decimals after scaling = decimals -/+ 3
-  const after = scale > 1 ? decimals - 3 : decimals + 3;
-  const scaled = value * scale;
+  // factor is 1000 or 0.001: decimals after scaling = decimals -/+ 3
+  const after = factor > 1 ? decimals - 3 : decimals + 3;
+  const scaled = value * factor;
   if (after <= 0) return { ok: true, value: Math.round(scaled) };
   if (after < POW10.length) return { ok: true, value: Math.round(scaled * POW10[after]) / POW10[after] };
   return { ok: true, value: scaled };
 }
 
-/** Digits with at most one '.', optional leading sign; nothing else (no exponents, spaces, hex). */
-function isNumeric(text: string, start: number, end: number): boolean {
-  let i = start;
-  const first = text.charCodeAt(i);
-  if (first === 45 || first === 43) i++; // - +
-  let digits = 0;
-  let dots = 0;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 46 && dots === 0) dots++;
-    else return false;
-  }
-  return digits > 0;
+/**
+ * Number() also accepts " 12", "0x1F", "1e3", "Infinity": DSMR values are plain decimals, so
+ * require a digit (or sign / point) first, a digit (or point) last, no radix prefix, no exponent.
+ * A few native calls instead of a per-character loop.
+ */
+function plainDecimal(d: string): boolean {
+  const first = d.charCodeAt(0);
+  const last = d.charCodeAt(d.length - 1);
+  if (!((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46)) return false;
+  if (!((last >= 48 && last <= 57) || last === 46)) return false;
+  if (d.length > 2 && (d.charCodeAt(1) | 0x20) >= 97) return false; // 0x.., 0b.., 0o..
+  return d.indexOf('e') < 0 && d.indexOf('E') < 0;
 }
 
 /** The unit text after '*' in text[start, end), '' when none. */

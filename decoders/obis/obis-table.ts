@@ -154,6 +154,40 @@ function buildIndex(): Record<number, ObisEntry> {
 // Built once at module evaluation and only read afterwards (safe to preload/freeze on Moddable).
 const INDEX = buildIndex();
 
+/** An entry found by its exact DSMR text code, with the B (channel) the text carried. */
+export interface ObisTextHit {
+  entry: ObisEntry;
+  b: number;
+}
+
+/**
+ * Exact-text index for the DSMR hot path: "1-0:31.7.0" -> entry, one property look-up (about
+ * 20 XS computrons, against 300 for reading the digits one by one). Every B a meter plausibly
+ * sends is spelled out (0..9 for electricity, 0 for the meter, 1..9 for M-Bus channels);
+ * anything else ("*255" suffixes, "1-0:99:97.0") falls back to lookupObisParts.
+ */
+function buildTextIndex(): Record<string, ObisTextHit> {
+  // No prototype: a text key can never hit an inherited property.
+  const index = Object.create(null) as Record<string, ObisTextHit>;
+  for (const key of Object.keys(INDEX)) {
+    const entry = INDEX[+key];
+    const bRule = Math.floor(+key / 16777216) % 4;
+    const cde = `${entry.c}.${entry.d}.${entry.e}`;
+    for (let b = 0; b <= 9; b++) {
+      if ((bRule === B_ZERO && b !== 0) || (bRule === B_CHANNEL && b === 0)) continue;
+      index[`${entry.a}-${b}:${cde}`] = { entry, b };
+    }
+  }
+  return index;
+}
+
+const TEXT_INDEX = buildTextIndex();
+
+/** Exact DSMR text code ("0-1:24.2.1") -> entry and channel, or undefined (then parse the digits). */
+export function lookupObisDsmrText(code: string): ObisTextHit | undefined {
+  return TEXT_INDEX[code];
+}
+
 /** Hot-path look-up from already parsed numbers (the DSMR line parser uses this). */
 export function lookupObisParts(a: number, b: number, c: number, d: number, e: number): ObisEntry | undefined {
   if (a !== 0) return INDEX[numericKey(a, B_ANY, c, d, e)];

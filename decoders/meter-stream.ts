@@ -93,6 +93,8 @@ export class MeterStream {
   private readonly lastGarbage = [0, 0, 0];
   /** P1 errors held while unlocked (see header); bounded. */
   private readonly held: FrameResult[] = [];
+  /** A HAN frame with right flags, length and header checksum was seen since the last unlock. */
+  private hanSeen = false;
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
@@ -133,8 +135,8 @@ export class MeterStream {
   /** Drop held P1 errors once a HAN part locked; pass them on when no HAN frame is in progress. */
   private settleHeld(final: boolean): void {
     if (this.held.length === 0) return;
-    if (this.locked === HDLC || this.locked === MBUS) {
-      this.held.length = 0;
+    if (this.locked === HDLC || this.locked === MBUS || (this.locked === NONE && this.hanSeen)) {
+      this.held.length = 0; // the line carries HAN frames: P1 complaints are about their bytes
       return;
     }
     const hdlc = this.parts[HDLC] as HdlcSplitter;
@@ -176,6 +178,7 @@ export class MeterStream {
 
   private unlock(): void {
     this.locked = NONE;
+    this.hanSeen = false;
     this.errorsInRow = 0;
     this.bytesSinceFrame = 0;
     for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
@@ -198,7 +201,7 @@ export class MeterStream {
       } else if (part !== P1 && !r.ok && r.error.code !== 'checksum') {
         return; // HAN framing noise on an unknown line: not reported (see header)
       } else if (part !== P1 && !r.ok) {
-        this.held.length = 0; // a HAN frame with flags, length and HCS right: held P1 errors were its bytes
+        this.hanSeen = true; // a HAN frame with flags, length and HCS right, only its FCS failed
       }
     }
     this.deliver(r);

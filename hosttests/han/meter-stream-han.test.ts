@@ -78,6 +78,14 @@ describe('MeterStream with HAN input', () => {
     expect(s.detectedFormat()).toBe('hdlc');
   });
 
+  test('a HAN frame failing its FCS is reported once, without P1 complaints about its bytes', () => {
+    const v = named('node-dsmr-parser/described-list');
+    for (const chunk of [0, 1, 16, 64]) {
+      const rs = run(new MeterStream(), v.bytes, chunk);
+      expect(rs.map((r) => (r.ok ? 'ok' : `${r.format}:${r.error.code}`))).toEqual(['hdlc:checksum']);
+    }
+  });
+
   test('unlocks after repeated failures and re-locks onto a new format', () => {
     const h = named('ams-han-decoder/KFM_001__MA304H3E-1-ok-L39-1').bytes;
     const m = named('node-dsmr-parser/m-bus/austria-example-1');

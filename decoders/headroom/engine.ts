@@ -96,6 +96,7 @@ export function stepHeadroom(
 
   let fresh = false;
   let timeBaseMs = nowMs;
+  const previousLagMs = state.lagMs;
   if (reading && hasElectricalData(reading)) {
     fresh = true;
     if (clock && clock.fromMeter) {
@@ -128,14 +129,7 @@ export function stepHeadroom(
 
   // Frames that resume after a silence start from what the ladder allowed during it, even when
   // no timer step ran in between to lower the held answer.
-  if (state.out && state.lastFreshMs !== undefined) {
-    const gapS = (nowMs - state.lastFreshMs) / 1000;
-    if (gapS > settings.safeFallbackAfterS) {
-      const cap = gapS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
-      state.out.threePhaseA = Math.min(state.out.threePhaseA, cap);
-      state.out.onePhaseA = Math.min(state.out.onePhaseA, cap);
-    }
-  }
+  if (state.out && state.lastFreshMs !== undefined) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
   state.lastFreshMs = nowMs;
   const headroom = computeFresh(state, reading, charger, timeBaseMs, clock, settings);
   return { headroom, state };
@@ -235,7 +229,9 @@ function computeFresh(
 
   // Regulation.
   const canIncrease = !r.fromSplit && state.lagMs <= settings.staleAfterS * 1000;
-  const dtS = state.lastMeasuredMs === undefined ? Infinity : Math.max(0, (timeBaseMs - state.lastMeasuredMs) / 1000);
+  // No earlier measured frame (first frame, or first after the ladder lowered the answer): no
+  // step earned yet; a stopped charger may still start at the minimum current.
+  const dtS = state.lastMeasuredMs === undefined ? 0 : Math.max(0, (timeBaseMs - state.lastMeasuredMs) / 1000);
   const stepA = Math.min(settings.rampMaxStepA, settings.rampAPerS * dtS);
   const prevThree = prevOut ? prevOut.threePhaseA : 0;
   const prevOne = prevOut ? prevOut.onePhaseA : 0;
@@ -302,7 +298,9 @@ function computeFresh(
   state.out = out;
   // A frame that arrived late (its own time stamp behind) goes through the ladder like held data.
   const ageS = state.lagMs / 1000;
-  return publish(out, ageS, settings);
+  const h = publish(out, ageS, settings);
+  lowerForAge(state, ageS, settings);
+  return h;
 }
 
 function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: number[]): { limitedBy: string; reason: string } {
@@ -329,13 +327,21 @@ function held(state: HeadroomState, nowMs: number, settings: HeadroomSettings): 
   if (!out || state.lastFreshMs === undefined) return noData(settings);
   const ageS = Math.max(0, nowMs - state.lastFreshMs + state.lagMs) / 1000;
   const h = publish(out, ageS, settings);
-  // Once the ladder has lowered the answer, recovery ramps up from there, not from the held value.
-  if (ageS > settings.safeFallbackAfterS) {
-    const cap = ageS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
-    out.threePhaseA = Math.min(out.threePhaseA, cap);
-    out.onePhaseA = Math.min(out.onePhaseA, cap);
-  }
+  lowerForAge(state, ageS, settings);
   return h;
+}
+
+/**
+ * Once the ladder has lowered the answer, recovery ramps up from there, not from the held value,
+ * and the ramp clock starts again with the first frame back (no step "earned" during the silence).
+ */
+function lowerForAge(state: HeadroomState, ageS: number, settings: HeadroomSettings): void {
+  const out = state.out;
+  if (!out || ageS <= settings.safeFallbackAfterS) return;
+  const cap = ageS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
+  out.threePhaseA = Math.min(out.threePhaseA, cap);
+  out.onePhaseA = Math.min(out.onePhaseA, cap);
+  delete state.lastMeasuredMs;
 }
 
 function noData(settings: HeadroomSettings): Headroom {

@@ -3,11 +3,9 @@
  * polynomial 0x1021 processed LSB first (reflected 0x8408), init 0xFFFF, final XOR 0xFFFF.
  * On the wire the 16-bit result is sent least significant byte first.
  *
- * Table-driven: one 256-entry table, built lazily at run time (module state created at run time,
- * not at preload, so it is not frozen on Moddable) and reused.
+ * Table-driven: one 256-entry table, built once when the module is evaluated and only read
+ * afterwards (so it may be preloaded and frozen on Moddable, like the OBIS index).
  */
-
-let table: Uint16Array | undefined;
 
 function buildTable(): Uint16Array {
   const t = new Uint16Array(256);
@@ -19,9 +17,11 @@ function buildTable(): Uint16Array {
   return t;
 }
 
+const TABLE = buildTable();
+
 /** CRC-16/X.25 of bytes[start, end). */
 export function crc16X25(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  const t = table ?? (table = buildTable());
+  const t = TABLE;
   let crc = 0xffff;
   for (let i = start; i < end; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]) & 0xff];
   return (crc ^ 0xffff) & 0xffff;

@@ -109,6 +109,9 @@ function phaseEmpty(p: PhaseReading | undefined): boolean {
  *   L2 (Kaifa MA304H3E in Norway) - absent, and the meter sits on a 3-wire grid;
  * - a 3-phase list with L1 and L3 currents but no L2 current: IT-grid meter with two current
  *   transformers (Aidon 6534, Landis+Gyr in Norway) - L2 stays absent (never 0), 3-wire;
+ * - all three phase voltages between 100 and 160 V: the meter measures against an artificial
+ *   star point of a 3x230 V grid without neutral (230 / sqrt 3 = 133 V; Kaifa MA304T4 in
+ *   Norway reports ~137 V) - 3-wire. A 230/400 V TN grid never shows that on all phases;
  * - empty phase objects removed; phaseCount from what the list carries; frameKind 'short' for a
  *   list with only total power (Norwegian list 1), 'full' otherwise.
  */
@@ -120,6 +123,12 @@ export function finishReading(draft: ReadingDraft, notificationTime?: string): M
   const l3 = r.l3;
   if (l2 && l2.voltageV === 0 && l1?.voltageV && l3?.voltageV) {
     delete l2.voltageV;
+    r.threeWire = true;
+  }
+  const v1 = l1?.voltageV;
+  const v2 = l2?.voltageV;
+  const v3 = l3?.voltageV;
+  if (v1 !== undefined && v2 !== undefined && v3 !== undefined && v1 > 100 && v1 < 160 && v2 > 100 && v2 < 160 && v3 > 100 && v3 < 160) {
     r.threeWire = true;
   }
   const threePhaseList = l3 !== undefined && (l3.voltageV !== undefined || l3.currentA !== undefined);

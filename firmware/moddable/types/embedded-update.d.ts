@@ -16,10 +16,9 @@ declare module 'embedded:storage/flash' {
 
 declare module 'embedded:update' {
   import type { FlashPartition } from 'embedded:storage/flash';
-  import type { Buffer } from 'embedded:io/_common';
   export interface UpdateWriter {
     /** Appends (mode "a", the default) or writes at byteOffset (mode "w"). */
-    write(buffer: Buffer, byteOffset?: number): void;
+    write(buffer: ArrayBuffer | Uint8Array, byteOffset?: number): void;
     /** esp_ota_end + esp_ota_set_boot_partition. */
     complete(): void;
     /** Closing before complete() aborts the update (esp_ota_abort). */

@@ -3,7 +3,6 @@
  * "meter-uart". mcconfig picks this file up beside uart.js; firmware/moddable/tsconfig.json maps
  * the specifier here for the SDK-less type check.
  */
-import type { Buffer } from 'embedded:io/_common';
 
 export type UARTParity = 'none' | 'even' | 'odd';
 
@@ -41,7 +40,7 @@ export interface MeterUARTCounters {
 declare class MeterUART {
   constructor(options: MeterUARTOptions);
   /** Copies up to buffer.byteLength waiting bytes into buffer; returns how many. */
-  read(buffer: Buffer): number;
+  read(buffer: ArrayBuffer | Uint8Array): number;
   readonly available: number;
   reconfigure(line: MeterUARTLine): void;
   counters(): MeterUARTCounters;

@@ -2,9 +2,11 @@
  * One framed DSMR telegram (bytes '/' .. '!', CRC already checked by the splitter) ->
  * FrameResult. Decides the one rule the splitter cannot: a telegram without a CRC is valid
  * only for DSMR 2.2/3 (and DSMR-like D0 meters such as EasyMeter), which never send one;
- * a telegram that declares DSMR 4+ (1-3:0.2.8 >= 40) or e-MUCS (0-0:96.1.4) must carry it
- * (P1 Companion Standard 5.0.2, 6.2) and is rejected as 'missing-checksum' before any value
- * is parsed.
+ * a telegram that shows it is DSMR 4 or later must carry it (P1 Companion Standard 5.0.2, 6.2)
+ * and is rejected as 'missing-checksum' before any value is parsed. DSMR 4+ shows it by
+ * 1-3:0.2.8 >= 40, e-MUCS by 0-0:96.1.4, and every later meter (also those without a version
+ * line: Kamstrup OMNIA, Iskra IE, E.ON HU) by the telegram time stamp 0-0:1.0.0, which DSMR
+ * 2.2/3 did not have. In the vectors this splits the CRC-less telegrams from the rest exactly.
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from '../frame-result';
 import { latin1 } from '../util/ascii';
@@ -38,7 +40,7 @@ export function decodeDsmrTelegram(
 
 /** True when the telegram says it is DSMR 4 or later (or Belgian e-MUCS), so a CRC is mandatory. */
 export function declaresChecksum(text: string): boolean {
-  if (text.indexOf(':96.1.4(') >= 0) return true;
+  if (text.indexOf(':96.1.4(') >= 0 || text.indexOf('\n0-0:1.0.0(') >= 0) return true;
   const v = text.indexOf(':0.2.8(');
   if (v < 0) return false;
   const d = text.charCodeAt(v + 7) - 48;

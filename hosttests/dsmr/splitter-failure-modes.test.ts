@@ -193,3 +193,11 @@ test('MeterStream front: garbage runs reported once each, counters add up', () =
   expect(st).toMatchObject({ frames: 2, garbageBytes: 4, errors: { garbage: 1, truncated: 1 } });
   expect(s.detectedFormat()).toBe('dsmr');
 });
+
+test('missing CRC on a DSMR 5-era meter without a version line (time stamp 0-0:1.0.0 present) is rejected', () => {
+  const t = read('ndokter-dsmr_parser/telegram_iskra_ie.txt');
+  const bang = t.lastIndexOf(0x21);
+  expect(codes(split(cat(t.subarray(0, bang + 1), text('\r\n'))).results)).toEqual(['missing-checksum']);
+  // The same bytes with the CRC decode.
+  expect(codes(split(t).results)).toEqual(['ok']);
+});

@@ -17,7 +17,8 @@
  *    moves the sum of line currents by about 2*dP/V (1.73*dP/V for a balanced three-phase load);
  *    the engine uses 2 (the larger). Without a usable split (none yet, or older than
  *    safeFallbackAfterS), worst case: all of the power on this line, I = |P| / V.
- * 4. IT grid, L2 (Aidon/Kaifa 3-wire meters measure with two elements and never report it):
+ * 4. IT grid, L2 (Aidon/Kaifa 3-wire meters measure with two elements and never report it, or
+ *    report it as exactly 0 A):
  *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|.
  *    The house part of L2 is bounded by the house parts of L1 and L3 (each line minus the own
  *    charger), and the own charger's L2 current is added on top: currentSource 'bound'.
@@ -120,7 +121,12 @@ export function resolveCurrents(
   for (let p = 0; p < 3; p++) {
     const v = phaseOf(reading, p)?.voltageV;
     const last = lastVoltageV[p];
-    voltageV.push(finite(v) && v > 50 ? v : finite(last) ? last : settings.nominalVoltageV);
+    let volts = finite(v) && v > 50 ? v : finite(last) ? last : settings.nominalVoltageV;
+    // On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
+    // MA304T4) report line-to-star-point voltages (~133 V): scale those by sqrt(3), or every
+    // power -> current conversion would come out sqrt(3) too generous.
+    if (it && volts < 180) volts *= Math.sqrt(3);
+    voltageV.push(volts);
   }
   const power = framePower(reading);
 
@@ -137,8 +143,15 @@ export function resolveCurrents(
     }
   }
 
-  // 3: total power only (short frame, or a meter that leaves lines out).
+  // Some 3-wire meters send L2 as exactly 0 A instead of leaving it out (AmsReader substitutes
+  // such zeros too). On IT a zero L2 beside a loaded L1 or L3 is taken as "not measured".
   const itL2 = it && n === 3;
+  if (itL2 && source[1] === 'measured' && currentA[1] === 0 && ((currentA[0] ?? 0) > 0 || (currentA[2] ?? 0) > 0)) {
+    currentA[1] = null;
+    source[1] = 'unknown';
+  }
+
+  // 3: total power only (short frame, or a meter that leaves lines out).
   let fromSplit = false;
   let missing = false;
   for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;

@@ -233,3 +233,15 @@ test('one-phase IT supply wired L1-L2: the single reported current is the one th
   expect(h.onePhaseLine).toBe('L1-L2');
   expect(h.threePhaseA).toBe(0);
 });
+
+test('IT: an L2 of exactly 0 A beside loaded lines is "not measured" (bound), a small real value is used', () => {
+  const zero = settle(it40, (t) => ({ ...hanItFull(t, 15, 12, 5000), l2: { currentA: 0, voltageV: 230 } }));
+  expect(zero.phases.l2.currentSource).toBe('bound');
+  expect(zero.phases.l2.currentA).toBe(27);
+  const small = settle(it40, (t) => ({ ...hanItFull(t, 15, 12, 5000), l2: { currentA: 0.045, voltageV: 230 } }));
+  expect(small.phases.l2.currentSource).toBe('measured');
+  // TN: 0 A on L2 is an idle line, nothing odd.
+  const tn = settle(tn25, (t) => dsmr5(t, [5, 0, 5]));
+  expect(tn.phases.l2.currentSource).toBe('measured');
+  expect(tn.phases.l2.headroomA).toBe(23);
+});

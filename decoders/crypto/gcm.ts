@@ -9,10 +9,10 @@
  *   T   = MSB_t(AES_K(J0) xor S)
  *
  * DLMS general-glo-ciphering (IEC 62056-5-3, Green Book) truncates the tag to 12 bytes; the tag
- * is compared in constant time over the length given. GHASH uses Shoup's 4-bit table method
- * (16 multiples of H per key, 128-bit values as four 32-bit words, word 0 most significant).
+ * is compared in constant time over the length given. GHASH uses Shoup's 8-bit table method
+ * (256 multiples of H per key, 128-bit values as four 32-bit words, word 0 most significant).
  */
-import { aes128EncryptBlock, aes128ExpandKey } from './aes128';
+import { aes128EncryptBlock, aes128EncryptWords, aes128ExpandKey } from './aes128';
 
 export interface GcmDecryptParams {
   key: Uint8Array;
@@ -38,41 +38,78 @@ const LAST4 = [
   0xe100, 0xfd20, 0xd940, 0xc560, 0x9180, 0x8da0, 0xa9c0, 0xb5e0,
 ];
 
-/** Per-key GHASH state: table of i*H (64 words: 16 entries x 4 words) and the accumulator. */
+/**
+ * Reduction for shifting 8 bits out at once: two 4-bit steps folded into one word
+ * (R8[r] = (LAST4[r & 15] << 16 >>> 4) ^ (LAST4[r >>> 4] << 16)). Built once, read only.
+ */
+const R8 = new Uint32Array(256);
+(function buildR8(): void {
+  for (let r = 0; r < 256; r++) R8[r] = (((LAST4[r & 15] << 16) >>> 4) ^ (LAST4[r >>> 4] << 16)) >>> 0;
+})();
+
+/**
+ * Per-key GHASH state: Shoup's table of b*H for every byte value b (256 entries as four word
+ * arrays, 4 KiB), so one multiplication is 16 steps of "shift 8, reduce, add table entry".
+ * Under XS this is about 3x cheaper than the 4-bit table (32 steps) with a per-block copy.
+ */
 class Ghash {
-  readonly table = new Uint32Array(64);
-  readonly y = new Uint32Array(4);
+  private readonly m0 = new Uint32Array(256);
+  private readonly m1 = new Uint32Array(256);
+  private readonly m2 = new Uint32Array(256);
+  private readonly m3 = new Uint32Array(256);
+  private y0 = 0;
+  private y1 = 0;
+  private y2 = 0;
+  private y3 = 0;
 
   constructor(h: Uint8Array) {
-    const t = this.table;
+    const { m0, m1, m2, m3 } = this;
     let v0 = word(h, 0);
     let v1 = word(h, 4);
     let v2 = word(h, 8);
     let v3 = word(h, 12);
-    set(t, 8, v0, v1, v2, v3);
-    for (let i = 4; i > 0; i >>= 1) {
+    // Byte 0x80 is the coefficient x^0 (GCM reflects bits): M[0x80] = H, M[0x40] = H*x, ...
+    for (let i = 128; i > 0; i >>= 1) {
+      m0[i] = v0;
+      m1[i] = v1;
+      m2[i] = v2;
+      m3[i] = v3;
       const carry = (v3 & 1) !== 0 ? 0xe1000000 : 0;
       v3 = ((v3 >>> 1) | (v2 << 31)) >>> 0;
       v2 = ((v2 >>> 1) | (v1 << 31)) >>> 0;
       v1 = ((v1 >>> 1) | (v0 << 31)) >>> 0;
       v0 = ((v0 >>> 1) ^ carry) >>> 0;
-      set(t, i, v0, v1, v2, v3);
     }
-    for (let i = 2; i <= 8; i *= 2) {
+    for (let i = 2; i <= 128; i *= 2) {
       for (let j = 1; j < i; j++) {
-        for (let w = 0; w < 4; w++) t[(i + j) * 4 + w] = (t[i * 4 + w] ^ t[j * 4 + w]) >>> 0;
+        m0[i + j] = m0[i] ^ m0[j];
+        m1[i + j] = m1[i] ^ m1[j];
+        m2[i + j] = m2[i] ^ m2[j];
+        m3[i + j] = m3[i] ^ m3[j];
       }
     }
   }
 
-  /** y = (y xor block) * H, where block = data[off..off+len) zero-padded to 16 bytes. */
+  /** y = (y xor block) * H, block = data[off..off+len) zero-padded to 16 bytes. */
   update(data: Uint8Array, off: number, len: number): void {
-    const x = new Uint8Array(16);
-    for (let i = 0; i < 16; i++) {
-      const b = i < len ? data[off + i] : 0;
-      x[i] = b ^ ((this.y[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff);
+    let x0: number;
+    let x1: number;
+    let x2: number;
+    let x3: number;
+    if (len >= 16) {
+      x0 = word(data, off);
+      x1 = word(data, off + 4);
+      x2 = word(data, off + 8);
+      x3 = word(data, off + 12);
+    } else {
+      const pad = new Uint8Array(16);
+      pad.set(data.subarray(off, off + len));
+      x0 = word(pad, 0);
+      x1 = word(pad, 4);
+      x2 = word(pad, 8);
+      x3 = word(pad, 12);
     }
-    this.multiply(x);
+    this.multiply(x0 ^ this.y0, x1 ^ this.y1, x2 ^ this.y2, x3 ^ this.y3);
   }
 
   updateAll(data: Uint8Array): void {
@@ -81,41 +118,31 @@ class Ghash {
     }
   }
 
-  private multiply(x: Uint8Array): void {
-    const t = this.table;
-    let lo = x[15] & 0x0f;
-    let z0 = t[lo * 4];
-    let z1 = t[lo * 4 + 1];
-    let z2 = t[lo * 4 + 2];
-    let z3 = t[lo * 4 + 3];
-    for (let i = 15; i >= 0; i--) {
-      lo = x[i] & 0x0f;
-      const hi = x[i] >>> 4;
-      if (i !== 15) {
-        const rem = z3 & 0x0f;
-        z3 = ((z3 >>> 4) | (z2 << 28)) >>> 0;
-        z2 = ((z2 >>> 4) | (z1 << 28)) >>> 0;
-        z1 = ((z1 >>> 4) | (z0 << 28)) >>> 0;
-        z0 = ((z0 >>> 4) ^ (LAST4[rem] << 16)) >>> 0;
-        z0 ^= t[lo * 4];
-        z1 ^= t[lo * 4 + 1];
-        z2 ^= t[lo * 4 + 2];
-        z3 ^= t[lo * 4 + 3];
-      }
-      const rem = z3 & 0x0f;
-      z3 = ((z3 >>> 4) | (z2 << 28)) >>> 0;
-      z2 = ((z2 >>> 4) | (z1 << 28)) >>> 0;
-      z1 = ((z1 >>> 4) | (z0 << 28)) >>> 0;
-      z0 = ((z0 >>> 4) ^ (LAST4[rem] << 16)) >>> 0;
-      z0 ^= t[hi * 4];
-      z1 ^= t[hi * 4 + 1];
-      z2 ^= t[hi * 4 + 2];
-      z3 ^= t[hi * 4 + 3];
+  /** y = x * H for x given as four words (word 0 = bytes 0..3). Bytes are consumed 15 -> 0. */
+  private multiply(x0: number, x1: number, x2: number, x3: number): void {
+    const { m0, m1, m2, m3 } = this;
+    let b = x3 & 0xff;
+    let z0 = m0[b];
+    let z1 = m1[b];
+    let z2 = m2[b];
+    let z3 = m3[b];
+    // 15 more bytes: x3 >> 8, 16, 24, then x2, x1, x0 from their low byte up.
+    for (let k = 1; k < 16; k++) {
+      const w = k < 4 ? x3 : k < 8 ? x2 : k < 12 ? x1 : x0;
+      b = (w >>> ((k & 3) << 3)) & 0xff;
+      const rem = z3 & 0xff;
+      z3 = ((z3 >>> 8) | (z2 << 24)) >>> 0;
+      z2 = ((z2 >>> 8) | (z1 << 24)) >>> 0;
+      z1 = ((z1 >>> 8) | (z0 << 24)) >>> 0;
+      z0 = ((z0 >>> 8) ^ R8[rem] ^ m0[b]) >>> 0;
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
     }
-    this.y[0] = z0;
-    this.y[1] = z1;
-    this.y[2] = z2;
-    this.y[3] = z3;
+    this.y0 = z0 >>> 0;
+    this.y1 = z1 >>> 0;
+    this.y2 = z2 >>> 0;
+    this.y3 = z3 >>> 0;
   }
 
   /** Absorb the final length block: [bitlen(A)]64 || [bitlen(C)]64. */
@@ -125,20 +152,23 @@ class Ghash {
     putLength(block, 8, dataBytes);
     this.update(block, 0, 16);
     const out = new Uint8Array(16);
-    for (let i = 0; i < 16; i++) out[i] = (this.y[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff;
+    putWord(out, 0, this.y0);
+    putWord(out, 4, this.y1);
+    putWord(out, 8, this.y2);
+    putWord(out, 12, this.y3);
     return out;
   }
 }
 
-function word(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+function putWord(out: Uint8Array, off: number, w: number): void {
+  out[off] = w >>> 24;
+  out[off + 1] = (w >>> 16) & 0xff;
+  out[off + 2] = (w >>> 8) & 0xff;
+  out[off + 3] = w & 0xff;
 }
 
-function set(t: Uint32Array, i: number, a: number, b: number, c: number, d: number): void {
-  t[i * 4] = a;
-  t[i * 4 + 1] = b;
-  t[i * 4 + 2] = c;
-  t[i * 4 + 3] = d;
+function word(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
 /** Big-endian 64-bit bit length of `bytes` at block[off..off+8). */
@@ -178,20 +208,30 @@ function setup(key: Uint8Array, iv: Uint8Array): GcmSetup {
   return { rk, h, j0 };
 }
 
-/** CTR mode from inc32(J0): out = input xor keystream. */
+/** CTR mode from inc32(J0): out = input xor keystream, a word at a time. */
 function ctr(rk: Uint32Array, j0: Uint8Array, input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(input.length);
-  const counter = j0.slice();
-  const ks = new Uint8Array(16);
-  for (let off = 0; off < input.length; off += 16) {
-    // inc32: increment the last 32 bits, wrapping.
-    for (let i = 15; i >= 12; i--) {
-      counter[i] = (counter[i] + 1) & 0xff;
-      if (counter[i] !== 0) break;
+  const n = input.length;
+  const out = new Uint8Array(n);
+  const c0 = word(j0, 0);
+  const c1 = word(j0, 4);
+  const c2 = word(j0, 8);
+  let c3 = word(j0, 12);
+  const ks = new Uint32Array(4);
+  for (let off = 0; off < n; off += 16) {
+    c3 = (c3 + 1) >>> 0; // inc32: the last 32 bits wrap
+    aes128EncryptWords(rk, c0, c1, c2, c3, ks);
+    if (n - off >= 16) {
+      for (let w = 0; w < 4; w++) {
+        const k = ks[w];
+        const o = off + 4 * w;
+        out[o] = input[o] ^ (k >>> 24);
+        out[o + 1] = input[o + 1] ^ ((k >>> 16) & 0xff);
+        out[o + 2] = input[o + 2] ^ ((k >>> 8) & 0xff);
+        out[o + 3] = input[o + 3] ^ (k & 0xff);
+      }
+    } else {
+      for (let i = 0; off + i < n; i++) out[off + i] = input[off + i] ^ ((ks[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff);
     }
-    aes128EncryptBlock(rk, counter, 0, ks, 0);
-    const n = input.length - off < 16 ? input.length - off : 16;
-    for (let i = 0; i < n; i++) out[off + i] = input[off + i] ^ ks[i];
   }
   return out;
 }

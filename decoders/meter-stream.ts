@@ -4,6 +4,7 @@
  *   bytes -> P1 front   ('/' text telegram, 0xDB encrypted P1)   (p1-front.ts)
  *         -> HDLC       (0x7E, IEC 62056-46, DLMS inside)         (hdlc/hdlc-splitter.ts)
  *         -> M-Bus      (0x68 L L 0x68, DLMS inside)              (mbus/mbus-splitter.ts)
+ *         -> bare DLMS  (0xDB glo-ciphering, no link layer, DLMS plaintext) (dlms/bare-dlms-splitter.ts)
  *
  * Until a format is known the stream is UNLOCKED and every chunk goes to all three (each hunts on
  * its own; cheap, and a port of unknown type needs it). The first frame that proves its format
@@ -26,14 +27,15 @@
  *
  * Garbage bytes are counted here only: while locked, the locked splitter's count; while
  * unlocked, per chunk the smallest count of the three (bytes none of them could use).
- * Bare DLMS APDUs without a link layer are not routed (no meter in our captures sends them on a
- * serial line; the M-Bus and HDLC paths hand bare APDUs to the same DLMS decoder).
+ * Bare DLMS is only recognisable when encrypted (0xDB has a length field; a bare 0x0F has none)
+ * and decrypted: 0xDB frames whose plaintext is a DSMR telegram stay with the P1 path.
  * Never throws on bad bytes.
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from './frame-result';
 import type { DecodeErrorCode } from './reading';
 import { HdlcSplitter } from './hdlc/hdlc-splitter';
 import { MbusSplitter } from './mbus/mbus-splitter';
+import { BareDlmsSplitter } from './dlms/bare-dlms-splitter';
 import { P1Front } from './p1-front';
 
 export interface MeterStreamStats {
@@ -47,6 +49,10 @@ const NONE = -1;
 const P1 = 0;
 const HDLC = 1;
 const MBUS = 2;
+const DLMS = 3;
+const PARTS = 4;
+/** Feeding order while unlocked: binary parts first, P1 last (see settleHeld). */
+const UNLOCKED_ORDER = [HDLC, MBUS, DLMS, P1];
 
 const UNLOCK_AFTER_ERRORS = 5;
 
@@ -59,7 +65,7 @@ interface Part {
 function provesFormat(r: FrameResult): boolean {
   if (r.ok) return true;
   const c = r.error.code;
-  return (r.format === 'hdlc' || r.format === 'mbus') && (c === 'encrypted-no-key' || c === 'decrypt-failed' || c === 'unsupported');
+  return (r.format === 'hdlc' || r.format === 'mbus' || r.format === 'dlms') && (c === 'encrypted-no-key' || c === 'decrypt-failed' || c === 'unsupported');
 }
 
 /**
@@ -90,7 +96,7 @@ export class MeterStream {
   private format: FrameFormat | undefined;
   private onFrame: (result: FrameResult) => void = () => {};
   private readonly emits: ((r: FrameResult) => void)[];
-  private readonly lastGarbage = [0, 0, 0];
+  private readonly lastGarbage = [0, 0, 0, 0];
   /** P1 errors held while unlocked (see header); bounded. */
   private readonly held: FrameResult[] = [];
   /** A HAN frame with right flags, length and header checksum was seen since the last unlock. */
@@ -98,9 +104,9 @@ export class MeterStream {
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
-    this.parts = [new P1Front(options), new HdlcSplitter(options), new MbusSplitter(options)];
+    this.parts = [new P1Front(options), new HdlcSplitter(options), new MbusSplitter(options), new BareDlmsSplitter(options)];
     // One bound emitter per part, made once (no per-chunk closures).
-    this.emits = [0, 1, 2].map((i) => (r: FrameResult) => this.result(i, r));
+    this.emits = [0, 1, 2, 3].map((i) => (r: FrameResult) => this.result(i, r));
   }
 
   push(bytes: Uint8Array, onFrame: (result: FrameResult) => void): void {
@@ -117,8 +123,8 @@ export class MeterStream {
     let least = Infinity;
     // HAN parts first, so that at the end of the chunk their state says whether held P1 errors
     // came from inside a HAN frame.
-    for (let k = 0; k < 3; k++) {
-      const i = k === 2 ? P1 : k + 1;
+    for (let k = 0; k < PARTS; k++) {
+      const i = UNLOCKED_ORDER[k];
       const part = this.parts[i];
       const before = part.garbageBytes;
       // A part may lock the stream while this chunk is fed: the others still see the whole chunk
@@ -127,7 +133,7 @@ export class MeterStream {
       const delta = part.garbageBytes - before;
       if (delta < least) least = delta;
     }
-    for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
+    for (let i = 0; i < PARTS; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
     this.garbage += least === Infinity ? 0 : least;
     this.settleHeld(false);
   }
@@ -135,13 +141,14 @@ export class MeterStream {
   /** Drop held P1 errors once a HAN part locked; pass them on when no HAN frame is in progress. */
   private settleHeld(final: boolean): void {
     if (this.held.length === 0) return;
-    if (this.locked === HDLC || this.locked === MBUS || (this.locked === NONE && this.hanSeen)) {
+    if (this.locked === HDLC || this.locked === MBUS || this.locked === DLMS || (this.locked === NONE && this.hanSeen)) {
       this.held.length = 0; // the line carries HAN frames: P1 complaints are about their bytes
       return;
     }
     const hdlc = this.parts[HDLC] as HdlcSplitter;
     const mbus = this.parts[MBUS] as MbusSplitter;
-    if (!final && this.locked === NONE && (hdlc.inFrame() || mbus.inFrame())) return;
+    const dlms = this.parts[DLMS] as BareDlmsSplitter;
+    if (!final && this.locked === NONE && (hdlc.inFrame() || mbus.inFrame() || dlms.inFrame())) return;
     this.releaseHeld();
   }
 
@@ -157,7 +164,7 @@ export class MeterStream {
       this.takeGarbage(this.locked);
       return;
     }
-    for (let i = 0; i < 3; i++) this.parts[i].flush(this.emits[i]);
+    for (let i = 0; i < PARTS; i++) this.parts[i].flush(this.emits[i]);
     this.settleHeld(true);
   }
 
@@ -181,13 +188,16 @@ export class MeterStream {
     this.hanSeen = false;
     this.errorsInRow = 0;
     this.bytesSinceFrame = 0;
-    for (let i = 0; i < 3; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
+    for (let i = 0; i < PARTS; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
   }
 
   private result(part: number, r: FrameResult): void {
     if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
     if (this.locked === NONE) {
       if (part === P1 && r.ok && r.format === 'dsmr' && !plausibleP1(r)) return; // binary data, see plausibleP1
+      // A glo-ciphering APDU inside an HDLC / M-Bus frame ends before that frame's checksum: it
+      // belongs to the link-layer frame (which is checked), never to the bare-DLMS path.
+      if (part === DLMS && ((this.parts[HDLC] as HdlcSplitter).inFrame() || (this.parts[MBUS] as MbusSplitter).inFrame())) return;
       if (part === P1 && !r.ok) {
         this.held.push(r);
         if (this.held.length > 8) this.deliver(this.held.shift() as FrameResult);

@@ -56,6 +56,11 @@ export class DlmsApduDecoder {
     return this.decodeAt(bytes, start, end, 0, false);
   }
 
+  /** Decode a plaintext that came out of a decryption (errors then mean a wrong key). */
+  decodeDecrypted(plaintext: Uint8Array): ApduOutcome {
+    return this.decodeAt(plaintext, 0, plaintext.length, 1, true);
+  }
+
   private decodeAt(bytes: Uint8Array, start: number, end: number, depth: number, encrypted: boolean): ApduOutcome {
     if (end <= start) return error('truncated', 'empty APDU');
     if (depth > 3) return error('malformed', 'APDU nesting too deep');

@@ -78,6 +78,33 @@ describe('MeterStream with HAN input', () => {
     expect(s.detectedFormat()).toBe('hdlc');
   });
 
+  test('bare DLMS (glo-ciphering without link layer): the APDUs of real HDLC frames, fed alone, decode as dlms', () => {
+    for (const name of ['austria/shrdzm-im350-wels', 'austria/lg-e450-burgenland-lng2', 'node-dsmr-parser/encrypted/aidon-example-2-with-aad']) {
+      const v = named(name);
+      const b = v.bytes;
+      const apdu = b.subarray(b.indexOf(0xdb), b.length - 3); // before FCS and closing flag
+      const junk = new Uint8Array([0x00, 0x55, 0xdb, 0x07, 0x13]);
+      for (const chunk of [0, 1, 13]) {
+        const s = new MeterStream(v.options);
+        const rs = run(s, concat(junk, apdu, junk, apdu), chunk);
+        const direct = (decodeAll(v).find((r) => r.ok) as { reading: unknown }).reading;
+        // (the junk before the first frame may be reported as 'garbage': it is)
+        const real = rs.filter((r) => r.ok || r.error.code !== 'garbage');
+        expect(real.map((r) => (r.ok ? r.format : r.error.code))).toEqual(['dlms', 'dlms']);
+        expect((real[0] as { reading: unknown }).reading).toEqual(direct);
+        expect(s.detectedFormat()).toBe('dlms');
+      }
+    }
+  });
+
+  test('encrypted HDLC frames fed a byte at a time are decoded once, as hdlc (not as bare DLMS)', () => {
+    for (const v of good.filter((x) => x.options.encryptionKey)) {
+      const s = new MeterStream(v.options);
+      const rs = run(s, concat(v.bytes, v.bytes), 1);
+      expect({ name: v.name, r: rs.map((r) => (r.ok ? r.format : r.error.code)) }).toEqual({ name: v.name, r: [v.isMbus ? 'mbus' : 'hdlc', v.isMbus ? 'mbus' : 'hdlc'] });
+    }
+  });
+
   test('a HAN frame failing its FCS is reported once, without P1 complaints about its bytes', () => {
     const v = named('node-dsmr-parser/described-list');
     for (const chunk of [0, 1, 16, 64]) {

@@ -1,0 +1,123 @@
+/**
+ * Bare DLMS on a serial line: a general-glo-ciphering APDU with no link layer around it
+ * (IEC 62056-5-3 / Green Book 9.2.7), the framing some Luxembourg and Austrian P1 ports use:
+ *
+ *   DB | 08 | system-title(8) | length (BER: nn, 81 nn, 82 nn nn) | SC | FC(4) | ciphertext | [tag 12]
+ *
+ * The length field bounds the frame; there is no checksum, so only a decryption that yields a
+ * DLMS APDU (data-notification 0x0F or block transfer 0xE0) counts. When the plaintext is a DSMR
+ * telegram ('/'), or there is no key, this splitter stays silent: that frame belongs to the
+ * encrypted-P1 path (dsmr/encrypted-splitter.ts), which reports it with format 'dsmr-encrypted'.
+ * Frames are reported with format 'dlms'. Never throws; bounded buffer; broken headers make it
+ * scan again from the byte after the 0xDB.
+ */
+import type { DecoderOptions, FrameResult } from '../frame-result';
+import { RescanQueue } from '../util/rescan-queue';
+import { DlmsApduDecoder } from './apdu';
+import { apduOutcomeToResult } from './dlms-result';
+import { unwrapGloCiphering } from './glo-ciphering';
+
+const HUNT = 0;
+const TITLE_LENGTH = 1;
+const HEADER = 2; // system title and the first length byte(s)
+const BODY = 3;
+
+type Emit = (r: FrameResult) => void;
+
+export class BareDlmsSplitter {
+  private readonly buf: Uint8Array;
+  private readonly rescan: RescanQueue;
+  private readonly dlms: DlmsApduDecoder;
+  private readonly options: DecoderOptions;
+  private state = HUNT;
+  private n = 0;
+  private need = 0;
+  private replaying = false;
+  garbageBytes = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    const max = Math.max(64, options.maxFrameBytes ?? 4096);
+    this.buf = new Uint8Array(max);
+    this.rescan = new RescanQueue(max + 1);
+    this.options = options;
+    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, maxApduBytes: max });
+  }
+
+  inFrame(): boolean {
+    return this.state !== HUNT;
+  }
+
+  push(chunk: Uint8Array, emit: Emit): void {
+    for (let i = 0; i < chunk.length; i++) {
+      this.step(chunk[i], emit);
+      if (this.rescan.pending() && !this.replaying) {
+        this.replaying = true;
+        while (this.rescan.pending()) this.step(this.rescan.next(), emit);
+        this.rescan.clear();
+        this.replaying = false;
+      }
+    }
+  }
+
+  flush(_emit: Emit): void {
+    // An unfinished frame here is either encrypted P1 (reported by that path) or noise.
+    this.state = HUNT;
+    this.n = 0;
+    this.rescan.clear();
+  }
+
+  private step(b: number, emit: Emit): void {
+    switch (this.state) {
+      case HUNT:
+        if (b === 0xdb) {
+          this.buf[0] = b;
+          this.n = 1;
+          this.state = TITLE_LENGTH;
+        } else if (!this.replaying) this.garbageBytes++;
+        return;
+      case TITLE_LENGTH:
+        this.buf[this.n++] = b;
+        if (b !== 8) return this.restart();
+        this.state = HEADER;
+        return;
+      case HEADER: {
+        this.buf[this.n++] = b;
+        if (this.n < 11) return;
+        const first = this.buf[10];
+        const lengthBytes = first < 0x80 ? 0 : first - 0x80;
+        if (lengthBytes > 2) return this.restart();
+        if (this.n < 11 + lengthBytes) return;
+        let length = first < 0x80 ? first : 0;
+        for (let i = 0; i < lengthBytes; i++) length = length * 256 + this.buf[11 + i];
+        this.need = 11 + lengthBytes + length;
+        if (length < 5 || this.need > this.buf.length) return this.restart();
+        this.state = BODY;
+        return;
+      }
+      case BODY:
+        this.buf[this.n++] = b;
+        if (this.n === this.need) {
+          this.state = HUNT;
+          this.complete(emit);
+        }
+        return;
+    }
+  }
+
+  private restart(): void {
+    const rest = this.buf.slice(1, this.n);
+    this.state = HUNT;
+    this.n = 0;
+    if (rest.length) this.rescan.putFront(rest);
+  }
+
+  private complete(emit: Emit): void {
+    const frame = this.buf.slice(0, this.need);
+    const unwrapped = unwrapGloCiphering(frame, 0, frame.length, this.options);
+    if (!unwrapped.ok) return; // no key, wrong tag...: the encrypted-P1 path reports those
+    const p = unwrapped.plaintext;
+    if (p.length === 0 || (p[0] !== 0x0f && p[0] !== 0xe0)) return; // DSMR text or noise: not ours
+    const result = apduOutcomeToResult(this.dlms.decodeDecrypted(p), 'dlms', frame, false);
+    if (result) emit(result);
+  }
+}

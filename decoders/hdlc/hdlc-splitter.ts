@@ -84,8 +84,18 @@ export class HdlcSplitter {
   }
 
   push(chunk: Uint8Array, emit: Emit): void {
-    for (let i = 0; i < chunk.length; i++) {
-      this.step(chunk[i], emit);
+    const len = chunk.length;
+    let i = 0;
+    while (i < len) {
+      // Fast path: past the header checksum, the body is copied in one go up to its declared end.
+      if (this.state === BODY && this.addressesEnded === 2 && this.n >= this.hcsEnd && this.n + 1 < this.frameLength) {
+        const k = Math.min(this.frameLength - this.n - 1, len - i);
+        this.frame.set(chunk.subarray(i, i + k), this.n);
+        this.n += k;
+        i += k;
+        continue;
+      }
+      this.step(chunk[i++], emit);
       if (this.rescan.pending()) this.drain(emit);
     }
   }

@@ -18,6 +18,21 @@ function phaseRow(name, p, settingsMarginA) {
     <div class="detail"><span>${current} <span class="tag ${p.currentSource}">${p.currentSource}</span></span><span>headroom <b class="headroom">${mb.fmt(p.headroomA, 1, 'A')}</b></span></div></div>`;
 }
 
+function tariffText(t) {
+  if (!t) return '';
+  const kwh = (wh) => mb.fmt(wh / 1000, 2, 'kWh');
+  let text = '';
+  if (t.scheme === 'norway') {
+    text = `Capacity tariff: this hour ${t.hourEnergyWh !== undefined ? kwh(t.hourEnergyWh) : '–'}` +
+      (t.hourBudgetWh !== undefined ? ` of ${kwh(t.hourBudgetWh)}` : '') + (t.stepKwh !== undefined ? ` (step ${t.stepKwh} kWh/h)` : '');
+  } else if (t.scheme === 'belgium') {
+    text = `Capacity tariff: quarter-hour ${mb.fmt((t.quarterAverageW || 0) / 1000, 2, 'kW')}` + (t.targetW !== undefined ? ` of ${mb.fmt(t.targetW / 1000, 2, 'kW')}` : '');
+  } else if (t.scheme === 'power-limit') {
+    text = `Import limit ${mb.fmt((t.powerLimitW || 0) / 1000, 1, 'kW')}`;
+  }
+  return text + (t.note ? ' · ' + t.note : '');
+}
+
 function render(s) {
   const h = s.headroom || {};
   const banner = $('banner');
@@ -30,6 +45,7 @@ function render(s) {
   $('three').innerHTML = `${mb.fmt(h.threePhaseA, 1)}<small> A</small>`;
   $('one').innerHTML = `${mb.fmt(h.onePhaseA, 1)}<small> A</small>`;
   $('onek').textContent = '1-phase charger' + (h.onePhaseLine ? ' (' + h.onePhaseLine + ')' : '');
+  $('tariff').textContent = tariffText(h.tariff);
 
   const r = s.reading || {};
   const hasPower = r.powerImportW !== undefined || r.powerExportW !== undefined;

@@ -158,6 +158,31 @@ describe('robustness', () => {
   });
 });
 
+describe('meter keys', () => {
+  test('encrypted HAN frames decode once the keys are stored through PUT /api/v1/settings', async () => {
+    const sidecar = JSON.parse(readFileSync(join(root, 'hosttests/vectors/han/node-dsmr-parser/encrypted/aidon-example-2-with-aad.json'), 'utf8'));
+    const h = harness();
+    h.feed(ENCRYPTED);
+    expect(h.app.snapshot().reading).toBeNull();
+    expect(h.app.snapshot().frames.errorsByKind['encrypted-no-key']).toBe(1);
+    const setup = await h.app.handle({ method: 'POST', path: '/api/v1/auth/setup', query: {}, headers: {}, body: '{"password":"key test password"}' });
+    const token = JSON.parse(String(setup.body)).token;
+    const put = await h.app.handle({
+      method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token },
+      body: JSON.stringify({ meter: { encryptionKey: sidecar.encryption.ek, authenticationKey: sidecar.encryption.ak } }),
+    });
+    expect(put.status).toBe(200);
+    h.feed(ENCRYPTED);
+    const s = h.app.snapshot();
+    expect(s.reading).not.toBeNull();
+    expect(s.reading!.encrypted).toBe(true);
+    // A wrong key is reported as such, and the box keeps running.
+    await h.app.handle({ method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token }, body: JSON.stringify({ meter: { encryptionKey: '00'.repeat(16) } }) });
+    h.feed(ENCRYPTED);
+    expect(h.app.snapshot().frames.errorsByKind['decrypt-failed']).toBe(1);
+  });
+});
+
 describe('settings document', () => {
   test('a damaged stored document falls back to defaults with a warning; the meter is still read', () => {
     const h = harness('{"version":1,"headroom":');

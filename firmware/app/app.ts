@@ -386,7 +386,11 @@ export function createApp(deps: AppDeps): App {
     updateSettings(change) {
       const next = change(cloneJson(doc));
       if (typeof next === 'string') return { ok: false, error: next };
-      const failure = saveDoc(next);
+      // Same checks as a stored document gets at start-up: nothing invalid is ever saved.
+      const checked = parseStoredSettings(JSON.stringify(next));
+      if (checked.problem) return { ok: false, error: checked.problem };
+      if (next.version !== 1) return { ok: false, error: 'version must be 1' };
+      const failure = saveDoc(checked.doc);
       return failure ? { ok: false, error: failure } : { ok: true };
     },
     tick,

@@ -208,6 +208,9 @@ describe('settings document', () => {
     const before = h.saved();
     expect(h.app.updateSettings(() => 'no')).toEqual({ ok: false, error: 'no' });
     expect(h.saved()).toBe(before);
+    const invalid = h.app.updateSettings((doc) => ({ ...doc, headroom: { ...doc.headroom, phases: 4 as 3 } }));
+    expect(invalid.ok).toBe(false);
+    expect(h.saved()).toBe(before);
   });
 
   test('GET /api/v1/settings never shows the Wi-Fi password or meter keys', async () => {

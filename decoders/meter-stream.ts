@@ -60,6 +60,8 @@ interface Part {
   push(bytes: Uint8Array, emit: (r: FrameResult) => void): void;
   flush(emit: (r: FrameResult) => void): void;
   garbageBytes: number;
+  /** HAN parts: the result being emitted comes from a frame whose checksum passed. */
+  checked?: boolean;
 }
 
 function provesFormat(r: FrameResult): boolean {
@@ -203,8 +205,10 @@ export class MeterStream {
         if (this.held.length > 8) this.deliver(this.held.shift() as FrameResult);
         return;
       }
-      if (provesFormat(r)) {
+      if (provesFormat(r) || (part !== P1 && this.parts[part].checked === true)) {
+        // (a HAN frame whose checksum passed proves the format even when its content is unusable)
         this.locked = part;
+        if (r.format) this.format = r.format;
         this.lastGarbage[part] = this.parts[part].garbageBytes;
         if (part === P1) this.releaseHeld(); // earlier P1 errors first, in order
         else this.held.length = 0;

@@ -34,6 +34,8 @@ export class BareDlmsSplitter {
   private need = 0;
   private replaying = false;
   garbageBytes = 0;
+  /** Results are only emitted for frames that decrypted to a DLMS APDU: always proven. */
+  readonly checked = true;
 
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);

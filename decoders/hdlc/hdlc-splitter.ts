@@ -63,6 +63,8 @@ export class HdlcSplitter {
   private replaying = false;
   /** Bytes outside any frame (before a flag, or after a broken format byte). */
   garbageBytes = 0;
+  /** True while emitting a result for a frame whose HCS and FCS passed (the stream locks on it). */
+  checked = false;
 
   constructor(options: DecoderOptions = {}) {
     this.maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
@@ -114,6 +116,7 @@ export class HdlcSplitter {
 
   /** End of input: a frame or segment sequence in progress is reported 'truncated'. */
   flush(emit: Emit): void {
+    this.checked = false;
     if (this.state >= LENGTH || this.segmenting) {
       emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside an HDLC frame' } });
     }
@@ -200,6 +203,7 @@ export class HdlcSplitter {
   private fail(emit: Emit, code: DecodeErrorCode, message: string, keep: number): void {
     const raw = this.frame.slice(0, Math.min(keep, this.frame.length));
     this.abandonApdu();
+    this.checked = false;
     emit({ ok: false, format: 'hdlc', error: { code, message }, raw: raw.length ? raw : undefined });
     this.state = HUNT;
     this.n = 0;
@@ -216,6 +220,7 @@ export class HdlcSplitter {
   private completeFrame(emit: Emit): void {
     const f = this.frame;
     const len = this.frameLength;
+    this.checked = false;
     const raw = new Uint8Array(len + 2);
     raw[0] = HDLC_FLAG;
     raw.set(f.subarray(0, len), 1);
@@ -246,6 +251,7 @@ export class HdlcSplitter {
         return;
       }
     }
+    this.checked = true;
     if (!hasInfo) return; // supervisory frame: nothing to decode
     let info = p + 2;
     const infoEnd = len - 2;

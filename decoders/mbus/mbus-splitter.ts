@@ -51,6 +51,8 @@ export class MbusSplitter {
   private expectedSeq = -1;
   private replaying = false;
   garbageBytes = 0;
+  /** True while emitting a result for a frame whose checksum passed (the stream locks on it). */
+  checked = false;
 
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);
@@ -75,6 +77,7 @@ export class MbusSplitter {
   }
 
   flush(emit: Emit): void {
+    this.checked = false;
     if (this.state !== HUNT || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
     }
@@ -153,6 +156,7 @@ export class MbusSplitter {
     const raw = this.frame.slice(0, this.n);
     this.expectedSeq = -1;
     this.apduLength = 0;
+    this.checked = false;
     emit({ ok: false, format: 'mbus', error: { code, message }, raw });
     this.state = HUNT;
     this.n = 0;
@@ -160,6 +164,7 @@ export class MbusSplitter {
   }
 
   private completeFrame(emit: Emit): void {
+    this.checked = true; // checksum, length and stop byte passed
     const f = this.frame;
     const raw = f.slice(0, this.n);
     const ci = f[6];

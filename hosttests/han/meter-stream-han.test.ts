@@ -105,6 +105,13 @@ describe('MeterStream with HAN input', () => {
     }
   });
 
+  test('a HAN frame with a good checksum but unusable content is reported and locks the format', () => {
+    const s = new MeterStream();
+    const rs = run(s, named('node-dsmr-parser/iskra-1').bytes, 5);
+    expect(rs.map((r) => (r.ok ? 'ok' : `${r.format}:${r.error.code}`))).toEqual(['hdlc:malformed']);
+    expect(s.detectedFormat()).toBe('hdlc');
+  });
+
   test('a HAN frame failing its FCS is reported once, without P1 complaints about its bytes', () => {
     const v = named('node-dsmr-parser/described-list');
     for (const chunk of [0, 1, 16, 64]) {

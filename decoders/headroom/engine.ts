@@ -186,9 +186,11 @@ function computeFresh(
       };
     }
   }
+  let tariffInfo: TariffHeadroom | undefined;
   if (settings.tariff.scheme !== 'none') {
     const t = tariffBudget(state, reading, clock, r, chargerW, settings);
-    if (t && (!budget || t.chargerBudgetW < budget.chargerBudgetW)) budget = t;
+    if (t.budget && (!budget || t.budget.chargerBudgetW < budget.chargerBudgetW)) budget = t.budget;
+    tariffInfo = t.info;
   }
 
   // Targets.
@@ -295,6 +297,7 @@ function computeFresh(
     risingOne: oneR.rising,
   };
   if (budget) out.tariff = budget.tariff;
+  else if (tariffInfo) out.tariff = tariffInfo;
   state.out = out;
   // A frame that arrived late (its own time stamp behind) goes through the ladder like held data.
   const ageS = state.lagMs / 1000;
@@ -407,7 +410,7 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
 
 function publishTariff(t: TariffHeadroom, cap: number): TariffHeadroom {
   const copy = JSON.parse(JSON.stringify(t)) as TariffHeadroom;
-  copy.threePhaseA = floorTenth(Math.min(t.threePhaseA, cap));
-  copy.onePhaseA = floorTenth(Math.min(t.onePhaseA, cap));
+  if (t.threePhaseA !== undefined) copy.threePhaseA = floorTenth(Math.min(t.threePhaseA, cap));
+  if (t.onePhaseA !== undefined) copy.onePhaseA = floorTenth(Math.min(t.onePhaseA, cap));
   return copy;
 }

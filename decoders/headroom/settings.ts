@@ -166,7 +166,7 @@ export function validateHeadroomSettings(
     } else errors.push(`chargerLine must be one of ${CHARGER_LINES.join(', ')}`);
   }
 
-  let tariff: TariffSettings = d.tariff;
+  let tariff: TariffSettings = { scheme: 'none' }; // a fresh object: the defaults may be frozen (XS preload)
   if (src.tariff !== undefined) {
     const t = src.tariff as Record<string, unknown> | null;
     if (t === null || typeof t !== 'object' || Array.isArray(t)) {

@@ -27,7 +27,7 @@
  */
 import type { MeterReading } from '../reading';
 import type { HeadroomSettings } from './settings';
-import type { HeadroomState, NorwayTariffState } from './types';
+import type { HeadroomState, NorwayTariffState, TariffHeadroom } from './types';
 import type { ResolvedCurrents } from './currents';
 import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
@@ -163,7 +163,10 @@ function kwh(wh: number): number {
   return Math.round(wh / 10) / 100;
 }
 
-/** The charger's budget under the capacity tariff, or undefined when none applies. */
+/**
+ * The charger's budget under the capacity tariff; or, when the scheme sets no limit now, an
+ * explanation (`info`) for the published answer.
+ */
 export function tariffBudget(
   state: HeadroomState,
   reading: MeterReading,
@@ -171,20 +174,20 @@ export function tariffBudget(
   r: ResolvedCurrents,
   chargerW: number,
   settings: HeadroomSettings,
-): ChargerBudget | undefined {
+): { budget?: ChargerBudget; info?: TariffHeadroom } {
   const tariff = settings.tariff;
-  if (tariff.scheme === 'none') return undefined;
+  if (tariff.scheme === 'none') return {};
   const it = isItGrid(settings, reading);
   const n = settings.phases;
   const houseW = (r.netPowerW ?? 0) - chargerW;
   const scheme = tariff.scheme;
   if (!clock) {
-    return undefined;
+    return { info: { scheme, note: 'no calendar (no meter time stamp and the clock is not set): tariff not applied' } };
   }
 
   if (tariff.scheme === 'norway') {
     const ns = state.norway;
-    if (!ns || ns.hourStartUtcMs === undefined || !ns.hourDayKey) return undefined;
+    if (!ns || ns.hourStartUtcMs === undefined || !ns.hourDayKey) return { info: { scheme, note: 'no hour tracked yet' } };
     const today = ns.hourDayKey;
     const others: number[] = [];
     for (const day of Object.keys(ns.dayMaxWh)) if (day !== today) others.push(ns.dayMaxWh[day] as number);
@@ -198,7 +201,8 @@ export function tariffBudget(
     for (const s of tariff.stepsKwh) if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
     const topDaysKwh = top.map(kwh);
     if (thresholdKwh === undefined) {
-      return undefined; // already above the highest step: nothing more to save this month
+      // Already above the highest step: nothing more to save this month.
+      return { info: { scheme, hour: ns.hourLabel as string, hourEnergyWh: Math.round(ns.hourEnergyWh), monthAverageKwh: kwh(avgWh), topDaysKwh, note: 'the month is above the highest step: no tariff limit' } };
     }
     const T = thresholdKwh * 1000;
     const a = others[0];
@@ -211,7 +215,7 @@ export function tariffBudget(
     const allowedW = remainingWh > 0 ? (remainingWh * 3600) / secondsLeft : 0;
     const budgetW = Math.max(0, allowedW - houseW);
     const amps = wattsToAmps(budgetW, r.voltageV, it, n);
-    return {
+    return { budget: {
       kind: 'tariff',
       chargerBudgetW: Math.round(budgetW),
       threePhaseA: amps.threePhaseA,
@@ -229,7 +233,7 @@ export function tariffBudget(
         monthAverageKwh: kwh(avgWh),
         topDaysKwh,
       },
-    };
+    } };
   }
 
   // Belgium.
@@ -258,12 +262,12 @@ export function tariffBudget(
     targetW: Math.round(targetW),
   };
   if (monthPeakW !== undefined) t.monthPeakW = Math.round(monthPeakW);
-  return {
+  return { budget: {
     kind: 'tariff',
     chargerBudgetW: Math.round(budgetW),
     threePhaseA: amps.threePhaseA,
     onePhaseA: amps.onePhaseA,
     reason: `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
     tariff: t,
-  };
+  } };
 }

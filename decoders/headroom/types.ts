@@ -11,8 +11,10 @@ export interface HeadroomInput {
   /** The frame that just arrived; absent on a step without a new frame (timer tick). */
   reading?: MeterReading;
   /**
-   * The charger's own present current per line, A (L1, L2, L3). Added back so the car is not
-   * counted against itself. A one-phase charger on an IT grid between L1 and L3 reports [c, 0, c].
+   * The charger's own present current per line, A (L1, L2, L3), as MEASURED (what the car draws
+   * now), not its set point: added back so the car is not counted against itself; a set point the
+   * car has not yet followed would be counted as free twice. A one-phase charger on an IT grid
+   * between L1 and L3 reports [c, 0, c].
    */
   chargerA?: [number, number, number];
 }
@@ -41,11 +43,14 @@ export interface PhaseHeadroom {
 
 export interface TariffHeadroom {
   scheme: 'norway' | 'belgium' | 'power-limit';
-  /** Charging current the budget allows on all three phases / on one phase (line or pair), A. */
-  threePhaseA: number;
-  onePhaseA: number;
-  /** Power the charger may add, W (after the house load). */
-  chargerBudgetW: number;
+  /**
+   * Charging current the budget allows on all three phases / on one phase (line or pair), A, and
+   * the power the charger may add (after the house load), W. Absent when the scheme is configured
+   * but sets no limit now (`note` says why: above the highest step, no calendar).
+   */
+  threePhaseA?: number;
+  onePhaseA?: number;
+  chargerBudgetW?: number;
   // Norway
   /** Local hour being tracked, 'YYYY-MM-DDTHH'. */
   hour?: string;

@@ -118,9 +118,9 @@ describe('daily maxima and the month average', () => {
     expect(tar.hourEnergyWh).toBeLessThan(2510);
     const allowedW = ((tar.hourBudgetWh! - tar.hourEnergyWh!) * 3600) / 1800;
     expect(tar.chargerBudgetW).toBeCloseTo(allowedW - 2000, -1);
-    expect(tar.threePhaseA).toBeCloseTo(Math.floor((tar.chargerBudgetW / (Math.sqrt(3) * 230)) * 10) / 10, 0);
-    expect(tar.onePhaseA).toBeCloseTo(Math.floor((tar.chargerBudgetW / 230) * 10) / 10, 0);
-    expect(r.phases.l1.headroomA).toBeGreaterThan(tar.threePhaseA);
+    expect(tar.threePhaseA).toBeCloseTo(Math.floor((tar.chargerBudgetW! / (Math.sqrt(3) * 230)) * 10) / 10, 0);
+    expect(tar.onePhaseA).toBeCloseTo(Math.floor((tar.chargerBudgetW! / 230) * 10) / 10, 0);
+    expect(r.phases.l1.headroomA).toBeGreaterThan(tar.threePhaseA!);
   });
 
   test('the tariff binds when it allows less than the fuse, and says so', () => {
@@ -193,7 +193,16 @@ test('above the highest step there is nothing left to defend: no tariff cap', ()
     st = r.state;
     h = r.headroom;
   }
-  expect(h?.tariff).toBeUndefined();
+  expect(h?.tariff?.chargerBudgetW).toBeUndefined();
+  expect(h?.tariff?.note).toMatch(/above the highest step/);
+  expect(h?.limitedBy).not.toBe('tariff');
+});
+
+test('no calendar (no meter time, box clock not set): no tariff cap, and the answer says so', () => {
+  const r: MeterReading = { protocol: 'dlms', powerImportW: 3000, l1: { currentA: 8 }, l3: { currentA: 8 } };
+  const h = stepHeadroom(createHeadroomState(), { nowMs: 5000, reading: r }, s).headroom;
+  expect(h.tariff?.note).toMatch(/no calendar/);
+  expect(h.threePhaseA).toBe(6);
 });
 
 test('Aidon-like mix: unstamped list 1 between stamped list 2, meter clock 3 min behind the box', () => {

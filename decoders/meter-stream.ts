@@ -218,10 +218,12 @@ export class MeterStream {
         this.hanSeen = true; // a HAN frame with flags, length and HCS right, only its FCS failed
       }
     }
-    this.deliver(r);
+    // A checked HAN frame keeps the lock alive even when its content is unusable (an encrypted
+    // meter without key must not make the stream unlock and hunt every few frames).
+    this.deliver(r, part !== P1 && this.parts[part].checked === true);
   }
 
-  private deliver(r: FrameResult): void {
+  private deliver(r: FrameResult, formatAlive = false): void {
     if (r.ok) {
       this.frames++;
       this.errorsInRow = 0;
@@ -231,7 +233,10 @@ export class MeterStream {
       const code = r.error.code;
       this.errors[code] = (this.errors[code] ?? 0) + 1;
       if (provesFormat(r) && r.format) this.format = r.format;
-      if (this.locked !== NONE && ++this.errorsInRow >= UNLOCK_AFTER_ERRORS) this.unlock();
+      if (formatAlive || provesFormat(r)) {
+        this.errorsInRow = 0;
+        this.bytesSinceFrame = 0;
+      } else if (this.locked !== NONE && ++this.errorsInRow >= UNLOCK_AFTER_ERRORS) this.unlock();
     }
     this.onFrame(r);
   }

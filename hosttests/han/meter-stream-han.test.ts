@@ -72,6 +72,9 @@ describe('MeterStream with HAN input', () => {
     const v = named('austria/shrdzm-im350-wels');
     const s = new MeterStream();
     const rs = run(s, concat(v.bytes, v.bytes));
+    // 40 frames in a row: the stream stays locked (no unlock/relock churn, no P1 noise)
+    const many = run(new MeterStream(), concat(...new Array(40).fill(v.bytes)), 16);
+    expect(many.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(new Array(40).fill('encrypted-no-key'));
     // The P1 front's complaints about 0x2F / 0xDB bytes inside the binary frame are held and
     // dropped once the HDLC frame proves itself: nothing but the real problem is reported.
     expect(rs.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['encrypted-no-key', 'encrypted-no-key']);

@@ -18,7 +18,7 @@ import { hexToPrintableAscii } from '../util/ascii';
 import type { LineGroups } from './parse-telegram';
 import { subMeter, subMeterType } from './sub-meters';
 import { parseDsmrTimestamp } from './timestamp';
-import { readNumber, unitOf } from './value';
+import { readNumber, readNumberValue, unitOf } from './value';
 
 export function applyObject(
   reading: MeterReading,
@@ -33,9 +33,12 @@ export function applyObject(
   const target = reading as unknown as Record<string, unknown>;
   switch (entry.shape) {
     case 'number': {
-      const r = readNumber(text, s0, e0, entry.unit);
-      if (!r.ok) return r.reason === 'empty';
-      setObisField(target, entry.field, r.value);
+      if (e0 === s0) return true; // "()": not sent, not an error
+      const v = readNumberValue(text, s0, e0, entry.unit);
+      if (v !== v) return false;
+      const path = entry.field;
+      if (path.length === 1) target[path[0]] = v;
+      else setObisField(target, path, v);
       return true;
     }
     case 'text': {

@@ -20,7 +20,8 @@
  */
 import type { MeterReading } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';
-import { lookupObisDsmrText, lookupObisParts } from '../obis/obis-table';
+import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
+import { readNumberValue } from './value';
 import { applyObject } from './apply-object';
 
 export interface ParsedTelegram {
@@ -41,6 +42,7 @@ export interface LineGroups {
 export function parseTelegramText(text: string): ParsedTelegram {
   const reading: MeterReading = { protocol: 'dsmr' };
   const result: ParsedTelegram = { reading, unknownObjects: 0, badValues: 0 };
+  const target = reading as unknown as Record<string, unknown>;
   const groups: LineGroups = { starts: [], ends: [], count: 0 };
   const obis = [0, 0, 0, 0, 0];
   let pending: ObisEntry | undefined;
@@ -69,17 +71,22 @@ export function parseTelegramText(text: string): ParsedTelegram {
       // '(' continuation line: more groups for the pending object.
       eol = collectGroups(text, pos, eol, groups, true);
     } else if (first >= 48 && first <= 57) {
-      if (pending !== undefined) applyPending(pending, pendingB);
+      if (pending !== undefined && !applyObject(reading, pending, pendingB, text, groups)) result.badValues++;
       pending = undefined;
       groups.count = 0;
       // Fast path: the exact code text as one property look-up; digits only when that misses.
       let open = text.indexOf('(', pos);
       let entry: ObisEntry | undefined;
       let b = 0;
-      const hit = open > pos && open < eol ? lookupObisDsmrText(text.slice(pos, open)) : undefined;
+      const key = open > pos && open < eol ? text.slice(pos, open) : '';
+      const hit = key !== '' ? lookupObisDsmrText(key) : undefined;
       if (hit !== undefined) {
         entry = hit.entry;
         b = hit.b;
+      } else if (key !== '' && isPlainObis(key)) {
+        // Plain "A-B:C.D.E" not in the index: an object we do not use (the index spells out
+        // every B), so skip the digit-by-digit reading.
+        entry = undefined;
       } else {
         open = readObis(text, pos, eol, obis);
         if (open >= 0) {
@@ -87,12 +94,22 @@ export function parseTelegramText(text: string): ParsedTelegram {
           b = obis[1];
         }
       }
+      const close = entry !== undefined && entry.shape === 'number' ? text.indexOf(')', open + 1) : -1;
       if (open < 0) {
+        result.unknownObjects++;
+      } else if (close > open && close < eol) {
+        // Fast path for the common line "A-B:C.D.E(value*unit)": a plain number, used at once
+        // (about 250 XS computrons a line less than collecting groups for applyObject).
+        if (close > open + 1) {
+          const v = readNumberValue(text, open + 1, close, (entry as ObisEntry).unit);
+          if (v !== v) result.badValues++;
+          else setObisField(target, (entry as ObisEntry).field, v);
+        }
+      } else if (entry === undefined) {
         result.unknownObjects++;
       } else {
         eol = collectGroups(text, open, eol, groups, false);
-        if (entry === undefined) result.unknownObjects++;
-        else {
+        {
           pending = entry;
           pendingB = b;
         }
@@ -101,16 +118,22 @@ export function parseTelegramText(text: string): ParsedTelegram {
     // Blank lines and anything else: skipped.
     pos = eol + 1;
   }
-  if (pending !== undefined) applyPending(pending, pendingB);
+  if (pending !== undefined && !applyObject(reading, pending, pendingB, text, groups)) result.badValues++;
 
   if (reading.l2 !== undefined || reading.l3 !== undefined) reading.phaseCount = 3;
   else if (reading.l1 !== undefined) reading.phaseCount = 1;
   reading.frameKind = 'full';
   return result;
+}
 
-  function applyPending(entry: ObisEntry, channel: number): void {
-    if (!applyObject(reading, entry, channel, text, groups)) result.badValues++;
-  }
+/** "A-B:C.D.E" with one ':' and two '.', no '*': the only form the exact-text index holds. */
+function isPlainObis(key: string): boolean {
+  if (key.indexOf('*') >= 0) return false;
+  const colon = key.indexOf(':');
+  if (colon < 0 || key.indexOf(':', colon + 1) >= 0) return false;
+  const d1 = key.indexOf('.', colon);
+  const d2 = d1 < 0 ? -1 : key.indexOf('.', d1 + 1);
+  return d2 > 0 && key.indexOf('.', d2 + 1) < 0 && key.indexOf('-') > 0;
 }
 
 /**

@@ -51,28 +51,37 @@ const BAD_UNIT: ValueRead = { ok: false, reason: 'unit' };
  */
 export function readNumber(text: string, start: number, end: number, base: BaseUnit): ValueRead {
   if (end <= start) return EMPTY;
+  const v = readNumberValue(text, start, end, base);
+  if (v === v) return { ok: true, value: v };
+  const star = text.indexOf('*', start);
+  if (star >= 0 && star < end && star > start && Number(text.slice(start, star)) === Number(text.slice(start, star))) {
+    return plainDecimal(text.slice(start, star)) ? BAD_UNIT : NOT_A_NUMBER;
+  }
+  return NOT_A_NUMBER;
+}
+
+/** The hot-path form of readNumber: the value in `base` units, or NaN for empty / not a number / wrong unit. */
+export function readNumberValue(text: string, start: number, end: number, base: BaseUnit): number {
   let star = text.indexOf('*', start);
   if (star < 0 || star >= end) star = end;
-  if (star === start) return NOT_A_NUMBER;
+  if (star === start) return NaN;
   const digits = text.slice(start, star);
   const value = Number(digits);
-  if (value !== value || !plainDecimal(digits)) return NOT_A_NUMBER; // NaN, or a form Number() accepts but DSMR never sends
-  let factor = 1;
-  if (star < end && base !== '') {
-    const unit = text.slice(star + 1, end);
-    const u = UNITS[unit] ?? UNITS[unit.toLowerCase()];
-    if (u === undefined || u.base !== base) return BAD_UNIT;
-    factor = u.factor;
-  }
-  if (factor === 1) return { ok: true, value };
+  if (value !== value || !plainDecimal(digits)) return NaN; // NaN, or a form Number() accepts but DSMR never sends
+  if (star === end || base === '') return value;
+  const unit = text.slice(star + 1, end);
+  const u = UNITS[unit] ?? UNITS[unit.toLowerCase()];
+  if (u === undefined || u.base !== base) return NaN;
+  const factor = u.factor;
+  if (factor === 1) return value;
   const dot = digits.indexOf('.');
   const decimals = dot < 0 ? 0 : digits.length - dot - 1;
   // factor is 1000 or 0.001: decimals after scaling = decimals -/+ 3
   const after = factor > 1 ? decimals - 3 : decimals + 3;
   const scaled = value * factor;
-  if (after <= 0) return { ok: true, value: Math.round(scaled) };
-  if (after < POW10.length) return { ok: true, value: Math.round(scaled * POW10[after]) / POW10[after] };
-  return { ok: true, value: scaled };
+  if (after <= 0) return Math.round(scaled);
+  if (after < POW10.length) return Math.round(scaled * POW10[after]) / POW10[after];
+  return scaled;
 }
 
 /**

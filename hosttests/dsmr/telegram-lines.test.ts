@@ -5,6 +5,7 @@
 import { parseTelegramText } from '../../decoders/dsmr/parse-telegram';
 import { parseDsmrTimestamp } from '../../decoders/dsmr/timestamp';
 import { readNumber } from '../../decoders/dsmr/value';
+import { hexToPrintableAscii } from '../../decoders/util/ascii';
 
 const telegram = (...lines: string[]): string => ['/ISk5\\2MT382-1000', '', ...lines, '!'].join('\r\n');
 const parse = (...lines: string[]) => parseTelegramText(telegram(...lines)).reading;
@@ -139,5 +140,18 @@ describe('telegram lines', () => {
   });
   it('a value wrapped onto the next line is joined', () => {
     expect(parse('0-0:96.13.0(48656C6C', '6F)', '1-0:1.7.0(01.193*kW)').textMessage).toBe('Hello');
+  });
+});
+
+describe('hexToPrintableAscii', () => {
+  it('decodes printable hex ASCII of any even length, upper or lower case', () => {
+    expect(hexToPrintableAscii('4B384547303034303436333935353037')).toBe('K8EG004046395507');
+    expect(hexToPrintableAscii('48656c6c6f')).toBe('Hello');
+    expect(hexToPrintableAscii('41')).toBe('A');
+  });
+  it('refuses odd lengths, non-hex, spaces, signs and non-printable bytes', () => {
+    for (const bad of ['', '4', '4B3', '4G', '4B 38', '4B3845  ', '-41', '0x41', '00', '4B38454700', '7F']) {
+      expect({ bad, out: hexToPrintableAscii(bad) }).toEqual({ bad, out: undefined });
+    }
   });
 });

@@ -152,9 +152,9 @@ describe('house', () => {
   });
 
   test.each([
-    [noItHouse, 40000, 90000], // electric panel heating, November
-    [nlTnHouse, 15000, 50000], // heat pump, November
-  ])('%s.id draws a plausible energy over 3 November days', (profile, minWhPerDay, maxWhPerDay) => {
+    ['no-it', noItHouse, 40000, 90000], // electric panel heating, November
+    ['nl-tn', nlTnHouse, 15000, 50000], // heat pump, November
+  ] as const)('%s draws a plausible energy per November day', (_name, profile, minWhPerDay, maxWhPerDay) => {
     const h = new House(profile, 1);
     let wh = 0;
     for (let t = 0; t < 3 * 86400; t++) {

@@ -55,6 +55,15 @@ async function main(): Promise<void> {
     }
     if (xs.average) {
       console.log(`\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'ABOVE'}`);
+      // A stream locks onto its format after the first good frame; captures that never decode
+      // (bad CRC, wrong shape) keep every hunter running, so show the two apart.
+      const split = (ok: boolean): string => {
+        const vs = xs.vectors.filter((v) => (v.okFramesPerPass > 0) === ok);
+        const b = vs.reduce((n, v) => n + v.bytes, 0);
+        const c = vs.reduce((n, v) => n + v.computronsPerByte * v.bytes, 0);
+        return `${vs.length} vectors ${b ? fmt(c / b) : '-'} c/byte`;
+      };
+      console.log(`  decoding captures (stream locked): ${split(true)}; never-decoding captures (unlocked, all hunters run): ${split(false)}`);
       const slow = xs.vectors.filter((v) => v.computronsPerByte > TARGET_COMPUTRONS_PER_BYTE).sort((a, b) => b.computronsPerByte - a.computronsPerByte);
       if (slow.length) {
         console.log(`vectors above ${TARGET_COMPUTRONS_PER_BYTE} computrons/byte: ${slow.length}`);

@@ -72,6 +72,7 @@ export function unwrapGloCiphering(bytes: Uint8Array, start: number, end: number
     if (!tag || !ak) return { ok: true, plaintext, ...base };
     const key = keys.encryptionKey;
     if (!key) return fail('encrypted-no-key', 'authenticated frame: the tag check needs the encryption key too');
+    if (key.length !== 16) return fail('decrypt-failed', `encryption key has ${key.length} bytes, AES-128 needs 16`);
     const aad = concat3(new Uint8Array([sc]), ak, plaintext);
     const ok = aesGcmDecrypt({ key, iv, ciphertext: new Uint8Array(0), aad, tag });
     return ok ? { ok: true, plaintext, ...base } : fail('decrypt-failed', 'authentication tag mismatch');
@@ -79,6 +80,8 @@ export function unwrapGloCiphering(bytes: Uint8Array, start: number, end: number
 
   const key = keys.encryptionKey;
   if (!key) return fail('encrypted-no-key', 'encrypted frame (general-glo-ciphering) and no encryption key configured');
+  // A key of the wrong size is a configuration error; report it per frame rather than throw.
+  if (key.length !== 16) return fail('decrypt-failed', `encryption key has ${key.length} bytes, AES-128 needs 16`);
   const ciphertext = bytes.subarray(payloadStart, payloadEnd);
   const aad = tag && ak ? concat3(new Uint8Array([sc]), ak, new Uint8Array(0)) : undefined;
   const plaintext = aesGcmDecrypt(aad ? { key, iv, ciphertext, aad, tag } : { key, iv, ciphertext });

@@ -52,6 +52,15 @@ describe('broken HAN vectors', () => {
     }
   });
 
+  test('a key of the wrong size is reported per frame, never thrown', () => {
+    for (const v of good.filter((x) => x.options.encryptionKey)) {
+      for (const n of [0, 5, 32]) {
+        const rs = decodeAll({ ...v, options: { encryptionKey: new Uint8Array(n), authenticationKey: new Uint8Array(n) } });
+        expect({ name: v.name, n, codes: errors(rs) }).toEqual({ name: v.name, n, codes: ['decrypt-failed'] });
+      }
+    }
+  });
+
   test('wrong authentication key: tag mismatch -> decrypt-failed', () => {
     const v = byName('node-dsmr-parser/encrypted/aidon-example-2-with-aad');
     const ak = new Uint8Array(v.options.authenticationKey!);

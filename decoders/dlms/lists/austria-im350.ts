@@ -9,7 +9,7 @@
  * All six values are double-long-unsigned without scaler (Wiener Netze "Kundenschnittstelle"
  * description). The clock comes from the notification header (with deviation and DST status).
  */
-import type { DataNotification } from '../apdu';
+import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';
 import { finishReading, newDraft, num, sameName, text } from './values';
 
@@ -24,7 +24,7 @@ export const austriaIm350: ListShape = {
     return true;
   },
   map(n) {
-    const it = (n.body as { items: import('../axdr').AxdrValue[] }).items;
+    const it = (n.body as { items: AxdrValue[] }).items;
     const d = newDraft();
     d.meterId = text(it[1]);
     if (d.meterId === undefined) delete d.meterId;

@@ -77,7 +77,8 @@ function render(s) {
   if (net !== undefined && s.readingAgeS !== null) {
     const t = s.timeMs - s.readingAgeS * 1000;
     const last = historyPoints[historyPoints.length - 1];
-    if (!last || t - last.tMs >= 2000) historyPoints.push({ tMs: t, netPowerW: net });
+    const hs = ['l1', 'l2', 'l3'].map((n) => phases[n] && phases[n].headroomA).filter((v) => typeof v === 'number');
+    if (!last || t - last.tMs >= 2000) historyPoints.push({ tMs: t, netPowerW: net, minHeadroomA: hs.length ? Math.min(...hs) : undefined });
     while (historyPoints.length > 240) historyPoints.shift();
     drawSpark();
   }
@@ -97,6 +98,13 @@ function drawSpark() {
   svg.innerHTML = `<line x1="0" x2="300" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#c4ceda" stroke-dasharray="3 3"/>` +
     `<polygon points="0,${y(0).toFixed(1)} ${line} 300,${y(0).toFixed(1)}" fill="rgba(47,111,214,.12)"/>` +
     `<polyline points="${line}" fill="none" stroke="#2f6fd6" stroke-width="2" vector-effect="non-scaling-stroke"/>`;
+  // Smallest phase headroom on its own scale (0 .. largest seen), drawn dashed.
+  const hp = pts.filter((p) => p.minHeadroomA !== undefined);
+  if (hp.length > 1) {
+    const hmax = Math.max(1, ...hp.map((p) => p.minHeadroomA));
+    const hy = (a) => 86 - (a / hmax) * 82;
+    svg.innerHTML += `<polyline points="${hp.map((p) => `${x(p.tMs).toFixed(1)},${hy(p.minHeadroomA).toFixed(1)}`).join(' ')}" fill="none" stroke="#1f9d55" stroke-width="1.5" stroke-dasharray="4 3" vector-effect="non-scaling-stroke"/>`;
+  }
   $('sparkmin').textContent = mb.fmt(lo, 0, 'W');
   $('sparkmax').textContent = mb.fmt(hi, 0, 'W');
 }

@@ -101,8 +101,10 @@ export function stepHeadroom(
     fresh = true;
     if (clock && clock.fromMeter) {
       const last = state.lastMeterUtcMs;
-      // The same time stamp again (or a little backwards) is a repeated frame, not new data.
-      if (last !== undefined && clock.utcMs <= last && last - clock.utcMs < CLOCK_STEP_MS) fresh = false;
+      // The same time stamp again (or a little backwards) is a repeated frame, not new data;
+      // unless it is the other kind of list stamped in the same second (a short and a full one).
+      const otherKind = clock.utcMs === last && reading.frameKind !== state.lastFrameKind;
+      if (last !== undefined && clock.utcMs <= last && last - clock.utcMs < CLOCK_STEP_MS && !otherKind) fresh = false;
       if (fresh) {
         const skew = nowMs - clock.utcMs;
         const base = state.skewBaseMs;
@@ -131,6 +133,8 @@ export function stepHeadroom(
   // no timer step ran in between to lower the held answer.
   if (state.out && state.lastFreshMs !== undefined) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
   state.lastFreshMs = nowMs;
+  if (reading.frameKind !== undefined) state.lastFrameKind = reading.frameKind;
+  else delete state.lastFrameKind;
   const headroom = computeFresh(state, reading, charger, timeBaseMs, clock, settings);
   return { headroom, state };
 }

@@ -162,6 +162,8 @@ export interface HeadroomState {
   lastFreshMs?: number;
   /** Meter time (UTC ms) of that frame, when the meter sent one. */
   lastMeterUtcMs?: number;
+  /** frameKind of that frame (a short and a full list may share a time stamp). */
+  lastFrameKind?: 'short' | 'full';
   /** Smallest (arrival - meter time) seen: the transport delay baseline, ms. */
   skewBaseMs?: number;
   /** Lag of the last fresh frame behind the baseline, ms (frames delayed in a bridge are older than they look). */

@@ -112,6 +112,16 @@ describe('age by the meter\'s own time', () => {
     expect(h.headroom.threePhaseA).toBe(0);
   });
 
+  test('a short and a full list stamped in the same second are both new data', () => {
+    const it = settingsOf({ fuseA: 40, gridType: 'IT' });
+    const t = T0;
+    const a = stepHeadroom(createHeadroomState(), { nowMs: t + 200, reading: { protocol: 'dlms', frameKind: 'short', meterTime: isoLocal(t, 60), powerImportW: 2000 } }, it);
+    const full: MeterReading = { protocol: 'dlms', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: 2000, l1: { currentA: 9 }, l3: { currentA: 8 } };
+    const b = stepHeadroom(a.state, { nowMs: t + 700, reading: full }, it).headroom;
+    expect(b.status).toBe('ok');
+    expect(b.phases.l1.currentSource).toBe('measured');
+  });
+
   test('frames delivered late (a bridge stalled 40 s, then bursts its buffer) count as old', () => {
     const { state } = settled();
     // The next frame (meter time 1 s after the last) arrives 40 s after the last.

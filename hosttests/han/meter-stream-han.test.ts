@@ -182,6 +182,20 @@ describe('MeterStream with HAN input', () => {
       ),
       { numRuns: 300 },
     );
+    // Hostile glo-ciphering headers (random lengths, security bytes, payloads) with keys set.
+    const key = new Uint8Array(16).fill(7);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 0x300 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 600 }), (title, length, sc, payload) => {
+        const len = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
+        const frame = Uint8Array.from([0xdb, 0x08, ...title, ...len, sc, ...payload]);
+        const s = new MeterStream({ encryptionKey: key, authenticationKey: key });
+        expect(() => {
+          s.push(frame, () => undefined);
+          s.flush(() => undefined);
+        }).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
     // Pure noise: no readings (a CRC-16 match by chance is possible in theory, not in 200 x 2 KiB).
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 2048 }), (noise) => {

@@ -10,31 +10,31 @@
  * a made-up date.
  */
 
-function two(text: string, at: number): number {
-  const a = text.charCodeAt(at) - 48;
-  const b = text.charCodeAt(at + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
-  return a * 10 + b;
-}
-
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Parse text[start, end) as a DSMR time stamp; undefined when invalid. */
 export function parseDsmrTimestamp(text: string, start: number, end: number): string | undefined {
   const n = end - start;
   if (n !== 12 && n !== 13) return undefined;
-  const yy = two(text, start);
-  const mo = two(text, start + 2);
-  const dd = two(text, start + 4);
-  const hh = two(text, start + 6);
-  const mi = two(text, start + 8);
-  const ss = two(text, start + 10);
-  if (yy < 0 || mo < 1 || mo > 12 || dd < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) {
+  // The 12 digits as one number (one native call instead of 12 character reads); a digit
+  // check on the ends plus "no '.', 'e', 'x', sign, space" keeps Number()'s other forms out.
+  const digits = text.slice(start, start + 12);
+  const v = Number(digits);
+  if (v !== v || v < 0 || Math.floor(v) !== v) return undefined;
+  const c0 = digits.charCodeAt(0);
+  const c11 = digits.charCodeAt(11);
+  if (c0 < 48 || c0 > 57 || c11 < 48 || c11 > 57 || digits.indexOf('e') >= 0 || digits.indexOf('E') >= 0 || digits.indexOf('x') >= 0 || digits.indexOf('.') >= 0) {
     return undefined;
   }
+  const yy = Math.floor(v / 1e10);
+  const mo = Math.floor(v / 1e8) % 100;
+  const dd = Math.floor(v / 1e6) % 100;
+  const hh = Math.floor(v / 1e4) % 100;
+  const mi = Math.floor(v / 100) % 100;
+  const ss = v % 100;
+  if (mo < 1 || mo > 12 || dd < 1 || hh > 23 || mi > 59 || ss > 59) return undefined;
   const year = yy >= 70 ? 1900 + yy : 2000 + yy;
-  const leap = year % 4 === 0; // 1970..2069: every 4th year (2000 was a leap year)
-  if (dd > DAYS[mo - 1] || (mo === 2 && dd === 29 && !leap)) return undefined;
+  if (dd > DAYS[mo - 1] || (mo === 2 && dd === 29 && year % 4 !== 0)) return undefined; // 1970..2069: every 4th year
   let offset = '';
   if (n === 13) {
     const flag = text.charCodeAt(start + 12) | 0x20; // lower-case
@@ -42,5 +42,8 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
     else if (flag === 119) offset = '+01:00'; // 'w'
     else return undefined;
   }
-  return `${year}-${text.slice(start + 2, start + 2 + 2)}-${text.slice(start + 4, start + 4 + 2)}T${text.slice(start + 6, start + 6 + 2)}:${text.slice(start + 8, start + 8 + 2)}:${text.slice(start + 10, start + 10 + 2)}${offset}`;
+  return (
+    (yy >= 70 ? '19' : '20') + digits.slice(0, 2) + '-' + digits.slice(2, 4) + '-' + digits.slice(4, 6) + 'T' +
+    digits.slice(6, 8) + ':' + digits.slice(8, 10) + ':' + digits.slice(10, 12) + offset
+  );
 }

@@ -17,7 +17,7 @@ import { loadVectors, familyOrder, type Vector } from './vector-catalog';
 import { XsWorker, xsnapAvailable, type XsMeter } from './xsnap-driver';
 
 interface Outcome { name: string; family: string; ok: boolean; reason?: string; note?: string }
-interface FamilyCost { vectors: number; frames: number; okFrames: number; bytes: number; compute: number }
+interface FamilyCost { vectors: number; frames: number; okFrames: number; bytes: number; compute: number; maxSlots: number }
 
 const verbose = process.argv.includes('--verbose');
 const CHUNK = 7;
@@ -125,7 +125,9 @@ async function main(): Promise<number> {
       // XS cost of the bare path (no JSON) for this capture.
       const r = await xs.evaluate(`globalThis.__r = __xs.core.decodeOnly(__xs.ms.MeterStream, __in, ${JSON.stringify(v.options)}); 0`);
       const counts = (await xs.evaluateJson<[number, number]>('__r')).value;
-      const c = costs.get(v.family) ?? { vectors: 0, frames: 0, okFrames: 0, bytes: 0, compute: 0 };
+      const slots = (await xs.evaluate('gc(); 0')).meter.currentHeapCount;
+      const c = costs.get(v.family) ?? { vectors: 0, frames: 0, okFrames: 0, bytes: 0, compute: 0, maxSlots: 0 };
+      c.maxSlots = Math.max(c.maxSlots, slots);
       c.vectors++;
       c.frames += counts[0];
       c.okFrames += counts[1];
@@ -166,13 +168,13 @@ function report(outcomes: Outcome[], costs: Map<string, FamilyCost>, heap: { bas
     if (!o.ok) console.log(`FAIL ${o.family} ${o.name}: ${o.reason}`);
     else if (o.note) console.log(`note ${o.family} ${o.name}: ${o.note}`);
   }
-  console.log('\nXS cost per family (decode path only: MeterStream push + flush; computrons from the XS meter)');
+  console.log('\nXS cost per family (decode path only: a fresh MeterStream, push + flush; computrons from the XS meter; heap = most slots in use after gc() following a vector of the family)');
   const families = familyOrder(outcomes.map((o) => o.family).filter((f) => f !== 'headroom'));
   for (const f of families) {
     const mine = outcomes.filter((o) => o.family === f);
     const passed = mine.filter((o) => o.ok).length;
     const c = costs.get(f);
-    const cost = c && c.frames ? `${c.frames} frames (${c.okFrames} decoded), ${Math.round(c.compute / c.frames)} computrons/frame, ${(c.compute / c.bytes).toFixed(1)} computrons/byte` : 'no cost measured';
+    const cost = c && c.frames ? `${c.frames} frames (${c.okFrames} decoded), ${Math.round(c.compute / c.frames)} computrons/frame, ${(c.compute / c.bytes).toFixed(1)} computrons/byte, heap ${c.maxSlots} slots after gc` : 'no cost measured';
     console.log(`  ${f.padEnd(24)} ${passed}/${mine.length} equal  ${cost}`);
   }
   if (heap) {

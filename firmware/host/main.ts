@@ -206,7 +206,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((e) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE') console.error('that port is in use: choose another with --port N (0 = any free port)');
+    else if (code === 'EACCES') console.error('not allowed to listen on that port: choose one above 1023 with --port N');
+    else console.error(e instanceof Error ? e.stack ?? e.message : String(e));
     process.exit(1);
   });
 }

@@ -53,6 +53,19 @@ function importPowerW(reading: MeterReading): number | undefined {
   return any ? sum : undefined;
 }
 
+/** The import register: the total, or (DSMR, which sends only per-tariff registers) their sum. */
+function importRegisterWh(reading: MeterReading): number | undefined {
+  if (finite(reading.energyImportWh)) return reading.energyImportWh;
+  const parts = reading.energyImportTariffWh;
+  if (!Array.isArray(parts) || parts.length === 0) return undefined;
+  let sum = 0;
+  for (const v of parts) {
+    if (!finite(v)) return undefined;
+    sum += v;
+  }
+  return sum;
+}
+
 function norway(state: HeadroomState): NorwayTariffState {
   if (!state.norway) state.norway = { dayMaxWh: {}, hourEnergyWh: 0 };
   return state.norway;
@@ -138,8 +151,8 @@ export function accountEnergy(state: HeadroomState, reading: MeterReading, clock
     if (e.lastUtcMs === undefined || t > e.lastUtcMs) { e.lastUtcMs = t; e.lastPowerW = p; }
   }
 
-  const reg = reading.energyImportWh;
-  if (finite(reg)) {
+  const reg = importRegisterWh(reading);
+  if (reg !== undefined) {
     if (e.lastRegisterWh !== undefined && e.lastRegisterUtcMs !== undefined && t > e.lastRegisterUtcMs) {
       const delta = reg - e.lastRegisterWh;
       // A register going backwards or jumping by more than 1 MWh is a meter swap, not consumption.

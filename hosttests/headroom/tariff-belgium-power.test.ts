@@ -86,3 +86,14 @@ describe('power limit', () => {
     expect(h.tariff?.note).toMatch(/no power/);
   });
 });
+
+test('DSMR per-tariff registers (1.8.1 + 1.8.2) correct the quarter when no running average is sent', () => {
+  // Power says 690 W but the registers climb 1 Wh per second (3600 W): the registers win.
+  const steps = repeatFrames(301, 1, T0, (t) => {
+    const i = (t - T0) / 1000;
+    return { ...fluvius(t, [1, 1, 1]), energyImportTariffWh: [1000000, 2000000 + i] };
+  });
+  const h = last(run(be, steps).answers);
+  expect(h.tariff?.quarterAverageW).toBeGreaterThan(3550);
+  expect(h.tariff?.quarterAverageW).toBeLessThan(3650);
+});

@@ -162,8 +162,10 @@ export class MeterStream {
   flush(onFrame: (result: FrameResult) => void): void {
     this.onFrame = onFrame;
     if (this.locked !== NONE) {
-      this.parts[this.locked].flush(this.emits[this.locked]);
-      this.takeGarbage(this.locked);
+      // The part's last results may unlock the stream (this.locked becomes NONE): keep the index.
+      const i = this.locked;
+      this.parts[i].flush(this.emits[i]);
+      this.takeGarbage(i);
       return;
     }
     for (let i = 0; i < PARTS; i++) this.parts[i].flush(this.emits[i]);

@@ -142,3 +142,37 @@ test('closed loop: no lasting overload, no oscillation', () => {
   }
   expect(worst).toBeLessThanOrEqual(5);
 });
+
+test('closed loop on a Norwegian IT meter (list 1 every 2 s, list 2 every 10 s): settles, no oscillation', () => {
+  const it = settingsOf({ fuseA: 32, gridType: 'IT', marginA: 2 });
+  const house = (s: number): [number, number] => (s < 200 ? [6, 4] : s < 400 ? [12, 4] : [3, 3]);
+  let state = createHeadroomState();
+  let setpoint = 0;
+  let car = 0;
+  const pending: { at: number; value: number }[] = [];
+  const log: { s: number; setpoint: number; worstL2: number }[] = [];
+  for (let ms = 0; ms < 600000; ms += 2000) {
+    const t = T0 + ms;
+    while (pending.length > 0 && (pending[0] as { at: number }).at <= t) car = (pending.shift() as { value: number }).value;
+    const h = house(ms / 1000);
+    // House loads between lines; the car three-phase. Power: one-phase loads P = V*I, the car sqrt(3)*V*I.
+    const powerW = Math.round(((h[0] + h[1]) / 2) * 230 + car * Math.sqrt(3) * 230);
+    const reading = ms % 10000 === 0 ? hanItFull(t, h[0] + car, h[1] + car, powerW, [230, 230, 230]) : hanShort(t, powerW);
+    const r = stepHeadroom(state, { nowMs: t + 300, reading, chargerA: [car, car, car] }, it);
+    state = r.state;
+    if (r.headroom.threePhaseA !== setpoint) {
+      setpoint = r.headroom.threePhaseA;
+      pending.push({ at: t + 4000, value: setpoint });
+    }
+    log.push({ s: ms / 1000, setpoint, worstL2: h[0] + h[1] + car });
+  }
+  for (const start of [0, 200, 400]) {
+    const window = log.filter((e) => e.s >= start + 100 && e.s < start + 200);
+    expect(new Set(window.map((e) => e.setpoint)).size).toBe(1);
+    for (const e of window) expect(e.worstL2).toBeLessThanOrEqual(30);
+    // Uses what is free (L2 bound = L1 + L3 house parts), within the 1 A hysteresis.
+    const free = 30 - (house(start)[0] + house(start)[1]);
+    expect(window[0]!.setpoint).toBeGreaterThanOrEqual(free - 1);
+    expect(window[0]!.setpoint).toBeLessThanOrEqual(free);
+  }
+});

@@ -6,6 +6,7 @@
  * nothing that follows it.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
+import { AesGcmKey } from '../crypto/gcm';
 import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
 
 export class EncryptedDsmrSplitter {
@@ -14,10 +15,14 @@ export class EncryptedDsmrSplitter {
   private len = 0;
   private need = 0; // total frame length once the header is known, else 0
   private open = false;
+  /** The key prepared once (round keys, GHASH table), not per frame. */
+  private readonly gcm: AesGcmKey | undefined;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
     this.buf = new Uint8Array(options.maxFrameBytes ?? 4096);
+    const key = options.encryptionKey;
+    this.gcm = key !== undefined && key.length === 16 ? new AesGcmKey(key) : undefined;
   }
 
   busy(): boolean {
@@ -63,7 +68,7 @@ export class EncryptedDsmrSplitter {
       i += take;
       if (this.len === this.need) {
         this.open = false;
-        emit(decodeEncryptedDsmr(this.buf.slice(0, this.len), this.options));
+        emit(decodeEncryptedDsmr(this.buf.slice(0, this.len), this.options, this.gcm));
         return i;
       }
     }

@@ -16,7 +16,7 @@
  * integrity check). Decrypted telegrams go through the same CRC check and parser as clear ones.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
-import { aesGcmDecrypt } from '../crypto/gcm';
+import { AesGcmKey } from '../crypto/gcm';
 import { crc16Arc } from '../util/crc16-arc';
 import { decodeDsmrTelegram } from './decode-telegram';
 
@@ -35,8 +35,11 @@ function fail(code: 'encrypted-no-key' | 'decrypt-failed' | 'malformed' | 'unsup
   return { ok: false, format: 'dsmr-encrypted', error: { code, message }, raw };
 }
 
-/** Decrypt one whole frame (as delimited by encryptedFrameLength) and decode the telegram. */
-export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions): FrameResult {
+/**
+ * Decrypt one whole frame (as delimited by encryptedFrameLength) and decode the telegram.
+ * `gcm` is the prepared key (the splitter keeps one); built from options when absent.
+ */
+export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, gcm?: AesGcmKey): FrameResult {
   const total = encryptedFrameLength(frame);
   if (total < 0 || total !== frame.length) {
     return fail('malformed', 'not a DB 08 <system title> 82 <length> frame of the stated length', frame);
@@ -56,17 +59,18 @@ export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions):
   const ctEnd = hasTag ? total - GCM_TAG_BYTES : total;
   const ciphertext = frame.subarray(18, ctEnd);
   const ak = options.authenticationKey;
+  const cipher = gcm ?? new AesGcmKey(key);
   let plaintext: Uint8Array | undefined;
   if (hasTag && ak !== undefined) {
     const aad = new Uint8Array(1 + ak.length);
     aad[0] = sc;
     aad.set(ak, 1);
-    plaintext = aesGcmDecrypt({ key, iv, ciphertext, aad, tag: frame.subarray(ctEnd, total) });
+    plaintext = cipher.decrypt({ iv, ciphertext, aad, tag: frame.subarray(ctEnd, total) });
     if (plaintext === undefined) {
       return fail('decrypt-failed', 'GCM authentication tag mismatch: wrong encryption or authentication key', frame);
     }
   } else {
-    plaintext = aesGcmDecrypt({ key, iv, ciphertext });
+    plaintext = cipher.decrypt({ iv, ciphertext });
   }
   if (plaintext === undefined || plaintext[0] !== 0x2f) {
     return fail('decrypt-failed', 'decrypted data is not a DSMR telegram: wrong encryption key?', frame);

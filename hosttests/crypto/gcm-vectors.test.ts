@@ -8,7 +8,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { aes128EncryptBlock, aes128ExpandKey } from '../../decoders/crypto/aes128';
-import { aesGcmDecrypt, aesGcmEncrypt } from '../../decoders/crypto/gcm';
+import { AesGcmKey, aesGcmDecrypt, aesGcmEncrypt } from '../../decoders/crypto/gcm';
 import { parseHexText, toHex } from '../../decoders/util/hex';
 
 const h = (s: string): Uint8Array => parseHexText(s);
@@ -121,5 +121,23 @@ describe('AES-128-GCM (McGrew-Viega test cases)', () => {
       expect(toHex(ours.ciphertext)).toBe(c.toString('hex'));
       expect(toHex(ours.tag)).toBe(tag.subarray(0, 12).toString('hex'));
     }
+  });
+});
+
+describe('AesGcmKey (one prepared key, reused)', () => {
+  it('gives the same results as the one-shot functions across many operations and IV lengths', () => {
+    const key = new AesGcmKey(h(K3));
+    for (const tc of cases.slice(2)) {
+      const r = key.encrypt({ iv: h(tc.iv), plaintext: h(tc.p), aad: h(tc.a) });
+      expect(toHex(r.ciphertext)).toBe(tc.c);
+      expect(toHex(r.tag)).toBe(tc.t);
+      // A failed check in between must not disturb the next operation.
+      expect(key.decrypt({ iv: h(tc.iv), ciphertext: h(tc.c), aad: h(tc.a), tag: new Uint8Array(12) })).toBeUndefined();
+      const p = key.decrypt({ iv: h(tc.iv), ciphertext: h(tc.c), aad: h(tc.a), tag: h(tc.t) });
+      expect(p && toHex(p)).toBe(tc.p);
+    }
+  });
+  it('refuses a key that is not 16 bytes', () => {
+    expect(() => new AesGcmKey(new Uint8Array(15))).toThrow(RangeError);
   });
 });

@@ -4,11 +4,12 @@
  * - Down at once: a target below the output is taken as is, on the frame that shows it.
  * - Up gradually, and only on a fresh frame whose currents are not a guess from an old split: by
  *   at most min(rampMaxStepA, rampAPerS * seconds since the previous such frame). A rise starts
- *   only when the target exceeds the output by at least hysteresisA, then continues to the target. The car answers a new set point within
- *   up to 5 s (IEC 61851-1); an increase the meter has not yet seen must stay small, or a
- *   controller that adds back its own (set point) current would count the same free amps twice
- *   and overshoot. Tying the step to meter time makes the rate the same for a DSMR 5 meter
- *   (1 s frames, 0.4 A steps) and a HAN meter (full list every 10 s, 4 A steps).
+ *   only when the target exceeds the output by at least hysteresisA, then continues to the target.
+ *   Why slowly: the frame and the charger's reported current are sampled at different moments and
+ *   the car takes up to 5 s to follow (IEC 61851-1), so while it rises "line - charger" under-counts
+ *   the house by the car's change in that window; 0.4 A/s x 5 s = 2 A, inside the default margin.
+ *   Tying the step to meter time makes the rate the same for a DSMR 5 meter (1 s frames, 0.4 A
+ *   steps) and a HAN meter (full list every 10 s, 4 A steps).
  * - Start: an output below the car's minimum current (published as 0) jumps to the minimum (the
  *   smallest thing a car can do) once the target clears minimum + hysteresis, so charging does
  *   not start and stop on every flicker around 6 A. Stop: at once, when the target falls below

@@ -4,12 +4,12 @@
  * occasional byte >= 0x80 is mapped as Latin-1 so nothing is lost or throws.
  */
 
-/** Latin-1 decode of bytes[start, end). Chunks of 1024 keep String.fromCharCode's argument list small. */
+/** Latin-1 decode of bytes[start, end). Chunks of 256 keep String.fromCharCode's argument list small: every argument takes an XS stack slot and Moddable targets have 384-768 slots (1024 overflowed the simulator build). */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let s = '';
   let i = start;
   while (i < end) {
-    const stop = end - i > 1024 ? i + 1024 : end;
+    const stop = end - i > 256 ? i + 256 : end;
     s += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
     i = stop;
   }

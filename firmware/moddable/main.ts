@@ -54,6 +54,16 @@ function initialLine(meter: MeterConfig): { line: LineSettings; override?: LineS
 }
 
 export default function main(): void {
+  try {
+    startDevice();
+  } catch (e) {
+    // the device has no console but xsbug / the serial log: say exactly what stopped the start
+    trace(`meterbox: start failed: ${String(e)}\n${(e as Error)?.stack ?? ''}\n`);
+    throw e;
+  }
+}
+
+function startDevice(): void {
   const logger = createLogger('meterbox');
   const clock = moddableClock;
   const scheduler = createScheduler();

@@ -78,11 +78,24 @@ function provesFormat(r: FrameResult): boolean {
  */
 function plausibleP1(r: FrameResult): boolean {
   if (!r.ok) return true;
-  if (r.raw.indexOf(0x0a) < 0) return false;
+  if (r.format === 'dsmr' && r.raw.indexOf(0x0a) < 0) return false;
   for (const k in r.reading) {
-    if (k !== 'protocol' && k !== 'listId' && k !== 'manufacturer' && k !== 'frameKind' && k !== 'checksumChecked') return true;
+    if (k !== 'protocol' && k !== 'listId' && k !== 'manufacturer' && k !== 'frameKind' && k !== 'checksumChecked' && k !== 'encrypted') return true;
   }
   return false;
+}
+
+/** An implausible P1 "reading" becomes the error it is (a wrong key decrypts to such junk). */
+function implausibleAsError(r: FrameResult & { ok: true }): FrameResult {
+  const encrypted = r.format === 'dsmr-encrypted';
+  return {
+    ok: false,
+    format: r.format,
+    error: encrypted
+      ? { code: 'decrypt-failed', message: 'decrypted P1 frame carries no values (wrong key?)' }
+      : { code: 'malformed', message: 'P1 telegram without values or line breaks (binary data?)' },
+    raw: r.raw,
+  };
 }
 
 export class MeterStream {
@@ -195,10 +208,10 @@ export class MeterStream {
     for (let i = 0; i < PARTS; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
   }
 
-  private result(part: number, r: FrameResult): void {
+  private result(part: number, res: FrameResult): void {
     if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
+    const r = part === P1 && res.ok && !plausibleP1(res) ? implausibleAsError(res) : res;
     if (this.locked === NONE) {
-      if (part === P1 && r.ok && r.format === 'dsmr' && !plausibleP1(r)) return; // binary data, see plausibleP1
       // A glo-ciphering APDU inside an HDLC / M-Bus frame ends before that frame's checksum: it
       // belongs to the link-layer frame (which is checked), never to the bare-DLMS path.
       if (part === DLMS && ((this.parts[HDLC] as HdlcSplitter).inFrame() || (this.parts[MBUS] as MbusSplitter).inFrame())) return;

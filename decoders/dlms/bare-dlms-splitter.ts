@@ -4,8 +4,12 @@
  *
  *   DB | 08 | system-title(8) | length (BER: nn, 81 nn, 82 nn nn) | SC | FC(4) | ciphertext | [tag 12]
  *
- * The length field bounds the frame; there is no checksum, so only a decryption that yields a
- * DLMS APDU (data-notification 0x0F or block transfer 0xE0) counts. When the plaintext is a DSMR
+ * The length field bounds the frame and there is no checksum: the only integrity check is the
+ * GCM tag. So a frame counts only when its tag was checked (security control 0x30/0x31 and an
+ * authentication key configured) and it decrypts to a DLMS APDU (0x0F or 0xE0). Encryption-only
+ * frames (0x20) are refused here: a flipped ciphertext bit flips the same plaintext bit, and
+ * with no checksum the reading would be silently wrong (the fuzz campaign found exactly that
+ * on an HDLC frame whose FCS failed, re-read through this path). When the plaintext is a DSMR
  * telegram ('/'), or there is no key, this splitter stays silent: that frame belongs to the
  * encrypted-P1 path (dsmr/encrypted-splitter.ts), which reports it with format 'dsmr-encrypted'.
  * Frames are reported with format 'dlms'. Never throws; bounded buffer; broken headers make it
@@ -117,6 +121,7 @@ export class BareDlmsSplitter {
     const frame = this.buf.slice(0, this.need);
     const unwrapped = unwrapGloCiphering(frame, 0, frame.length, this.options);
     if (!unwrapped.ok) return; // no key, wrong tag...: the encrypted-P1 path reports those
+    if (!unwrapped.tagChecked) return; // no integrity at all: see header
     const p = unwrapped.plaintext;
     if (p.length === 0 || (p[0] !== 0x0f && p[0] !== 0xe0)) return; // DSMR text or noise: not ours
     const result = apduOutcomeToResult(this.dlms.decodeDecrypted(p), 'dlms', frame, false);

@@ -210,6 +210,20 @@ export class HdlcSplitter {
     if (keep > 0) this.rescan.putFront(raw);
   }
 
+  /**
+   * A frame that had its closing flag but fails its checks: report it, and scan its bytes again
+   * (from the byte after its opening flag, closing flag included). A 0x7E inside data can make a
+   * cut-off frame look closed at exactly the declared length; the real frame that started inside
+   * it must not be lost.
+   */
+  private rejectWhole(emit: Emit, raw: Uint8Array, code: DecodeErrorCode, message: string): void {
+    this.abandonApdu();
+    this.checked = false;
+    emit({ ok: false, format: 'hdlc', error: { code, message }, raw });
+    this.state = HUNT;
+    this.rescan.putFront(raw.subarray(1));
+  }
+
   private abandonApdu(): void {
     if (this.segmenting) {
       this.segmenting = false;
@@ -232,8 +246,7 @@ export class HdlcSplitter {
       while (p < len && (f[p] & 1) === 0) p++;
       p++;
       if (p - start > 4 || p >= len) {
-        this.abandonApdu();
-        emit({ ok: false, format: 'hdlc', error: { code: 'malformed', message: 'HDLC address longer than 4 bytes' }, raw });
+        this.rejectWhole(emit, raw, 'malformed', 'HDLC address longer than 4 bytes');
         return;
       }
     }
@@ -241,13 +254,11 @@ export class HdlcSplitter {
     const hasInfo = len > p + 2;
     if (!this.skipChecksum) {
       if (hasInfo && !checkCrc16X25(f, 0, p)) {
-        this.abandonApdu();
-        emit({ ok: false, format: 'hdlc', error: { code: 'checksum', message: 'HDLC header checksum (HCS) mismatch' }, raw });
+        this.rejectWhole(emit, raw, 'checksum', 'HDLC header checksum (HCS) mismatch');
         return;
       }
       if (!checkCrc16X25(f, 0, len - 2)) {
-        this.abandonApdu();
-        emit({ ok: false, format: 'hdlc', error: { code: 'checksum', message: 'HDLC frame checksum (FCS) mismatch' }, raw });
+        this.rejectWhole(emit, raw, 'checksum', 'HDLC frame checksum (FCS) mismatch');
         return;
       }
     }

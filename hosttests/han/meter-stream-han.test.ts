@@ -81,8 +81,15 @@ describe('MeterStream with HAN input', () => {
     expect(s.detectedFormat()).toBe('hdlc');
   });
 
-  test('bare DLMS (glo-ciphering without link layer): the APDUs of real HDLC frames, fed alone, decode as dlms', () => {
-    for (const name of ['austria/shrdzm-im350-wels', 'austria/lg-e450-burgenland-lng2', 'node-dsmr-parser/encrypted/aidon-example-2-with-aad']) {
+  test('bare DLMS without a GCM tag (encryption only, no checksum at all) is never decoded', () => {
+    const v = named('austria/shrdzm-im350-wels');
+    const apdu = v.bytes.subarray(v.bytes.indexOf(0xdb), v.bytes.length - 3);
+    const rs = run(new MeterStream(v.options), concat(apdu, apdu, apdu), 11);
+    expect(rs.filter((r) => r.ok)).toEqual([]);
+  });
+
+  test('bare DLMS (glo-ciphering without link layer, tag checked): the APDUs of real HDLC frames, fed alone, decode as dlms', () => {
+    for (const name of ['austria/lg-e450-burgenland-lng2', 'node-dsmr-parser/encrypted/aidon-example-2-with-aad']) {
       const v = named(name);
       const b = v.bytes;
       const apdu = b.subarray(b.indexOf(0xdb), b.length - 3); // before FCS and closing flag

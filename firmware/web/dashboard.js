@@ -38,8 +38,10 @@ function render(s) {
   const banner = $('banner');
   banner.className = 'card banner span2 ' + (h.status || '');
   $('status').textContent = (STATUS_TEXT[h.status] || h.status || '–') + (h.limitedBy && h.status !== 'no-data' ? ' · limited by ' + h.limitedBy : '');
-  $('reason').textContent = h.reason || '';
-  $('hint').textContent = s.link && s.link.hint ? s.link.hint : '';
+  const hint = s.link && s.link.hint ? s.link.hint : '';
+  // With no data at all the link hint says it better than the engine's generic reason.
+  $('reason').textContent = hint && h.status === 'no-data' ? '' : h.reason || '';
+  $('hint').textContent = hint;
   mb.setDot(s.link ? s.link.state : 'starting');
 
   $('three').innerHTML = `${mb.fmt(h.threePhaseA, 1)}<small> A</small>`;

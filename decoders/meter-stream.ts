@@ -212,9 +212,6 @@ export class MeterStream {
     if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
     const r = part === P1 && res.ok && !plausibleP1(res) ? implausibleAsError(res) : res;
     if (this.locked === NONE) {
-      // A glo-ciphering APDU inside an HDLC / M-Bus frame ends before that frame's checksum: it
-      // belongs to the link-layer frame (which is checked), never to the bare-DLMS path.
-      if (part === DLMS && ((this.parts[HDLC] as HdlcSplitter).inFrame() || (this.parts[MBUS] as MbusSplitter).inFrame())) return;
       if (part === P1 && !r.ok) {
         this.held.push(r);
         if (this.held.length > 8) this.deliver(this.held.shift() as FrameResult);

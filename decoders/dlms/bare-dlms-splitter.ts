@@ -14,6 +14,11 @@
  * encrypted-P1 path (dsmr/encrypted-splitter.ts), which reports it with format 'dsmr-encrypted'.
  * Frames are reported with format 'dlms'. Never throws; bounded buffer; broken headers make it
  * scan again from the byte after the 0xDB.
+ *
+ * A 0xDB right after an LLC header (E6 E7 00, HDLC) or the DLMS transport SAPs (01 67, M-Bus) is
+ * the inside of a link-layer frame: that frame (with its checksum) owns it, so it is not taken
+ * here. Deciding from the preceding bytes, not from the other splitters' state, keeps the result
+ * independent of how the input is chunked.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
 import { RescanQueue } from '../util/rescan-queue';
@@ -37,6 +42,12 @@ export class BareDlmsSplitter {
   private n = 0;
   private need = 0;
   private replaying = false;
+  /** The three bytes before the current one (a oldest), and those before the current frame's 0xDB. */
+  private a = -1;
+  private b = -1;
+  private c = -1;
+  private ctxB = -1;
+  private ctxC = -1;
   garbageBytes = 0;
   /** Results are only emitted for frames that decrypted to a DLMS APDU: always proven. */
   readonly checked = true;
@@ -73,14 +84,24 @@ export class BareDlmsSplitter {
   }
 
   private step(b: number, emit: Emit): void {
+    const a = this.a;
+    const pb = this.b;
+    const pc = this.c;
+    this.a = pb;
+    this.b = pc;
+    this.c = b;
     switch (this.state) {
-      case HUNT:
-        if (b === 0xdb) {
+      case HUNT: {
+        const wrapped = (a === 0xe6 && (pb === 0xe7 || pb === 0xe6) && pc === 0x00) || (pb === 0x01 && pc === 0x67);
+        if (b === 0xdb && !wrapped) {
           this.buf[0] = b;
           this.n = 1;
+          this.ctxB = pb;
+          this.ctxC = pc;
           this.state = TITLE_LENGTH;
         } else if (!this.replaying) this.garbageBytes++;
         return;
+      }
       case TITLE_LENGTH:
         this.buf[this.n++] = b;
         if (b !== 8) return this.restart();
@@ -114,6 +135,10 @@ export class BareDlmsSplitter {
     const rest = this.buf.slice(1, this.n);
     this.state = HUNT;
     this.n = 0;
+    // The rescan starts after the 0xDB: restore the bytes that preceded it as context.
+    this.a = this.ctxB;
+    this.b = this.ctxC;
+    this.c = 0xdb;
     if (rest.length) this.rescan.putFront(rest);
   }
 

@@ -80,7 +80,7 @@ export class HdlcSplitter {
     });
   }
 
-  /** True while a frame is being collected (the stream uses this to keep its lock). */
+  /** True while a frame or a segment sequence is being collected (the stream holds P1 complaints meanwhile). */
   inFrame(): boolean {
     return this.state >= LENGTH || this.segmenting;
   }

@@ -23,13 +23,13 @@ function repeat(b: Uint8Array, n: number): Uint8Array {
  * Drive the detector against a meter sending `frame` every `periodMs` with settings `tx`, until
  * it finds something or `maxMs` passes. Returns the verdicts that were not 'listening'.
  */
-function drive(frame: Uint8Array, tx: DetectLineSettings | undefined, periodMs: number, maxMs: number, det = new LineDetector()) {
+function drive(frame: Uint8Array, tx: DetectLineSettings | undefined, periodMs: number, maxMs: number, det = new LineDetector(), strictUart = false) {
   const seen: DetectVerdict[] = [];
   for (let now = 0; now < maxMs; now += periodMs) {
     let v: DetectVerdict;
     if (tx) {
       const rx = det.current().settings;
-      v = det.feed(simulateUart(frame, tx, rx).bytes, now);
+      v = det.feed(simulateUart(frame, tx, rx, 20, strictUart).bytes, now);
     } else v = det.tick(now);
     if (v.kind !== 'listening') seen.push(v);
     if (v.kind === 'found' || v.kind === 'encrypted') break;
@@ -74,6 +74,12 @@ describe('line detector', () => {
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ kind: 'found', format: 'hdlc' });
     expect((last as { candidate: { settings: { baud: number } } }).candidate.settings.baud).toBe(2400);
+  });
+
+  test('Kamstrup 8N1 on a strict UART that drops bytes with parity errors: 8E1 is noise, 2400 8N1 is found', () => {
+    const seen = drive(hex('roarfred/Kamstrup228.hex'), S('2400 8N1'), 10000, 300000, new LineDetector(), true);
+    expect(seen[0]).toMatchObject({ kind: 'next', reason: 'noise', candidate: { label: '2400 8N1' } });
+    expect(seen.at(-1)).toMatchObject({ kind: 'found', format: 'hdlc', candidate: { label: '2400 8N1' } });
   });
 
   test('DSMR 5 P1 at 115200 inverted: HAN settings are noise, then found as dsmr at 115200 8N1 inverted', () => {

@@ -20,7 +20,11 @@ function frameBits(b: number, s: DetectLineSettings): number[] {
   return bits;
 }
 
-export function simulateUart(bytes: Uint8Array, tx: DetectLineSettings, rx: DetectLineSettings, idleBits = 20) {
+/**
+ * `dropErrored`: a strict UART (or driver) that discards bytes with a parity or framing error,
+ * as Linux does with IGNPAR and some ESP32 drivers do; default keeps them.
+ */
+export function simulateUart(bytes: Uint8Array, tx: DetectLineSettings, rx: DetectLineSettings, idleBits = 20, dropErrored = false) {
   // Line level per tx bit time (1 = mark). Idle before and after.
   const line: number[] = new Array(idleBits).fill(1);
   for (const b of bytes) line.push(...frameBits(b, tx));
@@ -52,14 +56,21 @@ export function simulateUart(bytes: Uint8Array, tx: DetectLineSettings, rx: Dete
       ones += bit;
     }
     let pos = 1 + rx.dataBits;
+    let bad = false;
     if (rx.parity !== 'none') {
       const p = level(start + (pos + 0.5) * ratio);
       const expected = rx.parity === 'even' ? ones & 1 : (ones & 1) ^ 1;
-      if (p !== expected) parityErrors++;
+      if (p !== expected) {
+        parityErrors++;
+        bad = true;
+      }
       pos++;
     }
-    if (level(start + (pos + 0.5) * ratio) !== 1) framingErrors++;
-    out.push(v);
+    if (level(start + (pos + 0.5) * ratio) !== 1) {
+      framingErrors++;
+      bad = true;
+    }
+    if (!(bad && dropErrored)) out.push(v);
     t = start + (pos + 0.5) * ratio + step; // resume looking for the next start bit after the stop bit sample
   }
   return { bytes: Uint8Array.from(out), framingErrors, parityErrors };

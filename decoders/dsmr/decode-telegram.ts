@@ -32,6 +32,12 @@ export function decodeDsmrTelegram(
     };
   }
   const parsed = parseTelegramText(text);
+  if (parsed.knownObjects === 0) {
+    // '/' .. '!' around nothing we know (binary noise that happens to hold both, or a header
+    // only): not a meter reading. Matters most for CRC-less telegrams, where nothing else
+    // vouches for the bytes.
+    return { ok: false, format, error: { code: 'malformed', message: 'telegram holds no known COSEM object' }, raw: frame };
+  }
   const reading = parsed.reading;
   if (format === 'dsmr-encrypted') reading.encrypted = true;
   if (options.skipChecksum) reading.checksumChecked = false;

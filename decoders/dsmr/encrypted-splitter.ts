@@ -15,6 +15,8 @@ export class EncryptedDsmrSplitter {
   private len = 0;
   private need = 0; // total frame length once the header is known, else 0
   private open = false;
+  /** Bytes of a failed frame to scan again (see feed). */
+  private rescan: Uint8Array | undefined;
   /** The key prepared once (round keys, GHASH table), not per frame. */
   private readonly gcm: AesGcmKey | undefined;
 
@@ -34,6 +36,35 @@ export class EncryptedDsmrSplitter {
    * byte not consumed. A rejected header consumes only the 0xDB byte and reports the rest back.
    */
   feed(chunk: Uint8Array, from: number, emit: (r: FrameResult) => void): number {
+    const next = this.step(chunk, from, emit);
+    // A frame that failed may have swallowed the start of the next one (a cut frame whose
+    // length field ran on into a good frame): scan its bytes again after its 0xDB, in order,
+    // before the rest of the chunk. Iterative; every round drops at least one byte.
+    while (this.rescan !== undefined) {
+      const t = this.rescan;
+      this.rescan = undefined;
+      let k = 0;
+      while (k < t.length) {
+        if (!this.open) {
+          const j = t.indexOf(0xdb, k);
+          if (j < 0) break;
+          k = j;
+        }
+        k = this.step(t, k, emit);
+        if (this.rescan !== undefined) {
+          const again: Uint8Array = this.rescan;
+          const merged = new Uint8Array(again.length + t.length - k);
+          merged.set(again, 0);
+          merged.set(t.subarray(k), again.length);
+          this.rescan = merged;
+          break;
+        }
+      }
+    }
+    return next;
+  }
+
+  private step(chunk: Uint8Array, from: number, emit: (r: FrameResult) => void): number {
     let i = from;
     if (!this.open) {
       if (chunk[i] !== 0xdb) return i;
@@ -68,7 +99,10 @@ export class EncryptedDsmrSplitter {
       i += take;
       if (this.len === this.need) {
         this.open = false;
-        emit(decodeEncryptedDsmr(this.buf.slice(0, this.len), this.options, this.gcm));
+        const frame = this.buf.slice(0, this.len);
+        const r = decodeEncryptedDsmr(frame, this.options, this.gcm);
+        emit(r);
+        if (!r.ok && r.error.code !== 'encrypted-no-key' && frame.indexOf(0xdb, 1) > 0) this.rescan = frame.subarray(1);
         return i;
       }
     }

@@ -21,7 +21,8 @@
  *   decode-telegram.ts). 3 digits then CR/LF is accepted: a Warmtelink heat meter sends its CRC
  *   unpadded ("!B9F").
  * - 7E1 read as 8N1: '/' with its even-parity bit arrives as 0xAF. A telegram that starts
- *   with 0xAF has every byte masked to 7 bits.
+ *   with 0xAF has every byte parity-checked and masked to 7 bits.
+ * - 0xDB inside an 8-bit telegram ends it ('truncated'): it starts an encrypted frame.
  * - Hot path (measured under XS, the device engine): each chunk is turned into a Latin-1 string
  *   once (about 6 computrons a byte); String.indexOf then jumps to the next '!' or '/' at almost
  *   no metered cost (Uint8Array.indexOf costs 8 a byte scanned), the bytes between are copied
@@ -47,6 +48,16 @@ const CRC = 2; // after '!', reading hex digits
 const TAIL = 3; // after the CRC: swallow CR LF
 
 export type Emit = (result: FrameResult) => void;
+
+/** 1 where a byte has an odd number of set bits (a 7E1 byte must not). Built once, read only. */
+const ODD_PARITY = new Uint8Array(256);
+(function buildParity(): void {
+  for (let b = 0; b < 256; b++) {
+    let ones = 0;
+    for (let x = b; x !== 0; x >>= 1) ones += x & 1;
+    ODD_PARITY[b] = ones & 1;
+  }
+})();
 
 export class DsmrSplitter {
   private readonly options: DecoderOptions;
@@ -179,18 +190,42 @@ export class DsmrSplitter {
     let j = s.indexOf('!', i);
     const k = s.indexOf('/', i);
     if (k >= 0 && (j < 0 || k < j)) j = k;
+    // 0xDB never occurs in an 8-bit text telegram: it is the start of an encrypted frame
+    // (general-glo-ciphering) and this "telegram" was garbage that held a '/'. End it there and
+    // leave the byte to the front, which routes it to the encrypted splitter.
+    const db = s.indexOf('\xdb', i);
+    if (db >= 0 && (j < 0 || db < j)) {
+      const stop = this.append(chunk, i, db, emit);
+      if (stop < db) return stop;
+      this.truncated(emit, this.len, 'binary frame start (0xDB) inside the text');
+      this.state = HUNT;
+      return db;
+    }
     const end = j < 0 ? n : j;
-    if (!this.append(chunk, i, end, emit)) return end; // overflow: state is HUNT now
+    const stop = this.append(chunk, i, end, emit);
+    if (stop < end) return stop; // overflow: state is HUNT now, hunting resumes at the first byte that did not fit
     if (end > i) this.text += s.slice(i, end);
     if (j < 0) return n;
     return this.special(chunk[j], emit) ? j + 1 : j;
   }
 
-  /** 7E1 read as 8N1: mask each byte (low rate, 9600 baud: a byte loop is fine). */
+  /**
+   * 7E1 read as 8N1: mask each byte (low rate, 9600 baud: a byte loop is fine). Every byte of a
+   * real 7E1 telegram has even parity; one that does not means this was never a 7E1 telegram
+   * (garbage that held 0xAF) or the line corrupted it: end it there and hunt again from that
+   * byte (it may be the 0xDB of an encrypted frame). DSMR 2.2/3 has no CRC, so this is also its
+   * only error check.
+   */
   private bodyMasked(chunk: Uint8Array, i: number, emit: Emit): number {
     const n = chunk.length;
     while (i < n) {
-      const c = chunk[i] & 0x7f;
+      const raw = chunk[i];
+      if (ODD_PARITY[raw] === 1) {
+        this.truncated(emit, this.len, 'parity error in a 7E1 telegram');
+        this.state = HUNT;
+        return i;
+      }
+      const c = raw & 0x7f;
       if (c === BANG || c === SLASH) return this.special(c, emit) ? i + 1 : i;
       if (this.len >= this.buf.length) {
         this.overflow(emit);
@@ -205,8 +240,9 @@ export class DsmrSplitter {
   /** Handle '!' or '/' inside BODY. Returns false when the byte must be re-read (new start). */
   private special(c: number, emit: Emit): boolean {
     if (this.len >= this.buf.length) {
+      // Full: this byte does not fit. Re-read it while hunting (a '/' may start the next one).
       this.overflow(emit);
-      return true;
+      return false;
     }
     const inParens = this.insideParens();
     if (this.mask === 0xff) this.text += c === BANG ? '!' : '/';
@@ -229,16 +265,20 @@ export class DsmrSplitter {
     return false;
   }
 
-  private append(chunk: Uint8Array, from: number, to: number, emit: Emit): boolean {
-    const count = to - from;
-    if (this.len + count > this.buf.length) {
+  /**
+   * Copy chunk[from, to) into the buffer. Returns `to`, or on overflow the index of the first
+   * byte that did not fit (hunting resumes there, whatever the chunking: the same bytes give the
+   * same results in one chunk or in many).
+   */
+  private append(chunk: Uint8Array, from: number, to: number, emit: Emit): number {
+    const room = this.buf.length - this.len;
+    if (to - from > room) {
       this.overflow(emit);
-      this.skipped += count;
-      return false;
+      return from + room;
     }
     this.buf.set(chunk.subarray(from, to), this.len);
-    this.len += count;
-    return true;
+    this.len += to - from;
+    return to;
   }
 
   /** Is the end of the buffer inside an open "(" on the current line? */

@@ -202,3 +202,33 @@ test('missing CRC on a DSMR 5-era meter without a version line (time stamp 0-0:1
   // The same bytes with the CRC decode.
   expect(codes(split(t).results)).toEqual(['ok']);
 });
+
+test('7E1 telegram with a parity error is cut there (DSMR 2.2 has no CRC: parity is its only check)', () => {
+  const parity = V22.map((b) => {
+    let ones = 0;
+    for (let x = b; x; x >>= 1) ones += x & 1;
+    return ones % 2 === 1 ? b | 0x80 : b;
+  });
+  const bad = parity.slice();
+  bad[60] ^= 0x01; // one bit flipped on the line: parity now odd
+  const { results } = split(cat(bad, parity));
+  expect(codes(results)).toEqual(['truncated', 'ok']);
+  expect(reading(results[1])).toEqual(alone(V22));
+});
+
+test('0xDB inside a text "telegram" ends it, so an encrypted frame behind a stray "/" is not swallowed', () => {
+  const { results } = split(cat(text('/junk'), new Uint8Array([0xdb, 0x08])));
+  expect(codes(results)).toEqual(['truncated']);
+});
+
+test('"/" .. "!" around nothing we know is malformed, not an empty reading', () => {
+  const noise = cat(text('/'), new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13]), text('\r\n!\r\n'));
+  expect(codes(split(noise).results)).toEqual(['malformed']);
+});
+
+test('overflow resumes hunting at the first byte that did not fit, whatever the chunking', () => {
+  const stream = cat(V42, text('xx'), V22, V5);
+  const whole = codes(split(stream, { maxFrameBytes: 300 }).results);
+  for (const size of [1, 2, 3, 7, 64]) expect({ size, c: codes(split(stream, { maxFrameBytes: 300 }, size).results) }).toEqual({ size, c: whole });
+  expect(whole[0]).toBe('overflow');
+});

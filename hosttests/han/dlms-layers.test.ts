@@ -6,6 +6,7 @@ import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
 import { ByteReader, readAxdr } from '../../decoders/dlms/axdr';
 import { decodeCosemDateTime } from '../../decoders/dlms/cosem-datetime';
 import { unwrapGloCiphering } from '../../decoders/dlms/glo-ciphering';
+import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
 import { crc16X25 } from '../../decoders/util/crc16-x25';
 import { parseHexText, toHex } from '../../decoders/util/hex';
 import { loadHanVectors } from './vectors';
@@ -95,4 +96,33 @@ test('general-block-transfer: blocks joined in order; a missing block is reporte
   expect(out).toEqual(direct);
   const lost = new DlmsApduDecoder();
   expect(lost.decode(b2)).toMatchObject({ kind: 'error', error: { code: 'truncated' } });
+});
+
+test('general-block-transfer across HDLC frames: two blocks in two checked frames give one reading', () => {
+  const v = named('node-dsmr-parser/aidon-example-2');
+  const apdu = v.bytes.subarray(v.bytes.indexOf(0x0f, 8), v.bytes.length - 3);
+  const half = Math.floor(apdu.length / 2);
+  const block = (n: number, last: boolean, data: Uint8Array) =>
+    Uint8Array.from([0xe0, last ? 0x80 : 0x00, 0, n, 0, 0, 0x82, data.length >> 8, data.length & 0xff, ...data]);
+  // HDLC frame: 7E | A0+len | dst 03 | src 05 | control 13 | HCS | E6 E7 00 | info | FCS | 7E
+  const hdlc = (info: Uint8Array) => {
+    const len = 2 + 1 + 1 + 1 + 2 + 3 + info.length + 2;
+    const f = new Uint8Array(len);
+    f.set([0xa0 | ((len >> 8) & 7), len & 0xff, 0x03, 0x05, 0x13]);
+    const hcs = crc16X25(f, 0, 5);
+    f.set([hcs & 0xff, hcs >> 8, 0xe6, 0xe7, 0x00], 5);
+    f.set(info, 10);
+    const fcs = crc16X25(f, 0, len - 2);
+    f.set([fcs & 0xff, fcs >> 8], len - 2);
+    return Uint8Array.from([0x7e, ...f, 0x7e]);
+  };
+  const stream = Uint8Array.from([...hdlc(block(1, false, apdu.subarray(0, half))), ...hdlc(block(2, true, apdu.subarray(half)))]);
+  const out: { ok: boolean; reading?: unknown }[] = [];
+  const s = new HdlcSplitter();
+  s.push(stream, (r) => out.push(r));
+  s.flush((r) => out.push(r));
+  expect(out.map((r) => r.ok)).toEqual([true]);
+  const direct: { ok: boolean; reading?: unknown }[] = [];
+  new HdlcSplitter().push(v.bytes, (r) => direct.push(r));
+  expect(out[0].reading).toEqual(direct[0].reading);
 });

@@ -96,3 +96,15 @@ test('an unknown security control byte is unsupported, a frame shorter than its 
   expect(codes([decodeEncryptedDsmr(sc, KEYS)])).toEqual(['unsupported']);
   expect(codes([decodeEncryptedDsmr(FRAME.subarray(0, 200), KEYS)])).toEqual(['malformed']);
 });
+
+test('a cut-off frame whose length runs on into the next frame: that next frame still decodes (rescan)', () => {
+  for (const cut of [20, 100, 300, FRAME.length - 1]) {
+    const results = codes(run(cat(FRAME.subarray(0, cut), FRAME, FRAME)));
+    expect({ cut, ok: results.filter((c) => c === 'ok:dsmr-encrypted').length }).toEqual({ cut, ok: 2 });
+  }
+});
+
+test('a stray "/" before an encrypted frame does not swallow it', () => {
+  const results = codes(run(cat(latin1Bytes('x/y'), FRAME)));
+  expect(results.filter((c) => c.startsWith('ok'))).toEqual(['ok:dsmr-encrypted']);
+});

@@ -27,6 +27,7 @@
 import type { MeterReading, PhaseReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
+import { saneCurrent, sanePower, saneVoltage } from './sane';
 
 export interface ResolvedCurrents {
   /** Line current used, A (null: unknown). */
@@ -47,9 +48,6 @@ export interface ResolvedCurrents {
   netPowerW?: number;
 }
 
-function finite(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
 
 function phaseOf(reading: MeterReading, p: number): PhaseReading | undefined {
   return p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
@@ -57,20 +55,21 @@ function phaseOf(reading: MeterReading, p: number): PhaseReading | undefined {
 
 /** |net active power| and signed net from totals, else from the lines' own powers. */
 export function framePower(reading: MeterReading): { absW: number; netW: number } | undefined {
-  const imp = reading.powerImportW;
-  const exp = reading.powerExportW;
-  if (finite(imp) || finite(exp)) {
-    const i = finite(imp) ? Math.abs(imp) : 0;
-    const e = finite(exp) ? Math.abs(exp) : 0;
-    return { absW: Math.abs(i - e), netW: i - e };
+  const imp = sanePower(reading.powerImportW);
+  const exp = sanePower(reading.powerExportW);
+  if (imp !== undefined || exp !== undefined) {
+    const net = (imp ?? 0) - (exp ?? 0);
+    return { absW: Math.abs(net), netW: net };
   }
   let any = false;
   let net = 0;
   for (let p = 0; p < 3; p++) {
     const ph = phaseOf(reading, p);
     if (!ph) continue;
-    if (finite(ph.powerImportW)) { net += Math.abs(ph.powerImportW); any = true; }
-    if (finite(ph.powerExportW)) { net -= Math.abs(ph.powerExportW); any = true; }
+    const pi = sanePower(ph.powerImportW);
+    const pe = sanePower(ph.powerExportW);
+    if (pi !== undefined) { net += pi; any = true; }
+    if (pe !== undefined) { net -= pe; any = true; }
   }
   return any ? { absW: Math.abs(net), netW: net } : undefined;
 }
@@ -80,7 +79,7 @@ export function hasElectricalData(reading: MeterReading): boolean {
   if (framePower(reading)) return true;
   for (let p = 0; p < 3; p++) {
     const ph = phaseOf(reading, p);
-    if (ph && finite(ph.currentA)) return true;
+    if (ph && saneCurrent(ph.currentA) !== undefined) return true;
   }
   return false;
 }
@@ -119,9 +118,9 @@ export function resolveCurrents(
   const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
   const voltageV: number[] = [];
   for (let p = 0; p < 3; p++) {
-    const v = phaseOf(reading, p)?.voltageV;
-    const last = lastVoltageV[p];
-    let volts = finite(v) && v > 50 ? v : finite(last) ? last : settings.nominalVoltageV;
+    const v = saneVoltage(phaseOf(reading, p)?.voltageV);
+    const last = saneVoltage(lastVoltageV[p]);
+    let volts = v ?? last ?? settings.nominalVoltageV;
     // On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
     // MA304T4) report line-to-star-point voltages (~133 V): scale those by sqrt(3), or every
     // power -> current conversion would come out sqrt(3) too generous.
@@ -133,12 +132,15 @@ export function resolveCurrents(
   // 1-2: the line's own current or power.
   for (let p = 0; p < n; p++) {
     const ph = phaseOf(reading, p);
-    if (ph && finite(ph.currentA)) {
-      currentA[p] = Math.abs(ph.currentA);
+    if (!ph) continue;
+    const measured = saneCurrent(ph.currentA);
+    const pi = sanePower(ph.powerImportW);
+    const pe = sanePower(ph.powerExportW);
+    if (measured !== undefined) {
+      currentA[p] = measured;
       source[p] = 'measured';
-    } else if (ph && (finite(ph.powerImportW) || finite(ph.powerExportW))) {
-      const w = Math.abs((finite(ph.powerImportW) ? Math.abs(ph.powerImportW) : 0) - (finite(ph.powerExportW) ? Math.abs(ph.powerExportW) : 0));
-      currentA[p] = w / (voltageV[p] as number);
+    } else if (pi !== undefined || pe !== undefined) {
+      currentA[p] = Math.abs((pi ?? 0) - (pe ?? 0)) / (voltageV[p] as number);
       source[p] = 'estimated';
     }
   }
@@ -174,7 +176,9 @@ export function resolveCurrents(
         if (s === null || s === undefined) continue;
         const share = weightSum > 0 ? (s * (voltageV[p] as number)) / weightSum : 1 / count;
         const est = s + (dCharger[p] as number) + (k * dOtherW * share) / (voltageV[p] as number);
-        currentA[p] = Math.max(0, est);
+        // (A NaN must never become "0 A": only a finite estimate is used, else the worst case below.)
+        if (!Number.isFinite(est)) continue;
+        currentA[p] = est > 0 ? est : 0;
         source[p] = 'estimated';
         fromSplit = true;
       }

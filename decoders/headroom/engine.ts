@@ -27,6 +27,7 @@ import { floorTenth, regulate, roundTenth } from './regulate';
 import { powerLimitBudget, type ChargerBudget } from './power-limit';
 import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
 import { accountEnergy, tariffBudget } from './tariff';
+import { saneVoltage } from './sane';
 
 export function createHeadroomState(): HeadroomState {
   return { version: 1, lagMs: 0, voltageV: [null, null, null], energy: { integratedSinceRegisterWh: 0 } };
@@ -156,8 +157,8 @@ function computeFresh(
   // Remember voltages and the measured split for the short frames that follow.
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
-    const v = ph ? ph.voltageV : undefined;
-    if (typeof v === 'number' && Number.isFinite(v) && v > 50) state.voltageV[p] = v;
+    const v = ph ? saneVoltage(ph.voltageV) : undefined;
+    if (v !== undefined) state.voltageV[p] = v;
   }
   if (r.allMeasured && r.powerW !== undefined) {
     state.split = {

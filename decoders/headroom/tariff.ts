@@ -32,36 +32,38 @@ import type { ResolvedCurrents } from './currents';
 import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
 import { localKeys } from './time';
+import { saneEnergy, sanePower } from './sane';
 
 interface Clock { utcMs: number; offsetMin: number }
 
 const MAX_GAP_MS = 60000;
 const QUARTER_MS = 900000;
 
-function finite(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
 
 function importPowerW(reading: MeterReading): number | undefined {
-  if (finite(reading.powerImportW)) return Math.abs(reading.powerImportW);
-  if (finite(reading.powerExportW)) return 0;
+  const imp = sanePower(reading.powerImportW);
+  if (imp !== undefined) return imp;
+  if (sanePower(reading.powerExportW) !== undefined) return 0;
   let any = false;
   let sum = 0;
   for (const ph of [reading.l1, reading.l2, reading.l3]) {
-    if (ph && finite(ph.powerImportW)) { sum += Math.abs(ph.powerImportW); any = true; }
+    const v = ph ? sanePower(ph.powerImportW) : undefined;
+    if (v !== undefined) { sum += v; any = true; }
   }
   return any ? sum : undefined;
 }
 
 /** The import register: the total, or (DSMR, which sends only per-tariff registers) their sum. */
 function importRegisterWh(reading: MeterReading): number | undefined {
-  if (finite(reading.energyImportWh)) return reading.energyImportWh;
+  const total = saneEnergy(reading.energyImportWh);
+  if (total !== undefined) return total;
   const parts = reading.energyImportTariffWh;
   if (!Array.isArray(parts) || parts.length === 0) return undefined;
   let sum = 0;
   for (const v of parts) {
-    if (!finite(v)) return undefined;
-    sum += v;
+    const e = saneEnergy(v);
+    if (e === undefined) return undefined;
+    sum += e;
   }
   return sum;
 }
@@ -255,11 +257,12 @@ export function tariffBudget(
   const elapsedS = Math.max(0, (clock.utcMs - start) / 1000);
   let quarterWh = q && q.startUtcMs === start ? q.energyWh : 0;
   let quarterAverageW = elapsedS > 0 ? (quarterWh * 3600) / elapsedS : 0;
-  if (finite(reading.averageDemandW)) {
-    quarterAverageW = Math.abs(reading.averageDemandW);
+  const meterAverageW = sanePower(reading.averageDemandW);
+  if (meterAverageW !== undefined) {
+    quarterAverageW = meterAverageW;
     quarterWh = (quarterAverageW * elapsedS) / 3600;
   }
-  const monthPeakW = finite(reading.monthPeakW) ? Math.abs(reading.monthPeakW) : undefined;
+  const monthPeakW = sanePower(reading.monthPeakW);
   const targetW = Math.max(tariff.targetKw * 1000, monthPeakW ?? 0);
   const remainingWh = targetW / 4 - quarterWh;
   const secondsLeft = Math.max(1, 900 - elapsedS);

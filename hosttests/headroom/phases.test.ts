@@ -245,3 +245,16 @@ test('IT: an L2 of exactly 0 A beside loaded lines is "not measured" (bound), a 
   expect(tn.phases.l2.currentSource).toBe('measured');
   expect(tn.phases.l2.headroomA).toBe(23);
 });
+
+test('implausible values (a 1e9 A current, a 0 V or 5 kV voltage, NaN power) count as not sent', () => {
+  const h = settle(tn25, (t) => ({
+    ...dsmr5(t, [5, 5, 5]),
+    powerImportW: Number.NaN,
+    l2: { currentA: 1e9, voltageV: 5000, powerImportW: 1150 },
+    l3: { currentA: 4, voltageV: 0 },
+  }));
+  expect(h.phases.l2.currentSource).toBe('estimated'); // from its own 1150 W at the nominal 230 V
+  expect(h.phases.l2.currentA).toBe(5);
+  expect(h.phases.l3.currentSource).toBe('measured');
+  expect(h.threePhaseA).toBe(18);
+});

@@ -200,3 +200,28 @@ test('stepHeadroom does not modify the state it is given', () => {
     expect(JSON.stringify(state)).toBe(before);
   }), { numRuns: 100 });
 });
+
+test('garbage in reading fields (strings, NaN, null, negative, huge) never throws and stays within the fuse', () => {
+  const junk = fc.oneof(
+    fc.constant(undefined), fc.constant(null), fc.constant(NaN), fc.constant(Infinity), fc.constant(-Infinity),
+    fc.double(), fc.integer({ min: -1e9, max: 1e9 }), fc.string({ maxLength: 12 }), fc.boolean(), fc.constant([]), fc.constant({}),
+  );
+  const phaseJunk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.record({ currentA: junk, voltageV: junk, powerImportW: junk, powerExportW: junk }));
+  const garbage = fc.record({
+    l1: phaseJunk, l2: phaseJunk, l3: phaseJunk, powerImportW: junk, powerExportW: junk, energyImportWh: junk,
+    energyImportTariffWh: fc.oneof(junk, fc.array(junk, { maxLength: 3 })), averageDemandW: junk, monthPeakW: junk,
+    meterTime: fc.oneof(junk, fc.constantFrom('2026-11-23T18:00:00', '2026-11-23T18:00:00+01:00', '2026-13-45T99:99:99Z', 'yesterday', '')),
+    frameKind: fc.oneof(junk, fc.constantFrom('short', 'full')), threeWire: junk,
+  });
+  fc.assert(fc.property(settingsArb, fc.array(fc.tuple(garbage, fc.integer({ min: 0, max: 20000 })), { maxLength: 12 }), (s, frames) => {
+    let state = createHeadroomState();
+    let t = T0;
+    for (const [g, dt] of frames) {
+      t += dt;
+      const reading = { protocol: 'dlms', ...g } as unknown as MeterReading;
+      const r = stepHeadroom(state, { nowMs: t, reading }, s);
+      state = r.state;
+      checkAnswer(r.headroom, s);
+    }
+  }), { numRuns: 200 });
+});

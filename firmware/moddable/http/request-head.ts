@@ -60,8 +60,14 @@ export function parseRequestHead(text: string): RequestHead | string {
   const head: RequestHead = { method, path, query, headers };
   const lengthText = headers['content-length'];
   if (lengthText !== undefined) {
-    const length = Number(lengthText);
-    if (!Number.isInteger(length) || length < 0 || lengthText === '') return 'malformed content-length';
+    // RFC 9110: 1*DIGIT. Number() would also take "1e3", "0x10" or " 12 ".
+    if (lengthText === '' || lengthText.length > 12) return 'malformed content-length';
+    let length = 0;
+    for (let i = 0; i < lengthText.length; i++) {
+      const digit = lengthText.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return 'malformed content-length';
+      length = length * 10 + digit;
+    }
     head.contentLength = length;
   }
   return head;

@@ -40,8 +40,16 @@ const CLOCK_STEP_MS = 10 * 60 * 1000;
 /** How fast the transport-delay baseline follows a lasting increase, ms per frame. */
 const SKEW_CREEP_MS = 50;
 
+/**
+ * A copy of the caller's state, or a fresh one when what came in is not a state of this version
+ * (restored from storage after an update, corrupted): starting over costs a ramp-up, a bad state
+ * could cost the fuse.
+ */
 function copyState(s: HeadroomState): HeadroomState {
-  return JSON.parse(JSON.stringify(s)) as HeadroomState;
+  const ok = s !== null && typeof s === 'object' && s.version === 1 && typeof s.lagMs === 'number' && Number.isFinite(s.lagMs)
+    && Array.isArray(s.voltageV) && s.voltageV.length === 3 && s.energy !== null && typeof s.energy === 'object'
+    && typeof s.energy.integratedSinceRegisterWh === 'number';
+  return ok ? (JSON.parse(JSON.stringify(s)) as HeadroomState) : createHeadroomState();
 }
 
 function sanitizeCharger(c: [number, number, number] | undefined): number[] {

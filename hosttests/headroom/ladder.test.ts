@@ -184,3 +184,13 @@ test('box clock stepped forward 20 s: stale for a while, then the baseline absor
   expect(last(a).status).toBe('ok');
   expect(last(a).threePhaseA).toBe(13);
 });
+
+test('a state that is not a version-1 state (corrupt, from another version) starts over safely', () => {
+  for (const bad of [null, {}, { version: 2 }, { version: 1, lagMs: 'x' }, JSON.parse('{"version":1,"lagMs":0,"voltageV":[],"energy":{}}')]) {
+    const h = stepHeadroom(bad as never, { nowMs: T0 }, s).headroom;
+    expect(h.status).toBe('no-data');
+    const f = stepHeadroom(bad as never, { nowMs: T0 + 300, reading: dsmr5(T0, [10, 3, 1]) }, s).headroom;
+    expect(f.status).toBe('ok');
+    expect(f.threePhaseA).toBe(6);
+  }
+});

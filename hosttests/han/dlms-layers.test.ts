@@ -7,6 +7,7 @@ import { ByteReader, readAxdr } from '../../decoders/dlms/axdr';
 import { decodeCosemDateTime } from '../../decoders/dlms/cosem-datetime';
 import { unwrapGloCiphering } from '../../decoders/dlms/glo-ciphering';
 import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
+import { notificationToReading } from '../../decoders/dlms/lists/registry';
 import { crc16X25 } from '../../decoders/util/crc16-x25';
 import { parseHexText, toHex } from '../../decoders/util/hex';
 import { loadHanVectors } from './vectors';
@@ -125,4 +126,21 @@ test('general-block-transfer across HDLC frames: two blocks in two checked frame
   const direct: { ok: boolean; reading?: unknown }[] = [];
   new HdlcSplitter().push(v.bytes, (r) => direct.push(r));
   expect(out[0].reading).toEqual(direct[0].reading);
+});
+
+test('a name/value list without scalers from an unknown meter: power kept, voltage and current left absent', () => {
+  const v = named('roarfred/Kamstrup228');
+  const apdu = new Uint8Array(v.bytes.subarray(v.bytes.indexOf(0x0f, 8), v.bytes.length - 3));
+  const at = toHex(apdu).indexOf(toHex(new TextEncoder().encode('Kamstrup'))) / 2;
+  expect(at).toBeGreaterThan(0);
+  apdu[at] = 0x58; // 'X': same layout, but no longer a list we know the implicit scaling of
+  const out = new DlmsApduDecoder().decode(apdu);
+  expect(out.kind).toBe('notification');
+  if (out.kind !== 'notification') return;
+  const r = notificationToReading(out.notification);
+  expect(r.ok && r.shape).toBe('obis-interleaved');
+  if (!r.ok) return;
+  expect(r.reading.powerImportW).toBe(3815);
+  expect(r.reading.l1).toBeUndefined();
+  expect(r.reading.l2).toBeUndefined();
 });

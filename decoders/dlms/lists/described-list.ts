@@ -64,11 +64,8 @@ export const describedList: ListShape = {
     let mapped = 0;
     for (const { name, attr, value } of values) {
       if (attr !== 2) continue;
-      const su = scalers[key(name)];
-      const c = name[2];
-      const isVoltageOrCurrent = name[0] === 1 && name[3] === 7 && (c % 20 === 11 || c % 20 === 12);
-      if (!su && isVoltageOrCurrent) continue; // scale unknown: absent, see header
-      if (applyObisValue(draft, name, value, su)) mapped++;
+      // (a voltage or current without scaler_unit is left absent by applyObisValue, see header)
+      if (applyObisValue(draft, name, value, scalers[key(name)])) mapped++;
     }
     if (mapped === 0) return 'no known OBIS codes in the described list';
     return finishReading(draft, n.time?.iso);

@@ -51,9 +51,18 @@ export function newDraft(): ReadingDraft {
   return { protocol: 'dlms' };
 }
 
+/** Instantaneous voltage or current of a phase (1-x:31/32/51/52/71/72.7.x). */
+export function isVoltageOrCurrent(name: Uint8Array): boolean {
+  const c = name[2];
+  return name[0] === 1 && name[3] === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72);
+}
+
 /**
  * Put one OBIS-named value into the draft. Numbers get scaler and unit applied (a unit that does
- * not fit the field drops the value instead of guessing). Returns false for names we do not map.
+ * not fit the field drops the value instead of guessing). A voltage or current with neither a
+ * scaler_unit nor a known implicit scale is dropped: meters send them in V, 0.1 V, A, 0.01 A or
+ * mA, and a current off by 100 is worse than none for the headroom. Returns false for names we
+ * do not map.
  */
 export function applyObisValue(
   draft: ReadingDraft,
@@ -75,6 +84,7 @@ export function applyObisValue(
   if (!entry) return false;
   if (entry.shape === 'number') {
     if (value.kind !== 'number') return false;
+    if (!su && implicitScaler === undefined && isVoltageOrCurrent(name)) return false;
     let factor = 1;
     if (su) {
       const unitName = dlmsUnitName(su.unit);

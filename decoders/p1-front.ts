@@ -53,6 +53,10 @@ export class P1Front {
       if (this.active === ENCRYPTED) {
         i = this.encrypted.feed(bytes, i, emit);
         if (!this.encrypted.busy()) this.active = IDLE;
+        // A header rejected across a chunk boundary gives back the bytes it had taken from
+        // earlier chunks: hunt in them first (they come before bytes[i..]).
+        const back = this.encrypted.takeRejected();
+        if (back !== undefined) this.push(back, emit);
         continue;
       }
       const j = nextStart(s, i);

@@ -17,6 +17,8 @@ export class EncryptedDsmrSplitter {
   private open = false;
   /** Bytes of a failed frame to scan again (see feed). */
   private rescan: Uint8Array | undefined;
+  /** Header bytes from earlier chunks given back after a rejected header (see reject). */
+  private rejected: Uint8Array | undefined;
   /** The key prepared once (round keys, GHASH table), not per frame. */
   private readonly gcm: AesGcmKey | undefined;
 
@@ -118,12 +120,23 @@ export class EncryptedDsmrSplitter {
   }
 
   /**
-   * Header bytes did not fit: not an encrypted frame after all. Resume hunting right after
-   * the 0xDB when it is in this chunk; header bytes from an earlier chunk are dropped.
+   * Header bytes did not fit: not an encrypted frame after all. Hunting resumes right after the
+   * 0xDB when it is in this chunk. When it came in an earlier chunk, the header bytes after it
+   * from earlier chunks are handed back through takeRejected() (they may hold a '/'), and this
+   * chunk is scanned again from its start: no byte is lost whatever the chunking.
    */
   private reject(from: number, i: number): number {
     this.open = false;
     const db = i - this.len;
-    return db >= from ? db + 1 : i;
+    if (db >= from) return db + 1;
+    this.rejected = this.buf.slice(1, this.len - (i - from));
+    return from;
+  }
+
+  /** Bytes from earlier chunks that a rejected header had taken; the front scans them again. */
+  takeRejected(): Uint8Array | undefined {
+    const r = this.rejected;
+    this.rejected = undefined;
+    return r !== undefined && r.length > 0 ? r : undefined;
   }
 }

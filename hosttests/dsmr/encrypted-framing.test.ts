@@ -108,3 +108,12 @@ test('a stray "/" before an encrypted frame does not swallow it', () => {
   const results = codes(run(cat(latin1Bytes('x/y'), FRAME)));
   expect(results.filter((c) => c.startsWith('ok'))).toEqual(['ok:dsmr-encrypted']);
 });
+
+test('a false 0xDB start whose header is rejected across a chunk boundary gives its bytes back (no telegram lost)', () => {
+  const telegram = latin1Bytes('/ISk5\\2MT382-1000\r\n\r\n1-0:1.7.0(001.19*kW)\r\n!\r\n');
+  const stream = cat(new Uint8Array([0x41, 0xdb, 0x17]), new Uint8Array([0xdb]), telegram, new Uint8Array([0xdb, 0x08, 0x2f]), telegram);
+  for (let size = 1; size <= 12; size++) {
+    const results = codes(run(stream, {}, size));
+    expect({ size, ok: results.filter((c) => c === 'ok:dsmr').length }).toEqual({ size, ok: 2 });
+  }
+});

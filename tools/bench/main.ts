@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     console.log('\nXS whole path per family (MeterStream + headroom + snapshot JSON.stringify):');
     console.log(`  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)}   heap slots after N frames (growth)`);
     for (const f of xs.families) {
-      const h = f.heap ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (${f.heap.slotGrowth >= 0 ? '+' : ''}${f.heap.slotGrowth} slots, +${f.heap.allocateGrowth} bytes allocated)` : '-';
+      const h = f.heap ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (+${f.heap.rawSlotGrowth} slots, harness evaluations ${f.heap.harnessEvaluations}: ${f.heap.slotGrowth ? `+${f.heap.slotGrowth} beyond` : 'none from the path'}; +${f.heap.allocateGrowth} bytes allocated)` : '-';
       console.log(`  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)}   ${h}`);
     }
     if (xs.average) {
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       }
     }
     const growth = xs.families.filter((f) => f.heap && f.heap.slotGrowth > 0);
-    console.log(growth.length ? `heap growth between the two checks: ${growth.map((f) => `${f.family} +${f.heap!.slotGrowth} slots`).join(', ')}` : 'heap: no slot growth between the two checks in any family');
+    console.log(growth.length ? `heap growth between the two checks (net of the harness's evaluations): ${growth.map((f) => `${f.family} +${f.heap!.slotGrowth} slots`).join(', ')}` : 'heap: no slot growth between the two checks in any family (net of the harness\'s own evaluations, 1 slot each in xsnap)');
   }
 
   if (withProfile) {

@@ -18,7 +18,7 @@ export interface VectorFigure { name: string; family: string; bytes: number; fra
 export interface FamilyFigure {
   family: string; vectors: number; bytesPerPass: number; framesPerPass: number; okFramesPerPass: number;
   computronsPerFrame: number; computronsPerByte: number;
-  heap?: { slotsAfter100: number; slotsAfter10000: number; slotGrowth: number; allocateAfter100: number; allocateAfter10000: number; allocateGrowth: number; frames100: number; frames10000: number };
+  heap?: { harnessEvaluations: number; rawSlotGrowth: number; slotsAfter100: number; slotsAfter10000: number; slotGrowth: number; allocateAfter100: number; allocateAfter10000: number; allocateGrowth: number; frames100: number; frames10000: number };
 }
 export interface ProfileFigure { family: string; stage: string; computrons: number; share: number }
 export interface XsBenchResult {
@@ -32,6 +32,8 @@ export interface XsBenchResult {
 }
 
 const PASSES = 5;
+/** Slots xsnap-worker retains per evaluated script (tools/bench: 10 empty evaluates add 10 slots). */
+export const SLOTS_PER_EVALUATE = 1;
 
 export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number, number]; log?: (s: string) => void } = {}): Promise<XsBenchResult> {
   const log = opts.log ?? (() => undefined);
@@ -114,15 +116,21 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
         const f100 = (await xs.evaluateJson<number>(`__xs.bench.feedUntil(__fr, __fi, ${small})`)).value;
         const h100 = (await xs.evaluate('gc(); 0')).meter;
         let done = f100;
+        let evaluations = 0;
         while (done < large) {
           const step = Math.min(large, done + 500);
           done = (await xs.evaluateJson<number>(`__xs.bench.feedUntil(__fr, __fi, ${step})`)).value;
+          evaluations++;
           if (done < step) break; // feedUntil gave up (no frames come out)
         }
         const h10k = (await xs.evaluate('gc(); 0')).meter;
+        evaluations++;
+        // xsnap keeps up to one slot per evaluated script (10 empty evaluates add 10 slots, no
+        // decoder code involved): growth up to the number of the harness's own evaluations is the
+        // harness; slotGrowth is what is left beyond that (0 = nothing grows with the frames).
         fig.heap = {
-          frames100: f100, frames10000: done,
-          slotsAfter100: h100.currentHeapCount, slotsAfter10000: h10k.currentHeapCount, slotGrowth: h10k.currentHeapCount - h100.currentHeapCount,
+          frames100: f100, frames10000: done, harnessEvaluations: evaluations, rawSlotGrowth: h10k.currentHeapCount - h100.currentHeapCount,
+          slotsAfter100: h100.currentHeapCount, slotsAfter10000: h10k.currentHeapCount, slotGrowth: Math.max(0, h10k.currentHeapCount - h100.currentHeapCount - evaluations * SLOTS_PER_EVALUATE),
           allocateAfter100: h100.allocate, allocateAfter10000: h10k.allocate, allocateGrowth: h10k.allocate - h100.allocate,
         };
         await xs.evaluate('delete globalThis.__fr; delete globalThis.__fi; gc(); 0');

@@ -54,3 +54,34 @@ export function createWorstCaseShortFrameEngine(profile: HouseProfile, settings:
   };
   return controller;
 }
+
+/**
+ * engine-holdoff: the engine's answer, but after it drops (a house load came on) it may not rise
+ * above the dropped value for holdOffS. Cycling loads (dryer heaters, hob power levels, oven
+ * thermostats) then do not meet a charger that has ramped back up at their next cycle-on.
+ */
+export function createHoldOffEngine(profile: HouseProfile, settings: HeadroomSettings, holdOffS = 300): Controller {
+  const inner = createEngineController(profile, settings);
+  let lastA = 0;
+  let capA = Infinity;
+  let capUntilMs = -Infinity;
+  return {
+    name: 'engine-holdoff',
+    get status() {
+      return inner.status;
+    },
+    onFrame(nowMs: number, reading: MeterReading | undefined, chargerLineA: readonly [number, number, number]): number {
+      let a = inner.onFrame(nowMs, reading, chargerLineA);
+      if (a < lastA - 0.5) {
+        capA = a;
+        capUntilMs = nowMs + holdOffS * 1000;
+      }
+      if (nowMs < capUntilMs) {
+        if (a < capA) capA = a;
+        a = Math.min(a, capA);
+      }
+      lastA = a;
+      return a;
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Controller } from './controllers';
 import { createGapController, createOracleController, createQuarterController } from './controllers';
 import { createEngineController, engineSettingsFor } from './engine-controller';
-import { createWorstCaseShortFrameEngine } from './experiments';
+import { createHoldOffEngine, createWorstCaseShortFrameEngine } from './experiments';
 import { defaultLoss, meterKinds, noLoss } from './meter';
 import type { HouseProfile, MeterKind } from './profiles';
 import { houseProfiles } from './profiles';
@@ -18,14 +18,14 @@ import { formatTable } from './table';
 
 const usage =
   'usage: npm run simulate -- [--days N] [--seed S] [--house no-it|nl-tn|all] [--meter dsmr5|dsmr4|han|han-aidon]\n' +
-  '                           [--controllers engine,gap,quarter,oracle,engine-worst] [--settings FILE] [--no-loss] [--json]';
+  '                           [--controllers engine,gap,quarter,oracle,engine-worst,engine-holdoff] [--settings FILE] [--no-loss] [--json]';
 
 function fail(message: string): never {
   process.stderr.write(`simulate: ${message}\n${usage}\n`);
   process.exit(2);
 }
 
-const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'engine-worst'];
+const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'engine-worst', 'engine-holdoff'];
 const defaultControllers = ['engine', 'gap', 'quarter', 'oracle'];
 
 export function makeControllerFactory(name: string, profile: HouseProfile, overrides: Record<string, unknown>): (ctx: ControllerContext) => Controller {
@@ -40,6 +40,10 @@ export function makeControllerFactory(name: string, profile: HouseProfile, overr
       return () => createQuarterController(profile);
     case 'oracle':
       return (ctx) => createOracleController(profile, ctx.houseSlotA);
+    case 'engine-holdoff': {
+      const settings = engineSettingsFor(profile, overrides);
+      return () => createHoldOffEngine(profile, settings);
+    }
     case 'engine-worst': {
       const settings = engineSettingsFor(profile, overrides);
       return () => createWorstCaseShortFrameEngine(profile, settings);

@@ -57,10 +57,14 @@ export interface RunResult extends MetricsResult {
   frames: number;
   lostFrames: number;
   elapsedMs: number;
+  /** CPU time of the run (user + system), ms. */
+  cpuMs: number;
 }
 
 export function runSimulation(o: RunOptions): RunResult {
   const started = Date.now();
+  // CPU time as well as wall time: on a loaded machine the wall clock says little.
+  const cpuStart = typeof process !== 'undefined' && process.cpuUsage ? process.cpuUsage() : undefined;
   const profile = o.profile;
   const spec = profile.charger;
   const v = profile.nominalV;
@@ -178,6 +182,7 @@ export function runSimulation(o: RunOptions): RunResult {
     frames,
     lostFrames: lost,
     elapsedMs: Date.now() - started,
+    cpuMs: cpuStart ? (() => { const u = process.cpuUsage(cpuStart); return Math.round((u.user + u.system) / 1000); })() : 0,
     ...metrics.result(),
   };
 }

@@ -13,7 +13,7 @@ function statusText(r: RunResult): string {
 }
 
 export function formatTable(results: RunResult[]): string {
-  const head = ['house', 'meter', 'controller', 'over A*s', 'beyond A*s', 'lost-frame A*s', 'over s', 'longest s', 'peak A', 'kWh', 'ideal kWh', 'energy', 'changes', 'status time', 'run s'];
+  const head = ['house', 'meter', 'controller', 'over A*s', 'beyond A*s', 'lost-frame A*s', 'over s', 'longest s', 'peak A', 'kWh', 'ideal kWh', 'energy', 'changes', 'status time', 'wall s', 'cpu s'];
   const rows = results.map((r) => [
     r.house,
     r.meter,
@@ -30,6 +30,7 @@ export function formatTable(results: RunResult[]): string {
     String(r.setpointChanges),
     statusText(r),
     (r.elapsedMs / 1000).toFixed(1),
+    (r.cpuMs / 1000).toFixed(1),
   ]);
   const all = [head, ...rows];
   const width = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));

@@ -27,7 +27,7 @@ function sample(target: Target, kind: Kind, runs: number, seed: number): void {
 }
 
 test('the splitters behind MeterStream are all found for fuzzing', () => {
-  expect(targets.map((t) => t.name)).toEqual(['MeterStream', 'DsmrSplitter', 'HdlcSplitter', 'MbusSplitter']);
+  expect(targets.map((t) => t.name)).toEqual(['MeterStream', 'DsmrSplitter', 'HdlcSplitter', 'MbusSplitter', 'BareDlmsSplitter']);
 });
 
 describe.each(targets.map((t) => [t.name, t] as const))('%s under hostile input', (_name, target) => {

@@ -49,6 +49,9 @@ const TAIL = 3; // after the CRC: swallow CR LF
 
 export type Emit = (result: FrameResult) => void;
 
+/** Joins of chunk text per telegram before falling back to one conversion at the end. */
+const MAX_TEXT_PIECES = 16;
+
 /** 1 where a byte has an odd number of set bits (a 7E1 byte must not). Built once, read only. */
 const ODD_PARITY = new Uint8Array(256);
 (function buildParity(): void {
@@ -71,8 +74,13 @@ export class DsmrSplitter {
   private crcValue = 0;
   private tailLeft = 0;
   private skipped = 0;
-  /** The telegram so far as text (same bytes as buf[0..len), except in 7E1 mode: built at the end). */
-  private text = '';
+  /**
+   * The telegram so far as text (same bytes as buf[0..len)), or null once it came in more than
+   * MAX_TEXT_PIECES pieces (byte-sized UART chunks would make the joins quadratic) and in 7E1
+   * mode: then the text is built from the buffer at the end.
+   */
+  private text: string | null = '';
+  private pieces = 0;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -181,7 +189,8 @@ export class DsmrSplitter {
     this.mask = mask;
     this.state = BODY;
     this.candidate = -1;
-    this.text = '/';
+    this.text = mask === 0xff ? '/' : null;
+    this.pieces = 0;
   }
 
   /** Copy up to the next '!' or '/'; handle that byte. Returns the new chunk index. */
@@ -204,7 +213,9 @@ export class DsmrSplitter {
     const end = j < 0 ? n : j;
     const stop = this.append(chunk, i, end, emit);
     if (stop < end) return stop; // overflow: state is HUNT now, hunting resumes at the first byte that did not fit
-    if (end > i) this.text += s.slice(i, end);
+    if (end > i && this.text !== null) {
+      this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s.slice(i, end);
+    }
     if (j < 0) return n;
     return this.special(chunk[j], emit) ? j + 1 : j;
   }
@@ -245,7 +256,7 @@ export class DsmrSplitter {
       return false;
     }
     const inParens = this.insideParens();
-    if (this.mask === 0xff) this.text += c === BANG ? '!' : '/';
+    if (this.text !== null) this.text += c === BANG ? '!' : '/';
     if (c === BANG) {
       this.buf[this.len++] = BANG;
       if (!inParens) {
@@ -317,8 +328,7 @@ export class DsmrSplitter {
       from = this.candidate;
     }
     const frame = this.buf.slice(from, this.len);
-    // 7E1 mode builds no text on the way (masked bytes); the clean mode has it already.
-    const text = this.mask === 0xff ? (from === 0 ? this.text : this.text.slice(from)) : latin1(frame);
+    const text = this.text === null ? latin1(frame) : from === 0 ? this.text : this.text.slice(from);
     this.text = '';
     const skip = this.options.skipChecksum === true;
     if (this.crcDigits > 0) {

@@ -38,11 +38,12 @@ export class P1Front {
     return this.active !== IDLE;
   }
 
-  push(bytes: Uint8Array, emit: (result: FrameResult) => void): void {
+  /** `text`: the chunk as Latin-1 when the caller already made it (MeterStream shares one per chunk). */
+  push(bytes: Uint8Array, emit: (result: FrameResult) => void, text?: string): void {
     const n = bytes.length;
     // One Latin-1 view of the chunk: String.indexOf is nearly free under XS, Uint8Array.indexOf
     // costs 8 computrons per byte scanned (and a miss scans to the end of the chunk).
-    const s = latin1(bytes);
+    const s = text !== undefined ? text : latin1(bytes);
     let i = 0;
     while (i < n) {
       if (this.active === TEXT) {

@@ -64,9 +64,44 @@ export class BareDlmsSplitter {
     return this.state !== HUNT;
   }
 
-  push(chunk: Uint8Array, emit: Emit): void {
-    for (let i = 0; i < chunk.length; i++) {
-      this.step(chunk[i], emit);
+  /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
+  push(chunk: Uint8Array, emit: Emit, text?: string): void {
+    const len = chunk.length;
+    let i = 0;
+    while (i < len) {
+      if (this.state === HUNT && !this.replaying && !this.rescan.pending()) {
+        // Jump to the next 0xDB; the skipped bytes are garbage and the last three are the context.
+        let j = text !== undefined ? text.indexOf('\xdb', i) : chunk.indexOf(0xdb, i);
+        if (j < 0) j = len;
+        if (j > i) {
+          this.garbageBytes += j - i;
+          if (j - i >= 3) {
+            this.a = chunk[j - 3];
+            this.b = chunk[j - 2];
+            this.c = chunk[j - 1];
+          } else {
+            for (let k = i; k < j; k++) {
+              this.a = this.b;
+              this.b = this.c;
+              this.c = chunk[k];
+            }
+          }
+          i = j;
+          if (i === len) return;
+        }
+      } else if (this.state === BODY && this.need - this.n > 1) {
+        // Copy the body up to its last byte in one go (step() takes the last one and completes).
+        const k = Math.min(this.need - this.n - 1, len - i);
+        this.buf.set(chunk.subarray(i, i + k), this.n);
+        this.n += k;
+        i += k;
+        const n = this.n;
+        this.a = this.buf[n - 3];
+        this.b = this.buf[n - 2];
+        this.c = this.buf[n - 1];
+        continue;
+      }
+      this.step(chunk[i++], emit);
       if (this.rescan.pending() && !this.replaying) {
         this.replaying = true;
         while (this.rescan.pending()) this.step(this.rescan.next(), emit);

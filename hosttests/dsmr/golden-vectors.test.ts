@@ -14,6 +14,7 @@ import type { MeterReading } from '../../decoders/reading';
 import { parseTelegramText } from '../../decoders/dsmr/parse-telegram';
 import { MeterStream } from '../../decoders/meter-stream';
 import { latin1, latin1Bytes } from '../../decoders/util/ascii';
+import { crc16Arc } from '../../decoders/util/crc16-arc';
 import { parseHexText } from '../../decoders/util/hex';
 import { compareNdokter, compareNodeDsmr } from './expected-maps';
 import { loadP1Vectors, type P1Vector } from './vectors';
@@ -86,6 +87,16 @@ const encrypted = vectors.filter((v) => !v.dataFile.endsWith('.txt'));
 test('the vector folder holds the P1 families we claim to support', () => {
   expect(clear.length).toBeGreaterThanOrEqual(36);
   expect(encrypted.length).toBeGreaterThanOrEqual(4);
+});
+
+test('our CRC-16/ARC equals the independent cross-check CRC of every clear vector', () => {
+  const checked = clear.filter((v) => typeof v.sidecar.cross_check?.values?.crc_calc === 'string');
+  expect(checked.length).toBeGreaterThanOrEqual(30);
+  for (const v of checked) {
+    const bang = v.bytes.lastIndexOf(0x21);
+    const ours = crc16Arc(v.bytes, 0, bang + 1).toString(16).toUpperCase().padStart(4, '0');
+    expect({ name: v.name, crc: ours }).toEqual({ name: v.name, crc: v.sidecar.cross_check.values.crc_calc });
+  }
 });
 
 describe.each(clear.map((v) => [v.name, v] as const))('%s', (_name, v) => {

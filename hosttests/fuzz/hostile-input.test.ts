@@ -18,7 +18,7 @@ function sample(target: Target, kind: Kind, runs: number, seed: number): void {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (caseSeed) => {
       const rng = rngFrom(caseSeed);
-      const c = makeCase(rng, kind, mine[int(rng, mine.length)]);
+      const c = makeCase(rng, kind, mine[int(rng, mine.length)], target.name);
       const violations = checkCase(target, c);
       if (violations.length) throw new Error(`${target.name} ${c.kind}${c.vector ? ` (from ${c.vector})` : ''}, case seed ${caseSeed}:\n  ${violations.join('\n  ')}`);
     }),

@@ -10,7 +10,8 @@
  * vector, length lies with checksums fixed up, wrong keys, tiny buffers). Any violated property
  * is written as a reproducible case to hosttests/fuzz/findings/<kind>-<hash>.hex (the bytes, the
  * options, the chunking and the expectation in comment lines); hosttests/fuzz/findings.test.ts
- * replays every file there. One file per target, kind and violated property (the first case found).
+ * replays every file there. One file per campaign, target, kind and violated property (the first
+ * case found).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     const kind = pick(rng, kinds);
     const mine = baselines.get(target.name)!;
     const base = mine[int(rng, mine.length)];
-    const c = makeCase(rng, kind, base);
+    const c = makeCase(rng, kind, base, target.name);
     perKind[c.kind] = (perKind[c.kind] ?? 0) + 1;
     const violations = checkCase(target, c);
     if (violations.length) {
@@ -64,7 +65,8 @@ async function main(): Promise<number> {
         seen.add(key);
         findings++;
         mkdirSync(outDir, { recursive: true });
-        const name = `${c.kind}-${fnv(key)}.hex`;
+        // The seed is part of the name, so a later campaign never overwrites an earlier finding.
+        const name = `${c.kind}-${fnv(`${key} seed ${seed}`)}.hex`;
         writeFileSync(join(outDir, name), `# target: ${target.name}\n` + findingText({ case: c, violations, seed, index: i }));
         console.log(`finding ${findings}: ${name}: ${target.name}: ${violations[0].slice(0, 200)}`);
       }

@@ -81,53 +81,97 @@ export class ByteReader {
   }
 }
 
-/** Decode one `Data` value at the reader's position. */
+/**
+ * Decode one `Data` value at the reader's position.
+ * The common cases (structure/array counts and octet-string lengths in short form, fixed-size
+ * integers) read the bytes directly instead of through ByteReader's methods: under XS a method
+ * call per field was most of the walk's cost. Every read is still bounds-checked; when a bound
+ * fails, the reader's own need()/length() raise the very same error as before.
+ */
 export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
   if (depth > MAX_DEPTH) throw new AxdrError('nesting too deep');
-  const tag = r.u8();
+  const b = r.bytes;
+  const end = r.end;
+  let p = r.pos;
+  if (p >= end) r.need(1);
+  const tag = b[p++];
   switch (tag) {
     case 0x00:
+      r.pos = p;
       return { kind: 'null' };
     case 0x01:
     case 0x02: {
-      const count = r.length();
+      let count: number;
+      if (p < end && b[p] < 0x80) {
+        count = b[p];
+        r.pos = p + 1;
+      } else {
+        r.pos = p;
+        count = r.length();
+      }
       // Each item is at least one byte: a count beyond what remains is a lie, not a reason to loop.
-      if (count > r.remaining()) throw new AxdrError(`${count} items but ${r.remaining()} bytes left`);
-      const items: AxdrValue[] = [];
-      for (let i = 0; i < count; i++) items.push(readAxdr(r, depth + 1));
+      if (count > r.end - r.pos) throw new AxdrError(`${count} items but ${r.remaining()} bytes left`);
+      const items: AxdrValue[] = new Array(count);
+      for (let i = 0; i < count; i++) items[i] = readAxdr(r, depth + 1);
       return { kind: tag === 0x01 ? 'array' : 'structure', items };
     }
+    case 0x05:
+    case 0x06: {
+      if (p + 4 > end) {
+        r.pos = p;
+        r.need(4);
+      }
+      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      r.pos = p + 4;
+      return { kind: 'number', tag, value: tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v };
+    }
+    case 0x09: {
+      if (p < end && b[p] < 0x80) {
+        const n = b[p++];
+        if (p + n > end) {
+          r.pos = p;
+          r.need(n);
+        }
+        r.pos = p + n;
+        return { kind: 'octets', bytes: b.slice(p, p + n) };
+      }
+      r.pos = p;
+      return { kind: 'octets', bytes: r.take(r.length()) };
+    }
+    case 0x0d:
+    case 0x11:
+    case 0x16:
+    case 0x0f: {
+      if (p >= end) {
+        r.pos = p;
+        r.need(1);
+      }
+      const v = b[p];
+      r.pos = p + 1;
+      return { kind: 'number', tag, value: tag === 0x0f && v >= 0x80 ? v - 0x100 : v };
+    }
+    case 0x10:
+    case 0x12: {
+      if (p + 2 > end) {
+        r.pos = p;
+        r.need(2);
+      }
+      const v = (b[p] << 8) | b[p + 1];
+      r.pos = p + 2;
+      return { kind: 'number', tag, value: tag === 0x10 && v >= 0x8000 ? v - 0x10000 : v };
+    }
+  }
+  r.pos = p;
+  switch (tag) {
     case 0x03:
       return { kind: 'boolean', value: r.u8() !== 0 };
     case 0x04: {
       const bitLength = r.length();
       return { kind: 'bits', bitLength, bytes: r.take((bitLength + 7) >> 3) };
     }
-    case 0x05: {
-      const v = r.u32();
-      return { kind: 'number', tag, value: v >= 0x80000000 ? v - 0x100000000 : v };
-    }
-    case 0x06:
-      return { kind: 'number', tag, value: r.u32() };
-    case 0x09:
-      return { kind: 'octets', bytes: r.take(r.length()) };
     case 0x0a:
     case 0x0c:
       return { kind: 'text', text: bytesToText(r.take(r.length())) };
-    case 0x0d:
-    case 0x11:
-    case 0x16:
-      return { kind: 'number', tag, value: r.u8() };
-    case 0x0f: {
-      const v = r.u8();
-      return { kind: 'number', tag, value: v >= 0x80 ? v - 0x100 : v };
-    }
-    case 0x10: {
-      const v = r.u16();
-      return { kind: 'number', tag, value: v >= 0x8000 ? v - 0x10000 : v };
-    }
-    case 0x12:
-      return { kind: 'number', tag, value: r.u16() };
     case 0x14:
     case 0x15: {
       const hi = r.u32();

@@ -224,7 +224,12 @@ export function createApp(deps: AppDeps): App {
       headroomState = result.state;
       headroom = result.headroom;
     } catch (e) {
-      logger.warn('headroom step failed: ' + (e instanceof Error ? e.message : String(e)));
+      // Fail safe: an engine error must never leave an old (possibly high) allowance standing.
+      // Publish 0 A and start the engine's state over, so the next good frame rebuilds it.
+      const message = e instanceof Error ? e.message : String(e);
+      logger.warn('headroom step failed: ' + message);
+      headroomState = createHeadroomState();
+      headroom = zeroHeadroom(headroom, 'headroom engine error (' + message + '): allowing 0 A until the next good frame');
     }
   }
 
@@ -411,5 +416,18 @@ export function createApp(deps: AppDeps): App {
       timer = undefined;
       deps.source?.stop();
     },
+  };
+}
+
+/** The previous answer with every allowance at 0 A: what the app publishes when the engine fails. */
+function zeroHeadroom(previous: Headroom, reason: string): Headroom {
+  const phase = (p: Headroom['phases']['l1']) => ({ limitA: p.limitA, currentSource: 'unknown' as const, headroomA: 0 });
+  return {
+    status: 'no-data',
+    limitedBy: 'engine-error',
+    reason,
+    phases: { l1: phase(previous.phases.l1), l2: phase(previous.phases.l2), l3: phase(previous.phases.l3) },
+    threePhaseA: 0,
+    onePhaseA: 0,
   };
 }

@@ -18,7 +18,7 @@
 import type { DecodeError } from '../reading';
 import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
 import { decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
-import { unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
+import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
 
 export const DATA_NOTIFICATION_TAG = 0x0f;
 export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
@@ -47,7 +47,7 @@ export class DlmsApduDecoder {
   private lastBlockNumber = 0;
 
   constructor(options: ApduDecoderOptions = {}) {
-    this.keys = { encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey };
+    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
     this.blocks = new Uint8Array(options.maxApduBytes ?? 4096);
   }
 

@@ -24,7 +24,8 @@ import type { DecoderOptions, FrameResult } from '../frame-result';
 import { RescanQueue } from '../util/rescan-queue';
 import { DlmsApduDecoder } from './apdu';
 import { apduOutcomeToResult } from './dlms-result';
-import { unwrapGloCiphering } from './glo-ciphering';
+import { makeGloKeys, unwrapGloCiphering, type GloKeys } from './glo-ciphering';
+import { aes128EncryptBlock, aes128ExpandKey } from '../crypto/aes128';
 
 const HUNT = 0;
 const TITLE_LENGTH = 1;
@@ -41,6 +42,12 @@ export class BareDlmsSplitter {
   private state = HUNT;
   private n = 0;
   private need = 0;
+  /** Index of the security-control byte of the current frame. */
+  private scAt = 0;
+  /** The keys with the encryption key prepared once, and its AES round keys for the peek below. */
+  private readonly keys: GloKeys;
+  private readonly rk: Uint32Array | undefined;
+  private readonly counterBlock = new Uint8Array(16);
   private replaying = false;
   /** The three bytes before the current one (a oldest), and those before the current frame's 0xDB. */
   private a = -1;
@@ -57,6 +64,9 @@ export class BareDlmsSplitter {
     this.buf = new Uint8Array(max);
     this.rescan = new RescanQueue(max + 1);
     this.options = options;
+    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
+    const key = options.encryptionKey;
+    this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
     this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, maxApduBytes: max });
   }
 
@@ -152,6 +162,7 @@ export class BareDlmsSplitter {
         let length = first < 0x80 ? first : 0;
         for (let i = 0; i < lengthBytes; i++) length = length * 256 + this.buf[11 + i];
         this.need = 11 + lengthBytes + length;
+        this.scAt = 11 + lengthBytes;
         if (length < 5 || this.need > this.buf.length) return this.restart();
         this.state = BODY;
         return;
@@ -178,8 +189,30 @@ export class BareDlmsSplitter {
   }
 
   private complete(emit: Emit): void {
-    const frame = this.buf.slice(0, this.need);
-    const unwrapped = unwrapGloCiphering(frame, 0, frame.length, this.options);
+    const buf = this.buf;
+    const sc = buf[this.scAt];
+    // Frames this path stays silent about whatever they decrypt to are not decrypted at all (pure-JS
+    // AES-GCM costs about 300 XS computrons a byte, and the encrypted-P1 path decrypts them too):
+    // no tag check possible (see header) ...
+    if ((sc & 0x10) === 0 || !this.options.authenticationKey) return;
+    if ((sc & 0x20) !== 0 && this.rk !== undefined && (sc & 0x8f) <= 1) {
+      // ... or a first plaintext byte that is not a DLMS APDU (an encrypted DSMR telegram starts
+      // with '/'): one AES block of the CTR keystream (counter 2 = first payload block) tells.
+      const payloadStart = this.scAt + 5;
+      if (payloadStart >= this.need - 12) return; // no payload before the tag: nothing to decode
+      const cb = this.counterBlock;
+      cb.set(buf.subarray(2, 10), 0); // system title
+      cb.set(buf.subarray(this.scAt + 1, this.scAt + 5), 8); // frame counter
+      cb[12] = 0;
+      cb[13] = 0;
+      cb[14] = 0;
+      cb[15] = 2;
+      aes128EncryptBlock(this.rk, cb, 0, cb, 0);
+      const first = buf[payloadStart] ^ cb[0];
+      if (first !== 0x0f && first !== 0xe0) return;
+    }
+    const frame = buf.slice(0, this.need);
+    const unwrapped = unwrapGloCiphering(frame, 0, frame.length, this.keys);
     if (!unwrapped.ok) return; // no key, wrong tag...: the encrypted-P1 path reports those
     if (!unwrapped.tagChecked) return; // no integrity at all: see header
     const p = unwrapped.plaintext;

@@ -1,7 +1,7 @@
 // The pure SHA-256 / HMAC / PBKDF2 the device uses for passwords, against published vectors
 // (FIPS 180-4 examples, RFC 4231, RFC 7914 section 11) and against node:crypto on random input.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { hmacSha256, pbkdf2Sha256, sha256 } from '../../firmware/app/auth/sha256';
+import { hmacSha256, pbkdf2Sha256, sha256 } from '../../firmware/app/crypto/sha256';
 import { hashPassword, verifyPassword } from '../../firmware/app/auth/password-hash';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EspImageChecker } from '../../firmware/app/ota/esp-image';
 import type { ImageCheckOptions } from '../../firmware/app/ota/esp-image';
-import { hmacSha256, sha256 } from '../../firmware/app/ota/sha256';
+import { hmacSha256, sha256 } from '../../firmware/app/crypto/sha256';
 import { compareVersions } from '../../firmware/app/ota/version';
 import { buildTestImage } from './esp-image-builder';
 import { createHmac } from 'node:crypto';

@@ -9,7 +9,7 @@ import { bundleForXs } from '../xs/bundle';
 import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
 import * as ota from '../../firmware/app/ota/ota-machine';
 import * as img from '../../firmware/app/ota/esp-image';
-import * as sha from '../../firmware/app/ota/sha256';
+import * as sha from '../../firmware/app/crypto/sha256';
 import * as prov from '../../firmware/app/provisioning/provisioning-machine';
 import * as dns from '../../firmware/app/provisioning/dns-answer';
 import { buildTestImage } from './esp-image-builder';
@@ -109,7 +109,7 @@ const available = xsnapAvailable();
   test('same results in XS as in Node', async () => {
     const image = Array.from(buildTestImage({ version: '1.1.0', segmentSizes: [600, 200, 100] }));
     const bundle = await bundleForXs({
-      ota: 'firmware/app/ota/ota-machine', img: 'firmware/app/ota/esp-image', sha: 'firmware/app/ota/sha256',
+      ota: 'firmware/app/ota/ota-machine', img: 'firmware/app/ota/esp-image', sha: 'firmware/app/crypto/sha256',
       prov: 'firmware/app/provisioning/provisioning-machine', dns: 'firmware/app/provisioning/dns-answer',
     });
     expect(bundle.missing).toEqual({});

@@ -3,7 +3,7 @@
  * The iteration count travels with the hash, so a device may pick fewer iterations than the PC
  * (pure-JS SHA-256 under XS on an ESP32 is slow) and both still verify each other's hashes.
  */
-import { pbkdf2Sha256 } from './sha256';
+import { pbkdf2Sha256 } from '../crypto/sha256';
 import { bytesToHex, constantTimeEqual, hexToBytes, utf8Encode } from '../util/bytes';
 
 export const PASSWORD_MIN_LENGTH = 8;

@@ -34,8 +34,8 @@
  *   then         if hash_appended: 32 bytes SHA-256 over image bytes [0 .. checksum] inclusive
  *   nothing after that (a signature block for Secure Boot is not supported, see docs).
  */
-import { bytesEqual, createPureSha256 } from './sha256';
-import type { Sha256, Sha256Factory } from './sha256';
+import { bytesEqual, createPureSha256 } from '../crypto/sha256';
+import type { Sha256, Sha256Factory } from '../crypto/sha256';
 import { compareVersions } from './version';
 
 export const ESP_IMAGE_MAGIC = 0xe9;

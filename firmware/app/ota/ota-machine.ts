@@ -19,7 +19,7 @@
  */
 import { EspImageChecker } from './esp-image';
 import type { ImageInfo } from './esp-image';
-import type { Sha256Factory } from './sha256';
+import type { Sha256Factory } from '../crypto/sha256';
 import type { OtaSlots, OtaWriter } from './ota-ports';
 
 export interface OtaConfig {

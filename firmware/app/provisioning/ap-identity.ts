@@ -11,8 +11,8 @@
  * from the MAC alone could be computed by anyone in range. 12 symbols of log2(31) ~ 4.95 bits give
  * ~59 bits, far beyond offline WPA2 handshake guessing. WPA2-PSK needs 8..63 characters: 14 fits.
  */
-import { hmacSha256 } from '../ota/sha256';
-import type { Sha256Factory } from '../ota/sha256';
+import { hmacSha256 } from '../crypto/sha256';
+import type { Sha256Factory } from '../crypto/sha256';
 import type { DeviceIdentity } from './wifi-ports';
 
 export const AP_NAME_PREFIX = 'meterbox-';

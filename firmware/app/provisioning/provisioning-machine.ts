@@ -19,7 +19,7 @@
  * The numbers and why: docs/provisioning-ota.md.
  */
 import { accessPointName, accessPointPassword } from './ap-identity';
-import type { Sha256Factory } from '../ota/sha256';
+import type { Sha256Factory } from '../crypto/sha256';
 import type {
   CaptiveDns, DeviceIdentity, MdnsAdvertiser, StationEvent, WifiAdapter, WifiCredentialStore,
   WifiCredentials, WifiNetwork,

@@ -1,8 +1,10 @@
 /**
- * SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), pure TypeScript, incremental.
+ * SHA-256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) and PBKDF2-HMAC-SHA-256 (RFC 8018), pure
+ * TypeScript, incremental. The one implementation the app core uses (OTA image check, access-point
+ * password derivation, the stored password hash).
  *
- * Why here and not a platform digest: the OTA image check and the access-point password derivation
- * must give the same answer on Node and under XS. On the device a native digest (Moddable
+ * Why here and not a platform digest: the OTA image check, the access-point password derivation
+ * and the password hash must give the same answer on Node and under XS. On the device a native digest (Moddable
  * `Crypt.Digest`) can be injected through `Sha256Factory` for speed; this one is the default and the
  * reference the tests compare against node:crypto.
  */
@@ -34,6 +36,17 @@ class PureSha256 implements Sha256 {
   private blockLength = 0;
   private totalBytes = 0;
   private finished = false;
+
+  /** A copy of the running state: PBKDF2 hashes the HMAC pad blocks once and clones them per iteration. */
+  clone(): PureSha256 {
+    const copy = new PureSha256();
+    copy.h.set(this.h);
+    copy.block.set(this.block);
+    copy.blockLength = this.blockLength;
+    copy.totalBytes = this.totalBytes;
+    copy.finished = this.finished;
+    return copy;
+  }
 
   update(bytes: Uint8Array): void {
     if (this.finished) throw new Error('sha256: update after digest');
@@ -141,4 +154,46 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
+}
+
+/** HMAC pad block (0x36 inner, 0x5c outer) already hashed: the per-iteration start of PBKDF2. */
+function padState(key: Uint8Array, pad: number): PureSha256 {
+  const block = new Uint8Array(64);
+  block.set(key.length > 64 ? sha256(key) : key);
+  for (let i = 0; i < 64; i++) block[i] ^= pad;
+  const state = new PureSha256();
+  state.update(block);
+  return state;
+}
+
+/**
+ * PBKDF2-HMAC-SHA-256 (RFC 8018). The pad states are hashed once and cloned, so each iteration
+ * costs two compressions: it runs thousands of them per login on the device.
+ */
+export function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, lengthBytes: number): Uint8Array {
+  const innerPad = padState(password, 0x36);
+  const outerPad = padState(password, 0x5c);
+  const hmac = (message: Uint8Array): Uint8Array => {
+    const inner = innerPad.clone();
+    inner.update(message);
+    const outer = outerPad.clone();
+    outer.update(inner.digest());
+    return outer.digest();
+  };
+  const out = new Uint8Array(lengthBytes);
+  const blocks = Math.ceil(lengthBytes / 32);
+  for (let block = 1; block <= blocks; block++) {
+    const first = new Uint8Array(salt.length + 4);
+    first.set(salt);
+    first[salt.length] = (block >>> 24) & 0xff; first[salt.length + 1] = (block >>> 16) & 0xff;
+    first[salt.length + 2] = (block >>> 8) & 0xff; first[salt.length + 3] = block & 0xff;
+    let u = hmac(first);
+    const t = u.slice();
+    for (let i = 1; i < iterations; i++) {
+      u = hmac(u);
+      for (let j = 0; j < 32; j++) t[j] ^= u[j];
+    }
+    out.set(t.subarray(0, Math.min(32, lengthBytes - (block - 1) * 32)), (block - 1) * 32);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * npm run simulate -- [--days N] [--seed S] [--house no-it|nl-tn|all] [--meter dsmr5|dsmr4|han|han-aidon]
- *                     [--controllers engine,gap,quarter,oracle] [--settings FILE] [--no-loss] [--json]
+ *                     [--controllers engine,gap,quarter,oracle,engine-worst,engine-holdoff]
+ *                     [--settings FILE] [--no-loss] [--json]
  *
  * Closed-loop runs of the headroom engine and the reference controllers over simulated days,
  * one row per (house, controller). docs/simulation.md explains the models and every column.

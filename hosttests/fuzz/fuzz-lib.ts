@@ -364,6 +364,11 @@ export function fixDsmrCrc(b: Uint8Array, start: number, bang: number): void {
  */
 export function checksumProtected(v: Vector, targetName = 'MeterStream'): boolean {
   if (v.broken || targetName === 'BareDlmsSplitter') return false;
+  // A telegram whose stored CRC is wrong (specification examples) is not a valid codeword: some
+  // single-byte changes make the CRC match by coincidence (CRC-16 detects every single-byte error
+  // of a VALID frame, it does not keep an invalid one invalid).
+  const crossCheck = (v.sidecar.cross_check as { values?: { crc_ok?: boolean } } | undefined)?.values;
+  if (crossCheck?.crc_ok === false) return false;
   if (v.family === 'DSMR text') {
     const t = findDsmrTelegram(v.bytes);
     return !!t && t.hasCrc;

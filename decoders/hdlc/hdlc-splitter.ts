@@ -104,6 +104,14 @@ export class HdlcSplitter {
         i = j + 1;
         continue;
       }
+      // A whole, good header in this chunk is taken in one go (anything unusual goes through step()).
+      if (this.state === FLAG) {
+        const next = this.takeHeader(chunk, i);
+        if (next > i) {
+          i = next;
+          continue;
+        }
+      }
       // Fast path: past the header checksum, the body is copied in one go up to its declared end.
       if (this.state === BODY && this.addressesEnded === 2 && this.n >= this.hcsEnd && this.n + 1 < this.frameLength) {
         const k = Math.min(this.frameLength - this.n - 1, len - i);
@@ -115,6 +123,43 @@ export class HdlcSplitter {
       this.step(chunk[i++], emit);
       if (this.rescan.pending()) this.drain(emit);
     }
+  }
+
+  /**
+   * The header of a frame with information (format, addresses, control, HCS) starting at
+   * chunk[at], taken without a step() per byte when all of it is in the chunk and step() would
+   * accept every byte: type-3 format byte, legal length, addresses ending by frame byte 10, HCS
+   * right. Leaves the state exactly as step() would (BODY, just past the HCS) and returns the
+   * index after the header; returns `at` and changes nothing visible otherwise (step() then
+   * takes the bytes and reports what is wrong).
+   */
+  private takeHeader(chunk: Uint8Array, at: number): number {
+    const len = chunk.length;
+    if (at + 2 > len) return at;
+    const f0 = chunk[at];
+    if ((f0 & 0xf0) !== 0xa0) return at;
+    const length = ((f0 & 0x07) << 8) | chunk[at + 1];
+    if (length < MIN_FRAME || length > this.maxBytes) return at;
+    let p = 2; // frame index of the next byte
+    let ended = 0;
+    while (ended < 2) {
+      if (at + p >= len || p >= 10) return at; // not all here, or step()'s address rule applies
+      if (chunk[at + p] & 1) ended++;
+      p++;
+    }
+    // p = frame bytes so far (format + addresses); control, then the HCS, when there is information.
+    if (!(p + 3 < length - 2)) return at;
+    const hcsEnd = p + 3;
+    if (at + hcsEnd > len) return at;
+    const f = this.frame;
+    f.set(chunk.subarray(at, at + hcsEnd), 0);
+    if (!this.skipChecksum && !checkCrc16X25(f, 0, hcsEnd - 2)) return at;
+    this.frameLength = length;
+    this.addressesEnded = 2;
+    this.hcsEnd = hcsEnd;
+    this.n = hcsEnd;
+    this.state = BODY;
+    return at + hcsEnd;
   }
 
   /**

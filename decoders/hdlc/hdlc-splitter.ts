@@ -43,6 +43,11 @@ const MIN_FRAME = 7;
 
 export type Emit = (result: FrameResult) => void;
 
+/** APDU tags a pushed first segment starts with: data-notification, glo-ciphering, block transfer. */
+function isApduStart(tag: number): boolean {
+  return tag === 0x0f || tag === 0xdb || tag === 0xe0;
+}
+
 export class HdlcSplitter {
   private readonly frame: Uint8Array;
   private readonly apdu: Uint8Array;
@@ -328,9 +333,24 @@ export class HdlcSplitter {
     let info = p + 2;
     const infoEnd = len - 2;
     const segmented = (f[0] & 0x08) !== 0;
+    // LLC: E6 E7 00 (response). Tolerate its absence: a few meters start straight with the APDU.
+    const llc = infoEnd - info >= 3 && f[info] === 0xe6 && (f[info + 1] === 0xe7 || f[info + 1] === 0xe6);
+    if (this.segmenting && llc && infoEnd - info > 3 && isApduStart(f[info + 3])) {
+      // An LLC header and an APDU tag: the first segment of a new APDU, so the one being joined
+      // lost its tail (segments dropped, or a cut copy before the real frames). Joining them
+      // would garble both; the new one starts afresh.
+      this.segmenting = false;
+      this.apduLength = 0;
+      emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'HDLC segmented APDU cut short: a new first segment arrived' }, raw });
+    }
     if (!this.segmenting) {
-      // LLC: E6 E7 00 (response). Tolerate its absence: a few meters start straight with the APDU.
-      if (infoEnd - info >= 3 && f[info] === 0xe6 && (f[info + 1] === 0xe7 || f[info + 1] === 0xe6)) info += 3;
+      if (!llc && segmented && !isApduStart(f[info])) {
+        // A middle segment (neither LLC nor APDU tag) without its first one: it cannot start an
+        // APDU, and taking it as one would swallow the real first segment that follows.
+        emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'HDLC segment without its first segment (segment lost)' }, raw });
+        return;
+      }
+      if (llc) info += 3;
       this.apduLength = 0;
     }
     const chunk = infoEnd - info;

@@ -126,12 +126,16 @@ export function parseDataNotification(bytes: Uint8Array, start: number, end: num
     const invokeId = r.u32();
     let time: CosemDateTime | undefined;
     const dtTag = r.u8();
+    // (the stamp is read where it is: no copy)
     if (dtTag === 0x09) {
       const n = r.u8();
-      const dt = r.take(n);
-      if (n === 12) time = decodeCosemDateTime(dt);
+      r.need(n);
+      if (n === 12) time = decodeCosemDateTime(bytes, r.pos);
+      r.pos += n;
     } else if (dtTag === 0x0c) {
-      time = decodeCosemDateTime(r.take(12));
+      r.need(12);
+      time = decodeCosemDateTime(bytes, r.pos);
+      r.pos += 12;
     } else if (dtTag !== 0x00) {
       return error('malformed', `data-notification date-time starts with 0x${dtTag.toString(16)}`);
     }

@@ -11,14 +11,20 @@
  *    without the export. Counting it as load can only make headroom smaller, never too big.
  * 2. estimated from the line's own power: |P_line| / V_line (power factor taken as 1).
  * 3. estimated from total power (HAN list 1 'short' frames every 2-2.5 s between full lists every
- *    10 s): start from the last measured currents, move the own charger's lines by the charger's
- *    own change, and spread the rest of the power change over the lines in the last measured
- *    proportion. On IT a one-phase load between two lines draws P/V on both, so a power change dP
- *    moves the sum of line currents by about 2*dP/V (1.73*dP/V for a balanced three-phase load);
- *    the engine uses 2 (the larger). Without a usable split (none yet, or older than
- *    safeFallbackAfterS), worst case: all of the power on this line, I = |P| / V.
- * 4. IT grid, L2 (Aidon/Kaifa 3-wire meters measure with two elements and never report it, or
- *    report it as exactly 0 A):
+ *    10 s): start from the last measured currents and move the own charger's lines by the
+ *    charger's own change (known exactly per line). The rest of the power change cannot be
+ *    placed: a one-phase load that switched on may sit entirely on ANY line (on IT, between any
+ *    two). So the whole rise, converted with that line's voltage, is added to EVERY line
+ *    (I = dP / V: on TN a one-phase load draws dP/V on its line; on IT dP/V on each of its two
+ *    lines, a balanced three-phase load dP/(sqrt(3) V) per line: dP/V is the most any line can
+ *    take). A fall is not spread: it may have come from one line entirely, and spreading it
+ *    would lower the others below what they carry. The rise is counted from the LOWEST power
+ *    seen since the full list (lowOtherW), so a load that goes off and another that comes on
+ *    on a different line between two full lists is still counted whole. Without a usable split
+ *    (none yet, or older than safeFallbackAfterS), worst case: all of the power on this line,
+ *    I = |P| / V.
+ * 4. IT grid, L2 (Kaifa and some Aidon 3-wire meters measure with two elements and never
+ *    report it, or report it as exactly 0 A):
  *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|.
  *    The house part of L2 is bounded by the house parts of L1 and L3 (each line minus the own
  *    charger), and the own charger's L2 current is added on top: currentSource 'bound'.
@@ -42,6 +48,9 @@ export interface ResolvedCurrents {
   /** True when some line was estimated from an earlier frame's split (a short frame): such a
    *  guess may lower the answer but not raise it. Estimates from this frame's own power are not. */
   fromSplit: boolean;
+  /** Short frame from a split: the power change not due to the own charger since the split, W
+   *  (the engine keeps its lowest value per split, see lowOtherW). */
+  otherChangeW?: number;
   /** |net active power| of this frame, W (undefined when the frame has none). */
   powerW?: number;
   /** Signed net import power, W (import - export). */
@@ -155,33 +164,32 @@ export function resolveCurrents(
 
   // 3: total power only (short frame, or a meter that leaves lines out).
   let fromSplit = false;
+  let otherChangeW: number | undefined;
   let missing = false;
   for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;
   if (missing && power) {
-    const k = it ? 2 : 1;
     if (split && splitUsable) {
       // Own charger's change since the split was measured is known exactly per line.
       const dCharger: number[] = [0, 0, 0];
       for (let p = 0; p < n; p++) dCharger[p] = (chargerA[p] as number) - (split.chargerA[p] ?? 0);
-      const dOtherW = (power.absW - split.powerW) - chargerPowerW(dCharger, voltageV, it, n);
-      let weightSum = 0;
-      let count = 0;
-      for (let p = 0; p < n; p++) {
-        const s = split.currentA[p];
-        if (s !== null && s !== undefined) { weightSum += s * (voltageV[p] as number); count++; }
-      }
+      // Net import (signed) when the split has it: with export a rise of load makes |net| fall.
+      const dPowerW = split.netW !== undefined ? power.netW - split.netW : power.absW - split.powerW;
+      const dOtherW = dPowerW - chargerPowerW(dCharger, voltageV, it, n);
+      // Rise since the lowest point after the full list; never negative (a fall is not spread).
+      const lowW = Math.min(0, split.lowOtherW ?? 0, dOtherW);
+      const riseW = dOtherW - lowW;
       for (let p = 0; p < n; p++) {
         if (currentA[p] !== null) continue;
         const s = split.currentA[p];
         if (s === null || s === undefined) continue;
-        const share = weightSum > 0 ? (s * (voltageV[p] as number)) / weightSum : 1 / count;
-        const est = s + (dCharger[p] as number) + (k * dOtherW * share) / (voltageV[p] as number);
+        const est = s + (dCharger[p] as number) + riseW / (voltageV[p] as number);
         // (A NaN must never become "0 A": only a finite estimate is used, else the worst case below.)
         if (!Number.isFinite(est)) continue;
         currentA[p] = est > 0 ? est : 0;
         source[p] = 'estimated';
         fromSplit = true;
       }
+      if (fromSplit && Number.isFinite(dOtherW)) otherChangeW = dOtherW;
     }
     for (let p = 0; p < n; p++) {
       if (currentA[p] !== null || (itL2 && p === 1)) continue;
@@ -225,5 +233,6 @@ export function resolveCurrents(
 
   const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured, fromSplit };
   if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }
+  if (otherChangeW !== undefined) out.otherChangeW = otherChangeW;
   return out;
 }

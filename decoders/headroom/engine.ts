@@ -20,7 +20,7 @@
 import type { MeterReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type {
-  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
+  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, SplitState, TariffHeadroom,
 } from './types';
 import { chargerPowerW, hasElectricalData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
 import { floorTenth, regulate, roundTenth } from './regulate';
@@ -175,6 +175,9 @@ function computeFresh(
       chargerA: charger.slice(),
       powerW: r.powerW,
     };
+    if (r.netPowerW !== undefined) state.split.netW = r.netPowerW;
+  } else if (split && r.otherChangeW !== undefined && r.otherChangeW < (split.lowOtherW ?? 0)) {
+    (state.split as SplitState).lowOtherW = r.otherChangeW;
   }
 
   // Per-line headroom.

@@ -121,6 +121,11 @@ export interface SplitState {
   chargerA: number[];
   /** |net active power| at that frame, W. */
   powerW: number;
+  /** Signed net import (import - export) at that frame, W. */
+  netW?: number;
+  /** Lowest power change not due to the own charger seen on short frames since, W (<= 0): a
+   *  rise is counted from there, so a load off and another on between two full lists is not missed. */
+  lowOtherW?: number;
 }
 
 export interface NorwayTariffState {

@@ -1,0 +1,92 @@
+// Short frames (HAN list 1: total power only, every 2-2.5 s between full lists every 10 s): the
+// line currents are estimated from the last full list. A rise of the house's power may sit
+// entirely on ANY line, so the whole rise goes onto every line; a fall is never spread (it may
+// have come from one line alone). Each row: a full list, then short frames, and the estimates of
+// the last one.
+import type { MeterReading } from '../../decoders/reading';
+import type { HeadroomSettings } from '../../decoders/headroom/index';
+import { T0, hanItFull, hanShort, isoLocal, run, settingsOf } from './readings';
+
+const tn32 = settingsOf({ fuseA: 32, phases: 3, gridType: 'TN', marginA: 2 });
+const it40 = settingsOf({ fuseA: 40, phases: 3, gridType: 'IT', marginA: 2 });
+
+/** A TN HAN full list (Aidon list 2): all three currents, voltages 230 V. */
+function tnFull(t: number, a: [number, number, number], w: number, exportW = 0): MeterReading {
+  return {
+    protocol: 'dlms', listId: 'AIDON_V0001', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: w, powerExportW: exportW,
+    l1: { currentA: a[0], voltageV: 230 }, l2: { currentA: a[1], voltageV: 230 }, l3: { currentA: a[2], voltageV: 230 },
+  };
+}
+
+/** Aidon on IT: a 3-wire meter that DOES send L2 in its full list. */
+function itFullWithL2(t: number, a: [number, number, number], w: number): MeterReading {
+  return { ...hanItFull(t, a[0], a[2], w, [230, 230, 230]), listId: 'AIDON_V0001', l2: { currentA: a[1], voltageV: 230 } };
+}
+
+type Row = {
+  name: string;
+  settings: HeadroomSettings;
+  full: MeterReading;
+  fullChargerA?: [number, number, number];
+  /** Short frames 2 s apart after the full list: import power, W (and export, W). */
+  shorts: { w: number; exportW?: number; chargerA?: [number, number, number] }[];
+  currentA: number[];
+  source: string[];
+};
+
+const rows: Row[] = [
+  {
+    name: 'TN: +2300 W (10 A) may be a one-phase load on any line: +10 A on every line, not 10 A spread 2:1:1',
+    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 6900 }],
+    currentA: [20, 15, 15], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'TN: the charger\'s own change goes exactly to its lines; only the rest is added to every line',
+    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 4600 + 4140 + 2300, chargerA: [6, 6, 6] }],
+    currentA: [26, 21, 21], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'TN: a fall is not spread (it may all be one line\'s): every line keeps its measured current',
+    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 2300 }],
+    currentA: [10, 5, 5], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'TN: a load off, then another on (maybe on another line): the rise counts from the lowest power since the full list',
+    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 2300 }, { w: 4600 }],
+    currentA: [20, 15, 15], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'TN with export: net -3000 W -> -700 W is a 2300 W rise of load (|net| fell)',
+    settings: tn32, full: tnFull(T0, [13, 1, 1], 0, 3000), shorts: [{ w: 0, exportW: 700 }],
+    currentA: [23, 11, 11], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'IT without L2 (Kaifa): +2300 W is at most +10 A on any line (a one-phase load between two lines); L2 bounded',
+    settings: it40, full: hanItFull(T0, 15, 12, 5000, [230, 230, 230]), shorts: [{ w: 7300 }],
+    currentA: [25, 47, 22], source: ['estimated', 'bound', 'estimated'],
+  },
+  {
+    name: 'IT, L2 sent as exactly 0 A beside loaded lines ("not measured"): short frames keep the bound',
+    settings: it40, full: itFullWithL2(T0, [15, 0, 12], 5000), shorts: [{ w: 5000 }],
+    currentA: [15, 27, 12], source: ['estimated', 'bound', 'estimated'],
+  },
+];
+
+describe('short frames: conservative per-line estimates from total power', () => {
+  test.each(rows)('$name', (row) => {
+    const steps: { nowMs: number; reading: MeterReading; chargerA?: [number, number, number] }[] = [
+      row.fullChargerA ? { nowMs: T0, reading: row.full, chargerA: row.fullChargerA } : { nowMs: T0, reading: row.full },
+    ];
+    row.shorts.forEach((s, i) => {
+      const t = T0 + 2000 * (i + 1);
+      const reading = hanShort(t, s.w);
+      if (s.exportW !== undefined) reading.powerExportW = s.exportW;
+      steps.push(s.chargerA ? { nowMs: t, reading, chargerA: s.chargerA } : { nowMs: t, reading });
+    });
+    const answers = run(row.settings, steps).answers;
+    const h = answers[answers.length - 1]!;
+    expect(h.status).toBe('estimated');
+    expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual(row.currentA);
+    expect([h.phases.l1.currentSource, h.phases.l2.currentSource, h.phases.l3.currentSource]).toEqual(row.source);
+  });
+});

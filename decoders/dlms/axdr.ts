@@ -95,12 +95,10 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
   let p = r.pos;
   if (p >= end) r.need(1);
   const tag = b[p++];
+  // Cases in order of frequency in push lists (XS compares them one by one).
   switch (tag) {
-    case 0x00:
-      r.pos = p;
-      return { kind: 'null' };
-    case 0x01:
-    case 0x02: {
+    case 0x02:
+    case 0x01: {
       let count: number;
       if (p < end && b[p] < 0x80) {
         count = b[p];
@@ -115,16 +113,6 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
       for (let i = 0; i < count; i++) items[i] = readAxdr(r, depth + 1);
       return { kind: tag === 0x01 ? 'array' : 'structure', items };
     }
-    case 0x05:
-    case 0x06: {
-      if (p + 4 > end) {
-        r.pos = p;
-        r.need(4);
-      }
-      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-      r.pos = p + 4;
-      return { kind: 'number', tag, value: tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v };
-    }
     case 0x09: {
       if (p < end && b[p] < 0x80) {
         const n = b[p++];
@@ -138,10 +126,10 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
       r.pos = p;
       return { kind: 'octets', bytes: r.take(r.length()) };
     }
-    case 0x0d:
-    case 0x11:
     case 0x16:
-    case 0x0f: {
+    case 0x0f:
+    case 0x11:
+    case 0x0d: {
       if (p >= end) {
         r.pos = p;
         r.need(1);
@@ -150,8 +138,18 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
       r.pos = p + 1;
       return { kind: 'number', tag, value: tag === 0x0f && v >= 0x80 ? v - 0x100 : v };
     }
-    case 0x10:
-    case 0x12: {
+    case 0x06:
+    case 0x05: {
+      if (p + 4 > end) {
+        r.pos = p;
+        r.need(4);
+      }
+      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      r.pos = p + 4;
+      return { kind: 'number', tag, value: tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v };
+    }
+    case 0x12:
+    case 0x10: {
       if (p + 2 > end) {
         r.pos = p;
         r.need(2);
@@ -160,6 +158,9 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
       r.pos = p + 2;
       return { kind: 'number', tag, value: tag === 0x10 && v >= 0x8000 ? v - 0x10000 : v };
     }
+    case 0x00:
+      r.pos = p;
+      return { kind: 'null' };
   }
   r.pos = p;
   switch (tag) {

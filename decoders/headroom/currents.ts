@@ -28,6 +28,9 @@
  *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|.
  *    The house part of L2 is bounded by the house parts of L1 and L3 (each line minus the own
  *    charger), and the own charger's L2 current is added on top: currentSource 'bound'.
+ *    A meter that did measure L2 in the full list gets L2 estimated on short frames like the
+ *    other lines (case 3) instead: switching between the measured L2 and the bound every few
+ *    seconds would make the answer flip on every frame (400 000 set-point changes a month).
  * 5. otherwise unknown.
  */
 import type { MeterReading, PhaseReading } from '../reading';
@@ -164,6 +167,7 @@ export function resolveCurrents(
 
   // 3: total power only (short frame, or a meter that leaves lines out).
   let fromSplit = false;
+  let l2FromSplit = false;
   let otherChangeW: number | undefined;
   let missing = false;
   for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;
@@ -188,6 +192,7 @@ export function resolveCurrents(
         currentA[p] = est > 0 ? est : 0;
         source[p] = 'estimated';
         fromSplit = true;
+        if (p === 1) l2FromSplit = true;
       }
       if (fromSplit && Number.isFinite(dOtherW)) otherChangeW = dOtherW;
     }
@@ -206,8 +211,8 @@ export function resolveCurrents(
     if (c !== null) loadA[p] = Math.max(0, c - (chargerA[p] as number));
   }
 
-  // 4: IT L2 bound, when the meter did not send L2.
-  if (itL2 && source[1] !== 'measured') {
+  // 4: IT L2 bound, when the meter did not send L2 (now, or in the full list a short frame rests on).
+  if (itL2 && source[1] !== 'measured' && !l2FromSplit) {
     const l1 = loadA[0];
     const l3 = loadA[2];
     if (l1 !== null && l1 !== undefined && l3 !== null && l3 !== undefined) {

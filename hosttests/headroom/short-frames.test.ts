@@ -66,6 +66,16 @@ const rows: Row[] = [
     currentA: [25, 47, 22], source: ['estimated', 'bound', 'estimated'],
   },
   {
+    name: 'IT, Aidon sending L2: on short frames L2 is estimated from its measured value like the others, not bounded',
+    settings: it40, full: itFullWithL2(T0, [15, 14, 12], 5000), shorts: [{ w: 5000 }],
+    currentA: [15, 14, 12], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
+    name: 'IT, Aidon sending L2: a rise goes onto L2 as well',
+    settings: it40, full: itFullWithL2(T0, [15, 14, 12], 5000), shorts: [{ w: 7300 }],
+    currentA: [25, 24, 22], source: ['estimated', 'estimated', 'estimated'],
+  },
+  {
     name: 'IT, L2 sent as exactly 0 A beside loaded lines ("not measured"): short frames keep the bound',
     settings: it40, full: itFullWithL2(T0, [15, 0, 12], 5000), shorts: [{ w: 5000 }],
     currentA: [15, 27, 12], source: ['estimated', 'bound', 'estimated'],
@@ -89,4 +99,15 @@ describe('short frames: conservative per-line estimates from total power', () =>
     expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual(row.currentA);
     expect([h.phases.l1.currentSource, h.phases.l2.currentSource, h.phases.l3.currentSource]).toEqual(row.source);
   });
+});
+
+test('IT, Aidon sending L2, steady load: the one-phase answer does not flip between full lists and short frames', () => {
+  // Full list every 10 s, short frames every 2.5 s between, the same load throughout.
+  const steps: { nowMs: number; reading: MeterReading }[] = [];
+  for (let t = T0; t <= T0 + 200000; t += 2500) {
+    steps.push({ nowMs: t, reading: (t - T0) % 10000 === 0 ? itFullWithL2(t, [8, 6, 4], 3000) : hanShort(t, 3000) });
+  }
+  const ones = run(it40, steps).answers.slice(-40).map((h) => h.onePhaseA); // the last 100 s, ramp done
+  expect(new Set(ones).size).toBe(1);
+  expect(ones[0]).toBe(32); // the best pair L2-L3: 40 - 2 - 6 = 32 on its worse line
 });

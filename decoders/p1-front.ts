@@ -49,6 +49,9 @@ export class P1Front {
       if (this.active === TEXT) {
         i = this.text.feed(bytes, i, emit, s);
         if (!this.text.busy()) this.active = IDLE;
+        // A 7E1 telegram ended by "DB 08" split across chunks gives back the 0xDB (encrypted start).
+        const dbBack = this.text.takeRejected();
+        if (dbBack !== undefined) this.push(dbBack, emit);
         continue;
       }
       if (this.active === ENCRYPTED) {

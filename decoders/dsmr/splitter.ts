@@ -81,6 +81,13 @@ export class DsmrSplitter {
    */
   private text: string | null = '';
   private pieces = 0;
+  /**
+   * 7E1 only: the chunk ended on a raw 0xDB ('[' with its parity bit, or the start of an
+   * encrypted frame); the next byte decides (see bodyMasked).
+   */
+  private pendingDb = false;
+  /** A 0xDB from an earlier chunk that starts an encrypted frame: the front takes it back. */
+  private givenBack: Uint8Array | undefined;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -112,6 +119,17 @@ export class DsmrSplitter {
     return this.run(chunk, chunkText ?? latin1(chunk), from, emit, true);
   }
 
+  /**
+   * Bytes from an earlier chunk that belong before chunk[returned index]: a 7E1 "telegram" was
+   * ended by a 0xDB 0x08 split across chunks, and that 0xDB starts an encrypted frame. The front
+   * scans them first (as it does for the encrypted splitter's takeRejected).
+   */
+  takeRejected(): Uint8Array | undefined {
+    const r = this.givenBack;
+    this.givenBack = undefined;
+    return r;
+  }
+
   private run(chunk: Uint8Array, s: string, from: number, emit: Emit, stopBetweenFrames: boolean): number {
     const n = chunk.length;
     let i = from;
@@ -139,6 +157,11 @@ export class DsmrSplitter {
         }
         case BODY:
           i = this.mask === 0xff ? this.body(chunk, s, i, emit) : this.bodyMasked(chunk, i, emit);
+          if (this.givenBack !== undefined && !stopBetweenFrames) {
+            // Stand-alone use has no encrypted path: the given-back 0xDB is skipped like any byte.
+            this.givenBack = undefined;
+            this.skipped++;
+          }
           break;
         case CRC: {
           const c = chunk[i] & this.mask;
@@ -170,6 +193,11 @@ export class DsmrSplitter {
   }
 
   flush(emit: Emit): void {
+    if (this.pendingDb) {
+      // Input ended right after a 0xDB: keep it in the cut telegram (as the '[' it would be).
+      this.pendingDb = false;
+      if (this.len < this.buf.length) this.buf[this.len++] = 0x5b;
+    }
     if (this.state === BODY) {
       this.truncated(emit, this.len, 'input ended inside a telegram (no "!")');
       this.state = HUNT;
@@ -191,6 +219,7 @@ export class DsmrSplitter {
     this.candidate = -1;
     this.text = mask === 0xff ? '/' : null;
     this.pieces = 0;
+    this.pendingDb = false;
   }
 
   /** Copy up to the next '!' or '/'; handle that byte. Returns the new chunk index. */
@@ -224,13 +253,44 @@ export class DsmrSplitter {
    * 7E1 read as 8N1: mask each byte (low rate, 9600 baud: a byte loop is fine). Every byte of a
    * real 7E1 telegram has even parity; one that does not means this was never a 7E1 telegram
    * (garbage that held 0xAF) or the line corrupted it: end it there and hunt again from that
-   * byte (it may be the 0xDB of an encrypted frame). DSMR 2.2/3 has no CRC, so this is also its
-   * only error check.
+   * byte. DSMR 2.2/3 has no CRC, so this is also its only error check.
+   *
+   * 0xDB has even parity: it is '[' in 7E1, but also the first byte of an encrypted frame
+   * (DB 08 <system title> ...). 0x08 has odd parity and never follows in a real 7E1 telegram,
+   * so a 0xDB followed by an odd-parity byte ends the telegram BEFORE the 0xDB, which goes to
+   * the front (encrypted path). At a chunk end the decision waits for the next byte
+   * (pendingDb); if that 0xDB must go back, takeRejected() hands it over.
    */
   private bodyMasked(chunk: Uint8Array, i: number, emit: Emit): number {
     const n = chunk.length;
+    if (this.pendingDb && i < n) {
+      this.pendingDb = false;
+      if (ODD_PARITY[chunk[i]] === 1) {
+        this.truncated(emit, this.len, 'binary frame start (0xDB) inside a 7E1 telegram');
+        this.state = HUNT;
+        this.givenBack = new Uint8Array([0xdb]);
+        return i;
+      }
+      if (this.len >= this.buf.length) {
+        this.overflow(emit);
+        this.givenBack = new Uint8Array([0xdb]); // did not fit: hunting re-reads it
+        return i;
+      }
+      this.buf[this.len++] = 0x5b;
+    }
     while (i < n) {
       const raw = chunk[i];
+      if (raw === 0xdb) {
+        if (i + 1 >= n) {
+          this.pendingDb = true;
+          return n;
+        }
+        if (ODD_PARITY[chunk[i + 1]] === 1) {
+          this.truncated(emit, this.len, 'binary frame start (0xDB) inside a 7E1 telegram');
+          this.state = HUNT;
+          return i;
+        }
+      }
       if (ODD_PARITY[raw] === 1) {
         this.truncated(emit, this.len, 'parity error in a 7E1 telegram');
         this.state = HUNT;

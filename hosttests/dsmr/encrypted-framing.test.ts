@@ -117,3 +117,42 @@ test('a false 0xDB start whose header is rejected across a chunk boundary gives 
     expect({ size, ok: results.filter((c) => c === 'ok:dsmr').length }).toEqual({ size, ok: 2 });
   }
 });
+
+/** DSMR 2.2 telegram (no CRC) as a 7E1 line read as 8N1 sends it: parity bit set where needed. */
+const V22 = new Uint8Array(readFileSync(join(P1_ROOT, 'ndokter-dsmr_parser', 'telegram_v2_2.txt')));
+const with7e1Parity = (bytes: Uint8Array): Uint8Array =>
+  bytes.map((b) => {
+    let ones = 0;
+    for (let x = b; x; x >>= 1) ones += x & 1;
+    return ones % 2 === 1 ? b | 0x80 : b;
+  });
+
+test('an unclosed text telegram followed by an encrypted frame: the 0xDB that ends the telegram starts the frame (7E1 and 8-bit, any chunking)', () => {
+  // Fuzz finding garbage-resync-encrypted-p1-s2: garbage held 0xAF (a 7E1 '/'); 0xDB has even
+  // parity, so the 7E1 "telegram" took it as '[' and the 0x08 after it (odd parity) ended the
+  // telegram one byte too late: the frame start was lost.
+  for (const start of [new Uint8Array([0xaf]), latin1Bytes('/'), latin1Bytes('/ISk5\\2MT382-1000\r\n\r\n1-0:1.8.1(000')]) {
+    const stream = cat(new Uint8Array([0x7b]), start, new Uint8Array([0x41, 0x42]), FRAME, FRAME);
+    for (let size = 1; size <= 40; size++) {
+      const results = codes(run(stream, KEYS, size));
+      expect({ start: start[0], size, results: results.filter((c) => c !== 'garbage') }).toEqual({
+        start: start[0],
+        size,
+        results: ['truncated', 'ok:dsmr-encrypted', 'ok:dsmr-encrypted'],
+      });
+    }
+  }
+});
+
+test('a "[" in a 7E1 telegram (0xDB on the line, even-parity byte after it) stays text, at any chunk edge', () => {
+  const plain = latin1Bytes(String.fromCharCode(...V22).replace('0-0:96.13.0()', '0-0:96.13.0([x])'));
+  const line = with7e1Parity(plain);
+  expect(line.indexOf(0xdb)).toBeGreaterThan(0);
+  const alone = run(plain, {})[0];
+  expect(alone.ok).toBe(true);
+  for (let size = 1; size <= 40; size++) {
+    const results = run(cat(line, line), {}, size);
+    expect({ size, c: codes(results) }).toEqual({ size, c: ['ok:dsmr', 'ok:dsmr'] });
+    expect(results[0].ok && results[0].reading).toEqual(alone.ok && alone.reading);
+  }
+});

@@ -57,6 +57,8 @@ const UNLOCKED_ORDER = [HDLC, MBUS, DLMS, P1];
 
 const UNLOCK_AFTER_ERRORS = 5;
 
+function ignore(_r: FrameResult): void {}
+
 interface Part {
   /** `text`: the chunk as Latin-1 (one char per byte), made once per chunk while unlocked. */
   push(bytes: Uint8Array, emit: (r: FrameResult) => void, text?: string): void;
@@ -143,16 +145,25 @@ export class MeterStream {
     const text = latin1(bytes);
     // HAN parts first, so that at the end of the chunk their state says whether held P1 errors
     // came from inside a HAN frame.
+    let p1Skipped = false;
     for (let k = 0; k < PARTS; k++) {
       const i = UNLOCKED_ORDER[k];
+      if (i === P1 && this.locked !== NONE) {
+        // A HAN frame just proved the format: P1's results for this chunk would be ignored, and
+        // it would decrypt the 0xDB inside that very frame a second time (pure-JS AES-GCM, ~300
+        // XS computrons a byte). Skip it, and clear its state for a later unlock.
+        p1Skipped = true;
+        continue;
+      }
       const part = this.parts[i];
       const before = part.garbageBytes;
-      // A part may lock the stream while this chunk is fed: the others still see the whole chunk
-      // (cheap) but their output is then ignored by result().
+      // A part may lock the stream while this chunk is fed: the other HAN parts still see the
+      // whole chunk (cheap) but their output is then ignored by result(); P1 is skipped (above).
       part.push(bytes, this.emits[i], text);
       const delta = part.garbageBytes - before;
       if (delta < least) least = delta;
     }
+    if (p1Skipped) this.parts[P1].flush(ignore);
     for (let i = 0; i < PARTS; i++) this.lastGarbage[i] = this.parts[i].garbageBytes;
     this.garbage += least === Infinity ? 0 : least;
     this.settleHeld(false);

@@ -25,23 +25,29 @@ const GCM_TAG_BYTES = 12;
 export interface GloKeys {
   encryptionKey?: Uint8Array;
   authenticationKey?: Uint8Array;
-  /**
-   * The encryption key prepared once (round keys and GHASH table, see makeGloKeys): without it
-   * every frame rebuilds both, about 13,000 XS computrons of the frame's cost.
-   */
-  prepared?: AesGcmKey;
 }
 
-/** Keys for a decoder that lives as long as its port: the encryption key prepared once. */
-export function makeGloKeys(encryptionKey?: Uint8Array, authenticationKey?: Uint8Array): GloKeys {
-  const keys: GloKeys = { encryptionKey, authenticationKey };
-  if (encryptionKey && encryptionKey.length === 16) keys.prepared = new AesGcmKey(encryptionKey);
-  return keys;
+/**
+ * Keys of a decoder that lives as long as its port (makeGloKeys): the encryption key is prepared
+ * (round keys and the 4 KiB GHASH table) on the first decryption and kept. Without it every frame
+ * rebuilds both, about 13,000 XS computrons; prepared lazily, only the decoder that really
+ * decrypts (one per port once the stream has locked) holds a table.
+ */
+export interface CachedGloKeys extends GloKeys {
+  prepared: AesGcmKey | undefined;
+}
+
+export function makeGloKeys(encryptionKey?: Uint8Array, authenticationKey?: Uint8Array): CachedGloKeys {
+  return { encryptionKey, authenticationKey, prepared: undefined };
 }
 
 function decryptWith(keys: GloKeys, key: Uint8Array, p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined {
-  const prepared = keys.prepared;
-  return prepared !== undefined && keys.encryptionKey === key ? prepared.decrypt(p) : aesGcmDecrypt({ key, ...p });
+  if ('prepared' in keys) {
+    const cached = keys as CachedGloKeys;
+    if (cached.prepared === undefined) cached.prepared = new AesGcmKey(key);
+    return cached.prepared.decrypt(p);
+  }
+  return aesGcmDecrypt({ key, ...p });
 }
 
 export type UnwrapResult =

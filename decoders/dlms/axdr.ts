@@ -201,6 +201,7 @@ export function readAxdr(r: ByteReader, depth = 0): AxdrValue {
 
 /** Bytes as text: printable ASCII kept, anything else dropped (meter ids and list ids are ASCII). */
 export function bytesToText(bytes: Uint8Array): string {
+  if (isPrintable(bytes)) return printableText(bytes);
   let s = '';
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
@@ -214,4 +215,16 @@ export function isPrintable(bytes: Uint8Array): boolean {
   if (bytes.length === 0) return false;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] < 0x20 || bytes[i] >= 0x7f) return false;
   return true;
+}
+
+/**
+ * Bytes known to be printable ASCII as text. Short ones (meter ids, list ids) in one native call
+ * instead of a string per byte; at most 64 arguments, since each takes an XS stack slot and
+ * Moddable targets have few.
+ */
+export function printableText(bytes: Uint8Array): string {
+  if (bytes.length <= 64) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return s;
 }

@@ -5,7 +5,7 @@
  */
 import type { MeterReading, PhaseReading } from '../../reading';
 import { dlmsUnitName, lookupObis, setObisField, unitScale } from '../../obis/obis-table';
-import { bytesToText, isPrintable, type AxdrValue } from '../axdr';
+import { isPrintable, printableText, type AxdrValue } from '../axdr';
 import { decodeCosemDateTime } from '../cosem-datetime';
 
 export function num(v: AxdrValue | undefined): number | undefined {
@@ -16,7 +16,7 @@ export function num(v: AxdrValue | undefined): number | undefined {
 export function text(v: AxdrValue | undefined): string | undefined {
   if (!v) return undefined;
   if (v.kind === 'text') return v.text;
-  if (v.kind === 'octets' && isPrintable(v.bytes)) return bytesToText(v.bytes);
+  if (v.kind === 'octets' && isPrintable(v.bytes)) return printableText(v.bytes);
   return undefined;
 }
 

@@ -78,29 +78,77 @@ export function aes128ExpandKey(key: Uint8Array): Uint32Array {
  * Encrypt one block given as four big-endian words; the result goes to out[0..3]. The CTR loop
  * in gcm.ts works on words, which saves the 32 byte loads and stores per block (under XS the
  * byte I/O was a third of the cost).
+ *
+ * The nine middle rounds are unrolled with constant round-key indices and the tables held in
+ * locals: under XS every bytecode is metered, and the loop counter, the k + n index sums and
+ * the module-scope table look-ups were a fifth of the cost of a block. Intermediate words stay
+ * signed (>>> extracts bytes from signed values correctly); only the output is made unsigned
+ * by the Uint32Array store.
  */
 export function aes128EncryptWords(rk: Uint32Array, w0: number, w1: number, w2: number, w3: number, out: Uint32Array): void {
+  const T0 = TE0;
+  const T1 = TE1;
+  const T2 = TE2;
+  const T3 = TE3;
   let s0 = w0 ^ rk[0];
   let s1 = w1 ^ rk[1];
   let s2 = w2 ^ rk[2];
   let s3 = w3 ^ rk[3];
-  let k = 4;
-  for (let round = 1; round < 10; round++) {
-    // >>> extracts from signed values correctly, so no >>> 0 is needed between rounds.
-    const t0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ TE3[s3 & 0xff] ^ rk[k];
-    const t1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ rk[k + 1];
-    const t2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ rk[k + 2];
-    s3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ rk[k + 3];
-    s0 = t0;
-    s1 = t1;
-    s2 = t2;
-    k += 4;
-  }
+  let t0: number;
+  let t1: number;
+  let t2: number;
+  let t3: number;
+  // round 1
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[4];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[5];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[6];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[7];
+  // round 2
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[8];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[9];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[10];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[11];
+  // round 3
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[12];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[13];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[14];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[15];
+  // round 4
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[16];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[17];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[18];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[19];
+  // round 5
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[20];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[21];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[22];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[23];
+  // round 6
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[24];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[25];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[26];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[27];
+  // round 7
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[28];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[29];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[30];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[31];
+  // round 8
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[32];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[33];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[34];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[35];
+  // round 9
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[36];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[37];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[38];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[39];
   // Final round: SubBytes + ShiftRows + AddRoundKey (no MixColumns).
-  out[0] = ((SBOX[s0 >>> 24] << 24) | (SBOX[(s1 >>> 16) & 0xff] << 16) | (SBOX[(s2 >>> 8) & 0xff] << 8) | SBOX[s3 & 0xff]) ^ rk[40];
-  out[1] = ((SBOX[s1 >>> 24] << 24) | (SBOX[(s2 >>> 16) & 0xff] << 16) | (SBOX[(s3 >>> 8) & 0xff] << 8) | SBOX[s0 & 0xff]) ^ rk[41];
-  out[2] = ((SBOX[s2 >>> 24] << 24) | (SBOX[(s3 >>> 16) & 0xff] << 16) | (SBOX[(s0 >>> 8) & 0xff] << 8) | SBOX[s1 & 0xff]) ^ rk[42];
-  out[3] = ((SBOX[s3 >>> 24] << 24) | (SBOX[(s0 >>> 16) & 0xff] << 16) | (SBOX[(s1 >>> 8) & 0xff] << 8) | SBOX[s2 & 0xff]) ^ rk[43];
+  const S = SBOX;
+  out[0] = ((S[t0 >>> 24] << 24) | (S[(t1 >>> 16) & 0xff] << 16) | (S[(t2 >>> 8) & 0xff] << 8) | S[t3 & 0xff]) ^ rk[40];
+  out[1] = ((S[t1 >>> 24] << 24) | (S[(t2 >>> 16) & 0xff] << 16) | (S[(t3 >>> 8) & 0xff] << 8) | S[t0 & 0xff]) ^ rk[41];
+  out[2] = ((S[t2 >>> 24] << 24) | (S[(t3 >>> 16) & 0xff] << 16) | (S[(t0 >>> 8) & 0xff] << 8) | S[t1 & 0xff]) ^ rk[42];
+  out[3] = ((S[t3 >>> 24] << 24) | (S[(t0 >>> 16) & 0xff] << 16) | (S[(t1 >>> 8) & 0xff] << 8) | S[t2 & 0xff]) ^ rk[43];
 }
 
 /** Encrypt one 16-byte block: input[inOff..+16) -> out[outOff..+16). In-place is allowed. */

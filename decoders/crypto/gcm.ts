@@ -90,26 +90,188 @@ class Ghash {
     }
   }
 
-  /** y = (y xor block) * H, block = data[off..off+len) zero-padded to 16 bytes. */
-  update(data: Uint8Array, off: number, len: number): void {
+  /**
+   * y = (...((y xor B1) * H xor B2) * H ...) for the 16-byte blocks of data[off..end), the last
+   * one zero-padded. One call per message part, not per block: the accumulator stays in locals,
+   * block words are read inline and the 16 byte steps of each multiplication are unrolled (XS
+   * meters every bytecode; the per-block calls, the loop and its byte-selecting ternaries cost
+   * more than the table work). Words are kept as signed 32-bit values (only & | ^ >>> << touch
+   * them), so no >>> 0 is needed. Bytes of X are consumed 15 -> 0 (Shoup's method).
+   */
+  absorb(data: Uint8Array, off: number, end: number): void {
+    const { m0, m1, m2, m3 } = this;
+    const r8 = R8;
+    let z0 = this.y0;
+    let z1 = this.y1;
+    let z2 = this.y2;
+    let z3 = this.y3;
     let x0: number;
     let x1: number;
     let x2: number;
     let x3: number;
-    if (len >= 16) {
-      x0 = word(data, off);
-      x1 = word(data, off + 4);
-      x2 = word(data, off + 8);
-      x3 = word(data, off + 12);
-    } else {
-      const pad = new Uint8Array(16);
-      pad.set(data.subarray(off, off + len));
-      x0 = word(pad, 0);
-      x1 = word(pad, 4);
-      x2 = word(pad, 8);
-      x3 = word(pad, 12);
+    let b: number;
+    let r: number;
+    let o = off;
+    while (o < end) {
+      if (end - o >= 16) {
+        x0 = ((data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | data[o + 3]) ^ z0;
+        x1 = ((data[o + 4] << 24) | (data[o + 5] << 16) | (data[o + 6] << 8) | data[o + 7]) ^ z1;
+        x2 = ((data[o + 8] << 24) | (data[o + 9] << 16) | (data[o + 10] << 8) | data[o + 11]) ^ z2;
+        x3 = ((data[o + 12] << 24) | (data[o + 13] << 16) | (data[o + 14] << 8) | data[o + 15]) ^ z3;
+      } else {
+        const pad = new Uint8Array(16);
+        pad.set(data.subarray(o, end));
+        x0 = word(pad, 0) ^ z0;
+        x1 = word(pad, 4) ^ z1;
+        x2 = word(pad, 8) ^ z2;
+        x3 = word(pad, 12) ^ z3;
+      }
+      o += 16;
+      b = x3 & 0xff;
+      z0 = m0[b];
+      z1 = m1[b];
+      z2 = m2[b];
+      z3 = m3[b];
+      b = (x3 >>> 8) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x3 >>> 16) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x3 >>> 24;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x2 & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x2 >>> 8) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x2 >>> 16) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x2 >>> 24;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x1 & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x1 >>> 8) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x1 >>> 16) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x1 >>> 24;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x0 & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x0 >>> 8) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = (x0 >>> 16) & 0xff;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
+      b = x0 >>> 24;
+      r = z3 & 0xff;
+      z3 = (z3 >>> 8) | (z2 << 24);
+      z2 = (z2 >>> 8) | (z1 << 24);
+      z1 = (z1 >>> 8) | (z0 << 24);
+      z0 = (z0 >>> 8) ^ r8[r] ^ m0[b];
+      z1 ^= m1[b];
+      z2 ^= m2[b];
+      z3 ^= m3[b];
     }
-    this.multiply(x0 ^ this.y0, x1 ^ this.y1, x2 ^ this.y2, x3 ^ this.y3);
+    this.y0 = z0;
+    this.y1 = z1;
+    this.y2 = z2;
+    this.y3 = z3;
   }
 
   reset(): void {
@@ -119,45 +281,12 @@ class Ghash {
     this.y3 = 0;
   }
 
-  updateAll(data: Uint8Array): void {
-    for (let off = 0; off < data.length; off += 16) {
-      this.update(data, off, data.length - off < 16 ? data.length - off : 16);
-    }
-  }
-
-  /** y = x * H for x given as four words (word 0 = bytes 0..3). Bytes are consumed 15 -> 0. */
-  private multiply(x0: number, x1: number, x2: number, x3: number): void {
-    const { m0, m1, m2, m3 } = this;
-    let b = x3 & 0xff;
-    let z0 = m0[b];
-    let z1 = m1[b];
-    let z2 = m2[b];
-    let z3 = m3[b];
-    // 15 more bytes: x3 >> 8, 16, 24, then x2, x1, x0 from their low byte up.
-    for (let k = 1; k < 16; k++) {
-      const w = k < 4 ? x3 : k < 8 ? x2 : k < 12 ? x1 : x0;
-      b = (w >>> ((k & 3) << 3)) & 0xff;
-      const rem = z3 & 0xff;
-      z3 = ((z3 >>> 8) | (z2 << 24)) >>> 0;
-      z2 = ((z2 >>> 8) | (z1 << 24)) >>> 0;
-      z1 = ((z1 >>> 8) | (z0 << 24)) >>> 0;
-      z0 = ((z0 >>> 8) ^ R8[rem] ^ m0[b]) >>> 0;
-      z1 ^= m1[b];
-      z2 ^= m2[b];
-      z3 ^= m3[b];
-    }
-    this.y0 = z0 >>> 0;
-    this.y1 = z1 >>> 0;
-    this.y2 = z2 >>> 0;
-    this.y3 = z3 >>> 0;
-  }
-
   /** Absorb the final length block: [bitlen(A)]64 || [bitlen(C)]64. */
   finish(aadBytes: number, dataBytes: number): Uint8Array {
     const block = new Uint8Array(16);
     putLength(block, 0, aadBytes);
     putLength(block, 8, dataBytes);
-    this.update(block, 0, 16);
+    this.absorb(block, 0, 16);
     const out = new Uint8Array(16);
     putWord(out, 0, this.y0);
     putWord(out, 4, this.y1);
@@ -205,14 +334,27 @@ function ctr(rk: Uint32Array, j0: Uint8Array, input: Uint8Array): Uint8Array {
     c3 = (c3 + 1) >>> 0; // inc32: the last 32 bits wrap
     aes128EncryptWords(rk, c0, c1, c2, c3, ks);
     if (n - off >= 16) {
-      for (let w = 0; w < 4; w++) {
-        const k = ks[w];
-        const o = off + 4 * w;
-        out[o] = input[o] ^ (k >>> 24);
-        out[o + 1] = input[o + 1] ^ ((k >>> 16) & 0xff);
-        out[o + 2] = input[o + 2] ^ ((k >>> 8) & 0xff);
-        out[o + 3] = input[o + 3] ^ (k & 0xff);
-      }
+      // Uint8Array stores keep the low 8 bits: no "& 0xff" on the keystream bytes.
+      const k0 = ks[0];
+      const k1 = ks[1];
+      const k2 = ks[2];
+      const k3 = ks[3];
+      out[off] = input[off] ^ (k0 >>> 24);
+      out[off + 1] = input[off + 1] ^ (k0 >>> 16);
+      out[off + 2] = input[off + 2] ^ (k0 >>> 8);
+      out[off + 3] = input[off + 3] ^ k0;
+      out[off + 4] = input[off + 4] ^ (k1 >>> 24);
+      out[off + 5] = input[off + 5] ^ (k1 >>> 16);
+      out[off + 6] = input[off + 6] ^ (k1 >>> 8);
+      out[off + 7] = input[off + 7] ^ k1;
+      out[off + 8] = input[off + 8] ^ (k2 >>> 24);
+      out[off + 9] = input[off + 9] ^ (k2 >>> 16);
+      out[off + 10] = input[off + 10] ^ (k2 >>> 8);
+      out[off + 11] = input[off + 11] ^ k2;
+      out[off + 12] = input[off + 12] ^ (k3 >>> 24);
+      out[off + 13] = input[off + 13] ^ (k3 >>> 16);
+      out[off + 14] = input[off + 14] ^ (k3 >>> 8);
+      out[off + 15] = input[off + 15] ^ k3;
     } else {
       for (let i = 0; off + i < n; i++) out[off + i] = input[off + i] ^ ((ks[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff);
     }
@@ -271,15 +413,15 @@ export class AesGcmKey {
       return j0;
     }
     this.ghash.reset();
-    this.ghash.updateAll(iv);
+    this.ghash.absorb(iv, 0, iv.length);
     return this.ghash.finish(0, iv.length);
   }
 
   private fullTag(j0: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     const g = this.ghash;
     g.reset();
-    g.updateAll(aad);
-    g.updateAll(ciphertext);
+    g.absorb(aad, 0, aad.length);
+    g.absorb(ciphertext, 0, ciphertext.length);
     const tag = g.finish(aad.length, ciphertext.length);
     const ekj0 = new Uint8Array(16);
     aes128EncryptBlock(this.rk, j0, 0, ekj0, 0);

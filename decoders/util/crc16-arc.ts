@@ -3,28 +3,52 @@
  * 5.0.2, 6.2): polynomial x^16+x^15+x^2+1 (0x8005) processed LSB first (reflected 0xA001),
  * initial value 0, no final XOR, computed over every byte from '/' up to and including '!'.
  * Check value of "123456789" is 0xBB3D.
+ *
+ * Table-driven, "slicing by 4" (as crc16-x25.ts): T0 is the usual byte table; Tk[i] is the CRC
+ * contribution of byte i followed by k zero bytes, so four bytes fold with four independent
+ * look-ups and no shift of the running CRC between them. The tables (2 KiB) are built once when
+ * the module is evaluated and only read afterwards (they may be preloaded and frozen on Moddable).
+ * XS: 17.2 computrons a byte (23.5 for the unrolled byte table; slicing by 8 gives 15.4 for
+ * another 2 KiB of tables, not worth it at one telegram a second).
  */
 
-const TABLE = new Uint16Array(256);
-(function build(): void {
+function buildTables(): Uint16Array[] {
+  const t0 = new Uint16Array(256);
   for (let i = 0; i < 256; i++) {
     let c = i;
     for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    TABLE[i] = c;
+    t0[i] = c;
   }
-})();
+  const tables = [t0];
+  for (let k = 1; k < 4; k++) {
+    const prev = tables[k - 1];
+    const t = new Uint16Array(256);
+    for (let i = 0; i < 256; i++) t[i] = (prev[i] >>> 8) ^ t0[prev[i] & 0xff];
+    tables.push(t);
+  }
+  return tables;
+}
+
+const TABLES = buildTables();
+const T0 = TABLES[0];
+const T1 = TABLES[1];
+const T2 = TABLES[2];
+const T3 = TABLES[3];
 
 /** CRC over bytes[start, end), continuing from `crc` (0 to start). */
 export function crc16Arc(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0): number {
-  // Unrolled by 4 with the table in a local: 22 XS computrons a byte instead of 28.
-  const t = TABLE;
+  const t0 = T0;
+  const t1 = T1;
+  const t2 = T2;
+  const t3 = T3;
   let i = start;
-  for (const end4 = end - 3; i < end4; i += 4) {
-    crc = (crc >>> 8) ^ t[(crc ^ bytes[i]) & 0xff];
-    crc = (crc >>> 8) ^ t[(crc ^ bytes[i + 1]) & 0xff];
-    crc = (crc >>> 8) ^ t[(crc ^ bytes[i + 2]) & 0xff];
-    crc = (crc >>> 8) ^ t[(crc ^ bytes[i + 3]) & 0xff];
+  // Eight bytes per iteration (two slices of four): fewer loop tests.
+  for (const end8 = end - 7; i < end8; i += 8) {
+    let y = crc ^ bytes[i] ^ (bytes[i + 1] << 8);
+    crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[bytes[i + 2]] ^ t0[bytes[i + 3]];
+    y = crc ^ bytes[i + 4] ^ (bytes[i + 5] << 8);
+    crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[bytes[i + 6]] ^ t0[bytes[i + 7]];
   }
-  for (; i < end; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]) & 0xff];
+  for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
   return crc;
 }

@@ -15,9 +15,10 @@
  * else is stateless. It never throws: A-XDR errors become 'malformed' (or 'decrypt-failed' when the
  * payload came out of an unauthenticated decryption, where garbage means a wrong key).
  */
-import type { DecodeError } from '../reading';
+import type { DecodeError, MeterReading } from '../reading';
 import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
 import { decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
+import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
 
 export const DATA_NOTIFICATION_TAG = 0x0f;
@@ -32,12 +33,19 @@ export interface DataNotification {
 
 export type ApduOutcome =
   | { kind: 'notification'; notification: DataNotification }
+  /** With `mapLists`: the list mapped straight from the bytes (see mapTaggedStructures). */
+  | { kind: 'mapped'; result: { ok: true; reading: MeterReading } | { ok: false; error: DecodeError } }
   | { kind: 'pending' }
   | { kind: 'error'; error: DecodeError };
 
 export interface ApduDecoderOptions extends GloKeys {
   /** Bound of the general-block-transfer buffer, bytes. */
   maxApduBytes?: number;
+  /**
+   * Splitters set this: a data-notification whose list can be mapped without the A-XDR tree
+   * comes back as kind 'mapped' (same reading or error the registry would give), else as before.
+   */
+  mapLists?: boolean;
 }
 
 export class DlmsApduDecoder {
@@ -45,8 +53,10 @@ export class DlmsApduDecoder {
   private readonly blocks: Uint8Array;
   private blockLength = 0;
   private lastBlockNumber = 0;
+  private readonly mapLists: boolean;
 
   constructor(options: ApduDecoderOptions = {}) {
+    this.mapLists = options.mapLists === true;
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
     this.blocks = new Uint8Array(options.maxApduBytes ?? 4096);
   }
@@ -66,6 +76,10 @@ export class DlmsApduDecoder {
     if (depth > 3) return error('malformed', 'APDU nesting too deep');
     const tag = bytes[start];
     if (tag === DATA_NOTIFICATION_TAG) {
+      if (this.mapLists) {
+        const mapped = mapNotification(bytes, start, end, encrypted);
+        if (mapped !== undefined) return mapped;
+      }
       const outcome = parseDataNotification(bytes, start, end, encrypted);
       // Without a tag check a wrong key decrypts to noise: say so instead of 'malformed'.
       if (outcome.kind === 'error' && encrypted) {
@@ -147,6 +161,45 @@ export function parseDataNotification(bytes: Uint8Array, start: number, end: num
     const message = e instanceof AxdrError ? e.message : 'unparseable';
     return error('malformed', `data-notification: ${message}`);
   }
+}
+
+/**
+ * A data-notification mapped without the A-XDR tree, or undefined when its header or list is not
+ * one mapTaggedStructures takes (the general path then decodes it and reports any error).
+ */
+function mapNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome | undefined {
+  // Cheap look first (no reader, no date): does the body open with a list whose first item is a
+  // tagged structure (01|02 count 02 n 09 06)? Other lists go the general way at once.
+  const dtAt = start + 5;
+  if (dtAt >= end) return undefined;
+  const dtTag = bytes[dtAt];
+  const body = dtTag === 0x00 ? dtAt + 1 : dtTag === 0x09 ? dtAt + 2 + bytes[dtAt + 1] : dtTag === 0x0c ? dtAt + 13 : -1;
+  if (body < 0 || body + 6 > end) return undefined;
+  if ((bytes[body] !== 0x01 && bytes[body] !== 0x02) || bytes[body + 2] !== 0x02 || bytes[body + 4] !== 0x09 || bytes[body + 5] !== 0x06) return undefined;
+  const r = new ByteReader(bytes, start + 1, end);
+  let time: CosemDateTime | undefined;
+  try {
+    r.u32();
+    const dtTag = r.u8();
+    if (dtTag === 0x09) {
+      const n = r.u8();
+      r.need(n);
+      if (n === 12) time = decodeCosemDateTime(bytes, r.pos);
+      r.pos += n;
+    } else if (dtTag === 0x0c) {
+      r.need(12);
+      time = decodeCosemDateTime(bytes, r.pos);
+      r.pos += 12;
+    } else if (dtTag !== 0x00) return undefined;
+  } catch {
+    return undefined;
+  }
+  const mapped = mapTaggedStructures(r, time?.iso);
+  if (mapped === undefined) return undefined;
+  // (the registry's wording and flags, as notificationToReading gives them for this shape)
+  if (typeof mapped === 'string') return { kind: 'mapped', result: { ok: false, error: { code: 'unsupported', message: `${obisStructures.name}: ${mapped}` } } };
+  if (encrypted) mapped.encrypted = true;
+  return { kind: 'mapped', result: { ok: true, reading: mapped } };
 }
 
 function error(code: DecodeError['code'], message: string): ApduOutcome {

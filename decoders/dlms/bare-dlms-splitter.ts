@@ -67,7 +67,7 @@ export class BareDlmsSplitter {
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
     const key = options.encryptionKey;
     this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
-    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, maxApduBytes: max });
+    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, maxApduBytes: max, mapLists: true });
   }
 
   inFrame(): boolean {

@@ -15,6 +15,12 @@ export function apduOutcomeToResult(
 ): FrameResult | undefined {
   if (outcome.kind === 'pending') return undefined;
   if (outcome.kind === 'error') return { ok: false, format, error: outcome.error, raw };
+  if (outcome.kind === 'mapped') {
+    const m = outcome.result;
+    if (!m.ok) return { ok: false, format, error: m.error, raw };
+    if (checksumSkipped) m.reading.checksumChecked = false;
+    return { ok: true, format, reading: m.reading, raw };
+  }
   const mapped = notificationToReading(outcome.notification);
   if (!mapped.ok) return { ok: false, format, error: mapped.error, raw };
   const reading = mapped.reading;

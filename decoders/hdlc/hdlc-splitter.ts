@@ -82,6 +82,7 @@ export class HdlcSplitter {
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
       maxApduBytes: this.maxBytes,
+      mapLists: true,
     });
   }
 

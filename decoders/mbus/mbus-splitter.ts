@@ -62,6 +62,7 @@ export class MbusSplitter {
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
       maxApduBytes: max,
+      mapLists: true,
     });
   }
 

@@ -15,6 +15,9 @@ import { kamstrupList, obisInterleaved } from './obis-interleaved';
 import { obisStructures } from './obis-structures';
 import { sloveniaEceList1, sloveniaEceList2 } from './slovenia-ece';
 
+// The splitters map a list whose items are ALL OBIS-tagged structures without this registry
+// (obis-structures.ts mapTaggedStructures, for speed): no shape before obisStructures may accept
+// such a list. hosttests/han/fast-lists.test.ts compares both paths on every HAN vector.
 const SHAPES: readonly ListShape[] = Object.freeze([
   kamstrupList,
   kaifaPositional,

@@ -105,8 +105,10 @@ export function parseTelegramText(text: string): ParsedTelegram {
         // (about 250 XS computrons a line less than collecting groups for applyObject).
         if (close > open + 1) {
           const v = readNumberValue(text, open + 1, close, (entry as ObisEntry).unit);
+          const path = (entry as ObisEntry).field;
           if (v !== v) result.badValues++;
-          else setObisField(target, (entry as ObisEntry).field, v);
+          else if (path.length === 1) target[path[0]] = v;
+          else setObisField(target, path, v);
         }
       } else if (entry === undefined) {
         result.unknownObjects++;

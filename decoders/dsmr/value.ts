@@ -66,8 +66,16 @@ export function readNumberValue(text: string, start: number, end: number, base: 
   if (star < 0 || star >= end) star = end;
   if (star === start) return NaN;
   const digits = text.slice(start, star);
-  const value = Number(digits);
-  if (value !== value || !plainDecimal(digits)) return NaN; // NaN, or a form Number() accepts but DSMR never sends
+  const value = +digits; // ToNumber, as Number(digits), without the call (XS: 4 computrons, not 8)
+  if (value !== value) return NaN;
+  // plainDecimal inlined (a call costs more than its checks under XS): a form Number() accepts
+  // but DSMR never sends is rejected.
+  const first = digits.charCodeAt(0);
+  const last = digits.charCodeAt(digits.length - 1);
+  if (!((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46)) return NaN;
+  if (!((last >= 48 && last <= 57) || last === 46)) return NaN;
+  if (digits.length > 2 && (digits.charCodeAt(1) | 0x20) >= 97) return NaN; // 0x.., 0b.., 0o..
+  if (digits.indexOf('e') >= 0 || digits.indexOf('E') >= 0) return NaN;
   if (star === end || base === '') return value;
   const unit = text.slice(star + 1, end);
   const u = UNITS[unit] ?? UNITS[unit.toLowerCase()];

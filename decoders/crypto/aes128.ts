@@ -151,6 +151,91 @@ export function aes128EncryptWords(rk: Uint32Array, w0: number, w1: number, w2: 
   out[3] = ((S[t3 >>> 24] << 24) | (S[(t0 >>> 16) & 0xff] << 16) | (S[(t1 >>> 8) & 0xff] << 8) | S[t2 & 0xff]) ^ rk[43];
 }
 
+/**
+ * Counter mode, one block, with the first round cached (Bernstein and Schwabe's "counter-mode
+ * caching"). In a GCM counter block only word 3 changes, and from block to block only its low
+ * byte, except every 256th block. Round 1 reads one byte of word 3 per output word, so three of
+ * its four output words and three of the four terms of the fourth stay the same while the upper
+ * 24 bits of word 3 do: aes128CtrPrepare computes them once (pre[0] without its word-3 term),
+ * and this function adds the one term that depends on the low byte, then runs rounds 2..10.
+ * 15 of the 160 table look-ups per block are saved (XS: about 150 computrons a block).
+ * Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out) when pre was prepared for
+ * c0, c1, c2 and a word 3 with the same upper 24 bits as c3.
+ */
+export function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, pre: Uint32Array): void {
+  const s0 = c0 ^ rk[0];
+  const s1 = c1 ^ rk[1];
+  const s2 = c2 ^ rk[2];
+  const s3 = c3 ^ rk[3];
+  pre[0] = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ rk[4];
+  pre[1] = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ rk[5];
+  pre[2] = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ rk[6];
+  pre[3] = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ rk[7];
+}
+
+/** See aes128CtrPrepare: p0..p3 = pre[0..3], c3 = the counter word 3 of this block. */
+export function aes128EncryptCtrBlock(rk: Uint32Array, p0: number, p1: number, p2: number, p3: number, c3: number, out: Uint32Array): void {
+  const T0 = TE0;
+  const T1 = TE1;
+  const T2 = TE2;
+  const T3 = TE3;
+  let s0: number;
+  let s1: number;
+  let s2: number;
+  let s3: number;
+  let t0 = p0 ^ T3[(c3 ^ rk[3]) & 0xff];
+  let t1 = p1;
+  let t2 = p2;
+  let t3 = p3;
+  // round 2
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[8];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[9];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[10];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[11];
+  // round 3
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[12];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[13];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[14];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[15];
+  // round 4
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[16];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[17];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[18];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[19];
+  // round 5
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[20];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[21];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[22];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[23];
+  // round 6
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[24];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[25];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[26];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[27];
+  // round 7
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[28];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[29];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[30];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[31];
+  // round 8
+  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[32];
+  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[33];
+  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[34];
+  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[35];
+  // round 9
+  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[36];
+  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[37];
+  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[38];
+  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[39];
+  // Final round: SubBytes + ShiftRows + AddRoundKey (no MixColumns).
+  const S = SBOX;
+  out[0] = ((S[t0 >>> 24] << 24) | (S[(t1 >>> 16) & 0xff] << 16) | (S[(t2 >>> 8) & 0xff] << 8) | S[t3 & 0xff]) ^ rk[40];
+  out[1] = ((S[t1 >>> 24] << 24) | (S[(t2 >>> 16) & 0xff] << 16) | (S[(t3 >>> 8) & 0xff] << 8) | S[t0 & 0xff]) ^ rk[41];
+  out[2] = ((S[t2 >>> 24] << 24) | (S[(t3 >>> 16) & 0xff] << 16) | (S[(t0 >>> 8) & 0xff] << 8) | S[t1 & 0xff]) ^ rk[42];
+  out[3] = ((S[t3 >>> 24] << 24) | (S[(t0 >>> 16) & 0xff] << 16) | (S[(t1 >>> 8) & 0xff] << 8) | S[t2 & 0xff]) ^ rk[43];
+}
+
+
 /** Encrypt one 16-byte block: input[inOff..+16) -> out[outOff..+16). In-place is allowed. */
 export function aes128EncryptBlock(
   rk: Uint32Array,

@@ -152,46 +152,51 @@ export function aes128EncryptWords(rk: Uint32Array, w0: number, w1: number, w2: 
 }
 
 /**
- * Counter mode, one block, with the first round cached (Bernstein and Schwabe's "counter-mode
+ * Counter mode, one block, with rounds 1 and 2 cached (Bernstein and Schwabe's "counter-mode
  * caching"). In a GCM counter block only word 3 changes, and from block to block only its low
- * byte, except every 256th block. Round 1 reads one byte of word 3 per output word, so three of
- * its four output words and three of the four terms of the fourth stay the same while the upper
- * 24 bits of word 3 do: aes128CtrPrepare computes them once (pre[0] without its word-3 term),
- * and this function adds the one term that depends on the low byte, then runs rounds 2..10.
- * 15 of the 160 table look-ups per block are saved (XS: about 150 computrons a block).
- * Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out) when pre was prepared for
- * c0, c1, c2 and a word 3 with the same upper 24 bits as c3.
+ * byte, except every 256th block. Round 1 reads one byte of word 3 per output word, so while the
+ * upper 24 bits of word 3 stay, only round-1 word 0 changes, by one table term (T3 of the low
+ * byte). Round 2 reads one byte of round-1 word 0 per output word, so each of its four words is
+ * a constant plus one table term. aes128CtrPrepare computes the constants once (pre[0] = round-1
+ * word 0 without its low-byte term, pre[1..4] = round-2 words without their word-0 terms);
+ * aes128EncryptCtrBlock adds the 5 varying terms and runs rounds 3..10: 27 of the 160 table
+ * look-ups of a block are saved. Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out)
+ * when pre was prepared for c0, c1, c2 and a word 3 with the same upper 24 bits as c3.
  */
 export function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, pre: Uint32Array): void {
   const s0 = c0 ^ rk[0];
   const s1 = c1 ^ rk[1];
   const s2 = c2 ^ rk[2];
   const s3 = c3 ^ rk[3];
-  pre[0] = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ rk[4];
-  pre[1] = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ rk[5];
-  pre[2] = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ rk[6];
-  pre[3] = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ rk[7];
+  // Round 1 (t0 without T3[s3 & 0xff], the only term that changes per block).
+  const t0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ rk[4];
+  const t1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ rk[5];
+  const t2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ rk[6];
+  const t3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ rk[7];
+  pre[0] = t0;
+  // Round 2 without the terms that read t0.
+  pre[1] = TE1[(t1 >>> 16) & 0xff] ^ TE2[(t2 >>> 8) & 0xff] ^ TE3[t3 & 0xff] ^ rk[8];
+  pre[2] = TE0[t1 >>> 24] ^ TE1[(t2 >>> 16) & 0xff] ^ TE2[(t3 >>> 8) & 0xff] ^ rk[9];
+  pre[3] = TE0[t2 >>> 24] ^ TE1[(t3 >>> 16) & 0xff] ^ TE3[t1 & 0xff] ^ rk[10];
+  pre[4] = TE0[t3 >>> 24] ^ TE2[(t1 >>> 8) & 0xff] ^ TE3[t2 & 0xff] ^ rk[11];
 }
 
-/** See aes128CtrPrepare: p0..p3 = pre[0..3], c3 = the counter word 3 of this block. */
-export function aes128EncryptCtrBlock(rk: Uint32Array, p0: number, p1: number, p2: number, p3: number, c3: number, out: Uint32Array): void {
+/** See aes128CtrPrepare: p0 = pre[0], q0..q3 = pre[1..4], c3 = the counter word 3 of this block. */
+export function aes128EncryptCtrBlock(rk: Uint32Array, p0: number, q0: number, q1: number, q2: number, q3: number, c3: number, out: Uint32Array): void {
   const T0 = TE0;
   const T1 = TE1;
   const T2 = TE2;
   const T3 = TE3;
-  let s0: number;
-  let s1: number;
-  let s2: number;
-  let s3: number;
-  let t0 = p0 ^ T3[(c3 ^ rk[3]) & 0xff];
-  let t1 = p1;
-  let t2 = p2;
-  let t3 = p3;
-  // round 2
-  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[8];
-  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[9];
-  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[10];
-  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[11];
+  const r1 = p0 ^ T3[(c3 ^ rk[3]) & 0xff]; // round-1 word 0
+  // round 2: the four terms that read round-1 word 0
+  let s0 = q0 ^ T0[r1 >>> 24];
+  let s1 = q1 ^ T3[r1 & 0xff];
+  let s2 = q2 ^ T2[(r1 >>> 8) & 0xff];
+  let s3 = q3 ^ T1[(r1 >>> 16) & 0xff];
+  let t0: number;
+  let t1: number;
+  let t2: number;
+  let t3: number;
   // round 3
   t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[12];
   t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[13];

@@ -330,23 +330,25 @@ function ctr(rk: Uint32Array, j0: Uint8Array, input: Uint8Array): Uint8Array {
   const c2 = word(j0, 8);
   let c3 = word(j0, 12);
   const ks = new Uint32Array(4);
-  // Round 1 of the counter blocks, cached while the upper 24 bits of the counter stay (see
-  // aes128CtrPrepare): prepared for the first block and again whenever the low byte wraps.
-  const pre = new Uint32Array(4);
+  // Rounds 1 and 2 of the counter blocks, cached while the upper 24 bits of the counter stay
+  // (see aes128CtrPrepare): prepared for the first block and again whenever the low byte wraps.
+  const pre = new Uint32Array(5);
   let p0 = 0;
-  let p1 = 0;
-  let p2 = 0;
-  let p3 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
   for (let off = 0; off < n; off += 16) {
     c3 = (c3 + 1) >>> 0; // inc32: the last 32 bits wrap
     if (off === 0 || (c3 & 0xff) === 0) {
       aes128CtrPrepare(rk, c0, c1, c2, c3, pre);
       p0 = pre[0];
-      p1 = pre[1];
-      p2 = pre[2];
-      p3 = pre[3];
+      q0 = pre[1];
+      q1 = pre[2];
+      q2 = pre[3];
+      q3 = pre[4];
     }
-    aes128EncryptCtrBlock(rk, p0, p1, p2, p3, c3, ks);
+    aes128EncryptCtrBlock(rk, p0, q0, q1, q2, q3, c3, ks);
     if (n - off >= 16) {
       // Uint8Array stores keep the low 8 bits: no "& 0xff" on the keystream bytes.
       const k0 = ks[0];

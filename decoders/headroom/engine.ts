@@ -273,13 +273,18 @@ function computeFresh(
   const stepA = Math.min(settings.rampMaxStepA, settings.rampAPerS * dtS);
   const prevThree = prevOut ? prevOut.threePhaseA : 0;
   const prevOne = prevOut ? prevOut.onePhaseA : 0;
+  // Hold-off: after a forced drop, no rise for holdOffS (cycling loads come back within minutes).
+  const heldThree = prevOut?.holdThreeUntilMs !== undefined && timeBaseMs < prevOut.holdThreeUntilMs;
+  const heldOne = prevOut?.holdOneUntilMs !== undefined && timeBaseMs < prevOut.holdOneUntilMs;
   const threeR = n === 3
-    ? regulate(prevThree, threeTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingThree === true)
+    ? regulate(prevThree, threeTarget, canIncrease && !heldThree, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingThree === true)
     : { valueA: 0, rising: false };
-  const oneR = regulate(prevOne, oneTarget, canIncrease, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingOne === true);
+  const oneR = regulate(prevOne, oneTarget, canIncrease && !heldOne, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingOne === true);
   const three = threeR.valueA;
   const one = oneR.valueA;
   if (canIncrease) state.lastMeasuredMs = timeBaseMs;
+  const holdThreeUntilMs = holdAfterDrop(prevThree, three, threeTarget, heldThree ? prevOut?.holdThreeUntilMs : undefined, timeBaseMs, settings);
+  const holdOneUntilMs = holdAfterDrop(prevOne, one, oneTarget, heldOne ? prevOut?.holdOneUntilMs : undefined, timeBaseMs, settings);
 
   // Explanation for the headline value (one-phase when the charger is wired one-phase or the supply is).
   const headlineOne = n === 1 || settings.chargerLine !== undefined;
@@ -305,6 +310,10 @@ function computeFresh(
     reason = target < settings.minChargeA
       ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${bindingReason})`
       : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
+  } else if (reg < target - 0.05 && canIncrease && (headlineOne ? heldOne : heldThree)) {
+    limitedBy = 'hold-off';
+    const untilMs = (headlineOne ? prevOut?.holdOneUntilMs : prevOut?.holdThreeUntilMs) as number;
+    reason = `holding ${floorTenth(reg)} A for ${Math.ceil((untilMs - timeBaseMs) / 1000)} s more after a drop (${floorTenth(target)} A free): cycling loads come back within minutes`;
   } else if (reg < target - 0.05 && canIncrease) {
     limitedBy = 'ramp';
     const rising = headlineOne ? oneR.rising : threeR.rising;
@@ -332,6 +341,8 @@ function computeFresh(
     risingThree: threeR.rising,
     risingOne: oneR.rising,
   };
+  if (holdThreeUntilMs !== undefined) out.holdThreeUntilMs = holdThreeUntilMs;
+  if (holdOneUntilMs !== undefined) out.holdOneUntilMs = holdOneUntilMs;
   if (budget) out.tariff = budget.tariff;
   else if (tariffInfo) out.tariff = tariffInfo;
   state.out = out;
@@ -340,6 +351,21 @@ function computeFresh(
   const h = publish(out, ageS, settings);
   lowerForAge(state, ageS, settings);
   return h;
+}
+
+/**
+ * The hold-off after this step. It starts when the published answer fell by at least hysteresisA
+ * (a smaller move is wobble), and starts again on every step of a running hold-off where the load
+ * still holds the answer down (target at or below it): the answer rises only once the load has
+ * stayed away for holdOffS, so a hob or dryer cycling every 10-60 s keeps it held until it is done.
+ */
+function holdAfterDrop(previousA: number, nowA: number, targetA: number, runningUntilMs: number | undefined, timeBaseMs: number, settings: HeadroomSettings): number | undefined {
+  if (settings.holdOffS <= 0) return undefined;
+  const shown = (a: number): number => (a >= settings.minChargeA ? a : 0);
+  const restart = timeBaseMs + settings.holdOffS * 1000;
+  if (shown(previousA) - shown(nowA) >= settings.hysteresisA) return restart;
+  if (runningUntilMs !== undefined && shown(targetA) <= shown(nowA) + 0.05) return restart;
+  return runningUntilMs;
 }
 
 function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: number[]): { limitedBy: string; reason: string } {

@@ -59,9 +59,18 @@ export interface HeadroomSettings {
   rampMaxStepA: number;
   /** The target must exceed the output by this much before the output rises, A. */
   hysteresisA: number;
+  /**
+   * After the answer was forced down by at least hysteresisA, it does not rise again for this long,
+   * s (0 = off): cycling loads (hob zones, dryer and oven heaters) come back within a minute or two
+   * and would otherwise meet a charger that has ramped up again. See docs/headroom.md for the numbers.
+   */
+  holdOffS: number;
   /** Optional: the one-phase charger's fixed connection; onePhaseA is then computed for it alone. */
   chargerLine?: ChargerLine;
 }
+
+/** Default hold-off after a forced drop, s (simulator figures in docs/headroom.md). */
+const HOLD_OFF_DEFAULT_S = 120;
 
 export const defaultHeadroomSettings: HeadroomSettings = {
   fuseA: 25,
@@ -80,12 +89,13 @@ export const defaultHeadroomSettings: HeadroomSettings = {
   rampAPerS: 0.4,
   rampMaxStepA: 4,
   hysteresisA: 1,
+  holdOffS: HOLD_OFF_DEFAULT_S,
 };
 
 const KEYS: readonly string[] = [
   'fuseA', 'phases', 'gridType', 'marginA', 'minChargeA', 'staleAfterS', 'safeFallbackAfterS',
   'zeroAfterS', 'safeCurrentA', 'powerLimitKw', 'tariff', 'utcOffsetMin', 'dst', 'nominalVoltageV',
-  'rampAPerS', 'rampMaxStepA', 'hysteresisA', 'chargerLine',
+  'rampAPerS', 'rampMaxStepA', 'hysteresisA', 'holdOffS', 'chargerLine',
 ];
 
 const CHARGER_LINES: readonly string[] = ['L1', 'L2', 'L3', 'L1-L2', 'L1-L3', 'L2-L3'];
@@ -145,6 +155,7 @@ export function validateHeadroomSettings(
   const rampAPerS = num('rampAPerS', d.rampAPerS, 0.01, 100, 'fastest increase, A/s');
   const rampMaxStepA = num('rampMaxStepA', d.rampMaxStepA, 0.1, 100, 'largest increase per frame, A');
   const hysteresisA = num('hysteresisA', d.hysteresisA, 0, 10, 'gap before the output rises, A');
+  const holdOffS = num('holdOffS', d.holdOffS, 0, 3600, 'seconds without a rise after a forced drop');
 
   let powerLimitKw: number | undefined;
   if (src.powerLimitKw !== undefined && src.powerLimitKw !== null) {
@@ -221,7 +232,7 @@ export function validateHeadroomSettings(
   if (errors.length > 0) return { ok: false, errors };
   const settings: HeadroomSettings = {
     fuseA, phases, gridType, marginA, minChargeA, staleAfterS, safeFallbackAfterS, zeroAfterS,
-    safeCurrentA, tariff, utcOffsetMin, dst, nominalVoltageV, rampAPerS, rampMaxStepA, hysteresisA,
+    safeCurrentA, tariff, utcOffsetMin, dst, nominalVoltageV, rampAPerS, rampMaxStepA, hysteresisA, holdOffS,
   };
   if (powerLimitKw !== undefined) settings.powerLimitKw = powerLimitKw;
   if (chargerLine !== undefined) settings.chargerLine = chargerLine;

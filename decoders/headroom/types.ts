@@ -109,6 +109,9 @@ export interface OutputState {
   /** A rise is under way (see regulate.ts). */
   risingThree?: boolean;
   risingOne?: boolean;
+  /** No rise before this time base, ms: the hold-off after a forced drop (settings.holdOffS). */
+  holdThreeUntilMs?: number;
+  holdOneUntilMs?: number;
 }
 
 /** The last frame that carried measured currents: the split used to estimate short frames. */

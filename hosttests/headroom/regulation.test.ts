@@ -96,6 +96,10 @@ test('a timer step without a frame never raises the answer', () => {
  * three-phase answer, and a house whose L1 load steps. Checks: after each house step settles,
  * the fuse is respected and the set point does not oscillate.
  */
+// The closed loops below measure the ramp and hysteresis alone: the hold-off after a drop is off
+// (holdOffS 0) so each house step is followed by a rise within the window (hold-off.test.ts has it).
+const tnLoop = settingsOf({ fuseA: 25, marginA: 2, holdOffS: 0 });
+
 test('closed loop: no lasting overload, no oscillation', () => {
   const house = (t: number): [number, number, number] => {
     const s = (t - T0) / 1000;
@@ -114,7 +118,7 @@ test('closed loop: no lasting overload, no oscillation', () => {
     while (pending.length > 0 && (pending[0] as { at: number }).at <= t) carA = (pending.shift() as { value: number }).value;
     const h = house(t);
     const lines: [number, number, number] = [h[0] + carA, h[1] + carA, h[2] + carA];
-    const r = stepHeadroom(state, { nowMs: t + 300, reading: dsmr5(t, lines), chargerA: [carA, carA, carA] }, tn);
+    const r = stepHeadroom(state, { nowMs: t + 300, reading: dsmr5(t, lines), chargerA: [carA, carA, carA] }, tnLoop);
     state = r.state;
     if (r.headroom.threePhaseA !== setpoint) {
       setpoint = r.headroom.threePhaseA;
@@ -144,7 +148,7 @@ test('closed loop: no lasting overload, no oscillation', () => {
 });
 
 test('closed loop on a Norwegian IT meter (list 1 every 2 s, list 2 every 10 s): settles, no oscillation', () => {
-  const it = settingsOf({ fuseA: 32, gridType: 'IT', marginA: 2 });
+  const it = settingsOf({ fuseA: 32, gridType: 'IT', marginA: 2, holdOffS: 0 });
   const house = (s: number): [number, number] => (s < 200 ? [6, 4] : s < 400 ? [12, 4] : [3, 3]);
   let state = createHeadroomState();
   let setpoint = 0;

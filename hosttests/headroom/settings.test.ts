@@ -20,6 +20,8 @@ describe('validateHeadroomSettings refuses nonsense with a reason', () => {
     ['pair on TN', { chargerLine: 'L1-L3' }, /TN grid/],
     ['single line on IT', { gridType: 'IT', chargerLine: 'L1' }, /IT grid/],
     ['not an object', 42, /must be an object/],
+    ['negative hold-off', { holdOffS: -1 }, /holdOffS -1 is out of range 0..3600/],
+    ['hold-off over an hour', { holdOffS: 7200 }, /holdOffS 7200 is out of range/],
   ];
   test.each(cases)('%s', (_name, input, message) => {
     const r = validateHeadroomSettings(input);

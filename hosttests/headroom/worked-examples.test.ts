@@ -18,10 +18,12 @@ test('Norwegian example: L2 bound, tariff budget, estimate on list 1, then the l
   expect(silent?.status).toBe('safe-fallback');
 });
 
-test('Dutch example: down at once, then up by 0.4 A per telegram', () => {
+test('Dutch example: down at once, held for the hold-off, then up by 0.4 A per telegram', () => {
   const [steady, kettle, off, later] = dutchExample().shown.map((s) => s.headroom);
   expect(steady?.threePhaseA).toBe(19);
   expect(kettle?.threePhaseA).toBe(10);
-  expect(off?.threePhaseA).toBe(10.4);
-  expect(later?.threePhaseA).toBe(12.4);
+  expect(off?.threePhaseA).toBe(10);
+  expect(off?.limitedBy).toBe('hold-off');
+  expect(later?.threePhaseA).toBe(12.8); // rising since 19:04:29 (kettle last seen 19:02:29 + 120 s)
+  expect(later?.limitedBy).toBe('ramp');
 });

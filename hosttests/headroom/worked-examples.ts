@@ -123,9 +123,9 @@ export function dutchExample(): Example {
     if (s === 124) car = down.threePhaseA;
     step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [13, 2, 1], car), chargerA: [car, car, car] });
   }
-  show('19:02:30, kettle off again: the answer rises 0.4 A per telegram', 150, [4, 2, 1]);
-  for (let s = 151; s < 155; s++) step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [4, 2, 1], car), chargerA: [car, car, car] });
-  show('19:02:35', 155, [4, 2, 1]);
+  show('19:02:30, kettle off again: the answer holds for the hold-off (120 s: a kettle, hob or dryer may come back)', 150, [4, 2, 1]);
+  for (let s = 151; s < 275; s++) step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [4, 2, 1], car), chargerA: [car, car, car] });
+  show('19:04:35, the hold-off ended at 19:04:29: the answer rises 0.4 A per telegram', 275, [4, 2, 1]);
   return { name: 'netherlands', settings, shown };
 }
 

@@ -6,9 +6,10 @@
  *   sees them, with the worst-case split: every line = its current in the last full list + the own
  *   charger's change on that line + the whole rise of the house's power since that list on THIS
  *   line (a one-phase load can sit on any line; on IT, between any two). A fall is not spread (the
- *   lines keep their last measured value). The engine itself spreads a rise over the lines in the
- *   last measured proportion, so a 3 kW one-phase step reads as +4.3 A per line instead of +13 A on
- *   one (see docs/simulation.md).
+ *   lines keep their last measured value). Up to engine commit 7bf9350 the engine spread a rise
+ *   over the lines in the last measured proportion, so a 3 kW one-phase step read as +4.3 A per
+ *   line instead of +13 A on one; this experiment sized that (docs/simulation.md, finding 1, fixed
+ *   in 6cdff4d).
  */
 import type { MeterReading, PhaseReading } from '../../decoders/reading';
 import type { HeadroomSettings } from '../../decoders/headroom/index';

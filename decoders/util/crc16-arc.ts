@@ -8,8 +8,9 @@
  * contribution of byte i followed by k zero bytes, so four bytes fold with four independent
  * look-ups and no shift of the running CRC between them. The tables (2 KiB) are built once when
  * the module is evaluated and only read afterwards (they may be preloaded and frozen on Moddable).
- * XS: 17.2 computrons a byte (23.5 for the unrolled byte table; slicing by 8 gives 15.4 for
- * another 2 KiB of tables, not worth it at one telegram a second).
+ * XS: 15.4 computrons a byte with the four bytes read as one little-endian DataView word
+ * (17.2 with byte loads, 23.5 for the unrolled byte table; slicing by 8 would need another
+ * 2 KiB of tables for about the same gain as the DataView read).
  */
 
 function buildTables(): Uint16Array[] {
@@ -42,12 +43,17 @@ export function crc16Arc(bytes: Uint8Array, start = 0, end = bytes.length, crc =
   const t2 = T2;
   const t3 = T3;
   let i = start;
-  // Eight bytes per iteration (two slices of four): fewer loop tests.
-  for (const end8 = end - 7; i < end8; i += 8) {
-    let y = crc ^ bytes[i] ^ (bytes[i + 1] << 8);
-    crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[bytes[i + 2]] ^ t0[bytes[i + 3]];
-    y = crc ^ bytes[i + 4] ^ (bytes[i + 5] << 8);
-    crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[bytes[i + 6]] ^ t0[bytes[i + 7]];
+  if (end - start >= 32) {
+    // Four bytes in one little-endian DataView read (one call instead of four loads and shifts).
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const end8 = end - 7; i < end8; i += 8) {
+      let w = dv.getUint32(i, true);
+      let y = crc ^ (w & 0xffff);
+      crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[(w >>> 16) & 0xff] ^ t0[w >>> 24];
+      w = dv.getUint32(i + 4, true);
+      y = crc ^ (w & 0xffff);
+      crc = t3[y & 0xff] ^ t2[y >>> 8] ^ t1[(w >>> 16) & 0xff] ^ t0[w >>> 24];
+    }
   }
   for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
   return crc;

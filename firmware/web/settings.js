@@ -7,6 +7,7 @@ const ADVANCED = [
   ['zeroAfterS', '0 A after (s)'], ['safeCurrentA', 'Safe current while data is missing (A)'],
   ['utcOffsetMin', 'Standard-time UTC offset (minutes)'], ['nominalVoltageV', 'Voltage when the meter sends none (V)'],
   ['rampAPerS', 'Fastest increase (A/s)'], ['rampMaxStepA', 'Largest increase per frame (A)'], ['hysteresisA', 'Hysteresis (A)'],
+  ['holdOffS', 'Wait after a drop before rising again (s)'],
 ];
 $('advanced').innerHTML = ADVANCED.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
   '<div class="row"><label for="dst">Daylight saving</label><select id="dst"><option value="eu">EU rule</option><option value="none">none</option></select></div>';

@@ -1,11 +1,16 @@
 // docs/headroom.md shows engine output; this keeps the document and the engine in step.
 // After a deliberate engine change: npx tsx hosttests/headroom/worked-examples.ts --write
 import { readFileSync } from 'node:fs';
-import { DOC_PATH, dutchExample, norwayExample, renderDoc } from './worked-examples';
+import { DOC_PATH, README_PATH, dutchExample, norwayExample, renderDoc, renderReadme } from './worked-examples';
 
 test('the worked examples in docs/headroom.md are what the engine answers', () => {
   const doc = readFileSync(DOC_PATH, 'utf8');
   expect(renderDoc(doc)).toBe(doc);
+});
+
+test('the worked-example summaries in README.md are what the engine answers', () => {
+  const readme = readFileSync(README_PATH, 'utf8');
+  expect(renderReadme(readme)).toBe(readme);
 });
 
 test('Norwegian example: L2 bound, tariff budget, estimate on list 1, then the ladder', () => {

@@ -3,6 +3,7 @@
  * is generated here, never written by hand:
  *
  *   npx tsx hosttests/headroom/worked-examples.ts --write    rewrites the marked blocks in docs/headroom.md
+ *                                                            and the summary tables in README.md
  *
  * and hosttests/headroom/worked-examples.test.ts fails when the document and the engine disagree.
  */
@@ -146,8 +147,26 @@ export function replaceBlock(doc: string, name: string, body: string): string {
   const end = `<!-- example:${name}:end -->`;
   const a = doc.indexOf(begin);
   const b = doc.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`markers for ${name} not found in docs/headroom.md`);
+  if (a < 0 || b < a) throw new Error(`markers for ${name} not found`);
   return doc.slice(0, a + begin.length) + '\n' + body + '\n' + doc.slice(b);
+}
+
+/** One table row per shown step: the short form README.md carries. */
+export function renderSummary(e: Example): string {
+  const line = (p: Headroom['phases']['l1']) => (p.currentA === undefined ? `? (${p.currentSource})` : `${p.currentA} A ${p.currentSource}`);
+  const rows = e.shown.map((s) => {
+    const h = s.headroom;
+    return `| ${s.label} | ${h.status} | ${h.limitedBy} | ${line(h.phases.l1)} | ${line(h.phases.l2)} | ${line(h.phases.l3)} | ${h.threePhaseA} A | ${h.onePhaseA} A ${h.onePhaseLine ?? ''} |`;
+  });
+  return ['| step | status | limited by | L1 | L2 | L3 | 3-phase charger | 1-phase charger |', '|---|---|---|---|---|---|---:|---:|', ...rows].join('\n');
+}
+
+export const README_PATH = join(__dirname, '..', '..', 'README.md');
+
+export function renderReadme(readme: string): string {
+  let d = replaceBlock(readme, 'norway-summary', renderSummary(norwayExample()));
+  d = replaceBlock(d, 'netherlands-summary', renderSummary(dutchExample()));
+  return d;
 }
 
 export function renderDoc(doc: string): string {
@@ -158,5 +177,6 @@ export function renderDoc(doc: string): string {
 
 if (process.argv.includes('--write')) {
   writeFileSync(DOC_PATH, renderDoc(readFileSync(DOC_PATH, 'utf8')));
-  process.stdout.write('docs/headroom.md examples rewritten\n');
+  writeFileSync(README_PATH, renderReadme(readFileSync(README_PATH, 'utf8')));
+  process.stdout.write('docs/headroom.md examples and README.md summaries rewritten\n');
 }

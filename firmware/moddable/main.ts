@@ -24,6 +24,7 @@ import { ProvisioningMachine } from '../app/provisioning/provisioning-machine';
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { createOtaSlots } from 'meterbox/ota-slots';
+import { createNativeSha256 } from './platform/native-sha256';
 import { createCaptiveDns, createMdns, createWifiAdapter } from 'meterbox/wifi';
 import { fillRandom } from 'meterbox-system';
 import { HttpServer, defaultHttpServerOptions } from './http/http-server';
@@ -105,11 +106,12 @@ function startDevice(): void {
       return app;
     }),
     log: (message: string) => logger.info(message),
+    sha256Factory: createNativeSha256,
   });
   wifi.onStationEvent((event) => provisioning.onStationEvent(event, clock.nowMs()));
 
   const slots = createOtaSlots();
-  const ota = new OtaMachine(slots, { projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion }, (message: string) => logger.info(message));
+  const ota = new OtaMachine(slots, { projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256 }, (message: string) => logger.info(message));
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
   const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
   const extraUploadRoutes: UploadRoute[] = otaRoutes.uploadRoutes;

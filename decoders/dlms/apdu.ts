@@ -133,26 +133,36 @@ export class DlmsApduDecoder {
   }
 }
 
+/**
+ * The optional date-time after the invoke id: octet-string 0x09 n (a 12-byte COSEM date-time when
+ * n is 12), a bare 0x0C stamp, or 0x00 (none). Read in place (no copy). Returns null, with the tag
+ * consumed, when the byte is none of these; throws AxdrError when the stamp runs past the end.
+ */
+function readNotificationTime(r: ByteReader, bytes: Uint8Array): CosemDateTime | undefined | null {
+  const dtTag = r.u8();
+  if (dtTag === 0x09) {
+    const n = r.u8();
+    r.need(n);
+    const time = n === 12 ? decodeCosemDateTime(bytes, r.pos) : undefined;
+    r.pos += n;
+    return time;
+  }
+  if (dtTag === 0x0c) {
+    r.need(12);
+    const time = decodeCosemDateTime(bytes, r.pos);
+    r.pos += 12;
+    return time;
+  }
+  return dtTag === 0x00 ? undefined : null;
+}
+
 /** Parse a data-notification at bytes[start, end). */
 export function parseDataNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome {
   const r = new ByteReader(bytes, start + 1, end);
   try {
     const invokeId = r.u32();
-    let time: CosemDateTime | undefined;
-    const dtTag = r.u8();
-    // (the stamp is read where it is: no copy)
-    if (dtTag === 0x09) {
-      const n = r.u8();
-      r.need(n);
-      if (n === 12) time = decodeCosemDateTime(bytes, r.pos);
-      r.pos += n;
-    } else if (dtTag === 0x0c) {
-      r.need(12);
-      time = decodeCosemDateTime(bytes, r.pos);
-      r.pos += 12;
-    } else if (dtTag !== 0x00) {
-      return error('malformed', `data-notification date-time starts with 0x${dtTag.toString(16)}`);
-    }
+    const time = readNotificationTime(r, bytes);
+    if (time === null) return error('malformed', `data-notification date-time starts with 0x${bytes[r.pos - 1].toString(16)}`);
     const body = readAxdr(r);
     const notification: DataNotification = { invokeId, body, encrypted };
     if (time) notification.time = time;
@@ -180,17 +190,9 @@ function mapNotification(bytes: Uint8Array, start: number, end: number, encrypte
   let time: CosemDateTime | undefined;
   try {
     r.u32();
-    const dtTag = r.u8();
-    if (dtTag === 0x09) {
-      const n = r.u8();
-      r.need(n);
-      if (n === 12) time = decodeCosemDateTime(bytes, r.pos);
-      r.pos += n;
-    } else if (dtTag === 0x0c) {
-      r.need(12);
-      time = decodeCosemDateTime(bytes, r.pos);
-      r.pos += 12;
-    } else if (dtTag !== 0x00) return undefined;
+    const read = readNotificationTime(r, bytes);
+    if (read === null) return undefined;
+    time = read;
   } catch {
     return undefined;
   }

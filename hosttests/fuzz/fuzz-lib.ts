@@ -21,6 +21,7 @@ import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import { decoderOptions, hexToBytes, bytesToHex, type VectorOptionsJson, type MeterStreamClass, type MeterStreamLike } from '../xs/harness-core';
 import { loadVectors, type Vector } from '../xs/vector-catalog';
 import { loadForNode } from '../xs/bundle';
+import { mulberry32, type Rng } from '../../tools/simulate/prng';
 
 export const KNOWN_CODES = new Set(['checksum', 'missing-checksum', 'truncated', 'overflow', 'malformed', 'unsupported', 'encrypted-no-key', 'decrypt-failed', 'garbage']);
 export const BUFFER_SLACK = 16;
@@ -33,19 +34,10 @@ export const MIN_BUFFER_BOUND = 264;
 
 // ---- Seeded randomness ----------------------------------------------------------------------
 
-export type Rng = () => number; // [0, 1)
+export type { Rng };
 
-/** mulberry32: small, fast, good enough to pick mutations; the same seed gives the same cases. */
-export function rngFrom(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the simulator's): small, fast, good enough to pick mutations; the same seed gives the same cases. */
+export const rngFrom: (seed: number) => Rng = mulberry32;
 export const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)];
 

@@ -16,7 +16,20 @@ export type FrameResult =
   | { ok: true; format: FrameFormat; reading: MeterReading; raw: Uint8Array }
   | { ok: false; format?: FrameFormat; error: DecodeError; raw?: Uint8Array };
 
+/**
+ * A CRC-16 over bytes[start, end). The decoders carry table-driven JavaScript versions
+ * (decoders/util); a platform with a native CRC (Moddable's `crc` module on the device) passes
+ * its own through DecoderOptions.crc16, so the per-byte loop runs in C instead of bytecode.
+ */
+export type Crc16Function = (bytes: Uint8Array, start: number, end: number) => number;
+
 export interface DecoderOptions {
+  /**
+   * Native CRC-16s to use instead of the JavaScript ones: `arc` for the P1 telegram CRC
+   * (CRC-16/ARC), `x25` for the HDLC HCS/FCS (CRC-16/X.25). Each must give exactly the same
+   * value as decoders/util/crc16-arc.ts / crc16-x25.ts.
+   */
+  crc16?: { arc?: Crc16Function; x25?: Crc16Function };
   /** AES-128 encryption key (16 bytes) for general-glo-ciphering frames (HAN and encrypted P1). */
   encryptionKey?: Uint8Array;
   /** Authentication key (16 bytes); when given, the GCM tag is checked. */

@@ -93,7 +93,7 @@ function decodeInnerTelegram(text: Uint8Array, options: DecoderOptions): FrameRe
   }
   const telegram = text.slice(0, bang + 1);
   if (digits > 0 && !options.skipChecksum) {
-    const calc = crc16Arc(telegram);
+    const calc = (options.crc16?.arc ?? crc16Arc)(telegram, 0, telegram.length);
     if (calc !== crc) {
       return {
         ok: false,

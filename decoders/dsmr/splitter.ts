@@ -392,7 +392,7 @@ export class DsmrSplitter {
     this.text = '';
     const skip = this.options.skipChecksum === true;
     if (this.crcDigits > 0) {
-      const calc = crc16Arc(frame);
+      const calc = (this.options.crc16?.arc ?? crc16Arc)(frame, 0, frame.length);
       if (calc !== this.crcValue && !skip) {
         emit({
           ok: false,

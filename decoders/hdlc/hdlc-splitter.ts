@@ -28,9 +28,9 @@
  * in one sliced CRC pass, and a one-frame APDU is decoded in place. The per-byte state machine
  * (step) handles only what is unusual: headers split across chunks, bad headers, rescans.
  */
-import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { Crc16Function, DecoderOptions, FrameResult } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
-import { checkCrc16X25 } from '../util/crc16-x25';
+import { checkCrc16X25, crc16X25 } from '../util/crc16-x25';
 import { RescanQueue } from '../util/rescan-queue';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
@@ -75,6 +75,8 @@ export class HdlcSplitter {
   garbageBytes = 0;
   /** True while emitting a result for a frame whose HCS and FCS passed (the stream locks on it). */
   checked = false;
+  /** HCS/FCS CRC: the JavaScript table loop, or the platform's native one (DecoderOptions.crc16). */
+  private readonly x25: Crc16Function;
 
   constructor(options: DecoderOptions = {}) {
     this.maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
@@ -83,6 +85,7 @@ export class HdlcSplitter {
     this.apdu = new Uint8Array(this.maxBytes);
     this.rescan = new RescanQueue(this.maxBytes + 2);
     this.skipChecksum = options.skipChecksum === true;
+    this.x25 = options.crc16?.x25 ?? crc16X25;
     this.dlms = new DlmsApduDecoder({
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
@@ -164,7 +167,7 @@ export class HdlcSplitter {
     if (at + hcsEnd > len) return at;
     const f = this.frame;
     f.set(chunk.subarray(at, at + hcsEnd), 0);
-    if (!this.skipChecksum && !checkCrc16X25(f, 0, hcsEnd - 2)) return at;
+    if (!this.skipChecksum && !checkCrc16X25(f, 0, hcsEnd - 2, this.x25)) return at;
     this.frameLength = length;
     this.addressesEnded = 2;
     this.hcsEnd = hcsEnd;
@@ -248,7 +251,7 @@ export class HdlcSplitter {
             this.fail(emit, 'malformed', 'HDLC address longer than 4 bytes', this.n);
             return;
           }
-        } else if (this.n === this.hcsEnd && !this.skipChecksum && !checkCrc16X25(this.frame, 0, this.n - 2)) {
+        } else if (this.n === this.hcsEnd && !this.skipChecksum && !checkCrc16X25(this.frame, 0, this.n - 2, this.x25)) {
           this.fail(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', this.n);
           return;
         }
@@ -325,11 +328,11 @@ export class HdlcSplitter {
     const hasInfo = len > p + 2;
     if (!this.skipChecksum) {
       // (step() already checked the HCS when the frame reached it: hcsEnd is then just past it)
-      if (hasInfo && this.hcsEnd !== p + 2 && !checkCrc16X25(f, 0, p)) {
+      if (hasInfo && this.hcsEnd !== p + 2 && !checkCrc16X25(f, 0, p, this.x25)) {
         this.rejectWhole(emit, raw, 'checksum', 'HDLC header checksum (HCS) mismatch');
         return;
       }
-      if (!checkCrc16X25(f, 0, len - 2)) {
+      if (!checkCrc16X25(f, 0, len - 2, this.x25)) {
         this.rejectWhole(emit, raw, 'checksum', 'HDLC frame checksum (FCS) mismatch');
         return;
       }

@@ -6,6 +6,8 @@
  *   npm run bench -- --app        also the PC app: pty -> WebSocket latency and memory (needs socat)
  *   npm run bench -- --profile    also where the XS computrons go (splitter / parser / CRC / JSON)
  *   npm run bench -- --quick      heap check after 100 and 1,000 frames instead of 10,000
+ *   npm run bench -- --filter S   only the vectors whose name or family contains S (while tuning one path)
+ *   npm run bench -- --xs-only    skip the Node throughput table
  *
  * BENCHMARKS.md records the figures with the machine they came from.
  */
@@ -21,6 +23,9 @@ const asJson = args.includes('--json');
 const withApp = args.includes('--app');
 const withProfile = args.includes('--profile');
 const quick = args.includes('--quick');
+const xsOnly = args.includes('--xs-only');
+const filterAt = args.indexOf('--filter');
+const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
 
 function machine(): Record<string, unknown> {
   let cpu = cpus()[0]?.model ?? 'unknown';
@@ -37,7 +42,8 @@ function fmt(n: number, d = 1): string {
 
 async function main(): Promise<void> {
   const log = asJson ? (): void => undefined : (s: string): void => console.log(s);
-  const vectors = loadVectors();
+  const vectors = filter ? loadVectors().filter((v) => v.name.includes(filter) || v.family.includes(filter)) : loadVectors();
+  if (vectors.length === 0) throw new Error(`no vector matches --filter ${filter}`);
   const doc: Record<string, unknown> = { machine: machine(), vectors: vectors.length };
   if (!asJson) console.log(`machine: ${JSON.stringify(doc.machine)}\nvectors: ${vectors.length}\n`);
 
@@ -84,9 +90,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const node = runNodeBench(vectors);
+  const node = xsOnly ? undefined : runNodeBench(vectors);
   doc.node = node;
-  if (!asJson) {
+  if (node && !asJson) {
     console.log('\nNode whole path per family:');
     if (node.missing) console.log(`  (no MeterStream: ${node.missing})`);
     for (const f of node.figures) console.log(`  ${f.family.padEnd(22)} ${fmt(f.framesPerSecond, 0).padStart(10)} frames/s ${fmt(f.megabytesPerSecond, 2).padStart(8)} MB/s`);

@@ -23,6 +23,12 @@ export type FrameResult =
  */
 export type Crc16Function = (bytes: Uint8Array, start: number, end: number) => number;
 
+/** A prepared AES-128-GCM key (decoders/crypto/gcm.ts AesGcmKey has this shape). */
+export interface GcmDecryptor {
+  /** Plaintext, or undefined when a tag is given and does not match. */
+  decrypt(p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined;
+}
+
 export interface DecoderOptions {
   /**
    * Native CRC-16s to use instead of the JavaScript ones: `arc` for the P1 telegram CRC
@@ -30,6 +36,18 @@ export interface DecoderOptions {
    * value as decoders/util/crc16-arc.ts / crc16-x25.ts.
    */
   crc16?: { arc?: Crc16Function; x25?: Crc16Function };
+  /**
+   * A native AES-128-GCM (Moddable's crypt AES, CTR and GHASH on the device) to prepare a key
+   * with, instead of the JavaScript one (decoders/crypto/gcm.ts). Must behave exactly like
+   * AesGcmKey: same plaintext, undefined on a tag mismatch, RangeError on a key that is not 16 bytes.
+   */
+  aesGcm?: (key: Uint8Array) => GcmDecryptor;
+  /**
+   * A native bytes-to-text conversion for the text protocols (the platform's TextDecoder): bytes
+   * [start, end) as a string of exactly one character per byte, or undefined when it cannot
+   * promise that (a byte >= 0x80); the decoders then use their JavaScript Latin-1 conversion.
+   */
+  asciiText?: (bytes: Uint8Array, start: number, end: number) => string | undefined;
   /** AES-128 encryption key (16 bytes) for general-glo-ciphering frames (HAN and encrypted P1). */
   encryptionKey?: Uint8Array;
   /** Authentication key (16 bytes); when given, the GCM tag is checked. */

@@ -57,7 +57,7 @@ export class DlmsApduDecoder {
 
   constructor(options: ApduDecoderOptions = {}) {
     this.mapLists = options.mapLists === true;
-    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
+    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     this.blocks = new Uint8Array(options.maxApduBytes ?? 4096);
   }
 

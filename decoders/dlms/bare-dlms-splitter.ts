@@ -64,10 +64,10 @@ export class BareDlmsSplitter {
     this.buf = new Uint8Array(max);
     this.rescan = new RescanQueue(max + 1);
     this.options = options;
-    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey);
+    this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     const key = options.encryptionKey;
     this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
-    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, maxApduBytes: max, mapLists: true });
+    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max, mapLists: true });
   }
 
   inFrame(): boolean {

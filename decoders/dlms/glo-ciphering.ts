@@ -16,6 +16,7 @@
  * decrypted and a wrong key shows as garbage, which the APDU parser then rejects ('decrypt-failed').
  */
 import { AesGcmKey, aesGcmDecrypt } from '../crypto/gcm';
+import type { GcmDecryptor } from '../frame-result';
 import type { DecodeError } from '../reading';
 import { ByteReader } from './axdr';
 
@@ -25,6 +26,8 @@ const GCM_TAG_BYTES = 12;
 export interface GloKeys {
   encryptionKey?: Uint8Array;
   authenticationKey?: Uint8Array;
+  /** The platform's native AES-GCM (DecoderOptions.aesGcm). */
+  aesGcm?: (key: Uint8Array) => GcmDecryptor;
 }
 
 /**
@@ -34,17 +37,19 @@ export interface GloKeys {
  * decrypts (one per port once the stream has locked) holds a table.
  */
 export interface CachedGloKeys extends GloKeys {
-  prepared: AesGcmKey | undefined;
+  prepared: GcmDecryptor | undefined;
+  /** The platform's native AES-GCM (DecoderOptions.aesGcm), else the JavaScript AesGcmKey. */
+  prepare?: (key: Uint8Array) => GcmDecryptor;
 }
 
-export function makeGloKeys(encryptionKey?: Uint8Array, authenticationKey?: Uint8Array): CachedGloKeys {
-  return { encryptionKey, authenticationKey, prepared: undefined };
+export function makeGloKeys(encryptionKey?: Uint8Array, authenticationKey?: Uint8Array, prepare?: (key: Uint8Array) => GcmDecryptor): CachedGloKeys {
+  return { encryptionKey, authenticationKey, prepared: undefined, prepare };
 }
 
 function decryptWith(keys: GloKeys, key: Uint8Array, p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined {
   if ('prepared' in keys) {
     const cached = keys as CachedGloKeys;
-    if (cached.prepared === undefined) cached.prepared = new AesGcmKey(key);
+    if (cached.prepared === undefined) cached.prepared = cached.prepare !== undefined ? cached.prepare(key) : new AesGcmKey(key);
     return cached.prepared.decrypt(p);
   }
   return aesGcmDecrypt({ key, ...p });

@@ -5,7 +5,7 @@
  * 'malformed' and hunting resumes after the 0xDB byte, so a false start inside garbage loses
  * nothing that follows it.
  */
-import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
 import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
 
@@ -20,13 +20,13 @@ export class EncryptedDsmrSplitter {
   /** Header bytes from earlier chunks given back after a rejected header (see reject). */
   private rejected: Uint8Array | undefined;
   /** The key prepared once (round keys, GHASH table), not per frame. */
-  private readonly gcm: AesGcmKey | undefined;
+  private readonly gcm: GcmDecryptor | undefined;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
     this.buf = new Uint8Array(options.maxFrameBytes ?? 4096);
     const key = options.encryptionKey;
-    this.gcm = key !== undefined && key.length === 16 ? new AesGcmKey(key) : undefined;
+    this.gcm = key !== undefined && key.length === 16 ? (options.aesGcm !== undefined ? options.aesGcm(key) : new AesGcmKey(key)) : undefined;
   }
 
   busy(): boolean {

@@ -15,7 +15,7 @@
  * only accepted if it looks like a telegram and its CRC matches (the CRC then is the only
  * integrity check). Decrypted telegrams go through the same CRC check and parser as clear ones.
  */
-import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
 import { crc16Arc } from '../util/crc16-arc';
 import { decodeDsmrTelegram } from './decode-telegram';
@@ -39,7 +39,7 @@ function fail(code: 'encrypted-no-key' | 'decrypt-failed' | 'malformed' | 'unsup
  * Decrypt one whole frame (as delimited by encryptedFrameLength) and decode the telegram.
  * `gcm` is the prepared key (the splitter keeps one); built from options when absent.
  */
-export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, gcm?: AesGcmKey): FrameResult {
+export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, gcm?: GcmDecryptor): FrameResult {
   const total = encryptedFrameLength(frame);
   if (total < 0 || total !== frame.length) {
     return fail('malformed', 'not a DB 08 <system title> 82 <length> frame of the stated length', frame);
@@ -59,7 +59,7 @@ export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, 
   const ctEnd = hasTag ? total - GCM_TAG_BYTES : total;
   const ciphertext = frame.subarray(18, ctEnd);
   const ak = options.authenticationKey;
-  const cipher = gcm ?? new AesGcmKey(key);
+  const cipher = gcm ?? (options.aesGcm !== undefined ? options.aesGcm(key) : new AesGcmKey(key));
   let plaintext: Uint8Array | undefined;
   if (hasTag && ak !== undefined) {
     const aad = new Uint8Array(1 + ak.length);

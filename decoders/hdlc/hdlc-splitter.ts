@@ -89,6 +89,7 @@ export class HdlcSplitter {
     this.dlms = new DlmsApduDecoder({
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
+      aesGcm: options.aesGcm,
       maxApduBytes: this.maxBytes,
       mapLists: true,
     });

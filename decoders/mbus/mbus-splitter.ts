@@ -61,6 +61,7 @@ export class MbusSplitter {
     this.dlms = new DlmsApduDecoder({
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
+      aesGcm: options.aesGcm,
       maxApduBytes: max,
       mapLists: true,
     });

@@ -51,3 +51,18 @@ describe('injected CRC-16 functions', () => {
     expect(out.some((r) => r.ok)).toBe(false);
   });
 });
+
+describe('asciiTextWith (DecoderOptions.asciiText from a TextDecoder)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { asciiTextWith } = require('../../decoders/util/native-ascii') as typeof import('../../decoders/util/native-ascii');
+  const ascii = asciiTextWith(new TextDecoder());
+  test('gives one character per byte for ASCII, over the asked range only', () => {
+    expect(ascii(Uint8Array.of(0x2f, 0x41, 0x21, 0x0d, 0x0a), 1, 3)).toBe('A!');
+    expect(ascii(dsmr, 0, dsmr.length)).toBe(String.fromCharCode(...dsmr));
+  });
+  test('refuses bytes it cannot map one to one (the caller falls back to its Latin-1 path)', () => {
+    expect(ascii(Uint8Array.of(0x41, 0xc3, 0xa9), 0, 3)).toBeUndefined(); // valid UTF-8, 2 bytes -> 1 char
+    expect(ascii(Uint8Array.of(0x41, 0x80, 0x42), 0, 3)).toBeUndefined(); // invalid byte -> U+FFFD
+    expect(ascii(Uint8Array.of(0x7e, 0xa0, 0x7e), 0, 3)).toBeUndefined(); // HDLC-like binary
+  });
+});

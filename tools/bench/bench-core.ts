@@ -7,7 +7,19 @@
  */
 import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { MeterReading } from '../../decoders/reading';
+import { asciiTextWith } from '../../decoders/util/native-ascii';
 import type { HeadroomModuleLike, MeterStreamClass, MeterStreamLike } from '../../hosttests/xs/harness-core';
+
+/**
+ * The natives the device passes its decoders (firmware/moddable/platform/decoder-natives.ts) that
+ * this engine also has: a TextDecoder (global in Node and xsnap, Moddable's text/decoder on the
+ * device). xsnap has no CRC or AES natives, so those run in JavaScript here (the bench reports
+ * their share separately).
+ */
+export function withEngineNatives(options: DecoderOptions): DecoderOptions {
+  const TD = (globalThis as { TextDecoder?: new () => { decode(b: Uint8Array): string } }).TextDecoder;
+  return TD === undefined ? options : { ...options, asciiText: asciiTextWith(new TD()) };
+}
 
 export class PathRunner {
   frames = 0;
@@ -20,7 +32,7 @@ export class PathRunner {
   private readonly onFrame: (r: FrameResult) => void;
 
   constructor(MeterStream: MeterStreamClass, headroom: HeadroomModuleLike | undefined, options: DecoderOptions) {
-    this.stream = new MeterStream(options);
+    this.stream = new MeterStream(withEngineNatives(options));
     this.headroom = headroom;
     this.state = headroom ? headroom.createHeadroomState() : undefined;
     this.onFrame = (r: FrameResult): void => this.frame(r);

@@ -12,7 +12,7 @@
  */
 import type { DecoderOptions, FrameResult } from './frame-result';
 import { DsmrSplitter } from './dsmr/splitter';
-import { latin1 } from './util/ascii';
+import { textOf } from './util/ascii';
 import { EncryptedDsmrSplitter } from './dsmr/encrypted-splitter';
 
 const IDLE = 0;
@@ -20,6 +20,7 @@ const TEXT = 1;
 const ENCRYPTED = 2;
 
 export class P1Front {
+  private readonly options: DecoderOptions;
   private readonly maxFrameBytes: number;
   private readonly text: DsmrSplitter;
   private readonly encrypted: EncryptedDsmrSplitter;
@@ -29,6 +30,7 @@ export class P1Front {
   private garbageRun = 0;
 
   constructor(options: DecoderOptions = {}) {
+    this.options = options;
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
     this.text = new DsmrSplitter(options);
     this.encrypted = new EncryptedDsmrSplitter(options);
@@ -41,9 +43,10 @@ export class P1Front {
   /** `text`: the chunk as Latin-1 when the caller already made it (MeterStream shares one per chunk). */
   push(bytes: Uint8Array, emit: (result: FrameResult) => void, text?: string): void {
     const n = bytes.length;
-    // One Latin-1 view of the chunk: String.indexOf is nearly free under XS, Uint8Array.indexOf
-    // costs 8 computrons per byte scanned (and a miss scans to the end of the chunk).
-    const s = text !== undefined ? text : latin1(bytes);
+    // One text view of the chunk (native when the platform gives one): String.indexOf is nearly
+    // free under XS, Uint8Array.indexOf costs 8 computrons per byte scanned (and a miss scans to
+    // the end of the chunk).
+    const s = text !== undefined ? text : textOf(this.options, bytes);
     let i = 0;
     while (i < n) {
       if (this.active === TEXT) {

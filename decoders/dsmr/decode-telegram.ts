@@ -9,7 +9,7 @@
  * 2.2/3 did not have. In the vectors this splits the CRC-less telegrams from the rest exactly.
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from '../frame-result';
-import { latin1 } from '../util/ascii';
+import { textOf } from '../util/ascii';
 import { parseTelegramText } from './parse-telegram';
 
 /** 'ok' = CRC present and matched; 'absent' = no CRC digits after '!'; 'skipped' = checked off. */
@@ -22,7 +22,7 @@ export function decodeDsmrTelegram(
   format: FrameFormat = 'dsmr',
   frameText?: string,
 ): FrameResult {
-  const text = frameText ?? latin1(frame);
+  const text = frameText ?? textOf(options, frame);
   if (checksum === 'absent' && !options.skipChecksum && declaresChecksum(text)) {
     return {
       ok: false,

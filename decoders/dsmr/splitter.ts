@@ -30,7 +30,7 @@
  *   parser reads, so nothing is converted twice. No RegExp.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
-import { latin1 } from '../util/ascii';
+import { textOf } from '../util/ascii';
 import { crc16Arc } from '../util/crc16-arc';
 import { decodeDsmrTelegram } from './decode-telegram';
 
@@ -106,17 +106,17 @@ export class DsmrSplitter {
 
   /** Stand-alone use: hunt for telegrams in any chunk, counting skipped bytes. */
   push(chunk: Uint8Array, emit: Emit): void {
-    this.run(chunk, latin1(chunk), 0, emit, false);
+    this.run(chunk, textOf(this.options, chunk), 0, emit, false);
   }
 
   /**
    * Front use (meter-stream.ts): process chunk[from..] while a telegram is open, starting one
    * if chunk[from] is '/' (or 0xAF). Returns the index of the first byte not consumed: the
-   * front hunts between frames itself (and counts garbage there). `chunkText` is latin1(chunk)
+   * front hunts between frames itself (and counts garbage there). `chunkText` is the chunk as text
    * when the caller already has it.
    */
   feed(chunk: Uint8Array, from: number, emit: Emit, chunkText?: string): number {
-    return this.run(chunk, chunkText ?? latin1(chunk), from, emit, true);
+    return this.run(chunk, chunkText ?? textOf(this.options, chunk), from, emit, true);
   }
 
   /**
@@ -388,7 +388,7 @@ export class DsmrSplitter {
       from = this.candidate;
     }
     const frame = this.buf.slice(from, this.len);
-    const text = this.text === null ? latin1(frame) : from === 0 ? this.text : this.text.slice(from);
+    const text = this.text === null ? textOf(this.options, frame) : from === 0 ? this.text : this.text.slice(from);
     this.text = '';
     const skip = this.options.skipChecksum === true;
     if (this.crcDigits > 0) {

@@ -1,8 +1,10 @@
 /**
- * Bytes -> string without TextDecoder (not available in decoders/: XS on the device has none in
- * our manifest, and the decoders must stay platform-free). DSMR telegrams are ASCII; the
+ * Bytes -> string. decoders/ stay platform-free, so they never construct a TextDecoder
+ * themselves: the platform may inject its native one (DecoderOptions.asciiText, see textOf),
+ * and the JavaScript Latin-1 conversion below is the fallback. DSMR telegrams are ASCII; the
  * occasional byte >= 0x80 is mapped as Latin-1 so nothing is lost or throws.
  */
+import type { DecoderOptions } from '../frame-result';
 
 /** Latin-1 decode of bytes[start, end). Chunks of 256 keep String.fromCharCode's argument list small: every argument takes an XS stack slot and Moddable targets have 384-768 slots (1024 overflowed the simulator build). */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
@@ -14,6 +16,21 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
     i = stop;
   }
   return s;
+}
+
+/**
+ * bytes[start, end) as one character per byte: the platform's native conversion
+ * (DecoderOptions.asciiText, about 20 XS computrons a CALL) when it is given and can promise
+ * that (ASCII only), else the JavaScript Latin-1 one above (about 6 computrons a BYTE). Both give
+ * the same string for ASCII bytes, so results never depend on which one ran.
+ */
+export function textOf(options: DecoderOptions, bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const native = options.asciiText;
+  if (native !== undefined) {
+    const s = native(bytes, start, end);
+    if (s !== undefined) return s;
+  }
+  return latin1(bytes, start, end);
 }
 
 /** String -> bytes, one byte per char code (low 8 bits). For ASCII/Latin-1 text only. */

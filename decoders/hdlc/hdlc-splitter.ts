@@ -24,9 +24,11 @@
  *
  * Speed (XS, the device's engine, counts roughly one computron per bytecode step): in the steady
  * state no method runs per byte. Between frames the next flag is found with String/Uint8Array
- * indexOf, a whole good header is taken in one go (takeHeader), the body in one set(), the FCS
- * in one sliced CRC pass, and a one-frame APDU is decoded in place. The per-byte state machine
- * (step) handles only what is unusual: headers split across chunks, bad headers, rescans.
+ * indexOf; a frame wholly in the chunk is copied out with one slice() and checked and decoded
+ * from there (takeWhole); otherwise a whole good header is taken in one go (takeHeader) and the
+ * body in one set() per chunk. The FCS is one sliced CRC pass and a one-frame APDU is decoded
+ * in place. Bytes queued for a rescan go through the same fast paths (drain). The per-byte state
+ * machine (step) handles only what is unusual: headers split across chunks, bad headers.
  */
 import type { Crc16Function, DecoderOptions, FrameResult } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
@@ -106,86 +108,135 @@ export class HdlcSplitter {
    * Uint8Array.indexOf costs 8 computrons a byte and a step() call per byte about 40.
    */
   push(chunk: Uint8Array, emit: Emit, text?: string): void {
-    const len = chunk.length;
-    let i = 0;
-    while (i < len) {
+    this.scan(chunk, 0, chunk.length, emit, text, false);
+  }
+
+  /**
+   * Take src[i, end): the pushed chunk, or (fromQueue) the bytes queued for a rescan, read in
+   * place. Both go through the same fast paths; the queue is scanned with `replaying` set (its
+   * bytes were counted once already) and its read position kept up to date before anything that
+   * may put bytes back (fail, rejectWhole), so putFront sees exactly what is still unread. When
+   * that happens the view is stale and the scan returns to drain(), which reads the new queue.
+   */
+  private scan(src: Uint8Array, i: number, end: number, emit: Emit, text: string | undefined, fromQueue: boolean): void {
+    const q = this.rescan;
+    const version = q.version;
+    while (i < end) {
       // Between frames: jump to the next flag (no queued bytes: drain() empties the queue below).
-      if (this.state === HUNT && !this.rescan.pending()) {
-        let j = text !== undefined ? text.indexOf('~', i) : chunk.indexOf(HDLC_FLAG, i);
-        if (j < 0) j = len;
-        this.garbageBytes += j - i;
-        if (j === len) return;
-        this.state = FLAG;
-        i = j + 1;
+      if (this.state === HUNT && (fromQueue || !q.pending())) {
+        let j = text !== undefined ? text.indexOf('~', i) : fromQueue ? src.subarray(i, end).indexOf(HDLC_FLAG) : src.indexOf(HDLC_FLAG, i);
+        if (j < 0) j = end;
+        else if (fromQueue) j += i;
+        if (!this.replaying) this.garbageBytes += j - i;
+        if (j === end) i = end;
+        else {
+          this.state = FLAG;
+          i = j + 1;
+        }
+        if (fromQueue) q.consumeTo(i);
         continue;
       }
-      // A whole, good header in this chunk is taken in one go (anything unusual goes through step()).
       if (this.state === FLAG) {
-        const next = this.takeHeader(chunk, i);
+        // A frame header wholly in the chunk is judged in one go (takeStart); anything unusual
+        // (header split across chunks, bad format byte or address) goes through step().
+        const next = this.takeStart(src, i, end, emit, fromQueue);
         if (next > i) {
           i = next;
+          if (fromQueue) {
+            if (q.version !== version) return;
+          } else if (q.pending()) this.drain(emit);
           continue;
         }
       }
       // Fast path: past the header checksum, the body is copied in one go up to its declared end.
       if (this.state === BODY && this.addressesEnded === 2 && this.n >= this.hcsEnd && this.n + 1 < this.frameLength) {
-        const k = Math.min(this.frameLength - this.n - 1, len - i);
-        this.frame.set(chunk.subarray(i, i + k), this.n);
+        const k = Math.min(this.frameLength - this.n - 1, end - i);
+        this.frame.set(src.subarray(i, i + k), this.n);
         this.n += k;
         i += k;
+        if (fromQueue) q.consumeTo(i);
         continue;
       }
-      this.step(chunk[i++], emit);
-      if (this.rescan.pending()) this.drain(emit);
+      const b = src[i++];
+      if (fromQueue) q.consumeTo(i);
+      this.step(b, emit);
+      if (fromQueue) {
+        if (q.version !== version) return;
+      } else if (q.pending()) this.drain(emit);
     }
   }
 
   /**
-   * The header of a frame with information (format, addresses, control, HCS) starting at
-   * chunk[at], taken without a step() per byte when all of it is in the chunk and step() would
-   * accept every byte: type-3 format byte, legal length, addresses ending by frame byte 10, HCS
-   * right. Leaves the state exactly as step() would (BODY, just past the HCS) and returns the
-   * index after the header; returns `at` and changes nothing visible otherwise (step() then
-   * takes the bytes and reports what is wrong).
+   * The frame starting at src[at] (just after a flag), when its header (format, addresses,
+   * control, HCS) is wholly in src[at, end) and step() would accept each header byte: type-3
+   * format byte, legal length, addresses ending by frame byte 10, information present. Leaves
+   * the state exactly as step() would after the same bytes and returns the index reached:
+   *   - HCS wrong: 'checksum', as step() reports it at the HCS (header bytes queued for a rescan);
+   *   - the whole frame and its closing flag in src: raw copied once (slice) and completeFrame,
+   *     state FLAG (the closing flag may open the next frame);
+   *   - otherwise the header copied into the frame buffer, state BODY just past the HCS.
+   * Returns `at` with nothing changed when the header is not all here or step() has a say.
    */
-  private takeHeader(chunk: Uint8Array, at: number): number {
-    const len = chunk.length;
-    if (at + 2 > len) return at;
-    const f0 = chunk[at];
+  private takeStart(src: Uint8Array, at: number, end: number, emit: Emit, fromQueue: boolean): number {
+    if (at + 2 > end) return at;
+    const f0 = src[at];
     if ((f0 & 0xf0) !== 0xa0) return at;
-    const length = ((f0 & 0x07) << 8) | chunk[at + 1];
+    const length = ((f0 & 0x07) << 8) | src[at + 1];
     if (length < MIN_FRAME || length > this.maxBytes) return at;
     let p = 2; // frame index of the next byte
     let ended = 0;
     while (ended < 2) {
-      if (at + p >= len || p >= 10) return at; // not all here, or step()'s address rule applies
-      if (chunk[at + p] & 1) ended++;
+      if (at + p >= end || p >= 10) return at; // not all here, or step()'s address rule applies
+      if (src[at + p] & 1) ended++;
       p++;
     }
     // p = frame bytes so far (format + addresses); control, then the HCS, when there is information.
     if (!(p + 3 < length - 2)) return at;
     const hcsEnd = p + 3;
-    if (at + hcsEnd > len) return at;
-    const f = this.frame;
-    f.set(chunk.subarray(at, at + hcsEnd), 0);
-    if (!this.skipChecksum && !checkCrc16X25(f, 0, hcsEnd - 2, this.x25)) return at;
+    if (at + hcsEnd > end) return at;
     this.frameLength = length;
     this.addressesEnded = 2;
     this.hcsEnd = hcsEnd;
+    if (!this.skipChecksum && !checkCrc16X25(src, at, at + hcsEnd - 2, this.x25)) {
+      this.frame.set(src.subarray(at, at + hcsEnd), 0);
+      if (fromQueue) this.rescan.consumeTo(at + hcsEnd);
+      this.fail(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', hcsEnd);
+      return at + hcsEnd;
+    }
+    if (at + length < end && src[at + length] === HDLC_FLAG) {
+      // raw = flag + frame + flag; the opening flag is usually the byte before (else any 0x7E will do).
+      let raw: Uint8Array;
+      if (at > 0 && src[at - 1] === HDLC_FLAG) raw = src.slice(at - 1, at + length + 1);
+      else {
+        raw = new Uint8Array(length + 2);
+        raw[0] = HDLC_FLAG;
+        raw.set(src.subarray(at, at + length + 1), 1);
+      }
+      this.n = length;
+      this.state = FLAG;
+      const next = at + length + 1;
+      if (fromQueue) this.rescan.consumeTo(next);
+      this.completeFrame(emit, raw);
+      return next;
+    }
+    this.frame.set(src.subarray(at, at + hcsEnd), 0);
     this.n = hcsEnd;
     this.state = BODY;
+    if (fromQueue) this.rescan.consumeTo(at + hcsEnd);
     return at + hcsEnd;
   }
 
   /**
-   * Scan queued bytes again. Iterative, not recursive: a frame that breaks while draining was
-   * built from queued bytes, so putting them back never grows the queue beyond one frame.
+   * Scan queued bytes again, with the same fast paths as a chunk. Iterative, not recursive: a
+   * frame that breaks while draining was built from queued bytes, so putting them back never
+   * grows the queue beyond one frame.
    */
   private drain(emit: Emit): void {
     if (this.replaying) return;
     this.replaying = true;
-    while (this.rescan.pending()) this.step(this.rescan.next(), emit);
-    this.rescan.clear();
+    const q = this.rescan;
+    while (q.pending()) this.scan(q.queued(), q.queuedStart(), q.queuedEnd(), emit, undefined, true);
+    q.clear();
     this.replaying = false;
   }
 
@@ -266,7 +317,7 @@ export class HdlcSplitter {
           return;
         }
         this.state = FLAG; // this flag may open the next frame
-        this.completeFrame(emit);
+        this.completeFrame(emit, this.rawFromFrame());
         return;
     }
   }
@@ -306,14 +357,21 @@ export class HdlcSplitter {
     }
   }
 
-  private completeFrame(emit: Emit): void {
-    const f = this.frame;
+  /** The frame collected in this.frame, as the caller sees it: flag + frame + flag (a copy). */
+  private rawFromFrame(): Uint8Array {
     const len = this.frameLength;
-    this.checked = false;
     const raw = new Uint8Array(len + 2);
     raw[0] = HDLC_FLAG;
-    raw.set(f.subarray(0, len), 1);
+    raw.set(this.frame.subarray(0, len), 1);
     raw[len + 1] = HDLC_FLAG;
+    return raw;
+  }
+
+  /** A frame between its flags: raw = flag + frameLength bytes + flag (this.hcsEnd set if its HCS was checked). */
+  private completeFrame(emit: Emit, raw: Uint8Array): void {
+    const len = this.frameLength;
+    const f = raw.subarray(1, len + 1);
+    this.checked = false;
     // Addresses: destination then source, each ends with a byte whose LSB is 1 (at most 4 bytes).
     let p = 2;
     for (let addr = 0; addr < 2; addr++) {

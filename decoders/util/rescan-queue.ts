@@ -9,6 +9,8 @@ export class RescanQueue {
   private spare: Uint8Array;
   private start = 0;
   private end = 0;
+  /** Counts putFront calls: a splitter scanning queued() in place knows its view went stale. */
+  version = 0;
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
@@ -21,6 +23,27 @@ export class RescanQueue {
 
   next(): number {
     return this.buf[this.start++];
+  }
+
+  /**
+   * The queued bytes are queued()[queuedStart(), queuedEnd()), for a splitter that scans them
+   * with its fast paths instead of next() per byte; it calls consumeTo() as it goes and stops
+   * when `version` changes (putFront rebuilt the queue in the other buffer).
+   */
+  queued(): Uint8Array {
+    return this.buf;
+  }
+
+  queuedStart(): number {
+    return this.start;
+  }
+
+  queuedEnd(): number {
+    return this.end;
+  }
+
+  consumeTo(pos: number): void {
+    this.start = pos;
   }
 
   clear(): void {
@@ -39,5 +62,6 @@ export class RescanQueue {
     this.spare = t;
     this.start = 0;
     this.end = total;
+    this.version++;
   }
 }

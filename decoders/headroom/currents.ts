@@ -105,7 +105,7 @@ export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): bo
  * a one-phase charger between two lines and 13 % low for a three-phase one (sqrt(3)/3 = 0.577 vs
  * 0.5): low is the safe side, since the charger's power is subtracted to get the house's.
  */
-export function chargerPowerW(chargerA: number[], voltageV: number[], it: boolean, phases: number): number {
+export function chargerPowerW(chargerA: readonly number[], voltageV: number[], it: boolean, phases: number): number {
   let sum = 0;
   if (it) {
     let v = 0;
@@ -118,7 +118,7 @@ export function chargerPowerW(chargerA: number[], voltageV: number[], it: boolea
 
 export function resolveCurrents(
   reading: MeterReading,
-  chargerA: number[],
+  chargerA: readonly number[],
   split: SplitState | undefined,
   splitUsable: boolean,
   lastVoltageV: (number | null)[],

@@ -20,7 +20,7 @@
 import type { MeterReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type {
-  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, SplitState, TariffHeadroom,
+  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
 } from './types';
 import { chargerPowerW, hasElectricalData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
 import { floorTenth, regulate, roundTenth } from './regulate';
@@ -44,25 +44,26 @@ const SKEW_CREEP_MS = 50;
  * A copy of the caller's state, or a fresh one when what came in is not a state of this version
  * (restored from storage after an update, corrupted): starting over costs a ramp-up, a bad state
  * could cost the fuse.
+ *
+ * The caller's state is never changed. The copy is shallow: nested objects and arrays (out,
+ * split, voltageV) are shared with the caller's state and never written in place; the engine
+ * puts a new object in their place when it changes one (computeFresh, lowerForAge). A deep copy
+ * per step was a fifth of a held step under XS. The capacity-tariff bookkeeping (tariff.ts)
+ * writes into energy, norway and quarter in place, so those are copied when a tariff is set.
+ * A field added to HeadroomState that holds an object must follow one of the two rules; the
+ * state-copy test steps a deep-frozen state, so a write into the caller's objects fails it.
  */
-function copyState(s: HeadroomState): HeadroomState {
+function copyState(s: HeadroomState, settings: HeadroomSettings): HeadroomState {
   const ok = s !== null && typeof s === 'object' && s.version === 1 && typeof s.lagMs === 'number' && Number.isFinite(s.lagMs)
     && Array.isArray(s.voltageV) && s.voltageV.length === 3 && s.energy !== null && typeof s.energy === 'object'
     && typeof s.energy.integratedSinceRegisterWh === 'number';
   if (!ok) return createHeadroomState();
-  // An explicit structural copy: every nested object and array the engine writes to is new, so the
-  // caller's state is never changed. (JSON.parse(JSON.stringify) did the same and was 75 % of the
-  // engine's time, docs/simulation.md.) A field added to HeadroomState that holds an object must be
-  // copied here too; the property test checks that the previous state is left as it was.
-  const c: HeadroomState = { ...s, voltageV: s.voltageV.slice(), energy: { ...s.energy } };
-  if (s.split) c.split = { ...s.split, currentA: s.split.currentA.slice(), chargerA: s.split.chargerA.slice() };
-  if (s.out) {
-    const o: OutputState = { ...s.out, phaseA: s.out.phaseA.slice(), currentA: s.out.currentA.slice(), currentSource: s.out.currentSource.slice() };
-    if (s.out.tariff) o.tariff = copyTariff(s.out.tariff);
-    c.out = o;
+  const c: HeadroomState = { ...s };
+  if (settings.tariff.scheme !== 'none') {
+    c.energy = { ...s.energy };
+    if (s.norway) c.norway = { ...s.norway, dayMaxWh: { ...s.norway.dayMaxWh } };
+    if (s.quarter) c.quarter = { ...s.quarter };
   }
-  if (s.norway) c.norway = { ...s.norway, dayMaxWh: { ...s.norway.dayMaxWh } };
-  if (s.quarter) c.quarter = { ...s.quarter };
   return c;
 }
 
@@ -72,9 +73,12 @@ function copyTariff(t: TariffHeadroom): TariffHeadroom {
   return c;
 }
 
-function sanitizeCharger(c: [number, number, number] | undefined): number[] {
+/** No charger current given: shared, never written (the engine copies it when it keeps it). */
+const NO_CHARGER: readonly number[] = [0, 0, 0];
+
+function sanitizeCharger(c: [number, number, number] | undefined): readonly number[] {
+  if (!c) return NO_CHARGER;
   const out = [0, 0, 0];
-  if (!c) return out;
   for (let p = 0; p < 3; p++) {
     const v = c[p];
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[p] = v;
@@ -117,7 +121,7 @@ export function stepHeadroom(
   input: HeadroomInput,
   settings: HeadroomSettings,
 ): { headroom: Headroom; state: HeadroomState } {
-  const state = copyState(previous);
+  const state = copyState(previous, settings);
   const nowMs = input.nowMs;
   const charger = sanitizeCharger(input.chargerA);
   const reading = input.reading;
@@ -171,7 +175,7 @@ export function stepHeadroom(
 function computeFresh(
   state: HeadroomState,
   reading: MeterReading,
-  charger: number[],
+  charger: readonly number[],
   timeBaseMs: number,
   clock: FrameClock | undefined,
   settings: HeadroomSettings,
@@ -182,22 +186,30 @@ function computeFresh(
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
   const r = resolveCurrents(reading, charger, split, splitUsable, state.voltageV, settings);
 
-  // Remember voltages and the measured split for the short frames that follow.
+  // Remember voltages and the measured split for the short frames that follow. (New arrays and
+  // objects, never writes into the ones shared with the caller's state: see copyState.)
+  let voltageV = state.voltageV;
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
     const v = ph ? saneVoltage(ph.voltageV) : undefined;
-    if (v !== undefined) state.voltageV[p] = v;
+    if (v !== undefined) {
+      if (voltageV === state.voltageV) voltageV = voltageV.slice();
+      voltageV[p] = v;
+    }
   }
+  state.voltageV = voltageV;
   if (r.allMeasured && r.powerW !== undefined) {
+    const s = r.source;
+    const c = r.currentA;
     state.split = {
       atMs: timeBaseMs,
-      currentA: [0, 1, 2].map((p) => (r.source[p] === 'measured' ? (r.currentA[p] as number) : null)),
+      currentA: [s[0] === 'measured' ? c[0] as number : null, s[1] === 'measured' ? c[1] as number : null, s[2] === 'measured' ? c[2] as number : null],
       chargerA: charger.slice(),
       powerW: r.powerW,
     };
     if (r.netPowerW !== undefined) state.split.netW = r.netPowerW;
   } else if (split && r.otherChangeW !== undefined && r.otherChangeW < (split.lowOtherW ?? 0)) {
-    (state.split as SplitState).lowOtherW = r.otherChangeW;
+    state.split = { ...split, lowOtherW: r.otherChangeW };
   }
 
   // Per-line headroom.
@@ -368,7 +380,7 @@ function holdAfterDrop(previousA: number, nowA: number, targetA: number, running
   return runningUntilMs;
 }
 
-function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: number[]): { limitedBy: string; reason: string } {
+function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {
   const name = LINE_NAMES[p] as string;
   const src = r.source[p] as CurrentSource;
   const cur = r.currentA[p];
@@ -404,8 +416,8 @@ function lowerForAge(state: HeadroomState, ageS: number, settings: HeadroomSetti
   const out = state.out;
   if (!out || ageS <= settings.safeFallbackAfterS) return;
   const cap = ageS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
-  out.threePhaseA = Math.min(out.threePhaseA, cap);
-  out.onePhaseA = Math.min(out.onePhaseA, cap);
+  // A new object: the old one may be shared with the caller's state (see copyState).
+  state.out = { ...out, threePhaseA: Math.min(out.threePhaseA, cap), onePhaseA: Math.min(out.onePhaseA, cap) };
   delete state.lastMeasuredMs;
 }
 

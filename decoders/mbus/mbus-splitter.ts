@@ -14,7 +14,16 @@
  * The segments' data are joined (bounded buffer) and the APDU is decoded when the last arrives.
  * A frame failing its checksum, length repetition or stop byte is reported and never decoded,
  * the APDU being assembled is dropped, and the bytes after its first 0x68 are scanned again.
- * Only the standard repeated 8-bit length is accepted; none of our captures shows another header.
+ *
+ * Non-standard length (Sagemcom T210-D in Austria, Netz NÖ/EVN, system title "SAGY"): the first
+ * segment carries 257 bytes from C to the end of the data, which does not fit EN 13757-2's one-byte
+ * L field. The meter sends `68 01 01 68`: L = 257 modulo 256 (equally, 0x0101 read as a 16-bit
+ * length: both readings give 257). Layout as documented by UtilitechAS/amsreader-firmware
+ * (frames/austria.raw: "01 01 // ... total length (257)"; src/decoder/src/MbusParser.cpp: an L
+ * below 4 is taken as L + 256, the checksum summed over that many bytes, then CS and 0x16). A
+ * standard long frame needs at least C, A and CI (L >= 3, and L >= 5 for DLMS transport), so an L
+ * of 1..3 has no standard meaning and cannot hide a real frame. Real captures with it:
+ * hosttests/vectors/han-link/amsreader-firmware/ (CS and stop byte pass only with L = 257).
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
@@ -24,6 +33,9 @@ import { RescanQueue } from '../util/rescan-queue';
 
 export const MBUS_START = 0x68;
 export const MBUS_STOP = 0x16;
+/** L bytes 1..3 mean L + 256 (the Austrian Sagemcom header above); largest body 259 bytes. */
+const EXTENDED_LENGTH_BELOW = 4;
+const MAX_BODY = 255 + EXTENDED_LENGTH_BELOW - 1;
 
 const HUNT = 0;
 const LEN1 = 1;
@@ -36,14 +48,17 @@ const STOP = 6;
 type Emit = (result: FrameResult) => void;
 
 export class MbusSplitter {
-  /** Frame bytes from the first 0x68 (at most 4 + 255 + 2). */
-  private readonly frame = new Uint8Array(262);
+  /** Frame bytes from the first 0x68 (at most 4 + 259 + 2). */
+  private readonly frame = new Uint8Array(4 + MAX_BODY + 2);
   private readonly apdu: Uint8Array;
-  private readonly rescan = new RescanQueue(264);
+  private readonly rescan = new RescanQueue(4 + MAX_BODY + 4);
   private readonly skipChecksum: boolean;
   private readonly dlms: DlmsApduDecoder;
   private state = HUNT;
   private n = 0;
+  /** The L byte as sent. */
+  private lengthByte = 0;
+  /** Bytes from C to the end of the data (L, or L + 256 for the non-standard header). */
   private length = 0;
   private sum = 0;
   private apduLength = 0;
@@ -134,15 +149,16 @@ export class MbusSplitter {
         return;
       case LEN1:
         this.frame[this.n++] = b;
-        this.length = b;
+        this.lengthByte = b;
         this.state = LEN2;
         return;
       case LEN2:
         this.frame[this.n++] = b;
-        if (b !== this.length || b < 5) {
-          this.fail(emit, 'malformed', `M-Bus length bytes differ or too short (${this.length}, ${b})`);
+        if (b !== this.lengthByte || (b < 5 && b >= EXTENDED_LENGTH_BELOW) || b === 0) {
+          this.fail(emit, 'malformed', `M-Bus length bytes differ or too short (${this.lengthByte}, ${b})`);
           return;
         }
+        this.length = b < EXTENDED_LENGTH_BELOW ? b + 256 : b;
         this.state = START2;
         return;
       case START2:

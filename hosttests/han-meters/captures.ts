@@ -1,0 +1,65 @@
+/**
+ * Test helper for the HAN-meters captures:
+ * - hosttests/vectors/han/amsreader-firmware/: wire captures that decode (swept by hosttests/han too);
+ * - hosttests/vectors/han-nokey/<source>/: wire captures whose key was never published (link layer
+ *   only: lengths, checksums, segment joining, glo-ciphering header);
+ * - hosttests/han-meters/apdus/<source>/: decrypted data-notification APDUs without link layer
+ *   (the plaintexts the sources printed), for the list shapes.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameResult } from '../../decoders/frame-result';
+import { parseHexText } from '../../decoders/util/hex';
+
+export const VECTORS = join(__dirname, '..', 'vectors');
+export const APDUS = join(__dirname, 'apdus');
+
+export interface Capture {
+  name: string;
+  bytes: Uint8Array;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sidecar: any;
+}
+
+/** Every .hex (with its .json) directly inside `dir`, sorted by name. */
+export function capturesIn(dir: string): Capture[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hex'))
+    .sort()
+    .map((f) => ({
+      name: f.replace(/\.hex$/, ''),
+      bytes: parseHexText(readFileSync(join(dir, f), 'utf8')),
+      sidecar: JSON.parse(readFileSync(join(dir, f.replace(/\.hex$/, '.json')), 'utf8')),
+    }));
+}
+
+export function capture(dir: string, name: string): Capture {
+  const c = capturesIn(dir).find((x) => x.name === name);
+  if (!c) throw new Error(`no capture ${name} in ${dir}`);
+  return c;
+}
+
+/** Value at a dotted reading path ('l1.currentA'). */
+export function at(o: unknown, path: string): unknown {
+  let v = o;
+  for (const k of path.split('.')) v = v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k];
+  return v;
+}
+
+/** 'ok' or the error code of each result. */
+export function codes(rs: FrameResult[]): string[] {
+  return rs.map((r) => (r.ok ? 'ok' : r.error.code));
+}
+
+/** Feed `bytes` in chunks of the given sizes (cycled), collect every result including flush. */
+export function feed(
+  splitter: { push(b: Uint8Array, emit: (r: FrameResult) => void): void; flush(emit: (r: FrameResult) => void): void },
+  bytes: Uint8Array,
+  chunk = bytes.length,
+): FrameResult[] {
+  const out: FrameResult[] = [];
+  const emit = (r: FrameResult) => out.push(r);
+  for (let at = 0; at < bytes.length; at += chunk) splitter.push(bytes.subarray(at, at + chunk), emit);
+  splitter.flush(emit);
+  return out;
+}

@@ -174,6 +174,8 @@ function expectationsFor(v: HanVector, byName: Map<string, HanVector>): Expect[]
     return out;
   }
   if (v.name.startsWith('austria/') || v.name.startsWith('roarfred/')) return crossCheckExpect(v);
+  // Newer sidecars give reading paths directly (expected_reading_basis says whose reading it is).
+  if (v.sidecar.expected_reading) return Object.entries(v.sidecar.expected_reading) as Expect[];
   return undefined;
 }
 

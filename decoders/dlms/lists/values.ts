@@ -4,9 +4,10 @@
  * HAN reading gets (absent, never 0, where the grid says a value cannot exist).
  */
 import type { MeterReading, PhaseReading } from '../../reading';
-import { dlmsUnitName, lookupObis, setObisField, unitScale } from '../../obis/obis-table';
-import { isPrintable, printableText, type AxdrValue } from '../axdr';
+import { dlmsUnitName, lookupObis, lookupObisParts, setObisField, unitScale } from '../../obis/obis-table';
+import { bytesToText, isPrintable, printableText, type AxdrValue } from '../axdr';
 import { decodeCosemDateTime } from '../cosem-datetime';
+import { FLAT_NUMBER, FLAT_OCTETS, FLAT_TEXT, type FlatList } from '../flat-list';
 
 export function num(v: AxdrValue | undefined): number | undefined {
   return v && v.kind === 'number' ? v.value : undefined;
@@ -18,6 +19,16 @@ export function text(v: AxdrValue | undefined): string | undefined {
   if (v.kind === 'text') return v.text;
   if (v.kind === 'octets' && isPrintable(v.bytes)) return printableText(v.bytes);
   return undefined;
+}
+
+/** text() of item i of a flat list (same rules: a visible-string, or a printable octet-string). */
+export function flatText(l: FlatList, i: number): string | undefined {
+  if (i < 0 || i >= l.count) return undefined;
+  const kind = l.kind[i];
+  if (kind !== FLAT_TEXT && kind !== FLAT_OCTETS) return undefined;
+  const bytes = l.bytes.subarray(l.at[i], l.at[i] + l.len[i]);
+  if (kind === FLAT_TEXT) return bytesToText(bytes);
+  return isPrintable(bytes) ? printableText(bytes) : undefined;
 }
 
 export function isLogicalName(v: AxdrValue | undefined): v is { kind: 'octets'; bytes: Uint8Array } {
@@ -106,6 +117,57 @@ export function applyObisValue(
   return false;
 }
 
+/**
+ * applyObisValue for a value held in item `vi` of a flat list (the logical name's 6 bytes at
+ * l.bytes[nameAt]): the same rules, the same fields, the same numbers, without value objects.
+ */
+export function applyObisFlat(
+  draft: ReadingDraft,
+  l: FlatList,
+  nameAt: number,
+  vi: number,
+  su?: { scaler: number; unit: number },
+  implicitScaler?: number,
+): boolean {
+  const b = l.bytes;
+  const a0 = b[nameAt];
+  const c = b[nameAt + 2];
+  const d = b[nameAt + 3];
+  const e = b[nameAt + 4];
+  const kind = l.kind[vi];
+  if (a0 === 0 && c === 1 && d === 0 && e === 0) {
+    if (kind === FLAT_OCTETS && l.len[vi] === 12) {
+      const dt = decodeCosemDateTime(b, l.at[vi]);
+      if (dt) draft.meterTime = dt.iso;
+      return true;
+    }
+    return false;
+  }
+  const entry = lookupObisParts(a0, b[nameAt + 1], c, d, e);
+  if (!entry) return false;
+  if (entry.shape === 'number') {
+    if (kind !== FLAT_NUMBER) return false;
+    if (!su && implicitScaler === undefined && a0 === 1 && d === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72)) return false;
+    let factor = 1;
+    if (su) {
+      const unitName = dlmsUnitName(su.unit);
+      const f = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
+      if (f === undefined) return false;
+      factor = f;
+    }
+    const scaler = su ? su.scaler : implicitScaler ?? 0;
+    setObisField(draft, entry.field, scale(l.value[vi], scaler) * factor);
+    return true;
+  }
+  if (entry.shape === 'text' || entry.shape === 'hex-text') {
+    const t = flatText(l, vi);
+    if (t === undefined) return false;
+    setObisField(draft, entry.field, t);
+    return true;
+  }
+  return false;
+}
+
 function phaseEmpty(p: PhaseReading | undefined): boolean {
   if (!p) return true;
   for (const k in p) if ((p as Record<string, unknown>)[k] !== undefined) return false;
@@ -116,7 +178,8 @@ function phaseEmpty(p: PhaseReading | undefined): boolean {
  * Final rules for every HAN reading:
  * - notification time becomes meterTime when the list itself carried no clock;
  * - L2 voltage 0 while L1 and L3 have voltage: an IT-grid meter measuring line voltages against
- *   L2 (Kaifa MA304H3E in Norway) - absent, and the meter sits on a 3-wire grid;
+ *   L2 (Kaifa MA304H3E in Norway) - absent, and the meter sits on a 3-wire grid; an L2 current
+ *   of exactly 0 from such a meter is absent too (Landis+Gyr E350 in Norway sends IL2 = 0);
  * - a 3-phase list with L1 and L3 currents but no L2 current: IT-grid meter with two current
  *   transformers (Aidon 6534, Landis+Gyr in Norway) - L2 stays absent (never 0), 3-wire;
  * - all three phase voltages between 100 and 160 V: the meter measures against an artificial
@@ -134,6 +197,9 @@ export function finishReading(draft: ReadingDraft, notificationTime?: string): M
   if (l2 && l2.voltageV === 0 && l1?.voltageV && l3?.voltageV) {
     delete l2.voltageV;
     r.threeWire = true;
+    // Such a meter has no L2 current transformer: Landis+Gyr E350 (Norway IT) sends IL2 = 0 next
+    // to 31.8 A and 34.3 A. A 0 there is "not measured" (Kaifa sends a computed, non-zero I2).
+    if (l2.currentA === 0) delete l2.currentA;
   }
   const v1 = l1?.voltageV;
   const v2 = l2?.voltageV;

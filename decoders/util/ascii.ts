@@ -25,9 +25,11 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
  * the same string for ASCII bytes, so results never depend on which one ran.
  */
 export function textOf(options: DecoderOptions, bytes: Uint8Array, start = 0, end = bytes.length): string {
-  const native = options.asciiText;
-  if (native !== undefined) {
-    const s = native(bytes, start, end);
+  // Not named `native`: the Moddable XS compiler reads a call `native("...")` as its
+  // host-function form and refuses the module.
+  const convert = options.asciiText;
+  if (convert !== undefined) {
+    const s = convert(bytes, start, end);
     if (s !== undefined) return s;
   }
   return latin1(bytes, start, end);

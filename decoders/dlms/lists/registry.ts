@@ -14,6 +14,7 @@ import { lgE450Austria } from './lg-e450-austria';
 import { kamstrupList, obisInterleaved } from './obis-interleaved';
 import { obisStructures } from './obis-structures';
 import { sloveniaEceList1, sloveniaEceList2 } from './slovenia-ece';
+import { sloveniaIskraOnePhase, sloveniaIskraUp3f } from './slovenia-iskra-more';
 
 // The splitters map a list whose items are ALL OBIS-tagged structures without this registry
 // (obis-structures.ts mapTaggedStructures, for speed): no shape before obisStructures may accept
@@ -28,6 +29,8 @@ const SHAPES: readonly ListShape[] = Object.freeze([
   describedList,
   obisStructures,
   obisInterleaved,
+  sloveniaIskraUp3f,
+  sloveniaIskraOnePhase,
 ]);
 
 export function listShapes(): readonly ListShape[] {

@@ -60,7 +60,9 @@ export const sloveniaEceList2: ListShape = {
     const b = n.body;
     if (b.kind !== 'structure' || b.items.length !== 12) return false;
     const it = b.items;
-    return text(it[0]) !== undefined && it[2].kind === 'boolean' && it[3].kind === 'octets' && tagsMatch(it, 4, 12, 0x06);
+    // breaker as boolean (node-dsmr-parser capture) or as the disconnect-control enum (amsreader #615, #956)
+    const breaker = it[2].kind === 'boolean' || (it[2].kind === 'number' && it[2].tag === 0x16);
+    return text(it[0]) !== undefined && breaker && it[3].kind === 'octets' && tagsMatch(it, 4, 12, 0x06);
   },
   map(n) {
     const it = (n.body as { items: AxdrValue[] }).items;
@@ -69,6 +71,7 @@ export const sloveniaEceList2: ListShape = {
     d.meterId = text(it[0]);
     const breaker = it[2];
     if (breaker.kind === 'boolean') d.breakerState = breaker.value ? 1 : 0;
+    else if (breaker.kind === 'number') d.breakerState = breaker.value; // enum 0/1/2 as DSMR 96.3.10
     const tariff = it[3];
     if (tariff.kind === 'octets' && tariff.bytes.length >= 1 && tariff.bytes.length <= 4) {
       let t = 0;

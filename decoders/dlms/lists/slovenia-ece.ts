@@ -6,13 +6,13 @@
  *   list 1 (18): 0-0:42.0.0 device name (octets 16) | 0-0:96.1.2 serial (octets) |
  *                P+ P- Q+ Q- (double-long-unsigned, W / var) | U1 U2 U3 (long-unsigned, 0.1 V) |
  *                I1 I2 I3 (long-unsigned) | P+L1 P+L2 P+L3 P-L1 P-L2 P-L3 (double-long-unsigned, W)
- *   list 2 (12): device name | 0-0:96.1.3 (octets) | 0-0:96.3.10 breaker (boolean) |
+ *   list 2 (12): device name | 0-0:96.1.3 (octets) | 0-0:96.3.10 breaker (boolean or enum) |
  *                0-0:96.14.0 tariff (octets 2) | A+ A+T1 A+T2 A- A-T1 A-T2 R+ R- (double-long-unsigned, Wh / varh)
  *
- * Voltage 0.1 V is confirmed by the vector (2346 -> 234.6 V). The current unit is NOT confirmed
- * by a capture (the only one has 0 A on every phase): 0.01 A is assumed, the default scaler
- * node-dsmr-parser applies to this list (cosem.ts, useDefaultScalar) and the scaler Iskra's AM550
- * uses for current in its OBIS-tagged lists. Treat currents from this list as unverified.
+ * Voltage 0.1 V is confirmed by the vector (2346 -> 234.6 V). Current 0.01 A (node-dsmr-parser's
+ * default scaler for this list, amsreader-firmware's / 100) is confirmed by a second capture,
+ * han/amsreader-firmware/iskra-am550-ece-list1-gh615-1: L3 sends 1325 W at 229.6 V and 597, which
+ * only 5.97 A fits (0.597 A would be below P / U, 59.7 A a power factor of 0.1).
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';

@@ -19,6 +19,8 @@ import type { DecodeError, MeterReading } from '../reading';
 import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
 import { decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
 import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
+import { FlatList } from './flat-list';
+import { flatListToReading } from './lists/registry';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
 
 export const DATA_NOTIFICATION_TAG = 0x0f;
@@ -54,6 +56,8 @@ export class DlmsApduDecoder {
   private blockLength = 0;
   private lastBlockNumber = 0;
   private readonly mapLists: boolean;
+  /** Scratch for flat lists (mapNotification), allocated once. */
+  private readonly flat = new FlatList();
 
   constructor(options: ApduDecoderOptions = {}) {
     this.mapLists = options.mapLists === true;
@@ -77,7 +81,7 @@ export class DlmsApduDecoder {
     const tag = bytes[start];
     if (tag === DATA_NOTIFICATION_TAG) {
       if (this.mapLists) {
-        const mapped = mapNotification(bytes, start, end, encrypted);
+        const mapped = mapNotification(bytes, start, end, encrypted, this.flat);
         if (mapped !== undefined) return mapped;
       }
       const outcome = parseDataNotification(bytes, start, end, encrypted);
@@ -175,28 +179,40 @@ export function parseDataNotification(bytes: Uint8Array, start: number, end: num
 
 /**
  * A data-notification mapped without the A-XDR tree, or undefined when its header or list is not
- * one mapTaggedStructures takes (the general path then decodes it and reports any error).
+ * one the fast paths take (the general path then decodes it and reports any error):
+ *   - a list of OBIS-tagged structures (01|02 count 02 n 09 06 ...): mapTaggedStructures;
+ *   - a list of scalars (flat-list.ts): the registry's flat forms (flatListToReading).
  */
-function mapNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome | undefined {
-  // Cheap look first (no reader, no date): does the body open with a list whose first item is a
-  // tagged structure (01|02 count 02 n 09 06)? Other lists go the general way at once.
+function mapNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean, flat: FlatList): ApduOutcome | undefined {
+  // The header as readNotificationTime reads it, in place: invoke id (4), then the date-time.
   const dtAt = start + 5;
   if (dtAt >= end) return undefined;
   const dtTag = bytes[dtAt];
-  const body = dtTag === 0x00 ? dtAt + 1 : dtTag === 0x09 ? dtAt + 2 + bytes[dtAt + 1] : dtTag === 0x0c ? dtAt + 13 : -1;
-  if (body < 0 || body + 6 > end) return undefined;
-  if ((bytes[body] !== 0x01 && bytes[body] !== 0x02) || bytes[body + 2] !== 0x02 || bytes[body + 4] !== 0x09 || bytes[body + 5] !== 0x06) return undefined;
-  const r = new ByteReader(bytes, start + 1, end);
-  let time: CosemDateTime | undefined;
-  try {
-    r.u32();
-    const read = readNotificationTime(r, bytes);
-    if (read === null) return undefined;
-    time = read;
-  } catch {
-    return undefined;
+  let body: number;
+  let timeAt = -1;
+  if (dtTag === 0x00) body = dtAt + 1;
+  else if (dtTag === 0x09) {
+    if (dtAt + 1 >= end) return undefined;
+    const n = bytes[dtAt + 1];
+    body = dtAt + 2 + n;
+    if (n === 12) timeAt = dtAt + 2;
+  } else if (dtTag === 0x0c) {
+    body = dtAt + 13;
+    timeAt = dtAt + 1;
+  } else return undefined;
+  if (body + 2 > end) return undefined;
+  const listTag = bytes[body];
+  if (listTag !== 0x01 && listTag !== 0x02) return undefined;
+  const tagged = body + 6 <= end && bytes[body + 2] === 0x02 && bytes[body + 4] === 0x09 && bytes[body + 5] === 0x06;
+  if (!tagged && flat.read(bytes, body, end) < 0) return undefined;
+  const time = timeAt >= 0 ? decodeCosemDateTime(bytes, timeAt) : undefined;
+  const timeIso = time === undefined ? undefined : time.iso;
+  if (!tagged) {
+    const result = flatListToReading(flat, timeIso, encrypted);
+    return result === undefined ? undefined : { kind: 'mapped', result };
   }
-  const mapped = mapTaggedStructures(r, time?.iso);
+  const r = new ByteReader(bytes, body, end);
+  const mapped = mapTaggedStructures(r, timeIso);
   if (mapped === undefined) return undefined;
   // (the registry's wording and flags, as notificationToReading gives them for this shape)
   if (typeof mapped === 'string') return { kind: 'mapped', result: { ok: false, error: { code: 'unsupported', message: `${obisStructures.name}: ${mapped}` } } };

@@ -12,11 +12,13 @@
  * (The vectors confirm it: 2142 -> 2.142 A, 2390 -> 239.0 V.) On IT grids the MA304H3E reports
  * U2 = 0; finishReading turns that into "absent, 3-wire".
  */
+import type { MeterReading } from '../../reading';
 import type { AxdrValue } from '../axdr';
 import type { DataNotification } from '../apdu';
 import { decodeCosemDateTime } from '../cosem-datetime';
 import type { ListShape } from './list-shape';
-import { finishReading, newDraft, num, text } from './values';
+import { FLAT_NUMBER, FLAT_OCTETS, type FlatList } from '../flat-list';
+import { finishReading, flatText, newDraft, num, text, type ReadingDraft } from './values';
 
 function items(n: DataNotification): AxdrValue[] | undefined {
   return n.body.kind === 'structure' || n.body.kind === 'array' ? n.body.items : undefined;
@@ -75,11 +77,72 @@ export const kaifaPositional: ListShape = {
       d.reactiveEnergyImportVarh = num(it[next + 3]);
       d.reactiveEnergyExportVarh = num(it[next + 4]);
     }
-    for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
-    for (const p of ['l1', 'l2', 'l3']) {
-      const ph = d[p] as Record<string, unknown> | undefined;
-      if (ph) for (const k of Object.keys(ph)) if (ph[k] === undefined) delete ph[k];
-    }
-    return finishReading(d, n.time?.iso);
+    return finishKaifa(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      const count = l.count;
+      if (count === 1) return l.kind[0] === FLAT_NUMBER;
+      if (count !== 9 && count !== 13 && count !== 14 && count !== 18) return false;
+      const id = flatText(l, 0);
+      return id !== undefined && id.indexOf('KFM') === 0 && l.kind[3] === FLAT_NUMBER;
+    },
+    map(l, timeIso) {
+      return mapKaifaFlat(l, timeIso);
+    },
   },
 };
+
+/** map() from a flat list: the same fields in the same order (JSON shows the order). */
+function mapKaifaFlat(l: FlatList, timeIso: string | undefined): MeterReading | string {
+  const d = newDraft();
+  if (l.count === 1) {
+    d.powerImportW = l.num(0);
+    d.manufacturer = 'Kaifa';
+    return finishReading(d, timeIso);
+  }
+  const threePhase = l.count === 13 || l.count === 18;
+  d.listId = flatText(l, 0);
+  d.meterId = flatText(l, 1);
+  d.meterModel = flatText(l, 2);
+  d.manufacturer = 'Kaifa';
+  d.powerImportW = l.num(3);
+  d.powerExportW = l.num(4);
+  d.reactivePowerImportVar = l.num(5);
+  d.reactivePowerExportVar = l.num(6);
+  const mA = (i: number) => (l.num(i) === undefined ? undefined : (l.num(i) as number) / 1000);
+  const dV = (i: number) => (l.num(i) === undefined ? undefined : (l.num(i) as number) / 10);
+  let next: number;
+  if (threePhase) {
+    d.l1 = { currentA: mA(7), voltageV: dV(10) };
+    d.l2 = { currentA: mA(8), voltageV: dV(11) };
+    d.l3 = { currentA: mA(9), voltageV: dV(12) };
+    d.phaseCount = 3;
+    next = 13;
+  } else {
+    d.l1 = { currentA: mA(7), voltageV: dV(8) };
+    d.phaseCount = 1;
+    next = 9;
+  }
+  if (l.count > next) {
+    if (l.kind[next] === FLAT_OCTETS && l.len[next] === 12) {
+      const dt = decodeCosemDateTime(l.bytes, l.at[next]);
+      if (dt) d.meterTime = dt.iso;
+    }
+    d.energyImportWh = l.num(next + 1);
+    d.energyExportWh = l.num(next + 2);
+    d.reactiveEnergyImportVarh = l.num(next + 3);
+    d.reactiveEnergyExportVarh = l.num(next + 4);
+  }
+  return finishKaifa(d, timeIso);
+}
+
+/** Fields the list did not carry are removed (not left undefined), then the common rules. */
+function finishKaifa(d: ReadingDraft, timeIso: string | undefined): MeterReading {
+  for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+  for (const p of ['l1', 'l2', 'l3']) {
+    const ph = d[p] as Record<string, unknown> | undefined;
+    if (ph) for (const k of Object.keys(ph)) if (ph[k] === undefined) delete ph[k];
+  }
+  return finishReading(d, timeIso);
+}

@@ -14,7 +14,9 @@
 import type { AxdrValue } from '../axdr';
 import type { DataNotification } from '../apdu';
 import type { ListShape } from './list-shape';
-import { applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit, text } from './values';
+import type { MeterReading } from '../../reading';
+import type { FlatList } from '../flat-list';
+import { applyObisFlat, applyObisValue, finishReading, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
 
 function flat(n: DataNotification): AxdrValue[] | undefined {
   return n.body.kind === 'structure' ? n.body.items : undefined;
@@ -74,7 +76,54 @@ export const kamstrupList: ListShape = {
     }
     return r;
   },
+  flat: {
+    detect(l) {
+      if (l.listTag !== 0x02 || l.count < 3) return false;
+      const id = flatText(l, 0);
+      return id !== undefined && id.indexOf('Kamstrup') === 0 && countFlatNames(l) > 0;
+    },
+    map: mapKamstrupFlat,
+  },
 };
+
+/**
+ * Kamstrup's list read as a flat list: mapInterleaved(n, true) item for item (a flat list holds
+ * no scaler_unit structures, and Kamstrup's are implicit anyway).
+ */
+function mapKamstrupFlat(l: FlatList, timeIso: string | undefined): MeterReading | string {
+  const b = l.bytes;
+  const draft = newDraft();
+  let mapped = 0;
+  const tag = l.tag;
+  const len = l.len;
+  const count = l.count;
+  for (let i = 0; i + 1 < count; i++) {
+    // a logical name (6-byte octet-string) followed by a value that is not one
+    if (tag[i] !== 0x09 || len[i] !== 6 || (tag[i + 1] === 0x09 && len[i + 1] === 6)) continue;
+    const nameAt = l.at[i];
+    if (applyObisFlat(draft, l, nameAt, i + 1, undefined, kamstrupScaler(b[nameAt + 2], b[nameAt + 3]))) mapped++;
+    i += 1;
+  }
+  if (mapped === 0) return 'no known OBIS codes in the list';
+  const r = finishReading(draft, timeIso);
+  r.listId = flatText(l, 0);
+  r.manufacturer = 'Kamstrup';
+  return r;
+}
+
+/** countNames of a flat list: a logical name (6-byte octet-string) followed by something else. */
+function countFlatNames(l: FlatList): number {
+  const tag = l.tag;
+  const len = l.len;
+  let names = 0;
+  let prevName = false;
+  for (let i = 0; i < l.count; i++) {
+    const name = tag[i] === 0x09 && len[i] === 6;
+    if (prevName && !name) names++;
+    prevName = name;
+  }
+  return names;
+}
 
 export const obisInterleaved: ListShape = {
   name: 'obis-interleaved',

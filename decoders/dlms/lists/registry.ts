@@ -6,6 +6,7 @@
  */
 import type { DecodeError, MeterReading } from '../../reading';
 import type { DataNotification } from '../apdu';
+import type { FlatList } from '../flat-list';
 import { austriaIm350 } from './austria-im350';
 import { describedList } from './described-list';
 import { kaifaPositional } from './kaifa-positional';
@@ -35,6 +36,30 @@ const SHAPES: readonly ListShape[] = Object.freeze([
 
 export function listShapes(): readonly ListShape[] {
   return SHAPES;
+}
+
+/**
+ * notificationToReading for a list of scalars read straight from the bytes (flat-list.ts): the
+ * shapes in the same order, each through its `flat` detect/map. Undefined as soon as a shape
+ * without a flat form would be asked (it might accept the list): the caller then builds the
+ * A-XDR tree and asks notificationToReading, so the registry's answer never changes.
+ */
+export function flatListToReading(
+  l: FlatList,
+  timeIso: string | undefined,
+  encrypted: boolean,
+): { ok: true; reading: MeterReading } | { ok: false; error: DecodeError } | undefined {
+  for (let k = 0; k < SHAPES.length; k++) {
+    const shape = SHAPES[k];
+    const flat = shape.flat;
+    if (flat === undefined) return undefined;
+    if (!flat.detect(l)) continue;
+    const r = flat.map(l, timeIso);
+    if (typeof r === 'string') return { ok: false, error: { code: 'unsupported', message: `${shape.name}: ${r}` } };
+    if (encrypted) r.encrypted = true;
+    return { ok: true, reading: r };
+  }
+  return undefined;
 }
 
 export function notificationToReading(

@@ -4,9 +4,10 @@
  * HAN reading gets (absent, never 0, where the grid says a value cannot exist).
  */
 import type { MeterReading, PhaseReading } from '../../reading';
-import { dlmsUnitName, lookupObis, setObisField, unitScale } from '../../obis/obis-table';
-import { isPrintable, printableText, type AxdrValue } from '../axdr';
+import { dlmsUnitName, lookupObis, lookupObisParts, setObisField, unitScale } from '../../obis/obis-table';
+import { bytesToText, printableOrUndefined, type AxdrValue } from '../axdr';
 import { decodeCosemDateTime } from '../cosem-datetime';
+import { FLAT_NUMBER, FLAT_OCTETS, FLAT_TEXT, type FlatList } from '../flat-list';
 
 export function num(v: AxdrValue | undefined): number | undefined {
   return v && v.kind === 'number' ? v.value : undefined;
@@ -16,8 +17,29 @@ export function num(v: AxdrValue | undefined): number | undefined {
 export function text(v: AxdrValue | undefined): string | undefined {
   if (!v) return undefined;
   if (v.kind === 'text') return v.text;
-  if (v.kind === 'octets' && isPrintable(v.bytes)) return printableText(v.bytes);
+  if (v.kind === 'octets') return printableOrUndefined(v.bytes);
   return undefined;
+}
+
+/** text() of item i of a flat list (same rules: a visible-string, or a printable octet-string). */
+export function flatText(l: FlatList, i: number): string | undefined {
+  if (i === 0) {
+    if (!l.text0Done) {
+      l.text0 = flatTextOf(l, 0);
+      l.text0Done = true;
+    }
+    return l.text0;
+  }
+  return flatTextOf(l, i);
+}
+
+function flatTextOf(l: FlatList, i: number): string | undefined {
+  if (i < 0 || i >= l.count) return undefined;
+  const kind = l.kind[i];
+  if (kind !== FLAT_TEXT && kind !== FLAT_OCTETS) return undefined;
+  const bytes = l.bytes.subarray(l.at[i], l.at[i] + l.len[i]);
+  if (kind === FLAT_TEXT) return bytesToText(bytes);
+  return printableOrUndefined(bytes);
 }
 
 export function isLogicalName(v: AxdrValue | undefined): v is { kind: 'octets'; bytes: Uint8Array } {
@@ -99,6 +121,57 @@ export function applyObisValue(
   }
   if (entry.shape === 'text' || entry.shape === 'hex-text') {
     const t = text(value);
+    if (t === undefined) return false;
+    setObisField(draft, entry.field, t);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * applyObisValue for a value held in item `vi` of a flat list (the logical name's 6 bytes at
+ * l.bytes[nameAt]): the same rules, the same fields, the same numbers, without value objects.
+ */
+export function applyObisFlat(
+  draft: ReadingDraft,
+  l: FlatList,
+  nameAt: number,
+  vi: number,
+  su?: { scaler: number; unit: number },
+  implicitScaler?: number,
+): boolean {
+  const b = l.bytes;
+  const a0 = b[nameAt];
+  const c = b[nameAt + 2];
+  const d = b[nameAt + 3];
+  const e = b[nameAt + 4];
+  const kind = l.kind[vi];
+  if (a0 === 0 && c === 1 && d === 0 && e === 0) {
+    if (kind === FLAT_OCTETS && l.len[vi] === 12) {
+      const dt = decodeCosemDateTime(b, l.at[vi]);
+      if (dt) draft.meterTime = dt.iso;
+      return true;
+    }
+    return false;
+  }
+  const entry = lookupObisParts(a0, b[nameAt + 1], c, d, e);
+  if (!entry) return false;
+  if (entry.shape === 'number') {
+    if (kind !== FLAT_NUMBER) return false;
+    if (!su && implicitScaler === undefined && a0 === 1 && d === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72)) return false;
+    let factor = 1;
+    if (su) {
+      const unitName = dlmsUnitName(su.unit);
+      const f = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
+      if (f === undefined) return false;
+      factor = f;
+    }
+    const scaler = su ? su.scaler : implicitScaler ?? 0;
+    setObisField(draft, entry.field, scale(l.value[vi], scaler) * factor);
+    return true;
+  }
+  if (entry.shape === 'text' || entry.shape === 'hex-text') {
+    const t = flatText(l, vi);
     if (t === undefined) return false;
     setObisField(draft, entry.field, t);
     return true;

@@ -90,13 +90,19 @@ export interface AppDeps {
   extraRoutes?: Route[];
   extraUploadRoutes?: UploadRoute[];
   options?: AppOptions;
+  /**
+   * The platform's native CRC-16s, AES-GCM and text conversion for the decoders (the device passes
+   * the SDK's; see DecoderOptions). Absent: the decoders' own JavaScript versions.
+   */
+  decoderNatives?: Pick<DecoderOptions, 'crc16' | 'aesGcm' | 'asciiText'>;
 }
 
 /** GET /api/v1/status and every WebSocket push. */
 export interface Snapshot {
   apiVersion: number;
   timeMs: number;
-  device: { name: string; firmwareVersion: string; platform?: string; uptimeS: number };
+  /** natives: the platform's native helpers the decoders use (e.g. 'crc16-arc', 'aes-gcm'); absent = all JavaScript. */
+  device: { name: string; firmwareVersion: string; platform?: string; uptimeS: number; natives?: string[] };
   meter: {
     protocol?: string; format?: string; id?: string; model?: string; manufacturer?: string;
     listId?: string; dsmrVersion?: string; meterTime?: string;
@@ -177,8 +183,10 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  const nativeNames = describeDecoderNatives(deps.decoderNatives);
+
   function decoderOptions(): DecoderOptions {
-    const o: DecoderOptions = {};
+    const o: DecoderOptions = { ...deps.decoderNatives };
     const enc = meterKeyBytes(doc.meter.encryptionKey);
     const auth = meterKeyBytes(doc.meter.authenticationKey);
     if (enc) o.encryptionKey = enc;
@@ -284,6 +292,7 @@ export function createApp(deps: AppDeps): App {
     if (lastSourceError) linkInfo.lastError = lastSourceError;
     const deviceOut: Snapshot['device'] = { name: device.name, firmwareVersion: device.firmwareVersion, uptimeS: Math.round((nowMs - startedMs) / 1000) };
     if (device.platform) deviceOut.platform = device.platform;
+    if (nativeNames.length > 0) deviceOut.natives = nativeNames;
     return {
       apiVersion: API_VERSION,
       timeMs: nowMs,
@@ -430,4 +439,14 @@ function zeroHeadroom(previous: Headroom, reason: string): Headroom {
     threePhaseA: 0,
     onePhaseA: 0,
   };
+}
+
+/** Names of the natives in use, for the status document (so a box shows it runs the fast path). */
+function describeDecoderNatives(natives: AppDeps['decoderNatives']): string[] {
+  const names: string[] = [];
+  if (natives?.crc16?.arc) names.push('crc16-arc');
+  if (natives?.crc16?.x25) names.push('crc16-x25');
+  if (natives?.aesGcm) names.push('aes-gcm');
+  if (natives?.asciiText) names.push('ascii-text');
+  return names;
 }

@@ -24,6 +24,7 @@ import { ProvisioningMachine } from '../app/provisioning/provisioning-machine';
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { createOtaSlots } from 'meterbox/ota-slots';
+import { createDecoderNatives } from './natives/decoder-natives';
 import { createNativeSha256 } from './platform/native-sha256';
 import { createCaptiveDns, createMdns, createWifiAdapter } from 'meterbox/wifi';
 import { fillRandom } from 'meterbox-system';
@@ -133,6 +134,7 @@ function startDevice(): void {
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
+    decoderNatives: createDecoderNatives(),
   });
   app = created;
 

@@ -3,7 +3,8 @@
  * Smoke check of the device build in the Moddable simulator, headless: starts a socat
  * pseudo-terminal pair, runs an already built mc.so in mcsim under xvfb-run (with the SDK's
  * xsbug-log as the debug console, so trace() output is captured), then checks over loopback:
- *   1. GET /api/v1/status answers and says "no-data" before any byte arrived
+ *   1. GET /api/v1/status answers and says "no-data" before any byte arrived, and lists the
+ *      SDK natives the decoders use (CRC-16, AES-GCM, TextDecoder)
  *   2. a DSMR telegram written into the pty is decoded; after a restart (the stream locks onto the
  *      first format it sees, as a box on one meter should) a HAN HDLC frame is decoded too
  *   3. the gzipped page is served, unknown paths are 404
@@ -126,6 +127,8 @@ async function main() {
   check('simulator answers GET /api/v1/status', !!first);
   if (!first) return;
   check('before any byte: headroom no-data', first.headroom?.status === 'no-data', first.headroom?.reason);
+  const natives = ['crc16-arc', 'crc16-x25', 'aes-gcm', 'ascii-text'];
+  check('decoders run with the SDK natives (CRC-16, AES-GCM, TextDecoder)', natives.every((n) => first.device?.natives?.includes(n)), JSON.stringify(first.device?.natives));
 
   const telegram = readFileSync(join(root, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt'));
   for (let i = 0; i < 3; i++) {

@@ -88,10 +88,11 @@ export function framePower(reading: MeterReading): { absW: number; netW: number 
 
 /** True when the frame says anything about load (currents or power). */
 export function hasElectricalData(reading: MeterReading): boolean {
-  if (framePower(reading)) return true;
+  // framePower(reading) !== undefined, or a line current, without building framePower's object.
+  if (sanePower(reading.powerImportW) !== undefined || sanePower(reading.powerExportW) !== undefined) return true;
   for (let p = 0; p < 3; p++) {
     const ph = phaseOf(reading, p);
-    if (ph && saneCurrent(ph.currentA) !== undefined) return true;
+    if (ph && (saneCurrent(ph.currentA) !== undefined || sanePower(ph.powerImportW) !== undefined || sanePower(ph.powerExportW) !== undefined)) return true;
   }
   return false;
 }
@@ -128,22 +129,26 @@ export function resolveCurrents(
   const it = isItGrid(settings, reading);
   const currentA: (number | null)[] = [null, null, null];
   const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
-  const voltageV: number[] = [];
+  // The lines in locals, picked by index inline (no phaseOf call per use: this runs every step).
+  const l1 = reading.l1;
+  const l2 = reading.l2;
+  const l3 = reading.l3;
+  const voltageV: number[] = [0, 0, 0];
   for (let p = 0; p < 3; p++) {
-    const v = saneVoltage(phaseOf(reading, p)?.voltageV);
+    const v = saneVoltage((p === 0 ? l1 : p === 1 ? l2 : l3)?.voltageV);
     const last = saneVoltage(lastVoltageV[p]);
     let volts = v ?? last ?? settings.nominalVoltageV;
     // On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
     // MA304T4) report line-to-star-point voltages (~133 V): scale those by sqrt(3), or every
     // power -> current conversion would come out sqrt(3) too generous.
     if (it && volts < 180) volts *= Math.sqrt(3);
-    voltageV.push(volts);
+    voltageV[p] = volts;
   }
   const power = framePower(reading);
 
   // 1-2: the line's own current or power.
   for (let p = 0; p < n; p++) {
-    const ph = phaseOf(reading, p);
+    const ph = p === 0 ? l1 : p === 1 ? l2 : l3;
     if (!ph) continue;
     const measured = saneCurrent(ph.currentA);
     const pi = sanePower(ph.powerImportW);

@@ -34,7 +34,13 @@ export function createHeadroomState(): HeadroomState {
 }
 
 const LINE_NAMES = ['L1', 'L2', 'L3'];
-const PAIRS: [number, number][] = [[0, 1], [0, 2], [1, 2]];
+
+/** A line (TN) or pair of lines (IT) a one-phase charger may use. */
+interface Candidate { line: string; lines: readonly number[] }
+// The usual candidate lists, built once and only read (the wired chargerLine case builds its own).
+const ONE_PHASE_SUPPLY: readonly Candidate[] = [{ line: 'L1', lines: [0] }];
+const TN_LINES: readonly Candidate[] = [{ line: 'L1', lines: [0] }, { line: 'L2', lines: [1] }, { line: 'L3', lines: [2] }];
+const IT_PAIRS: readonly Candidate[] = [{ line: 'L1-L2', lines: [0, 1] }, { line: 'L1-L3', lines: [0, 2] }, { line: 'L2-L3', lines: [1, 2] }];
 /** A meter clock jump larger than this is a clock correction, not a delayed frame. */
 const CLOCK_STEP_MS = 10 * 60 * 1000;
 /** How fast the transport-delay baseline follows a lasting increase, ms per frame. */
@@ -250,26 +256,31 @@ function computeFresh(
     if (budget && budget.threePhaseA < threeTarget) { threeTarget = budget.threePhaseA; threeBinding = 3; }
   }
   const prevOut = state.out;
-  const candidates: { line: string; lines: number[] }[] = [];
+  let candidates: readonly Candidate[];
   if (settings.chargerLine) {
     const name = settings.chargerLine;
     // A one-phase supply has one current whatever the wiring is called (IT single-phase is L1-L2).
     const lines = n === 1 ? [0] : name.length > 2 ? [Number(name[1]) - 1, Number(name[4]) - 1] : [Number(name[1]) - 1];
-    candidates.push({ line: name, lines });
+    candidates = [{ line: name, lines }];
   } else if (n === 1) {
-    candidates.push({ line: 'L1', lines: [0] });
+    candidates = ONE_PHASE_SUPPLY;
   } else if (it) {
-    for (const [a, b] of PAIRS) candidates.push({ line: `${LINE_NAMES[a]}-${LINE_NAMES[b]}`, lines: [a, b] });
+    candidates = IT_PAIRS;
   } else {
-    for (let p = 0; p < 3; p++) candidates.push({ line: LINE_NAMES[p] as string, lines: [p] });
+    candidates = TN_LINES;
   }
   let oneTarget = -1;
   let oneLine = '';
   let oneBinding = -1;
-  for (const c of candidates) {
+  // Indexed loops: under XS for-of builds an iterator and calls next() per element.
+  for (let k = 0; k < candidates.length; k++) {
+    const c = candidates[k] as Candidate;
     let v = Infinity;
     let binding = -1;
-    for (const p of c.lines) if ((phaseA[p] as number) < v) { v = phaseA[p] as number; binding = p; }
+    for (let j = 0; j < c.lines.length; j++) {
+      const p = c.lines[j] as number;
+      if ((phaseA[p] as number) < v) { v = phaseA[p] as number; binding = p; }
+    }
     if (budget && budget.onePhaseA < v) { v = budget.onePhaseA; binding = 3; }
     // Ties keep the line published before, so the answer does not hop between equal lines.
     if (v > oneTarget || (v === oneTarget && prevOut && prevOut.onePhaseLine === c.line)) {
@@ -456,30 +467,38 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
     reason = `no new meter data for ${Math.floor(ageS)} s: holding the last answer, no increase`;
   }
   const n = settings.phases;
-  const phase = (p: number): PhaseHeadroom => {
-    const c = out.currentA[p];
-    const ph = { limitA: p < n ? settings.fuseA : 0 } as PhaseHeadroom;
-    if (p < n && c !== null && c !== undefined) ph.currentA = roundTenth(c);
-    ph.currentSource = p < n ? (out.currentSource[p] as CurrentSource) : 'unknown';
-    ph.headroomA = p < n ? floorTenth(Math.min(out.phaseA[p] as number, cap)) : 0;
-    return ph;
-  };
-  const cut = (a: number): number => {
-    const v = Math.min(a, cap);
-    return v >= settings.minChargeA ? floorTenth(v) : 0;
-  };
+  const min = settings.minChargeA;
+  const three = n === 3 ? Math.min(out.threePhaseA, cap) : 0;
+  const one = Math.min(out.onePhaseA, cap);
   const h: Headroom = {
     status,
     ageS: age,
     limitedBy,
     reason,
-    phases: { l1: phase(0), l2: phase(1), l3: phase(2) },
-    threePhaseA: n === 3 ? cut(out.threePhaseA) : 0,
-    onePhaseA: cut(out.onePhaseA),
+    phases: { l1: publishPhase(out, 0, n, cap, settings.fuseA), l2: publishPhase(out, 1, n, cap, settings.fuseA), l3: publishPhase(out, 2, n, cap, settings.fuseA) },
+    // Below the minimum charging current the answer is 0.
+    threePhaseA: three >= min ? floorTenth(three) : 0,
+    onePhaseA: one >= min ? floorTenth(one) : 0,
   };
   if (out.onePhaseLine) h.onePhaseLine = out.onePhaseLine;
   if (out.tariff) h.tariff = publishTariff(out.tariff, cap);
   return h;
+}
+
+/**
+ * One line of the published answer (keys in this order: limitA, currentA if known, currentSource,
+ * headroomA). floorTenth and roundTenth are written out here: this runs three times on every
+ * step, and under XS the calls cost as much as the arithmetic.
+ */
+function publishPhase(out: OutputState, p: number, n: number, cap: number, fuseA: number): PhaseHeadroom {
+  if (p >= n) return { limitA: 0, currentSource: 'unknown', headroomA: 0 };
+  const c = out.currentA[p];
+  const source = out.currentSource[p] as CurrentSource;
+  const floored = Math.floor(Math.min(out.phaseA[p] as number, cap) * 10 + 1e-9) / 10; // floorTenth
+  const headroomA = floored > 0 ? floored : 0;
+  if (c === null || c === undefined) return { limitA: fuseA, currentSource: source, headroomA };
+  const rounded = Math.round(c * 10) / 10; // roundTenth
+  return { limitA: fuseA, currentA: rounded === 0 ? 0 : rounded, currentSource: source, headroomA };
 }
 
 function publishTariff(t: TariffHeadroom, cap: number): TariffHeadroom {

@@ -12,26 +12,26 @@ const MAX_POWER_W = 2_000_000;
 /** Registers at or above this are not a meter's (10 TWh), Wh. */
 const MAX_ENERGY_WH = 1e13;
 
-function isNum(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
+// Each gate is one comparison chain with no helper call (they run a dozen times per headroom
+// step): `typeof v === 'number'` and the range comparisons together refuse non-numbers, NaN
+// (every comparison with NaN is false) and the infinities (outside every range here).
 
 /** A current magnitude, A (meters send magnitudes; a signed one is taken as its magnitude). */
 export function saneCurrent(v: unknown): number | undefined {
-  return isNum(v) && Math.abs(v) <= MAX_CURRENT_A ? Math.abs(v) : undefined;
+  return typeof v === 'number' && v >= -MAX_CURRENT_A && v <= MAX_CURRENT_A ? Math.abs(v) : undefined;
 }
 
 /** A voltage, V (below 50 V is a dead or unreported line, not a voltage to divide by). */
 export function saneVoltage(v: unknown): number | undefined {
-  return isNum(v) && v > 50 && v < 1000 ? v : undefined;
+  return typeof v === 'number' && v > 50 && v < 1000 ? v : undefined;
 }
 
 /** A power magnitude, W (import and export fields are magnitudes; a sign is dropped). */
 export function sanePower(v: unknown): number | undefined {
-  return isNum(v) && Math.abs(v) <= MAX_POWER_W ? Math.abs(v) : undefined;
+  return typeof v === 'number' && v >= -MAX_POWER_W && v <= MAX_POWER_W ? Math.abs(v) : undefined;
 }
 
 /** A cumulative energy register, Wh. */
 export function saneEnergy(v: unknown): number | undefined {
-  return isNum(v) && v >= 0 && v < MAX_ENERGY_WH ? v : undefined;
+  return typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH ? v : undefined;
 }

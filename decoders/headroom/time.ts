@@ -34,43 +34,26 @@ function digits(text: string, start: number, count: number): number {
   return v;
 }
 
+/** The fixed part of a wall time: 'YYYY-MM-DDTHH:MM:SS' (or a space for the T). */
+const WALL_TIME_FIELDS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/;
+
 /**
  * Parse 'YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]'. Undefined when it is not that shape.
  *
- * Runs on every headroom step: the fourteen fixed digits are read inline (one charCodeAt each,
- * no helper call per field) and checked together; under XS this is a third of the cost of a
- * digits() call per field. Same answers as reading each field with digits().
+ * Runs on every headroom step. One native match checks all fourteen digits and five separators,
+ * then each field is one slice and one number conversion: under XS a third of the cost of
+ * reading the digits one charCodeAt at a time (per frame, not per byte; the expression is not
+ * global or sticky, so test() never writes to it and it may be frozen in a preloaded module).
  */
 export function parseWallTime(text: string): WallTime | undefined {
-  if (typeof text !== 'string' || text.length < 19) return undefined;
-  const y0 = text.charCodeAt(0) - 48;
-  const y1 = text.charCodeAt(1) - 48;
-  const y2 = text.charCodeAt(2) - 48;
-  const y3 = text.charCodeAt(3) - 48;
-  const mo0 = text.charCodeAt(5) - 48;
-  const mo1 = text.charCodeAt(6) - 48;
-  const d0 = text.charCodeAt(8) - 48;
-  const d1 = text.charCodeAt(9) - 48;
-  const h0 = text.charCodeAt(11) - 48;
-  const h1 = text.charCodeAt(12) - 48;
-  const mi0 = text.charCodeAt(14) - 48;
-  const mi1 = text.charCodeAt(15) - 48;
-  const s0 = text.charCodeAt(17) - 48;
-  const s1 = text.charCodeAt(18) - 48;
-  // A digit is 0..9; `>>> 0` turns a negative difference (a char below '0') into a huge number.
-  if ((y0 >>> 0) > 9 || (y1 >>> 0) > 9 || (y2 >>> 0) > 9 || (y3 >>> 0) > 9 || (mo0 >>> 0) > 9 || (mo1 >>> 0) > 9
-    || (d0 >>> 0) > 9 || (d1 >>> 0) > 9 || (h0 >>> 0) > 9 || (h1 >>> 0) > 9 || (mi0 >>> 0) > 9 || (mi1 >>> 0) > 9
-    || (s0 >>> 0) > 9 || (s1 >>> 0) > 9) return undefined;
-  const y = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
-  const mo = mo0 * 10 + mo1;
-  const d = d0 * 10 + d1;
-  const h = h0 * 10 + h1;
-  const mi = mi0 * 10 + mi1;
-  const s = s0 * 10 + s1;
+  if (typeof text !== 'string' || text.length < 19 || !WALL_TIME_FIELDS.test(text)) return undefined;
+  const y = +text.slice(0, 4);
+  const mo = +text.slice(5, 7);
+  const d = +text.slice(8, 10);
+  const h = +text.slice(11, 13);
+  const mi = +text.slice(14, 16);
+  const s = +text.slice(17, 19);
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  // '-' 45, ':' 58, 'T' 84, ' ' 32.
-  const sep = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   let i = 19;
   let ms = 0;
   if (text[i] === '.') {
@@ -115,9 +98,8 @@ function lastSundayOneUtc(year: number, month: number): number {
 export function localOffsetMin(utcMs: number, clock: ClockSettings): number {
   if (clock.dst !== 'eu') return clock.utcOffsetMin;
   const year = new Date(utcMs).getUTCFullYear();
-  const start = lastSundayOneUtc(year, 2);
-  const end = lastSundayOneUtc(year, 9);
-  return utcMs >= start && utcMs < end ? clock.utcOffsetMin + 60 : clock.utcOffsetMin;
+  if (utcMs < lastSundayOneUtc(year, 2)) return clock.utcOffsetMin; // before summer time starts
+  return utcMs < lastSundayOneUtc(year, 9) ? clock.utcOffsetMin + 60 : clock.utcOffsetMin;
 }
 
 /**
@@ -131,12 +113,21 @@ export function wallToUtc(wallMs: number, clock: ClockSettings, hintUtcMs?: numb
   const standard = clock.utcOffsetMin;
   const standardUtc = wallMs - standard * 60000;
   if (clock.dst === 'eu') {
+    // One summer-time window for both candidates, that of the wall time's year: a candidate in
+    // another year lies within hours of New Year (offsets are at most 14 h), outside the window
+    // of either year, so this gives the answer localOffsetMin gives for each candidate.
+    const year = new Date(wallMs).getUTCFullYear();
+    const start = lastSundayOneUtc(year, 2);
     const summer = standard + 60;
     const summerUtc = wallMs - summer * 60000;
-    if (localOffsetMin(summerUtc, clock) === summer) {
-      // Summer time fits: it wins unless standard time fits too and lies nearer to the hint.
-      if (hintUtcMs === undefined || localOffsetMin(standardUtc, clock) !== standard) return { utcMs: summerUtc, offsetMin: summer };
-      if (Math.abs(summerUtc - hintUtcMs) <= Math.abs(standardUtc - hintUtcMs)) return { utcMs: summerUtc, offsetMin: summer };
+    if (summerUtc >= start) {
+      const end = lastSundayOneUtc(year, 9);
+      if (summerUtc < end) {
+        // Summer time fits: it wins unless standard time fits too and lies nearer to the hint.
+        const standardFits = !(standardUtc >= start && standardUtc < end);
+        if (hintUtcMs === undefined || !standardFits) return { utcMs: summerUtc, offsetMin: summer };
+        if (Math.abs(summerUtc - hintUtcMs) <= Math.abs(standardUtc - hintUtcMs)) return { utcMs: summerUtc, offsetMin: summer };
+      }
     }
   }
   return { utcMs: standardUtc, offsetMin: standard };

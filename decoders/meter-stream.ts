@@ -37,7 +37,7 @@ import { HdlcSplitter } from './hdlc/hdlc-splitter';
 import { MbusSplitter } from './mbus/mbus-splitter';
 import { BareDlmsSplitter } from './dlms/bare-dlms-splitter';
 import { P1Front } from './p1-front';
-import { latin1 } from './util/ascii';
+import { textOf } from './util/ascii';
 
 export interface MeterStreamStats {
   bytes: number;
@@ -105,6 +105,7 @@ function implausibleAsError(r: FrameResult & { ok: true }): FrameResult {
 export class MeterStream {
   private readonly parts: Part[];
   private readonly maxFrameBytes: number;
+  private readonly options: DecoderOptions;
   private locked = NONE;
   private bytes = 0;
   private frames = 0;
@@ -122,6 +123,7 @@ export class MeterStream {
   private hanSeen = false;
 
   constructor(options: DecoderOptions = {}) {
+    this.options = options;
     this.maxFrameBytes = options.maxFrameBytes ?? 4096;
     this.parts = [new P1Front(options), new HdlcSplitter(options), new MbusSplitter(options), new BareDlmsSplitter(options)];
     // One bound emitter per part, made once (no per-chunk closures).
@@ -142,7 +144,7 @@ export class MeterStream {
     let least = Infinity;
     // One Latin-1 view of the chunk for all four hunters: each finds its start byte with
     // String.indexOf (nearly free under XS) instead of stepping through every byte.
-    const text = latin1(bytes);
+    const text = textOf(this.options, bytes); // native (DecoderOptions.asciiText) when it can, else Latin-1
     // HAN parts first, so that at the end of the chunk their state says whether held P1 errors
     // came from inside a HAN frame.
     let p1Skipped = false;

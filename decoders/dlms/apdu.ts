@@ -212,7 +212,7 @@ function mapNotification(bytes: Uint8Array, start: number, end: number, encrypte
     return result === undefined ? undefined : { kind: 'mapped', result };
   }
   const r = new ByteReader(bytes, body, end);
-  const mapped = mapTaggedStructures(r, timeIso);
+  const mapped = mapTaggedStructures(r, timeIso, flat);
   if (mapped === undefined) return undefined;
   // (the registry's wording and flags, as notificationToReading gives them for this shape)
   if (typeof mapped === 'string') return { kind: 'mapped', result: { ok: false, error: { code: 'unsupported', message: `${obisStructures.name}: ${mapped}` } } };

@@ -18,7 +18,7 @@ import type { DataNotification } from '../apdu';
 import { decodeCosemDateTime } from '../cosem-datetime';
 import type { ListShape } from './list-shape';
 import { FLAT_NUMBER, FLAT_OCTETS, type FlatList } from '../flat-list';
-import { finishReading, flatText, newDraft, num, text, type ReadingDraft } from './values';
+import { finishReading, flatListId, flatText, newDraft, num, text, type ReadingDraft } from './values';
 
 function items(n: DataNotification): AxdrValue[] | undefined {
   return n.body.kind === 'structure' || n.body.kind === 'array' ? n.body.items : undefined;
@@ -84,7 +84,7 @@ export const kaifaPositional: ListShape = {
       const count = l.count;
       if (count === 1) return l.kind[0] === FLAT_NUMBER;
       if (count !== 9 && count !== 13 && count !== 14 && count !== 18) return false;
-      const id = flatText(l, 0);
+      const id = flatListId(l);
       return id !== undefined && id.indexOf('KFM') === 0 && l.kind[3] === FLAT_NUMBER;
     },
     map(l, timeIso) {
@@ -102,7 +102,7 @@ function mapKaifaFlat(l: FlatList, timeIso: string | undefined): MeterReading | 
     return finishReading(d, timeIso);
   }
   const threePhase = l.count === 13 || l.count === 18;
-  d.listId = flatText(l, 0);
+  d.listId = flatListId(l);
   d.meterId = flatText(l, 1);
   d.meterModel = flatText(l, 2);
   d.manufacturer = 'Kaifa';

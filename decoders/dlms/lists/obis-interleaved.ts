@@ -16,7 +16,7 @@ import type { DataNotification } from '../apdu';
 import type { ListShape } from './list-shape';
 import type { MeterReading } from '../../reading';
 import type { FlatList } from '../flat-list';
-import { applyObisFlat, applyObisValue, finishReading, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
+import { applyObisFlat, applyObisValue, finishReading, flatListId, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
 
 function flat(n: DataNotification): AxdrValue[] | undefined {
   return n.body.kind === 'structure' ? n.body.items : undefined;
@@ -79,7 +79,7 @@ export const kamstrupList: ListShape = {
   flat: {
     detect(l) {
       if (l.listTag !== 0x02 || l.count < 3) return false;
-      const id = flatText(l, 0);
+      const id = flatListId(l);
       return id !== undefined && id.indexOf('Kamstrup') === 0 && countFlatNames(l) > 0;
     },
     map: mapKamstrupFlat,
@@ -106,7 +106,7 @@ function mapKamstrupFlat(l: FlatList, timeIso: string | undefined): MeterReading
   }
   if (mapped === 0) return 'no known OBIS codes in the list';
   const r = finishReading(draft, timeIso);
-  r.listId = flatText(l, 0);
+  r.listId = flatListId(l);
   r.manufacturer = 'Kamstrup';
   return r;
 }

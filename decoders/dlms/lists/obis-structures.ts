@@ -16,7 +16,8 @@ import type { MeterReading } from '../../reading';
 import { readAxdr, type AxdrValue, type ByteReader } from '../axdr';
 import type { DataNotification } from '../apdu';
 import type { ListShape } from './list-shape';
-import { applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit } from './values';
+import type { FlatList } from '../flat-list';
+import { applyObisFlat, applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit } from './values';
 
 function itemsOf(body: AxdrValue): AxdrValue[] | undefined {
   return body.kind === 'array' || body.kind === 'structure' ? body.items : undefined;
@@ -70,8 +71,11 @@ export const obisStructures: ListShape = {
  * Returns undefined, with `r` left anywhere, when the body is anything else or does not parse:
  * the caller then takes the general path from the start (which reports the error).
  */
-export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined): MeterReading | string | undefined {
+export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, flat: FlatList): MeterReading | string | undefined {
   const b = r.bytes;
+  // The flat list serves as one value slot (item 0) for the scalar values below.
+  flat.bytes = b;
+  flat.count = 1;
   const end = r.end;
   let p = r.pos;
   if (p + 2 > end || (b[p] !== 0x01 && b[p] !== 0x02) || b[p + 1] >= 0x80) return undefined;
@@ -86,22 +90,30 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined):
       if (p + 10 > end || b[p] !== 0x02 || b[p + 1] >= 0x80 || b[p + 1] < 2 || b[p + 2] !== 0x09 || b[p + 3] !== 0x06) return undefined;
       const n = b[p + 1];
       if (n > end - p - 2) return undefined; // the tree walk's "items but bytes left" check
-      const name = b.subarray(p + 4, p + 10);
-      r.pos = p + 10;
-      const value = readAxdr(r, 2);
+      const nameAt = p + 4;
+      // The value: a scalar straight into the flat list's slot 0, else (a structure, a float...)
+      // the A-XDR tree as before.
+      let value: AxdrValue | undefined;
+      let q = flat.item(b, p + 10, end, 0);
+      if (q < 0) {
+        r.pos = p + 10;
+        value = readAxdr(r, 2);
+        q = r.pos;
+      }
       let su: { scaler: number; unit: number } | undefined;
       if (n >= 3) {
-        const q = r.pos;
         if (q + 6 <= end && b[q] === 0x02 && b[q + 1] === 0x02 && b[q + 2] === 0x0f && b[q + 4] === 0x16) {
           const s = b[q + 3];
           su = { scaler: s >= 0x80 ? s - 0x100 : s, unit: b[q + 5] };
           r.pos = q + 6;
         } else {
+          r.pos = q;
           su = scalerUnit(readAxdr(r, 2));
         }
         for (let extra = 3; extra < n; extra++) readAxdr(r, 2);
-      }
-      if (applyObisValue(draft, name, value, su)) mapped++;
+      } else r.pos = q;
+      const applied = value === undefined ? applyObisFlat(draft, flat, nameAt, 0, su) : applyObisValue(draft, b.subarray(nameAt, nameAt + 6), value, su);
+      if (applied) mapped++;
       p = r.pos;
     }
   } catch {

@@ -23,23 +23,21 @@ export function text(v: AxdrValue | undefined): string | undefined {
 
 /** text() of item i of a flat list (same rules: a visible-string, or a printable octet-string). */
 export function flatText(l: FlatList, i: number): string | undefined {
-  if (i === 0) {
-    if (!l.text0Done) {
-      l.text0 = flatTextOf(l, 0);
-      l.text0Done = true;
-    }
-    return l.text0;
-  }
-  return flatTextOf(l, i);
-}
-
-function flatTextOf(l: FlatList, i: number): string | undefined {
   if (i < 0 || i >= l.count) return undefined;
   const kind = l.kind[i];
   if (kind !== FLAT_TEXT && kind !== FLAT_OCTETS) return undefined;
   const bytes = l.bytes.subarray(l.at[i], l.at[i] + l.len[i]);
   if (kind === FLAT_TEXT) return bytesToText(bytes);
   return printableOrUndefined(bytes);
+}
+
+/** flatText of item 0 (the list id each flat shape's detect asks for), made once per read(). */
+export function flatListId(l: FlatList): string | undefined {
+  if (!l.text0Done) {
+    l.text0 = flatText(l, 0);
+    l.text0Done = true;
+  }
+  return l.text0;
 }
 
 export function isLogicalName(v: AxdrValue | undefined): v is { kind: 'octets'; bytes: Uint8Array } {

@@ -130,14 +130,13 @@ export function resolveCurrents(
   const currentA: (number | null)[] = [null, null, null];
   const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
   // The lines in locals, picked by index inline (no phaseOf call per use: this runs every step).
-  const l1 = reading.l1;
-  const l2 = reading.l2;
-  const l3 = reading.l3;
+  const ph1 = reading.l1;
+  const ph2 = reading.l2;
+  const ph3 = reading.l3;
   const voltageV: number[] = [0, 0, 0];
   for (let p = 0; p < 3; p++) {
-    const v = saneVoltage((p === 0 ? l1 : p === 1 ? l2 : l3)?.voltageV);
-    const last = saneVoltage(lastVoltageV[p]);
-    let volts = v ?? last ?? settings.nominalVoltageV;
+    // This frame's voltage, else the last one sent, else nominal (each looked at only when needed).
+    let volts = saneVoltage((p === 0 ? ph1 : p === 1 ? ph2 : ph3)?.voltageV) ?? saneVoltage(lastVoltageV[p]) ?? settings.nominalVoltageV;
     // On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
     // MA304T4) report line-to-star-point voltages (~133 V): scale those by sqrt(3), or every
     // power -> current conversion would come out sqrt(3) too generous.
@@ -148,15 +147,17 @@ export function resolveCurrents(
 
   // 1-2: the line's own current or power.
   for (let p = 0; p < n; p++) {
-    const ph = p === 0 ? l1 : p === 1 ? l2 : l3;
+    const ph = p === 0 ? ph1 : p === 1 ? ph2 : ph3;
     if (!ph) continue;
     const measured = saneCurrent(ph.currentA);
-    const pi = sanePower(ph.powerImportW);
-    const pe = sanePower(ph.powerExportW);
     if (measured !== undefined) {
       currentA[p] = measured;
       source[p] = 'measured';
-    } else if (pi !== undefined || pe !== undefined) {
+      continue;
+    }
+    const pi = sanePower(ph.powerImportW);
+    const pe = sanePower(ph.powerExportW);
+    if (pi !== undefined || pe !== undefined) {
       currentA[p] = Math.abs((pi ?? 0) - (pe ?? 0)) / (voltageV[p] as number);
       source[p] = 'estimated';
     }

@@ -359,8 +359,9 @@ function computeFresh(
     status,
     limitedBy,
     reason,
-    currentA: r.currentA.slice(),
-    currentSource: r.source.slice(),
+    // r's arrays are this step's own (resolveCurrents builds them afresh): kept, not copied.
+    currentA: r.currentA,
+    currentSource: r.source,
     risingThree: threeR.rising,
     risingOne: oneR.rising,
   };
@@ -384,11 +385,16 @@ function computeFresh(
  */
 function holdAfterDrop(previousA: number, nowA: number, targetA: number, runningUntilMs: number | undefined, timeBaseMs: number, settings: HeadroomSettings): number | undefined {
   if (settings.holdOffS <= 0) return undefined;
-  const shown = (a: number): number => (a >= settings.minChargeA ? a : 0);
+  const min = settings.minChargeA;
   const restart = timeBaseMs + settings.holdOffS * 1000;
-  if (shown(previousA) - shown(nowA) >= settings.hysteresisA) return restart;
-  if (runningUntilMs !== undefined && shown(targetA) <= shown(nowA) + 0.05) return restart;
+  if (shownA(previousA, min) - shownA(nowA, min) >= settings.hysteresisA) return restart;
+  if (runningUntilMs !== undefined && shownA(targetA, min) <= shownA(nowA, min) + 0.05) return restart;
   return runningUntilMs;
+}
+
+/** What the published answer shows for a regulated value: 0 below the minimum charging current. */
+function shownA(a: number, minChargeA: number): number {
+  return a >= minChargeA ? a : 0;
 }
 
 function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {

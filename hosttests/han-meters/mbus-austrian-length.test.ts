@@ -122,3 +122,29 @@ describe('a broken 257-byte frame is rejected, never decoded, and the next teleg
     expect(rs[0]).toMatchObject({ ok: false, error: { code: 'malformed', message: 'M-Bus length bytes differ or too short (1, 2)' } });
   });
 });
+
+/**
+ * L = 2 and 3 (258 and 259 bytes) never occur in a capture; the splitter accepts them because
+ * amsreader-firmware's MbusParser.cpp documents "L below 4 means L + 256". BUILT IN THIS TEST from
+ * the real first telegram of gh155-4: one or two APDU bytes moved from segment 2 into segment 1,
+ * L bytes and checksums recomputed. The same APDU must come out.
+ */
+test.each([2, 3])('documented layout, L = %i (built from a real telegram): the same APDU comes out', (l) => {
+  const c = captures.find((x) => x.name === 'sagemcom-t210d-gh155-4')!;
+  const real = c.bytes.slice(0, 282);
+  const apdu = [...real.subarray(9, 261), ...real.subarray(272, 280)]; // 252 + 8 APDU bytes
+  const move = l - 1;
+  const frame = (lByte: number, head: Uint8Array, data: number[]): number[] => {
+    const body = [...head.subarray(4, 9), ...data];
+    const cs = body.reduce((s, b) => (s + b) & 0xff, 0);
+    return [0x68, lByte, lByte, 0x68, ...body, cs, 0x16];
+  };
+  const first = apdu.slice(0, 252 + move);
+  const second = apdu.slice(252 + move);
+  const bytes = Uint8Array.from([...frame(l, real.subarray(0, 9), first), ...frame(5 + second.length, real.subarray(263, 272), second)]);
+  expect(bytes.length).toBe(282);
+  const want = feed(new MbusSplitter(), real);
+  const got = feed(new MbusSplitter(), bytes, 3);
+  expect(codes(got)).toEqual(['encrypted-no-key']);
+  expect([...raw(got[0])]).toEqual([...raw(want[0])]);
+});

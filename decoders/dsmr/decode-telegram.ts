@@ -10,6 +10,7 @@
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';
+import type { TelegramLayout } from './layout';
 import { parseTelegramText } from './parse-telegram';
 
 /** 'ok' = CRC present and matched; 'absent' = no CRC digits after '!'; 'skipped' = checked off. */
@@ -21,6 +22,7 @@ export function decodeDsmrTelegram(
   options: DecoderOptions,
   format: FrameFormat = 'dsmr',
   frameText?: string,
+  layout?: TelegramLayout,
 ): FrameResult {
   const text = frameText ?? textOf(options, frame);
   if (checksum === 'absent' && !options.skipChecksum && declaresChecksum(text)) {
@@ -31,7 +33,7 @@ export function decodeDsmrTelegram(
       raw: frame,
     };
   }
-  const parsed = parseTelegramText(text);
+  const parsed = parseTelegramText(text, layout);
   if (parsed.knownObjects === 0) {
     // '/' .. '!' around nothing we know (binary noise that happens to hold both, or a header
     // only): not a meter reading. Matters most for CRC-less telegrams, where nothing else

@@ -8,6 +8,7 @@
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
 import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
+import { TelegramLayout } from './layout';
 
 export class EncryptedDsmrSplitter {
   private readonly options: DecoderOptions;
@@ -21,6 +22,8 @@ export class EncryptedDsmrSplitter {
   private rejected: Uint8Array | undefined;
   /** The key prepared once (round keys, GHASH table), not per frame. */
   private readonly gcm: GcmDecryptor | undefined;
+  /** The last decrypted telegram's layout (see layout.ts). */
+  private readonly layout = new TelegramLayout();
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -102,7 +105,7 @@ export class EncryptedDsmrSplitter {
       if (this.len === this.need) {
         this.open = false;
         const frame = this.buf.slice(0, this.len);
-        const r = decodeEncryptedDsmr(frame, this.options, this.gcm);
+        const r = decodeEncryptedDsmr(frame, this.options, this.gcm, this.layout);
         emit(r);
         if (!r.ok && r.error.code !== 'encrypted-no-key' && frame.indexOf(0xdb, 1) > 0) this.rescan = frame.subarray(1);
         return i;

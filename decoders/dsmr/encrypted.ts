@@ -19,6 +19,7 @@ import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result'
 import { AesGcmKey } from '../crypto/gcm';
 import { crc16Arc } from '../util/crc16-arc';
 import { decodeDsmrTelegram } from './decode-telegram';
+import type { TelegramLayout } from './layout';
 
 export const ENCRYPTED_HEADER_BYTES = 13;
 export const GCM_TAG_BYTES = 12;
@@ -39,7 +40,7 @@ function fail(code: 'encrypted-no-key' | 'decrypt-failed' | 'malformed' | 'unsup
  * Decrypt one whole frame (as delimited by encryptedFrameLength) and decode the telegram.
  * `gcm` is the prepared key (the splitter keeps one); built from options when absent.
  */
-export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, gcm?: GcmDecryptor): FrameResult {
+export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, gcm?: GcmDecryptor, layout?: TelegramLayout): FrameResult {
   const total = encryptedFrameLength(frame);
   if (total < 0 || total !== frame.length) {
     return fail('malformed', 'not a DB 08 <system title> 82 <length> frame of the stated length', frame);
@@ -75,11 +76,11 @@ export function decodeEncryptedDsmr(frame: Uint8Array, options: DecoderOptions, 
   if (plaintext === undefined || plaintext[0] !== 0x2f) {
     return fail('decrypt-failed', 'decrypted data is not a DSMR telegram: wrong encryption key?', frame);
   }
-  return decodeInnerTelegram(plaintext, options);
+  return decodeInnerTelegram(plaintext, options, layout);
 }
 
 /** The decrypted bytes hold "/..!CRC\r\n": frame it, check the CRC, decode. */
-function decodeInnerTelegram(text: Uint8Array, options: DecoderOptions): FrameResult {
+function decodeInnerTelegram(text: Uint8Array, options: DecoderOptions, layout: TelegramLayout | undefined): FrameResult {
   const bang = text.lastIndexOf(0x21);
   if (bang < 0) return fail('decrypt-failed', 'decrypted telegram has no "!": wrong key or cut frame', text);
   let crc = 0;
@@ -103,5 +104,5 @@ function decodeInnerTelegram(text: Uint8Array, options: DecoderOptions): FrameRe
       };
     }
   }
-  return decodeDsmrTelegram(telegram, digits === 0 ? 'absent' : options.skipChecksum ? 'skipped' : 'ok', options, 'dsmr-encrypted');
+  return decodeDsmrTelegram(telegram, digits === 0 ? 'absent' : options.skipChecksum ? 'skipped' : 'ok', options, 'dsmr-encrypted', undefined, layout);
 }

@@ -19,10 +19,12 @@
  * DSMR 4.2.2 example), lower-case units ("kwh"), W/Wh integer units (Sagemcom T210-D-r).
  */
 import type { MeterReading } from '../reading';
-import type { ObisEntry } from '../obis/obis-table';
+import type { FieldPath, ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
-import { readNumberValue } from './value';
+import { numberScale, readNumberValue, scaleValue } from './value';
 import { applyObject } from './apply-object';
+import type { LineRecord, TelegramLayout } from './layout';
+import { EMPTY, LINE, NUMBER } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -52,67 +54,44 @@ interface ParseState {
   /** An object whose groups may continue on the next line: applied when the next object starts. */
   pending: ObisEntry | undefined;
   pendingB: number;
+  /** While recording a layout: one record per line that has an effect (see layout.ts). */
+  record: LineRecord[] | undefined;
 }
 
-export function parseTelegramText(text: string): ParsedTelegram {
-  const reading: MeterReading = { protocol: 'dsmr' };
-  const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
-  const target = reading as unknown as Record<string, unknown>;
-  const st: ParseState = {
-    text, reading, target, result, groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0,
-  };
-
+/**
+ * `layout` (one per meter stream, optional): the previous telegram's layout. When this telegram
+ * has the same skeleton its lines are replayed from it (same results, a fraction of the cost);
+ * otherwise it is parsed in full and its layout recorded for the next one.
+ */
+export function parseTelegramText(text: string, layout?: TelegramLayout): ParsedTelegram {
+  let record: LineRecord[] | undefined;
+  let skeleton: string | undefined;
+  if (layout !== undefined) {
+    skeleton = layout.skeletonFor(text);
+    if (skeleton !== undefined) {
+      if (skeleton === layout.skeleton) {
+        const replayed = replay(text, layout.records);
+        if (replayed !== undefined) {
+          layout.hit();
+          return replayed;
+        }
+      }
+      record = [];
+    }
+  }
+  const st = startParse(text, record);
   // The lines in one native call: under XS a split costs about 1.5 computrons a line, walking
   // the text with indexOf('\n') about 25 (every bytecode step is metered, native scans are not).
   const lines = text.split('\n');
   const count = lines.length;
   const len = text.length;
-
-  // Header line.
-  const first = lines[0];
-  let headerEnd = first.length;
-  if (headerEnd > 0 && first.charCodeAt(headerEnd - 1) === 13) headerEnd--;
-  if (first.charCodeAt(0) === 47) {
-    const header = first.slice(1, headerEnd);
-    if (header.length > 0) reading.listId = header;
-    if (header.length >= 3) reading.manufacturer = header.slice(0, 3);
-  }
-
-  let pos = first.length + 1; // start of lines[k] in text
+  let pos = lines[0].length + 1; // start of lines[k] in text (lines[0] is the header)
   let k = 1;
   while (pos < len) {
     const line = lines[k];
     const lineEnd = pos + line.length; // the '\n' (or the end of the text)
-    let eol = lineEnd;
-    // Fast path: "A-B:C.D.E(" with a code from the exact-text index (every object we use, as
-    // meters write it). Anything else takes the general path below, which has the same rules.
-    const open = line.indexOf('(');
-    const hit = open > 0 ? lookupObisDsmrText(line.slice(0, open)) : undefined;
-    if (hit !== undefined) {
-      if (st.pending !== undefined) applyPending(st);
-      const entry = hit.entry;
-      // A plain number "(value*unit)" closed on its line is used at once.
-      const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
-      if (close > 0) {
-        result.knownObjects++;
-        if (close > open + 1) {
-          const v = readNumberValue(line, open + 1, close, entry.unit);
-          const path = entry.field;
-          if (v !== v) result.badValues++;
-          else if (path.length === 1) target[path[0]] = v;
-          else setObisField(target, path, v);
-        }
-      } else {
-        eol = collectGroups(text, pos + open, lineEnd, st.groups, false);
-        result.knownObjects++;
-        st.pending = entry;
-        st.pendingB = hit.b;
-      }
-    } else {
-      const c = line.charCodeAt(0);
-      if (c === 33) break; // '!': end of telegram
-      eol = generalLine(st, c, pos, lineEnd);
-    }
+    const eol = parseLine(st, line, pos, lineEnd);
+    if (eol < 0) break; // '!': end of telegram
     // Next line; a value wrapped over lines moved eol past the lines it took.
     pos = lineEnd + 1;
     k++;
@@ -121,12 +100,126 @@ export function parseTelegramText(text: string): ParsedTelegram {
       k++;
     }
   }
-  if (st.pending !== undefined) applyPending(st);
+  if (layout !== undefined && record !== undefined) layout.replace(skeleton as string, record);
+  return endParse(st);
+}
 
+/** A fresh parse state with the header line read. */
+function startParse(text: string, record: LineRecord[] | undefined): ParseState {
+  const reading: MeterReading = { protocol: 'dsmr' };
+  const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
+  const st: ParseState = {
+    text, reading, target: reading as unknown as Record<string, unknown>, result,
+    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record,
+  };
+  let headerEnd = text.indexOf('\n');
+  if (headerEnd < 0) headerEnd = text.length;
+  if (headerEnd > 0 && text.charCodeAt(headerEnd - 1) === 13) headerEnd--;
+  if (text.charCodeAt(0) === 47) {
+    const header = text.slice(1, headerEnd);
+    if (header.length > 0) reading.listId = header;
+    if (header.length >= 3) reading.manufacturer = header.slice(0, 3);
+  }
+  return st;
+}
+
+function endParse(st: ParseState): ParsedTelegram {
+  if (st.pending !== undefined) applyPending(st);
+  const reading = st.reading;
   if (reading.l2 !== undefined || reading.l3 !== undefined) reading.phaseCount = 3;
   else if (reading.l1 !== undefined) reading.phaseCount = 1;
   reading.frameKind = 'full';
-  return result;
+  return st.result;
+}
+
+/**
+ * One line text[pos, lineEnd) (= `line`). Returns the end of the line, moved past the lines a
+ * wrapped value took, or -1 at the '!' line that ends the telegram.
+ */
+function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): number {
+  // Fast path: "A-B:C.D.E(" with a code from the exact-text index (every object we use, as
+  // meters write it). Anything else takes the general path, which has the same rules.
+  const open = line.indexOf('(');
+  const hit = open > 0 ? lookupObisDsmrText(line.slice(0, open)) : undefined;
+  if (hit === undefined) {
+    const c = line.charCodeAt(0);
+    if (c === 33) return -1; // '!': end of telegram
+    if (st.record !== undefined && (c === 40 || (c >= 48 && c <= 57))) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
+    return generalLine(st, c, pos, lineEnd);
+  }
+  if (st.pending !== undefined) applyPending(st);
+  const entry = hit.entry;
+  const result = st.result;
+  // A plain number "(value*unit)" closed on its line is used at once.
+  const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
+  if (close < 0) {
+    if (st.record !== undefined) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
+    const eol = collectGroups(st.text, pos + open, lineEnd, st.groups, false);
+    result.knownObjects++;
+    st.pending = entry;
+    st.pendingB = hit.b;
+    return eol;
+  }
+  result.knownObjects++;
+  if (close === open + 1) {
+    if (st.record !== undefined) st.record.push(lineRecord(EMPTY, pos, lineEnd, line.slice(0, close)));
+    return lineEnd;
+  }
+  const v = readNumberValue(line, open + 1, close, entry.unit);
+  const path = entry.field;
+  if (v !== v) result.badValues++;
+  else if (path.length === 1) st.target[path[0]] = v;
+  else setObisField(st.target, path, v);
+  if (st.record !== undefined) {
+    if (v !== v) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
+    else {
+      const r = lineRecord(NUMBER, pos, lineEnd, line.slice(0, open + 1));
+      const scale = numberScale(line, open + 1, close, entry.unit);
+      r.from = pos + open + 1;
+      r.to = pos + scale.digitsEnd;
+      r.factor = scale.factor;
+      r.after = scale.after;
+      r.field = path;
+      st.record.push(r);
+    }
+  }
+  return lineEnd;
+}
+
+function lineRecord(kind: number, pos: number, end: number, key: string): LineRecord {
+  return { kind, pos, end, key, from: 0, to: 0, factor: 1, after: 0, field: NO_FIELD };
+}
+
+const NO_FIELD: FieldPath = [''];
+
+/**
+ * The lines of a telegram with the same skeleton as the recorded one (layout.ts), in the same
+ * order, with the same effects as parseLine. undefined when a code differs (nothing is kept:
+ * the caller parses in full).
+ */
+function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined {
+  const st = startParse(text, undefined);
+  const target = st.target;
+  const result = st.result;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const kind = r.kind;
+    if (kind === LINE) {
+      parseLine(st, text.slice(r.pos, r.end), r.pos, r.end);
+      continue;
+    }
+    if (!text.startsWith(r.key, r.pos)) return undefined;
+    if (st.pending !== undefined) applyPending(st);
+    result.knownObjects++;
+    if (kind === NUMBER) {
+      const value = +text.slice(r.from, r.to);
+      const v = r.factor === 1 ? value : scaleValue(value, r.factor, r.after);
+      const path = r.field;
+      if (path.length === 1) target[path[0]] = v;
+      else setObisField(target, path, v);
+    }
+  }
+  return endParse(st);
 }
 
 /** Apply the pending multi-group object (its groups are complete: the next object started). */

@@ -33,6 +33,7 @@ import type { DecoderOptions, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';
 import { crc16Arc } from '../util/crc16-arc';
 import { decodeDsmrTelegram } from './decode-telegram';
+import { TelegramLayout } from './layout';
 
 const SLASH = 0x2f;
 const SLASH_PARITY = 0xaf;
@@ -88,6 +89,8 @@ export class DsmrSplitter {
   private pendingDb = false;
   /** A 0xDB from an earlier chunk that starts an encrypted frame: the front takes it back. */
   private givenBack: Uint8Array | undefined;
+  /** The last decoded telegram's layout: the next one with the same skeleton is replayed from it. */
+  private readonly layout = new TelegramLayout();
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -403,7 +406,7 @@ export class DsmrSplitter {
         return;
       }
     }
-    emit(decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options, 'dsmr', text));
+    emit(decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options, 'dsmr', text, this.layout));
   }
 }
 

@@ -82,14 +82,37 @@ export function readNumberValue(text: string, start: number, end: number, base: 
   if (u === undefined || u.base !== base) return NaN;
   const factor = u.factor;
   if (factor === 1) return value;
+  return scaleValue(value, factor, decimalsAfter(digits, factor));
+}
+
+/** The decimals `digits` keeps after scaling by `factor` (1000 or 0.001): its own decimals -/+ 3. */
+function decimalsAfter(digits: string, factor: number): number {
   const dot = digits.indexOf('.');
   const decimals = dot < 0 ? 0 : digits.length - dot - 1;
-  // factor is 1000 or 0.001: decimals after scaling = decimals -/+ 3
-  const after = factor > 1 ? decimals - 3 : decimals + 3;
+  return factor > 1 ? decimals - 3 : decimals + 3;
+}
+
+/** value * factor rounded to `after` decimals (see the header: no float noise). */
+export function scaleValue(value: number, factor: number, after: number): number {
   const scaled = value * factor;
   if (after <= 0) return Math.round(scaled);
   if (after < POW10.length) return Math.round(scaled * POW10[after]) / POW10[after];
   return scaled;
+}
+
+/**
+ * How readNumberValue read text[start, end), for a value it ACCEPTED: where the digits end and
+ * the factor and decimals it scaled by (factor 1: taken as sent). The telegram layout replays a
+ * value from these (layout.ts): any digits in the same places give the same result through
+ * +digits and scaleValue.
+ */
+export function numberScale(text: string, start: number, end: number, base: BaseUnit): { digitsEnd: number; factor: number; after: number } {
+  let star = text.indexOf('*', start);
+  if (star < 0 || star >= end) star = end;
+  if (star === end || base === '') return { digitsEnd: star, factor: 1, after: 0 };
+  const unit = text.slice(star + 1, end);
+  const factor = (UNITS[unit] ?? UNITS[unit.toLowerCase()]).factor;
+  return { digitsEnd: star, factor, after: factor === 1 ? 0 : decimalsAfter(text.slice(start, star), factor) };
 }
 
 /**

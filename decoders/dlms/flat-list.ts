@@ -167,6 +167,12 @@ export class FlatList {
     }
   }
 
+  /**
+   * Unit factors already worked out (values.ts applyObisFlat), by DLMS unit code and field unit:
+   * a list repeats the same few every frame. Made at run time per decoder (never module state).
+   */
+  readonly unitFactors: Record<string, number> = Object.create(null) as Record<string, number>;
+
   /** flatText of item 0 (the list id every flat shape's detect asks for), made once per list. */
   text0: string | undefined = undefined;
   text0Done = false;

@@ -159,9 +159,16 @@ export function applyObisFlat(
     if (!su && implicitScaler === undefined && a0 === 1 && d === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72)) return false;
     let factor = 1;
     if (su) {
-      const unitName = dlmsUnitName(su.unit);
-      const f = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
-      if (f === undefined) return false;
+      // (as applyObisValue; remembered per unit and field unit, the look-ups cost ~150 under XS)
+      const key = su.unit + entry.unit;
+      let f = l.unitFactors[key];
+      if (f === undefined) {
+        const unitName = dlmsUnitName(su.unit);
+        const g = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
+        f = g === undefined ? -1 : g;
+        l.unitFactors[key] = f;
+      }
+      if (f < 0) return false;
       factor = f;
     }
     const scaler = su ? su.scaler : implicitScaler ?? 0;

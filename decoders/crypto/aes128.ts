@@ -241,6 +241,142 @@ export function aes128EncryptCtrBlock(rk: Uint32Array, p0: number, q0: number, q
 }
 
 
+/**
+ * GCM counter mode over a whole message: out = input xor AES_K(counter blocks), counter word 3
+ * starting at c3 + 1 (inc32). The per-block work of aes128EncryptCtrBlock, inlined into the loop
+ * with the 33 round-key words it reads held in locals: under XS a local read is one bytecode, a
+ * typed-array read several, and the call per block with its eight arguments and the keystream
+ * stores and loads went too. Rounds 1 and 2 are cached as in aes128CtrPrepare (prepared for the
+ * first block and again whenever the counter's low byte wraps). The keystream is XORed a 32-bit
+ * word at a time through DataView (big-endian, as the words). `out` may be `input`.
+ */
+export function aes128CtrXor(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, input: Uint8Array, out: Uint8Array): void {
+  const T0 = TE0;
+  const T1 = TE1;
+  const T2 = TE2;
+  const T3 = TE3;
+  const S = SBOX;
+  const k3 = rk[3];
+  const k12 = rk[12];
+  const k13 = rk[13];
+  const k14 = rk[14];
+  const k15 = rk[15];
+  const k16 = rk[16];
+  const k17 = rk[17];
+  const k18 = rk[18];
+  const k19 = rk[19];
+  const k20 = rk[20];
+  const k21 = rk[21];
+  const k22 = rk[22];
+  const k23 = rk[23];
+  const k24 = rk[24];
+  const k25 = rk[25];
+  const k26 = rk[26];
+  const k27 = rk[27];
+  const k28 = rk[28];
+  const k29 = rk[29];
+  const k30 = rk[30];
+  const k31 = rk[31];
+  const k32 = rk[32];
+  const k33 = rk[33];
+  const k34 = rk[34];
+  const k35 = rk[35];
+  const k36 = rk[36];
+  const k37 = rk[37];
+  const k38 = rk[38];
+  const k39 = rk[39];
+  const k40 = rk[40];
+  const k41 = rk[41];
+  const k42 = rk[42];
+  const k43 = rk[43];
+  const n = input.length;
+  const din = new DataView(input.buffer, input.byteOffset, n);
+  const dout = new DataView(out.buffer, out.byteOffset, out.length);
+  const pre = new Uint32Array(5);
+  let p0 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
+  let counter = c3;
+  let s0: number;
+  let s1: number;
+  let s2: number;
+  let s3: number;
+  let t0: number;
+  let t1: number;
+  let t2: number;
+  let t3: number;
+  for (let off = 0; off < n; off += 16) {
+    counter = (counter + 1) >>> 0; // inc32: the last 32 bits wrap
+    if (off === 0 || (counter & 0xff) === 0) {
+      aes128CtrPrepare(rk, c0, c1, c2, counter, pre);
+      p0 = pre[0];
+      q0 = pre[1];
+      q1 = pre[2];
+      q2 = pre[3];
+      q3 = pre[4];
+    }
+    const r1 = p0 ^ T3[(counter ^ k3) & 0xff]; // round-1 word 0
+    // round 2: the four terms that read round-1 word 0
+    s0 = q0 ^ T0[r1 >>> 24];
+    s1 = q1 ^ T3[r1 & 0xff];
+    s2 = q2 ^ T2[(r1 >>> 8) & 0xff];
+    s3 = q3 ^ T1[(r1 >>> 16) & 0xff];
+    // round 3
+    t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ k12;
+    t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ k13;
+    t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ k14;
+    t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ k15;
+    // round 4
+    s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ k16;
+    s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ k17;
+    s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ k18;
+    s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ k19;
+    // round 5
+    t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ k20;
+    t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ k21;
+    t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ k22;
+    t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ k23;
+    // round 6
+    s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ k24;
+    s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ k25;
+    s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ k26;
+    s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ k27;
+    // round 7
+    t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ k28;
+    t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ k29;
+    t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ k30;
+    t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ k31;
+    // round 8
+    s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ k32;
+    s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ k33;
+    s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ k34;
+    s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ k35;
+    // round 9
+    t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ k36;
+    t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ k37;
+    t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ k38;
+    t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ k39;
+    // Final round: SubBytes + ShiftRows + AddRoundKey (no MixColumns).
+    s0 = ((S[t0 >>> 24] << 24) | (S[(t1 >>> 16) & 0xff] << 16) | (S[(t2 >>> 8) & 0xff] << 8) | S[t3 & 0xff]) ^ k40;
+    s1 = ((S[t1 >>> 24] << 24) | (S[(t2 >>> 16) & 0xff] << 16) | (S[(t3 >>> 8) & 0xff] << 8) | S[t0 & 0xff]) ^ k41;
+    s2 = ((S[t2 >>> 24] << 24) | (S[(t3 >>> 16) & 0xff] << 16) | (S[(t0 >>> 8) & 0xff] << 8) | S[t1 & 0xff]) ^ k42;
+    s3 = ((S[t3 >>> 24] << 24) | (S[(t0 >>> 16) & 0xff] << 16) | (S[(t1 >>> 8) & 0xff] << 8) | S[t2 & 0xff]) ^ k43;
+    if (n - off >= 16) {
+      dout.setInt32(off, din.getInt32(off) ^ s0);
+      dout.setInt32(off + 4, din.getInt32(off + 4) ^ s1);
+      dout.setInt32(off + 8, din.getInt32(off + 8) ^ s2);
+      dout.setInt32(off + 12, din.getInt32(off + 12) ^ s3);
+    } else {
+      for (let i = 0; off + i < n; i++) {
+        const w = i < 4 ? s0 : i < 8 ? s1 : i < 12 ? s2 : s3;
+        out[off + i] = input[off + i] ^ ((w >>> (24 - 8 * (i & 3))) & 0xff);
+      }
+    }
+  }
+}
+
 /** Encrypt one 16-byte block: input[inOff..+16) -> out[outOff..+16). In-place is allowed. */
 export function aes128EncryptBlock(
   rk: Uint32Array,

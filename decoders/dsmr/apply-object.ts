@@ -20,12 +20,22 @@ import { subMeter, subMeterType } from './sub-meters';
 import { parseDsmrTimestamp } from './timestamp';
 import { readNumber, readNumberValue, unitOf } from './value';
 
+/**
+ * The last hex value decoded for one line and its text. Equipment ids never change, so a
+ * telegram layout (layout.ts) keeps one per id line and the hex is decoded once per meter.
+ */
+export interface HexMemo {
+  raw: string;
+  text: string;
+}
+
 export function applyObject(
   reading: MeterReading,
   entry: ObisEntry,
   channel: number,
   text: string,
   g: LineGroups,
+  memo?: HexMemo,
 ): boolean {
   if (g.count === 0) return false;
   const s0 = g.starts[0];
@@ -50,7 +60,7 @@ export function applyObject(
       // Empty message "()" means "no message": absent, and not an error.
       if (e0 === s0) return true;
       const raw = stripLineBreaks(text.slice(s0, e0));
-      setObisField(target, entry.field, hexToPrintableAscii(raw) ?? raw);
+      setObisField(target, entry.field, hexText(raw, memo));
       return true;
     }
     case 'time': {
@@ -83,7 +93,7 @@ export function applyObject(
     case 'mbus-id': {
       if (e0 === s0) return true;
       const raw = text.slice(s0, e0);
-      subMeter(reading, channel).id = hexToPrintableAscii(raw) ?? raw;
+      subMeter(reading, channel).id = hexText(raw, memo);
       return true;
     }
     case 'mbus-value':
@@ -100,6 +110,16 @@ export function applyObject(
     }
   }
   return false;
+}
+
+/** Hex-encoded ASCII decoded when printable, else kept raw; through the memo when one is given. */
+function hexText(raw: string, memo: HexMemo | undefined): string {
+  if (memo === undefined) return hexToPrintableAscii(raw) ?? raw;
+  if (memo.raw !== raw) {
+    memo.text = hexToPrintableAscii(raw) ?? raw;
+    memo.raw = raw;
+  }
+  return memo.text;
 }
 
 function applySubMeterValue(

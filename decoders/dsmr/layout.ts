@@ -13,8 +13,14 @@
  *   NUMBER  a plain number line: its code ("1-0:21.7.0(") is compared as text (the code is
  *           digits), then +digits and the recorded scaling, exactly as readNumberValue does.
  *   EMPTY   a known code with "()": the code is compared; nothing else to read.
- *   LINE    anything else (time stamps, ids, texts, multi-group and wrapped objects, codes
- *           outside the exact-text index): parsed again by the general line code.
+ *   APPLY   any other known code (time stamps, ids, texts, sub-meters, multi-group and wrapped
+ *           values): the code is compared, then the object is applied from its recorded "(...)"
+ *           groups (their places are structure). The full parse applies such an object when the
+ *           next object starts; nothing has an effect in between, so applying it at once keeps
+ *           the order of the fields. Hex ids are decoded through a memo (they never change).
+ *   UNKNOWN a plain code we do not use: compared, counted.
+ *   LINE    anything else (continuation lines, codes outside the exact-text index such as
+ *           "1-0:1.8.0*255"): parsed again by the general line code.
  *
  * A code that no longer matches abandons the replay and the telegram is parsed in full (and
  * recorded). Lines that have no effect (blank, stray text) are not recorded: with the same
@@ -25,11 +31,15 @@
  * One layout per splitter (per meter stream), created at run time; it holds the records of one
  * telegram (bounded by the splitter's maxFrameBytes).
  */
-import type { FieldPath } from '../obis/obis-table';
+import type { FieldPath, ObisEntry } from '../obis/obis-table';
+import type { HexMemo } from './apply-object';
+import type { LineGroups } from './parse-telegram';
 
 export const LINE = 0;
 export const NUMBER = 1;
 export const EMPTY = 2;
+export const APPLY = 3;
+export const UNKNOWN = 4;
 
 export interface LineRecord {
   kind: number;
@@ -44,6 +54,11 @@ export interface LineRecord {
   factor: number;
   after: number;
   field: FieldPath;
+  /** APPLY: the object, its channel (B), its groups as they were when it was applied. */
+  entry: ObisEntry | undefined;
+  b: number;
+  groups: LineGroups | undefined;
+  memo: HexMemo | undefined;
 }
 
 const MISSES_BEFORE_REST = 3;

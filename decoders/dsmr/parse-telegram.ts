@@ -22,9 +22,10 @@ import type { MeterReading } from '../reading';
 import type { FieldPath, ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
 import { numberScale, readNumberValue, scaleValue } from './value';
+import type { HexMemo } from './apply-object';
 import { applyObject } from './apply-object';
 import type { LineRecord, TelegramLayout } from './layout';
-import { EMPTY, LINE, NUMBER } from './layout';
+import { APPLY, EMPTY, LINE, NUMBER, UNKNOWN } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -56,6 +57,8 @@ interface ParseState {
   pendingB: number;
   /** While recording a layout: one record per line that has an effect (see layout.ts). */
   record: LineRecord[] | undefined;
+  /** While recording: the APPLY record of the pending object (its groups are kept when applied). */
+  pendingRecord: LineRecord | undefined;
 }
 
 /**
@@ -110,7 +113,7 @@ function startParse(text: string, record: LineRecord[] | undefined): ParseState 
   const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
   const st: ParseState = {
     text, reading, target: reading as unknown as Record<string, unknown>, result,
-    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record,
+    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: undefined,
   };
   let headerEnd = text.indexOf('\n');
   if (headerEnd < 0) headerEnd = text.length;
@@ -144,7 +147,6 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   if (hit === undefined) {
     const c = line.charCodeAt(0);
     if (c === 33) return -1; // '!': end of telegram
-    if (st.record !== undefined && (c === 40 || (c >= 48 && c <= 57))) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
     return generalLine(st, c, pos, lineEnd);
   }
   if (st.pending !== undefined) applyPending(st);
@@ -153,7 +155,14 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   // A plain number "(value*unit)" closed on its line is used at once.
   const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
   if (close < 0) {
-    if (st.record !== undefined) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
+    if (st.record !== undefined) {
+      const r = lineRecord(APPLY, pos, lineEnd, line.slice(0, open + 1));
+      r.entry = entry;
+      r.b = hit.b;
+      r.memo = { raw: '', text: '' };
+      st.record.push(r);
+      st.pendingRecord = r;
+    }
     const eol = collectGroups(st.text, pos + open, lineEnd, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
@@ -187,7 +196,7 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
 }
 
 function lineRecord(kind: number, pos: number, end: number, key: string): LineRecord {
-  return { kind, pos, end, key, from: 0, to: 0, factor: 1, after: 0, field: NO_FIELD };
+  return { kind, pos, end, key, from: 0, to: 0, factor: 1, after: 0, field: NO_FIELD, entry: undefined, b: 0, groups: undefined, memo: undefined };
 }
 
 const NO_FIELD: FieldPath = [''];
@@ -210,13 +219,22 @@ function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined
     }
     if (!text.startsWith(r.key, r.pos)) return undefined;
     if (st.pending !== undefined) applyPending(st);
-    result.knownObjects++;
     if (kind === NUMBER) {
+      result.knownObjects++;
       const value = +text.slice(r.from, r.to);
       const v = r.factor === 1 ? value : scaleValue(value, r.factor, r.after);
       const path = r.field;
       if (path.length === 1) target[path[0]] = v;
       else setObisField(target, path, v);
+    } else if (kind === APPLY) {
+      result.knownObjects++;
+      if (!applyObject(st.reading, r.entry as ObisEntry, r.b, text, r.groups as LineGroups, r.memo)) result.badValues++;
+    } else if (kind === EMPTY) {
+      result.knownObjects++;
+    } else {
+      // UNKNOWN
+      st.groups.count = 0;
+      result.unknownObjects++;
     }
   }
   return endParse(st);
@@ -224,9 +242,18 @@ function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined
 
 /** Apply the pending multi-group object (its groups are complete: the next object started). */
 function applyPending(st: ParseState): void {
-  if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, st.groups)) st.result.badValues++;
+  const g = st.groups;
+  const r = st.pendingRecord;
+  let memo: HexMemo | undefined;
+  if (r !== undefined) {
+    // Recording: the groups are complete now (continuation lines included).
+    r.groups = { starts: g.starts.slice(0, g.count), ends: g.ends.slice(0, g.count), count: g.count };
+    memo = r.memo;
+    st.pendingRecord = undefined;
+  }
+  if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, g, memo)) st.result.badValues++;
   st.pending = undefined;
-  st.groups.count = 0;
+  g.count = 0;
 }
 
 /**
@@ -237,11 +264,14 @@ function applyPending(st: ParseState): void {
 function generalLine(st: ParseState, first: number, pos: number, eol: number): number {
   const text = st.text;
   const result = st.result;
+  const record = st.record;
   if (first === 40) {
     // '(' continuation line: more groups for the pending object.
+    if (record !== undefined) record.push(lineRecord(LINE, pos, eol, ''));
     return collectGroups(text, pos, eol, st.groups, true);
   }
   if (!(first >= 48 && first <= 57)) return eol; // blank lines (NaN) and anything else: skipped
+  if (record !== undefined) record.push(lineRecord(LINE, pos, eol, ''));
   if (st.pending !== undefined) applyPending(st);
   st.groups.count = 0;
   let open = text.indexOf('(', pos);
@@ -252,6 +282,11 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     // Plain "A-B:C.D.E" not in the index: an object we do not use (the index spells out
     // every B), so skip the digit-by-digit reading.
     entry = undefined;
+    if (record !== undefined) {
+      const r = record[record.length - 1];
+      r.kind = UNKNOWN;
+      r.key = key + '(';
+    }
   } else {
     const obis = st.obis;
     open = readObis(text, pos, eol, obis);

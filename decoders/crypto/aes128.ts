@@ -152,15 +152,15 @@ export function aes128EncryptWords(rk: Uint32Array, w0: number, w1: number, w2: 
 }
 
 /**
- * Counter mode, one block, with rounds 1 and 2 cached (Bernstein and Schwabe's "counter-mode
+ * Counter mode with rounds 1 and 2 cached (Bernstein and Schwabe's "counter-mode
  * caching"). In a GCM counter block only word 3 changes, and from block to block only its low
  * byte, except every 256th block. Round 1 reads one byte of word 3 per output word, so while the
  * upper 24 bits of word 3 stay, only round-1 word 0 changes, by one table term (T3 of the low
  * byte). Round 2 reads one byte of round-1 word 0 per output word, so each of its four words is
  * a constant plus one table term. aes128CtrPrepare computes the constants once (pre[0] = round-1
  * word 0 without its low-byte term, pre[1..4] = round-2 words without their word-0 terms);
- * aes128EncryptCtrBlock adds the 5 varying terms and runs rounds 3..10: 27 of the 160 table
- * look-ups of a block are saved. Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out)
+ * aes128CtrXor adds the 5 varying terms and runs rounds 3..10: 27 of the 160 table look-ups of
+ * a block are saved. Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out)
  * when pre was prepared for c0, c1, c2 and a word 3 with the same upper 24 bits as c3.
  */
 export function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, pre: Uint32Array): void {
@@ -181,70 +181,10 @@ export function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: nu
   pre[4] = TE0[t3 >>> 24] ^ TE2[(t1 >>> 8) & 0xff] ^ TE3[t2 & 0xff] ^ rk[11];
 }
 
-/** See aes128CtrPrepare: p0 = pre[0], q0..q3 = pre[1..4], c3 = the counter word 3 of this block. */
-export function aes128EncryptCtrBlock(rk: Uint32Array, p0: number, q0: number, q1: number, q2: number, q3: number, c3: number, out: Uint32Array): void {
-  const T0 = TE0;
-  const T1 = TE1;
-  const T2 = TE2;
-  const T3 = TE3;
-  const r1 = p0 ^ T3[(c3 ^ rk[3]) & 0xff]; // round-1 word 0
-  // round 2: the four terms that read round-1 word 0
-  let s0 = q0 ^ T0[r1 >>> 24];
-  let s1 = q1 ^ T3[r1 & 0xff];
-  let s2 = q2 ^ T2[(r1 >>> 8) & 0xff];
-  let s3 = q3 ^ T1[(r1 >>> 16) & 0xff];
-  let t0: number;
-  let t1: number;
-  let t2: number;
-  let t3: number;
-  // round 3
-  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[12];
-  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[13];
-  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[14];
-  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[15];
-  // round 4
-  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[16];
-  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[17];
-  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[18];
-  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[19];
-  // round 5
-  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[20];
-  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[21];
-  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[22];
-  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[23];
-  // round 6
-  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[24];
-  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[25];
-  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[26];
-  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[27];
-  // round 7
-  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[28];
-  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[29];
-  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[30];
-  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[31];
-  // round 8
-  s0 = T0[t0 >>> 24] ^ T1[(t1 >>> 16) & 0xff] ^ T2[(t2 >>> 8) & 0xff] ^ T3[t3 & 0xff] ^ rk[32];
-  s1 = T0[t1 >>> 24] ^ T1[(t2 >>> 16) & 0xff] ^ T2[(t3 >>> 8) & 0xff] ^ T3[t0 & 0xff] ^ rk[33];
-  s2 = T0[t2 >>> 24] ^ T1[(t3 >>> 16) & 0xff] ^ T2[(t0 >>> 8) & 0xff] ^ T3[t1 & 0xff] ^ rk[34];
-  s3 = T0[t3 >>> 24] ^ T1[(t0 >>> 16) & 0xff] ^ T2[(t1 >>> 8) & 0xff] ^ T3[t2 & 0xff] ^ rk[35];
-  // round 9
-  t0 = T0[s0 >>> 24] ^ T1[(s1 >>> 16) & 0xff] ^ T2[(s2 >>> 8) & 0xff] ^ T3[s3 & 0xff] ^ rk[36];
-  t1 = T0[s1 >>> 24] ^ T1[(s2 >>> 16) & 0xff] ^ T2[(s3 >>> 8) & 0xff] ^ T3[s0 & 0xff] ^ rk[37];
-  t2 = T0[s2 >>> 24] ^ T1[(s3 >>> 16) & 0xff] ^ T2[(s0 >>> 8) & 0xff] ^ T3[s1 & 0xff] ^ rk[38];
-  t3 = T0[s3 >>> 24] ^ T1[(s0 >>> 16) & 0xff] ^ T2[(s1 >>> 8) & 0xff] ^ T3[s2 & 0xff] ^ rk[39];
-  // Final round: SubBytes + ShiftRows + AddRoundKey (no MixColumns).
-  const S = SBOX;
-  out[0] = ((S[t0 >>> 24] << 24) | (S[(t1 >>> 16) & 0xff] << 16) | (S[(t2 >>> 8) & 0xff] << 8) | S[t3 & 0xff]) ^ rk[40];
-  out[1] = ((S[t1 >>> 24] << 24) | (S[(t2 >>> 16) & 0xff] << 16) | (S[(t3 >>> 8) & 0xff] << 8) | S[t0 & 0xff]) ^ rk[41];
-  out[2] = ((S[t2 >>> 24] << 24) | (S[(t3 >>> 16) & 0xff] << 16) | (S[(t0 >>> 8) & 0xff] << 8) | S[t1 & 0xff]) ^ rk[42];
-  out[3] = ((S[t3 >>> 24] << 24) | (S[(t0 >>> 16) & 0xff] << 16) | (S[(t1 >>> 8) & 0xff] << 8) | S[t2 & 0xff]) ^ rk[43];
-}
-
-
 /**
  * GCM counter mode over a whole message: out = input xor AES_K(counter blocks), counter word 3
- * starting at c3 + 1 (inc32). The per-block work of aes128EncryptCtrBlock, inlined into the loop
- * with the 33 round-key words it reads held in locals: under XS a local read is one bytecode, a
+ * starting at c3 + 1 (inc32). The block loop runs inside this one function with the 33
+ * round-key words it reads held in locals: under XS a local read is one bytecode, a
  * typed-array read several, and the call per block with its eight arguments and the keystream
  * stores and loads went too. Rounds 1 and 2 are cached as in aes128CtrPrepare (prepared for the
  * first block and again whenever the counter's low byte wraps). The keystream is XORed a 32-bit

@@ -11,7 +11,8 @@
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';
-import { finishReading, newDraft, num, sameName, text } from './values';
+import { FLAT_NUMBER } from '../flat-list';
+import { finishReading, flatText, newDraft, num, sameName, text } from './values';
 
 export const austriaIm350: ListShape = {
   name: 'austria-im350',
@@ -35,5 +36,27 @@ export const austriaIm350: ListShape = {
     d.powerImportW = num(it[8]);
     d.powerExportW = num(it[9]);
     return finishReading(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      if (l.listTag !== 0x02 || l.count < 10 || !l.isName(0)) return false;
+      const b = l.bytes;
+      const at = l.at[0];
+      if (b[at] !== 0 || b[at + 1] !== 6 || b[at + 2] !== 25 || b[at + 3] !== 9 || b[at + 4] !== 0) return false;
+      for (let i = 4; i < 10; i++) if (l.kind[i] !== FLAT_NUMBER) return false;
+      return true;
+    },
+    map(l, timeIso) {
+      const d = newDraft();
+      const id = flatText(l, 1);
+      if (id !== undefined) d.meterId = id;
+      d.energyImportWh = l.num(4);
+      d.energyExportWh = l.num(5);
+      d.reactiveEnergyImportVarh = l.num(6);
+      d.reactiveEnergyExportVarh = l.num(7);
+      d.powerImportW = l.num(8);
+      d.powerExportW = l.num(9);
+      return finishReading(d, timeIso);
+    },
   },
 };

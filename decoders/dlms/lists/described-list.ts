@@ -15,7 +15,7 @@
  * than nothing for the headroom.
  */
 import type { AxdrValue } from '../axdr';
-import type { ListShape } from './list-shape';
+import { NEVER_FLAT, type ListShape } from './list-shape';
 import { applyObisValue, finishReading, isLogicalName, newDraft, num, sameName, scalerUnit } from './values';
 
 function descriptors(items: AxdrValue[]): AxdrValue[] | undefined {
@@ -70,4 +70,6 @@ export const describedList: ListShape = {
     if (mapped === 0) return 'no known OBIS codes in the described list';
     return finishReading(draft, n.time?.iso);
   },
+  // (its first item is an array or structure of descriptors)
+  flat: NEVER_FLAT,
 };

@@ -8,7 +8,8 @@
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';
-import { finishReading, newDraft, num, text } from './values';
+import { FLAT_NUMBER, FLAT_OCTETS } from '../flat-list';
+import { finishReading, flatText, newDraft, num, text } from './values';
 
 const TAGS = [0x12, 0x12, 0x12, 0x12, 0x12, 0x12, 0x06, 0x06, 0x06, 0x06, 0x12, 0x12, 0x12];
 
@@ -39,5 +40,27 @@ export const lgE450Austria: ListShape = {
     d.energyImportWh = num(it[8]);
     d.energyExportWh = num(it[9]);
     return finishReading(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      if (l.listTag !== 0x02 || l.count !== 14) return false;
+      for (let i = 0; i < TAGS.length; i++) if (l.kind[i] !== FLAT_NUMBER || l.tag[i] !== TAGS[i]) return false;
+      return l.kind[13] === FLAT_OCTETS;
+    },
+    map(l, timeIso) {
+      const d = newDraft();
+      const cA = (i: number) => (l.num(i) as number) / 100;
+      d.manufacturer = 'Landis+Gyr';
+      const id = flatText(l, 13);
+      if (id !== undefined) d.meterId = id;
+      d.l1 = { voltageV: l.num(0), currentA: cA(3) };
+      d.l2 = { voltageV: l.num(1), currentA: cA(4) };
+      d.l3 = { voltageV: l.num(2), currentA: cA(5) };
+      d.powerImportW = l.num(6);
+      d.powerExportW = l.num(7);
+      d.energyImportWh = l.num(8);
+      d.energyExportWh = l.num(9);
+      return finishReading(d, timeIso);
+    },
   },
 };

@@ -22,3 +22,12 @@ export interface ListShape {
     map(l: FlatList, timeIso: string | undefined): MeterReading | string;
   };
 }
+
+/**
+ * The flat form of a shape that never accepts a list of scalars (its detect wants structures):
+ * the registry's flat path passes it by instead of stopping there.
+ */
+export const NEVER_FLAT: NonNullable<ListShape['flat']> = Object.freeze({
+  detect: (): boolean => false,
+  map: (): string => 'a list of scalars is never this shape',
+});

@@ -15,7 +15,7 @@
 import type { MeterReading } from '../../reading';
 import { readAxdr, type AxdrValue, type ByteReader } from '../axdr';
 import type { DataNotification } from '../apdu';
-import type { ListShape } from './list-shape';
+import { NEVER_FLAT, type ListShape } from './list-shape';
 import type { FlatList } from '../flat-list';
 import { applyObisFlat, applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit } from './values';
 
@@ -59,6 +59,8 @@ export const obisStructures: ListShape = {
     }
     return finishReading(draft, n.time?.iso);
   },
+  // (it wants more than half of the items to be tagged structures)
+  flat: NEVER_FLAT,
 };
 
 /**

@@ -16,13 +16,20 @@
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';
-import { finishReading, newDraft, num, text } from './values';
+import { FLAT_BOOLEAN, FLAT_NUMBER, FLAT_OCTETS, type FlatList } from '../flat-list';
+import { finishReading, flatListId, newDraft, num, text } from './values';
 
 function tagsMatch(items: AxdrValue[], from: number, to: number, tag: number): boolean {
   for (let i = from; i < to; i++) {
     const v = items[i];
     if (v.kind !== 'number' || v.tag !== tag) return false;
   }
+  return true;
+}
+
+/** tagsMatch for a flat list. */
+function flatTagsMatch(l: FlatList, from: number, to: number, tag: number): boolean {
+  for (let i = from; i < to; i++) if (l.kind[i] !== FLAT_NUMBER || l.tag[i] !== tag) return false;
   return true;
 }
 
@@ -50,6 +57,27 @@ export const sloveniaEceList1: ListShape = {
     d.l2 = { voltageV: dV(it[7]), currentA: cA(it[10]), powerImportW: num(it[13]), powerExportW: num(it[16]) };
     d.l3 = { voltageV: dV(it[8]), currentA: cA(it[11]), powerImportW: num(it[14]), powerExportW: num(it[17]) };
     return finishReading(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      if (l.listTag !== 0x02 || l.count !== 18) return false;
+      return flatListId(l) !== undefined && flatTagsMatch(l, 2, 6, 0x06) && flatTagsMatch(l, 6, 12, 0x12) && flatTagsMatch(l, 12, 18, 0x06);
+    },
+    map(l, timeIso) {
+      const d = newDraft();
+      d.manufacturer = 'Iskra';
+      d.meterId = flatListId(l);
+      d.powerImportW = l.num(2);
+      d.powerExportW = l.num(3);
+      d.reactivePowerImportVar = l.num(4);
+      d.reactivePowerExportVar = l.num(5);
+      const dV = (i: number) => (l.num(i) as number) / 10;
+      const cA = (i: number) => (l.num(i) as number) / 100;
+      d.l1 = { voltageV: dV(6), currentA: cA(9), powerImportW: l.num(12), powerExportW: l.num(15) };
+      d.l2 = { voltageV: dV(7), currentA: cA(10), powerImportW: l.num(13), powerExportW: l.num(16) };
+      d.l3 = { voltageV: dV(8), currentA: cA(11), powerImportW: l.num(14), powerExportW: l.num(17) };
+      return finishReading(d, timeIso);
+    },
   },
 };
 
@@ -85,5 +113,32 @@ export const sloveniaEceList2: ListShape = {
     d.reactiveEnergyImportVarh = num(it[10]);
     d.reactiveEnergyExportVarh = num(it[11]);
     return finishReading(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      if (l.listTag !== 0x02 || l.count !== 12) return false;
+      const breaker = l.kind[2] === FLAT_BOOLEAN || (l.kind[2] === FLAT_NUMBER && l.tag[2] === 0x16);
+      return flatListId(l) !== undefined && breaker && l.kind[3] === FLAT_OCTETS && flatTagsMatch(l, 4, 12, 0x06);
+    },
+    map(l, timeIso) {
+      const d = newDraft();
+      d.manufacturer = 'Iskra';
+      d.meterId = flatListId(l);
+      if (l.kind[2] === FLAT_BOOLEAN) d.breakerState = l.value[2] !== 0 ? 1 : 0;
+      else if (l.kind[2] === FLAT_NUMBER) d.breakerState = l.value[2];
+      const n = l.len[3];
+      if (l.kind[3] === FLAT_OCTETS && n >= 1 && n <= 4) {
+        let t = 0;
+        for (let i = 0; i < n; i++) t = t * 256 + l.bytes[l.at[3] + i];
+        d.tariff = t;
+      }
+      d.energyImportWh = l.num(4);
+      d.energyImportTariffWh = [l.num(5) as number, l.num(6) as number];
+      d.energyExportWh = l.num(7);
+      d.energyExportTariffWh = [l.num(8) as number, l.num(9) as number];
+      d.reactiveEnergyImportVarh = l.num(10);
+      d.reactiveEnergyExportVarh = l.num(11);
+      return finishReading(d, timeIso);
+    },
   },
 };

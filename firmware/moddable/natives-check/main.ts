@@ -16,6 +16,7 @@ import Resource from 'Resource';
 import { AesGcmKey, aesGcmEncrypt } from '../../../decoders/crypto/gcm';
 import type { DecoderOptions, FrameResult } from '../../../decoders/frame-result';
 import { MeterStream } from '../../../decoders/meter-stream';
+import { latin1 } from '../../../decoders/util/ascii';
 import { crc16Arc } from '../../../decoders/util/crc16-arc';
 import { crc16X25 } from '../../../decoders/util/crc16-x25';
 import { parseHexText, toHex } from '../../../decoders/util/hex';
@@ -99,7 +100,7 @@ function main(): void {
       continue;
     }
     const resource = new Uint8Array(new Resource(c.resource) as unknown as ArrayBuffer);
-    const bytes = c.kind === 'hex' ? parseHexText(String.fromCharCode.apply(null, Array.from(resource))) : resource.slice();
+    const bytes = c.kind === 'hex' ? parseHexText(latin1(resource)) : resource.slice();
     const base: DecoderOptions = {};
     if (c.encryptionKeyHex) base.encryptionKey = parseHexText(c.encryptionKeyHex);
     if (c.authenticationKeyHex) base.authenticationKey = parseHexText(c.authenticationKeyHex);

@@ -7,6 +7,7 @@
  */
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
+import { copyBytes } from './copy-bytes';
 import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
 import { TelegramLayout } from './layout';
 
@@ -104,7 +105,7 @@ export class EncryptedDsmrSplitter {
       i += take;
       if (this.len === this.need) {
         this.open = false;
-        const frame = this.buf.slice(0, this.len);
+        const frame = copyBytes(this.buf, 0, this.len);
         const r = decodeEncryptedDsmr(frame, this.options, this.gcm, this.layout);
         emit(r);
         if (!r.ok && r.error.code !== 'encrypted-no-key' && frame.indexOf(0xdb, 1) > 0) this.rescan = frame.subarray(1);
@@ -117,7 +118,7 @@ export class EncryptedDsmrSplitter {
   /** End of input inside a frame. */
   flush(emit: (r: FrameResult) => void): void {
     if (this.open && this.len > 0) {
-      emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'truncated', message: `input ended after ${this.len} bytes of an encrypted frame` }, raw: this.buf.slice(0, this.len) });
+      emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'truncated', message: `input ended after ${this.len} bytes of an encrypted frame` }, raw: copyBytes(this.buf, 0, this.len) });
     }
     this.open = false;
   }
@@ -132,7 +133,7 @@ export class EncryptedDsmrSplitter {
     this.open = false;
     const db = i - this.len;
     if (db >= from) return db + 1;
-    this.rejected = this.buf.slice(1, this.len - (i - from));
+    this.rejected = copyBytes(this.buf, 1, this.len - (i - from));
     return from;
   }
 

@@ -18,6 +18,7 @@
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
 import { crc16Arc } from '../util/crc16-arc';
+import { copyBytes } from './copy-bytes';
 import { decodeDsmrTelegram } from './decode-telegram';
 import type { TelegramLayout } from './layout';
 
@@ -92,7 +93,7 @@ function decodeInnerTelegram(text: Uint8Array, options: DecoderOptions, layout: 
     crc = crc * 16 + v;
     digits++;
   }
-  const telegram = text.slice(0, bang + 1);
+  const telegram = copyBytes(text, 0, bang + 1);
   if (digits > 0 && !options.skipChecksum) {
     const calc = (options.crc16?.arc ?? crc16Arc)(telegram, 0, telegram.length);
     if (calc !== crc) {

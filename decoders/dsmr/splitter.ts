@@ -32,6 +32,7 @@
 import type { DecoderOptions, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';
 import { crc16Arc } from '../util/crc16-arc';
+import { copyBytes } from './copy-bytes';
 import { decodeDsmrTelegram } from './decode-telegram';
 import { TelegramLayout } from './layout';
 
@@ -377,7 +378,7 @@ export class DsmrSplitter {
   }
 
   private truncated(emit: Emit, end: number, why: string): void {
-    emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: this.buf.slice(0, end) });
+    emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: copyBytes(this.buf, 0, end) });
   }
 
   /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
@@ -390,7 +391,7 @@ export class DsmrSplitter {
       this.truncated(emit, this.candidate, 'a new telegram started inside a value');
       from = this.candidate;
     }
-    const frame = this.buf.slice(from, this.len);
+    const frame = copyBytes(this.buf, from, this.len);
     const text = this.text === null ? textOf(this.options, frame) : from === 0 ? this.text : this.text.slice(from);
     this.text = '';
     const skip = this.options.skipChecksum === true;

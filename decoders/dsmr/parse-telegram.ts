@@ -156,12 +156,9 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
   if (close < 0) {
     if (st.record !== undefined) {
-      const r = lineRecord(APPLY, pos, lineEnd, line.slice(0, open + 1));
-      r.entry = entry;
-      r.b = hit.b;
-      r.memo = { raw: '', text: '' };
+      const r = lineRecord(APPLY, pos, lineEnd, '');
       st.record.push(r);
-      st.pendingRecord = r;
+      toApplyRecord(st, r, line.slice(0, open + 1), entry, hit.b);
     }
     const eol = collectGroups(st.text, pos + open, lineEnd, st.groups, false);
     result.knownObjects++;
@@ -180,17 +177,9 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   else if (path.length === 1) st.target[path[0]] = v;
   else setObisField(st.target, path, v);
   if (st.record !== undefined) {
-    if (v !== v) st.record.push(lineRecord(LINE, pos, lineEnd, ''));
-    else {
-      const r = lineRecord(NUMBER, pos, lineEnd, line.slice(0, open + 1));
-      const scale = numberScale(line, open + 1, close, entry.unit);
-      r.from = pos + open + 1;
-      r.to = pos + scale.digitsEnd;
-      r.factor = scale.factor;
-      r.after = scale.after;
-      r.field = path;
-      st.record.push(r);
-    }
+    const r = lineRecord(LINE, pos, lineEnd, '');
+    st.record.push(r);
+    if (v === v) toNumberRecord(r, line.slice(0, open + 1), line, pos, open + 1, close, entry);
   }
   return lineEnd;
 }
@@ -296,6 +285,10 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     }
   }
   const close = entry !== undefined && entry.shape === 'number' ? text.indexOf(')', open + 1) : -1;
+  // While recording: this line's record (LINE so far). A code read here ("1-0:1.8.0*255",
+  // "1-0:99:97.0") depends only on the text before its first "(", so the same text gives the
+  // same object: the record can take the same kinds as the fast path.
+  const r = record !== undefined && open >= 0 ? record[record.length - 1] : undefined;
   if (open < 0) {
     result.unknownObjects++;
   } else if (close > open && close < eol) {
@@ -303,17 +296,50 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     if (close > open + 1) {
       const v = readNumberValue(text, open + 1, close, (entry as ObisEntry).unit);
       if (v !== v) result.badValues++;
-      else setObisField(st.target, (entry as ObisEntry).field, v);
+      else {
+        setObisField(st.target, (entry as ObisEntry).field, v);
+        if (r !== undefined) toNumberRecord(r, text.slice(pos, open + 1), text, 0, open + 1, close, entry as ObisEntry);
+      }
+    } else if (r !== undefined) {
+      r.kind = EMPTY;
+      r.key = text.slice(pos, open + 1);
     }
   } else if (entry === undefined) {
     result.unknownObjects++;
+    if (r !== undefined && r.kind === LINE) {
+      r.kind = UNKNOWN;
+      r.key = text.slice(pos, open + 1);
+    }
   } else {
     eol = collectGroups(text, open, eol, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
     st.pendingB = b;
+    if (r !== undefined) toApplyRecord(st, r, text.slice(pos, open + 1), entry, b);
   }
   return eol;
+}
+
+/** Make `r` a NUMBER record for the value s[start, end) (s begins at text position `offset`). */
+function toNumberRecord(r: LineRecord, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
+  const scale = numberScale(s, start, end, entry.unit);
+  r.kind = NUMBER;
+  r.key = key;
+  r.from = offset + start;
+  r.to = offset + scale.digitsEnd;
+  r.factor = scale.factor;
+  r.after = scale.after;
+  r.field = entry.field;
+}
+
+/** Make `r` the APPLY record of the object now pending (its groups are taken when it is applied). */
+function toApplyRecord(st: ParseState, r: LineRecord, key: string, entry: ObisEntry, b: number): void {
+  r.kind = APPLY;
+  r.key = key;
+  r.entry = entry;
+  r.b = b;
+  r.memo = { raw: '', text: '' };
+  st.pendingRecord = r;
 }
 
 /** "A-B:C.D.E" with one ':' and two '.', no '*': the only form the exact-text index holds. */

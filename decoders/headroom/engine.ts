@@ -129,7 +129,7 @@ export function stepHeadroom(
 ): { headroom: Headroom; state: HeadroomState } {
   const state = copyState(previous, settings);
   const nowMs = input.nowMs;
-  const charger = sanitizeCharger(input.chargerA);
+  const charger = input.chargerA ? sanitizeCharger(input.chargerA) : NO_CHARGER;
   const reading = input.reading;
   const clock = frameClock(reading, nowMs, state, settings);
 
@@ -474,8 +474,11 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
   }
   const n = settings.phases;
   const min = settings.minChargeA;
+  // floorTenth written out (as in publishPhase: this runs on every step).
   const three = n === 3 ? Math.min(out.threePhaseA, cap) : 0;
+  const threeFloored = Math.floor(three * 10 + 1e-9) / 10;
   const one = Math.min(out.onePhaseA, cap);
+  const oneFloored = Math.floor(one * 10 + 1e-9) / 10;
   const h: Headroom = {
     status,
     ageS: age,
@@ -483,8 +486,8 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
     reason,
     phases: { l1: publishPhase(out, 0, n, cap, settings.fuseA), l2: publishPhase(out, 1, n, cap, settings.fuseA), l3: publishPhase(out, 2, n, cap, settings.fuseA) },
     // Below the minimum charging current the answer is 0.
-    threePhaseA: three >= min ? floorTenth(three) : 0,
-    onePhaseA: one >= min ? floorTenth(one) : 0,
+    threePhaseA: three >= min && threeFloored > 0 ? threeFloored : 0,
+    onePhaseA: one >= min && oneFloored > 0 ? oneFloored : 0,
   };
   if (out.onePhaseLine) h.onePhaseLine = out.onePhaseLine;
   if (out.tariff) h.tariff = publishTariff(out.tariff, cap);

@@ -31,7 +31,7 @@
  * One layout per splitter (per meter stream), created at run time; it holds the records of one
  * telegram (bounded by the splitter's maxFrameBytes).
  */
-import type { FieldPath, ObisEntry } from '../obis/obis-table';
+import type { ObisEntry } from '../obis/obis-table';
 import type { HexMemo } from './apply-object';
 import type { LineGroups } from './parse-telegram';
 
@@ -46,14 +46,17 @@ export interface LineRecord {
   /** Start of the line in the telegram text, and its end ('\n' or the end of the text). */
   pos: number;
   end: number;
-  /** NUMBER / EMPTY: the code as sent, with its "(": "1-0:21.7.0(". */
+  /** NUMBER / EMPTY / APPLY / UNKNOWN: the code as sent, with its "(": "1-0:21.7.0(", and its end. */
   key: string;
-  /** NUMBER: the digits text[from, to), the scaling (factor 1: as sent) and the field. */
+  keyEnd: number;
+  /** NUMBER: the digits text[from, to), the scaling (factor 1: as sent; see scaleRounding). */
   from: number;
   to: number;
   factor: number;
-  after: number;
-  field: FieldPath;
+  pow: number;
+  /** NUMBER: the field, as setObisField takes it: reading[top] or reading[top][sub]. */
+  top: string;
+  sub: string | number | undefined;
   /** APPLY: the object, its channel (B), its groups as they were when it was applied. */
   entry: ObisEntry | undefined;
   b: number;

@@ -19,9 +19,9 @@
  * DSMR 4.2.2 example), lower-case units ("kwh"), W/Wh integer units (Sagemcom T210-D-r).
  */
 import type { MeterReading } from '../reading';
-import type { FieldPath, ObisEntry } from '../obis/obis-table';
+import type { ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
-import { numberScale, readNumberValue, scaleValue } from './value';
+import { numberScale, readNumberValue, scaleRounding } from './value';
 import type { HexMemo } from './apply-object';
 import { applyObject } from './apply-object';
 import type { LineRecord, TelegramLayout } from './layout';
@@ -168,7 +168,11 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   }
   result.knownObjects++;
   if (close === open + 1) {
-    if (st.record !== undefined) st.record.push(lineRecord(EMPTY, pos, lineEnd, line.slice(0, close)));
+    if (st.record !== undefined) {
+      const r = lineRecord(EMPTY, pos, lineEnd, '');
+      setKey(r, line.slice(0, close));
+      st.record.push(r);
+    }
     return lineEnd;
   }
   const v = readNumberValue(line, open + 1, close, entry.unit);
@@ -185,10 +189,11 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
 }
 
 function lineRecord(kind: number, pos: number, end: number, key: string): LineRecord {
-  return { kind, pos, end, key, from: 0, to: 0, factor: 1, after: 0, field: NO_FIELD, entry: undefined, b: 0, groups: undefined, memo: undefined };
+  return {
+    kind, pos, end, key, keyEnd: pos + key.length, from: 0, to: 0, factor: 1, pow: 1, top: '', sub: undefined,
+    entry: undefined, b: 0, groups: undefined, memo: undefined,
+  };
 }
-
-const NO_FIELD: FieldPath = [''];
 
 /**
  * The lines of a telegram with the same skeleton as the recorded one (layout.ts), in the same
@@ -206,15 +211,31 @@ function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined
       parseLine(st, text.slice(r.pos, r.end), r.pos, r.end);
       continue;
     }
-    if (!text.startsWith(r.key, r.pos)) return undefined;
+    // The code as text (slice + === is cheaper under XS than startsWith).
+    if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
     if (st.pending !== undefined) applyPending(st);
     if (kind === NUMBER) {
       result.knownObjects++;
-      const value = +text.slice(r.from, r.to);
-      const v = r.factor === 1 ? value : scaleValue(value, r.factor, r.after);
-      const path = r.field;
-      if (path.length === 1) target[path[0]] = v;
-      else setObisField(target, path, v);
+      // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
+      // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
+      let v = +text.slice(r.from, r.to);
+      const factor = r.factor;
+      if (factor !== 1) {
+        const scaled = v * factor;
+        const pow = r.pow;
+        v = pow === 1 ? Math.round(scaled) : pow > 0 ? Math.round(scaled * pow) / pow : scaled;
+      }
+      // setObisField inlined.
+      const sub = r.sub;
+      if (sub === undefined) target[r.top] = v;
+      else {
+        let holder = target[r.top] as Record<string | number, unknown> | undefined;
+        if (holder === undefined) {
+          holder = (typeof sub === 'number' ? [] : {}) as Record<string | number, unknown>;
+          target[r.top] = holder;
+        }
+        holder[sub] = v;
+      }
     } else if (kind === APPLY) {
       result.knownObjects++;
       if (!applyObject(st.reading, r.entry as ObisEntry, r.b, text, r.groups as LineGroups, r.memo)) result.badValues++;
@@ -274,7 +295,7 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     if (record !== undefined) {
       const r = record[record.length - 1];
       r.kind = UNKNOWN;
-      r.key = key + '(';
+      setKey(r, key + '(');
     }
   } else {
     const obis = st.obis;
@@ -302,13 +323,13 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
       }
     } else if (r !== undefined) {
       r.kind = EMPTY;
-      r.key = text.slice(pos, open + 1);
+      setKey(r, text.slice(pos, open + 1));
     }
   } else if (entry === undefined) {
     result.unknownObjects++;
     if (r !== undefined && r.kind === LINE) {
       r.kind = UNKNOWN;
-      r.key = text.slice(pos, open + 1);
+      setKey(r, text.slice(pos, open + 1));
     }
   } else {
     eol = collectGroups(text, open, eol, st.groups, false);
@@ -324,18 +345,25 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
 function toNumberRecord(r: LineRecord, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
   const scale = numberScale(s, start, end, entry.unit);
   r.kind = NUMBER;
-  r.key = key;
+  setKey(r, key);
   r.from = offset + start;
   r.to = offset + scale.digitsEnd;
   r.factor = scale.factor;
-  r.after = scale.after;
-  r.field = entry.field;
+  r.pow = scaleRounding(scale.after);
+  r.top = entry.field[0];
+  r.sub = entry.field.length > 1 ? entry.field[1] : undefined;
+}
+
+/** The code text a record is checked by, and where it ends in the telegram. */
+function setKey(r: LineRecord, key: string): void {
+  r.key = key;
+  r.keyEnd = r.pos + key.length;
 }
 
 /** Make `r` the APPLY record of the object now pending (its groups are taken when it is applied). */
 function toApplyRecord(st: ParseState, r: LineRecord, key: string, entry: ObisEntry, b: number): void {
   r.kind = APPLY;
-  r.key = key;
+  setKey(r, key);
   r.entry = entry;
   r.b = b;
   r.memo = { raw: '', text: '' };

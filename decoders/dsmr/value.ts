@@ -101,6 +101,17 @@ export function scaleValue(value: number, factor: number, after: number): number
 }
 
 /**
+ * scaleValue's rounding for `after` decimals as one number, for a replay that inlines it
+ * (parse-telegram.ts): 1 = Math.round(scaled); p > 1 = Math.round(scaled * p) / p;
+ * 0 = scaled as it is.
+ */
+export function scaleRounding(after: number): number {
+  if (after <= 0) return 1;
+  if (after < POW10.length) return POW10[after];
+  return 0;
+}
+
+/**
  * How readNumberValue read text[start, end), for a value it ACCEPTED: where the digits end and
  * the factor and decimals it scaled by (factor 1: taken as sent). The telegram layout replays a
  * value from these (layout.ts): any digits in the same places give the same result through

@@ -207,14 +207,10 @@ function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     const kind = r.kind;
-    if (kind === LINE) {
-      parseLine(st, text.slice(r.pos, r.end), r.pos, r.end);
-      continue;
-    }
-    // The code as text (slice + === is cheaper under XS than startsWith).
-    if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
-    if (st.pending !== undefined) applyPending(st);
     if (kind === NUMBER) {
+      // The code as text (slice + === is cheaper under XS than startsWith).
+      if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
+      if (st.pending !== undefined) applyPending(st);
       result.knownObjects++;
       // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
       // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
@@ -236,7 +232,15 @@ function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined
         }
         holder[sub] = v;
       }
-    } else if (kind === APPLY) {
+      continue;
+    }
+    if (kind === LINE) {
+      parseLine(st, text.slice(r.pos, r.end), r.pos, r.end);
+      continue;
+    }
+    if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
+    if (st.pending !== undefined) applyPending(st);
+    if (kind === APPLY) {
       result.knownObjects++;
       if (!applyObject(st.reading, r.entry as ObisEntry, r.b, text, r.groups as LineGroups, r.memo)) result.badValues++;
     } else if (kind === EMPTY) {

@@ -17,6 +17,12 @@
  * (../obis/obis-table). Quirks accepted on purpose: "1-0:99:97.0" (':' instead of '.', in the
  * DSMR 4.0 spec example), "1-0:1.8.0*255" and "1-0:31.7.0.255" (F group, EasyMeter and the
  * DSMR 4.2.2 example), lower-case units ("kwh"), W/Wh integer units (Sagemcom T210-D-r).
+ *
+ * Cost under XS (the device engine meters every bytecode step; native string calls cost about
+ * 10 whatever their length): the lines come from one split('\n'); a code in the exact-text index
+ * is one property look-up; a number is +digits after a few character checks (value.ts). Given
+ * the meter's previous layout (layout.ts) a telegram with the same skeleton is replayed from
+ * its line records at about a third of the cost (XS, telegram_v5: 30 -> 12 computrons a byte).
  */
 import type { MeterReading } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';

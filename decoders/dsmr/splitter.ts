@@ -23,11 +23,15 @@
  * - 7E1 read as 8N1: '/' with its even-parity bit arrives as 0xAF. A telegram that starts
  *   with 0xAF has every byte parity-checked and masked to 7 bits.
  * - 0xDB inside an 8-bit telegram ends it ('truncated'): it starts an encrypted frame.
- * - Hot path (measured under XS, the device engine): each chunk is turned into a Latin-1 string
- *   once (about 6 computrons a byte); String.indexOf then jumps to the next '!' or '/' at almost
- *   no metered cost (Uint8Array.indexOf costs 8 a byte scanned), the bytes between are copied
- *   with one set() for the CRC, and the string pieces are joined into the telegram text the
- *   parser reads, so nothing is converted twice. No RegExp.
+ * - Hot path (measured under XS, the device engine): each chunk is turned into a string once,
+ *   by the platform's native TextDecoder when DecoderOptions.asciiText is given (about 20
+ *   computrons a call), else in JavaScript as Latin-1 (about 6 a byte); String.indexOf then
+ *   jumps to the next '!' or '/' at almost no metered cost (Uint8Array.indexOf costs 8 a byte
+ *   scanned), the bytes between are copied with one set() for the CRC, and the string pieces are
+ *   joined into the telegram text the parser reads, so nothing is converted twice. The frame
+ *   handed on is copied with ArrayBuffer.slice (copy-bytes.ts). No RegExp.
+ * - One TelegramLayout per splitter (layout.ts): a telegram laid out like the previous one is
+ *   replayed from that one's line records instead of parsed line by line.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';

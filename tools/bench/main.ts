@@ -54,13 +54,17 @@ async function main(): Promise<void> {
     console.log('XS reference workloads (computrons per input byte):');
     for (const r of xs.references) console.log(`  ${r.name.padEnd(44)} ${fmt(r.computronsPerByte).padStart(8)}`);
     console.log('\nXS whole path per family (MeterStream + headroom + snapshot JSON.stringify):');
-    console.log(`  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)}   heap slots after N frames (growth)`);
+    console.log(`  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)} ${'device'.padStart(7)}   heap slots after N frames (growth)`);
     for (const f of xs.families) {
       const h = f.heap ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (+${f.heap.rawSlotGrowth} slots, harness evaluations ${f.heap.harnessEvaluations}: ${f.heap.slotGrowth ? `+${f.heap.slotGrowth} beyond` : 'none from the path'}; +${f.heap.allocateGrowth} bytes allocated)` : '-';
-      console.log(`  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)}   ${h}`);
+      console.log(`  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)} ${(f.deviceComputronsPerByte === undefined ? '-' : fmt(f.deviceComputronsPerByte)).padStart(7)}   ${h}`);
     }
     if (xs.average) {
       console.log(`\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'ABOVE'}`);
+      if (xs.deviceAverage) {
+        const d = xs.deviceAverage;
+        console.log(`XS average with the device's native CRC-16 and AES-GCM (projected: JS CRC/AES computrons taken out, the device glue for the same calls metered in): ${fmt(d.computronsPerByteWeighted)} computrons/byte (native CRC saves ${fmt(d.crcSavedPerByte)}, native AES-GCM ${fmt(d.aesSavedPerByte)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${d.withinTarget ? 'within' : 'ABOVE'}`);
+      }
       // A stream locks onto its format after the first good frame; captures that never decode
       // (bad CRC, wrong shape) keep every hunter running, so show the two apart.
       const split = (ok: boolean): string => {

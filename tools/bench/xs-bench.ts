@@ -14,10 +14,16 @@ import { XsWorker } from '../../hosttests/xs/xsnap-driver';
 export const TARGET_COMPUTRONS_PER_BYTE = 40;
 
 export interface ReferenceFigure { name: string; bytes: number; computronsPerByte: number }
-export interface VectorFigure { name: string; family: string; bytes: number; framesPerPass: number; okFramesPerPass: number; computronsPerFrame: number; computronsPerByte: number }
+export interface VectorFigure {
+  name: string; family: string; bytes: number; framesPerPass: number; okFramesPerPass: number; computronsPerFrame: number; computronsPerByte: number;
+  /** Device projection (device-projection.ts): per pass, computrons inside the JS CRC / AES, and the device glue that replaces them. */
+  device?: { crcInside: number; aesInside: number; crcGlue: number; aesGlue: number; crcCalls: number; aesCalls: number; computronsPerByte: number };
+}
 export interface FamilyFigure {
   family: string; vectors: number; bytesPerPass: number; framesPerPass: number; okFramesPerPass: number;
   computronsPerFrame: number; computronsPerByte: number;
+  /** With the device's native CRC-16 and AES-GCM (device-projection.ts). */
+  deviceComputronsPerByte?: number;
   heap?: { harnessEvaluations: number; rawSlotGrowth: number; slotsAfter100: number; slotsAfter10000: number; slotGrowth: number; allocateAfter100: number; allocateAfter10000: number; allocateGrowth: number; frames100: number; frames10000: number };
 }
 export interface ProfileFigure { family: string; stage: string; computrons: number; share: number }
@@ -28,6 +34,8 @@ export interface XsBenchResult {
   vectors: VectorFigure[];
   families: FamilyFigure[];
   average: { computronsPerByteWeighted: number; computronsPerByteMeanOfVectors: number; target: number; withinTarget: boolean } | undefined;
+  /** The same average with the device's native CRC-16 and AES-GCM (device-projection.ts). */
+  deviceAverage: { computronsPerByteWeighted: number; crcSavedPerByte: number; aesSavedPerByte: number; withinTarget: boolean } | undefined;
   profile: ProfileFigure[];
 }
 
@@ -45,8 +53,9 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     headroom: 'decoders/headroom/index',
     crcX25: 'decoders/util/crc16-x25',
     crcArc: 'decoders/util/crc16-arc',
+    proj: 'tools/bench/device-projection',
   });
-  const result: XsBenchResult = { bundleBytes: bundle.bytes, missing: bundle.missing, references: [], vectors: [], families: [], average: undefined, profile: [] };
+  const result: XsBenchResult = { bundleBytes: bundle.bytes, missing: bundle.missing, references: [], vectors: [], families: [], average: undefined, deviceAverage: undefined, profile: [] };
   const xs = new XsWorker();
   try {
     await xs.evaluate(bundle.code + '\n;0');
@@ -89,16 +98,38 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
       const after = (await xs.evaluateJson<[number, number]>('[__r.frames, __r.okFrames]')).value;
       const frames = (after[0] - before[0]) / PASSES;
       const okFrames = (after[1] - before[1]) / PASSES;
-      result.vectors.push({
+      const figure: VectorFigure = {
         name: v.name, family: v.family, bytes: v.bytes.length, framesPerPass: frames, okFramesPerPass: okFrames,
         computronsPerFrame: frames ? c / PASSES / frames : 0, computronsPerByte: c / PASSES / v.bytes.length,
-      });
+      };
+      if (!bundle.missing.proj) {
+        // Same runs with the JS CRC/AES metered from inside, then the device glue for the same calls.
+        const d = (await xs.evaluateJson<{ crcInside: number; aesInside: number; crcCalls: number; aesCalls: number; crcGlue: number; aesGlue: number }>(`(() => {
+          const P = __xs.proj; const ov = P.meterOverhead(); const ledger = P.newLedger();
+          const o = Object.assign(__xs.core.decoderOptions(${JSON.stringify(v.options)}), P.meteredJsNatives(ledger, ov));
+          const r = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, o);
+          r.feed(__v[${i}]);
+          const l = P.newLedger(); Object.assign(ledger, l);
+          for (let k = 0; k < ${PASSES}; k++) r.feed(__v[${i}]);
+          const g = P.deviceGlueCost(ledger, ov);
+          return { crcInside: ledger.crcInside / ${PASSES}, aesInside: ledger.aesInside / ${PASSES}, crcCalls: ledger.crcCalls / ${PASSES}, aesCalls: ledger.aesCalls / ${PASSES}, crcGlue: g.crc / ${PASSES}, aesGlue: g.aes / ${PASSES} };
+        })()`)).value;
+        const perPass = c / PASSES - d.crcInside - d.aesInside + d.crcGlue + d.aesGlue;
+        figure.device = { ...d, computronsPerByte: perPass / v.bytes.length };
+      }
+      result.vectors.push(figure);
     }
     const totalC = result.vectors.reduce((n, x) => n + x.computronsPerByte * x.bytes, 0);
     const totalB = result.vectors.reduce((n, x) => n + x.bytes, 0);
     const weighted = totalC / totalB;
     const mean = result.vectors.reduce((n, x) => n + x.computronsPerByte, 0) / result.vectors.length;
     result.average = { computronsPerByteWeighted: weighted, computronsPerByteMeanOfVectors: mean, target: TARGET_COMPUTRONS_PER_BYTE, withinTarget: weighted <= TARGET_COMPUTRONS_PER_BYTE };
+    if (result.vectors.every((x) => x.device)) {
+      const dev = result.vectors.reduce((n, x) => n + x.device!.computronsPerByte * x.bytes, 0) / totalB;
+      const crcSaved = result.vectors.reduce((n, x) => n + x.device!.crcInside - x.device!.crcGlue, 0) / totalB;
+      const aesSaved = result.vectors.reduce((n, x) => n + x.device!.aesInside - x.device!.aesGlue, 0) / totalB;
+      result.deviceAverage = { computronsPerByteWeighted: dev, crcSavedPerByte: crcSaved, aesSavedPerByte: aesSaved, withinTarget: dev <= TARGET_COMPUTRONS_PER_BYTE };
+    }
 
     // Per family: cost from the vectors, heap from a long run with fresh runners.
     for (const family of familyOrder(vectors.map((v) => v.family))) {
@@ -111,6 +142,7 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
         family, vectors: idx.length, bytesPerPass: bytes, framesPerPass: frames, okFramesPerPass: mine.reduce((n, x) => n + x.okFramesPerPass, 0),
         computronsPerFrame: frames ? c / frames : 0, computronsPerByte: c / bytes,
       };
+      if (mine.every((x) => x.device)) fig.deviceComputronsPerByte = mine.reduce((n, x) => n + x.device!.computronsPerByte * x.bytes, 0) / bytes;
       if (frames > 0) {
         await xs.evaluate(`globalThis.__fr = ${JSON.stringify(idx)}.map((i, k) => new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(idx.map((i) => vectors[i].options))}[k]))); globalThis.__fi = ${JSON.stringify(idx)}.map((i) => __v[i]); 0`);
         const f100 = (await xs.evaluateJson<number>(`__xs.bench.feedUntil(__fr, __fi, ${small})`)).value;

@@ -12,7 +12,18 @@
  * differ only after 2^32 blocks, far beyond any meter frame.
  */
 import type { GcmDecryptor } from '../../../decoders/frame-result';
-import { BlockCipher, GHASH, Mode } from './crypt-cipher';
+import type { BlockCipher, GHASH, Mode } from './crypt-cipher';
+
+/**
+ * The SDK classes used, passed in so this glue stays pure: the device binds the real ones
+ * (aes-gcm-sdk.ts); the benchmark meters this very code with stand-ins that cost one host call
+ * each (tools/bench), to project the device's cost per frame.
+ */
+export interface CryptCipherApi {
+  BlockCipher: new (cipher: 'AES', key: ArrayBuffer) => BlockCipher;
+  Mode: new (mode: 'CTR', cipher: BlockCipher) => Mode;
+  GHASH: new (h: ArrayBuffer, aad?: ArrayBuffer) => GHASH;
+}
 
 /** A copy of the bytes as an ArrayBuffer of exactly their length (the natives want ArrayBuffers). */
 function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
@@ -23,12 +34,14 @@ class NativeAesGcmKey implements GcmDecryptor {
   private readonly aes: BlockCipher;
   private readonly ctr: Mode;
   private readonly h: ArrayBuffer;
+  private readonly sdk: CryptCipherApi;
 
-  constructor(key: Uint8Array) {
+  constructor(sdk: CryptCipherApi, key: Uint8Array) {
     if (key.length !== 16) throw new RangeError('AES-128 key must be 16 bytes');
-    this.aes = new BlockCipher('AES', arrayBufferOf(key));
+    this.sdk = sdk;
+    this.aes = new sdk.BlockCipher('AES', arrayBufferOf(key));
     this.h = this.aes.encrypt(new ArrayBuffer(16));
-    this.ctr = new Mode('CTR', this.aes);
+    this.ctr = new sdk.Mode('CTR', this.aes);
   }
 
   decrypt(p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined {
@@ -36,7 +49,7 @@ class NativeAesGcmKey implements GcmDecryptor {
     const j0 = this.j0(p.iv);
     if (p.tag !== undefined) {
       if (p.tag.length === 0 || p.tag.length > 16) return undefined;
-      const ghash = new GHASH(this.h, p.aad !== undefined && p.aad.length > 0 ? arrayBufferOf(p.aad) : undefined);
+      const ghash = new this.sdk.GHASH(this.h, p.aad !== undefined && p.aad.length > 0 ? arrayBufferOf(p.aad) : undefined);
       if (p.ciphertext.length > 0) ghash.write(p.ciphertext);
       const s = new Uint8Array(ghash.close());
       const ekj0 = new Uint8Array(this.aes.encrypt(j0.buffer as ArrayBuffer));
@@ -65,13 +78,13 @@ class NativeAesGcmKey implements GcmDecryptor {
     }
     // GHASH_H(IV padded || 0^64 || len(IV) in bits): the native GHASH adds the length block with
     // the AAD length 0, which is exactly that layout.
-    const g = new GHASH(this.h);
+    const g = new this.sdk.GHASH(this.h);
     g.write(iv);
     return new Uint8Array(g.close());
   }
 }
 
-/** DecoderOptions.aesGcm for the device. */
-export function prepareNativeAesGcm(key: Uint8Array): GcmDecryptor {
-  return new NativeAesGcmKey(key);
+/** DecoderOptions.aesGcm over the given SDK classes. */
+export function nativeAesGcmWith(sdk: CryptCipherApi): (key: Uint8Array) => GcmDecryptor {
+  return (key: Uint8Array): GcmDecryptor => new NativeAesGcmKey(sdk, key);
 }

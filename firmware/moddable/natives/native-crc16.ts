@@ -8,10 +8,16 @@
  * The SDK's CRC16 keeps a running value between checksum() calls until reset(), so every call
  * resets first.
  */
-import { CRC16 } from 'crc';
 import type { Crc16Function } from '../../../decoders/frame-result';
 
-function nativeCrc16(polynomial: number, initial: number, xorOutput: number): Crc16Function {
+/** The part of the SDK's CRC16 class (modules/data/crc) used; passed in so this glue stays pure. */
+export interface Crc16Native {
+  reset(): unknown;
+  checksum(bytes: Uint8Array): number;
+}
+export type Crc16NativeClass = new (polynomial: number, initial: number, reflectInput: boolean, reflectOutput: boolean, xorOutput: number) => Crc16Native;
+
+function nativeCrc16(CRC16: Crc16NativeClass, polynomial: number, initial: number, xorOutput: number): Crc16Function {
   const crc = new CRC16(polynomial, initial, true, true, xorOutput);
   return (bytes: Uint8Array, start: number, end: number): number => {
     crc.reset();
@@ -20,6 +26,6 @@ function nativeCrc16(polynomial: number, initial: number, xorOutput: number): Cr
 }
 
 /** Made at run time (a native object must not be created while the module is preloaded). */
-export function createNativeCrc16(): { arc: Crc16Function; x25: Crc16Function } {
-  return { arc: nativeCrc16(0x8005, 0x0000, 0x0000), x25: nativeCrc16(0x1021, 0xffff, 0xffff) };
+export function nativeCrc16With(CRC16: Crc16NativeClass): { arc: Crc16Function; x25: Crc16Function } {
+  return { arc: nativeCrc16(CRC16, 0x8005, 0x0000, 0x0000), x25: nativeCrc16(CRC16, 0x1021, 0xffff, 0xffff) };
 }

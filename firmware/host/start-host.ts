@@ -2,6 +2,7 @@
  * Wires the app core to Node: HTTP server, WebSocket publisher, settings file, page files, and
  * the meter source. Used by main.ts (`npm start`) and by the end-to-end tests.
  */
+import { asciiTextWith } from '../../decoders/util/native-ascii';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -61,6 +62,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     lineOverride: options.lineOverride,
     extraRoutes: options.extraRoutes,
     extraUploadRoutes: options.extraUploadRoutes,
+    // Node's TextDecoder, like the device's: the P1 text goes through the same native conversion
+    // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
+    decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },
     options: {
       passwordIterations: options.passwordIterations ?? 20000,
       noDataAfterMs: options.noDataAfterMs,

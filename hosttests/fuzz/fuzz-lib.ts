@@ -81,9 +81,9 @@ export function splitterTargets(): Target[] {
   const list: Array<[string, string, (family: string) => boolean]> = [
     ['DsmrSplitter', 'decoders/dsmr/splitter', (f) => f === 'DSMR text'],
     ['HdlcSplitter', 'decoders/hdlc/hdlc-splitter', (f) => f.startsWith('HDLC') || f === 'encrypted DLMS'],
-    ['MbusSplitter', 'decoders/mbus/mbus-splitter', (f) => f === 'M-Bus'],
+    ['MbusSplitter', 'decoders/mbus/mbus-splitter', (f) => f.startsWith('M-Bus')],
     // 0xDB glo-ciphering without a link layer: fed every capture that carries one.
-    ['BareDlmsSplitter', 'decoders/dlms/bare-dlms-splitter', (f) => f === 'encrypted DLMS' || f === 'encrypted DSMR' || f === 'M-Bus'],
+    ['BareDlmsSplitter', 'decoders/dlms/bare-dlms-splitter', (f) => f === 'encrypted DLMS' || f === 'encrypted DSMR' || f.startsWith('M-Bus')],
   ];
   const out: Target[] = [];
   for (const [name, path, accepts] of list) {

@@ -61,7 +61,11 @@ export function familyOf(sidecar: Record<string, unknown>): string {
   const format = String(sidecar.format ?? '');
   if (family === 'p1-dsmr-text') return 'DSMR text';
   if (family === 'p1-dsmr-encrypted') return 'encrypted DSMR';
-  if (/m-bus/i.test(format)) return 'M-Bus';
+  // Encrypted captures whose key nobody published stop at "encrypted-no-key": they cost the
+  // framing only, so they are kept apart from the ones that are decrypted and decoded.
+  const enc = sidecar.encryption as Record<string, unknown> | undefined;
+  const noKey = enc !== undefined && typeof enc.ek !== 'string';
+  if (/m-bus/i.test(format)) return noKey ? 'M-Bus (encrypted, no key)' : 'M-Bus';
   if (family === 'han-dlms-encrypted') return 'encrypted DLMS';
   return `HDLC/DLMS ${makeOf(sidecar)}`;
 }
@@ -100,6 +104,6 @@ export function loadVectors(): Vector[] {
 
 /** Family names in a stable report order. */
 export function familyOrder(families: Iterable<string>): string[] {
-  const rank = (f: string): number => (f === 'DSMR text' ? 0 : f === 'encrypted DSMR' ? 1 : f.startsWith('HDLC/DLMS') ? 2 : f === 'M-Bus' ? 3 : 4);
+  const rank = (f: string): number => (f === 'DSMR text' ? 0 : f === 'encrypted DSMR' ? 1 : f.startsWith('HDLC/DLMS') ? 2 : f.startsWith('M-Bus') ? 3 : 4);
   return [...new Set(families)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

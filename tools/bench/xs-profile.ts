@@ -84,7 +84,7 @@ async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promi
     const splitterFor = (family: string): string | undefined =>
       family === 'DSMR text' ? (bundle.missing.dsmr ? undefined : '__xs.dsmr.DsmrSplitter')
       : family.startsWith('HDLC') || family === 'encrypted DLMS' ? (bundle.missing.hdlc ? undefined : '__xs.hdlc.HdlcSplitter')
-      : family === 'M-Bus' ? (bundle.missing.mbus ? undefined : '__xs.mbus.MbusSplitter') : undefined;
+      : family.startsWith('M-Bus') ? (bundle.missing.mbus ? undefined : '__xs.mbus.MbusSplitter') : undefined;
     for (const family of familyOrder(vectors.map((v) => v.family))) {
       const mine = vectors.filter((v) => v.family === family);
       const bytes = mine.reduce((n, v) => n + v.bytes.length, 0);

@@ -41,36 +41,103 @@ export const EMPTY = 2;
 export const APPLY = 3;
 export const UNKNOWN = 4;
 
-export interface LineRecord {
-  kind: number;
-  /** Start of the line in the telegram text, and its end ('\n' or the end of the text). */
-  pos: number;
-  end: number;
-  /** NUMBER / EMPTY / APPLY / UNKNOWN: the code as sent, with its "(": "1-0:21.7.0(", and its end. */
-  key: string;
-  keyEnd: number;
-  /** NUMBER: the digits text[from, to), the scaling (factor 1: as sent; see scaleRounding). */
-  from: number;
-  to: number;
-  factor: number;
-  pow: number;
-  /** NUMBER: the field, as setObisField takes it: reading[top] or reading[top][sub]. */
-  top: string;
-  sub: string | number | undefined;
-  /** APPLY: the object, its channel (B), its groups as they were when it was applied. */
-  entry: ObisEntry | undefined;
-  b: number;
-  groups: LineGroups | undefined;
-  memo: HexMemo | undefined;
+/**
+ * The records, one index per line that has an effect, kept compact (the device has little
+ * heap): the numbers in typed arrays (chunk memory, not XS slots), the references in four plain
+ * arrays. A field per array keeps the replay's reads as cheap as property reads.
+ */
+export interface LayoutRecords<N, F> {
+  count: number;
+  /** LINE, NUMBER, EMPTY, APPLY or UNKNOWN. */
+  kind: N;
+  /** The line text[pos, end) (end: its '\n' or the end of the text), its code text[pos, keyEnd). */
+  pos: N;
+  end: N;
+  keyEnd: N;
+  /** NUMBER: the digits text[from, to). APPLY: `from` holds the object's channel (B). */
+  from: N;
+  to: N;
+  /** NUMBER: the factor (1: as sent) and the rounding (value.ts scaleRounding). */
+  factor: F;
+  pow: F;
+  /** The code text with its "(": "1-0:21.7.0(". */
+  key: string[];
+  /** NUMBER: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
+  top: unknown[];
+  sub: unknown[];
+  /** APPLY: the memo of its hex decoding. */
+  memo: (HexMemo | undefined)[];
+}
+
+/** Records being taken during a full parse (plain arrays; compacted by TelegramLayout.replace). */
+export class LayoutRecorder implements LayoutRecords<number[], number[]> {
+  count = 0;
+  kind: number[] = [];
+  pos: number[] = [];
+  end: number[] = [];
+  keyEnd: number[] = [];
+  from: number[] = [];
+  to: number[] = [];
+  factor: number[] = [];
+  pow: number[] = [];
+  key: string[] = [];
+  top: unknown[] = [];
+  sub: unknown[] = [];
+  memo: (HexMemo | undefined)[] = [];
+
+  /** A new record (LINE until told otherwise); returns its index. */
+  push(pos: number, end: number): number {
+    const i = this.count++;
+    this.kind[i] = LINE;
+    this.pos[i] = pos;
+    this.end[i] = end;
+    this.keyEnd[i] = pos;
+    this.from[i] = 0;
+    this.to[i] = 0;
+    this.factor[i] = 1;
+    this.pow[i] = 1;
+    this.key[i] = '';
+    this.top[i] = undefined;
+    this.sub[i] = undefined;
+    this.memo[i] = undefined;
+    return i;
+  }
+
+  /** Make record i a `kind` record checked by its code text `key` (which starts the line). */
+  keyed(i: number, kind: number, key: string): void {
+    this.kind[i] = kind;
+    this.keyEnd[i] = this.pos[i] + key.length;
+    this.key[i] = key;
+  }
+
+  number(i: number, from: number, to: number, factor: number, pow: number, top: string, sub: string | number | undefined): void {
+    this.from[i] = from;
+    this.to[i] = to;
+    this.factor[i] = factor;
+    this.pow[i] = pow;
+    this.top[i] = top;
+    this.sub[i] = sub;
+  }
+
+  /** APPLY: the object and its channel; its groups come when it is applied (see groups()). */
+  apply(i: number, entry: ObisEntry, channel: number): void {
+    this.from[i] = channel;
+    this.top[i] = entry;
+    this.memo[i] = { raw: '', text: '' };
+  }
+
+  groups(i: number, g: LineGroups): void {
+    this.sub[i] = { starts: g.starts.slice(0, g.count), ends: g.ends.slice(0, g.count), count: g.count };
+  }
 }
 
 const MISSES_BEFORE_REST = 3;
 const REST_TELEGRAMS = 16;
 
 export class TelegramLayout {
-  /** Skeleton of the telegram the records come from ('' = none yet). */
-  skeleton = '';
-  records: LineRecord[] = [];
+  /** Skeleton of the telegram the records come from (undefined: none yet). */
+  skeleton: string | undefined = undefined;
+  records: LayoutRecords<Int32Array, Float64Array> | undefined = undefined;
   private misses = 0;
   private resting = 0;
 
@@ -89,14 +156,23 @@ export class TelegramLayout {
   }
 
   /** The telegram did not fit: keep the records of its full parse instead. */
-  replace(skeleton: string, records: LineRecord[]): void {
+  replace(skeleton: string, recorder: LayoutRecorder): void {
     this.skeleton = skeleton;
-    this.records = records;
+    this.records = compact(recorder);
     if (++this.misses >= MISSES_BEFORE_REST) {
       this.misses = 0;
       this.resting = REST_TELEGRAMS;
     }
   }
+}
+
+function compact(r: LayoutRecorder): LayoutRecords<Int32Array, Float64Array> {
+  return {
+    count: r.count,
+    kind: Int32Array.from(r.kind), pos: Int32Array.from(r.pos), end: Int32Array.from(r.end), keyEnd: Int32Array.from(r.keyEnd),
+    from: Int32Array.from(r.from), to: Int32Array.from(r.to), factor: Float64Array.from(r.factor), pow: Float64Array.from(r.pow),
+    key: r.key, top: r.top, sub: r.sub, memo: r.memo,
+  };
 }
 
 /** The text with every digit as '0'. */

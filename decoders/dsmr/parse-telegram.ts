@@ -30,8 +30,8 @@ import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-
 import { numberScale, readNumberValue, scaleRounding } from './value';
 import type { HexMemo } from './apply-object';
 import { applyObject } from './apply-object';
-import type { LineRecord, TelegramLayout } from './layout';
-import { APPLY, EMPTY, LINE, NUMBER, UNKNOWN } from './layout';
+import type { LayoutRecords, TelegramLayout } from './layout';
+import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, UNKNOWN } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -62,9 +62,9 @@ interface ParseState {
   pending: ObisEntry | undefined;
   pendingB: number;
   /** While recording a layout: one record per line that has an effect (see layout.ts). */
-  record: LineRecord[] | undefined;
-  /** While recording: the APPLY record of the pending object (its groups are kept when applied). */
-  pendingRecord: LineRecord | undefined;
+  record: LayoutRecorder | undefined;
+  /** While recording: the APPLY record of the pending object (its groups are kept when applied), or -1. */
+  pendingRecord: number;
 }
 
 /**
@@ -73,19 +73,19 @@ interface ParseState {
  * otherwise it is parsed in full and its layout recorded for the next one.
  */
 export function parseTelegramText(text: string, layout?: TelegramLayout): ParsedTelegram {
-  let record: LineRecord[] | undefined;
+  let record: LayoutRecorder | undefined;
   let skeleton: string | undefined;
   if (layout !== undefined) {
     skeleton = layout.skeletonFor(text);
     if (skeleton !== undefined) {
       if (skeleton === layout.skeleton) {
-        const replayed = replay(text, layout.records);
+        const replayed = replay(text, layout);
         if (replayed !== undefined) {
           layout.hit();
           return replayed;
         }
       }
-      record = [];
+      record = new LayoutRecorder();
     }
   }
   const st = startParse(text, record);
@@ -114,12 +114,12 @@ export function parseTelegramText(text: string, layout?: TelegramLayout): Parsed
 }
 
 /** A fresh parse state with the header line read. */
-function startParse(text: string, record: LineRecord[] | undefined): ParseState {
+function startParse(text: string, record: LayoutRecorder | undefined): ParseState {
   const reading: MeterReading = { protocol: 'dsmr' };
   const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
   const st: ParseState = {
     text, reading, target: reading as unknown as Record<string, unknown>, result,
-    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: undefined,
+    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: -1,
   };
   let headerEnd = text.indexOf('\n');
   if (headerEnd < 0) headerEnd = text.length;
@@ -161,11 +161,7 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   // A plain number "(value*unit)" closed on its line is used at once.
   const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
   if (close < 0) {
-    if (st.record !== undefined) {
-      const r = lineRecord(APPLY, pos, lineEnd, '');
-      st.record.push(r);
-      toApplyRecord(st, r, line.slice(0, open + 1), entry, hit.b);
-    }
+    if (st.record !== undefined) toApplyRecord(st, st.record.push(pos, lineEnd), line.slice(0, open + 1), entry, hit.b);
     const eol = collectGroups(st.text, pos + open, lineEnd, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
@@ -174,11 +170,7 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   }
   result.knownObjects++;
   if (close === open + 1) {
-    if (st.record !== undefined) {
-      const r = lineRecord(EMPTY, pos, lineEnd, '');
-      setKey(r, line.slice(0, close));
-      st.record.push(r);
-    }
+    if (st.record !== undefined) st.record.keyed(st.record.push(pos, lineEnd), EMPTY, line.slice(0, close));
     return lineEnd;
   }
   const v = readNumberValue(line, open + 1, close, entry.unit);
@@ -187,18 +179,10 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   else if (path.length === 1) st.target[path[0]] = v;
   else setObisField(st.target, path, v);
   if (st.record !== undefined) {
-    const r = lineRecord(LINE, pos, lineEnd, '');
-    st.record.push(r);
-    if (v === v) toNumberRecord(r, line.slice(0, open + 1), line, pos, open + 1, close, entry);
+    const i = st.record.push(pos, lineEnd);
+    if (v === v) toNumberRecord(st.record, i, line.slice(0, open + 1), line, pos, open + 1, close, entry);
   }
   return lineEnd;
-}
-
-function lineRecord(kind: number, pos: number, end: number, key: string): LineRecord {
-  return {
-    kind, pos, end, key, keyEnd: pos + key.length, from: 0, to: 0, factor: 1, pow: 1, top: '', sub: undefined,
-    entry: undefined, b: 0, groups: undefined, memo: undefined,
-  };
 }
 
 /**
@@ -206,50 +190,52 @@ function lineRecord(kind: number, pos: number, end: number, key: string): LineRe
  * order, with the same effects as parseLine. undefined when a code differs (nothing is kept:
  * the caller parses in full).
  */
-function replay(text: string, records: LineRecord[]): ParsedTelegram | undefined {
+function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefined {
   const st = startParse(text, undefined);
   const target = st.target;
   const result = st.result;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    const kind = r.kind;
-    if (kind === NUMBER) {
+  const r = layout.records as LayoutRecords<Int32Array, Float64Array>;
+  const { kind, pos, end, keyEnd, from, to, factor, pow, key, top, sub } = r;
+  for (let i = 0; i < r.count; i++) {
+    const k = kind[i];
+    if (k === NUMBER) {
       // The code as text (slice + === is cheaper under XS than startsWith).
-      if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
+      if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
       if (st.pending !== undefined) applyPending(st);
       result.knownObjects++;
       // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
       // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
-      let v = +text.slice(r.from, r.to);
-      const factor = r.factor;
-      if (factor !== 1) {
-        const scaled = v * factor;
-        const pow = r.pow;
-        v = pow === 1 ? Math.round(scaled) : pow > 0 ? Math.round(scaled * pow) / pow : scaled;
+      let v = +text.slice(from[i], to[i]);
+      const f = factor[i];
+      if (f !== 1) {
+        const scaled = v * f;
+        const p = pow[i];
+        v = p === 1 ? Math.round(scaled) : p > 0 ? Math.round(scaled * p) / p : scaled;
       }
       // setObisField inlined.
-      const sub = r.sub;
-      if (sub === undefined) target[r.top] = v;
+      const field = top[i] as string;
+      const s = sub[i] as string | number | undefined;
+      if (s === undefined) target[field] = v;
       else {
-        let holder = target[r.top] as Record<string | number, unknown> | undefined;
+        let holder = target[field] as Record<string | number, unknown> | undefined;
         if (holder === undefined) {
-          holder = (typeof sub === 'number' ? [] : {}) as Record<string | number, unknown>;
-          target[r.top] = holder;
+          holder = (typeof s === 'number' ? [] : {}) as Record<string | number, unknown>;
+          target[field] = holder;
         }
-        holder[sub] = v;
+        holder[s] = v;
       }
       continue;
     }
-    if (kind === LINE) {
-      parseLine(st, text.slice(r.pos, r.end), r.pos, r.end);
+    if (k === LINE) {
+      parseLine(st, text.slice(pos[i], end[i]), pos[i], end[i]);
       continue;
     }
-    if (text.slice(r.pos, r.keyEnd) !== r.key) return undefined;
+    if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
     if (st.pending !== undefined) applyPending(st);
-    if (kind === APPLY) {
+    if (k === APPLY) {
       result.knownObjects++;
-      if (!applyObject(st.reading, r.entry as ObisEntry, r.b, text, r.groups as LineGroups, r.memo)) result.badValues++;
-    } else if (kind === EMPTY) {
+      if (!applyObject(st.reading, top[i] as ObisEntry, from[i], text, sub[i] as LineGroups, r.memo[i])) result.badValues++;
+    } else if (k === EMPTY) {
       result.knownObjects++;
     } else {
       // UNKNOWN
@@ -265,11 +251,12 @@ function applyPending(st: ParseState): void {
   const g = st.groups;
   const r = st.pendingRecord;
   let memo: HexMemo | undefined;
-  if (r !== undefined) {
+  if (r >= 0) {
     // Recording: the groups are complete now (continuation lines included).
-    r.groups = { starts: g.starts.slice(0, g.count), ends: g.ends.slice(0, g.count), count: g.count };
-    memo = r.memo;
-    st.pendingRecord = undefined;
+    const record = st.record as LayoutRecorder;
+    record.groups(r, g);
+    memo = record.memo[r];
+    st.pendingRecord = -1;
   }
   if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, g, memo)) st.result.badValues++;
   st.pending = undefined;
@@ -287,11 +274,11 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
   const record = st.record;
   if (first === 40) {
     // '(' continuation line: more groups for the pending object.
-    if (record !== undefined) record.push(lineRecord(LINE, pos, eol, ''));
+    if (record !== undefined) record.push(pos, eol);
     return collectGroups(text, pos, eol, st.groups, true);
   }
   if (!(first >= 48 && first <= 57)) return eol; // blank lines (NaN) and anything else: skipped
-  if (record !== undefined) record.push(lineRecord(LINE, pos, eol, ''));
+  if (record !== undefined) record.push(pos, eol);
   if (st.pending !== undefined) applyPending(st);
   st.groups.count = 0;
   let open = text.indexOf('(', pos);
@@ -302,11 +289,7 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     // Plain "A-B:C.D.E" not in the index: an object we do not use (the index spells out
     // every B), so skip the digit-by-digit reading.
     entry = undefined;
-    if (record !== undefined) {
-      const r = record[record.length - 1];
-      r.kind = UNKNOWN;
-      setKey(r, key + '(');
-    }
+    if (record !== undefined) record.keyed(record.count - 1, UNKNOWN, key + '(');
   } else {
     const obis = st.obis;
     open = readObis(text, pos, eol, obis);
@@ -319,7 +302,7 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
   // While recording: this line's record (LINE so far). A code read here ("1-0:1.8.0*255",
   // "1-0:99:97.0") depends only on the text before its first "(", so the same text gives the
   // same object: the record can take the same kinds as the fast path.
-  const r = record !== undefined && open >= 0 ? record[record.length - 1] : undefined;
+  const r = record !== undefined && open >= 0 ? record.count - 1 : -1;
   if (open < 0) {
     result.unknownObjects++;
   } else if (close > open && close < eol) {
@@ -329,55 +312,38 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
       if (v !== v) result.badValues++;
       else {
         setObisField(st.target, (entry as ObisEntry).field, v);
-        if (r !== undefined) toNumberRecord(r, text.slice(pos, open + 1), text, 0, open + 1, close, entry as ObisEntry);
+        if (r >= 0) toNumberRecord(record as LayoutRecorder, r, text.slice(pos, open + 1), text, 0, open + 1, close, entry as ObisEntry);
       }
-    } else if (r !== undefined) {
-      r.kind = EMPTY;
-      setKey(r, text.slice(pos, open + 1));
+    } else if (r >= 0) {
+      (record as LayoutRecorder).keyed(r, EMPTY, text.slice(pos, open + 1));
     }
   } else if (entry === undefined) {
     result.unknownObjects++;
-    if (r !== undefined && r.kind === LINE) {
-      r.kind = UNKNOWN;
-      setKey(r, text.slice(pos, open + 1));
-    }
+    if (r >= 0 && (record as LayoutRecorder).kind[r] === LINE) (record as LayoutRecorder).keyed(r, UNKNOWN, text.slice(pos, open + 1));
   } else {
     eol = collectGroups(text, open, eol, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
     st.pendingB = b;
-    if (r !== undefined) toApplyRecord(st, r, text.slice(pos, open + 1), entry, b);
+    if (r >= 0) toApplyRecord(st, r, text.slice(pos, open + 1), entry, b);
   }
   return eol;
 }
 
-/** Make `r` a NUMBER record for the value s[start, end) (s begins at text position `offset`). */
-function toNumberRecord(r: LineRecord, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
+/** Make record i a NUMBER record for the value s[start, end) (s begins at text position `offset`). */
+function toNumberRecord(record: LayoutRecorder, i: number, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
   const scale = numberScale(s, start, end, entry.unit);
-  r.kind = NUMBER;
-  setKey(r, key);
-  r.from = offset + start;
-  r.to = offset + scale.digitsEnd;
-  r.factor = scale.factor;
-  r.pow = scaleRounding(scale.after);
-  r.top = entry.field[0];
-  r.sub = entry.field.length > 1 ? entry.field[1] : undefined;
+  const field = entry.field;
+  record.keyed(i, NUMBER, key);
+  record.number(i, offset + start, offset + scale.digitsEnd, scale.factor, scaleRounding(scale.after), field[0], field.length > 1 ? field[1] : undefined);
 }
 
-/** The code text a record is checked by, and where it ends in the telegram. */
-function setKey(r: LineRecord, key: string): void {
-  r.key = key;
-  r.keyEnd = r.pos + key.length;
-}
-
-/** Make `r` the APPLY record of the object now pending (its groups are taken when it is applied). */
-function toApplyRecord(st: ParseState, r: LineRecord, key: string, entry: ObisEntry, b: number): void {
-  r.kind = APPLY;
-  setKey(r, key);
-  r.entry = entry;
-  r.b = b;
-  r.memo = { raw: '', text: '' };
-  st.pendingRecord = r;
+/** Make record i the APPLY record of the object now pending (its groups are taken when it is applied). */
+function toApplyRecord(st: ParseState, i: number, key: string, entry: ObisEntry, b: number): void {
+  const record = st.record as LayoutRecorder;
+  record.keyed(i, APPLY, key);
+  record.apply(i, entry, b);
+  st.pendingRecord = i;
 }
 
 /** "A-B:C.D.E" with one ':' and two '.', no '*': the only form the exact-text index holds. */

@@ -18,7 +18,8 @@ import { hexToPrintableAscii } from '../util/ascii';
 import type { LineGroups } from './parse-telegram';
 import { subMeter, subMeterType } from './sub-meters';
 import { parseDsmrTimestamp } from './timestamp';
-import { readNumber, readNumberValue, unitOf } from './value';
+// readNumberValue (NaN when readNumber would refuse), not readNumber: no result object per value.
+import { readNumberValue, unitOf } from './value';
 
 /**
  * The last hex value decoded for one line and its text. Equipment ids never change, so a
@@ -71,9 +72,9 @@ export function applyObject(
     }
     case 'peak': {
       if (g.count < 2) return false;
-      const r = readNumber(text, g.starts[1], g.ends[1], 'W');
-      if (!r.ok) return false;
-      reading.monthPeakW = r.value;
+      const w = readNumberValue(text, g.starts[1], g.ends[1], 'W');
+      if (w !== w) return false;
+      reading.monthPeakW = w;
       const t = parseDsmrTimestamp(text, s0, e0);
       if (t !== undefined) reading.monthPeakTime = t;
       return true;
@@ -83,11 +84,11 @@ export function applyObject(
     case 'failure-log':
       return applyFailureLog(reading, text, g);
     case 'mbus-type': {
-      const r = readNumber(text, s0, e0, '');
-      if (!r.ok) return false;
+      const type = readNumberValue(text, s0, e0, '');
+      if (type !== type) return false;
       const m = subMeter(reading, channel);
-      m.deviceType = r.value;
-      m.type = subMeterType(r.value);
+      m.deviceType = type;
+      m.type = subMeterType(type);
       return true;
     }
     case 'mbus-id': {
@@ -133,10 +134,10 @@ function applySubMeterValue(
 ): boolean {
   const vs = g.starts[valueGroup];
   const ve = g.ends[valueGroup];
-  const r = readNumber(text, vs, ve, '');
-  if (!r.ok) return false;
+  const value = readNumberValue(text, vs, ve, '');
+  if (value !== value) return false;
   const m = subMeter(reading, channel);
-  m.value = r.value;
+  m.value = value;
   const unit = unitOf(text, vs, ve);
   if (unit !== '') m.unit = unit;
   const t = parseDsmrTimestamp(text, timeStart, timeEnd);
@@ -157,9 +158,9 @@ function applyPeakHistory(reading: MeterReading, text: string, g: LineGroups): b
   if (!isPeakObis(text, g.starts[1], g.ends[1])) return true;
   const records: PeakRecord[] = [];
   for (let i = 3; i + 2 < g.count; i += 3) {
-    const r = readNumber(text, g.starts[i + 2], g.ends[i + 2], 'W');
-    if (!r.ok) continue;
-    const rec: PeakRecord = { powerW: r.value };
+    const powerW = readNumberValue(text, g.starts[i + 2], g.ends[i + 2], 'W');
+    if (powerW !== powerW) continue;
+    const rec: PeakRecord = { powerW };
     const period = parseDsmrTimestamp(text, g.starts[i], g.ends[i]);
     if (period !== undefined) rec.periodTime = period;
     const at = parseDsmrTimestamp(text, g.starts[i + 1], g.ends[i + 1]);
@@ -176,12 +177,12 @@ function applyFailureLog(reading: MeterReading, text: string, g: LineGroups): bo
   let ok = true;
   for (let i = 2; i + 1 < g.count; i += 2) {
     const end = parseDsmrTimestamp(text, g.starts[i], g.ends[i]);
-    const d = readNumber(text, g.starts[i + 1], g.ends[i + 1], 's');
-    if (end === undefined || !d.ok) {
+    const durationS = readNumberValue(text, g.starts[i + 1], g.ends[i + 1], 's');
+    if (end === undefined || durationS !== durationS) {
       ok = false;
       continue;
     }
-    events.push({ endTime: end, durationS: d.value });
+    events.push({ endTime: end, durationS });
   }
   reading.powerFailureLog = events;
   return ok;

@@ -19,7 +19,7 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
   // The 12 digits as one number (one native call instead of 12 character reads); a digit
   // check on the ends plus "no '.', 'e', 'x', sign, space" keeps Number()'s other forms out.
   const digits = text.slice(start, start + 12);
-  const v = Number(digits);
+  const v = +digits; // ToNumber, as Number(digits), without the call
   if (v !== v || v < 0 || Math.floor(v) !== v) return undefined;
   const c0 = digits.charCodeAt(0);
   const c11 = digits.charCodeAt(11);

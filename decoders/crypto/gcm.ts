@@ -13,7 +13,7 @@
  * (256 multiples of H per key, and their products with x^8 so bytes go two at a time; 128-bit
  * values as four 32-bit words, word 0 most significant).
  */
-import { aes128CtrXor, aes128EncryptBlock, aes128ExpandKey } from './aes128';
+import { aes128CtrXor, aes128EncryptBlock, aes128EncryptWords, aes128ExpandKey } from './aes128';
 
 export interface GcmDecryptParams {
   key: Uint8Array;
@@ -66,10 +66,14 @@ class Ghash {
   private readonly n1 = new Uint32Array(256);
   private readonly n2 = new Uint32Array(256);
   private readonly n3 = new Uint32Array(256);
-  private y0 = 0;
-  private y1 = 0;
-  private y2 = 0;
-  private y3 = 0;
+  /** The accumulator, big-endian words (read by AesGcmKey after finish; written only here). */
+  y0 = 0;
+  y1 = 0;
+  y2 = 0;
+  y3 = 0;
+  /** The length block of finish(), kept: one allocation per key, not per message. */
+  private readonly lengths = new Uint8Array(16);
+  private readonly lengthWords = new DataView(this.lengths.buffer);
 
   constructor(h: Uint8Array) {
     const { m0, m1, m2, m3, n0, n1, n2, n3 } = this;
@@ -130,6 +134,7 @@ class Ghash {
    * values have no bits below bit 12) and then the next byte.
    */
   absorb(data: Uint8Array, off: number, end: number): void {
+    if (end <= off) return; // nothing to absorb (no AAD): skip the setup below
     const { m0, m1, m2, m3, n0, n1, n2, n3 } = this;
     const r8 = R8;
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -230,51 +235,20 @@ class Ghash {
     this.y3 = 0;
   }
 
-  /** Absorb the final length block: [bitlen(A)]64 || [bitlen(C)]64. */
-  finish(aadBytes: number, dataBytes: number): Uint8Array {
-    const block = new Uint8Array(16);
-    putLength(block, 0, aadBytes);
-    putLength(block, 8, dataBytes);
-    this.absorb(block, 0, 16);
-    const out = new Uint8Array(16);
-    putWord(out, 0, this.y0);
-    putWord(out, 4, this.y1);
-    putWord(out, 8, this.y2);
-    putWord(out, 12, this.y3);
-    return out;
+  /** Absorb the final length block: [bitlen(A)]64 || [bitlen(C)]64. The result is in y0..y3. */
+  finish(aadBytes: number, dataBytes: number): void {
+    // Bit lengths as two big-endian 64-bit numbers, written as 32-bit halves.
+    const w = this.lengthWords;
+    w.setUint32(0, Math.floor(aadBytes / 0x20000000)); // bytes * 8 / 2^32
+    w.setUint32(4, (aadBytes * 8) >>> 0);
+    w.setUint32(8, Math.floor(dataBytes / 0x20000000));
+    w.setUint32(12, (dataBytes * 8) >>> 0);
+    this.absorb(this.lengths, 0, 16);
   }
-}
-
-function putWord(out: Uint8Array, off: number, w: number): void {
-  out[off] = w >>> 24;
-  out[off + 1] = (w >>> 16) & 0xff;
-  out[off + 2] = (w >>> 8) & 0xff;
-  out[off + 3] = w & 0xff;
 }
 
 function word(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
-/** Big-endian 64-bit bit length of `bytes` at block[off..off+8). */
-function putLength(block: Uint8Array, off: number, bytes: number): void {
-  const bitsHigh = Math.floor(bytes / 0x20000000); // bytes*8 / 2^32
-  const bitsLow = (bytes * 8) >>> 0;
-  block[off] = 0;
-  block[off + 1] = 0;
-  block[off + 2] = (bitsHigh >>> 8) & 0xff;
-  block[off + 3] = bitsHigh & 0xff;
-  block[off + 4] = bitsLow >>> 24;
-  block[off + 5] = (bitsLow >>> 16) & 0xff;
-  block[off + 6] = (bitsLow >>> 8) & 0xff;
-  block[off + 7] = bitsLow & 0xff;
-}
-
-/** CTR mode from inc32(J0): out = input xor keystream (aes128CtrXor). */
-function ctr(rk: Uint32Array, j0: Uint8Array, input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(input.length);
-  aes128CtrXor(rk, word(j0, 0), word(j0, 4), word(j0, 8), word(j0, 12), input, out);
-  return out;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -288,6 +262,11 @@ const EMPTY = new Uint8Array(0);
 export class AesGcmKey {
   private readonly rk: Uint32Array;
   private readonly ghash: Ghash;
+  // Per-message words, kept in the instance so a message allocates only its output: J0, and
+  // the full tag T = GHASH ^ AES_K(J0) (under XS the byte arrays, their conversions to and from
+  // words and the block call for AES_K(J0) were a sixth of a 200-byte frame).
+  private readonly j0 = new Uint32Array(4);
+  private readonly t = new Uint32Array(4);
 
   /** Throws RangeError unless the key is 16 bytes (a configuration error, not a data error). */
   constructor(key: Uint8Array) {
@@ -297,51 +276,76 @@ export class AesGcmKey {
     this.ghash = new Ghash(h);
   }
 
-  /** Same contract as aesGcmDecrypt, without the key. */
+  /** Same contract as aesGcmDecrypt, without the key. The tag is checked before any decryption. */
   decrypt(p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined {
-    const j0 = this.j0(p.iv);
-    if (p.tag !== undefined) {
-      if (p.tag.length === 0 || p.tag.length > 16) return undefined;
-      const expected = this.fullTag(j0, p.aad ?? EMPTY, p.ciphertext);
+    this.setJ0(p.iv);
+    const tag = p.tag;
+    if (tag !== undefined) {
+      if (tag.length === 0 || tag.length > 16) return undefined;
+      this.fullTag(p.aad ?? EMPTY, p.ciphertext);
+      const t = this.t;
       let diff = 0;
-      for (let i = 0; i < p.tag.length; i++) diff |= expected[i] ^ p.tag[i];
+      for (let i = 0; i < tag.length; i++) diff |= ((t[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff) ^ tag[i];
       if (diff !== 0) return undefined;
     }
-    return ctr(this.rk, j0, p.ciphertext);
+    return this.ctr(p.ciphertext);
   }
 
   encrypt(p: { iv: Uint8Array; plaintext: Uint8Array; aad?: Uint8Array; tagLength?: number }): { ciphertext: Uint8Array; tag: Uint8Array } {
     const tagLength = p.tagLength ?? 16;
     if (tagLength < 4 || tagLength > 16) throw new RangeError('GCM tag length must be 4..16 bytes');
-    const j0 = this.j0(p.iv);
-    const ciphertext = ctr(this.rk, j0, p.plaintext);
-    const tag = this.fullTag(j0, p.aad ?? EMPTY, ciphertext).slice(0, tagLength);
+    this.setJ0(p.iv);
+    const ciphertext = this.ctr(p.plaintext);
+    this.fullTag(p.aad ?? EMPTY, ciphertext);
+    const t = this.t;
+    const tag = new Uint8Array(tagLength);
+    for (let i = 0; i < tagLength; i++) tag[i] = t[i >> 2] >>> (24 - 8 * (i & 3));
     return { ciphertext, tag };
   }
 
-  private j0(iv: Uint8Array): Uint8Array {
+  /** J0 = IV || 0^31 || 1 for a 96-bit IV, else GHASH_H(IV || pad || 0^64 || [len(IV)]64). */
+  private setJ0(iv: Uint8Array): void {
     if (iv.length === 0) throw new RangeError('GCM IV must not be empty');
+    const j = this.j0;
     if (iv.length === 12) {
-      const j0 = new Uint8Array(16);
-      j0.set(iv, 0);
-      j0[15] = 1;
-      return j0;
+      j[0] = word(iv, 0);
+      j[1] = word(iv, 4);
+      j[2] = word(iv, 8);
+      j[3] = 1;
+      return;
     }
-    this.ghash.reset();
-    this.ghash.absorb(iv, 0, iv.length);
-    return this.ghash.finish(0, iv.length);
+    const g = this.ghash;
+    g.reset();
+    g.absorb(iv, 0, iv.length);
+    g.finish(0, iv.length);
+    j[0] = g.y0;
+    j[1] = g.y1;
+    j[2] = g.y2;
+    j[3] = g.y3;
   }
 
-  private fullTag(j0: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  /** CTR mode from inc32(J0): out = input xor keystream (aes128CtrXor). */
+  private ctr(input: Uint8Array): Uint8Array {
+    const out = new Uint8Array(input.length);
+    const j = this.j0;
+    if (input.length > 0) aes128CtrXor(this.rk, j[0] as number, j[1] as number, j[2] as number, j[3] as number, input, out);
+    return out;
+  }
+
+  /** The full 16-byte tag into this.t: GHASH_H(A, C) xor AES_K(J0). */
+  private fullTag(aad: Uint8Array, ciphertext: Uint8Array): void {
     const g = this.ghash;
     g.reset();
     g.absorb(aad, 0, aad.length);
     g.absorb(ciphertext, 0, ciphertext.length);
-    const tag = g.finish(aad.length, ciphertext.length);
-    const ekj0 = new Uint8Array(16);
-    aes128EncryptBlock(this.rk, j0, 0, ekj0, 0);
-    for (let i = 0; i < 16; i++) tag[i] ^= ekj0[i];
-    return tag;
+    g.finish(aad.length, ciphertext.length);
+    const j = this.j0;
+    const t = this.t;
+    aes128EncryptWords(this.rk, j[0] as number, j[1] as number, j[2] as number, j[3] as number, t);
+    t[0] = (t[0] as number) ^ g.y0;
+    t[1] = (t[1] as number) ^ g.y1;
+    t[2] = (t[2] as number) ^ g.y2;
+    t[3] = (t[3] as number) ^ g.y3;
   }
 }
 

@@ -119,6 +119,8 @@ export function chargerPowerW(chargerA: readonly number[], voltageV: number[], i
 
 export function resolveCurrents(
   reading: MeterReading,
+  /** isItGrid(settings, reading), worked out once by the caller. */
+  it: boolean,
   chargerA: readonly number[],
   split: SplitState | undefined,
   splitUsable: boolean,
@@ -126,7 +128,6 @@ export function resolveCurrents(
   settings: HeadroomSettings,
 ): ResolvedCurrents {
   const n = settings.phases;
-  const it = isItGrid(settings, reading);
   const currentA: (number | null)[] = [null, null, null];
   const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
   // The lines in locals, picked by index inline (no phaseOf call per use: this runs every step).

@@ -35,12 +35,12 @@ export function createHeadroomState(): HeadroomState {
 
 const LINE_NAMES = ['L1', 'L2', 'L3'];
 
-/** A line (TN) or pair of lines (IT) a one-phase charger may use. */
-interface Candidate { line: string; lines: readonly number[] }
+/** A line (TN: a === b) or pair of lines (IT: a and b) a one-phase charger may use. */
+interface Candidate { line: string; a: number; b: number }
 // The usual candidate lists, built once and only read (the wired chargerLine case builds its own).
-const ONE_PHASE_SUPPLY: readonly Candidate[] = [{ line: 'L1', lines: [0] }];
-const TN_LINES: readonly Candidate[] = [{ line: 'L1', lines: [0] }, { line: 'L2', lines: [1] }, { line: 'L3', lines: [2] }];
-const IT_PAIRS: readonly Candidate[] = [{ line: 'L1-L2', lines: [0, 1] }, { line: 'L1-L3', lines: [0, 2] }, { line: 'L2-L3', lines: [1, 2] }];
+const ONE_PHASE_SUPPLY: readonly Candidate[] = [{ line: 'L1', a: 0, b: 0 }];
+const TN_LINES: readonly Candidate[] = [{ line: 'L1', a: 0, b: 0 }, { line: 'L2', a: 1, b: 1 }, { line: 'L3', a: 2, b: 2 }];
+const IT_PAIRS: readonly Candidate[] = [{ line: 'L1-L2', a: 0, b: 1 }, { line: 'L1-L3', a: 0, b: 2 }, { line: 'L2-L3', a: 1, b: 2 }];
 /** A meter clock jump larger than this is a clock correction, not a delayed frame. */
 const CLOCK_STEP_MS = 10 * 60 * 1000;
 /** How fast the transport-delay baseline follows a lasting increase, ms per frame. */
@@ -190,7 +190,7 @@ function computeFresh(
   const it = isItGrid(settings, reading);
   const split = state.split;
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
-  const r = resolveCurrents(reading, charger, split, splitUsable, state.voltageV, settings);
+  const r = resolveCurrents(reading, it, charger, split, splitUsable, state.voltageV, settings);
 
   // Remember voltages and the measured split for the short frames that follow. (New arrays and
   // objects, never writes into the ones shared with the caller's state: see copyState.)
@@ -228,7 +228,7 @@ function computeFresh(
 
   // Budgets that cap the charger as a whole.
   let budget: ChargerBudget | undefined;
-  const chargerW = chargerPowerW(charger, r.voltageV, it, n);
+  const chargerW = charger === NO_CHARGER ? 0 : chargerPowerW(charger, r.voltageV, it, n);
   if (settings.powerLimitKw !== undefined) {
     if (r.netPowerW !== undefined) {
       budget = powerLimitBudget(settings.powerLimitKw, r.netPowerW - chargerW, r.voltageV, it, n);
@@ -260,8 +260,9 @@ function computeFresh(
   if (settings.chargerLine) {
     const name = settings.chargerLine;
     // A one-phase supply has one current whatever the wiring is called (IT single-phase is L1-L2).
-    const lines = n === 1 ? [0] : name.length > 2 ? [Number(name[1]) - 1, Number(name[4]) - 1] : [Number(name[1]) - 1];
-    candidates = [{ line: name, lines }];
+    const a = n === 1 ? 0 : Number(name[1]) - 1;
+    const b = n === 1 ? 0 : name.length > 2 ? Number(name[4]) - 1 : a;
+    candidates = [{ line: name, a, b }];
   } else if (n === 1) {
     candidates = ONE_PHASE_SUPPLY;
   } else if (it) {
@@ -272,15 +273,14 @@ function computeFresh(
   let oneTarget = -1;
   let oneLine = '';
   let oneBinding = -1;
-  // Indexed loops: under XS for-of builds an iterator and calls next() per element.
+  // An indexed loop (under XS for-of builds an iterator and calls next() per element), and the
+  // candidate's one or two lines as fields, not an inner loop over a list.
   for (let k = 0; k < candidates.length; k++) {
     const c = candidates[k] as Candidate;
     let v = Infinity;
     let binding = -1;
-    for (let j = 0; j < c.lines.length; j++) {
-      const p = c.lines[j] as number;
-      if ((phaseA[p] as number) < v) { v = phaseA[p] as number; binding = p; }
-    }
+    if ((phaseA[c.a] as number) < v) { v = phaseA[c.a] as number; binding = c.a; }
+    if ((phaseA[c.b] as number) < v) { v = phaseA[c.b] as number; binding = c.b; }
     if (budget && budget.onePhaseA < v) { v = budget.onePhaseA; binding = 3; }
     // Ties keep the line published before, so the answer does not hop between equal lines.
     if (v > oneTarget || (v === oneTarget && prevOut && prevOut.onePhaseLine === c.line)) {
@@ -385,16 +385,13 @@ function computeFresh(
  */
 function holdAfterDrop(previousA: number, nowA: number, targetA: number, runningUntilMs: number | undefined, timeBaseMs: number, settings: HeadroomSettings): number | undefined {
   if (settings.holdOffS <= 0) return undefined;
+  // What the published answer shows for each value: 0 below the minimum charging current.
   const min = settings.minChargeA;
+  const shownNow = nowA >= min ? nowA : 0;
   const restart = timeBaseMs + settings.holdOffS * 1000;
-  if (shownA(previousA, min) - shownA(nowA, min) >= settings.hysteresisA) return restart;
-  if (runningUntilMs !== undefined && shownA(targetA, min) <= shownA(nowA, min) + 0.05) return restart;
+  if ((previousA >= min ? previousA : 0) - shownNow >= settings.hysteresisA) return restart;
+  if (runningUntilMs !== undefined && (targetA >= min ? targetA : 0) <= shownNow + 0.05) return restart;
   return runningUntilMs;
-}
-
-/** What the published answer shows for a regulated value: 0 below the minimum charging current. */
-function shownA(a: number, minChargeA: number): number {
-  return a >= minChargeA ? a : 0;
 }
 
 function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {

@@ -29,7 +29,12 @@
  * MISSES_BEFORE_REST misses in a row the layout rests for REST_TELEGRAMS telegrams.
  *
  * One layout per splitter (per meter stream), created at run time; it holds the records of one
- * telegram (bounded by the splitter's maxFrameBytes).
+ * telegram (bounded by the splitter's maxFrameBytes): about 190 XS slots and the skeleton
+ * string for a 40-line DSMR 5 telegram.
+ *
+ * Cost under XS (bench, telegram_v5, 890 bytes): full parse 30 computrons a byte, replay 12
+ * (skeleton 1.2 of it). The replay does not depend on which digits changed, so a real meter's
+ * telegrams (new time stamp and powers every second) cost what the bench's repeated capture does.
  */
 import type { ObisEntry } from '../obis/obis-table';
 import type { HexMemo } from './apply-object';

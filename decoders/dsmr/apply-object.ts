@@ -22,12 +22,14 @@ import { parseDsmrTimestamp } from './timestamp';
 import { readNumberValue, unitOf } from './value';
 
 /**
- * The last hex value decoded for one line and its text. Equipment ids never change, so a
- * telegram layout (layout.ts) keeps one per id line and the hex is decoded once per meter.
+ * The last raw value of one line and what it decoded to. A telegram layout (layout.ts) keeps
+ * one per object line: equipment ids (hex) never change, and a sub-meter's capture time changes
+ * only when the meter reads the gas/water/heat meter again (every 5 minutes to an hour), so
+ * they are decoded once, not every telegram. raw starts as ")", which no group text holds.
  */
-export interface HexMemo {
+export interface TextMemo {
   raw: string;
-  text: string;
+  text: string | undefined;
 }
 
 export function applyObject(
@@ -36,7 +38,7 @@ export function applyObject(
   channel: number,
   text: string,
   g: LineGroups,
-  memo?: HexMemo,
+  memo?: TextMemo,
 ): boolean {
   if (g.count === 0) return false;
   const s0 = g.starts[0];
@@ -100,11 +102,11 @@ export function applyObject(
     case 'mbus-value':
       // (time)(value*unit)
       if (g.count < 2) return false;
-      return applySubMeterValue(reading, channel, text, g, 1, s0, e0);
+      return applySubMeterValue(reading, channel, text, g, 1, s0, e0, memo);
     case 'mbus-legacy': {
       // (time)(00)(60)(1)(0-n:24.2.1)(unit) + (value) on the next line
       if (g.count < 7) return false;
-      const ok = applySubMeterValue(reading, channel, text, g, 6, s0, e0);
+      const ok = applySubMeterValue(reading, channel, text, g, 6, s0, e0, memo);
       const unit = text.slice(g.starts[5], g.ends[5]);
       if (ok && unit !== '') subMeter(reading, channel).unit = unit;
       return ok;
@@ -114,10 +116,21 @@ export function applyObject(
 }
 
 /** Hex-encoded ASCII decoded when printable, else kept raw; through the memo when one is given. */
-function hexText(raw: string, memo: HexMemo | undefined): string {
+function hexText(raw: string, memo: TextMemo | undefined): string {
   if (memo === undefined) return hexToPrintableAscii(raw) ?? raw;
   if (memo.raw !== raw) {
     memo.text = hexToPrintableAscii(raw) ?? raw;
+    memo.raw = raw;
+  }
+  return memo.text as string;
+}
+
+/** parseDsmrTimestamp of text[start, end); through the memo when one is given. */
+function timeText(text: string, start: number, end: number, memo: TextMemo | undefined): string | undefined {
+  if (memo === undefined) return parseDsmrTimestamp(text, start, end);
+  const raw = text.slice(start, end);
+  if (memo.raw !== raw) {
+    memo.text = parseDsmrTimestamp(raw, 0, raw.length);
     memo.raw = raw;
   }
   return memo.text;
@@ -131,6 +144,7 @@ function applySubMeterValue(
   valueGroup: number,
   timeStart: number,
   timeEnd: number,
+  memo: TextMemo | undefined,
 ): boolean {
   const vs = g.starts[valueGroup];
   const ve = g.ends[valueGroup];
@@ -140,7 +154,7 @@ function applySubMeterValue(
   m.value = value;
   const unit = unitOf(text, vs, ve);
   if (unit !== '') m.unit = unit;
-  const t = parseDsmrTimestamp(text, timeStart, timeEnd);
+  const t = timeText(text, timeStart, timeEnd, memo);
   if (t !== undefined) m.time = t;
   return true;
 }

@@ -37,7 +37,7 @@
  * telegrams (new time stamp and powers every second) cost what the bench's repeated capture does.
  */
 import type { ObisEntry } from '../obis/obis-table';
-import type { HexMemo } from './apply-object';
+import type { TextMemo } from './apply-object';
 import type { LineGroups } from './parse-telegram';
 
 export const LINE = 0;
@@ -70,8 +70,8 @@ export interface LayoutRecords<N, F> {
   /** NUMBER: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
   top: unknown[];
   sub: unknown[];
-  /** APPLY: the memo of its hex decoding. */
-  memo: (HexMemo | undefined)[];
+  /** APPLY: the memo of its decoded value (hex id, sub-meter capture time; apply-object.ts). */
+  memo: (TextMemo | undefined)[];
 }
 
 /** Records being taken during a full parse (plain arrays; compacted by TelegramLayout.replace). */
@@ -88,7 +88,7 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
   key: string[] = [];
   top: unknown[] = [];
   sub: unknown[] = [];
-  memo: (HexMemo | undefined)[] = [];
+  memo: (TextMemo | undefined)[] = [];
 
   /** A new record (LINE until told otherwise); returns its index. */
   push(pos: number, end: number): number {
@@ -128,7 +128,7 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
   apply(i: number, entry: ObisEntry, channel: number): void {
     this.from[i] = channel;
     this.top[i] = entry;
-    this.memo[i] = { raw: '', text: '' };
+    this.memo[i] = { raw: ')', text: undefined };
   }
 
   groups(i: number, g: LineGroups): void {

@@ -28,7 +28,7 @@ import type { MeterReading } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
 import { numberScale, readNumberValue, scaleRounding } from './value';
-import type { HexMemo } from './apply-object';
+import type { TextMemo } from './apply-object';
 import { applyObject } from './apply-object';
 import type { LayoutRecords, TelegramLayout } from './layout';
 import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, UNKNOWN } from './layout';
@@ -196,13 +196,15 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
   const result = st.result;
   const r = layout.records as LayoutRecords<Int32Array, Float64Array>;
   const { kind, pos, end, keyEnd, from, to, factor, pow, key, top, sub } = r;
-  for (let i = 0; i < r.count; i++) {
+  const count = r.count;
+  let numbers = 0; // known number objects, added to the result at the end (a local is cheaper)
+  for (let i = 0; i < count; i++) {
     const k = kind[i];
     if (k === NUMBER) {
       // The code as text (slice + === is cheaper under XS than startsWith).
       if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
       if (st.pending !== undefined) applyPending(st);
-      result.knownObjects++;
+      numbers++;
       // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
       // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
       let v = +text.slice(from[i], to[i]);
@@ -243,6 +245,7 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
       result.unknownObjects++;
     }
   }
+  result.knownObjects += numbers;
   return endParse(st);
 }
 
@@ -250,7 +253,7 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
 function applyPending(st: ParseState): void {
   const g = st.groups;
   const r = st.pendingRecord;
-  let memo: HexMemo | undefined;
+  let memo: TextMemo | undefined;
   if (r >= 0) {
     // Recording: the groups are complete now (continuation lines included).
     const record = st.record as LayoutRecorder;

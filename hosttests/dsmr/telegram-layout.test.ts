@@ -78,6 +78,18 @@ describe('telegram layout replay', () => {
     expect(r.l2).toEqual({ powerImportW: 70 });
   });
 
+  test('a sub-meter reading taken again (new capture time) is read anew, the same one from the memo', () => {
+    const { layout, replays } = countingLayout();
+    const gas = (time: string, m3: string) => telegram('0-1:24.1.0(003)', '0-1:96.1.0(4730303332353631323930333235)', `0-1:24.2.1(${time}W)(${m3}*m3)`);
+    const at = (t: string) => parseTelegramText(t, layout).reading.subMeters?.[0];
+    expect(at(gas('101209110000', '12785.123'))).toMatchObject({ time: '2010-12-09T11:00:00+01:00', value: 12785.123, id: 'G0032561290325' });
+    expect(at(gas('101209110000', '12785.123'))).toMatchObject({ time: '2010-12-09T11:00:00+01:00', value: 12785.123, id: 'G0032561290325' });
+    expect(at(gas('101209120000', '12785.456'))).toMatchObject({ time: '2010-12-09T12:00:00+01:00', value: 12785.456 });
+    expect(at(gas('101309120000', '12785.456'))?.time).toBeUndefined(); // month 13: invalid, absent
+    expect(at(gas('101209120000', '12785.456'))?.time).toBe('2010-12-09T12:00:00+01:00');
+    expect(replays()).toBe(4);
+  });
+
   test('a value that changed width (new skeleton) is parsed in full and recorded anew', () => {
     const { layout, replays } = countingLayout();
     parseTelegramText(telegram('1-0:31.7.0(9.48*A)'), layout);

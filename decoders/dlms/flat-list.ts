@@ -15,6 +15,8 @@
  * which reports any error exactly as before.
  */
 
+import type { ObisEntry } from '../obis/obis-table';
+
 /** Items a flat list may hold (the longest real list, Kaifa list 3, has 18; Kamstrup ~40). */
 const CAPACITY = 64;
 
@@ -172,6 +174,12 @@ export class FlatList {
    * a list repeats the same few every frame. Made at run time per decoder (never module state).
    */
   readonly unitFactors: Record<string, number> = Object.create(null) as Record<string, number>;
+
+  /**
+   * OBIS table entries already looked up (values.ts applyObisFlat), keyed by the logical name's
+   * A-E bytes as one number; null = not in the table. Per decoder, made at run time.
+   */
+  readonly obisEntries: Map<number, ObisEntry | null> = new Map();
 
   /** flatText of item 0 (the list id every flat shape's detect asks for), made once per list. */
   text0: string | undefined = undefined;

@@ -135,4 +135,34 @@ export const obisInterleaved: ListShape = {
   map(n) {
     return mapInterleaved(n, false);
   },
+  flat: {
+    detect(l) {
+      return l.listTag === 0x02 && countFlatNames(l) >= 2;
+    },
+    map: mapInterleavedFlat,
+  },
 };
+
+/**
+ * mapInterleaved(n, false) for a flat list, item for item. A flat list holds no structures, so
+ * no name is followed by a scaler_unit: every value goes in unscaled, as the tree path does then.
+ */
+function mapInterleavedFlat(l: FlatList, timeIso: string | undefined): MeterReading | string {
+  const draft = newDraft();
+  let mapped = 0;
+  const tag = l.tag;
+  const len = l.len;
+  const count = l.count;
+  for (let i = 0; i + 1 < count; i++) {
+    if (tag[i] !== 0x09 || len[i] !== 6 || (tag[i + 1] === 0x09 && len[i + 1] === 6)) continue;
+    if (applyObisFlat(draft, l, l.at[i], i + 1)) mapped++;
+    i += 1;
+  }
+  if (draft.meterId === undefined) {
+    // Austrian Kaifa: the meter number is the last, untagged printable octet-string.
+    const last = flatText(l, count - 1);
+    if (last !== undefined && !l.isName(count - 2)) draft.meterId = last;
+  }
+  if (mapped === 0) return 'no known OBIS codes in the list';
+  return finishReading(draft, timeIso);
+}

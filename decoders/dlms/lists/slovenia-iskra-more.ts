@@ -15,7 +15,8 @@
  */
 import type { AxdrValue } from '../axdr';
 import type { ListShape } from './list-shape';
-import { finishReading, newDraft, num, text } from './values';
+import { FLAT_NUMBER, type FlatList } from '../flat-list';
+import { finishReading, flatListId, flatText, newDraft, num, text } from './values';
 
 const LONG_UNSIGNED = 0x12;
 const DOUBLE_LONG_UNSIGNED = 0x06;
@@ -31,6 +32,12 @@ function tagsAre(items: AxdrValue[], from: number, to: number, tag: number): boo
 function itemsOf(n: { body: AxdrValue }, count: number): AxdrValue[] | undefined {
   const b = n.body;
   return b.kind === 'structure' && b.items.length === count ? b.items : undefined;
+}
+
+/** tagsAre for a flat list (flat-list.ts): numbers with that wire tag. */
+function flatTagsAre(l: FlatList, from: number, to: number, tag: number): boolean {
+  for (let i = from; i < to; i++) if (l.kind[i] !== FLAT_NUMBER || l.tag[i] !== tag) return false;
+  return true;
 }
 
 const tenthV = (v: AxdrValue): number => (num(v) as number) / 10;
@@ -58,6 +65,27 @@ export const sloveniaIskraUp3f: ListShape = {
     d.reactivePowerExportVar = num(it[11]);
     return finishReading(d, n.time?.iso);
   },
+  // (the same detect and map on a list read straight from the bytes)
+  flat: {
+    detect(l) {
+      return l.listTag === 0x02 && l.count === 12 && flatListId(l) !== undefined && flatText(l, 1) !== undefined &&
+        flatTagsAre(l, 2, 8, LONG_UNSIGNED) && flatTagsAre(l, 8, 12, DOUBLE_LONG_UNSIGNED);
+    },
+    map(l, timeIso) {
+      const v = l.value;
+      const d = newDraft();
+      d.manufacturer = 'Iskra';
+      d.meterId = flatListId(l);
+      d.l1 = { voltageV: v[2] / 10, currentA: v[5] / 100 };
+      d.l2 = { voltageV: v[3] / 10, currentA: v[6] / 100 };
+      d.l3 = { voltageV: v[4] / 10, currentA: v[7] / 100 };
+      d.powerImportW = v[8];
+      d.powerExportW = v[9];
+      d.reactivePowerImportVar = v[10];
+      d.reactivePowerExportVar = v[11];
+      return finishReading(d, timeIso);
+    },
+  },
 };
 
 export const sloveniaIskraOnePhase: ListShape = {
@@ -80,5 +108,24 @@ export const sloveniaIskraOnePhase: ListShape = {
     d.l1 = { voltageV: tenthV(it[6]) };
     d.energyExportTariffWh = [num(it[7]) as number, num(it[8]) as number];
     return finishReading(d, n.time?.iso);
+  },
+  flat: {
+    detect(l) {
+      return l.listTag === 0x02 && l.count === 9 && flatListId(l) !== undefined && flatText(l, 1) !== undefined &&
+        flatTagsAre(l, 2, 6, DOUBLE_LONG_UNSIGNED) && flatTagsAre(l, 6, 7, LONG_UNSIGNED) && flatTagsAre(l, 7, 9, DOUBLE_LONG_UNSIGNED);
+    },
+    map(l, timeIso) {
+      const v = l.value;
+      const d = newDraft();
+      d.manufacturer = 'Iskra';
+      d.meterId = flatListId(l);
+      d.powerImportW = v[2];
+      d.powerExportW = v[3];
+      d.reactivePowerImportVar = v[4];
+      d.reactivePowerExportVar = v[5];
+      d.l1 = { voltageV: v[6] / 10 };
+      d.energyExportTariffWh = [v[7], v[8]];
+      return finishReading(d, timeIso);
+    },
   },
 };

@@ -54,16 +54,11 @@ export function applyObject(
       else setObisField(target, path, v);
       return true;
     }
-    case 'text': {
-      if (e0 === s0) return true;
-      setObisField(target, entry.field, text.slice(s0, e0));
-      return true;
-    }
+    case 'text':
     case 'hex-text': {
       // Empty message "()" means "no message": absent, and not an error.
       if (e0 === s0) return true;
-      const raw = stripLineBreaks(text.slice(s0, e0));
-      setObisField(target, entry.field, hexText(raw, memo));
+      setObisField(target, entry.field, textObjectValue(entry.shape === 'hex-text', text, s0, e0, memo));
       return true;
     }
     case 'time': {
@@ -113,6 +108,15 @@ export function applyObject(
     }
   }
   return false;
+}
+
+/**
+ * What a 'text' or 'hex-text' object stores from its first group text[s0, e0) (not empty):
+ * the text as sent, or hex-encoded ASCII decoded (line breaks of a wrapped value removed).
+ * The telegram layout replays such lines through this function (layout.ts, TEXT records).
+ */
+export function textObjectValue(hex: boolean, text: string, s0: number, e0: number, memo: TextMemo | undefined): string {
+  return hex ? hexText(stripLineBreaks(text.slice(s0, e0)), memo) : text.slice(s0, e0);
 }
 
 /** Hex-encoded ASCII decoded when printable, else kept raw; through the memo when one is given. */

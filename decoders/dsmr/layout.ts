@@ -18,6 +18,8 @@
  *           groups (their places are structure). The full parse applies such an object when the
  *           next object starts; nothing has an effect in between, so applying it at once keeps
  *           the order of the fields. Hex ids are decoded through a memo (they never change).
+ *   TEXT    an APPLY object of shape 'text' or 'hex-text' (version, equipment id, message):
+ *           compared, then its text stored at once (hex decoded through the memo).
  *   UNKNOWN a plain code we do not use: compared, counted.
  *   LINE    anything else (continuation lines, codes outside the exact-text index such as
  *           "1-0:1.8.0*255"): parsed again by the general line code.
@@ -36,7 +38,7 @@
  * (skeleton 1.2 of it). The replay does not depend on which digits changed, so a real meter's
  * telegrams (new time stamp and powers every second) cost what the bench's repeated capture does.
  */
-import type { ObisEntry } from '../obis/obis-table';
+import type { FieldPath, ObisEntry } from '../obis/obis-table';
 import type { TextMemo } from './apply-object';
 import type { LineGroups } from './parse-telegram';
 
@@ -45,6 +47,7 @@ export const NUMBER = 1;
 export const EMPTY = 2;
 export const APPLY = 3;
 export const UNKNOWN = 4;
+export const TEXT = 5;
 
 /**
  * The records, one index per line that has an effect, kept compact (the device has little
@@ -59,15 +62,15 @@ export interface LayoutRecords<N, F> {
   pos: N;
   end: N;
   keyEnd: N;
-  /** NUMBER: the digits text[from, to). APPLY: `from` holds the object's channel (B). */
+  /** NUMBER: the digits text[from, to); TEXT: its group. APPLY: `from` holds the object's channel (B). */
   from: N;
   to: N;
-  /** NUMBER: the factor (1: as sent) and the rounding (value.ts scaleRounding). */
+  /** NUMBER: the factor (1: as sent) and the rounding (value.ts scaleRounding). TEXT: factor 1 = hex. */
   factor: F;
   pow: F;
   /** The code text with its "(": "1-0:21.7.0(". */
   key: string[];
-  /** NUMBER: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
+  /** NUMBER, TEXT: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
   top: unknown[];
   sub: unknown[];
   /** APPLY: the memo of its decoded value (hex id, sub-meter capture time; apply-object.ts). */
@@ -133,6 +136,16 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
 
   groups(i: number, g: LineGroups): void {
     this.sub[i] = { starts: g.starts.slice(0, g.count), ends: g.ends.slice(0, g.count), count: g.count };
+  }
+
+  /** APPLY -> TEXT: a 'text' / 'hex-text' object whose first group is text[s0, e0). */
+  text(i: number, hex: boolean, s0: number, e0: number, field: FieldPath): void {
+    this.kind[i] = TEXT;
+    this.from[i] = s0;
+    this.to[i] = e0;
+    this.factor[i] = hex ? 1 : 0;
+    this.top[i] = field[0];
+    this.sub[i] = field.length > 1 ? field[1] : undefined;
   }
 }
 

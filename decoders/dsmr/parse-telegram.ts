@@ -29,9 +29,9 @@ import type { ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
 import { numberScale, readNumberValue, scaleRounding } from './value';
 import type { TextMemo } from './apply-object';
-import { applyObject } from './apply-object';
+import { applyObject, textObjectValue } from './apply-object';
 import type { LayoutRecords, TelegramLayout } from './layout';
-import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, UNKNOWN } from './layout';
+import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, UNKNOWN } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -109,8 +109,9 @@ export function parseTelegramText(text: string, layout?: TelegramLayout): Parsed
       k++;
     }
   }
+  const parsed = endParse(st); // (applies the last pending object: its record is complete only now)
   if (layout !== undefined && record !== undefined) layout.replace(skeleton as string, record);
-  return endParse(st);
+  return parsed;
 }
 
 /** A fresh parse state with the header line read. */
@@ -197,14 +198,14 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
   const r = layout.records as LayoutRecords<Int32Array, Float64Array>;
   const { kind, pos, end, keyEnd, from, to, factor, pow, key, top, sub } = r;
   const count = r.count;
-  let numbers = 0; // known number objects, added to the result at the end (a local is cheaper)
+  let known = 0; // known NUMBER and TEXT objects, added to the result at the end (a local is cheaper)
   for (let i = 0; i < count; i++) {
     const k = kind[i];
     if (k === NUMBER) {
       // The code as text (slice + === is cheaper under XS than startsWith).
       if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
       if (st.pending !== undefined) applyPending(st);
-      numbers++;
+      known++;
       // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
       // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
       let v = +text.slice(from[i], to[i]);
@@ -234,7 +235,23 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
     }
     if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
     if (st.pending !== undefined) applyPending(st);
-    if (k === APPLY) {
+    if (k === TEXT) {
+      known++;
+      const s0 = from[i];
+      const e0 = to[i];
+      if (s0 === e0) continue; // "()": nothing sent
+      let v: string;
+      if (factor[i] === 0) v = text.slice(s0, e0);
+      else {
+        const memo = r.memo[i] as TextMemo;
+        const raw = text.slice(s0, e0);
+        v = raw === memo.raw ? (memo.text as string) : textObjectValue(true, text, s0, e0, memo);
+      }
+      const field = top[i] as string;
+      const s = sub[i] as string | number | undefined;
+      if (s === undefined) target[field] = v;
+      else setObisField(target, [field, s], v);
+    } else if (k === APPLY) {
       result.knownObjects++;
       if (!applyObject(st.reading, top[i] as ObisEntry, from[i], text, sub[i] as LineGroups, r.memo[i])) result.badValues++;
     } else if (k === EMPTY) {
@@ -245,7 +262,7 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
       result.unknownObjects++;
     }
   }
-  result.knownObjects += numbers;
+  result.knownObjects += known;
   return endParse(st);
 }
 
@@ -259,6 +276,8 @@ function applyPending(st: ParseState): void {
     const record = st.record as LayoutRecorder;
     record.groups(r, g);
     memo = record.memo[r];
+    const shape = (st.pending as ObisEntry).shape;
+    if ((shape === 'text' || shape === 'hex-text') && g.count > 0) record.text(r, shape === 'hex-text', g.starts[0], g.ends[0], (st.pending as ObisEntry).field);
     st.pendingRecord = -1;
   }
   if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, g, memo)) st.result.badValues++;

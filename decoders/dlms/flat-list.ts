@@ -7,7 +7,7 @@
  *
  *   01|02 count(short form)  item item ...     every item one of:
  *   00 null | 03 boolean | 09/0A/0C short-length octet/visible/utf8 string | 0F 11 16 0D 12 10 06 05
- *   14 15 integers | 19 1A 1B date-time/date/time octets
+ *   14 15 integers | 19 1A 1B date-time/date/time octets | 02 02 0F s 16 u scaler_unit structure
  *
  * It only says yes when readAxdr would read the very same values without error (same bounds
  * checks); anything else (nested items, long-form lengths, floats, bit-strings, a bound that
@@ -26,6 +26,13 @@ export const FLAT_NUMBER = 1;
 export const FLAT_OCTETS = 2;
 export const FLAT_TEXT = 3;
 export const FLAT_BOOLEAN = 4;
+/**
+ * A scaler_unit structure in its one common form, 02 02 0F scaler 16 unit (interleaved lists put
+ * one after each value): `value` holds the scaler (int8), `unit` the unit. The tree reads it as a
+ * structure of two numbers; every shape's flat form treats it as the tree treats a structure
+ * (not a number, text, octets or name: they all test for what they want, never for its absence).
+ */
+export const FLAT_SCALER_UNIT = 5;
 
 export class FlatList {
   /** The bytes read by the last read(); offsets below point into them. */
@@ -41,6 +48,8 @@ export class FlatList {
   /** Octet and text items: where their content starts and how long it is. */
   readonly at = new Int32Array(CAPACITY);
   readonly len = new Int32Array(CAPACITY);
+  /** Unit of a FLAT_SCALER_UNIT item (its scaler is in `value`). */
+  readonly unit = new Uint8Array(CAPACITY);
 
   /** Read the list at bytes[p] (its 01|02 tag); the index after it, or -1 (see header). */
   read(b: Uint8Array, p: number, end: number): number {
@@ -76,6 +85,13 @@ export class FlatList {
         tags[i] = 0x12;
         kind[i] = FLAT_NUMBER;
         p += 3;
+      } else if (tag === 0x02 && p + 6 <= end && b[p + 1] === 0x02 && b[p + 2] === 0x0f && b[p + 4] === 0x16) {
+        const scaler = b[p + 3];
+        value[i] = scaler >= 0x80 ? scaler - 0x100 : scaler;
+        this.unit[i] = b[p + 5];
+        tags[i] = 0x02;
+        kind[i] = FLAT_SCALER_UNIT;
+        p += 6;
       } else {
         p = this.item(b, p, end, i);
         if (p < 0) return -1;

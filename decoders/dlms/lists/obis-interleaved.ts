@@ -15,7 +15,7 @@ import type { AxdrValue } from '../axdr';
 import type { DataNotification } from '../apdu';
 import type { ListShape } from './list-shape';
 import type { MeterReading } from '../../reading';
-import type { FlatList } from '../flat-list';
+import { FLAT_SCALER_UNIT, type FlatList } from '../flat-list';
 import { applyObisFlat, applyObisValue, finishReading, flatListId, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
 
 function flat(n: DataNotification): AxdrValue[] | undefined {
@@ -144,19 +144,22 @@ export const obisInterleaved: ListShape = {
 };
 
 /**
- * mapInterleaved(n, false) for a flat list, item for item. A flat list holds no structures, so
- * no name is followed by a scaler_unit: every value goes in unscaled, as the tree path does then.
+ * mapInterleaved(n, false) for a flat list, item for item: a scaler_unit after a value (the one
+ * structure a flat list holds, FLAT_SCALER_UNIT) goes with it, as scalerUnit() reads it.
  */
 function mapInterleavedFlat(l: FlatList, timeIso: string | undefined): MeterReading | string {
   const draft = newDraft();
   let mapped = 0;
   const tag = l.tag;
   const len = l.len;
+  const kind = l.kind;
   const count = l.count;
   for (let i = 0; i + 1 < count; i++) {
     if (tag[i] !== 0x09 || len[i] !== 6 || (tag[i + 1] === 0x09 && len[i + 1] === 6)) continue;
-    if (applyObisFlat(draft, l, l.at[i], i + 1)) mapped++;
-    i += 1;
+    const withUnit = i + 2 < count && kind[i + 2] === FLAT_SCALER_UNIT;
+    const su = withUnit ? { scaler: l.value[i + 2], unit: l.unit[i + 2] } : undefined;
+    if (applyObisFlat(draft, l, l.at[i], i + 1, su)) mapped++;
+    i += withUnit ? 2 : 1;
   }
   if (draft.meterId === undefined) {
     // Austrian Kaifa: the meter number is the last, untagged printable octet-string.

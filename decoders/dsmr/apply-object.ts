@@ -11,7 +11,7 @@
  *   failure-log   1-0:99.97.0(n)(0-0:96.7.19)(end)(duration*s)...
  *   mbus-*        see sub-meters.ts
  */
-import type { MeterReading, PeakRecord, PowerFailureEvent } from '../reading';
+import type { MeterReading, PeakRecord, PowerFailureEvent, SubMeterType } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';
 import { setObisField } from '../obis/obis-table';
 import { hexToPrintableAscii } from '../util/ascii';
@@ -30,6 +30,8 @@ import { readNumberValue, unitOf } from './value';
 export interface TextMemo {
   raw: string;
   text: string | undefined;
+  /** mbus-type: the device type number (text holds its SubMeterType). */
+  value: number;
 }
 
 export function applyObject(
@@ -81,11 +83,26 @@ export function applyObject(
     case 'failure-log':
       return applyFailureLog(reading, text, g);
     case 'mbus-type': {
-      const type = readNumberValue(text, s0, e0, '');
-      if (type !== type) return false;
+      // The device type never changes: through the memo, read once per meter.
+      let type: number;
+      let kind: SubMeterType;
+      const raw = memo === undefined ? '' : text.slice(s0, e0);
+      if (memo !== undefined && memo.raw === raw) {
+        type = memo.value;
+        kind = memo.text as SubMeterType;
+      } else {
+        type = readNumberValue(text, s0, e0, '');
+        if (type !== type) return false;
+        kind = subMeterType(type);
+        if (memo !== undefined) {
+          memo.raw = raw;
+          memo.value = type;
+          memo.text = kind;
+        }
+      }
       const m = subMeter(reading, channel);
       m.deviceType = type;
-      m.type = subMeterType(type);
+      m.type = kind;
       return true;
     }
     case 'mbus-id': {

@@ -131,7 +131,7 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
   apply(i: number, entry: ObisEntry, channel: number): void {
     this.from[i] = channel;
     this.top[i] = entry;
-    this.memo[i] = { raw: ')', text: undefined };
+    this.memo[i] = { raw: ')', text: undefined, value: 0 };
   }
 
   groups(i: number, g: LineGroups): void {

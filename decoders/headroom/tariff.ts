@@ -31,7 +31,7 @@ import type { HeadroomState, NorwayTariffState, TariffHeadroom } from './types';
 import type { ResolvedCurrents } from './currents';
 import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
-import { localKeys } from './time';
+import { localHourStartUtcMs, localKeys } from './time';
 import { saneEnergy, sanePower } from './sane';
 
 interface Clock { utcMs: number; offsetMin: number }
@@ -81,8 +81,10 @@ function raiseDayMax(ns: NorwayTariffState, dayKey: string | undefined, wh: numb
 
 /** Move the hour being filled forward to the hour holding `utcMs`. */
 function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): void {
+  // The hour start alone first (runs on every step); the calendar keys (a Date and strings) only
+  // when the hour has changed.
+  if (ns.hourStartUtcMs !== undefined && localHourStartUtcMs(utcMs, offsetMin) <= ns.hourStartUtcMs) return;
   const k = localKeys(utcMs, offsetMin);
-  if (ns.hourStartUtcMs !== undefined && k.hourStartUtcMs <= ns.hourStartUtcMs) return;
   if (ns.monthKey !== k.monthKey) {
     ns.monthKey = k.monthKey;
     ns.dayMaxWh = {};
@@ -101,7 +103,7 @@ function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): v
 /** Add energy to the hour holding `atUtcMs` (the current one, or the one before). */
 function addHourEnergy(ns: NorwayTariffState, atUtcMs: number, offsetMin: number, wh: number): void {
   advanceHour(ns, atUtcMs, offsetMin);
-  const start = localKeys(atUtcMs, offsetMin).hourStartUtcMs;
+  const start = localHourStartUtcMs(atUtcMs, offsetMin);
   if (start === ns.hourStartUtcMs) {
     ns.hourEnergyWh = Math.max(0, ns.hourEnergyWh + wh);
     raiseDayMax(ns, ns.hourDayKey, ns.hourEnergyWh);
@@ -204,24 +206,45 @@ export function tariffBudget(
     const ns = state.norway;
     if (!ns || ns.hourStartUtcMs === undefined || !ns.hourDayKey) return { info: { scheme, note: 'no hour tracked yet' } };
     const today = ns.hourDayKey;
-    const others: number[] = [];
-    for (const day of Object.keys(ns.dayMaxWh)) if (day !== today) others.push(ns.dayMaxWh[day] as number);
-    others.sort((x, y) => y - x);
+    // The three highest daily maxima of the other days, largest first (o1 >= o2 >= o3), picked
+    // in one pass instead of sorting the month's days (this runs on every step).
+    let o1: number | undefined;
+    let o2: number | undefined;
+    let o3: number | undefined;
+    for (const day in ns.dayMaxWh) {
+      if (day === today) continue;
+      const v = ns.dayMaxWh[day] as number;
+      if (o1 === undefined || v > o1) { o3 = o2; o2 = o1; o1 = v; }
+      else if (o2 === undefined || v > o2) { o3 = o2; o2 = v; }
+      else if (o3 === undefined || v > o3) o3 = v;
+    }
     const todayMax = ns.dayMaxWh[today] ?? ns.hourEnergyWh;
-    const top = others.slice(0, 3).concat([todayMax]).sort((x, y) => y - x).slice(0, 3);
+    // The three highest of those and today's, largest first (today's after any equal one).
+    const top: number[] = [];
+    if (o1 !== undefined) top.push(o1);
+    if (o2 !== undefined) top.push(o2);
+    if (o3 !== undefined) top.push(o3);
+    let at = 0;
+    while (at < top.length && (top[at] as number) >= todayMax) at++;
+    top.splice(at, 0, todayMax);
+    if (top.length > 3) top.length = 3;
     let avgWh = 0;
-    for (const v of top) avgWh += v;
+    for (let i = 0; i < top.length; i++) avgWh += top[i] as number;
     avgWh = top.length > 0 ? avgWh / top.length : 0;
     let thresholdKwh: number | undefined;
-    for (const s of tariff.stepsKwh) if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
+    const steps = tariff.stepsKwh;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] as number;
+      if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
+    }
     const topDaysKwh = top.map(kwh);
     if (thresholdKwh === undefined) {
       // Already above the highest step: nothing more to save this month.
       return { info: { scheme, hour: ns.hourLabel as string, hourEnergyWh: Math.round(ns.hourEnergyWh), monthAverageKwh: kwh(avgWh), topDaysKwh, note: 'the month is above the highest step: no tariff limit' } };
     }
     const T = thresholdKwh * 1000;
-    const a = others[0];
-    const b = others[1];
+    const a = o1;
+    const b = o2;
     // An hour earlier today that already reached more may be matched at no cost.
     const earlierTodayWh = todayMax > ns.hourEnergyWh ? todayMax : 0;
     const hourMaxWh = Math.max(earlierTodayWh, a !== undefined && b !== undefined ? Math.min(T, 3 * T - a - b) : T);

@@ -137,6 +137,16 @@ function pad2(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
 
+/**
+ * UTC start of the local clock hour holding an instant: the hourStartUtcMs of localKeys (same
+ * arithmetic) without the calendar keys, for the per-step check whether the hour has changed.
+ */
+export function localHourStartUtcMs(utcMs: number, offsetMin: number): number {
+  const wall = utcMs + offsetMin * 60000;
+  const hourWall = Math.floor(wall / 3600000) * 3600000;
+  return hourWall - offsetMin * 60000;
+}
+
 /** Local calendar keys and hour start of an instant. */
 export function localKeys(utcMs: number, offsetMin: number): { hourStartUtcMs: number; dayKey: string; monthKey: string; hourLabel: string } {
   const wall = utcMs + offsetMin * 60000;

@@ -129,7 +129,8 @@ export class HdlcSplitter {
     const version = q.version;
     while (i < end) {
       // Between frames: jump to the next flag (no queued bytes: drain() empties the queue below).
-      if (this.state === HUNT && (fromQueue || !q.pending())) {
+      // (q.end > q.start is q.pending() without a call: this loop runs once per frame and more)
+      if (this.state === HUNT && (fromQueue || !(q.end > q.start))) {
         let j = text !== undefined ? text.indexOf('~', i) : fromQueue ? src.subarray(i, end).indexOf(HDLC_FLAG) : src.indexOf(HDLC_FLAG, i);
         if (j < 0) j = end;
         else if (fromQueue) j += i;
@@ -143,6 +144,13 @@ export class HdlcSplitter {
         continue;
       }
       if (this.state === FLAG) {
+        if (src[i] === HDLC_FLAG) {
+          // Another flag (the closing flag shared with the next opening one, or fill): what
+          // step() does with it is nothing, so skip it here without the two calls.
+          i++;
+          if (fromQueue) q.consumeTo(i);
+          continue;
+        }
         // A frame header wholly in the chunk is judged in one go (takeStart); anything unusual
         // (header split across chunks, bad format byte or address) goes through step().
         const next = this.takeStart(src, i, end, emit, fromQueue);
@@ -150,7 +158,7 @@ export class HdlcSplitter {
           i = next;
           if (fromQueue) {
             if (q.version !== version) return;
-          } else if (q.pending()) this.drain(emit);
+          } else if (q.end > q.start) this.drain(emit);
           continue;
         }
       }
@@ -168,7 +176,7 @@ export class HdlcSplitter {
       this.step(b, emit);
       if (fromQueue) {
         if (q.version !== version) return;
-      } else if (q.pending()) this.drain(emit);
+      } else if (q.end > q.start) this.drain(emit);
     }
   }
 

@@ -7,8 +7,9 @@
 export class RescanQueue {
   private buf: Uint8Array;
   private spare: Uint8Array;
-  private start = 0;
-  private end = 0;
+  /** Read position and end of the queued bytes: public for the splitters' hot loops (`end > start` = pending() without a call); only the methods write them. */
+  start = 0;
+  end = 0;
   /** Counts putFront calls: a splitter scanning queued() in place knows its view went stale. */
   version = 0;
 

@@ -30,12 +30,15 @@ export class PathRunner {
   private state: unknown;
   private nowMs = 1_790_000_000_000;
   private readonly onFrame: (r: FrameResult) => void;
+  /** "mm:ss" for every second of an hour (made here, outside the measured passes). */
+  private readonly minuteSecond: string[] = [];
 
   constructor(MeterStream: MeterStreamClass, headroom: HeadroomModuleLike | undefined, options: DecoderOptions) {
     this.stream = new MeterStream(withEngineNatives(options));
     this.headroom = headroom;
     this.state = headroom ? headroom.createHeadroomState() : undefined;
     this.onFrame = (r: FrameResult): void => this.frame(r);
+    for (let s = 0; s < 3600; s++) this.minuteSecond.push(`${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`);
   }
 
   feed(bytes: Uint8Array): void {
@@ -54,6 +57,11 @@ export class PathRunner {
     if (r.ok) {
       this.okFrames++;
       let headroom: unknown;
+      // A capture fed again carries its old meter time, which the headroom engine rightly takes
+      // for a repeated frame (the cheap held path). A meter's next frame has a new time: give
+      // each frame its own minute and second within the hour (about 60 computrons, counted).
+      const t = r.reading.meterTime;
+      if (t !== undefined && t.length >= 19 && t.charCodeAt(13) === 58) r.reading.meterTime = t.slice(0, 14) + this.minuteSecond[this.frames % 3600] + t.slice(19);
       if (this.headroom) {
         const out = this.headroom.stepHeadroom(this.state, { nowMs: this.nowMs, reading: r.reading }, this.headroom.defaultHeadroomSettings);
         this.state = out.state;

@@ -61,6 +61,13 @@ async function main(): Promise<void> {
     }
     if (xs.average) {
       console.log(`\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'ABOVE'}`);
+      const varied = xs.vectors.filter((v) => v.variedComputronsPerByte !== undefined);
+      if (varied.length) {
+        const b = varied.reduce((n, v) => n + v.bytes, 0);
+        const same = varied.reduce((n, v) => n + v.computronsPerByte * v.bytes, 0) / b;
+        const diff = varied.reduce((n, v) => n + v.variedComputronsPerByte! * v.bytes, 0) / b;
+        console.log(`DSMR text that decodes (${varied.length} vectors): ${fmt(same)} c/byte feeding the same telegram each pass, ${fmt(diff)} with new values and CRC each pass (tools/bench/vary-telegram.ts)`);
+      }
       if (xs.deviceAverage) {
         const d = xs.deviceAverage;
         console.log(`XS average with the device's native CRC-16 and AES-GCM (projected: JS CRC/AES computrons taken out, the device glue for the same calls metered in): ${fmt(d.computronsPerByteWeighted)} computrons/byte (native CRC saves ${fmt(d.crcSavedPerByte)}, native AES-GCM ${fmt(d.aesSavedPerByte)}), target ${TARGET_COMPUTRONS_PER_BYTE}: ${d.withinTarget ? 'within' : 'ABOVE'}`);

@@ -10,12 +10,15 @@ import { bundleForXs } from '../../hosttests/xs/bundle';
 import { bytesToHex } from '../../hosttests/xs/harness-core';
 import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
 import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { varyTelegram } from './vary-telegram';
 
 export const TARGET_COMPUTRONS_PER_BYTE = 40;
 
 export interface ReferenceFigure { name: string; bytes: number; computronsPerByte: number }
 export interface VectorFigure {
   name: string; family: string; bytes: number; framesPerPass: number; okFramesPerPass: number; computronsPerFrame: number; computronsPerByte: number;
+  /** DSMR text that decodes: c/byte when every pass carries new values and a new CRC (vary-telegram.ts). */
+  variedComputronsPerByte?: number;
   /** Device projection (device-projection.ts): per pass, computrons inside the JS CRC / AES, and the device glue that replaces them. */
   device?: { crcInside: number; aesInside: number; crcGlue: number; aesGlue: number; crcCalls: number; aesCalls: number; computronsPerByte: number };
 }
@@ -116,6 +119,18 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
         })()`)).value;
         const perPass = c / PASSES - d.crcInside - d.aesInside + d.crcGlue + d.aesGlue;
         figure.device = { ...d, computronsPerByte: perPass / v.bytes.length };
+      }
+      if (v.family === 'DSMR text' && okFrames > 0) {
+        // The same telegram with new values each pass (a real meter's next telegrams).
+        const variants = Array.from({ length: PASSES }, (_, k) => varyTelegram(v.bytes, k + 1));
+        if (variants.every((x) => x !== undefined)) {
+          await xs.evaluate(`globalThis.__var = [${variants.map((x) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(x!))})`).join(', ')}]; globalThis.__rv = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __rv.feed(__v[${i}]); 0`);
+          const okBefore = (await xs.evaluateJson<number>('__rv.okFrames')).value;
+          const cv = await cost(`for (let k = 0; k < ${PASSES}; k++) __rv.feed(__var[k])`);
+          const okAfter = (await xs.evaluateJson<number>('__rv.okFrames')).value;
+          const bytes = variants.reduce((n, x) => n + x!.length, 0);
+          if (okAfter - okBefore === okFrames * PASSES) figure.variedComputronsPerByte = cv / bytes;
+        }
       }
       result.vectors.push(figure);
     }

@@ -38,6 +38,8 @@ export class FlatList {
   /** The bytes read by the last read(); offsets below point into them. */
   bytes: Uint8Array = new Uint8Array(0);
   count = 0;
+  /** Items that are 6-byte octet-strings (logical names, tag 0x09): shapes that want names skip lists with too few. */
+  names = 0;
   /** 0x01 array or 0x02 structure. */
   listTag = 0;
   readonly kind = new Uint8Array(CAPACITY);
@@ -62,6 +64,7 @@ export class FlatList {
     const kind = this.kind;
     const tags = this.tag;
     const value = this.value;
+    let names = 0;
     for (let i = 0; i < count; i++) {
       // The three commonest items inline (names and strings, double-long-unsigned,
       // long-unsigned); the rest through item(). A call or a switch case costs under XS.
@@ -74,6 +77,7 @@ export class FlatList {
         kind[i] = FLAT_OCTETS;
         this.at[i] = p;
         this.len[i] = n;
+        if (n === 6) names++;
         p += n;
       } else if (tag === 0x06 && p + 5 <= end) {
         value[i] = b[p + 1] * 0x1000000 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]);
@@ -101,6 +105,7 @@ export class FlatList {
     this.text0Done = false;
     this.bytes = b;
     this.count = count;
+    this.names = names;
     this.listTag = listTag;
     return p;
   }

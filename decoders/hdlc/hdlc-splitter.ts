@@ -199,11 +199,17 @@ export class HdlcSplitter {
     if (length < MIN_FRAME || length > this.maxBytes) return at;
     let p = 2; // frame index of the next byte
     let ended = 0;
+    let dstEnd = 0;
     while (ended < 2) {
       if (at + p >= end || p >= 10) return at; // not all here, or step()'s address rule applies
-      if (src[at + p] & 1) ended++;
+      if (src[at + p] & 1) {
+        ended++;
+        if (ended === 1) dstEnd = p + 1;
+      }
       p++;
     }
+    // Both addresses at most 4 bytes: completeFrame need not walk them again.
+    const addressesEnd = dstEnd - 2 <= 4 && p - dstEnd <= 4 ? p : 0;
     // p = frame bytes so far (format + addresses); control, then the HCS, when there is information.
     if (!(p + 3 < length - 2)) return at;
     const hcsEnd = p + 3;
@@ -231,7 +237,7 @@ export class HdlcSplitter {
       this.state = FLAG;
       const next = at + length + 1;
       if (fromQueue) this.rescan.consumeTo(next);
-      this.completeFrame(emit, raw);
+      this.completeFrame(emit, raw, addressesEnd);
       return next;
     }
     this.frame.set(src.subarray(at, at + hcsEnd), 0);
@@ -380,13 +386,14 @@ export class HdlcSplitter {
   }
 
   /** A frame between its flags: raw = flag + frameLength bytes + flag (this.hcsEnd set if its HCS was checked). */
-  private completeFrame(emit: Emit, raw: Uint8Array): void {
+  private completeFrame(emit: Emit, raw: Uint8Array, addressesEnd = 0): void {
     const len = this.frameLength;
     const f = raw.subarray(1, len + 1);
     this.checked = false;
     // Addresses: destination then source, each ends with a byte whose LSB is 1 (at most 4 bytes).
-    let p = 2;
-    for (let addr = 0; addr < 2; addr++) {
+    // (takeStart passes where they end when it found both legal and the information present)
+    let p = addressesEnd > 0 ? addressesEnd : 2;
+    for (let addr = addressesEnd > 0 ? 2 : 0; addr < 2; addr++) {
       const start = p;
       while (p < len && (f[p] & 1) === 0) p++;
       p++;

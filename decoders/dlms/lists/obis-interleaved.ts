@@ -137,7 +137,8 @@ export const obisInterleaved: ListShape = {
   },
   flat: {
     detect(l) {
-      return l.listTag === 0x02 && countFlatNames(l) >= 2;
+      // (countFlatNames counts names, so it cannot reach 2 with fewer than 2 in the list)
+      return l.listTag === 0x02 && l.names >= 2 && countFlatNames(l) >= 2;
     },
     map: mapInterleavedFlat,
   },

@@ -16,7 +16,7 @@ import type { DataNotification } from '../apdu';
 import type { ListShape } from './list-shape';
 import type { MeterReading } from '../../reading';
 import { FLAT_SCALER_UNIT, type FlatList } from '../flat-list';
-import { applyObisFlat, applyObisValue, finishReading, flatListId, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
+import { applyObisFlatWith, applyObisValue, finishReading, flatListId, flatText, isLogicalName, newDraft, scalerUnit, text } from './values';
 
 function flat(n: DataNotification): AxdrValue[] | undefined {
   return n.body.kind === 'structure' ? n.body.items : undefined;
@@ -101,7 +101,11 @@ function mapKamstrupFlat(l: FlatList, timeIso: string | undefined): MeterReading
     // a logical name (6-byte octet-string) followed by a value that is not one
     if (tag[i] !== 0x09 || len[i] !== 6 || (tag[i + 1] === 0x09 && len[i + 1] === 6)) continue;
     const nameAt = l.at[i];
-    if (applyObisFlat(draft, l, nameAt, i + 1, undefined, kamstrupScaler(b[nameAt + 2], b[nameAt + 3]))) mapped++;
+    // kamstrupScaler written out (a call per value less)
+    const c = b[nameAt + 2];
+    const d = b[nameAt + 3];
+    const scaler = c === 31 || c === 51 || c === 71 ? -2 : d === 8 && c >= 1 && c <= 4 ? 1 : 0;
+    if (applyObisFlatWith(draft, l, nameAt, i + 1, false, scaler, 0)) mapped++;
     i += 1;
   }
   if (mapped === 0) return 'no known OBIS codes in the list';
@@ -158,8 +162,10 @@ function mapInterleavedFlat(l: FlatList, timeIso: string | undefined): MeterRead
   for (let i = 0; i + 1 < count; i++) {
     if (tag[i] !== 0x09 || len[i] !== 6 || (tag[i + 1] === 0x09 && len[i + 1] === 6)) continue;
     const withUnit = i + 2 < count && kind[i + 2] === FLAT_SCALER_UNIT;
-    const su = withUnit ? { scaler: l.value[i + 2], unit: l.unit[i + 2] } : undefined;
-    if (applyObisFlat(draft, l, l.at[i], i + 1, su)) mapped++;
+    const applied = withUnit
+      ? applyObisFlatWith(draft, l, l.at[i], i + 1, true, l.value[i + 2], l.unit[i + 2])
+      : applyObisFlatWith(draft, l, l.at[i], i + 1, false, undefined, 0);
+    if (applied) mapped++;
     i += withUnit ? 2 : 1;
   }
   if (draft.meterId === undefined) {

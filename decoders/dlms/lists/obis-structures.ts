@@ -16,8 +16,8 @@ import type { MeterReading } from '../../reading';
 import { readAxdr, type AxdrValue, type ByteReader } from '../axdr';
 import type { DataNotification } from '../apdu';
 import { NEVER_FLAT, type ListShape } from './list-shape';
-import type { FlatList } from '../flat-list';
-import { applyObisFlat, applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit } from './values';
+import { FLAT_NUMBER, type FlatList } from '../flat-list';
+import { applyObisFlatWith, applyObisValue, finishReading, isLogicalName, newDraft, scalerUnit } from './values';
 
 function itemsOf(body: AxdrValue): AxdrValue[] | undefined {
   return body.kind === 'array' || body.kind === 'structure' ? body.items : undefined;
@@ -96,25 +96,49 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, 
       // The value: a scalar straight into the flat list's slot 0, else (a structure, a float...)
       // the A-XDR tree as before.
       let value: AxdrValue | undefined;
-      let q = flat.item(b, p + 10, end, 0);
+      let q: number;
+      const v = p + 10;
+      const tag = b[v];
+      if (tag === 0x06 && v + 5 <= end) {
+        // (the commonest value, double-long-unsigned, read here as flat.item reads it)
+        flat.value[0] = b[v + 1] * 0x1000000 + ((b[v + 2] << 16) | (b[v + 3] << 8) | b[v + 4]);
+        flat.tag[0] = 0x06;
+        flat.kind[0] = FLAT_NUMBER;
+        q = v + 5;
+      } else q = flat.item(b, v, end, 0);
       if (q < 0) {
-        r.pos = p + 10;
+        r.pos = v;
         value = readAxdr(r, 2);
         q = r.pos;
       }
       let su: { scaler: number; unit: number } | undefined;
+      let withUnit = false;
+      let scaler = 0;
+      let unit = 0;
       if (n >= 3) {
         if (q + 6 <= end && b[q] === 0x02 && b[q + 1] === 0x02 && b[q + 2] === 0x0f && b[q + 4] === 0x16) {
-          const s = b[q + 3];
-          su = { scaler: s >= 0x80 ? s - 0x100 : s, unit: b[q + 5] };
+          // the usual scaler_unit, as plain numbers (no object per value on the flat path)
+          const sb = b[q + 3];
+          withUnit = true;
+          scaler = sb >= 0x80 ? sb - 0x100 : sb;
+          unit = b[q + 5];
           r.pos = q + 6;
         } else {
           r.pos = q;
           su = scalerUnit(readAxdr(r, 2));
+          if (su) {
+            withUnit = true;
+            scaler = su.scaler;
+            unit = su.unit;
+          }
         }
         for (let extra = 3; extra < n; extra++) readAxdr(r, 2);
       } else r.pos = q;
-      const applied = value === undefined ? applyObisFlat(draft, flat, nameAt, 0, su) : applyObisValue(draft, b.subarray(nameAt, nameAt + 6), value, su);
+      if (withUnit && su === undefined && value !== undefined) su = { scaler, unit };
+      const applied =
+        value === undefined
+          ? applyObisFlatWith(draft, flat, nameAt, 0, withUnit, withUnit ? scaler : undefined, unit)
+          : applyObisValue(draft, b.subarray(nameAt, nameAt + 6), value, su);
       if (applied) mapped++;
       p = r.pos;
     }

@@ -145,6 +145,23 @@ export function applyObisFlat(
   su?: { scaler: number; unit: number },
   implicitScaler?: number,
 ): boolean {
+  return su ? applyObisFlatWith(draft, l, nameAt, vi, true, su.scaler, su.unit) : applyObisFlatWith(draft, l, nameAt, vi, false, implicitScaler, 0);
+}
+
+/**
+ * applyObisFlat with the scaler_unit as plain numbers (no object per value, for the hot loops):
+ * withUnit true = a scaler_unit { scaler, unit }; false = none, `scaler` is then the implicit
+ * scaler or undefined.
+ */
+export function applyObisFlatWith(
+  draft: ReadingDraft,
+  l: FlatList,
+  nameAt: number,
+  vi: number,
+  withUnit: boolean,
+  scalerIn: number | undefined,
+  unit: number,
+): boolean {
   const b = l.bytes;
   const a0 = b[nameAt];
   const c = b[nameAt + 2];
@@ -173,22 +190,22 @@ export function applyObisFlat(
   const entry: ObisEntry = known;
   if (entry.shape === 'number') {
     if (kind !== FLAT_NUMBER) return false;
-    if (!su && implicitScaler === undefined && a0 === 1 && d === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72)) return false;
+    if (!withUnit && scalerIn === undefined && a0 === 1 && d === 7 && (c === 31 || c === 32 || c === 51 || c === 52 || c === 71 || c === 72)) return false;
     let factor = 1;
-    if (su) {
+    if (withUnit) {
       // (as applyObisValue; remembered per unit and field unit, the look-ups cost ~150 under XS)
-      const key = su.unit + entry.unit;
+      const key = unit + entry.unit;
       let f = l.unitFactors[key];
       if (f === undefined) {
-        const unitName = dlmsUnitName(su.unit);
-        const g = unitName === undefined ? (su.unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
+        const unitName = dlmsUnitName(unit);
+        const g = unitName === undefined ? (unit === 255 ? 1 : undefined) : unitScale(unitName, entry.unit);
         f = g === undefined ? -1 : g;
         l.unitFactors[key] = f;
       }
       if (f < 0) return false;
       factor = f;
     }
-    const scaler = su ? su.scaler : implicitScaler ?? 0;
+    const scaler = scalerIn ?? 0;
     // scale() and setObisField() written out (two calls less per value): the same arithmetic
     // (10^n from the same Math.pow) and the same holder objects.
     const raw = l.value[vi];

@@ -38,15 +38,50 @@ function digits(text: string, start: number, count: number): number {
 const WALL_TIME_FIELDS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/;
 
 /**
+ * The last stamp read in full: its minute ('YYYY-MM-DDTHH:MM', fields already checked) with the
+ * minute's wall ms, and what followed the seconds (when no fraction) with the offset it gave.
+ */
+interface StampMemo { minute: string; minuteMs: number; suffix: string; offsetMin: number | undefined }
+
+// The memos of this module are created at run time, never at load: on Moddable a preloaded
+// module's objects are frozen, while its module variables stay writable. Each memo is a pure
+// cache (the same text or instant in, the same answer out), so several meters may share it.
+let lastStamp: StampMemo | undefined;
+
+/** ':00'..':60' -> seconds (built at load, only read: safe to freeze). No prototype: no inherited keys. */
+const SECONDS: Record<string, number> = Object.create(null);
+for (let sec = 0; sec <= 60; sec++) SECONDS[':' + (sec < 10 ? '0' + sec : String(sec))] = sec;
+
+/**
  * Parse 'YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]'. Undefined when it is not that shape.
  *
- * Runs on every headroom step. One native match checks all fourteen digits and five separators,
- * then each field is one slice and one number conversion: under XS a third of the cost of
- * reading the digits one charCodeAt at a time (per frame, not per byte; the expression is not
- * global or sticky, so test() never writes to it and it may be frozen in a preloaded module).
+ * Runs on every headroom step. A meter stamps every 2-10 s, so a stamp mostly shares its minute
+ * and its offset with the one before: then only ':SS' is read (one table lookup) and the rest
+ * comes from the memo (minute + s * 1000 is exact in doubles: it equals Date.UTC of all the
+ * fields). Anything else is read in full (parseStamp).
  */
 export function parseWallTime(text: string): WallTime | undefined {
-  if (typeof text !== 'string' || text.length < 19 || !WALL_TIME_FIELDS.test(text)) return undefined;
+  if (typeof text !== 'string' || text.length < 19) return undefined;
+  const memo = lastStamp;
+  if (memo !== undefined && text.slice(0, 16) === memo.minute) {
+    // The minute was checked already: what the full reader refuses now is in the seconds.
+    const sec = SECONDS[text.slice(16, 19)];
+    if (sec === undefined) return undefined;
+    const wallMs = memo.minuteMs + sec * 1000;
+    if (text.length === 19) return { wallMs };
+    if (text.slice(19) === memo.suffix) return memo.offsetMin === undefined ? { wallMs } : { wallMs, offsetMin: memo.offsetMin };
+  }
+  return parseStamp(text);
+}
+
+/**
+ * The full reader. One native match checks all fourteen digits and five separators, then each
+ * field is one slice and one number conversion: under XS a third of the cost of reading the
+ * digits one charCodeAt at a time (the expression is not global or sticky, so test() never
+ * writes to it and it may be frozen in a preloaded module).
+ */
+function parseStamp(text: string): WallTime | undefined {
+  if (!WALL_TIME_FIELDS.test(text)) return undefined;
   const y = +text.slice(0, 4);
   const mo = +text.slice(5, 7);
   const d = +text.slice(8, 10);
@@ -68,18 +103,27 @@ export function parseWallTime(text: string): WallTime | undefined {
     }
     ms = Math.round(ms);
   }
-  const wallMs = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  if (i >= text.length) return { wallMs };
+  const minuteMs = Date.UTC(y, mo - 1, d, h, mi);
+  const wallMs = minuteMs + s * 1000 + ms;
+  const offsetMin = stampOffsetMin(text, i);
+  // The suffix is remembered only without a fraction (then it is all that follows the seconds).
+  if (i === 19) lastStamp = { minute: text.slice(0, 16), minuteMs, suffix: text.slice(19), offsetMin };
+  return offsetMin === undefined ? { wallMs } : { wallMs, offsetMin };
+}
+
+/** The offset stated from position i on: 'Z', '+HH:MM', '-HH:MM'; undefined for none or anything else. */
+function stampOffsetMin(text: string, i: number): number | undefined {
+  if (i >= text.length) return undefined;
   const z = text[i];
-  if (z === 'Z' || z === 'z') return { wallMs, offsetMin: 0 };
+  if (z === 'Z' || z === 'z') return 0;
   if ((z === '+' || z === '-') && text.length >= i + 6) {
     const oh = digits(text, i + 1, 2);
     const om = digits(text, i + 4, 2);
-    if (oh < 0 || om < 0) return { wallMs };
+    if (oh < 0 || om < 0) return undefined;
     const off = oh * 60 + om;
-    return { wallMs, offsetMin: z === '-' ? -off : off };
+    return z === '-' ? -off : off;
   }
-  return { wallMs };
+  return undefined;
 }
 
 const DAY_MS = 86400000;
@@ -94,12 +138,37 @@ function lastSundayOneUtc(year: number, month: number): number {
   return lastDayMs - weekday * DAY_MS + 3600000;
 }
 
+/** One year's EU summer time (startMs <= instant < endMs) and the year's own span [fromMs, toMs). */
+interface SummerWindow { fromMs: number; toMs: number; startMs: number; endMs: number }
+
+/** The window last looked up (see lastMinute about run-time memos). */
+let lastWindow: SummerWindow | undefined;
+
+/**
+ * The summer-time window of the UTC year holding `ms` (a Date and two Date.UTC per year, not per
+ * step). Years before 100 are never remembered (Date.UTC reads them as 19xx: an empty span).
+ */
+function summerWindow(ms: number): SummerWindow {
+  const w = lastWindow;
+  if (w !== undefined && ms >= w.fromMs && ms < w.toMs) return w;
+  const year = new Date(ms).getUTCFullYear();
+  const known = year >= 100;
+  const win: SummerWindow = {
+    fromMs: known ? Date.UTC(year, 0, 1) : 0,
+    toMs: known ? Date.UTC(year + 1, 0, 1) : 0,
+    startMs: lastSundayOneUtc(year, 2),
+    endMs: lastSundayOneUtc(year, 9),
+  };
+  lastWindow = win;
+  return win;
+}
+
 /** Local offset (minutes east of UTC) in force at a UTC instant. */
 export function localOffsetMin(utcMs: number, clock: ClockSettings): number {
   if (clock.dst !== 'eu') return clock.utcOffsetMin;
-  const year = new Date(utcMs).getUTCFullYear();
-  if (utcMs < lastSundayOneUtc(year, 2)) return clock.utcOffsetMin; // before summer time starts
-  return utcMs < lastSundayOneUtc(year, 9) ? clock.utcOffsetMin + 60 : clock.utcOffsetMin;
+  const w = summerWindow(utcMs);
+  if (utcMs < w.startMs) return clock.utcOffsetMin; // before summer time starts
+  return utcMs < w.endMs ? clock.utcOffsetMin + 60 : clock.utcOffsetMin;
 }
 
 /**
@@ -116,12 +185,12 @@ export function wallToUtc(wallMs: number, clock: ClockSettings, hintUtcMs?: numb
     // One summer-time window for both candidates, that of the wall time's year: a candidate in
     // another year lies within hours of New Year (offsets are at most 14 h), outside the window
     // of either year, so this gives the answer localOffsetMin gives for each candidate.
-    const year = new Date(wallMs).getUTCFullYear();
-    const start = lastSundayOneUtc(year, 2);
+    const w = summerWindow(wallMs);
+    const start = w.startMs;
     const summer = standard + 60;
     const summerUtc = wallMs - summer * 60000;
     if (summerUtc >= start) {
-      const end = lastSundayOneUtc(year, 9);
+      const end = w.endMs;
       if (summerUtc < end) {
         // Summer time fits: it wins unless standard time fits too and lies nearer to the hint.
         const standardFits = !(standardUtc >= start && standardUtc < end);

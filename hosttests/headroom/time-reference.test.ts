@@ -142,6 +142,27 @@ describe('parseWallTime reads exactly what the field-by-field reader reads', () 
     expect(accepted).toBeLessThan(19000);
   });
 
+  test('stamps that share a minute with the one before (the remembered minute and offset)', () => {
+    // parseWallTime remembers the last minute and suffix: mutate only what follows the minute,
+    // so most stamps hit that memo, and check every answer against the full reference reader.
+    const m = new Mismatches();
+    const rng = mulberry32(13);
+    const tails = [':05', ':59', ':60', ':61', ':5', ':0x', '.07', ': 7', ':\u0660\u0661', ':07.25', ':07.'];
+    const suffixes = ['', '+01:00', '+02:00', '-01:30', '-00:00', 'Z', 'z', '+0100', '+01:0x', 'junk!!', '.5+01:00', '+01:00:00'];
+    const minutes = ['2026-11-23T22:10', '2026-03-29 02:30', '1999-12-31T23:59', '2026-13-01T00:00', '2026-02-30T24:00'];
+    let hits = 0;
+    for (let k = 0; k < 20000; k++) {
+      const minute = minutes[Math.floor(k / 50) % minutes.length] as string;
+      const tail = rng() < 0.7 ? ':' + String(Math.floor(rng() * 62)).padStart(2, '0') : tails[Math.floor(rng() * tails.length)] as string;
+      const t = minute + tail + (suffixes[Math.floor(rng() * suffixes.length)] as string);
+      const ref = refParseWallTime(t);
+      m.check(parseWallTime(t), ref, 'parseWallTime', t);
+      if (ref) hits++;
+    }
+    expect(m.list).toEqual([]);
+    expect(hits).toBeGreaterThan(5000);
+  });
+
   test('not a string', () => {
     expect(parseWallTime(undefined as unknown as string)).toBeUndefined();
     expect(parseWallTime(12 as unknown as string)).toBeUndefined();

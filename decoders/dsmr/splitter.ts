@@ -27,9 +27,10 @@
  *   by the platform's native TextDecoder when DecoderOptions.asciiText is given (about 20
  *   computrons a call), else in JavaScript as Latin-1 (about 6 a byte); String.indexOf then
  *   jumps to the next '!' or '/' at almost no metered cost (Uint8Array.indexOf costs 8 a byte
- *   scanned), the bytes between are copied with one set() for the CRC, and the string pieces are
- *   joined into the telegram text the parser reads, so nothing is converted twice. The frame
- *   handed on is copied with ArrayBuffer.slice (copy-bytes.ts). No RegExp.
+ *   scanned), and the string pieces are joined into the telegram text the parser reads, so
+ *   nothing is converted twice. A telegram wholly inside one chunk is never copied into buf (the
+ *   CRC runs over the frame's own copy); one split over chunks is copied in with one set() a
+ *   chunk. The frame handed on is copied with ArrayBuffer.slice (copy-bytes.ts). No RegExp.
  * - One TelegramLayout per splitter (layout.ts): a telegram laid out like the previous one is
  *   replayed from that one's line records instead of parsed line by line.
  */
@@ -57,6 +58,8 @@ export type Emit = (result: FrameResult) => void;
 
 /** Joins of chunk text per telegram before falling back to one conversion at the end. */
 const MAX_TEXT_PIECES = 16;
+
+const EMPTY = new Uint8Array(0);
 
 /** 1 where a byte has an odd number of set bits (a 7E1 byte must not). Built once, read only. */
 const ODD_PARITY = new Uint8Array(256);
@@ -96,6 +99,15 @@ export class DsmrSplitter {
   private givenBack: Uint8Array | undefined;
   /** The last decoded telegram's layout: the next one with the same skeleton is replayed from it. */
   private readonly layout = new TelegramLayout();
+  /**
+   * While an 8-bit telegram lies wholly in the chunk being run: the chunk and the index of its
+   * '/' (buf[p] would be inChunk[inChunkAt + p]), so nothing is copied into buf - TypedArray.set
+   * is metered per byte under XS, and a PC capture or a large UART read holds whole telegrams.
+   * inChunkAt is -1 when the telegram is in buf; one still open when the chunk ends is copied
+   * into buf then (settleChunk), so the results do not depend on the chunking.
+   */
+  private inChunk: Uint8Array = EMPTY;
+  private inChunkAt = -1;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -146,8 +158,11 @@ export class DsmrSplitter {
         case HUNT: {
           if (stopBetweenFrames) {
             const c = chunk[i];
-            if (i !== from || (c !== SLASH && c !== SLASH_PARITY)) return i;
-            this.start(c === SLASH ? 0xff : 0x7f);
+            if (i !== from || (c !== SLASH && c !== SLASH_PARITY)) {
+              if (this.inChunkAt >= 0) this.settleChunk();
+              return i;
+            }
+            this.start(chunk, i, c === SLASH ? 0xff : 0x7f);
             i++;
             break;
           }
@@ -156,10 +171,11 @@ export class DsmrSplitter {
           if (k >= 0 && (j < 0 || k < j)) j = k;
           if (j < 0) {
             this.skipped += n - i;
+            if (this.inChunkAt >= 0) this.settleChunk();
             return n;
           }
           this.skipped += j - i;
-          this.start(chunk[j] === SLASH ? 0xff : 0x7f);
+          this.start(chunk, j, chunk[j] === SLASH ? 0xff : 0x7f);
           i = j + 1;
           break;
         }
@@ -197,7 +213,21 @@ export class DsmrSplitter {
         }
       }
     }
+    if (this.inChunkAt >= 0) this.settleChunk();
     return n;
+  }
+
+  /**
+   * The chunk is done: a telegram still open in it moves into buf (the next chunk continues it
+   * there); one that ended only drops its reference to the chunk.
+   */
+  private settleChunk(): void {
+    if (this.state === BODY || this.state === CRC) {
+      const at = this.inChunkAt;
+      this.buf.set(this.inChunk.subarray(at, at + this.len), 0);
+    }
+    this.inChunkAt = -1;
+    this.inChunk = EMPTY;
   }
 
   flush(emit: Emit): void {
@@ -219,8 +249,16 @@ export class DsmrSplitter {
     this.len = 0;
   }
 
-  private start(mask: number): void {
-    this.buf[0] = SLASH;
+  private start(chunk: Uint8Array, at: number, mask: number): void {
+    if (mask === 0xff) {
+      this.inChunk = chunk;
+      this.inChunkAt = at;
+    } else {
+      // 7E1: the bytes are masked on the way in, so buf holds other bytes than the chunk.
+      this.buf[0] = SLASH;
+      this.inChunkAt = -1;
+      this.inChunk = EMPTY;
+    }
     this.len = 1;
     this.mask = mask;
     this.state = BODY;
@@ -326,7 +364,7 @@ export class DsmrSplitter {
     const inParens = this.insideParens();
     if (this.text !== null) this.text += c === BANG ? '!' : '/';
     if (c === BANG) {
-      this.buf[this.len++] = BANG;
+      this.put(BANG);
       if (!inParens) {
         this.state = CRC;
         this.crcDigits = 0;
@@ -336,7 +374,7 @@ export class DsmrSplitter {
     }
     if (inParens) {
       this.candidate = this.len;
-      this.buf[this.len++] = SLASH;
+      this.put(SLASH);
       return true;
     }
     this.truncated(emit, this.len, 'a new telegram started before "!"');
@@ -355,15 +393,24 @@ export class DsmrSplitter {
       this.overflow(emit);
       return from + room;
     }
-    this.buf.set(chunk.subarray(from, to), this.len);
+    // In the chunk, chunk[from, to) already follows the telegram's bytes there: nothing to copy.
+    if (this.inChunkAt < 0) this.buf.set(chunk.subarray(from, to), this.len);
     this.len += to - from;
     return to;
   }
 
-  /** Is the end of the buffer inside an open "(" on the current line? */
+  /** Append the byte just read from the chunk ('!' or '/'; room was checked). */
+  private put(c: number): void {
+    if (this.inChunkAt < 0) this.buf[this.len] = c;
+    this.len++;
+  }
+
+  /** Is the end of the telegram so far inside an open "(" on the current line? */
   private insideParens(): boolean {
-    const b = this.buf;
-    for (let p = this.len - 1; p >= 0; p--) {
+    const inChunk = this.inChunkAt >= 0;
+    const b = inChunk ? this.inChunk : this.buf;
+    const base = inChunk ? this.inChunkAt : 0;
+    for (let p = base + this.len - 1; p >= base; p--) {
       const c = b[p];
       if (c === OPEN) return true;
       if (c === CLOSE || c === LF || c === CR) return false;
@@ -381,8 +428,15 @@ export class DsmrSplitter {
     this.len = 0;
   }
 
+  /** The telegram so far ends at `end`: reported cut. */
   private truncated(emit: Emit, end: number, why: string): void {
-    emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: copyBytes(this.buf, 0, end) });
+    emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: this.telegramBytes(0, end) });
+  }
+
+  /** A copy of the telegram's bytes [from, to), wherever they are (chunk or buf). */
+  private telegramBytes(from: number, to: number): Uint8Array {
+    const at = this.inChunkAt;
+    return at >= 0 ? copyBytes(this.inChunk, at + from, at + to) : copyBytes(this.buf, from, to);
   }
 
   /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
@@ -390,12 +444,13 @@ export class DsmrSplitter {
     this.state = next;
     this.tailLeft = 2;
     let from = 0;
-    if (this.candidate >= 0 && !closesOnItsLine(this.buf, this.candidate, this.len)) {
+    const at = this.inChunkAt;
+    if (this.candidate >= 0 && !(at >= 0 ? closesOnItsLine(this.inChunk, at + this.candidate, at + this.len) : closesOnItsLine(this.buf, this.candidate, this.len))) {
       // The '/' inside "(" was a real start: the telegram before it was cut there.
       this.truncated(emit, this.candidate, 'a new telegram started inside a value');
       from = this.candidate;
     }
-    const frame = copyBytes(this.buf, from, this.len);
+    const frame = this.telegramBytes(from, this.len);
     const text = this.text === null ? textOf(this.options, frame) : from === 0 ? this.text : this.text.slice(from);
     this.text = '';
     const skip = this.options.skipChecksum === true;

@@ -1,8 +1,8 @@
 /**
  * CRC-16/ARC (the DSMR telegram checksum) against a bit-by-bit reference written from the
  * definition (reflected polynomial 0xA001, init 0, no final XOR): every length 0..40 and random
- * slices and continuations, so the slicing-by-4 fast path, its 8-byte loop and the byte tail
- * are all compared.
+ * slices and continuations, so the slicing-by-16 fast path (aligned head bytes, the 16-byte loop,
+ * the 4-byte word tail, the byte tail) is compared at every alignment of the view.
  */
 import { crc16Arc } from '../../decoders/util/crc16-arc';
 
@@ -33,5 +33,18 @@ test('every length 0..40 and random slices / continuations match the bitwise ref
     const end = start + rand(1000);
     const init = rand(0x10000);
     expect({ start, end, init, crc: crc16Arc(data, start, end, init) }).toEqual({ start, end, init, crc: reference(data, start, end, init) });
+  }
+});
+
+test('views at every byte offset (the word loop reads through an aligned Uint32Array) match the reference', () => {
+  const data = new Uint8Array(600);
+  for (let i = 0; i < data.length; i++) data[i] = rand(256);
+  for (let offset = 0; offset < 8; offset++) {
+    const view = data.subarray(offset, offset + 500);
+    for (let t = 0; t < 60; t++) {
+      const start = rand(40);
+      const end = start + 20 + rand(120);
+      expect({ offset, start, end, crc: crc16Arc(view, start, end) }).toEqual({ offset, start, end, crc: reference(view, start, end, 0) });
+    }
   }
 });

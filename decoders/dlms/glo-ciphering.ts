@@ -92,18 +92,19 @@ export function unwrapGloCiphering(bytes: Uint8Array, start: number, end: number
   iv.set(bytes.subarray(fcAt, fcAt + 4), 8);
   const ak = keys.authenticationKey;
   const tag = authenticated && ak ? bytes.subarray(payloadEnd, payloadEndWithTag) : undefined;
-  const base = { systemTitle, frameCounter, securityControl: sc, tagChecked: tag !== undefined };
+  const tagChecked = tag !== undefined;
+  // (results written out, keys in this order, rather than spread from a shared object: a
+  // spread costs more than the whole header under XS)
 
   if (!encrypted) {
     const plaintext = bytes.slice(payloadStart, payloadEnd);
-    if (!authenticated) return { ok: true, plaintext, ...base };
-    if (!tag || !ak) return { ok: true, plaintext, ...base };
+    if (!authenticated || !tag || !ak) return { ok: true, plaintext, systemTitle, frameCounter, securityControl: sc, tagChecked };
     const key = keys.encryptionKey;
     if (!key) return fail('encrypted-no-key', 'authenticated frame: the tag check needs the encryption key too');
     if (key.length !== 16) return fail('decrypt-failed', `encryption key has ${key.length} bytes, AES-128 needs 16`);
     const aad = concat3(new Uint8Array([sc]), ak, plaintext);
     const ok = decryptWith(keys, key, { iv, ciphertext: new Uint8Array(0), aad, tag });
-    return ok ? { ok: true, plaintext, ...base } : fail('decrypt-failed', 'authentication tag mismatch');
+    return ok ? { ok: true, plaintext, systemTitle, frameCounter, securityControl: sc, tagChecked } : fail('decrypt-failed', 'authentication tag mismatch');
   }
 
   const key = keys.encryptionKey;
@@ -111,10 +112,15 @@ export function unwrapGloCiphering(bytes: Uint8Array, start: number, end: number
   // A key of the wrong size is a configuration error; report it per frame rather than throw.
   if (key.length !== 16) return fail('decrypt-failed', `encryption key has ${key.length} bytes, AES-128 needs 16`);
   const ciphertext = bytes.subarray(payloadStart, payloadEnd);
-  const aad = tag && ak ? concat3(new Uint8Array([sc]), ak, new Uint8Array(0)) : undefined;
+  let aad: Uint8Array | undefined;
+  if (tag && ak) {
+    aad = new Uint8Array(1 + ak.length);
+    aad[0] = sc;
+    aad.set(ak, 1);
+  }
   const plaintext = decryptWith(keys, key, aad ? { iv, ciphertext, aad, tag } : { iv, ciphertext });
   if (!plaintext) return fail('decrypt-failed', 'authentication tag mismatch (wrong encryption or authentication key)');
-  return { ok: true, plaintext, ...base };
+  return { ok: true, plaintext, systemTitle, frameCounter, securityControl: sc, tagChecked };
 }
 
 function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {

@@ -9,9 +9,9 @@
  * from the first 4-aligned byte on (a view costs one construction per call; DataView.getUint32 is
  * a method call per word). Tables (8 KiB a polynomial) are built once when a module is evaluated and
  * only read afterwards (preloaded into flash on Moddable; the device injects its native CRC anyway).
- * XS, computrons a byte over 200 / 1000 / 4000 bytes: slicing by 16 with the view 14.4 / 12.9 /
- * 12.7; the former slicing by 4 with DataView reads 15.6 / 15.1 / 15.0; by 8 with the view 14.9 /
- * 13.7 / 13.5; by 32 gains no more on telegram-sized ranges. (Plain Array tables would save one
+ * XS, crc16Arc computrons a byte over 200 / 1000 / 4000 bytes: slicing by 16 with the view 14.6 /
+ * 13.0 / 12.7; the former slicing by 4 with DataView reads 16.3 / 15.6 / 15.4 (loop alone: by 8
+ * with the view 14.9 / 13.7 / 13.5; by 32 gains nothing more on telegram-sized ranges). (Plain Array tables would save one
  * more computron a byte in XS but take 4 KiB a table instead of 512 bytes.)
  */
 
@@ -51,24 +51,17 @@ export function crc16Update(tables: Crc16Tables, bytes: Uint8Array, start: numbe
     const offset = bytes.byteOffset;
     for (; ((offset + i) & 3) !== 0; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
     const words = (end - i) >>> 2;
-    crc = LITTLE_ENDIAN
-      ? foldWords(tables, new Uint32Array(bytes.buffer, offset + i, words), words, crc)
-      : foldWordsDataView(tables, new DataView(bytes.buffer, offset + i, words * 4), words, crc);
+    if (!LITTLE_ENDIAN) return crc16Tail(t0, bytes, i + words * 4, end, foldWordsDataView(tables, new DataView(bytes.buffer, offset + i, words * 4), words, crc));
+    // The word loop is here rather than in a function of its own: a call and its arguments
+    // are a tenth of a short telegram's CRC under XS.
+    const u = new Uint32Array(bytes.buffer, offset + i, words);
     i += words * 4;
-  }
-  for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
-  return crc;
-}
-
-/** Folds `count` little-endian words into `crc`: sixteen bytes an iteration, then the last 0-3 words four bytes at a time. */
-function foldWords(tables: Crc16Tables, u: Uint32Array, count: number, crc: number): number {
-  const t0 = tables[0], t1 = tables[1], t2 = tables[2], t3 = tables[3];
-  let k = 0;
-  if (count >= 4) {
+    const t1 = tables[1], t2 = tables[2], t3 = tables[3];
     const t4 = tables[4], t5 = tables[5], t6 = tables[6], t7 = tables[7];
     const t8 = tables[8], t9 = tables[9], t10 = tables[10], t11 = tables[11];
     const t12 = tables[12], t13 = tables[13], t14 = tables[14], t15 = tables[15];
-    for (const end4 = count - 3; k < end4; k += 4) {
+    let k = 0;
+    for (const end4 = words - 3; k < end4; k += 4) {
       const a = u[k] ^ crc;
       const b = u[k + 1];
       const c = u[k + 2];
@@ -78,16 +71,28 @@ function foldWords(tables: Crc16Tables, u: Uint32Array, count: number, crc: numb
         ^ t7[c & 0xff] ^ t6[(c >>> 8) & 0xff] ^ t5[(c >>> 16) & 0xff] ^ t4[c >>> 24]
         ^ t3[d & 0xff] ^ t2[(d >>> 8) & 0xff] ^ t1[(d >>> 16) & 0xff] ^ t0[d >>> 24];
     }
+    // The last 0-3 words four bytes at a time.
+    for (; k < words; k++) {
+      const w = u[k] ^ crc;
+      crc = t3[w & 0xff] ^ t2[(w >>> 8) & 0xff] ^ t1[(w >>> 16) & 0xff] ^ t0[w >>> 24];
+    }
   }
-  for (; k < count; k++) {
-    const w = u[k] ^ crc;
-    crc = t3[w & 0xff] ^ t2[(w >>> 8) & 0xff] ^ t1[(w >>> 16) & 0xff] ^ t0[w >>> 24];
-  }
+  for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
   return crc;
 }
 
-/** The same fold on a big-endian engine, each word read little-endian through DataView. */
-function foldWordsDataView(tables: Crc16Tables, view: DataView, count: number, crc: number): number {
+/** The byte loop over bytes[i, end). */
+function crc16Tail(t0: Uint16Array, bytes: Uint8Array, i: number, end: number, crc: number): number {
+  for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
+  return crc;
+}
+
+/**
+ * The word fold on a big-endian engine (a Uint32Array would read the words the other way round):
+ * `count` little-endian words of `view` four bytes at a time. Exported for the tests, which run on
+ * little-endian machines only.
+ */
+export function foldWordsDataView(tables: Crc16Tables, view: DataView, count: number, crc: number): number {
   const t0 = tables[0], t1 = tables[1], t2 = tables[2], t3 = tables[3];
   for (let k = 0; k < count; k++) {
     const w = view.getUint32(k * 4, true) ^ crc;

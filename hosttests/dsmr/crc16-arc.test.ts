@@ -5,6 +5,7 @@
  * the 4-byte word tail, the byte tail) is compared at every alignment of the view.
  */
 import { crc16Arc } from '../../decoders/util/crc16-arc';
+import { crc16SliceTables, foldWordsDataView } from '../../decoders/util/crc16-reflected';
 
 function reference(bytes: Uint8Array, start: number, end: number, crc: number): number {
   for (let i = start; i < end; i++) {
@@ -46,5 +47,18 @@ test('views at every byte offset (the word loop reads through an aligned Uint32A
       const end = start + 20 + rand(120);
       expect({ offset, start, end, crc: crc16Arc(view, start, end) }).toEqual({ offset, start, end, crc: reference(view, start, end, 0) });
     }
+  }
+});
+
+test('the big-endian fallback (words through DataView) folds like the byte loop', () => {
+  const tables = crc16SliceTables(0xa001);
+  const data = new Uint8Array(256);
+  for (let i = 0; i < data.length; i++) data[i] = rand(256);
+  for (let t = 0; t < 100; t++) {
+    const words = rand(60);
+    const at = rand(8);
+    const init = rand(0x10000);
+    const view = new DataView(data.buffer, at, words * 4);
+    expect({ words, at, init, crc: foldWordsDataView(tables, view, words, init) }).toEqual({ words, at, init, crc: reference(data, at, at + words * 4, init) });
   }
 });

@@ -136,8 +136,12 @@ export class MeterStream {
     this.bytesSinceFrame += bytes.length;
     if (this.locked !== NONE) {
       const i = this.locked;
-      this.parts[i].push(bytes, this.emits[i]);
-      this.takeGarbage(i);
+      const part = this.parts[i];
+      part.push(bytes, this.emits[i]);
+      // takeGarbage(i) written out (this runs for every chunk of a locked stream)
+      const g = part.garbageBytes;
+      this.garbage += g - this.lastGarbage[i];
+      this.lastGarbage[i] = g;
       if (this.locked !== NONE && this.bytesSinceFrame > 2 * this.maxFrameBytes) this.unlock();
       return;
     }
@@ -227,6 +231,15 @@ export class MeterStream {
   }
 
   private result(part: number, res: FrameResult): void {
+    if (this.locked === part && res.ok && part !== P1) {
+      // The steady state of a HAN port, written out: deliver(res) for a decoded frame.
+      this.frames++;
+      this.errorsInRow = 0;
+      this.bytesSinceFrame = 0;
+      this.format = res.format;
+      this.onFrame(res);
+      return;
+    }
     if (this.locked !== NONE && this.locked !== part) return; // another part locked during this chunk
     const r = part === P1 && res.ok && !plausibleP1(res) ? implausibleAsError(res) : res;
     if (this.locked === NONE) {

@@ -32,7 +32,7 @@
  */
 import type { Crc16Function, DecoderOptions, FrameResult } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
-import { checkCrc16X25, crc16X25 } from '../util/crc16-x25';
+import { checkCrc16X25, crc16X25, crc16X25Register } from '../util/crc16-x25';
 import { RescanQueue } from '../util/rescan-queue';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
@@ -82,6 +82,8 @@ export class HdlcSplitter {
   checked = false;
   /** HCS/FCS CRC: the JavaScript table loop, or the platform's native one (DecoderOptions.crc16). */
   private readonly x25: Crc16Function;
+  /** x25 is the JavaScript CRC: the frame check may continue from the header check's register. */
+  private readonly jsCrc: boolean;
 
   constructor(options: DecoderOptions = {}) {
     this.maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
@@ -89,11 +91,12 @@ export class HdlcSplitter {
     // (+2 more: the opening and closing flag around it, so raw is one ArrayBuffer slice)
     this.flagged = new Uint8Array(this.maxBytes + 3);
     this.flagged[0] = HDLC_FLAG;
-    this.frame = this.flagged.subarray(1);
+    this.frame = this.flagged.subarray(1, this.maxBytes + 2);
     this.apdu = new Uint8Array(this.maxBytes);
     this.rescan = new RescanQueue(this.maxBytes + 2);
     this.skipChecksum = options.skipChecksum === true;
     this.x25 = options.crc16?.x25 ?? crc16X25;
+    this.jsCrc = this.x25 === crc16X25;
     this.dlms = new DlmsApduDecoder({
       encryptionKey: options.encryptionKey,
       authenticationKey: options.authenticationKey,
@@ -217,7 +220,18 @@ export class HdlcSplitter {
     this.frameLength = length;
     this.addressesEnded = 2;
     this.hcsEnd = hcsEnd;
-    if (!this.skipChecksum && !checkCrc16X25(src, at, at + hcsEnd - 2, this.x25)) {
+    // With the JavaScript CRC the register after the header is kept: the frame check goes on
+    // from it (completeFrame) instead of running over the header bytes again.
+    let register = -1;
+    let hcsOk = true;
+    if (!this.skipChecksum) {
+      if (this.jsCrc) {
+        register = crc16X25Register(src, at, at + hcsEnd - 2, 0xffff);
+        const hcs = (register ^ 0xffff) & 0xffff;
+        hcsOk = src[at + hcsEnd - 2] === (hcs & 0xff) && src[at + hcsEnd - 1] === hcs >>> 8;
+      } else hcsOk = checkCrc16X25(src, at, at + hcsEnd - 2, this.x25);
+    }
+    if (!hcsOk) {
       this.frame.set(src.subarray(at, at + hcsEnd), 0);
       if (fromQueue) this.rescan.consumeTo(at + hcsEnd);
       this.fail(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', hcsEnd);
@@ -237,7 +251,7 @@ export class HdlcSplitter {
       this.state = FLAG;
       const next = at + length + 1;
       if (fromQueue) this.rescan.consumeTo(next);
-      this.completeFrame(emit, raw, addressesEnd);
+      this.completeFrame(emit, raw, addressesEnd, register);
       return next;
     }
     this.frame.set(src.subarray(at, at + hcsEnd), 0);
@@ -386,7 +400,7 @@ export class HdlcSplitter {
   }
 
   /** A frame between its flags: raw = flag + frameLength bytes + flag (this.hcsEnd set if its HCS was checked). */
-  private completeFrame(emit: Emit, raw: Uint8Array, addressesEnd = 0): void {
+  private completeFrame(emit: Emit, raw: Uint8Array, addressesEnd = 0, hcsRegister = -1): void {
     const len = this.frameLength;
     const f = raw.subarray(1, len + 1);
     this.checked = false;
@@ -410,7 +424,13 @@ export class HdlcSplitter {
         this.rejectWhole(emit, raw, 'checksum', 'HDLC header checksum (HCS) mismatch');
         return;
       }
-      if (!checkCrc16X25(f, 0, len - 2, this.x25)) {
+      let fcsOk: boolean;
+      if (hcsRegister >= 0) {
+        // (takeStart's register covers f[0, hcsEnd - 2): the FCS runs on over the rest)
+        const fcs = (crc16X25Register(f, this.hcsEnd - 2, len - 2, hcsRegister) ^ 0xffff) & 0xffff;
+        fcsOk = f[len - 2] === (fcs & 0xff) && f[len - 1] === fcs >>> 8;
+      } else fcsOk = checkCrc16X25(f, 0, len - 2, this.x25);
+      if (!fcsOk) {
         this.rejectWhole(emit, raw, 'checksum', 'HDLC frame checksum (FCS) mismatch');
         return;
       }

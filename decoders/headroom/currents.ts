@@ -36,7 +36,9 @@
 import type { MeterReading, PhaseReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { saneCurrent, sanePower, saneVoltage } from './sane';
+import { MAX_CURRENT_A, saneCurrent, sanePower, saneVoltage } from './sane';
+
+const SQRT3 = Math.sqrt(3);
 
 export interface ResolvedCurrents {
   /** Line current used, A (null: unknown). */
@@ -86,15 +88,17 @@ export function framePower(reading: MeterReading): { absW: number; netW: number 
   return any ? { absW: Math.abs(net), netW: net } : undefined;
 }
 
-/** True when the frame says anything about load (currents or power). */
-export function hasElectricalData(reading: MeterReading): boolean {
-  // framePower(reading) !== undefined, or a line current, without building framePower's object.
-  if (sanePower(reading.powerImportW) !== undefined || sanePower(reading.powerExportW) !== undefined) return true;
-  for (let p = 0; p < 3; p++) {
-    const ph = phaseOf(reading, p);
-    if (ph && (saneCurrent(ph.currentA) !== undefined || sanePower(ph.powerImportW) !== undefined || sanePower(ph.powerExportW) !== undefined)) return true;
-  }
-  return false;
+/**
+ * True when the frame says anything about load: its power (framePower, worked out by the caller,
+ * which also covers the lines' own powers) or a line current. The powers are read once per step.
+ */
+export function hasLoadData(reading: MeterReading, power: { absW: number; netW: number } | undefined): boolean {
+  if (power !== undefined) return true;
+  const ph1 = reading.l1;
+  const ph2 = reading.l2;
+  const ph3 = reading.l3;
+  return (ph1 ? saneCurrent(ph1.currentA) !== undefined : false) || (ph2 ? saneCurrent(ph2.currentA) !== undefined : false)
+    || (ph3 ? saneCurrent(ph3.currentA) !== undefined : false);
 }
 
 export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): boolean {
@@ -117,6 +121,14 @@ export function chargerPowerW(chargerA: readonly number[], voltageV: number[], i
   return sum;
 }
 
+/** A line's current from its own power over its voltage; null when it sends no power. */
+function ownPowerCurrentA(ph: PhaseReading, volts: number): number | null {
+  const pi = sanePower(ph.powerImportW);
+  const pe = sanePower(ph.powerExportW);
+  if (pi === undefined && pe === undefined) return null;
+  return Math.abs((pi === undefined ? 0 : pi) - (pe === undefined ? 0 : pe)) / volts;
+}
+
 export function resolveCurrents(
   reading: MeterReading,
   /** isItGrid(settings, reading), worked out once by the caller. */
@@ -126,58 +138,75 @@ export function resolveCurrents(
   splitUsable: boolean,
   lastVoltageV: (number | null)[],
   settings: HeadroomSettings,
+  /** framePower(reading), worked out by the caller. */
+  power: { absW: number; netW: number } | undefined,
 ): ResolvedCurrents {
   const n = settings.phases;
-  const currentA: (number | null)[] = [null, null, null];
-  const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
-  // The lines in locals, picked by index inline (no phaseOf call per use: this runs every step).
+  // The lines in locals, taken one by one (no loop or phaseOf call per use: this runs every step).
   const ph1 = reading.l1;
   const ph2 = reading.l2;
   const ph3 = reading.l3;
-  const voltageV: number[] = [0, 0, 0];
-  for (let p = 0; p < 3; p++) {
-    // This frame's voltage, else the last one sent, else nominal (each looked at only when needed).
-    let volts = saneVoltage((p === 0 ? ph1 : p === 1 ? ph2 : ph3)?.voltageV) ?? saneVoltage(lastVoltageV[p]) ?? settings.nominalVoltageV;
-    // On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
-    // MA304T4) report line-to-star-point voltages (~133 V): scale those by sqrt(3), or every
-    // power -> current conversion would come out sqrt(3) too generous.
-    if (it && volts < 180) volts *= Math.sqrt(3);
-    voltageV[p] = volts;
+  // Voltages: this frame's, else the last one sent, else nominal (the saneVoltage gate written
+  // out per line: this runs on every step, and under XS a call or a loop costs as much as the
+  // test). On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
+  // MA304T4) report line-to-star-point voltages (~133 V): those are scaled by sqrt(3), or every
+  // power -> current conversion would come out sqrt(3) too generous.
+  const nominalV = settings.nominalVoltageV;
+  const own1 = ph1 ? ph1.voltageV : undefined;
+  const last1 = lastVoltageV[0];
+  let v1 = typeof own1 === 'number' && own1 > 50 && own1 < 1000 ? own1 : typeof last1 === 'number' && last1 > 50 && last1 < 1000 ? last1 : nominalV;
+  const own2 = ph2 ? ph2.voltageV : undefined;
+  const last2 = lastVoltageV[1];
+  let v2 = typeof own2 === 'number' && own2 > 50 && own2 < 1000 ? own2 : typeof last2 === 'number' && last2 > 50 && last2 < 1000 ? last2 : nominalV;
+  const own3 = ph3 ? ph3.voltageV : undefined;
+  const last3 = lastVoltageV[2];
+  let v3 = typeof own3 === 'number' && own3 > 50 && own3 < 1000 ? own3 : typeof last3 === 'number' && last3 > 50 && last3 < 1000 ? last3 : nominalV;
+  if (it) {
+    if (v1 < 180) v1 *= SQRT3;
+    if (v2 < 180) v2 *= SQRT3;
+    if (v3 < 180) v3 *= SQRT3;
   }
-  const power = framePower(reading);
+  const voltageV: number[] = [v1, v2, v3];
 
-  // 1-2: the line's own current or power.
-  for (let p = 0; p < n; p++) {
-    const ph = p === 0 ? ph1 : p === 1 ? ph2 : ph3;
-    if (!ph) continue;
-    const measured = saneCurrent(ph.currentA);
-    if (measured !== undefined) {
-      currentA[p] = measured;
-      source[p] = 'measured';
-      continue;
-    }
-    const pi = sanePower(ph.powerImportW);
-    const pe = sanePower(ph.powerExportW);
-    if (pi !== undefined || pe !== undefined) {
-      currentA[p] = Math.abs((pi ?? 0) - (pe ?? 0)) / (voltageV[p] as number);
-      source[p] = 'estimated';
-    }
+  // 1-2: the line's own current (the saneCurrent gate written out), else its own power.
+  let a1: number | null = null;
+  let a2: number | null = null;
+  let a3: number | null = null;
+  let s1: CurrentSource = 'unknown';
+  let s2: CurrentSource = 'unknown';
+  let s3: CurrentSource = 'unknown';
+  if (n > 0 && ph1) {
+    const x = ph1.currentA;
+    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a1 = Math.abs(x); s1 = 'measured'; }
+    else if ((a1 = ownPowerCurrentA(ph1, v1)) !== null) s1 = 'estimated';
+  }
+  if (n > 1 && ph2) {
+    const x = ph2.currentA;
+    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a2 = Math.abs(x); s2 = 'measured'; }
+    else if ((a2 = ownPowerCurrentA(ph2, v2)) !== null) s2 = 'estimated';
+  }
+  if (n > 2 && ph3) {
+    const x = ph3.currentA;
+    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a3 = Math.abs(x); s3 = 'measured'; }
+    else if ((a3 = ownPowerCurrentA(ph3, v3)) !== null) s3 = 'estimated';
   }
 
   // Some 3-wire meters send L2 as exactly 0 A instead of leaving it out (AmsReader substitutes
   // such zeros too). On IT a zero L2 beside a loaded L1 or L3 is taken as "not measured".
   const itL2 = it && n === 3;
-  if (itL2 && source[1] === 'measured' && currentA[1] === 0 && ((currentA[0] ?? 0) > 0 || (currentA[2] ?? 0) > 0)) {
-    currentA[1] = null;
-    source[1] = 'unknown';
+  if (itL2 && s2 === 'measured' && a2 === 0 && ((a1 ?? 0) > 0 || (a3 ?? 0) > 0)) {
+    a2 = null;
+    s2 = 'unknown';
   }
+  const currentA: (number | null)[] = [a1, a2, a3];
+  const source: CurrentSource[] = [s1, s2, s3];
 
   // 3: total power only (short frame, or a meter that leaves lines out).
   let fromSplit = false;
   let l2FromSplit = false;
   let otherChangeW: number | undefined;
-  let missing = false;
-  for (let p = 0; p < n; p++) if (currentA[p] === null && !(itL2 && p === 1)) missing = true;
+  // (Lines beyond n stay null: a1..a3 are set only for lines the supply has.)
+  const missing = (n > 0 && a1 === null) || (n > 1 && a2 === null && !itL2) || (n > 2 && a3 === null);
   if (missing && power) {
     if (split && splitUsable) {
       // Own charger's change since the split was measured is known exactly per line.
@@ -212,11 +241,15 @@ export function resolveCurrents(
   }
 
   // House part of each line.
-  const loadA: (number | null)[] = [null, null, null];
-  for (let p = 0; p < n; p++) {
-    const c = currentA[p];
-    if (c !== null) loadA[p] = Math.max(0, c - (chargerA[p] as number));
-  }
+  // (currentA is null beyond n: nothing the loop over n lines would have skipped is set here.)
+  const c1 = currentA[0] as number | null;
+  const c2 = currentA[1] as number | null;
+  const c3 = currentA[2] as number | null;
+  const loadA: (number | null)[] = [
+    c1 !== null ? Math.max(0, c1 - (chargerA[0] as number)) : null,
+    c2 !== null ? Math.max(0, c2 - (chargerA[1] as number)) : null,
+    c3 !== null ? Math.max(0, c3 - (chargerA[2] as number)) : null,
+  ];
 
   // 4: IT L2 bound, when the meter did not send L2 (now, or in the full list a short frame rests on).
   if (itL2 && source[1] !== 'measured' && !l2FromSplit) {
@@ -235,13 +268,11 @@ export function resolveCurrents(
     }
   }
 
-  let allMeasured = true;
-  for (let p = 0; p < n; p++) {
-    const s = source[p];
-    if (s === 'measured') continue;
-    if (s === 'bound' && source[0] === 'measured' && source[2] === 'measured') continue;
-    allMeasured = false;
-  }
+  // Every installed line measured, or (IT L2) bounded by two measured lines.
+  const m1 = source[0] === 'measured';
+  const m3 = source[2] === 'measured';
+  const b2 = source[1];
+  const allMeasured = (n < 1 || m1) && (n < 2 || b2 === 'measured' || (b2 === 'bound' && m1 && m3)) && (n < 3 || m3);
 
   const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured, fromSplit };
   if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }

@@ -22,7 +22,7 @@ import type { HeadroomSettings } from './settings';
 import type {
   CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
 } from './types';
-import { chargerPowerW, hasElectricalData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
+import { chargerPowerW, framePower, hasLoadData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
 import { floorTenth, regulate, roundTenth } from './regulate';
 import { powerLimitBudget, type ChargerBudget } from './power-limit';
 import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
@@ -136,7 +136,10 @@ export function stepHeadroom(
   let fresh = false;
   let timeBaseMs = nowMs;
   const previousLagMs = state.lagMs;
-  if (reading && hasElectricalData(reading)) {
+  // The frame's power, read once: it decides whether the frame brings load data, and the
+  // currents are worked out from it.
+  const power = reading ? framePower(reading) : undefined;
+  if (reading && hasLoadData(reading, power)) {
     fresh = true;
     if (clock && clock.fromMeter) {
       const last = state.lastMeterUtcMs;
@@ -174,13 +177,14 @@ export function stepHeadroom(
   state.lastFreshMs = nowMs;
   if (reading.frameKind !== undefined) state.lastFrameKind = reading.frameKind;
   else delete state.lastFrameKind;
-  const headroom = computeFresh(state, reading, charger, timeBaseMs, clock, settings);
+  const headroom = computeFresh(state, reading, power, charger, timeBaseMs, clock, settings);
   return { headroom, state };
 }
 
 function computeFresh(
   state: HeadroomState,
   reading: MeterReading,
+  power: { absW: number; netW: number } | undefined,
   charger: readonly number[],
   timeBaseMs: number,
   clock: FrameClock | undefined,
@@ -190,7 +194,7 @@ function computeFresh(
   const it = isItGrid(settings, reading);
   const split = state.split;
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
-  const r = resolveCurrents(reading, it, charger, split, splitUsable, state.voltageV, settings);
+  const r = resolveCurrents(reading, it, charger, split, splitUsable, state.voltageV, settings, power);
 
   // Remember voltages and the measured split for the short frames that follow. (New arrays and
   // objects, never writes into the ones shared with the caller's state: see copyState.)

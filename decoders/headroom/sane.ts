@@ -6,7 +6,8 @@
  */
 
 /** Line currents above this are not a household meter's (CT meters included), A. */
-const MAX_CURRENT_A = 2000;
+/** Largest line current taken as real, A (exported for the gate written out in currents.ts). */
+export const MAX_CURRENT_A = 2000;
 /** Powers above this are not a household meter's, W. */
 const MAX_POWER_W = 2_000_000;
 /** Registers at or above this are not a meter's (10 TWh), Wh. */

@@ -22,6 +22,7 @@ import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
 import { FlatList } from './flat-list';
 import { flatListToReading } from './lists/registry';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
+import { copyBytes } from '../dsmr/copy-bytes';
 
 export const DATA_NOTIFICATION_TAG = 0x0f;
 export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
@@ -131,7 +132,7 @@ export class DlmsApduDecoder {
     this.blockLength += data.length;
     this.lastBlockNumber = blockNumber;
     if ((control & 0x80) === 0) return { kind: 'pending' };
-    const whole = this.blocks.slice(0, this.blockLength);
+    const whole = copyBytes(this.blocks, 0, this.blockLength);
     this.blockLength = 0;
     return this.decodeAt(whole, 0, whole.length, depth + 1, encrypted);
   }

@@ -39,6 +39,8 @@ export interface TextMemo {
    */
   list?: PeakRecord[] | PowerFailureEvent[];
   listOk?: boolean;
+  /** mbus-value, mbus-legacy: the unit (value holds the number, text the capture time). */
+  unit?: string;
 }
 
 export function applyObject(
@@ -78,6 +80,19 @@ export function applyObject(
     }
     case 'peak': {
       if (g.count < 2) return false;
+      // The month's peak changes a few times a month: through the memo (text from the time to the value).
+      if (memo !== undefined) {
+        const raw = text.slice(s0, g.ends[1]);
+        if (memo.raw !== raw) {
+          memo.raw = raw;
+          memo.value = readNumberValue(text, g.starts[1], g.ends[1], 'W');
+          memo.text = parseDsmrTimestamp(text, s0, e0);
+        }
+        if (memo.value !== memo.value) return false;
+        reading.monthPeakW = memo.value;
+        if (memo.text !== undefined) reading.monthPeakTime = memo.text;
+        return true;
+      }
       const w = readNumberValue(text, g.starts[1], g.ends[1], 'W');
       if (w !== w) return false;
       reading.monthPeakW = w;
@@ -153,17 +168,11 @@ function hexText(raw: string, memo: TextMemo | undefined): string {
   return memo.text as string;
 }
 
-/** parseDsmrTimestamp of text[start, end); through the memo when one is given. */
-function timeText(text: string, start: number, end: number, memo: TextMemo | undefined): string | undefined {
-  if (memo === undefined) return parseDsmrTimestamp(text, start, end);
-  const raw = text.slice(start, end);
-  if (memo.raw !== raw) {
-    memo.text = parseDsmrTimestamp(raw, 0, raw.length);
-    memo.raw = raw;
-  }
-  return memo.text;
-}
-
+/**
+ * A sub-meter's (time)(value*unit): value, unit and time are decoded again only when the text
+ * from the time to the value changed (the meter reads its gas/water meter every 5 minutes to an
+ * hour), through the memo when one is given.
+ */
 function applySubMeterValue(
   reading: MeterReading,
   channel: number,
@@ -176,13 +185,30 @@ function applySubMeterValue(
 ): boolean {
   const vs = g.starts[valueGroup];
   const ve = g.ends[valueGroup];
-  const value = readNumberValue(text, vs, ve, '');
-  if (value !== value) return false;
+  let value: number;
+  let unit: string;
+  let t: string | undefined;
+  if (memo === undefined) {
+    value = readNumberValue(text, vs, ve, '');
+    if (value !== value) return false;
+    unit = unitOf(text, vs, ve);
+    t = parseDsmrTimestamp(text, timeStart, timeEnd);
+  } else {
+    const raw = text.slice(timeStart, ve);
+    if (memo.raw !== raw) {
+      memo.raw = raw;
+      memo.value = readNumberValue(text, vs, ve, '');
+      memo.unit = unitOf(text, vs, ve);
+      memo.text = parseDsmrTimestamp(text, timeStart, timeEnd);
+    }
+    value = memo.value;
+    if (value !== value) return false;
+    unit = memo.unit as string;
+    t = memo.text;
+  }
   const m = subMeter(reading, channel);
   m.value = value;
-  const unit = unitOf(text, vs, ve);
   if (unit !== '') m.unit = unit;
-  const t = timeText(text, timeStart, timeEnd, memo);
   if (t !== undefined) m.time = t;
   return true;
 }

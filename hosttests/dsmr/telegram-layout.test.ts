@@ -90,9 +90,10 @@ describe('telegram layout replay', () => {
     expect(replays()).toBe(4);
   });
 
-  test('peak history and failure log: decoded once while unchanged, anew when a digit changes, never shared between readings', () => {
+  test('month peak, peak history and failure log: decoded once while unchanged, anew when a digit changes, never shared between readings', () => {
     const { layout, replays } = countingLayout();
     const lists = (peak: string, outage: string) => telegram(
+      `1-0:1.6.0(${peak}S)(02.589*kW)`,
       `0-0:98.1.0(2)(1-0:1.6.0)(1-0:1.6.0)(200501000000S)(200423192538S)(03.695*kW)(200401000000S)(${peak}S)(05.980*kW)`,
       `1-0:99.97.0(1)(0-0:96.7.19)(${outage}W)(0000000240*s)`,
     );
@@ -107,6 +108,9 @@ describe('telegram layout replay', () => {
     const changed = read(lists('200305122140', '101208152416'));
     expect(changed.peakHistory?.[1]).toEqual({ powerW: 5980, periodTime: '2020-04-01T00:00:00+02:00', peakTime: '2020-03-05T12:21:40+02:00' });
     expect(changed.powerFailureLog?.[0].endTime).toBe('2010-12-08T15:24:16+01:00');
+    expect(changed.monthPeakTime).toBe('2020-03-05T12:21:40+02:00');
+    expect(first.monthPeakTime).toBe('2020-03-05T12:21:39+02:00');
+    expect(again.monthPeakW).toBe(2589);
     const badTime = lists('200345122140', '101308152416'); // day 45, month 13: both times invalid
     expect(JSON.stringify(parseTelegramText(badTime, layout))).toBe(full(badTime));
     expect(JSON.stringify(parseTelegramText(badTime, layout))).toBe(full(badTime));

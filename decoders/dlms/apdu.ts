@@ -205,20 +205,40 @@ function mapNotification(bytes: Uint8Array, start: number, end: number, encrypte
   const listTag = bytes[body];
   if (listTag !== 0x01 && listTag !== 0x02) return undefined;
   const tagged = body + 6 <= end && bytes[body + 2] === 0x02 && bytes[body + 4] === 0x09 && bytes[body + 5] === 0x06;
-  if (!tagged && flat.read(bytes, body, end) < 0) return undefined;
+  let mixed = false;
+  if (!tagged && flat.read(bytes, body, end) < 0) {
+    // Not all scalars either: tagged structures with scalars between them may still be mapped
+    // from the bytes, when the first item rules out every shape before obisStructures.
+    if (!bareNameFirst(bytes, body, end)) return undefined;
+    mixed = true;
+  }
   const time = timeAt >= 0 ? decodeCosemDateTime(bytes, timeAt) : undefined;
   const timeIso = time === undefined ? undefined : time.iso;
-  if (!tagged) {
+  if (!tagged && !mixed) {
     const result = flatListToReading(flat, timeIso, encrypted);
     return result === undefined ? undefined : { kind: 'mapped', result };
   }
   const r = new ByteReader(bytes, body, end);
-  const mapped = mapTaggedStructures(r, timeIso, flat);
+  const mapped = mapTaggedStructures(r, timeIso, flat, mixed);
   if (mapped === undefined) return undefined;
   // (the registry's wording and flags, as notificationToReading gives them for this shape)
   if (typeof mapped === 'string') return { kind: 'mapped', result: { ok: false, error: { code: 'unsupported', message: `${obisStructures.name}: ${mapped}` } } };
   if (encrypted) mapped.encrypted = true;
   return { kind: 'mapped', result: { ok: true, reading: mapped } };
+}
+
+/**
+ * The list's first item is a 6-byte octet-string (09 06) that is not printable text and not
+ * Austria's 0-6:25.9.0: then every shape the registry asks before obisStructures says no (they
+ * want a printable list id, a number, the 0-6:25.9.0 name or descriptor structures first), as
+ * mapTaggedStructures(..., scalarsToo) requires.
+ */
+function bareNameFirst(b: Uint8Array, body: number, end: number): boolean {
+  const at = body + 4;
+  if (at + 6 > end || b[body + 2] !== 0x09 || b[body + 3] !== 0x06) return false;
+  if (b[at] === 0 && b[at + 1] === 6 && b[at + 2] === 25 && b[at + 3] === 9 && b[at + 4] === 0) return false;
+  for (let i = at; i < at + 6; i++) if (b[i] < 0x20 || b[i] >= 0x7f) return true;
+  return false; // printable: could be a list id
 }
 
 function error(code: DecodeError['code'], message: string): ApduOutcome {

@@ -72,8 +72,12 @@ export const obisStructures: ListShape = {
  * exactly obisStructures.map's; hosttests/han/fast-lists.test.ts compares both on every vector.
  * Returns undefined, with `r` left anywhere, when the body is anything else or does not parse:
  * the caller then takes the general path from the start (which reports the error).
+ * `scalarsToo`: scalar items may stand between the structures (TINETZ Kaifa over M-Bus starts
+ * with a bare clock name and the clock) and are passed by as obisStructures.map does; the caller
+ * must have made sure no earlier shape accepts the list (apdu.ts mapNotification), and more than
+ * half of the items must be tagged structures (obisStructures.detect).
  */
-export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, flat: FlatList): MeterReading | string | undefined {
+export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, flat: FlatList, scalarsToo = false): MeterReading | string | undefined {
   const b = r.bytes;
   // The flat list serves as one value slot (item 0) for the scalar values below.
   flat.bytes = b;
@@ -86,8 +90,18 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, 
   if (count === 0 || count > end - p) return undefined;
   const draft = newDraft();
   let mapped = 0;
+  let tagged = 0;
   try {
     for (let k = 0; k < count; k++) {
+      if (scalarsToo && b[p] !== 0x02) {
+        // A scalar between the tagged structures: obisStructures.map passes it by. Read only
+        // for its extent (slot 1 of the flat list as scratch); anything else: general path.
+        const q = flat.item(b, p, end, 1);
+        if (q < 0) return undefined;
+        p = q;
+        r.pos = q;
+        continue;
+      }
       // 02 n 09 06 <logical name>: a structure of n >= 2 items led by a 6-byte octet-string.
       if (p + 10 > end || b[p] !== 0x02 || b[p + 1] >= 0x80 || b[p + 1] < 2 || b[p + 2] !== 0x09 || b[p + 3] !== 0x06) return undefined;
       const n = b[p + 1];
@@ -140,11 +154,15 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, 
           ? applyObisFlatWith(draft, flat, nameAt, 0, withUnit, withUnit ? scaler : undefined, unit)
           : applyObisValue(draft, b.subarray(nameAt, nameAt + 6), value, su);
       if (applied) mapped++;
+      tagged++;
       p = r.pos;
     }
   } catch {
     return undefined;
   }
+  // (with scalars: obisStructures.detect's rule, more than half of the items tagged structures;
+  // else the registry decides on the tree)
+  if (scalarsToo && tagged * 2 <= count) return undefined;
   if (mapped === 0) return 'no known OBIS codes in the list';
   const listId = draft.listId;
   if (typeof listId === 'string' && listId.indexOf('AIDON') === 0 && typeof draft.meterTime === 'string') {

@@ -20,6 +20,8 @@
  *           the order of the fields. Hex ids are decoded through a memo (they never change).
  *   TEXT    an APPLY object of shape 'text' or 'hex-text' (version, equipment id, message):
  *           compared, then its text stored at once (hex decoded through the memo).
+ *   TIME    an APPLY object of shape 'time' (the telegram time stamp 0-0:1.0.0): compared, then
+ *           its first group parsed as a time stamp and stored, without the applyObject dispatch.
  *   UNKNOWN a plain code we do not use: compared, counted.
  *   LINE    anything else (continuation lines, codes outside the exact-text index such as
  *           "1-0:1.8.0*255"): parsed again by the general line code.
@@ -48,6 +50,7 @@ export const EMPTY = 2;
 export const APPLY = 3;
 export const UNKNOWN = 4;
 export const TEXT = 5;
+export const TIME = 6;
 
 /**
  * The records, one index per line that has an effect, kept compact (the device has little
@@ -56,13 +59,13 @@ export const TEXT = 5;
  */
 export interface LayoutRecords<N, F> {
   count: number;
-  /** LINE, NUMBER, EMPTY, APPLY or UNKNOWN. */
+  /** LINE, NUMBER, EMPTY, APPLY, UNKNOWN, TEXT or TIME. */
   kind: N;
   /** The line text[pos, end) (end: its '\n' or the end of the text), its code text[pos, keyEnd). */
   pos: N;
   end: N;
   keyEnd: N;
-  /** NUMBER: the digits text[from, to); TEXT: its group. APPLY: `from` holds the object's channel (B). */
+  /** NUMBER: the digits text[from, to); TEXT, TIME: its group. APPLY: `from` holds the object's channel (B). */
   from: N;
   to: N;
   /** NUMBER: the factor (1: as sent) and the rounding (value.ts scaleRounding). TEXT: factor 1 = hex. */
@@ -70,7 +73,7 @@ export interface LayoutRecords<N, F> {
   pow: F;
   /** The code text with its "(": "1-0:21.7.0(". */
   key: string[];
-  /** NUMBER, TEXT: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
+  /** NUMBER, TEXT, TIME: the field as reading[top] or reading[top][sub]. APPLY: the OBIS entry and its groups. */
   top: unknown[];
   sub: unknown[];
   /** APPLY: the memo of its decoded value (hex id, sub-meter capture time; apply-object.ts). */
@@ -144,6 +147,15 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
     this.from[i] = s0;
     this.to[i] = e0;
     this.factor[i] = hex ? 1 : 0;
+    this.top[i] = field[0];
+    this.sub[i] = field.length > 1 ? field[1] : undefined;
+  }
+
+  /** APPLY -> TIME: a 'time' object whose first group is text[s0, e0). */
+  time(i: number, s0: number, e0: number, field: FieldPath): void {
+    this.kind[i] = TIME;
+    this.from[i] = s0;
+    this.to[i] = e0;
     this.top[i] = field[0];
     this.sub[i] = field.length > 1 ? field[1] : undefined;
   }

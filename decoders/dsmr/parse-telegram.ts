@@ -30,8 +30,9 @@ import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-
 import { numberScale, readNumberValue, scaleRounding } from './value';
 import type { TextMemo } from './apply-object';
 import { applyObject, textObjectValue } from './apply-object';
+import { parseDsmrTimestamp } from './timestamp';
 import type { LayoutRecords, TelegramLayout } from './layout';
-import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, UNKNOWN } from './layout';
+import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, TIME, UNKNOWN } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -256,10 +257,20 @@ function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefine
       if (!applyObject(st.reading, top[i] as ObisEntry, from[i], text, sub[i] as LineGroups, r.memo[i])) result.badValues++;
     } else if (k === EMPTY) {
       result.knownObjects++;
-    } else {
-      // UNKNOWN
+    } else if (k === UNKNOWN) {
       st.groups.count = 0;
       result.unknownObjects++;
+    } else {
+      // TIME (once a telegram, so tested last): applyObject's 'time' case without its dispatch.
+      result.knownObjects++;
+      const t = parseDsmrTimestamp(text, from[i], to[i]);
+      if (t === undefined) result.badValues++;
+      else {
+        const field = top[i] as string;
+        const s = sub[i] as string | number | undefined;
+        if (s === undefined) target[field] = t;
+        else setObisField(target, [field, s], t);
+      }
     }
   }
   result.knownObjects += known;
@@ -278,6 +289,7 @@ function applyPending(st: ParseState): void {
     memo = record.memo[r];
     const shape = (st.pending as ObisEntry).shape;
     if ((shape === 'text' || shape === 'hex-text') && g.count > 0) record.text(r, shape === 'hex-text', g.starts[0], g.ends[0], (st.pending as ObisEntry).field);
+    else if (shape === 'time' && g.count > 0) record.time(r, g.starts[0], g.ends[0], (st.pending as ObisEntry).field);
     st.pendingRecord = -1;
   }
   if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, g, memo)) st.result.badValues++;

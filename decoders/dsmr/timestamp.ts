@@ -20,18 +20,22 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
   // check on the ends plus "no '.', 'e', 'x', sign, space" keeps Number()'s other forms out.
   const digits = text.slice(start, start + 12);
   const v = +digits; // ToNumber, as Number(digits), without the call
-  if (v !== v || v < 0 || Math.floor(v) !== v) return undefined;
+  if (v !== v || v < 0 || v % 1 !== 0) return undefined;
   const c0 = digits.charCodeAt(0);
   const c11 = digits.charCodeAt(11);
   if (c0 < 48 || c0 > 57 || c11 < 48 || c11 > 57 || digits.indexOf('e') >= 0 || digits.indexOf('E') >= 0 || digits.indexOf('x') >= 0 || digits.indexOf('.') >= 0) {
     return undefined;
   }
-  const yy = Math.floor(v / 1e10);
-  const mo = Math.floor(v / 1e8) % 100;
-  const dd = Math.floor(v / 1e6) % 100;
-  const hh = Math.floor(v / 1e4) % 100;
-  const mi = Math.floor(v / 100) % 100;
-  const ss = v % 100;
+  // Integer arithmetic on the two 6-digit halves (each fits 32 bits; v is below 2^41 even in the
+  // odd "0X..." forms Number accepts) instead of six Math.floor calls.
+  const ymd = (v / 1e6) | 0;
+  const hms = v - ymd * 1e6;
+  const yy = (ymd / 1e4) | 0;
+  const mo = ((ymd / 100) | 0) % 100;
+  const dd = ymd % 100;
+  const hh = (hms / 1e4) | 0;
+  const mi = ((hms / 100) | 0) % 100;
+  const ss = hms % 100;
   if (mo < 1 || mo > 12 || dd < 1 || hh > 23 || mi > 59 || ss > 59) return undefined;
   const year = yy >= 70 ? 1900 + yy : 2000 + yy;
   if (dd > DAYS[mo - 1] || (mo === 2 && dd === 29 && year % 4 !== 0)) return undefined; // 1970..2069: every 4th year

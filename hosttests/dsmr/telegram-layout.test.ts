@@ -117,6 +117,19 @@ describe('telegram layout replay', () => {
     expect(replays()).toBe(4);
   });
 
+  test('the telegram time stamp is replayed as a TIME record: a new time read anew, an impossible one absent and counted bad', () => {
+    const { layout, replays } = countingLayout();
+    const at = (stamp: string) => telegram(`0-0:1.0.0(${stamp})`, '1-0:1.8.1(000004.426*kWh)');
+    const read = (t: string) => parseTelegramText(t, layout);
+    expect(read(at('101209113020W')).reading.meterTime).toBe('2010-12-09T11:30:20+01:00');
+    expect(read(at('101209113021W')).reading.meterTime).toBe('2010-12-09T11:30:21+01:00');
+    const bad = read(at('101309113021W'));
+    expect(bad.reading.meterTime).toBeUndefined();
+    expect(JSON.stringify(bad)).toBe(full(at('101309113021W')));
+    expect(bad.badValues).toBe(1);
+    expect(replays()).toBe(2);
+  });
+
   test('a value that changed width (new skeleton) is parsed in full and recorded anew', () => {
     const { layout, replays } = countingLayout();
     parseTelegramText(telegram('1-0:31.7.0(9.48*A)'), layout);

@@ -292,7 +292,35 @@ export class DsmrSplitter {
       this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s.slice(i, end);
     }
     if (j < 0) return n;
-    return this.special(chunk[j], emit) ? j + 1 : j;
+    if (!this.special(chunk[j], emit)) return j;
+    return this.state === CRC ? this.crcInChunk(s, j + 1, emit) : j + 1;
+  }
+
+  /**
+   * Right after the '!': when its four CRC digits and the CR LF are in this chunk, take them here
+   * in a few native calls instead of one run() step per byte (about 400 XS computrons a telegram).
+   * Otherwise returns `i` and the CRC and TAIL states read them byte by byte, as they always may.
+   */
+  private crcInChunk(s: string, i: number, emit: Emit): number {
+    const digits = s.slice(i, i + 4);
+    // "0x" + 4 characters is a number only when all four are hex digits: Number() refuses any
+    // other character, and whitespace would have to be trailing (the last one is checked).
+    if (digits.length !== 4 || hexValue(digits.charCodeAt(3)) < 0) return i;
+    const v = +('0x' + digits);
+    if (v !== v) return i;
+    this.crcValue = v;
+    this.crcDigits = 4;
+    this.finish(emit, TAIL);
+    // TAIL: up to two CR/LF belong to the telegram.
+    let k = i + 4;
+    const n = s.length;
+    while (k < n && this.tailLeft > 0) {
+      const c = s.charCodeAt(k);
+      if (c !== CR && c !== LF) break;
+      this.tailLeft--;
+      k++;
+    }
+    return k;
   }
 
   /**

@@ -232,3 +232,21 @@ test('overflow resumes hunting at the first byte that did not fit, whatever the 
   for (const size of [1, 2, 3, 7, 64]) expect({ size, c: codes(split(stream, { maxFrameBytes: 300 }, size).results) }).toEqual({ size, c: whole });
   expect(whole[0]).toBe('overflow');
 });
+
+test('odd characters after "!" read the same when the CRC is taken in one piece or byte by byte', () => {
+  // The four CRC digits in one chunk are read in one go (splitter crcInChunk); chunks of one
+  // byte read them one at a time. Both must agree on every tail, valid or not.
+  const body = V5.subarray(0, V5.lastIndexOf(0x21));
+  const tails = ['!6EEE\r\n', '!6eee\r\n', '!6EEE', '!6EE\r\n', '!6EE', '!6E E\r\n', '!6EE \r\n', '!6EE\t\r\n', '!0x6E\r\n', '!+6EE\r\n', '!6e1\r\n',
+    '!1e10\r\n', '!6EEF\r\n', '!\r\n', '!', '!6EEE\r\r\n', '!6EEE\n\n/', '!6EEE/', '!6E\xa0E\r\n', '!6EE\xa0\r\n', '!_6EE\r\n', '!6EEEE\r\n'];
+  for (const tail of tails) {
+    const stream = cat(body, text(tail), V42);
+    const whole = split(stream);
+    const bytewise = split(stream, {}, 1);
+    expect({ tail, codes: codes(whole.results), garbage: whole.garbage }).toEqual({ tail, codes: codes(bytewise.results), garbage: bytewise.garbage });
+    expect(whole.results.map(reading)).toEqual(bytewise.results.map(reading));
+    expect(whole.results.map((r) => (r.ok ? '' : r.error.message))).toEqual(bytewise.results.map((r) => (r.ok ? '' : r.error.message)));
+  }
+  expect(codes(split(cat(body, text('!6EEE\r\n'))).results)).toEqual(['ok']);
+  expect(codes(split(cat(body, text('!6eee\r\n'))).results)).toEqual(['ok']);
+});

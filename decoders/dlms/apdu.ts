@@ -17,7 +17,7 @@
  */
 import type { DecodeError, MeterReading } from '../reading';
 import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
-import { decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
+import { cosemDateTimeIso, decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
 import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
 import { FlatList } from './flat-list';
 import { flatListToReading } from './lists/registry';
@@ -212,8 +212,7 @@ function mapNotification(bytes: Uint8Array, start: number, end: number, encrypte
     if (!bareNameFirst(bytes, body, end)) return undefined;
     mixed = true;
   }
-  const time = timeAt >= 0 ? decodeCosemDateTime(bytes, timeAt) : undefined;
-  const timeIso = time === undefined ? undefined : time.iso;
+  const timeIso = timeAt >= 0 ? cosemDateTimeIso(bytes, timeAt) : undefined;
   if (!tagged && !mixed) {
     const result = flatListToReading(flat, timeIso, encrypted);
     return result === undefined ? undefined : { kind: 'mapped', result };

@@ -38,38 +38,49 @@ const TWO_DIGITS: readonly string[] = (() => {
 
 /** Decode 12 bytes at `offset`; undefined when the date is unspecified or out of range. */
 export function decodeCosemDateTime(b: Uint8Array, offset = 0): CosemDateTime | undefined {
+  const iso = cosemDateTimeIso(b, offset);
+  if (iso === undefined) return undefined;
+  const out: CosemDateTime = { iso };
+  const dow = b[offset + 4];
+  if (dow >= 1 && dow <= 7) out.dayOfWeek = dow;
+  const devRaw = (b[offset + 9] << 8) | b[offset + 10];
+  if (devRaw !== 0x8000) {
+    const deviation = devRaw >= 0x8000 ? devRaw - 0x10000 : devRaw;
+    if (deviation >= -720 && deviation <= 720) out.deviationMin = deviation;
+  }
+  const status = b[offset + 11];
+  if (status !== 0xff) out.dst = (status & 0x80) !== 0;
+  return out;
+}
+
+/**
+ * decodeCosemDateTime(b, offset)?.iso without the object and the fields no reading uses (day of
+ * week, clock status): what the list mappers need, for a little less under XS.
+ */
+export function cosemDateTimeIso(b: Uint8Array, offset: number): string | undefined {
   if (b.length - offset < 12) return undefined;
   const year = (b[offset] << 8) | b[offset + 1];
   const month = b[offset + 2];
   const day = b[offset + 3];
-  const dow = b[offset + 4];
+  if (year === 0xffff || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  // Some meters leave the time fields unspecified (0xFF) in a date-only stamp: read them as 0.
   const hour = b[offset + 5];
   const minute = b[offset + 6];
   const second = b[offset + 7];
-  const hundredths = b[offset + 8];
-  const devRaw = (b[offset + 9] << 8) | b[offset + 10];
-  const status = b[offset + 11];
-  if (year === 0xffff || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  // Some meters leave the time fields unspecified (0xFF) in a date-only stamp: read them as 0.
   const h = hour === 0xff ? 0 : hour;
   const m = minute === 0xff ? 0 : minute;
   const s = second === 0xff ? 0 : second;
   if (h > 23 || m > 59 || s > 59) return undefined;
   const two = TWO_DIGITS;
   let iso = (year < 1000 ? pad(year, 4) : '' + year) + '-' + two[month] + '-' + two[day] + 'T' + two[h] + ':' + two[m] + ':' + two[s];
+  const hundredths = b[offset + 8];
   if (hundredths > 0 && hundredths < 100) iso += '.' + two[hundredths] + '0';
-  const out: CosemDateTime = { iso };
-  if (dow >= 1 && dow <= 7) out.dayOfWeek = dow;
-  if (devRaw !== 0x8000) {
-    const deviation = devRaw >= 0x8000 ? devRaw - 0x10000 : devRaw;
-    if (deviation >= -720 && deviation <= 720) {
-      out.deviationMin = deviation;
-      // ISO offset = -deviation; |deviation| <= 720, so hours < 13
-      const abs = deviation < 0 ? -deviation : deviation;
-      const hours = (abs / 60) | 0;
-      out.iso = iso + (deviation > 0 ? '-' : '+') + two[hours] + ':' + two[abs - hours * 60];
-    }
-  }
-  if (status !== 0xff) out.dst = (status & 0x80) !== 0;
-  return out;
+  const devRaw = (b[offset + 9] << 8) | b[offset + 10];
+  if (devRaw === 0x8000) return iso;
+  const deviation = devRaw >= 0x8000 ? devRaw - 0x10000 : devRaw;
+  if (deviation < -720 || deviation > 720) return iso;
+  // ISO offset = -deviation; |deviation| <= 720, so hours < 13
+  const abs = deviation < 0 ? -deviation : deviation;
+  const hours = (abs / 60) | 0;
+  return iso + (deviation > 0 ? '-' : '+') + two[hours] + ':' + two[abs - hours * 60];
 }

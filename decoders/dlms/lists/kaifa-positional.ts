@@ -15,7 +15,7 @@
 import type { MeterReading } from '../../reading';
 import type { AxdrValue } from '../axdr';
 import type { DataNotification } from '../apdu';
-import { decodeCosemDateTime } from '../cosem-datetime';
+import { cosemDateTimeIso, decodeCosemDateTime } from '../cosem-datetime';
 import type { ListShape } from './list-shape';
 import { FLAT_NUMBER, FLAT_OCTETS, type FlatList } from '../flat-list';
 import { finishReading, flatListId, flatText, newDraft, num, text, type ReadingDraft } from './values';
@@ -134,8 +134,8 @@ function mapKaifaFlat(l: FlatList, timeIso: string | undefined): MeterReading | 
   }
   if (l.count > next) {
     if (kind[next] === FLAT_OCTETS && l.len[next] === 12) {
-      const dt = decodeCosemDateTime(l.bytes, l.at[next]);
-      if (dt) d.meterTime = dt.iso;
+      const iso = cosemDateTimeIso(l.bytes, l.at[next]);
+      if (iso !== undefined) d.meterTime = iso;
     }
     if (kind[next + 1] === FLAT_NUMBER) d.energyImportWh = v[next + 1];
     if (kind[next + 2] === FLAT_NUMBER) d.energyExportWh = v[next + 2];

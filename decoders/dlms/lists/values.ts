@@ -6,7 +6,7 @@
 import type { MeterReading, PhaseReading } from '../../reading';
 import { dlmsUnitName, lookupObis, lookupObisParts, setObisField, unitScale, type ObisEntry } from '../../obis/obis-table';
 import { bytesToText, printableOrUndefined, type AxdrValue } from '../axdr';
-import { decodeCosemDateTime } from '../cosem-datetime';
+import { cosemDateTimeIso, decodeCosemDateTime } from '../cosem-datetime';
 import { FLAT_NUMBER, FLAT_OCTETS, FLAT_TEXT, type FlatList } from '../flat-list';
 
 export function num(v: AxdrValue | undefined): number | undefined {
@@ -170,8 +170,8 @@ export function applyObisFlatWith(
   const kind = l.kind[vi];
   if (a0 === 0 && c === 1 && d === 0 && e === 0) {
     if (kind === FLAT_OCTETS && l.len[vi] === 12) {
-      const dt = decodeCosemDateTime(b, l.at[vi]);
-      if (dt) draft.meterTime = dt.iso;
+      const iso = cosemDateTimeIso(b, l.at[vi]);
+      if (iso !== undefined) draft.meterTime = iso;
       return true;
     }
     return false;

@@ -80,7 +80,7 @@ export const kamstrupList: ListShape = {
     detect(l) {
       if (l.listTag !== 0x02 || l.count < 3) return false;
       const id = flatListId(l);
-      return id !== undefined && id.indexOf('Kamstrup') === 0 && countFlatNames(l) > 0;
+      return id !== undefined && id.indexOf('Kamstrup') === 0 && hasFlatNames(l, 1);
     },
     map: mapKamstrupFlat,
   },
@@ -115,18 +115,21 @@ function mapKamstrupFlat(l: FlatList, timeIso: string | undefined): MeterReading
   return r;
 }
 
-/** countNames of a flat list: a logical name (6-byte octet-string) followed by something else. */
-function countFlatNames(l: FlatList): number {
+/**
+ * countNames(items) >= wanted for a flat list: a logical name (6-byte octet-string) followed by
+ * something else, counted until `wanted` are found (a Kamstrup list has ~20: the detect needs one).
+ */
+function hasFlatNames(l: FlatList, wanted: number): boolean {
   const tag = l.tag;
   const len = l.len;
   let names = 0;
   let prevName = false;
   for (let i = 0; i < l.count; i++) {
     const name = tag[i] === 0x09 && len[i] === 6;
-    if (prevName && !name) names++;
+    if (prevName && !name && ++names >= wanted) return true;
     prevName = name;
   }
-  return names;
+  return false;
 }
 
 export const obisInterleaved: ListShape = {
@@ -141,8 +144,8 @@ export const obisInterleaved: ListShape = {
   },
   flat: {
     detect(l) {
-      // (countFlatNames counts names, so it cannot reach 2 with fewer than 2 in the list)
-      return l.listTag === 0x02 && l.names >= 2 && countFlatNames(l) >= 2;
+      // (it counts names, so it cannot reach 2 with fewer than 2 in the list)
+      return l.listTag === 0x02 && l.names >= 2 && hasFlatNames(l, 2);
     },
     map: mapInterleavedFlat,
   },

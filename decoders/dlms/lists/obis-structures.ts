@@ -93,7 +93,8 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, 
   let tagged = 0;
   try {
     for (let k = 0; k < count; k++) {
-      if (scalarsToo && b[p] !== 0x02) {
+      if (b[p] !== 0x02) {
+        if (!scalarsToo) return undefined;
         // A scalar between the tagged structures: obisStructures.map passes it by. Read only
         // for its extent (slot 1 of the flat list as scratch); anything else: general path.
         const q = flat.item(b, p, end, 1);

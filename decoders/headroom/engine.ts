@@ -55,7 +55,8 @@ const SKEW_CREEP_MS = 50;
  * split, voltageV) are shared with the caller's state and never written in place; the engine
  * puts a new object in their place when it changes one (computeFresh, lowerForAge). A deep copy
  * per step was a fifth of a held step under XS. The capacity-tariff bookkeeping (tariff.ts)
- * writes into energy, norway and quarter in place, so those are copied when a tariff is set.
+ * writes into energy, norway and quarter in place, so those are copied when a tariff is set
+ * (all but norway.dayMaxWh, which tariff.ts copies on its first write of a step).
  * A field added to HeadroomState that holds an object must follow one of the two rules; the
  * state-copy test steps a deep-frozen state, so a write into the caller's objects fails it.
  */
@@ -67,7 +68,8 @@ function copyState(s: HeadroomState, settings: HeadroomSettings): HeadroomState 
   const c: HeadroomState = { ...s };
   if (settings.tariff.scheme !== 'none') {
     c.energy = { ...s.energy };
-    if (s.norway) c.norway = { ...s.norway, dayMaxWh: { ...s.norway.dayMaxWh } };
+    // dayMaxWh stays shared: tariff.ts copies it on its first write of the step (raiseDayMax).
+    if (s.norway) c.norway = { ...s.norway };
     if (s.quarter) c.quarter = { ...s.quarter };
   }
   return c;

@@ -73,10 +73,60 @@ function norway(state: HeadroomState): NorwayTariffState {
   return state.norway;
 }
 
+/*
+ * The month's day maxima (dayMaxWh, one key per day) are copied on write, not on every step:
+ * the state's copy (engine.ts copyState) shares the caller's object, and the first write of a
+ * step copies it (ownedDayMax: the object this step made, so later writes of the same step go
+ * in place). The caller's state is never written, and an object never changes once a step has
+ * returned it: so the three highest other days can be remembered by the object's identity
+ * (topOthers), instead of a walk over up to 31 days on every step (~2,000 XS computrons on
+ * day 29). Both are run-time module variables (writable on Moddable, unlike preloaded objects);
+ * ownedDayMax is cleared at the start of every accountEnergy, the only path that writes.
+ */
+let ownedDayMax: Record<string, number> | undefined;
+
+/** The three highest day maxima of the days other than `today` in `days` (o1 >= o2 >= o3). */
+interface TopOthers { days: Record<string, number>; today: string; o1: number | undefined; o2: number | undefined; o3: number | undefined }
+let topOthers: TopOthers | undefined;
+
 function raiseDayMax(ns: NorwayTariffState, dayKey: string | undefined, wh: number): void {
   if (!dayKey || !ns.monthKey || dayKey.slice(0, 7) !== ns.monthKey) return;
-  const cur = ns.dayMaxWh[dayKey];
-  if (cur === undefined || wh > cur) ns.dayMaxWh[dayKey] = wh;
+  const old = ns.dayMaxWh;
+  const cur = old[dayKey];
+  if (!(cur === undefined || wh > cur)) return;
+  let days = old;
+  if (days !== ownedDayMax) {
+    days = { ...old };
+    ownedDayMax = days;
+    ns.dayMaxWh = days;
+  }
+  days[dayKey] = wh;
+  // Raising today's value leaves the other days' top three as it was; any other day's does not.
+  const memo = topOthers;
+  if (memo !== undefined && (memo.days === old || memo.days === days)) {
+    if (memo.today === dayKey) memo.days = days;
+    else topOthers = undefined;
+  }
+}
+
+/** The three highest day maxima of the other days, remembered for the object (see ownedDayMax). */
+function othersTop(days: Record<string, number>, today: string): TopOthers {
+  const memo = topOthers;
+  if (memo !== undefined && memo.days === days && memo.today === today) return memo;
+  // Picked in one pass instead of sorting the month's days.
+  let o1: number | undefined;
+  let o2: number | undefined;
+  let o3: number | undefined;
+  for (const day in days) {
+    if (day === today) continue;
+    const v = days[day] as number;
+    if (o1 === undefined || v > o1) { o3 = o2; o2 = o1; o1 = v; }
+    else if (o2 === undefined || v > o2) { o3 = o2; o2 = v; }
+    else if (o3 === undefined || v > o3) o3 = v;
+  }
+  const top: TopOthers = { days, today, o1, o2, o3 };
+  topOthers = top;
+  return top;
 }
 
 /** Move the hour being filled forward to the hour holding `utcMs`. */
@@ -88,6 +138,7 @@ function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): v
   if (ns.monthKey !== k.monthKey) {
     ns.monthKey = k.monthKey;
     ns.dayMaxWh = {};
+    ownedDayMax = ns.dayMaxWh;
   }
   if (ns.hourStartUtcMs !== undefined) {
     ns.prevHourStartUtcMs = ns.hourStartUtcMs;
@@ -140,6 +191,7 @@ function addInterval(state: HeadroomState, t0: number, t1: number, wh: number, o
 
 /** Book this frame's energy. `fresh` = a new frame (a repeated one adds no power sample). */
 export function accountEnergy(state: HeadroomState, reading: MeterReading, clock: Clock, fresh: boolean, settings: HeadroomSettings): void {
+  ownedDayMax = undefined; // a new step: every day-maxima object in the state is someone's (see above)
   const e = state.energy;
   const t = clock.utcMs;
   if (settings.tariff.scheme === 'norway') advanceHour(norway(state), t, clock.offsetMin);
@@ -206,18 +258,11 @@ export function tariffBudget(
     const ns = state.norway;
     if (!ns || ns.hourStartUtcMs === undefined || !ns.hourDayKey) return { info: { scheme, note: 'no hour tracked yet' } };
     const today = ns.hourDayKey;
-    // The three highest daily maxima of the other days, largest first (o1 >= o2 >= o3), picked
-    // in one pass instead of sorting the month's days (this runs on every step).
-    let o1: number | undefined;
-    let o2: number | undefined;
-    let o3: number | undefined;
-    for (const day in ns.dayMaxWh) {
-      if (day === today) continue;
-      const v = ns.dayMaxWh[day] as number;
-      if (o1 === undefined || v > o1) { o3 = o2; o2 = o1; o1 = v; }
-      else if (o2 === undefined || v > o2) { o3 = o2; o2 = v; }
-      else if (o3 === undefined || v > o3) o3 = v;
-    }
+    // The three highest daily maxima of the other days, largest first (o1 >= o2 >= o3).
+    const others = othersTop(ns.dayMaxWh, today);
+    const o1 = others.o1;
+    const o2 = others.o2;
+    const o3 = others.o3;
     const todayMax = ns.dayMaxWh[today] ?? ns.hourEnergyWh;
     // The three highest of those and today's, largest first (today's after any equal one).
     const top: number[] = [];

@@ -220,3 +220,43 @@ test('Aidon-like mix: unstamped list 1 between stamped list 2, meter clock 3 min
   expect(h?.tariff?.hour).toBe('2026-11-23T18');
   expect(h?.tariff?.hourEnergyWh).toBe(1800);
 });
+
+test('two meters stepped in turn give what each gives alone (the day-maxima memo is per object), and no state is written', () => {
+  // The engine remembers the three highest other days by the day-maxima object and copies that
+  // object on its first write of a step: interleaving two states with different histories, and
+  // stepping an old state again, must give exactly what stepping each one alone gives.
+  const start = localMidnight(2026, 11, 3);
+  const profileA = (t: number) => 1500 + ((t / 60000) % 97) * 40;
+  const profileB = (t: number) => 5000 - ((t / 60000) % 53) * 60;
+  // Pairs of frames 30 s apart (energy is integrated over gaps up to 60 s), every 37 minutes.
+  const times: number[] = [];
+  for (let t = start; t < start + 5 * 86400000; t += 37 * 60000) times.push(t, t + 30000);
+  const alone = (profile: (t: number) => number) => {
+    let st = createHeadroomState();
+    const out: string[] = [];
+    for (const t of times) {
+      const r = stepHeadroom(st, { nowMs: t + 400, reading: frame(t, profile(t)) }, s);
+      st = r.state;
+      out.push(JSON.stringify(r));
+    }
+    return out;
+  };
+  const soloA = alone(profileA);
+  const soloB = alone(profileB);
+  let a = createHeadroomState();
+  let b = createHeadroomState();
+  for (let k = 0; k < times.length; k++) {
+    const t = times[k] as number;
+    const beforeA = JSON.stringify(a);
+    const ra = stepHeadroom(a, { nowMs: t + 400, reading: frame(t, profileA(t)) }, s);
+    // The same old state stepped again (a retry) answers the same and leaves it as it was.
+    expect(JSON.stringify(stepHeadroom(a, { nowMs: t + 400, reading: frame(t, profileA(t)) }, s))).toBe(JSON.stringify(ra));
+    expect(JSON.stringify(a)).toBe(beforeA);
+    const rb = stepHeadroom(b, { nowMs: t + 400, reading: frame(t, profileB(t)) }, s);
+    expect(JSON.stringify(ra)).toBe(soloA[k]);
+    expect(JSON.stringify(rb)).toBe(soloB[k]);
+    a = ra.state;
+    b = rb.state;
+  }
+  expect(Object.keys(a.norway?.dayMaxWh ?? {}).length).toBe(5);
+});

@@ -120,6 +120,13 @@ export function mapTaggedStructures(r: ByteReader, timeIso: string | undefined, 
         flat.tag[0] = 0x06;
         flat.kind[0] = FLAT_NUMBER;
         q = v + 5;
+      } else if ((tag === 0x12 || tag === 0x10) && v + 3 <= end) {
+        // long-unsigned / long (voltages, currents), as flat.item reads them
+        const x = (b[v + 1] << 8) | b[v + 2];
+        flat.value[0] = tag === 0x10 && x >= 0x8000 ? x - 0x10000 : x;
+        flat.tag[0] = tag;
+        flat.kind[0] = FLAT_NUMBER;
+        q = v + 3;
       } else q = flat.item(b, v, end, 0);
       if (q < 0) {
         r.pos = v;

@@ -27,13 +27,14 @@ import { floorTenth, regulate, roundTenth } from './regulate';
 import { powerLimitBudget, type ChargerBudget } from './power-limit';
 import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
 import { accountEnergy, tariffBudget } from './tariff';
-import { saneVoltage } from './sane';
 
 export function createHeadroomState(): HeadroomState {
   return { version: 1, lagMs: 0, voltageV: [null, null, null], energy: { integratedSinceRegisterWh: 0 } };
 }
 
 const LINE_NAMES = ['L1', 'L2', 'L3'];
+/** limitedBy for a fuse-bound line (no toLowerCase per step). */
+const FUSE_LIMITS = ['fuse-l1', 'fuse-l2', 'fuse-l3'];
 
 /** A line (TN: a === b) or pair of lines (IT: a and b) a one-phase charger may use. */
 interface Candidate { line: string; a: number; b: number }
@@ -200,16 +201,23 @@ function computeFresh(
 
   // Remember voltages and the measured split for the short frames that follow. (New arrays and
   // objects, never writes into the ones shared with the caller's state: see copyState.)
-  let voltageV = state.voltageV;
-  for (let p = 0; p < 3; p++) {
-    const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
-    const v = ph ? saneVoltage(ph.voltageV) : undefined;
-    if (v !== undefined) {
-      if (voltageV === state.voltageV) voltageV = voltageV.slice();
-      voltageV[p] = v;
-    }
+  // (The saneVoltage gate written out per line, as in resolveCurrents: this runs every step.)
+  const ph1 = reading.l1;
+  const ph2 = reading.l2;
+  const ph3 = reading.l3;
+  const v1 = ph1 ? ph1.voltageV : undefined;
+  const v2 = ph2 ? ph2.voltageV : undefined;
+  const v3 = ph3 ? ph3.voltageV : undefined;
+  const ok1 = typeof v1 === 'number' && v1 > 50 && v1 < 1000;
+  const ok2 = typeof v2 === 'number' && v2 > 50 && v2 < 1000;
+  const ok3 = typeof v3 === 'number' && v3 > 50 && v3 < 1000;
+  if (ok1 || ok2 || ok3) {
+    const voltageV = state.voltageV.slice();
+    if (ok1) voltageV[0] = v1;
+    if (ok2) voltageV[1] = v2;
+    if (ok3) voltageV[2] = v3;
+    state.voltageV = voltageV;
   }
-  state.voltageV = voltageV;
   if (r.allMeasured && r.powerW !== undefined) {
     const s = r.source;
     const c = r.currentA;
@@ -226,11 +234,14 @@ function computeFresh(
 
   // Per-line headroom.
   const usableA = settings.fuseA - settings.marginA;
-  const phaseA: number[] = [0, 0, 0];
-  for (let p = 0; p < n; p++) {
-    const load = r.loadA[p];
-    phaseA[p] = load === null || load === undefined ? 0 : Math.max(0, usableA - load);
-  }
+  // (Lines beyond n stay 0; written out per line: a loop costs more than the arithmetic under XS.)
+  const load1 = r.loadA[0];
+  const load2 = r.loadA[1];
+  const load3 = r.loadA[2];
+  const h1 = n < 1 || load1 === null || load1 === undefined ? 0 : Math.max(0, usableA - load1);
+  const h2 = n < 2 || load2 === null || load2 === undefined ? 0 : Math.max(0, usableA - load2);
+  const h3 = n < 3 || load3 === null || load3 === undefined ? 0 : Math.max(0, usableA - load3);
+  const phaseA: number[] = [h1, h2, h3];
 
   // Budgets that cap the charger as a whole.
   let budget: ChargerBudget | undefined;
@@ -257,8 +268,11 @@ function computeFresh(
   let threeTarget = 0;
   let threeBinding = -1; // line index, or 3 for the budget
   if (n === 3) {
+    // The lowest line (the first of equal ones), then the budget.
     threeTarget = Infinity;
-    for (let p = 0; p < 3; p++) if ((phaseA[p] as number) < threeTarget) { threeTarget = phaseA[p] as number; threeBinding = p; }
+    if (h1 < threeTarget) { threeTarget = h1; threeBinding = 0; }
+    if (h2 < threeTarget) { threeTarget = h2; threeBinding = 1; }
+    if (h3 < threeTarget) { threeTarget = h3; threeBinding = 2; }
     if (budget && budget.threePhaseA < threeTarget) { threeTarget = budget.threePhaseA; threeBinding = 3; }
   }
   const prevOut = state.out;
@@ -279,6 +293,9 @@ function computeFresh(
   let oneTarget = -1;
   let oneLine = '';
   let oneBinding = -1;
+  // Read once for the loop (no budget: Infinity is never below a line's headroom).
+  const budgetOneA = budget ? budget.onePhaseA : Infinity;
+  const prevLine = prevOut ? prevOut.onePhaseLine : undefined;
   // An indexed loop (under XS for-of builds an iterator and calls next() per element), and the
   // candidate's one or two lines as fields, not an inner loop over a list.
   for (let k = 0; k < candidates.length; k++) {
@@ -287,9 +304,9 @@ function computeFresh(
     let binding = -1;
     if ((phaseA[c.a] as number) < v) { v = phaseA[c.a] as number; binding = c.a; }
     if ((phaseA[c.b] as number) < v) { v = phaseA[c.b] as number; binding = c.b; }
-    if (budget && budget.onePhaseA < v) { v = budget.onePhaseA; binding = 3; }
+    if (budgetOneA < v) { v = budgetOneA; binding = 3; }
     // Ties keep the line published before, so the answer does not hop between equal lines.
-    if (v > oneTarget || (v === oneTarget && prevOut && prevOut.onePhaseLine === c.line)) {
+    if (v > oneTarget || (v === oneTarget && prevLine === c.line)) {
       oneTarget = v; oneLine = c.line; oneBinding = binding;
     }
   }
@@ -408,14 +425,18 @@ function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings
     return { limitedBy: 'unknown-current', reason: `${name} current unknown (not sent and no way to bound it): no headroom counted there` };
   }
   const own = (charger[p] as number) > 0 ? `, ${roundTenth(charger[p] as number)} A of it the charger` : '';
-  const free = floorTenth(Math.max(0, settings.fuseA - settings.marginA - (r.loadA[p] as number)));
+  // floorTenth and roundTenth written out (this runs on most fresh steps).
+  const freeFloored = Math.floor(Math.max(0, settings.fuseA - settings.marginA - (r.loadA[p] as number)) * 10 + 1e-9) / 10;
+  const free = freeFloored > 0 ? freeFloored : 0;
+  const rounded = Math.round(cur * 10) / 10;
+  const curText = rounded === 0 ? 0 : rounded;
   if (src === 'estimated') {
-    return { limitedBy: 'estimated-data', reason: `${name} estimated at ${roundTenth(cur)} A from power${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
+    return { limitedBy: 'estimated-data', reason: `${name} estimated at ${curText} A from power${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
   }
   if (src === 'bound') {
-    return { limitedBy: `fuse-${name.toLowerCase()}`, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${roundTenth(cur)} A${own}: ${free} A free` };
+    return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${curText} A${own}: ${free} A free` };
   }
-  return { limitedBy: `fuse-${name.toLowerCase()}`, reason: `${name} carries ${roundTenth(cur)} A${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
+  return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} carries ${curText} A${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
 }
 
 /** The answer from the last output when no new frame came: held, then the fail-safe ladder. */
@@ -487,7 +508,11 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
     ageS: age,
     limitedBy,
     reason,
-    phases: { l1: publishPhase(out, 0, n, cap, settings.fuseA), l2: publishPhase(out, 1, n, cap, settings.fuseA), l3: publishPhase(out, 2, n, cap, settings.fuseA) },
+    phases: {
+      l1: n > 0 ? publishPhase(out.currentA[0], out.currentSource[0] as CurrentSource, out.phaseA[0] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
+      l2: n > 1 ? publishPhase(out.currentA[1], out.currentSource[1] as CurrentSource, out.phaseA[1] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
+      l3: n > 2 ? publishPhase(out.currentA[2], out.currentSource[2] as CurrentSource, out.phaseA[2] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
+    },
     // Below the minimum charging current the answer is 0.
     threePhaseA: three >= min && threeFloored > 0 ? threeFloored : 0,
     onePhaseA: one >= min && oneFloored > 0 ? oneFloored : 0,
@@ -498,15 +523,12 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
 }
 
 /**
- * One line of the published answer (keys in this order: limitA, currentA if known, currentSource,
- * headroomA). floorTenth and roundTenth are written out here: this runs three times on every
+ * One installed line of the published answer (keys in this order: limitA, currentA if known,
+ * currentSource, headroomA), from the output's current, source and headroom of that line. floorTenth and roundTenth are written out here: this runs three times on every
  * step, and under XS the calls cost as much as the arithmetic.
  */
-function publishPhase(out: OutputState, p: number, n: number, cap: number, fuseA: number): PhaseHeadroom {
-  if (p >= n) return { limitA: 0, currentSource: 'unknown', headroomA: 0 };
-  const c = out.currentA[p];
-  const source = out.currentSource[p] as CurrentSource;
-  const floored = Math.floor(Math.min(out.phaseA[p] as number, cap) * 10 + 1e-9) / 10; // floorTenth
+function publishPhase(c: number | null | undefined, source: CurrentSource, phaseA: number, cap: number, fuseA: number): PhaseHeadroom {
+  const floored = Math.floor(Math.min(phaseA, cap) * 10 + 1e-9) / 10; // floorTenth
   const headroomA = floored > 0 ? floored : 0;
   if (c === null || c === undefined) return { limitA: fuseA, currentSource: source, headroomA };
   const rounded = Math.round(c * 10) / 10; // roundTenth

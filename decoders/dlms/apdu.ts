@@ -22,7 +22,7 @@ import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
 import { FlatList } from './flat-list';
 import { flatListToReading } from './lists/registry';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
-import { copyBytes } from '../dsmr/copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 
 export const DATA_NOTIFICATION_TAG = 0x0f;
 export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;

@@ -26,7 +26,7 @@ import { DlmsApduDecoder } from './apdu';
 import { apduOutcomeToResult } from './dlms-result';
 import { makeGloKeys, unwrapGloCiphering, type GloKeys } from './glo-ciphering';
 import { aes128EncryptBlock, aes128ExpandKey } from '../crypto/aes128';
-import { copyBytes } from '../dsmr/copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 
 const HUNT = 0;
 const TITLE_LENGTH = 1;

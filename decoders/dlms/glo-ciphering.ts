@@ -32,9 +32,10 @@ export interface GloKeys {
 
 /**
  * Keys of a decoder that lives as long as its port (makeGloKeys): the encryption key is prepared
- * (round keys and the 4 KiB GHASH table) on the first decryption and kept. Without it every frame
- * rebuilds both, about 13,000 XS computrons; prepared lazily, only the decoder that really
- * decrypts (one per port once the stream has locked) holds a table.
+ * (the JavaScript AES-GCM: round keys and 8 KiB of GHASH tables; the device: the SDK's native
+ * AES, DecoderOptions.aesGcm) on the first decryption and kept. Without it every frame would
+ * rebuild them, about 40,000 XS computrons in JavaScript; prepared lazily, only the decoder that
+ * really decrypts (one per port once the stream has locked) holds them.
  */
 export interface CachedGloKeys extends GloKeys {
   prepared: GcmDecryptor | undefined;

@@ -7,7 +7,7 @@
  */
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
-import { copyBytes } from './copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 import { decodeEncryptedDsmr, ENCRYPTED_HEADER_BYTES, encryptedFrameLength } from './encrypted';
 import { TelegramLayout } from './layout';
 

@@ -18,7 +18,7 @@
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../frame-result';
 import { AesGcmKey } from '../crypto/gcm';
 import { crc16Arc } from '../util/crc16-arc';
-import { copyBytes } from './copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 import { decodeDsmrTelegram } from './decode-telegram';
 import type { TelegramLayout } from './layout';
 

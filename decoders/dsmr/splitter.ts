@@ -37,7 +37,7 @@
 import type { DecoderOptions, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';
 import { crc16Arc } from '../util/crc16-arc';
-import { copyBytes } from './copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 import { decodeDsmrTelegram } from './decode-telegram';
 import { TelegramLayout } from './layout';
 

@@ -36,7 +36,7 @@ import { checkCrc16X25, crc16X25, crc16X25Register } from '../util/crc16-x25';
 import { RescanQueue } from '../util/rescan-queue';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
-import { copyBytes } from '../dsmr/copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 
 export const HDLC_FLAG = 0x7e;
 

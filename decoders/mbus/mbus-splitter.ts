@@ -30,7 +30,7 @@ import type { DecodeErrorCode } from '../reading';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
 import { RescanQueue } from '../util/rescan-queue';
-import { copyBytes } from '../dsmr/copy-bytes';
+import { copyBytes } from '../util/copy-bytes';
 
 export const MBUS_START = 0x68;
 export const MBUS_STOP = 0x16;

@@ -8,18 +8,10 @@ import { TelegramLayout, skeletonOf } from '../../decoders/dsmr/layout';
 import { parseTelegramText } from '../../decoders/dsmr/parse-telegram';
 import { latin1 } from '../../decoders/util/ascii';
 import { loadP1Vectors } from './vectors';
+import { mulberry32 } from '../../tools/simulate/prng';
 
-/** mulberry32: a fixed sequence, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed sequence (the simulator's mulberry32), so a failure reproduces. */
+const prng = mulberry32;
 
 /** Change a few digits anywhere (values, time stamps, ids, OBIS codes): the skeleton stays. */
 function newDigits(text: string, rnd: () => number): string {

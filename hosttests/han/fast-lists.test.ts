@@ -8,6 +8,7 @@
 import type { FrameResult } from '../../decoders/frame-result';
 import { MeterStream } from '../../decoders/meter-stream';
 import { loadHanVectors, type HanVector } from './vectors';
+import { mulberry32 } from '../../tools/simulate/prng';
 
 /** A MeterStream whose APDU decoders all take the general path (tree + registry). */
 function generalStream(options: HanVector['options']): MeterStream {
@@ -32,17 +33,8 @@ function results(s: MeterStream, bytes: Uint8Array): string {
   return JSON.stringify(out.map((r) => (r.raw ? { ...r, raw: Array.from(r.raw) } : r)));
 }
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed sequence (the simulator's mulberry32), so a failure reproduces. */
+const rng = mulberry32;
 
 const vectors = loadHanVectors();
 

@@ -264,25 +264,31 @@ export function tariffBudget(
     const o2 = others.o2;
     const o3 = others.o3;
     const todayMax = ns.dayMaxWh[today] ?? ns.hourEnergyWh;
-    // The three highest of those and today's, largest first (today's after any equal one).
-    const top: number[] = [];
-    if (o1 !== undefined) top.push(o1);
-    if (o2 !== undefined) top.push(o2);
-    if (o3 !== undefined) top.push(o3);
-    let at = 0;
-    while (at < top.length && (top[at] as number) >= todayMax) at++;
-    top.splice(at, 0, todayMax);
-    if (top.length > 3) top.length = 3;
+    // The three highest of those and today's, largest first (today's after any equal one): t1..t3,
+    // `count` of them (o1..o3 are filled in order, so o2 is set only when o1 is). Scalars instead
+    // of an array with push and splice: this runs on every step.
+    let t1: number;
+    let t2: number | undefined;
+    let t3: number | undefined;
+    let count: number;
+    if (o1 === undefined) { t1 = todayMax; count = 1; }
+    else if (!(o1 >= todayMax)) { t1 = todayMax; t2 = o1; t3 = o2; count = o2 === undefined ? 2 : 3; }
+    else if (o2 === undefined) { t1 = o1; t2 = todayMax; count = 2; }
+    else if (!(o2 >= todayMax)) { t1 = o1; t2 = todayMax; t3 = o2; count = 3; }
+    else { t1 = o1; t2 = o2; t3 = o3 !== undefined && o3 >= todayMax ? o3 : todayMax; count = 3; }
+    // Summed in the same order as before (0 + t1 + t2 + t3), so the average is the same double.
     let avgWh = 0;
-    for (let i = 0; i < top.length; i++) avgWh += top[i] as number;
-    avgWh = top.length > 0 ? avgWh / top.length : 0;
+    avgWh += t1;
+    if (count > 1) avgWh += t2 as number;
+    if (count > 2) avgWh += t3 as number;
+    avgWh = avgWh / count;
     let thresholdKwh: number | undefined;
     const steps = tariff.stepsKwh;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i] as number;
       if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
     }
-    const topDaysKwh = top.map(kwh);
+    const topDaysKwh = count === 1 ? [kwh(t1)] : count === 2 ? [kwh(t1), kwh(t2 as number)] : [kwh(t1), kwh(t2 as number), kwh(t3 as number)];
     if (thresholdKwh === undefined) {
       // Already above the highest step: nothing more to save this month.
       return { info: { scheme, hour: ns.hourLabel as string, hourEnergyWh: Math.round(ns.hourEnergyWh), monthAverageKwh: kwh(avgWh), topDaysKwh, note: 'the month is above the highest step: no tariff limit' } };

@@ -109,7 +109,7 @@ export function frameClock(reading: MeterReading | undefined, nowMs: number, sta
   if (wall) {
     if (wall.offsetMin !== undefined) return { utcMs: wall.wallMs - wall.offsetMin * 60000, offsetMin: wall.offsetMin, fromMeter: true };
     let hint: number | undefined;
-    if (isWallClock(nowMs)) hint = nowMs;
+    if (nowMs > 1e12) hint = nowMs; // isWallClock(nowMs), written out
     else if (state.lastUtcMs !== undefined && state.lastFreshMs !== undefined) hint = state.lastUtcMs + (nowMs - state.lastFreshMs);
     const r = wallToUtc(wall.wallMs, clock, hint);
     return { utcMs: r.utcMs, offsetMin: r.offsetMin, fromMeter: true };
@@ -338,23 +338,14 @@ function computeFresh(
   const target = headlineOne ? oneTarget : threeTarget;
   const binding = headlineOne ? oneBinding : threeBinding;
   const status: HeadroomStatus = r.allMeasured ? 'ok' : 'estimated';
-  // What binds the target (the fuse on a line, or a budget).
-  let bindingBy = 'no-data';
-  let bindingReason = 'no line current known';
-  if (binding === 3 && budget) {
-    bindingBy = budget.kind;
-    bindingReason = budget.reason;
-  } else if (binding >= 0 && binding < 3) {
-    const d = describeLine(binding, r, settings, charger);
-    bindingBy = d.limitedBy;
-    bindingReason = d.reason;
-  }
+  // What binds the target (the fuse on a line, or a budget) is worked out only where the
+  // explanation uses it (describeLine builds strings: not on a ramping or held step).
   let limitedBy: string;
   let reason: string;
   if (reg < settings.minChargeA && target > 0.05) {
     limitedBy = 'minimum-current';
     reason = target < settings.minChargeA
-      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${bindingReason})`
+      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${whatBinds(binding, budget, r, settings, charger).reason})`
       : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
   } else if (reg < target - 0.05 && canIncrease && (headlineOne ? heldOne : heldThree)) {
     limitedBy = 'hold-off';
@@ -370,8 +361,9 @@ function computeFresh(
     limitedBy = 'estimated-data';
     reason = 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents';
   } else {
-    limitedBy = bindingBy;
-    reason = bindingReason;
+    const d = whatBinds(binding, budget, r, settings, charger);
+    limitedBy = d.limitedBy;
+    reason = d.reason;
   }
 
   const out: OutputState = {
@@ -415,6 +407,13 @@ function holdAfterDrop(previousA: number, nowA: number, targetA: number, running
   if ((previousA >= min ? previousA : 0) - shownNow >= settings.hysteresisA) return restart;
   if (runningUntilMs !== undefined && (targetA >= min ? targetA : 0) <= shownNow + 0.05) return restart;
   return runningUntilMs;
+}
+
+/** What binds the target: a budget (binding 3), a line (0-2), or nothing known. */
+function whatBinds(binding: number, budget: ChargerBudget | undefined, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {
+  if (binding === 3 && budget) return { limitedBy: budget.kind, reason: budget.reason };
+  if (binding >= 0 && binding < 3) return describeLine(binding, r, settings, charger);
+  return { limitedBy: 'no-data', reason: 'no line current known' };
 }
 
 function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {

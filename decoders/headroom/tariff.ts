@@ -133,7 +133,11 @@ function othersTop(days: Record<string, number>, today: string): TopOthers {
 function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): void {
   // The hour start alone first (runs on every step); the calendar keys (a Date and strings) only
   // when the hour has changed.
-  if (ns.hourStartUtcMs !== undefined && localHourStartUtcMs(utcMs, offsetMin) <= ns.hourStartUtcMs) return;
+  // (localHourStartUtcMs written out.)
+  if (ns.hourStartUtcMs !== undefined) {
+    const offsetMs = offsetMin * 60000;
+    if (Math.floor((utcMs + offsetMs) / 3600000) * 3600000 - offsetMs <= ns.hourStartUtcMs) return;
+  }
   const k = localKeys(utcMs, offsetMin);
   if (ns.monthKey !== k.monthKey) {
     ns.monthKey = k.monthKey;

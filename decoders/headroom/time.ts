@@ -185,7 +185,9 @@ export function wallToUtc(wallMs: number, clock: ClockSettings, hintUtcMs?: numb
     // One summer-time window for both candidates, that of the wall time's year: a candidate in
     // another year lies within hours of New Year (offsets are at most 14 h), outside the window
     // of either year, so this gives the answer localOffsetMin gives for each candidate.
-    const w = summerWindow(wallMs);
+    // The remembered window tested here (a call saved on every step), else looked up.
+    let w = lastWindow;
+    if (w === undefined || !(wallMs >= w.fromMs && wallMs < w.toMs)) w = summerWindow(wallMs);
     const start = w.startMs;
     const summer = standard + 60;
     const summerUtc = wallMs - summer * 60000;

@@ -252,7 +252,7 @@ function computeFresh(
     } else {
       budget = {
         kind: 'power-limit', chargerBudgetW: 0, threePhaseA: 0, onePhaseA: 0,
-        reason: 'power limit set but the meter sends no power: nothing allowed',
+        reason: () => 'power limit set but the meter sends no power: nothing allowed',
         tariff: { scheme: 'power-limit', threePhaseA: 0, onePhaseA: 0, chargerBudgetW: 0, powerLimitW: settings.powerLimitKw * 1000, note: 'no power in the frame' },
       };
     }
@@ -411,7 +411,7 @@ function holdAfterDrop(previousA: number, nowA: number, targetA: number, running
 
 /** What binds the target: a budget (binding 3), a line (0-2), or nothing known. */
 function whatBinds(binding: number, budget: ChargerBudget | undefined, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {
-  if (binding === 3 && budget) return { limitedBy: budget.kind, reason: budget.reason };
+  if (binding === 3 && budget) return { limitedBy: budget.kind, reason: budget.reason() };
   if (binding >= 0 && binding < 3) return describeLine(binding, r, settings, charger);
   return { limitedBy: 'no-data', reason: 'no line current known' };
 }

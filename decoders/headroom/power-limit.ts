@@ -14,7 +14,8 @@ export interface ChargerBudget {
   chargerBudgetW: number;
   threePhaseA: number;
   onePhaseA: number;
-  reason: string;
+  /** Why the budget is what it is: built only when the budget binds (the strings cost more than the budget). */
+  reason: () => string;
   tariff: TariffHeadroom;
 }
 
@@ -45,7 +46,7 @@ export function powerLimitBudget(powerLimitKw: number, houseW: number, voltageV:
     chargerBudgetW: Math.round(budgetW),
     threePhaseA: amps.threePhaseA,
     onePhaseA: amps.onePhaseA,
-    reason: `power limit ${powerLimitKw} kW: the house uses ${(houseW / 1000).toFixed(1)} kW`,
+    reason: () => `power limit ${powerLimitKw} kW: the house uses ${(houseW / 1000).toFixed(1)} kW`,
     tariff: {
       scheme: 'power-limit',
       threePhaseA: amps.threePhaseA,

@@ -31,7 +31,7 @@ import type { HeadroomState, NorwayTariffState, TariffHeadroom } from './types';
 import type { ResolvedCurrents } from './currents';
 import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
-import { localHourStartUtcMs, localKeys } from './time';
+import { localKeys } from './time';
 import { saneEnergy, sanePower } from './sane';
 
 interface Clock { utcMs: number; offsetMin: number }
@@ -158,7 +158,8 @@ function advanceHour(ns: NorwayTariffState, utcMs: number, offsetMin: number): v
 /** Add energy to the hour holding `atUtcMs` (the current one, or the one before). */
 function addHourEnergy(ns: NorwayTariffState, atUtcMs: number, offsetMin: number, wh: number): void {
   advanceHour(ns, atUtcMs, offsetMin);
-  const start = localHourStartUtcMs(atUtcMs, offsetMin);
+  const offsetMs = offsetMin * 60000;
+  const start = Math.floor((atUtcMs + offsetMs) / 3600000) * 3600000 - offsetMs; // localHourStartUtcMs
   if (start === ns.hourStartUtcMs) {
     ns.hourEnergyWh = Math.max(0, ns.hourEnergyWh + wh);
     raiseDayMax(ns, ns.hourDayKey, ns.hourEnergyWh);
@@ -292,7 +293,10 @@ export function tariffBudget(
       const s = steps[i] as number;
       if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
     }
-    const topDaysKwh = count === 1 ? [kwh(t1)] : count === 2 ? [kwh(t1), kwh(t2 as number)] : [kwh(t1), kwh(t2 as number), kwh(t3 as number)];
+    // kWh with two decimals (kwh() written out: this runs on every step).
+    const k1 = Math.round(t1 / 10) / 100;
+    const topDaysKwh = count === 1 ? [k1] : count === 2 ? [k1, Math.round((t2 as number) / 10) / 100]
+      : [k1, Math.round((t2 as number) / 10) / 100, Math.round((t3 as number) / 10) / 100];
     if (thresholdKwh === undefined) {
       // Already above the highest step: nothing more to save this month.
       return { info: { scheme, hour: ns.hourLabel as string, hourEnergyWh: Math.round(ns.hourEnergyWh), monthAverageKwh: kwh(avgWh), topDaysKwh, note: 'the month is above the highest step: no tariff limit' } };
@@ -313,7 +317,7 @@ export function tariffBudget(
       chargerBudgetW: Math.round(budgetW),
       threePhaseA: amps.threePhaseA,
       onePhaseA: amps.onePhaseA,
-      reason: `capacity step ${thresholdKwh} kWh/h: ${kwh(Math.max(0, remainingWh))} kWh left this hour (${kwh(ns.hourEnergyWh)} of ${kwh(hourMaxWh)} used)`,
+      reason: () => `capacity step ${thresholdKwh} kWh/h: ${kwh(Math.max(0, remainingWh))} kWh left this hour (${kwh(ns.hourEnergyWh)} of ${kwh(hourMaxWh)} used)`,
       tariff: {
         scheme,
         threePhaseA: amps.threePhaseA,
@@ -323,7 +327,7 @@ export function tariffBudget(
         hourEnergyWh: Math.round(ns.hourEnergyWh),
         hourBudgetWh: Math.round(hourMaxWh),
         stepKwh: thresholdKwh,
-        monthAverageKwh: kwh(avgWh),
+        monthAverageKwh: Math.round(avgWh / 10) / 100,
         topDaysKwh,
       },
     } };
@@ -361,7 +365,7 @@ export function tariffBudget(
     chargerBudgetW: Math.round(budgetW),
     threePhaseA: amps.threePhaseA,
     onePhaseA: amps.onePhaseA,
-    reason: `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
+    reason: () => `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
     tariff: t,
   } };
 }

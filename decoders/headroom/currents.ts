@@ -36,7 +36,7 @@
 import type { MeterReading, PhaseReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { MAX_CURRENT_A, saneCurrent, sanePower, saneVoltage } from './sane';
+import { MAX_CURRENT_A, MAX_POWER_W, saneCurrent, sanePower, saneVoltage } from './sane';
 
 const SQRT3 = Math.sqrt(3);
 
@@ -69,10 +69,13 @@ function phaseOf(reading: MeterReading, p: number): PhaseReading | undefined {
 
 /** |net active power| and signed net from totals, else from the lines' own powers. */
 export function framePower(reading: MeterReading): { absW: number; netW: number } | undefined {
-  const imp = sanePower(reading.powerImportW);
-  const exp = sanePower(reading.powerExportW);
-  if (imp !== undefined || exp !== undefined) {
-    const net = (imp ?? 0) - (exp ?? 0);
+  // The totals through the sanePower gate written out (every frame comes through here).
+  const pi = reading.powerImportW;
+  const pe = reading.powerExportW;
+  const impOk = typeof pi === 'number' && pi >= -MAX_POWER_W && pi <= MAX_POWER_W;
+  const expOk = typeof pe === 'number' && pe >= -MAX_POWER_W && pe <= MAX_POWER_W;
+  if (impOk || expOk) {
+    const net = (impOk ? Math.abs(pi) : 0) - (expOk ? Math.abs(pe) : 0);
     return { absW: Math.abs(net), netW: net };
   }
   let any = false;

@@ -9,7 +9,8 @@
 /** Largest line current taken as real, A (exported for the gate written out in currents.ts). */
 export const MAX_CURRENT_A = 2000;
 /** Powers above this are not a household meter's, W. */
-const MAX_POWER_W = 2_000_000;
+/** Largest power taken as real, W (exported for the gate written out in currents.ts). */
+export const MAX_POWER_W = 2_000_000;
 /** Registers at or above this are not a meter's (10 TWh), Wh. */
 const MAX_ENERGY_WH = 1e13;
 

@@ -22,7 +22,7 @@ import type { HeadroomSettings } from './settings';
 import type {
   CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
 } from './types';
-import { chargerPowerW, framePower, hasLoadData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
+import { chargerPowerW, framePower, hasLoadData, resolveCurrents, type ResolvedCurrents } from './currents';
 import { floorTenth, regulate, roundTenth } from './regulate';
 import { powerLimitBudget, type ChargerBudget } from './power-limit';
 import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
@@ -143,7 +143,7 @@ export function stepHeadroom(
   // The frame's power, read once: it decides whether the frame brings load data, and the
   // currents are worked out from it.
   const power = reading ? framePower(reading) : undefined;
-  if (reading && hasLoadData(reading, power)) {
+  if (reading && (power !== undefined || hasLoadData(reading, power))) {
     fresh = true;
     if (clock && clock.fromMeter) {
       const last = state.lastMeterUtcMs;
@@ -177,7 +177,8 @@ export function stepHeadroom(
 
   // Frames that resume after a silence start from what the ladder allowed during it, even when
   // no timer step ran in between to lower the held answer.
-  if (state.out && state.lastFreshMs !== undefined) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
+  // (lowerForAge's own test first, written out: the call is skipped on a frame that follows a young one.)
+  if (state.out && state.lastFreshMs !== undefined && !((nowMs - state.lastFreshMs + previousLagMs) / 1000 <= settings.safeFallbackAfterS)) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
   state.lastFreshMs = nowMs;
   if (reading.frameKind !== undefined) state.lastFrameKind = reading.frameKind;
   else delete state.lastFrameKind;
@@ -195,7 +196,7 @@ function computeFresh(
   settings: HeadroomSettings,
 ): Headroom {
   const n = settings.phases;
-  const it = isItGrid(settings, reading);
+  const it = settings.gridType === 'IT' || reading.threeWire === true; // isItGrid(settings, reading)
   const split = state.split;
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
   const r = resolveCurrents(reading, it, charger, split, splitUsable, state.voltageV, settings, power);
@@ -389,7 +390,7 @@ function computeFresh(
   // A frame that arrived late (its own time stamp behind) goes through the ladder like held data.
   const ageS = state.lagMs / 1000;
   const h = publish(out, ageS, settings);
-  lowerForAge(state, ageS, settings);
+  if (!(ageS <= settings.safeFallbackAfterS)) lowerForAge(state, ageS, settings); // its own test first (a NaN age goes in, as before)
   return h;
 }
 
@@ -480,7 +481,8 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
   let limitedBy = out.limitedBy;
   let reason = out.reason;
   let cap = Infinity;
-  const age = roundTenth(ageS);
+  const ageRounded = Math.round(ageS * 10) / 10; // roundTenth
+  const age = ageRounded === 0 ? 0 : ageRounded;
   if (ageS > settings.zeroAfterS) {
     status = 'no-data';
     limitedBy = 'stale-data';

@@ -12,6 +12,7 @@
  *     lineOverride?: LineSettings | 'auto',  // CLI --line/--baud...: wins over stored meter.line
  *     extraRoutes?: Route[],             // e.g. provisioning; auth enforced centrally (mutates: true => session)
  *     extraUploadRoutes?: UploadRoute[], // e.g. OTA; always authenticated
+ *     outputs?: SnapshotOutput[],        // MQTT, Modbus meter emulation, charger pushes (outputs/output-port.ts)
  *     options?: { passwordIterations?, noDataAfterMs?, noFrameAfterMs?, tickMs? },
  *   });
  *   app.start();                                   // settings loaded at create; starts source + 1 s tick
@@ -46,12 +47,15 @@ import { applySettingsPatch, cloneJson, meterKeyBytes, parseStoredSettings, reda
 import type { SettingsDocument } from './settings';
 import { errorResponse, jsonResponse, readJsonObject } from './http-util';
 import { MeterLink, defaultLinkOptions } from './meter-link';
-import type { LinkDiagnosis } from './meter-link';
 import { ReadingMerger } from './reading-merge';
 import { History } from './history';
 import { homeWizardData, homeWizardInfo } from './homewizard';
 import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
+import type { Snapshot } from './snapshot';
+import type { SnapshotOutput } from './outputs/output-port';
+
+export type { Snapshot } from './snapshot';
 
 export const API_VERSION = 1;
 
@@ -95,27 +99,8 @@ export interface AppDeps {
    * the SDK's; see DecoderOptions). Absent: the decoders' own JavaScript versions.
    */
   decoderNatives?: Pick<DecoderOptions, 'crc16' | 'aesGcm' | 'asciiText'>;
-}
-
-/** GET /api/v1/status and every WebSocket push. */
-export interface Snapshot {
-  apiVersion: number;
-  timeMs: number;
-  /** natives: the platform's native helpers the decoders use (e.g. 'crc16-arc', 'aes-gcm'); absent = all JavaScript. */
-  device: { name: string; firmwareVersion: string; platform?: string; uptimeS: number; natives?: string[] };
-  meter: {
-    protocol?: string; format?: string; id?: string; model?: string; manufacturer?: string;
-    listId?: string; dsmrVersion?: string; meterTime?: string;
-  };
-  /** The merged normalized reading (decoders/reading.ts); null before the first frame. */
-  reading: MeterReading | null;
-  /** Seconds since the last decoded frame; null before the first. */
-  readingAgeS: number | null;
-  /** Kind of the last decoded frame ('short' = total power only). */
-  lastFrameKind: 'short' | 'full' | null;
-  headroom: Headroom;
-  frames: ReturnType<MeterLink['counters']>;
-  link: LinkDiagnosis & { source?: string; sourceKind?: string; connected?: boolean; line?: string; lineMode: 'fixed' | 'auto' | 'n/a'; lastError?: string };
+  /** Outputs the platform built with its adapters (outputs/output-port.ts): configured from the settings, fed every snapshot. */
+  outputs?: SnapshotOutput[];
 }
 
 export interface App {
@@ -160,6 +145,7 @@ export function createApp(deps: AppDeps): App {
     const keysChanged = next.meter.encryptionKey !== doc.meter.encryptionKey || next.meter.authenticationKey !== doc.meter.authenticationKey;
     const lineChanged = JSON.stringify(next.meter.line) !== JSON.stringify(doc.meter.line);
     doc = next;
+    configureOutputs();
     if (keysChanged) link.setDecoderOptions(decoderOptions());
     if (lineChanged && deps.lineOverride === undefined) applyLineMode();
     // New settings change headroom right away; push it.
@@ -208,6 +194,28 @@ export function createApp(deps: AppDeps): App {
   let detector: AutoLine | undefined;
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
+  const outputs = deps.outputs ?? [];
+
+  /** An output's failure is logged and never reaches meter reading or the API. */
+  function eachOutput(what: string, action: (output: SnapshotOutput) => void): void {
+    for (const output of outputs) {
+      try {
+        action(output);
+      } catch (e) {
+        logger.warn('output ' + output.name + ' ' + what + ' failed: ' + (e instanceof Error ? e.message : String(e)));
+      }
+    }
+  }
+
+  function configureOutputs(): void {
+    eachOutput('configure', (output) => output.configure(cloneJson(doc)));
+  }
+
+  function feedOutputs(nowMs: number): void {
+    if (outputs.length === 0) return;
+    const current = snapshot();
+    eachOutput('update', (output) => output.update(current, nowMs));
+  }
 
   function applyLineMode(): void {
     const mode = deps.lineOverride ?? doc.meter.line;
@@ -254,6 +262,7 @@ export function createApp(deps: AppDeps): App {
     const netPowerW = r.powerImportW === undefined && r.powerExportW === undefined ? undefined : (r.powerImportW ?? 0) - (r.powerExportW ?? 0);
     history.add({ tMs: nowMs, netPowerW, minHeadroomA: minHeadroomA(headroom) });
     broadcast();
+    feedOutputs(nowMs);
   }
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
@@ -293,7 +302,7 @@ export function createApp(deps: AppDeps): App {
     const deviceOut: Snapshot['device'] = { name: device.name, firmwareVersion: device.firmwareVersion, uptimeS: Math.round((nowMs - startedMs) / 1000) };
     if (device.platform) deviceOut.platform = device.platform;
     if (nativeNames.length > 0) deviceOut.natives = nativeNames;
-    return {
+    const out: Snapshot = {
       apiVersion: API_VERSION,
       timeMs: nowMs,
       device: deviceOut,
@@ -305,6 +314,18 @@ export function createApp(deps: AppDeps): App {
       frames: link.counters(nowMs),
       link: linkInfo,
     };
+    if (outputs.length > 0) {
+      const states: Record<string, Record<string, unknown>> = {};
+      for (const output of outputs) {
+        try {
+          states[output.name] = output.status();
+        } catch (e) {
+          states[output.name] = { error: e instanceof Error ? e.message : String(e) };
+        }
+      }
+      out.outputs = states;
+    }
+    return out;
   }
 
   function liveMessage(): string {
@@ -334,6 +355,7 @@ export function createApp(deps: AppDeps): App {
     detector?.onTick(nowMs);
     recomputeHeadroom(undefined);
     if (changeKey() !== lastBroadcastKey) broadcast();
+    feedOutputs(nowMs);
   }
 
   const router = new Router(access, (request) => serveAsset(deps.assets, request));
@@ -386,6 +408,7 @@ export function createApp(deps: AppDeps): App {
   for (const upload of deps.extraUploadRoutes ?? []) router.addUpload(upload);
 
   applyLineMode();
+  configureOutputs();
 
   return {
     handle: (request) => router.handle(request),
@@ -424,6 +447,7 @@ export function createApp(deps: AppDeps): App {
       timer?.cancel();
       timer = undefined;
       deps.source?.stop();
+      eachOutput('stop', (output) => output.stop());
     },
   };
 }

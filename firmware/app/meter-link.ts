@@ -43,6 +43,13 @@ export const defaultLinkOptions: LinkOptions = { noDataAfterMs: 15000, noFrameAf
 export const HINT_NO_DATA = 'no data: is the HAN/P1 port opened by your grid company? Check the cable too (RJ45 for HAN, RJ12 for P1).';
 export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: check the line settings (baud rate, parity), or try --line auto.';
 
+/** Frame and byte counters of the meter link (snapshot `frames`). */
+export interface LinkCounters {
+  bytes: number; frames: number; errors: number; garbageBytes: number;
+  errorsByKind: Partial<Record<DecodeErrorCode, number>>;
+  lastByteAgeS?: number; lastFrameAgeS?: number;
+}
+
 export class MeterLink {
   private stream: MeterStream;
   private readonly startedMs: number;
@@ -153,18 +160,14 @@ export class MeterLink {
     }
   }
 
-  counters(nowMs: number): {
-    bytes: number; frames: number; errors: number; garbageBytes: number;
-    errorsByKind: Partial<Record<DecodeErrorCode, number>>;
-    lastByteAgeS?: number; lastFrameAgeS?: number;
-  } {
+  counters(nowMs: number): LinkCounters {
     let errorTotal = 0;
     const byKind: Partial<Record<DecodeErrorCode, number>> = {};
     for (const key of Object.keys(this.errors) as DecodeErrorCode[]) {
       byKind[key] = this.errors[key];
       errorTotal += this.errors[key] ?? 0;
     }
-    const out: ReturnType<MeterLink['counters']> = {
+    const out: LinkCounters = {
       bytes: this.bytes,
       frames: this.frames,
       errors: errorTotal,

@@ -3,15 +3,16 @@
  * send is never taken as 0 A: it is estimated, bounded, or marked unknown (and then leaves no
  * headroom on that line).
  *
- * Order per line:
- * 1. measured: the meter sent the line current. Meters send a magnitude (DSMR 31.7.0 is unsigned;
- *    some DLMS meters send a signed value): the magnitude is used. With export on a line the
- *    magnitude is still counted as LOAD, not as negative load: the export (solar) can vanish with
- *    the next cloud while the car keeps drawing, and then the line carries the car plus the house
- *    without the export. Counting it as load can only make headroom smaller, never too big.
- * 2. estimated from the line's own power: |P_line| / V_line (power factor taken as 1).
+ * The frame has been through the plausibility check (decoders/plausibility) first: what it says
+ * about each line (the meter's current, made finer or raised by the line's own power; an estimate
+ * from that power alone; nothing believable) is where this starts. Order per line:
+ * 1. measured / from-power / implausible: this frame's own figure for the line (check.ts). Meters
+ *    send a magnitude; with export on a line the magnitude still counts as LOAD, not as negative
+ *    load: the export (solar) can vanish with the next cloud while the car keeps drawing, and then
+ *    the line carries the car plus the house without the export.
+ * 2. estimated from the line's own power: |P_line| / V_line (check.ts, same rule).
  * 3. estimated from total power (HAN list 1 'short' frames every 2-2.5 s between full lists every
- *    10 s): start from the last measured currents and move the own charger's lines by the
+ *    10 s): start from the last full list's currents and move the own charger's lines by the
  *    charger's own change (known exactly per line). The rest of the power change cannot be
  *    placed: a one-phase load that switched on may sit entirely on ANY line (on IT, between any
  *    two). So the whole rise, converted with that line's voltage, is added to EVERY line
@@ -23,22 +24,24 @@
  *    on a different line between two full lists is still counted whole. Without a usable split
  *    (none yet, or older than safeFallbackAfterS), worst case: all of the power on this line,
  *    I = |P| / V.
- * 4. IT grid, L2 (Kaifa and some Aidon 3-wire meters measure with two elements and never
- *    report it, or report it as exactly 0 A):
- *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|.
- *    The house part of L2 is bounded by the house parts of L1 and L3 (each line minus the own
- *    charger), and the own charger's L2 current is added on top: currentSource 'bound'.
- *    A meter that did measure L2 in the full list gets L2 estimated on short frames like the
- *    other lines (case 3) instead: switching between the measured L2 and the bound every few
- *    seconds would make the answer flip on every frame (400 000 set-point changes a month).
+ * 4. IT grid, L2 (3-wire meters measure with two elements and do not report it):
+ *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|:
+ *    the bound. The house part of L2 is bounded by the house parts of L1 and L3 (each line minus
+ *    the own charger), and the own charger's L2 current is added on top: currentSource 'bound'.
+ *    When the full list carries active and reactive power, the estimate (it-line2.ts) is usually
+ *    well below the bound: then 'estimated', never above the bound and never below the
+ *    plausibility floor |S|/V - min(|I1|, |I3|). Short frames carry L2 on from the full list's
+ *    figure like the other lines (case 3), still capped by the bound; a meter that did measure L2
+ *    in the full list gets the same (switching between the measured L2 and the bound every few
+ *    seconds made the answer flip on every frame: 400 000 set-point changes a month).
  * 5. otherwise unknown.
  */
-import type { MeterReading, PhaseReading } from '../reading';
+import type { MeterReading } from '../reading';
+import type { PlausibilityCheck } from '../plausibility/index';
+import { SQRT3, currentResolutionA, lineToLineV, voltageV } from '../plausibility/ranges';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { MAX_CURRENT_A, MAX_POWER_W, saneCurrent, sanePower, saneVoltage } from './sane';
-
-const SQRT3 = Math.sqrt(3);
+import { estimateItLine2A } from './it-line2';
 
 export interface ResolvedCurrents {
   /** Line current used, A (null: unknown). */
@@ -46,9 +49,11 @@ export interface ResolvedCurrents {
   source: CurrentSource[];
   /** The house part: line current minus the own charger, never below 0, A (null: unknown). */
   loadA: (number | null)[];
-  /** Voltage used per line, V. */
+  /** Per line, how much more it may carry than currentA unseen (a whole-ampere reading), A. */
+  hiddenA: number[];
+  /** Voltage used per line, V (line-to-line on IT). */
   voltageV: number[];
-  /** True when every installed line current is measured (or, IT L2, bounded from measured lines). */
+  /** True when every installed line's current comes from this frame's own figures (IT L2: bounded or estimated from them). */
   allMeasured: boolean;
   /** True when some line was estimated from an earlier frame's split (a short frame): such a
    *  guess may lower the answer but not raise it. Estimates from this frame's own power are not. */
@@ -60,48 +65,36 @@ export interface ResolvedCurrents {
   powerW?: number;
   /** Signed net import power, W (import - export). */
   netPowerW?: number;
+  /** IT: the bound on L2 when L2 was estimated below it, A (for the explanation). */
+  line2BoundA?: number;
 }
 
-
-function phaseOf(reading: MeterReading, p: number): PhaseReading | undefined {
-  return p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
-}
-
-/** |net active power| and signed net from totals, else from the lines' own powers. */
+/** |net active power| and signed net from totals, else from the lines' own powers (the checked frame: values sane or absent). */
 export function framePower(reading: MeterReading): { absW: number; netW: number } | undefined {
-  // The totals through the sanePower gate written out (every frame comes through here).
   const pi = reading.powerImportW;
   const pe = reading.powerExportW;
-  const impOk = typeof pi === 'number' && pi >= -MAX_POWER_W && pi <= MAX_POWER_W;
-  const expOk = typeof pe === 'number' && pe >= -MAX_POWER_W && pe <= MAX_POWER_W;
-  if (impOk || expOk) {
-    const net = (impOk ? Math.abs(pi) : 0) - (expOk ? Math.abs(pe) : 0);
-    return { absW: Math.abs(net), netW: net };
+  if (pi !== undefined || pe !== undefined) {
+    const net = (pi ?? 0) - (pe ?? 0);
+    return { absW: net < 0 ? -net : net, netW: net };
   }
   let any = false;
   let net = 0;
+  const lines = [reading.l1, reading.l2, reading.l3];
   for (let p = 0; p < 3; p++) {
-    const ph = phaseOf(reading, p);
+    const ph = lines[p];
     if (!ph) continue;
-    const pi = sanePower(ph.powerImportW);
-    const pe = sanePower(ph.powerExportW);
-    if (pi !== undefined) { net += pi; any = true; }
-    if (pe !== undefined) { net -= pe; any = true; }
+    if (ph.powerImportW !== undefined) { net += ph.powerImportW; any = true; }
+    if (ph.powerExportW !== undefined) { net -= ph.powerExportW; any = true; }
   }
-  return any ? { absW: Math.abs(net), netW: net } : undefined;
+  return any ? { absW: net < 0 ? -net : net, netW: net } : undefined;
 }
 
-/**
- * True when the frame says anything about load: its power (framePower, worked out by the caller,
- * which also covers the lines' own powers) or a line current. The powers are read once per step.
- */
-export function hasLoadData(reading: MeterReading, power: { absW: number; netW: number } | undefined): boolean {
-  if (power !== undefined) return true;
-  const ph1 = reading.l1;
-  const ph2 = reading.l2;
-  const ph3 = reading.l3;
-  return (ph1 ? saneCurrent(ph1.currentA) !== undefined : false) || (ph2 ? saneCurrent(ph2.currentA) !== undefined : false)
-    || (ph3 ? saneCurrent(ph3.currentA) !== undefined : false);
+/** True when the checked frame says anything about load: its power, or anything about a line (including "nothing believable"). */
+export function hasLoadData(check: PlausibilityCheck, power: { absW: number; netW: number } | undefined): boolean {
+  if (power !== undefined || check.suspect) return true;
+  const l = check.lines;
+  return (l[0] as { source?: string }).source !== undefined || (l[1] as { source?: string }).source !== undefined
+    || (l[2] as { source?: string }).source !== undefined;
 }
 
 export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): boolean {
@@ -109,31 +102,50 @@ export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): bo
 }
 
 /**
- * The own charger's power from its line currents. TN: sum of V*I. IT: V * sum(I) / 2, exact for
- * a one-phase charger between two lines and 13 % low for a three-phase one (sqrt(3)/3 = 0.577 vs
- * 0.5): low is the safe side, since the charger's power is subtracted to get the house's.
+ * The voltage to convert power with on line p: the frame's, else the last one sent, else nominal
+ * (line-to-line on IT: a 3-wire meter that sends line-to-star-point voltages is scaled by sqrt(3)).
  */
-export function chargerPowerW(chargerA: readonly number[], voltageV: number[], it: boolean, phases: number): number {
+export function lineVoltageV(own: number | undefined, last: number | null | undefined, nominalV: number, it: boolean): number {
+  const v = own ?? voltageV(last) ?? nominalV;
+  return it ? lineToLineV(v) : v;
+}
+
+/**
+ * The own charger's power from its line currents. TN: sum of V*I. IT: a one-phase charger between
+ * two lines draws V*I (its two lines report I each: V * sum(I) / 2); a three-phase one sqrt(3)*V*I
+ * on every line. With `threePhase` (settings.chargerPhases 3) the larger of the two readings is
+ * taken, so a one-phase charger reporting [c, c, 0] still counts V*c; without it, V * sum(I) / 2
+ * (13 % low for a three-phase charger: low is the safe side, since the charger's power is taken
+ * off the house's).
+ */
+export function chargerPowerW(chargerA: readonly number[], voltageV: number[], it: boolean, phases: number, threePhase: boolean): number {
   let sum = 0;
   if (it) {
     let v = 0;
-    for (let p = 0; p < phases; p++) { sum += chargerA[p] as number; v += voltageV[p] as number; }
-    return (v / phases) * sum / 2;
+    let min = Infinity;
+    for (let p = 0; p < phases; p++) {
+      const c = chargerA[p] as number;
+      sum += c;
+      if (c < min) min = c;
+      v += voltageV[p] as number;
+    }
+    const mean = v / phases;
+    const onePhaseW = mean * sum / 2;
+    if (!threePhase || phases !== 3) return onePhaseW;
+    const threePhaseW = SQRT3 * mean * min;
+    return threePhaseW > onePhaseW ? threePhaseW : onePhaseW;
   }
   for (let p = 0; p < phases; p++) sum += (chargerA[p] as number) * (voltageV[p] as number);
   return sum;
 }
 
-/** A line's current from its own power over its voltage; null when it sends no power. */
-function ownPowerCurrentA(ph: PhaseReading, volts: number): number | null {
-  const pi = sanePower(ph.powerImportW);
-  const pe = sanePower(ph.powerExportW);
-  if (pi === undefined && pe === undefined) return null;
-  return Math.abs((pi === undefined ? 0 : pi) - (pe === undefined ? 0 : pe)) / volts;
+/** CurrentSource of a line the check gave a figure for. */
+function sourceOfLine(s: string | undefined): CurrentSource {
+  return s === undefined ? 'unknown' : (s as CurrentSource);
 }
 
 export function resolveCurrents(
-  reading: MeterReading,
+  check: PlausibilityCheck,
   /** isItGrid(settings, reading), worked out once by the caller. */
   it: boolean,
   chargerA: readonly number[],
@@ -141,83 +153,44 @@ export function resolveCurrents(
   splitUsable: boolean,
   lastVoltageV: (number | null)[],
   settings: HeadroomSettings,
-  /** framePower(reading), worked out by the caller. */
+  /** framePower(check.reading), worked out by the caller. */
   power: { absW: number; netW: number } | undefined,
 ): ResolvedCurrents {
   const n = settings.phases;
-  // The lines in locals, taken one by one (no loop or phaseOf call per use: this runs every step).
-  const ph1 = reading.l1;
-  const ph2 = reading.l2;
-  const ph3 = reading.l3;
-  // Voltages: this frame's, else the last one sent, else nominal (the saneVoltage gate written
-  // out per line: this runs on every step, and under XS a call or a loop costs as much as the
-  // test). On IT the engine works with line-to-line voltages (~230 V). Some 3-wire meters (Kaifa
-  // MA304T4) report line-to-star-point voltages (~133 V): those are scaled by sqrt(3), or every
-  // power -> current conversion would come out sqrt(3) too generous.
+  const reading = check.reading;
   const nominalV = settings.nominalVoltageV;
-  const own1 = ph1 ? ph1.voltageV : undefined;
-  const last1 = lastVoltageV[0];
-  let v1 = typeof own1 === 'number' && own1 > 50 && own1 < 1000 ? own1 : typeof last1 === 'number' && last1 > 50 && last1 < 1000 ? last1 : nominalV;
-  const own2 = ph2 ? ph2.voltageV : undefined;
-  const last2 = lastVoltageV[1];
-  let v2 = typeof own2 === 'number' && own2 > 50 && own2 < 1000 ? own2 : typeof last2 === 'number' && last2 > 50 && last2 < 1000 ? last2 : nominalV;
-  const own3 = ph3 ? ph3.voltageV : undefined;
-  const last3 = lastVoltageV[2];
-  let v3 = typeof own3 === 'number' && own3 > 50 && own3 < 1000 ? own3 : typeof last3 === 'number' && last3 > 50 && last3 < 1000 ? last3 : nominalV;
-  if (it) {
-    if (v1 < 180) v1 *= SQRT3;
-    if (v2 < 180) v2 *= SQRT3;
-    if (v3 < 180) v3 *= SQRT3;
-  }
-  const voltageV: number[] = [v1, v2, v3];
+  const voltageV: number[] = [
+    lineVoltageV(reading.l1?.voltageV, lastVoltageV[0], nominalV, it),
+    lineVoltageV(reading.l2?.voltageV, lastVoltageV[1], nominalV, it),
+    lineVoltageV(reading.l3?.voltageV, lastVoltageV[2], nominalV, it),
+  ];
 
-  // 1-2: the line's own current (the saneCurrent gate written out), else its own power.
-  let a1: number | null = null;
-  let a2: number | null = null;
-  let a3: number | null = null;
-  let s1: CurrentSource = 'unknown';
-  let s2: CurrentSource = 'unknown';
-  let s3: CurrentSource = 'unknown';
-  if (n > 0 && ph1) {
-    const x = ph1.currentA;
-    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a1 = Math.abs(x); s1 = 'measured'; }
-    else if ((a1 = ownPowerCurrentA(ph1, v1)) !== null) s1 = 'estimated';
+  // 1-2: this frame's own figure per line (the plausibility check's).
+  const currentA: (number | null)[] = [null, null, null];
+  const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
+  const hiddenA = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    const line = check.lines[p] as { currentA?: number; source?: string; hiddenA?: number };
+    source[p] = sourceOfLine(line.source);
+    if (line.currentA !== undefined) currentA[p] = line.currentA;
+    if (line.hiddenA !== undefined) hiddenA[p] = line.hiddenA;
   }
-  if (n > 1 && ph2) {
-    const x = ph2.currentA;
-    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a2 = Math.abs(x); s2 = 'measured'; }
-    else if ((a2 = ownPowerCurrentA(ph2, v2)) !== null) s2 = 'estimated';
-  }
-  if (n > 2 && ph3) {
-    const x = ph3.currentA;
-    if (typeof x === 'number' && x >= -MAX_CURRENT_A && x <= MAX_CURRENT_A) { a3 = Math.abs(x); s3 = 'measured'; }
-    else if ((a3 = ownPowerCurrentA(ph3, v3)) !== null) s3 = 'estimated';
-  }
-
-  // Some 3-wire meters send L2 as exactly 0 A instead of leaving it out (AmsReader substitutes
-  // such zeros too). On IT a zero L2 beside a loaded L1 or L3 is taken as "not measured".
   const itL2 = it && n === 3;
-  if (itL2 && s2 === 'measured' && a2 === 0 && ((a1 ?? 0) > 0 || (a3 ?? 0) > 0)) {
-    a2 = null;
-    s2 = 'unknown';
-  }
-  const currentA: (number | null)[] = [a1, a2, a3];
-  const source: CurrentSource[] = [s1, s2, s3];
 
-  // 3: total power only (short frame, or a meter that leaves lines out).
+  // 3: total power only (short frame, or a meter that leaves lines out). A suspect frame has no
+  // power and its lines stay unknown.
   let fromSplit = false;
   let l2FromSplit = false;
   let otherChangeW: number | undefined;
-  // (Lines beyond n stay null: a1..a3 are set only for lines the supply has.)
-  const missing = (n > 0 && a1 === null) || (n > 1 && a2 === null && !itL2) || (n > 2 && a3 === null);
-  if (missing && power) {
+  const missing = (n > 0 && currentA[0] === null) || (n > 1 && currentA[1] === null && !itL2) || (n > 2 && currentA[2] === null);
+  if (missing && power && !check.suspect) {
     if (split && splitUsable) {
       // Own charger's change since the split was measured is known exactly per line.
       const dCharger: number[] = [0, 0, 0];
       for (let p = 0; p < n; p++) dCharger[p] = (chargerA[p] as number) - (split.chargerA[p] ?? 0);
       // Net import (signed) when the split has it: with export a rise of load makes |net| fall.
       const dPowerW = split.netW !== undefined ? power.netW - split.netW : power.absW - split.powerW;
-      const dOtherW = dPowerW - chargerPowerW(dCharger, voltageV, it, n);
+      const dOtherW = dPowerW - chargerPowerW(dCharger, voltageV, it, n, settings.chargerPhases === 3);
       // Rise since the lowest point after the full list; never negative (a fall is not spread).
       const lowW = Math.min(0, split.lowOtherW ?? 0, dOtherW);
       const riseW = dOtherW - lowW;
@@ -227,13 +200,13 @@ export function resolveCurrents(
         if (s === null || s === undefined) continue;
         const est = s + (dCharger[p] as number) + riseW / (voltageV[p] as number);
         // (A NaN must never become "0 A": only a finite estimate is used, else the worst case below.)
-        if (!Number.isFinite(est)) continue;
+        if (!(est - est === 0)) continue;
         currentA[p] = est > 0 ? est : 0;
         source[p] = 'estimated';
         fromSplit = true;
         if (p === 1) l2FromSplit = true;
       }
-      if (fromSplit && Number.isFinite(dOtherW)) otherChangeW = dOtherW;
+      if (fromSplit && dOtherW - dOtherW === 0) otherChangeW = dOtherW;
     }
     for (let p = 0; p < n; p++) {
       if (currentA[p] !== null || (itL2 && p === 1)) continue;
@@ -244,41 +217,81 @@ export function resolveCurrents(
   }
 
   // House part of each line.
-  // (currentA is null beyond n: nothing the loop over n lines would have skipped is set here.)
-  const c1 = currentA[0] as number | null;
-  const c2 = currentA[1] as number | null;
-  const c3 = currentA[2] as number | null;
-  const loadA: (number | null)[] = [
-    c1 !== null ? Math.max(0, c1 - (chargerA[0] as number)) : null,
-    c2 !== null ? Math.max(0, c2 - (chargerA[1] as number)) : null,
-    c3 !== null ? Math.max(0, c3 - (chargerA[2] as number)) : null,
-  ];
-
-  // 4: IT L2 bound, when the meter did not send L2 (now, or in the full list a short frame rests on).
-  if (itL2 && source[1] !== 'measured' && !l2FromSplit) {
-    const l1 = loadA[0];
-    const l3 = loadA[2];
-    if (l1 !== null && l1 !== undefined && l3 !== null && l3 !== undefined) {
-      const bound = l1 + l3;
-      // Replaces any power-based L2 figure: a 3-wire meter's 'L2 power' is not a line quantity.
-      loadA[1] = bound;
-      currentA[1] = bound + (chargerA[1] as number);
-      source[1] = 'bound';
-    } else {
-      loadA[1] = null;
-      currentA[1] = null;
-      source[1] = 'unknown';
+  const loadA: (number | null)[] = [null, null, null];
+  for (let p = 0; p < n; p++) {
+    const c = currentA[p];
+    if (c !== null && c !== undefined) {
+      const h = c - (chargerA[p] as number);
+      loadA[p] = h > 0 ? h : 0;
     }
   }
 
-  // Every installed line measured, or (IT L2) bounded by two measured lines.
-  const m1 = source[0] === 'measured';
-  const m3 = source[2] === 'measured';
-  const b2 = source[1];
-  const allMeasured = (n < 1 || m1) && (n < 2 || b2 === 'measured' || (b2 === 'bound' && m1 && m3)) && (n < 3 || m3);
+  // 4: IT L2 when the meter did not send it: the estimate under the bound, or the bound.
+  let line2BoundA: number | undefined;
+  if (itL2 && source[1] !== 'measured' && source[1] !== 'from-power' && source[1] !== 'implausible') {
+    const l1 = loadA[0];
+    const l3 = loadA[2];
+    if (l1 !== null && l1 !== undefined && l3 !== null && l3 !== undefined) {
+      const boundA = l1 + l3 + (chargerA[1] as number);
+      let l2 = boundA;
+      let src: CurrentSource = 'bound';
+      // On a short frame the full list's L2 figure carried on (case 3), when it is below the bound.
+      const carried = l2FromSplit ? currentA[1] : null;
+      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV);
+      if (estimate !== undefined && estimate < boundA) {
+        l2 = estimate;
+        src = 'estimated';
+        line2BoundA = boundA;
+      }
+      currentA[1] = l2;
+      source[1] = src;
+      // The bound carries what may hide in L1 and L3 (the estimate has its own error bounds).
+      if (src === 'bound') hiddenA[1] = (hiddenA[0] as number) + (hiddenA[2] as number);
+      const h = l2 - (chargerA[1] as number);
+      loadA[1] = h > 0 ? h : 0;
+    } else {
+      loadA[1] = null;
+      currentA[1] = null;
+      source[1] = check.suspect ? 'implausible' : 'unknown';
+    }
+  }
 
-  const out: ResolvedCurrents = { currentA, source, loadA, voltageV, allMeasured, fromSplit };
+  // Every installed line from this frame's own figures (IT L2: bounded or estimated from them).
+  const own1 = n < 1 || isOwnFigure(source[0] as CurrentSource, currentA[0]);
+  const own3 = n < 3 || isOwnFigure(source[2] as CurrentSource, currentA[2]);
+  const s2 = source[1] as CurrentSource;
+  const own2 = n < 2 || (itL2 && !fromSplit ? (s2 === 'bound' || s2 === 'estimated' || isOwnFigure(s2, currentA[1])) && own1 && own3 : isOwnFigure(s2, currentA[1]));
+  const allMeasured = own1 && own2 && own3;
+
+  const out: ResolvedCurrents = { currentA, source, loadA, hiddenA, voltageV, allMeasured, fromSplit };
   if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }
   if (otherChangeW !== undefined) out.otherChangeW = otherChangeW;
+  if (line2BoundA !== undefined) out.line2BoundA = line2BoundA;
   return out;
+}
+
+/** A current the meter sent for this line (possibly raised by its power): a figure a rise may rest on. */
+function isOwnFigure(s: CurrentSource, c: number | null | undefined): boolean {
+  return (s === 'measured' || s === 'from-power' || s === 'implausible') && c !== null && c !== undefined;
+}
+
+/**
+ * The L2 estimate of a full list (it-line2.ts), raised to the plausibility floor; undefined when
+ * the frame lacks what it needs (L1 and L3 from the meter, active and reactive power).
+ */
+function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[]): number | undefined {
+  const r = check.reading;
+  if (!power || (r.reactivePowerImportVar === undefined && r.reactivePowerExportVar === undefined)) return undefined;
+  if (!isOwnFigure(source[0] as CurrentSource, currentA[0]) || !isOwnFigure(source[2] as CurrentSource, currentA[2])) return undefined;
+  const q = (r.reactivePowerImportVar ?? 0) - (r.reactivePowerExportVar ?? 0);
+  const v = ((voltageV[0] as number) + (voltageV[2] as number)) / 2;
+  const i1 = currentA[0] as number;
+  const i3 = currentA[2] as number;
+  const r1 = currentResolutionA(r.protocol, i1);
+  const r3 = currentResolutionA(r.protocol, i3);
+  const resolutionA = r1 > r3 ? r1 : r3;
+  const est = estimateItLine2A(i1, i3, power.netW, q, v, resolutionA);
+  if (est === undefined) return undefined;
+  const floor = check.line2FloorA ?? 0;
+  return est > floor ? est : floor;
 }

@@ -3,13 +3,16 @@
  * Pure: no timers, no globals, no clock of its own (time comes in as input.nowMs and the meter's
  * own time stamps). The state is plain JSON and is copied, never mutated in place.
  *
+ * Per frame first the plausibility check (decoders/plausibility): impossible values out,
+ * contradictions resolved to the larger current; everything below reads the checked frame.
  * Per fresh frame:
  *   1. line currents: measured, estimated or bounded (currents.ts), never a missing one as 0 A;
  *   2. per line: headroomA = limit - margin - (current - own charger current), never below 0;
  *   3. budgets that cap the charger as a whole: power limit, capacity tariff (W -> A);
  *   4. targets: three-phase = min over lines and budgets; one-phase = best line (TN) or best
  *      pair of lines (IT, where a one-phase charger sits between two lines and loads both);
- *   5. regulation (regulate.ts): down at once, up gradually;
+ *   5. regulation (regulate.ts): down at once, up gradually (one rise per riseIntervalS), a
+ *      reserve for a load that went off;
  *   6. the minimum charging current: below it the answer is 0.
  * Without a fresh frame the last answer is held while it is young, then the fail-safe ladder:
  *   age <= staleAfterS: held as is; <= safeFallbackAfterS: held, status 'stale';
@@ -22,10 +25,13 @@ import type { HeadroomSettings } from './settings';
 import type {
   CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
 } from './types';
-import { chargerPowerW, framePower, hasLoadData, resolveCurrents, type ResolvedCurrents } from './currents';
-import { floorTenth, regulate, roundTenth } from './regulate';
+import { checkReading, type PlausibilityCheck } from '../plausibility/index';
+import { isWallClock } from '../plausibility/ranges';
+import { chargerPowerW, framePower, hasLoadData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
+import { regulateOutput, type OutputStep, type OutputTrack } from './regulate';
+import { floorTenth, roundTenth } from './rounding';
 import { powerLimitBudget, type ChargerBudget } from './power-limit';
-import { isWallClock, localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
+import { localOffsetMin, parseWallTime, wallToUtc, type ClockSettings } from './time';
 import { accountEnergy, tariffBudget } from './tariff';
 
 export function createHeadroomState(): HeadroomState {
@@ -110,7 +116,7 @@ export function frameClock(reading: MeterReading | undefined, nowMs: number, sta
   if (wall) {
     if (wall.offsetMin !== undefined) return { utcMs: wall.wallMs - wall.offsetMin * 60000, offsetMin: wall.offsetMin, fromMeter: true };
     let hint: number | undefined;
-    if (nowMs > 1e12) hint = nowMs; // isWallClock(nowMs), written out
+    if (isWallClock(nowMs)) hint = nowMs;
     else if (state.lastUtcMs !== undefined && state.lastFreshMs !== undefined) hint = state.lastUtcMs + (nowMs - state.lastFreshMs);
     const r = wallToUtc(wall.wallMs, clock, hint);
     return { utcMs: r.utcMs, offsetMin: r.offsetMin, fromMeter: true };
@@ -134,7 +140,9 @@ export function stepHeadroom(
   const state = copyState(previous, settings);
   const nowMs = input.nowMs;
   const charger = input.chargerA ? sanitizeCharger(input.chargerA) : NO_CHARGER;
-  const reading = input.reading;
+  // Everything below reads the checked frame: impossible values gone, contradictions resolved.
+  const check = input.reading ? checkReading(input.reading, settings, nowMs) : undefined;
+  const reading = check ? check.reading : undefined;
   const clock = frameClock(reading, nowMs, state, settings);
 
   let fresh = false;
@@ -143,7 +151,7 @@ export function stepHeadroom(
   // The frame's power, read once: it decides whether the frame brings load data, and the
   // currents are worked out from it.
   const power = reading ? framePower(reading) : undefined;
-  if (reading && (power !== undefined || hasLoadData(reading, power))) {
+  if (reading && check && hasLoadData(check, power)) {
     fresh = true;
     if (clock && clock.fromMeter) {
       const last = state.lastMeterUtcMs;
@@ -173,22 +181,50 @@ export function stepHeadroom(
   if (reading && clock && settings.tariff.scheme !== 'none') accountEnergy(state, reading, clock, fresh, settings);
   if (clock && fresh) state.lastUtcMs = clock.utcMs;
 
-  if (!fresh || !reading) return { headroom: held(state, nowMs, settings), state };
+  if (!fresh || !check) return { headroom: held(state, nowMs, settings), state };
 
   // Frames that resume after a silence start from what the ladder allowed during it, even when
   // no timer step ran in between to lower the held answer.
-  // (lowerForAge's own test first, written out: the call is skipped on a frame that follows a young one.)
-  if (state.out && state.lastFreshMs !== undefined && !((nowMs - state.lastFreshMs + previousLagMs) / 1000 <= settings.safeFallbackAfterS)) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
+  if (state.out && state.lastFreshMs !== undefined) lowerForAge(state, (nowMs - state.lastFreshMs + previousLagMs) / 1000, settings);
   state.lastFreshMs = nowMs;
-  if (reading.frameKind !== undefined) state.lastFrameKind = reading.frameKind;
+  if (check.reading.frameKind !== undefined) state.lastFrameKind = check.reading.frameKind;
   else delete state.lastFrameKind;
-  const headroom = computeFresh(state, reading, power, charger, timeBaseMs, clock, settings);
+  const headroom = computeFresh(state, check, power, charger, timeBaseMs, clock, settings);
   return { headroom, state };
+}
+
+/** The one-phase candidates for these settings (a wired chargerLine builds its own). */
+function candidatesFor(settings: HeadroomSettings, it: boolean): readonly Candidate[] {
+  if (settings.chargerLine) {
+    const name = settings.chargerLine;
+    // A one-phase supply has one current whatever the wiring is called (IT single-phase is L1-L2).
+    const a = settings.phases === 1 ? 0 : Number(name[1]) - 1;
+    const b = settings.phases === 1 ? 0 : name.length > 2 ? Number(name[4]) - 1 : a;
+    return [{ line: name, a, b }];
+  }
+  if (settings.phases === 1) return ONE_PHASE_SUPPLY;
+  return it ? IT_PAIRS : TN_LINES;
+}
+
+/** The output's regulation track from the last output state. */
+function trackOf(out: OutputState | undefined, three: boolean): OutputTrack {
+  if (!out) return { valueA: 0, rising: false };
+  const t: OutputTrack = three
+    ? { valueA: out.threePhaseA, rising: out.risingThree === true }
+    : { valueA: out.onePhaseA, rising: out.risingOne === true };
+  const riseFrom = three ? out.riseFromThreeMs : out.riseFromOneMs;
+  const fuse = three ? out.fuseThreeA : out.fuseOneA;
+  const reserve = three ? out.reserveThreeA : out.reserveOneA;
+  const until = three ? out.reserveThreeUntilMs : out.reserveOneUntilMs;
+  if (riseFrom !== undefined) t.riseFromMs = riseFrom;
+  if (fuse !== undefined) t.fuseA = fuse;
+  if (reserve !== undefined && until !== undefined) { t.reserveA = reserve; t.reserveUntilMs = until; }
+  return t;
 }
 
 function computeFresh(
   state: HeadroomState,
-  reading: MeterReading,
+  check: PlausibilityCheck,
   power: { absW: number; netW: number } | undefined,
   charger: readonly number[],
   timeBaseMs: number,
@@ -196,58 +232,48 @@ function computeFresh(
   settings: HeadroomSettings,
 ): Headroom {
   const n = settings.phases;
-  const it = settings.gridType === 'IT' || reading.threeWire === true; // isItGrid(settings, reading)
+  const reading = check.reading;
+  const it = isItGrid(settings, reading);
   const split = state.split;
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
-  const r = resolveCurrents(reading, it, charger, split, splitUsable, state.voltageV, settings, power);
+  const r = resolveCurrents(check, it, charger, split, splitUsable, state.voltageV, settings, power);
 
-  // Remember voltages and the measured split for the short frames that follow. (New arrays and
-  // objects, never writes into the ones shared with the caller's state: see copyState.)
-  // (The saneVoltage gate written out per line, as in resolveCurrents: this runs every step.)
-  const ph1 = reading.l1;
-  const ph2 = reading.l2;
-  const ph3 = reading.l3;
-  const v1 = ph1 ? ph1.voltageV : undefined;
-  const v2 = ph2 ? ph2.voltageV : undefined;
-  const v3 = ph3 ? ph3.voltageV : undefined;
-  const ok1 = typeof v1 === 'number' && v1 > 50 && v1 < 1000;
-  const ok2 = typeof v2 === 'number' && v2 > 50 && v2 < 1000;
-  const ok3 = typeof v3 === 'number' && v3 > 50 && v3 < 1000;
-  if (ok1 || ok2 || ok3) {
+  // Remember voltages and the split for the short frames that follow. (New arrays and objects,
+  // never writes into the ones shared with the caller's state: see copyState.) The checked frame
+  // holds only voltages that passed the range check.
+  const v1 = reading.l1 ? reading.l1.voltageV : undefined;
+  const v2 = reading.l2 ? reading.l2.voltageV : undefined;
+  const v3 = reading.l3 ? reading.l3.voltageV : undefined;
+  if (v1 !== undefined || v2 !== undefined || v3 !== undefined) {
     const voltageV = state.voltageV.slice();
-    if (ok1) voltageV[0] = v1;
-    if (ok2) voltageV[1] = v2;
-    if (ok3) voltageV[2] = v3;
+    if (v1 !== undefined) voltageV[0] = v1;
+    if (v2 !== undefined) voltageV[1] = v2;
+    if (v3 !== undefined) voltageV[2] = v3;
     state.voltageV = voltageV;
   }
   if (r.allMeasured && r.powerW !== undefined) {
     const s = r.source;
     const c = r.currentA;
-    state.split = {
-      atMs: timeBaseMs,
-      currentA: [s[0] === 'measured' ? c[0] as number : null, s[1] === 'measured' ? c[1] as number : null, s[2] === 'measured' ? c[2] as number : null],
-      chargerA: charger.slice(),
-      powerW: r.powerW,
-    };
+    // The lines' figures (IT L2 bounded or estimated from the others): short frames carry them on.
+    const own = (p: number): number | null => (s[p] === 'unknown' ? null : c[p] as number);
+    state.split = { atMs: timeBaseMs, currentA: [own(0), own(1), own(2)], chargerA: charger.slice(), powerW: r.powerW };
     if (r.netPowerW !== undefined) state.split.netW = r.netPowerW;
   } else if (split && r.otherChangeW !== undefined && r.otherChangeW < (split.lowOtherW ?? 0)) {
     state.split = { ...split, lowOtherW: r.otherChangeW };
   }
 
-  // Per-line headroom.
+  // Per-line headroom: limit - margin - house part - what a whole-ampere reading may hide; 0
+  // where the line is unknown or implausible without a figure.
   const usableA = settings.fuseA - settings.marginA;
-  // (Lines beyond n stay 0; written out per line: a loop costs more than the arithmetic under XS.)
-  const load1 = r.loadA[0];
-  const load2 = r.loadA[1];
-  const load3 = r.loadA[2];
-  const h1 = n < 1 || load1 === null || load1 === undefined ? 0 : Math.max(0, usableA - load1);
-  const h2 = n < 2 || load2 === null || load2 === undefined ? 0 : Math.max(0, usableA - load2);
-  const h3 = n < 3 || load3 === null || load3 === undefined ? 0 : Math.max(0, usableA - load3);
-  const phaseA: number[] = [h1, h2, h3];
+  const phaseA: number[] = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    const load = r.loadA[p];
+    if (load !== null && load !== undefined) phaseA[p] = Math.max(0, usableA - load - (r.hiddenA[p] as number));
+  }
 
   // Budgets that cap the charger as a whole.
   let budget: ChargerBudget | undefined;
-  const chargerW = charger === NO_CHARGER ? 0 : chargerPowerW(charger, r.voltageV, it, n);
+  const chargerW = charger === NO_CHARGER ? 0 : chargerPowerW(charger, r.voltageV, it, n, settings.chargerPhases === 3);
   if (settings.powerLimitKw !== undefined) {
     if (r.netPowerW !== undefined) {
       budget = powerLimitBudget(settings.powerLimitKw, r.netPowerW - chargerW, r.voltageV, it, n);
@@ -266,149 +292,110 @@ function computeFresh(
     tariffInfo = t.info;
   }
 
-  // Targets.
-  let threeTarget = 0;
-  let threeBinding = -1; // line index, or 3 for the budget
+  // Fuse-bound targets: three-phase = the lowest line; one-phase = the best line (TN) or pair (IT).
+  let threeFuse = 0;
+  let threeLine = -1;
   if (n === 3) {
-    // The lowest line (the first of equal ones), then the budget.
-    threeTarget = Infinity;
-    if (h1 < threeTarget) { threeTarget = h1; threeBinding = 0; }
-    if (h2 < threeTarget) { threeTarget = h2; threeBinding = 1; }
-    if (h3 < threeTarget) { threeTarget = h3; threeBinding = 2; }
-    if (budget && budget.threePhaseA < threeTarget) { threeTarget = budget.threePhaseA; threeBinding = 3; }
+    threeFuse = Infinity;
+    for (let p = 0; p < 3; p++) if ((phaseA[p] as number) < threeFuse) { threeFuse = phaseA[p] as number; threeLine = p; }
   }
   const prevOut = state.out;
-  let candidates: readonly Candidate[];
-  if (settings.chargerLine) {
-    const name = settings.chargerLine;
-    // A one-phase supply has one current whatever the wiring is called (IT single-phase is L1-L2).
-    const a = n === 1 ? 0 : Number(name[1]) - 1;
-    const b = n === 1 ? 0 : name.length > 2 ? Number(name[4]) - 1 : a;
-    candidates = [{ line: name, a, b }];
-  } else if (n === 1) {
-    candidates = ONE_PHASE_SUPPLY;
-  } else if (it) {
-    candidates = IT_PAIRS;
-  } else {
-    candidates = TN_LINES;
-  }
-  let oneTarget = -1;
+  const candidates = candidatesFor(settings, it);
+  let oneFuse = -1;
   let oneLine = '';
   let oneBinding = -1;
-  // Read once for the loop (no budget: Infinity is never below a line's headroom).
-  const budgetOneA = budget ? budget.onePhaseA : Infinity;
   const prevLine = prevOut ? prevOut.onePhaseLine : undefined;
-  // An indexed loop (under XS for-of builds an iterator and calls next() per element), and the
-  // candidate's one or two lines as fields, not an inner loop over a list.
   for (let k = 0; k < candidates.length; k++) {
     const c = candidates[k] as Candidate;
-    let v = Infinity;
-    let binding = -1;
-    if ((phaseA[c.a] as number) < v) { v = phaseA[c.a] as number; binding = c.a; }
-    if ((phaseA[c.b] as number) < v) { v = phaseA[c.b] as number; binding = c.b; }
-    if (budgetOneA < v) { v = budgetOneA; binding = 3; }
+    const a = phaseA[c.a] as number;
+    const b = phaseA[c.b] as number;
+    const v = a < b ? a : b;
     // Ties keep the line published before, so the answer does not hop between equal lines.
-    if (v > oneTarget || (v === oneTarget && prevLine === c.line)) {
-      oneTarget = v; oneLine = c.line; oneBinding = binding;
-    }
+    if (v > oneFuse || (v === oneFuse && prevLine === c.line)) { oneFuse = v; oneLine = c.line; oneBinding = a <= b ? c.a : c.b; }
   }
 
-  // Regulation.
-  const canIncrease = !r.fromSplit && state.lagMs <= settings.staleAfterS * 1000;
-  // No earlier measured frame (first frame, or first after the ladder lowered the answer): no
-  // step earned yet; a stopped charger may still start at the minimum current.
-  const dtS = state.lastMeasuredMs === undefined ? 0 : Math.max(0, (timeBaseMs - state.lastMeasuredMs) / 1000);
-  const stepA = Math.min(settings.rampMaxStepA, settings.rampAPerS * dtS);
-  const prevThree = prevOut ? prevOut.threePhaseA : 0;
-  const prevOne = prevOut ? prevOut.onePhaseA : 0;
-  // Hold-off: after a forced drop, no rise for holdOffS (cycling loads come back within minutes).
-  const heldThree = prevOut?.holdThreeUntilMs !== undefined && timeBaseMs < prevOut.holdThreeUntilMs;
-  const heldOne = prevOut?.holdOneUntilMs !== undefined && timeBaseMs < prevOut.holdOneUntilMs;
-  const threeR = n === 3
-    ? regulate(prevThree, threeTarget, canIncrease && !heldThree, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingThree === true)
-    : { valueA: 0, rising: false };
-  const oneR = regulate(prevOne, oneTarget, canIncrease && !heldOne, stepA, settings.hysteresisA, settings.minChargeA, prevOut?.risingOne === true);
-  const three = threeR.valueA;
-  const one = oneR.valueA;
-  if (canIncrease) state.lastMeasuredMs = timeBaseMs;
-  const holdThreeUntilMs = holdAfterDrop(prevThree, three, threeTarget, heldThree ? prevOut?.holdThreeUntilMs : undefined, timeBaseMs, settings);
-  const holdOneUntilMs = holdAfterDrop(prevOne, one, oneTarget, heldOne ? prevOut?.holdOneUntilMs : undefined, timeBaseMs, settings);
+  // Regulation. A rise (and the reserve's bookkeeping) rests only on a fresh frame whose currents
+  // are its own; a frame with impossible values is no measurement either.
+  const canIncrease = !r.fromSplit && !check.suspect && state.lagMs <= settings.staleAfterS * 1000;
+  const three: OutputStep = n === 3
+    ? regulateOutput(trackOf(prevOut, true), threeFuse, budget ? budget.threePhaseA : Infinity, canIncrease, timeBaseMs, settings)
+    : { valueA: 0, rising: false, targetA: 0, heldBackA: 0, waiting: false };
+  const one = regulateOutput(trackOf(prevOut, false), oneFuse, budget ? budget.onePhaseA : Infinity, canIncrease, timeBaseMs, settings);
 
   // Explanation for the headline value (one-phase when the charger is wired one-phase or the supply is).
   const headlineOne = n === 1 || settings.chargerLine !== undefined;
   const reg = headlineOne ? one : three;
-  const target = headlineOne ? oneTarget : threeTarget;
-  const binding = headlineOne ? oneBinding : threeBinding;
+  const fuseTarget = headlineOne ? oneFuse : threeFuse;
+  const fuseLine = headlineOne ? oneBinding : threeLine;
+  // What binds the target: the budget when it is below the lines' room less the reserve, else the line.
+  const budgetA = budget ? (headlineOne ? budget.onePhaseA : budget.threePhaseA) : Infinity;
+  const binding = budgetA < fuseTarget - reg.heldBackA ? 3 : fuseLine;
   const status: HeadroomStatus = r.allMeasured ? 'ok' : 'estimated';
-  // What binds the target (the fuse on a line, or a budget) is worked out only where the
-  // explanation uses it (describeLine builds strings: not on a ramping or held step).
-  let limitedBy: string;
-  let reason: string;
-  if (reg < settings.minChargeA && target > 0.05) {
-    limitedBy = 'minimum-current';
-    reason = target < settings.minChargeA
-      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${whatBinds(binding, budget, r, settings, charger).reason})`
-      : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
-  } else if (reg < target - 0.05 && canIncrease && (headlineOne ? heldOne : heldThree)) {
-    limitedBy = 'hold-off';
-    const untilMs = (headlineOne ? prevOut?.holdOneUntilMs : prevOut?.holdThreeUntilMs) as number;
-    reason = `holding ${floorTenth(reg)} A for ${Math.ceil((untilMs - timeBaseMs) / 1000)} s more after a drop (${floorTenth(target)} A free): cycling loads come back within minutes`;
-  } else if (reg < target - 0.05 && canIncrease) {
-    limitedBy = 'ramp';
-    const rising = headlineOne ? oneR.rising : threeR.rising;
-    reason = rising
-      ? `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per frame)`
-      : `holding ${floorTenth(reg)} A: ${floorTenth(target)} A is free, less than the ${settings.hysteresisA} A hysteresis above`;
-  } else if (reg < target - 0.05) {
-    limitedBy = 'estimated-data';
-    reason = 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents';
-  } else {
-    const d = whatBinds(binding, budget, r, settings, charger);
-    limitedBy = d.limitedBy;
-    reason = d.reason;
-  }
+  const explained = explain(reg, binding, budget, r, settings, charger, canIncrease, timeBaseMs);
 
   const out: OutputState = {
     phaseA,
-    threePhaseA: three,
-    onePhaseA: one,
+    threePhaseA: three.valueA,
+    onePhaseA: one.valueA,
     onePhaseLine: oneLine,
     status,
-    limitedBy,
-    reason,
+    limitedBy: explained.limitedBy,
+    reason: explained.reason,
     // r's arrays are this step's own (resolveCurrents builds them afresh): kept, not copied.
     currentA: r.currentA,
     currentSource: r.source,
-    risingThree: threeR.rising,
-    risingOne: oneR.rising,
+    risingThree: three.rising,
+    risingOne: one.rising,
   };
-  if (holdThreeUntilMs !== undefined) out.holdThreeUntilMs = holdThreeUntilMs;
-  if (holdOneUntilMs !== undefined) out.holdOneUntilMs = holdOneUntilMs;
+  keepTrack(out, three, true);
+  keepTrack(out, one, false);
   if (budget) out.tariff = budget.tariff;
   else if (tariffInfo) out.tariff = tariffInfo;
+  if (check.flags.length > 0) out.plausibility = check.flags.slice();
   state.out = out;
   // A frame that arrived late (its own time stamp behind) goes through the ladder like held data.
   const ageS = state.lagMs / 1000;
   const h = publish(out, ageS, settings);
-  if (!(ageS <= settings.safeFallbackAfterS)) lowerForAge(state, ageS, settings); // its own test first (a NaN age goes in, as before)
+  lowerForAge(state, ageS, settings);
   return h;
 }
 
-/**
- * The hold-off after this step. It starts when the published answer fell by at least hysteresisA
- * (a smaller move is wobble), and starts again on every step of a running hold-off where the load
- * still holds the answer down (target at or below it): the answer rises only once the load has
- * stayed away for holdOffS, so a hob or dryer cycling every 10-60 s keeps it held until it is done.
- */
-function holdAfterDrop(previousA: number, nowA: number, targetA: number, runningUntilMs: number | undefined, timeBaseMs: number, settings: HeadroomSettings): number | undefined {
-  if (settings.holdOffS <= 0) return undefined;
-  // What the published answer shows for each value: 0 below the minimum charging current.
-  const min = settings.minChargeA;
-  const shownNow = nowA >= min ? nowA : 0;
-  const restart = timeBaseMs + settings.holdOffS * 1000;
-  if ((previousA >= min ? previousA : 0) - shownNow >= settings.hysteresisA) return restart;
-  if (runningUntilMs !== undefined && (targetA >= min ? targetA : 0) <= shownNow + 0.05) return restart;
-  return runningUntilMs;
+function keepTrack(out: OutputState, t: OutputStep, three: boolean): void {
+  if (three) {
+    if (t.riseFromMs !== undefined) out.riseFromThreeMs = t.riseFromMs;
+    if (t.fuseA !== undefined) out.fuseThreeA = t.fuseA;
+    if (t.reserveA !== undefined && t.reserveUntilMs !== undefined) { out.reserveThreeA = t.reserveA; out.reserveThreeUntilMs = t.reserveUntilMs; }
+  } else {
+    if (t.riseFromMs !== undefined) out.riseFromOneMs = t.riseFromMs;
+    if (t.fuseA !== undefined) out.fuseOneA = t.fuseA;
+    if (t.reserveA !== undefined && t.reserveUntilMs !== undefined) { out.reserveOneA = t.reserveA; out.reserveOneUntilMs = t.reserveUntilMs; }
+  }
+}
+
+/** limitedBy and the sentence for the headline output. */
+function explain(reg: OutputStep, binding: number, budget: ChargerBudget | undefined, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[], canIncrease: boolean, timeBaseMs: number): { limitedBy: string; reason: string } {
+  const target = reg.targetA;
+  const value = reg.valueA;
+  if (value < settings.minChargeA && target > 0.05) {
+    const what = target < settings.minChargeA
+      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${whatBinds(binding, budget, r, settings, charger).reason})`
+      : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
+    return { limitedBy: 'minimum-current', reason: what };
+  }
+  if (reg.heldBackA > 0.05 && binding !== 3 && !reg.rising && !reg.waiting && value >= target - settings.hysteresisA) {
+    const leftS = Math.ceil(((reg.reserveUntilMs ?? timeBaseMs) - timeBaseMs) / 1000);
+    return { limitedBy: 'hold-off', reason: `keeping ${floorTenth(reg.heldBackA)} A back for ${leftS} s more: a load that size went off and may come back (cycling loads come back within minutes)` };
+  }
+  if (value < target - 0.05 && canIncrease) {
+    if (reg.waiting) return { limitedBy: 'ramp', reason: `${floorTenth(target)} A free: at most one rise every ${settings.riseIntervalS} s (a car needs seconds to follow)` };
+    return reg.rising
+      ? { limitedBy: 'ramp', reason: `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per rise)` }
+      : { limitedBy: 'ramp', reason: `holding ${floorTenth(value)} A: ${floorTenth(target)} A is free, less than the ${settings.hysteresisA} A hysteresis above` };
+  }
+  if (value < target - 0.05) {
+    return { limitedBy: 'estimated-data', reason: 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents' };
+  }
+  return whatBinds(binding, budget, r, settings, charger);
 }
 
 /** What binds the target: a budget (binding 3), a line (0-2), or nothing known. */
@@ -422,22 +409,30 @@ function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings
   const name = LINE_NAMES[p] as string;
   const src = r.source[p] as CurrentSource;
   const cur = r.currentA[p];
-  if (src === 'unknown' || cur === null || cur === undefined) {
+  if (cur === null || cur === undefined) {
+    if (src === 'implausible') return { limitedBy: 'implausible-data', reason: `${name}: the frame holds impossible values, so none of it is believed: no headroom counted` };
     return { limitedBy: 'unknown-current', reason: `${name} current unknown (not sent and no way to bound it): no headroom counted there` };
   }
   const own = (charger[p] as number) > 0 ? `, ${roundTenth(charger[p] as number)} A of it the charger` : '';
-  // floorTenth and roundTenth written out (this runs on most fresh steps).
-  const freeFloored = Math.floor(Math.max(0, settings.fuseA - settings.marginA - (r.loadA[p] as number)) * 10 + 1e-9) / 10;
-  const free = freeFloored > 0 ? freeFloored : 0;
-  const rounded = Math.round(cur * 10) / 10;
-  const curText = rounded === 0 ? 0 : rounded;
-  if (src === 'estimated') {
-    return { limitedBy: 'estimated-data', reason: `${name} estimated at ${curText} A from power${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
+  const hidden = r.hiddenA[p] as number;
+  const free = floorTenth(settings.fuseA - settings.marginA - (r.loadA[p] as number) - hidden);
+  const curText = roundTenth(cur);
+  const under = `${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin${hidden > 0 ? ` and ${hidden} A the whole-ampere reading may hide` : ''}`;
+  switch (src) {
+    case 'estimated':
+      if (p === 1 && r.line2BoundA !== undefined) {
+        return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; estimated at ${curText} A from the total power and L1, L3 (the bound L1 + L3 is ${roundTenth(r.line2BoundA)} A)${own}: ${under}` };
+      }
+      return { limitedBy: 'estimated-data', reason: `${name} estimated at ${curText} A from power${own}: ${under}` };
+    case 'bound':
+      return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${curText} A${own}: ${free} A free` };
+    case 'from-power':
+      return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} carries ${curText} A by the meter's own power, more than the current it sent${own}: ${under}` };
+    case 'implausible':
+      return { limitedBy: 'implausible-data', reason: `${name} current ${curText} A contradicts the meter's power (kept: the larger figure)${own}: ${under}` };
+    default:
+      return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} carries ${curText} A${own}: ${under}` };
   }
-  if (src === 'bound') {
-    return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${curText} A${own}: ${free} A free` };
-  }
-  return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} carries ${curText} A${own}: ${free} A free under ${settings.fuseA} A less ${settings.marginA} A margin` };
 }
 
 /** The answer from the last output when no new frame came: held, then the fail-safe ladder. */
@@ -452,15 +447,18 @@ function held(state: HeadroomState, nowMs: number, settings: HeadroomSettings): 
 
 /**
  * Once the ladder has lowered the answer, recovery ramps up from there, not from the held value,
- * and the ramp clock starts again with the first frame back (no step "earned" during the silence).
+ * and the ramp clock starts again with the first frame back (no rise "earned" during the silence).
  */
 function lowerForAge(state: HeadroomState, ageS: number, settings: HeadroomSettings): void {
   const out = state.out;
+  // (A NaN age is lowered too: only a known young age keeps the answer.)
   if (!out || ageS <= settings.safeFallbackAfterS) return;
   const cap = ageS > settings.zeroAfterS ? 0 : settings.safeCurrentA;
   // A new object: the old one may be shared with the caller's state (see copyState).
-  state.out = { ...out, threePhaseA: Math.min(out.threePhaseA, cap), onePhaseA: Math.min(out.onePhaseA, cap) };
-  delete state.lastMeasuredMs;
+  const lowered: OutputState = { ...out, threePhaseA: Math.min(out.threePhaseA, cap), onePhaseA: Math.min(out.onePhaseA, cap) };
+  delete lowered.riseFromThreeMs;
+  delete lowered.riseFromOneMs;
+  state.out = lowered;
 }
 
 function noData(settings: HeadroomSettings): Headroom {
@@ -475,14 +473,14 @@ function noData(settings: HeadroomSettings): Headroom {
   };
 }
 
+const NO_LINE: PhaseHeadroom = { limitA: 0, currentSource: 'unknown', headroomA: 0 };
+
 /** Build the published answer from an output state, applying the ladder for the data's age. */
 function publish(out: OutputState, ageS: number, settings: HeadroomSettings): Headroom {
   let status: HeadroomStatus = out.status;
   let limitedBy = out.limitedBy;
   let reason = out.reason;
   let cap = Infinity;
-  const ageRounded = Math.round(ageS * 10) / 10; // roundTenth
-  const age = ageRounded === 0 ? 0 : ageRounded;
   if (ageS > settings.zeroAfterS) {
     status = 'no-data';
     limitedBy = 'stale-data';
@@ -500,41 +498,35 @@ function publish(out: OutputState, ageS: number, settings: HeadroomSettings): He
   }
   const n = settings.phases;
   const min = settings.minChargeA;
-  // floorTenth written out (as in publishPhase: this runs on every step).
-  const three = n === 3 ? Math.min(out.threePhaseA, cap) : 0;
-  const threeFloored = Math.floor(three * 10 + 1e-9) / 10;
-  const one = Math.min(out.onePhaseA, cap);
-  const oneFloored = Math.floor(one * 10 + 1e-9) / 10;
+  const three = n === 3 ? floorTenth(Math.min(out.threePhaseA, cap)) : 0;
+  const one = floorTenth(Math.min(out.onePhaseA, cap));
   const h: Headroom = {
     status,
-    ageS: age,
+    ageS: roundTenth(ageS),
     limitedBy,
     reason,
     phases: {
-      l1: n > 0 ? publishPhase(out.currentA[0], out.currentSource[0] as CurrentSource, out.phaseA[0] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
-      l2: n > 1 ? publishPhase(out.currentA[1], out.currentSource[1] as CurrentSource, out.phaseA[1] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
-      l3: n > 2 ? publishPhase(out.currentA[2], out.currentSource[2] as CurrentSource, out.phaseA[2] as number, cap, settings.fuseA) : { limitA: 0, currentSource: 'unknown', headroomA: 0 },
+      l1: n > 0 ? publishPhase(out, 0, cap, settings.fuseA) : { ...NO_LINE },
+      l2: n > 1 ? publishPhase(out, 1, cap, settings.fuseA) : { ...NO_LINE },
+      l3: n > 2 ? publishPhase(out, 2, cap, settings.fuseA) : { ...NO_LINE },
     },
     // Below the minimum charging current the answer is 0.
-    threePhaseA: three >= min && threeFloored > 0 ? threeFloored : 0,
-    onePhaseA: one >= min && oneFloored > 0 ? oneFloored : 0,
+    threePhaseA: three >= min ? three : 0,
+    onePhaseA: one >= min ? one : 0,
   };
   if (out.onePhaseLine) h.onePhaseLine = out.onePhaseLine;
   if (out.tariff) h.tariff = publishTariff(out.tariff, cap);
+  if (out.plausibility) h.plausibility = out.plausibility.slice();
   return h;
 }
 
-/**
- * One installed line of the published answer (keys in this order: limitA, currentA if known,
- * currentSource, headroomA), from the output's current, source and headroom of that line. floorTenth and roundTenth are written out here: this runs three times on every
- * step, and under XS the calls cost as much as the arithmetic.
- */
-function publishPhase(c: number | null | undefined, source: CurrentSource, phaseA: number, cap: number, fuseA: number): PhaseHeadroom {
-  const floored = Math.floor(Math.min(phaseA, cap) * 10 + 1e-9) / 10; // floorTenth
-  const headroomA = floored > 0 ? floored : 0;
+/** One installed line of the published answer (keys in this order: limitA, currentA if known, currentSource, headroomA). */
+function publishPhase(out: OutputState, p: number, cap: number, fuseA: number): PhaseHeadroom {
+  const c = out.currentA[p];
+  const source = out.currentSource[p] as CurrentSource;
+  const headroomA = floorTenth(Math.min(out.phaseA[p] as number, cap));
   if (c === null || c === undefined) return { limitA: fuseA, currentSource: source, headroomA };
-  const rounded = Math.round(c * 10) / 10; // roundTenth
-  return { limitA: fuseA, currentA: rounded === 0 ? 0 : rounded, currentSource: source, headroomA };
+  return { limitA: fuseA, currentA: roundTenth(c), currentSource: source, headroomA };
 }
 
 function publishTariff(t: TariffHeadroom, cap: number): TariffHeadroom {

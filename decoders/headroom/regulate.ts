@@ -1,23 +1,35 @@
 /**
- * Output regulation: how the published current follows the target computed from each frame.
+ * Output regulation: how a published allowance (three-phase or one-phase) follows the target the
+ * engine computes from each frame.
  *
  * - Down at once: a target below the output is taken as is, on the frame that shows it.
- * - Up gradually, and only on a fresh frame whose currents are not a guess from an old split: by
- *   at most min(rampMaxStepA, rampAPerS * seconds since the previous such frame). A rise starts
- *   only when the target exceeds the output by at least hysteresisA, then continues to the target.
- *   Why slowly: the frame and the charger's reported current are sampled at different moments and
- *   the car takes up to 5 s to follow (IEC 61851-1), so while it rises "line - charger" under-counts
- *   the house by the car's change in that window; 0.4 A/s x 5 s = 2 A, inside the default margin.
- *   Tying the step to meter time makes the rate the same for a DSMR 5 meter (1 s frames, 0.4 A
- *   steps) and a HAN meter (full list every 10 s, 4 A steps).
+ * - Up gradually, and only on a fresh frame whose currents are this frame's own figures (not a
+ *   guess from an old split): at most one rise every riseIntervalS (5 s: a car needs up to 5 s to
+ *   follow a new set point, IEC 61851-1, and chargers dislike rapid changes), each by at most
+ *   min(rampMaxStepA, rampAPerS * seconds since the last change). A rise starts only when the
+ *   target exceeds the output by at least hysteresisA, then continues to the target. Waiting 5 s
+ *   also means the car has followed the last change before the next one is decided, so the skew
+ *   between the frame and the charger's reported current is gone by then. Tying the step to meter
+ *   time makes the rate the same on every meter (DSMR 5: 2 A every 5 s; HAN: 4 A per full list).
  * - Start: an output below the car's minimum current (published as 0) jumps to the minimum (the
  *   smallest thing a car can do) once the target clears minimum + hysteresis, so charging does
  *   not start and stop on every flicker around 6 A. Stop: at once, when the target falls below
  *   the minimum.
+ * - Reserve after a load went off (settings.holdOffS): when the fuse-bound target jumps up between
+ *   two measured frames, the jump (less half the hysteresis, which is wobble and below what makes
+ *   the output move) is kept back for holdOffS: hob zones, dryer and oven heaters and kettles cycle
+ *   on and off every 10 s to a few minutes, and the one that went off is likely to come back. When
+ *   a load comes on again it takes its room back out of the reserve, so the output does not move
+ *   at all while a load cycles; and only the size of the step that disappeared is kept back: other
+ *   room is used at once (the hold-off before 2026-12 froze every rise for 120 s instead).
  *
- * The function is monotone in the target (a higher target never gives a lower output) and never
- * returns more than the target when it moves: both are checked by property tests.
+ * regulate() is monotone in the target (a higher target never gives a lower output) and never
+ * returns more than the target when it moves; the reserved target is monotone and continuous in
+ * the fuse-bound target too (no jump threshold: a threshold would let a little more load give a
+ * larger answer). Both are checked by property tests.
  */
+import type { HeadroomSettings } from './settings';
+
 export function regulate(
   previousA: number,
   targetA: number,
@@ -43,14 +55,71 @@ export function regulate(
   return { valueA: v, rising: v < targetA };
 }
 
-/** Round an allowance DOWN to 0.1 A (rounding up could hand out 0.05 A the fuse does not have). */
-export function floorTenth(a: number): number {
-  const v = Math.floor(a * 10 + 1e-9) / 10;
-  return v > 0 ? v : 0;
+/** One output's regulation state (kept in OutputState per output). */
+export interface OutputTrack {
+  valueA: number;
+  rising: boolean;
+  riseFromMs?: number;
+  fuseA?: number;
+  reserveA?: number;
+  reserveUntilMs?: number;
 }
 
-/** Round a measurement to the nearest 0.1 (A, s). */
-export function roundTenth(a: number): number {
-  const v = Math.round(a * 10) / 10;
-  return v === 0 ? 0 : v;
+export interface OutputStep extends OutputTrack {
+  /** The target after the reserve and the budget, A (what the output follows). */
+  targetA: number;
+  /** The reserve in force on this step, A (0: none). */
+  heldBackA: number;
+  /** True when the output waits for riseIntervalS before a rise it would make. */
+  waiting: boolean;
+}
+
+/**
+ * One regulation step of an output. fuseTargetA: what the lines allow (before budgets); budgetA:
+ * what a budget allows (Infinity: none); measured: this frame's currents are its own figures and
+ * fresh (a rise may rest on it).
+ */
+export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: number, measured: boolean, timeBaseMs: number, settings: HeadroomSettings): OutputStep {
+  // The reserve: what went off lately, kept back until it has stayed away holdOffS.
+  let reserveA = prev.reserveUntilMs !== undefined && timeBaseMs < prev.reserveUntilMs ? prev.reserveA ?? 0 : 0;
+  let reserveUntilMs = reserveA > 0 ? prev.reserveUntilMs : undefined;
+  let fuseA = prev.fuseA;
+  if (measured) {
+    if (fuseA !== undefined && settings.holdOffS > 0) {
+      const upA = fuseTargetA - fuseA;
+      const keepA = upA - settings.hysteresisA / 2;
+      if (keepA > reserveA) {
+        // (Only a larger reserve restarts the clock: wobble must not keep an old one alive.)
+        reserveA = keepA;
+        reserveUntilMs = timeBaseMs + settings.holdOffS * 1000;
+      } else if (upA < 0 && reserveA > 0) {
+        // A load came on: it takes its room back out of the reserve.
+        reserveA = reserveA + upA > 0 ? reserveA + upA : 0;
+        if (reserveA === 0) reserveUntilMs = undefined;
+      }
+    }
+    fuseA = fuseTargetA;
+  }
+  const fuseLeftA = fuseTargetA - reserveA;
+  let targetA = fuseLeftA < budgetA ? fuseLeftA : budgetA;
+  if (targetA < 0) targetA = 0;
+
+  // At most one rise per riseIntervalS, each earned at rampAPerS since the last change.
+  const since = prev.riseFromMs === undefined ? undefined : timeBaseMs - prev.riseFromMs;
+  const intervalOk = since === undefined || since >= settings.riseIntervalS * 1000;
+  let stepA = since === undefined ? 0 : settings.rampAPerS * since / 1000;
+  if (stepA > settings.rampMaxStepA) stepA = settings.rampMaxStepA;
+  const r = regulate(prev.valueA, targetA, measured && intervalOk, stepA, settings.hysteresisA, settings.minChargeA, prev.rising);
+  let riseFromMs = prev.riseFromMs;
+  let waiting = false;
+  if (r.valueA !== prev.valueA) riseFromMs = timeBaseMs; // any change: the next rise comes riseIntervalS later at the earliest
+  else if (measured) {
+    waiting = !intervalOk && regulate(prev.valueA, targetA, true, stepA, settings.hysteresisA, settings.minChargeA, prev.rising).valueA > prev.valueA;
+    if (!waiting) riseFromMs = timeBaseMs;
+  }
+  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: reserveA, waiting };
+  if (riseFromMs !== undefined) out.riseFromMs = riseFromMs;
+  if (fuseA !== undefined) out.fuseA = fuseA;
+  if (reserveA > 0 && reserveUntilMs !== undefined) { out.reserveA = reserveA; out.reserveUntilMs = reserveUntilMs; }
+  return out;
 }

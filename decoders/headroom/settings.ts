@@ -32,7 +32,7 @@ export interface HeadroomSettings {
   phases: 1 | 3;
   /** 'TN': 230/400 V with neutral. 'IT': 3x230 V without neutral (most of Norway). */
   gridType: GridType;
-  /** Kept free below the fuse on every phase, A. */
+  /** Kept free below the fuse on every phase, A (meter accuracy; the plausibility check and the L2 estimate carry their own error bounds). */
   marginA: number;
   /** Smallest current the car can charge with (IEC 61851: 6 A; some cars need 7 A). */
   minChargeA: number;
@@ -60,23 +60,32 @@ export interface HeadroomSettings {
   /** The target must exceed the output by this much before the output rises, A. */
   hysteresisA: number;
   /**
-   * After the answer was forced down by at least hysteresisA, it does not rise again for this long,
-   * s (0 = off): cycling loads (hob zones, dryer and oven heaters) come back within a minute or two
-   * and would otherwise meet a charger that has ramped up again. See docs/headroom.md for the numbers.
+   * A load that went off is kept back this long, s (0 = off): the room it leaves is not handed out
+   * before it has stayed away holdOffS, because cycling loads (hob zones, dryer and oven heaters,
+   * kettles) come back within a minute or two and would otherwise meet a charger that has ramped up
+   * again. Only that load's size is kept back; other room is used at once. See docs/headroom.md.
    */
   holdOffS: number;
   /** Optional: the one-phase charger's fixed connection; onePhaseA is then computed for it alone. */
   chargerLine?: ChargerLine;
+  /**
+   * Phases the charger draws on, 1 or 3. On an IT grid it decides how the charger's reported line
+   * currents become its power: a one-phase charger between two lines draws V*I, a three-phase one
+   * sqrt(3)*V*I (counted as V*I*1.5 before, which undercounts its share). 1 when chargerLine is set.
+   */
+  chargerPhases: 1 | 3;
+  /** At most one rise every this many seconds (a car needs seconds to follow; chargers dislike rapid changes), s. */
+  riseIntervalS: number;
 }
 
-/** Default hold-off after a forced drop, s (simulator figures in docs/headroom.md). */
-const HOLD_OFF_DEFAULT_S = 120;
+/** Default time a load that went off is kept back, s (simulator figures in docs/headroom.md). */
+const HOLD_OFF_DEFAULT_S = 60;
 
 export const defaultHeadroomSettings: HeadroomSettings = {
   fuseA: 25,
   phases: 3,
   gridType: 'TN',
-  marginA: 2,
+  marginA: 0.5,
   minChargeA: 6,
   staleAfterS: 15,
   safeFallbackAfterS: 30,
@@ -90,12 +99,14 @@ export const defaultHeadroomSettings: HeadroomSettings = {
   rampMaxStepA: 4,
   hysteresisA: 1,
   holdOffS: HOLD_OFF_DEFAULT_S,
+  chargerPhases: 3,
+  riseIntervalS: 5,
 };
 
 const KEYS: readonly string[] = [
   'fuseA', 'phases', 'gridType', 'marginA', 'minChargeA', 'staleAfterS', 'safeFallbackAfterS',
   'zeroAfterS', 'safeCurrentA', 'powerLimitKw', 'tariff', 'utcOffsetMin', 'dst', 'nominalVoltageV',
-  'rampAPerS', 'rampMaxStepA', 'hysteresisA', 'holdOffS', 'chargerLine',
+  'rampAPerS', 'rampMaxStepA', 'hysteresisA', 'holdOffS', 'chargerLine', 'chargerPhases', 'riseIntervalS',
 ];
 
 const CHARGER_LINES: readonly string[] = ['L1', 'L2', 'L3', 'L1-L2', 'L1-L3', 'L2-L3'];
@@ -155,7 +166,8 @@ export function validateHeadroomSettings(
   const rampAPerS = num('rampAPerS', d.rampAPerS, 0.01, 100, 'fastest increase, A/s');
   const rampMaxStepA = num('rampMaxStepA', d.rampMaxStepA, 0.1, 100, 'largest increase per frame, A');
   const hysteresisA = num('hysteresisA', d.hysteresisA, 0, 10, 'gap before the output rises, A');
-  const holdOffS = num('holdOffS', d.holdOffS, 0, 3600, 'seconds without a rise after a forced drop');
+  const holdOffS = num('holdOffS', d.holdOffS, 0, 3600, 'seconds a load that went off is kept back');
+  const riseIntervalS = num('riseIntervalS', d.riseIntervalS, 0, 600, 'seconds between two rises');
 
   let powerLimitKw: number | undefined;
   if (src.powerLimitKw !== undefined && src.powerLimitKw !== null) {
@@ -175,6 +187,12 @@ export function validateHeadroomSettings(
     if (typeof src.chargerLine === 'string' && CHARGER_LINES.indexOf(src.chargerLine) >= 0) {
       chargerLine = src.chargerLine as ChargerLine;
     } else errors.push(`chargerLine must be one of ${CHARGER_LINES.join(', ')}`);
+  }
+
+  let chargerPhases: 1 | 3 = chargerLine !== undefined ? 1 : d.chargerPhases;
+  if (src.chargerPhases !== undefined) {
+    if (src.chargerPhases === 1 || src.chargerPhases === 3) chargerPhases = src.chargerPhases;
+    else errors.push(`chargerPhases must be 1 or 3, not ${JSON.stringify(src.chargerPhases)}`);
   }
 
   let tariff: TariffSettings = { scheme: 'none' }; // a fresh object: the defaults may be frozen (XS preload)
@@ -227,12 +245,14 @@ export function validateHeadroomSettings(
     if (gridType === 'IT' && phases === 3 && !pair) errors.push(`chargerLine ${chargerLine}: on an IT grid a one-phase charger sits between two lines (e.g. L1-L3)`);
     if (gridType === 'TN' && pair) errors.push(`chargerLine ${chargerLine}: on a TN grid a one-phase charger sits between one line and neutral (L1, L2 or L3)`);
     if (phases === 1 && chargerLine !== 'L1' && chargerLine !== 'L1-L2') errors.push(`chargerLine ${chargerLine}: a one-phase supply only has L1`);
+    if (chargerPhases === 3) errors.push(`chargerLine ${chargerLine} names a one-phase connection, but chargerPhases is 3`);
   }
 
   if (errors.length > 0) return { ok: false, errors };
   const settings: HeadroomSettings = {
     fuseA, phases, gridType, marginA, minChargeA, staleAfterS, safeFallbackAfterS, zeroAfterS,
     safeCurrentA, tariff, utcOffsetMin, dst, nominalVoltageV, rampAPerS, rampMaxStepA, hysteresisA, holdOffS,
+    chargerPhases, riseIntervalS,
   };
   if (powerLimitKw !== undefined) settings.powerLimitKw = powerLimitKw;
   if (chargerLine !== undefined) settings.chargerLine = chargerLine;

@@ -32,7 +32,6 @@ import type { ResolvedCurrents } from './currents';
 import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
 import { localKeys } from './time';
-import { saneEnergy, sanePower } from './sane';
 
 interface Clock { utcMs: number; offsetMin: number }
 
@@ -40,14 +39,17 @@ const MAX_GAP_MS = 60000;
 const QUARTER_MS = 900000;
 
 
+// The reading here is the checked one (decoders/plausibility): every number in it is finite and
+// within its range, or absent.
+
 function importPowerW(reading: MeterReading): number | undefined {
-  const imp = sanePower(reading.powerImportW);
-  if (imp !== undefined) return imp;
-  if (sanePower(reading.powerExportW) !== undefined) return 0;
+  if (reading.powerImportW !== undefined) return reading.powerImportW;
+  if (reading.powerExportW !== undefined) return 0;
   let any = false;
   let sum = 0;
-  for (const ph of [reading.l1, reading.l2, reading.l3]) {
-    const v = ph ? sanePower(ph.powerImportW) : undefined;
+  const lines = [reading.l1, reading.l2, reading.l3];
+  for (let p = 0; p < 3; p++) {
+    const v = lines[p]?.powerImportW;
     if (v !== undefined) { sum += v; any = true; }
   }
   return any ? sum : undefined;
@@ -55,16 +57,11 @@ function importPowerW(reading: MeterReading): number | undefined {
 
 /** The import register: the total, or (DSMR, which sends only per-tariff registers) their sum. */
 function importRegisterWh(reading: MeterReading): number | undefined {
-  const total = saneEnergy(reading.energyImportWh);
-  if (total !== undefined) return total;
+  if (reading.energyImportWh !== undefined) return reading.energyImportWh;
   const parts = reading.energyImportTariffWh;
-  if (!Array.isArray(parts) || parts.length === 0) return undefined;
+  if (parts === undefined || parts.length === 0) return undefined;
   let sum = 0;
-  for (const v of parts) {
-    const e = saneEnergy(v);
-    if (e === undefined) return undefined;
-    sum += e;
-  }
+  for (let k = 0; k < parts.length; k++) sum += parts[k] as number;
   return sum;
 }
 
@@ -339,12 +336,12 @@ export function tariffBudget(
   const elapsedS = Math.max(0, (clock.utcMs - start) / 1000);
   let quarterWh = q && q.startUtcMs === start ? q.energyWh : 0;
   let quarterAverageW = elapsedS > 0 ? (quarterWh * 3600) / elapsedS : 0;
-  const meterAverageW = sanePower(reading.averageDemandW);
+  const meterAverageW = reading.averageDemandW;
   if (meterAverageW !== undefined) {
     quarterAverageW = meterAverageW;
     quarterWh = (quarterAverageW * elapsedS) / 3600;
   }
-  const monthPeakW = sanePower(reading.monthPeakW);
+  const monthPeakW = reading.monthPeakW;
   const targetW = Math.max(tariff.targetKw * 1000, monthPeakW ?? 0);
   const remainingWh = targetW / 4 - quarterWh;
   const secondsLeft = Math.max(1, 900 - elapsedS);

@@ -228,8 +228,3 @@ export function localKeys(utcMs: number, offsetMin: number): { hourStartUtcMs: n
   const dayKey = monthKey + '-' + pad2(dt.getUTCDate());
   return { hourStartUtcMs: hourWall - offsetMin * 60000, dayKey, monthKey, hourLabel: dayKey + 'T' + pad2(dt.getUTCHours()) };
 }
-
-/** Plausible epoch milliseconds (after 2001): a host or device clock that was set. */
-export function isWallClock(ms: number): boolean {
-  return ms > 1e12;
-}

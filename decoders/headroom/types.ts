@@ -22,14 +22,20 @@ export interface HeadroomInput {
 export type HeadroomStatus = 'ok' | 'estimated' | 'stale' | 'safe-fallback' | 'no-data';
 
 /**
- * measured: sent by the meter in this frame.
- * estimated: worked out from power (short frame: total power with the last measured split; or the
- *   phase's own power / voltage).
+ * measured: sent by the meter in this frame (made finer by the line's own power where that says a
+ *   little more than a whole-ampere DSMR current).
+ * from-power: the meter's current was lower than the frame's own power allows, beyond the meter's
+ *   resolution: the current the power implies (decoders/plausibility).
+ * estimated: worked out from power (short frame: total power with the last full list's split; the
+ *   phase's own power / voltage; IT L2: from the full list's powers and L1, L3, under the bound).
  * bound: a safe upper bound, not a measurement (IT grid L2: |I2| <= |I1| + |I3|).
+ * implausible: the meter's current contradicts the frame by far (five times what its power
+ *   explains): the larger figure is kept; or, without a current, the frame holds impossible values
+ *   and nothing in it is believed (headroom 0).
  * unknown: nothing to go on (no data yet, a phase the supply does not have, or a phase the meter
  *   did not report with no way to bound it); its headroom is 0, never "all of the fuse".
  */
-export type CurrentSource = 'measured' | 'estimated' | 'bound' | 'unknown';
+export type CurrentSource = 'measured' | 'from-power' | 'estimated' | 'bound' | 'implausible' | 'unknown';
 
 export interface PhaseHeadroom {
   /** The fuse limit of this line, A (0 for a line the supply does not have). */
@@ -77,7 +83,7 @@ export interface Headroom {
   status: HeadroomStatus;
   /** Age of the data the answer rests on, s. Absent when there never was data. */
   ageS?: number;
-  /** What limits the answer: 'fuse-l1', 'fuse-l2', 'fuse-l3', 'tariff', 'power-limit', 'ramp', 'estimated-data', 'unknown-current', 'minimum-current', 'stale-data', 'safe-fallback', 'no-data'. */
+  /** What limits the answer: 'fuse-l1', 'fuse-l2', 'fuse-l3', 'tariff', 'power-limit', 'ramp', 'hold-off', 'estimated-data', 'implausible-data', 'unknown-current', 'minimum-current', 'stale-data', 'safe-fallback', 'no-data'. */
   limitedBy: string;
   /** One short sentence for a person. */
   reason: string;
@@ -89,6 +95,8 @@ export interface Headroom {
   /** The line or pair onePhaseA is for ('L2', 'L1-L3'). */
   onePhaseLine?: string;
   tariff?: TariffHeadroom;
+  /** What the plausibility check found wrong in the frame this answer rests on, one sentence each (absent when nothing). */
+  plausibility?: string[];
 }
 
 /** Last regulated output, kept so increases can be gradual and held values stay visible. */
@@ -109,16 +117,29 @@ export interface OutputState {
   /** A rise is under way (see regulate.ts). */
   risingThree?: boolean;
   risingOne?: boolean;
-  /** No rise before this time base, ms: the hold-off after a forced drop (settings.holdOffS). */
-  holdThreeUntilMs?: number;
-  holdOneUntilMs?: number;
+  /** Rises earn their size from this time base on, ms; absent after the ladder (the first frame back earns nothing). */
+  riseFromThreeMs?: number;
+  riseFromOneMs?: number;
+  /** The fuse-bound targets (before budgets and reserve) at the last frame with measured currents, A. */
+  fuseThreeA?: number;
+  fuseOneA?: number;
+  /**
+   * Kept back after a load went off, A, until the time base given (settings.holdOffS): a cycling
+   * load (hob zone, dryer heater, kettle) that comes back finds its room still free.
+   */
+  reserveThreeA?: number;
+  reserveThreeUntilMs?: number;
+  reserveOneA?: number;
+  reserveOneUntilMs?: number;
+  /** The plausibility flags of the frame this output rests on. */
+  plausibility?: string[];
 }
 
-/** The last frame that carried measured currents: the split used to estimate short frames. */
+/** The last frame whose line currents were its own figures: the split used to estimate short frames. */
 export interface SplitState {
   /** Meter-or-arrival time of that frame, ms. */
   atMs: number;
-  /** Measured line currents (null: not measured), A. */
+  /** Its line currents (measured, or IT L2 estimated; null: only bounded), A. */
   currentA: (number | null)[];
   /** Own charger current at that frame, A. */
   chargerA: number[];
@@ -176,8 +197,6 @@ export interface HeadroomState {
   skewBaseMs?: number;
   /** Lag of the last fresh frame behind the baseline, ms (frames delayed in a bridge are older than they look). */
   lagMs: number;
-  /** Time base (meter time if sent, else arrival) of the last frame with measured currents, ms: the ramp clock. */
-  lastMeasuredMs?: number;
   split?: SplitState;
   /** Last voltages per line, V (null: never sent). */
   voltageV: (number | null)[];

@@ -29,13 +29,15 @@
  *   app.tick()                                     // what the 1 s timer does (tests call it with a fake clock)
  *   app.stop()
  *
- * Data flow: bytes -> MeterLink (MeterStream, counters, raw ring) -> ReadingMerger -> stepHeadroom
- * -> snapshot -> publisher.broadcast on every decoded frame and on every headroom or link change.
+ * Data flow: bytes -> MeterLink (MeterStream, counters, raw ring) -> checkReading (plausibility)
+ * -> ReadingMerger and stepHeadroom -> snapshot -> publisher.broadcast on every decoded frame and on
+ * every headroom or link change.
  *
  * On XS: no module-level mutable state here (everything lives in the closure), published JSON is
  * built from fresh objects at call time.
  */
 import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
+import { checkReading } from '../../decoders/plausibility/index';
 import type { Headroom, HeadroomState } from '../../decoders/headroom/index';
 import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { MeterReading } from '../../decoders/reading';
@@ -255,10 +257,13 @@ export function createApp(deps: AppDeps): App {
   }
 
   function onFrame(result: FrameResult & { ok: true }, nowMs: number): void {
-    merger.add(result.reading, nowMs);
+    // The snapshot (and every output) gets the checked frame: a value that failed plausibility is
+    // absent there, never served as if measured. The engine checks the raw frame itself (the same
+    // rules, decoders/plausibility), so its answer says what failed and why.
+    const r = checkReading(result.reading, doc.headroom, nowMs).reading;
+    merger.add(r, nowMs);
     detector?.onFrame(nowMs);
     recomputeHeadroom(result.reading);
-    const r = result.reading;
     const netPowerW = r.powerImportW === undefined && r.powerExportW === undefined ? undefined : (r.powerImportW ?? 0) - (r.powerExportW ?? 0);
     history.add({ tMs: nowMs, netPowerW, minHeadroomA: minHeadroomA(headroom) });
     broadcast();

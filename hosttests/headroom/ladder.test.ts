@@ -78,18 +78,27 @@ describe('the ladder after data stops (ticks without frames)', () => {
 });
 
 describe('recovery', () => {
-  test('after the ladder reached 0, charging restarts at the minimum and ramps', () => {
+  test('after the ladder reached 0, charging restarts at the minimum and rises from there (no rise earned during the silence)', () => {
     let { state } = settled();
     state = stepHeadroom(state, { nowMs: LAST + 90000 }, s).state;
-    const back = run(s, repeatFrames(3, 1, LAST + 91000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
-    expect(back.map((h) => h.threePhaseA)).toEqual([6, 6.4, 6.8]);
+    const back = run(s, repeatFrames(11, 1, LAST + 91000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
+    const values = back.map((h) => h.threePhaseA);
+    expect(values.slice(0, 5)).toEqual([6, 6, 6, 6, 6]);
+    // 5 s of the time base later one rise of 0.4 A/s (the time base follows the meter's clock, a
+    // little over 5 s here), then the next one 5 s after that.
+    expect(values[5]).toBeGreaterThanOrEqual(8);
+    expect(values[5]).toBeLessThan(8.5);
+    expect(new Set(values.slice(5, 10)).size).toBe(1);
+    expect(values[10]).toBeGreaterThanOrEqual(10);
     expect(back[0]?.status).toBe('ok');
   });
 
   test('the same when no tick ran during the silence (only frames drive the engine)', () => {
     const { state } = settled();
-    const back = run(s, repeatFrames(2, 1, LAST + 90000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
-    expect(back.map((h) => h.threePhaseA)).toEqual([6, 6.4]);
+    const back = run(s, repeatFrames(6, 1, LAST + 90000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
+    expect(back.slice(0, 5).map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6]);
+    expect(back[5]?.threePhaseA).toBeGreaterThanOrEqual(8);
+    expect(back[5]?.threePhaseA).toBeLessThan(8.5);
   });
 
   test('a short gap (under the safe-fallback age) resumes from the held answer', () => {
@@ -131,9 +140,9 @@ describe('age by the meter\'s own time', () => {
     expect(h.headroom.ageS).toBeCloseTo(39, 0);
     expect(h.headroom.threePhaseA).toBe(6);
     // Once frames arrive on time again, the answer recovers (ramping up from the fallback).
-    const back = run(s, repeatFrames(3, 1, T0 + 100000, (t) => dsmr5(t, [10, 3, 1])), h.state).answers;
-    expect(back.map((a) => a.status)).toEqual(['ok', 'ok', 'ok']);
-    expect(back.map((a) => a.threePhaseA)).toEqual([6, 6.4, 6.8]); // from the fallback, at the normal rate
+    const back = run(s, repeatFrames(6, 1, T0 + 100000, (t) => dsmr5(t, [10, 3, 1])), h.state).answers;
+    expect(back.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(back.map((a) => a.threePhaseA)).toEqual([6, 6, 6, 6, 6, 8]); // from the fallback, at the normal rate
   });
 
   test('a time stamp going back a little (re-sent old frame) is not fresh data', () => {

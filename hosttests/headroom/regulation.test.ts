@@ -1,11 +1,12 @@
-// Regulation: down at once, up gradually at a rate tied to meter time, hysteresis, start/stop at
-// the minimum current; and a closed loop with a car that follows the answer late.
+// Regulation: down at once, up gradually (at most one rise every 5 s, at a rate tied to meter
+// time), hysteresis, start/stop at the minimum current; and a closed loop with a car that follows
+// the answer late.
 import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
 import type { HeadroomState } from '../../decoders/headroom/index';
 import type { MeterReading } from '../../decoders/reading';
 import { T0, dsmr5, hanItFull, hanShort, last, repeatFrames, run, settingsOf } from './readings';
 
-const tn = settingsOf({ fuseA: 25, marginA: 2 }); // 0.4 A/s, 4 A per frame at most, hysteresis 1 A
+const tn = settingsOf({ fuseA: 25, marginA: 2 }); // 0.4 A/s, one rise per 5 s, 4 A per rise at most, hysteresis 1 A
 
 test('a rise in load lowers the answer on the very frame that shows it', () => {
   const { answers, state } = run(tn, repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])));
@@ -15,11 +16,18 @@ test('a rise in load lowers the answer on the very frame that shows it', () => {
   expect(h.limitedBy).toBe('fuse-l1');
 });
 
-test('DSMR 5 (1 s frames): 0.4 A per frame', () => {
-  const a = run(tn, repeatFrames(6, 1, T0, (t) => dsmr5(t, [0, 0, 0]))).answers;
-  expect(a.map((h) => h.threePhaseA)).toEqual([6, 6.4, 6.8, 7.2, 7.6, 8]);
+test('DSMR 5 (1 s frames): one rise every 5 s, 2 A each (0.4 A/s)', () => {
+  const a = run(tn, repeatFrames(11, 1, T0, (t) => dsmr5(t, [0, 0, 0]))).answers;
+  expect(a.map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 10]);
   expect(a[2]?.limitedBy).toBe('ramp');
-  expect(a[2]?.reason).toMatch(/rising gradually towards 23 A/);
+  expect(a[2]?.reason).toMatch(/at most one rise every 5 s/);
+  expect(a[5]?.reason).toMatch(/rising gradually towards 23 A/);
+});
+
+test('riseIntervalS 0: a rise on every frame, as fast as the ramp allows (0.4 A per 1 s frame)', () => {
+  const fast = settingsOf({ fuseA: 25, marginA: 2, riseIntervalS: 0 });
+  const a = run(fast, repeatFrames(6, 1, T0, (t) => dsmr5(t, [0, 0, 0]))).answers;
+  expect(a.map((h) => h.threePhaseA)).toEqual([6, 6.4, 6.8, 7.2, 7.6, 8]);
 });
 
 test('HAN IT full lists every 10 s: 4 A per full frame; short frames between do not raise it', () => {
@@ -54,7 +62,7 @@ test('hysteresis: a target wobbling 0.6 A never lifts the answer, it only follow
   for (let i = 0; i < 20; i++) {
     const t = T0 + 61000 + i * 1000;
     const l1 = i % 2 === 0 ? 10.6 : 10;
-    const r = stepHeadroom(state, { nowMs: t + 300, reading: { ...dsmr5(t, [10, 3, 1]), l1: { currentA: l1, voltageV: 230 } } }, tn);
+    const r = stepHeadroom(state, { nowMs: t + 300, reading: { ...dsmr5(t, [10, 3, 1]), l1: { currentA: l1, voltageV: 230, powerImportW: Math.round(l1 * 230) } } }, tn);
     values.push(r.headroom.threePhaseA);
     state = r.state;
   }
@@ -68,9 +76,9 @@ test('start needs minimum + hysteresis free; stop comes at once below the minimu
   expect(a.map((h) => h.threePhaseA)).toEqual([0, 0, 0, 0, 0]);
   expect(last(a).limitedBy).toBe('minimum-current');
   expect(last(a).reason).toMatch(/starts once 7 A are free/);
-  // 7 A free: starts at the minimum, then ramps to 7.
-  a = run(tn, repeatFrames(3, 1, T0, (t) => dsmr5(t, [16, 0, 0]))).answers;
-  expect(a.map((h) => h.threePhaseA)).toEqual([6, 6.4, 6.8]);
+  // 7 A free: starts at the minimum, then rises to 7 five seconds later.
+  a = run(tn, repeatFrames(6, 1, T0, (t) => dsmr5(t, [16, 0, 0]))).answers;
+  expect(a.map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6, 7]);
   // Then 5.9 A free: 0 at once.
   const st = run(tn, repeatFrames(3, 1, T0, (t) => dsmr5(t, [16, 0, 0]))).state;
   const h = stepHeadroom(st, { nowMs: T0 + 3300, reading: dsmr5(T0 + 3000, [17.1, 0, 0]) }, tn).headroom;
@@ -87,7 +95,7 @@ test('a timer step without a frame never raises the answer', () => {
     vals.push(r.headroom.threePhaseA);
     st = r.state;
   }
-  expect(new Set(vals)).toEqual(new Set([6.4]));
+  expect(new Set(vals)).toEqual(new Set([6]));
 });
 
 /**

@@ -9,7 +9,7 @@ import { mulberry32 } from '../../tools/simulate/prng';
 import { settingsOf } from './readings';
 
 const settings = settingsOf({ tariff: { scheme: 'norway', stepsKwh: [2, 5, 10, 15, 20] } });
-const r: ResolvedCurrents = { currentA: [1, 1, 1], source: ['measured', 'measured', 'measured'], loadA: [1, 1, 1], voltageV: [230, 230, 230], allMeasured: true, fromSplit: false, powerW: 700, netPowerW: 700 };
+const r: ResolvedCurrents = { currentA: [1, 1, 1], source: ['measured', 'measured', 'measured'], loadA: [1, 1, 1], hiddenA: [0, 0, 0], voltageV: [230, 230, 230], allMeasured: true, fromSplit: false, powerW: 700, netPowerW: 700 };
 const kwh = (wh: number) => Math.round(wh / 10) / 100;
 
 function reference(days: Record<string, number>, today: string, hourWh: number): { top: number[]; avg: number } {

@@ -81,7 +81,8 @@ export function norwayExample(): Example {
 
 /**
  * The Netherlands: 3x25 A TN (230/400 V), DSMR 5 telegram every second (currents in whole amps,
- * voltages, per-phase power). A three-phase car charging; a 2 kW kettle on L1 goes on and off.
+ * voltages, per-phase power). A three-phase car charging; a 2 kW kettle on L1 goes on, off, on
+ * again (a cycling load), off.
  */
 export function dutchExample(): Example {
   const settings = settingsOf({ fuseA: 25, phases: 3, gridType: 'TN', marginA: 2 });
@@ -106,27 +107,31 @@ export function dutchExample(): Example {
     };
   };
   const t0 = Date.UTC(2026, 10, 23, 18); // 19:00 CET
-  // The car has been charging at 16 A for a while; the house draws 4, 2 and 1 A.
-  let car = 16;
-  for (let s = 0; s < 120; s++) step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [4, 2, 1], car), chargerA: [car, car, car] });
+  // The kettle (9 A on L1) is on from 19:02:01 to 19:02:30 and from 19:03:00 to 19:03:10.
+  const kettle = (s: number) => (s >= 121 && s < 150) || (s >= 180 && s < 190);
+  const house = (s: number): [number, number, number] => [kettle(s) ? 13 : 4, 2, 1];
+  // The car charges at what the answer allows (19 A before the kettle); it follows a new set point 3 s later.
+  let car = 19;
+  let setpoint = 19;
+  let followAt = -1;
   const shown: Example['shown'] = [];
-  const show = (label: string, s: number, house: [number, number, number]) => {
-    const t = t0 + s * 1000;
-    const input: HeadroomInput = { nowMs: t + 200, reading: telegram(t, house, car), chargerA: [car, car, car] };
-    const headroom = step(input);
-    shown.push({ label, input, headroom });
-    return headroom;
+  const labels: Record<number, string> = {
+    120: '19:02:00, steady: the car at 19 A, house 4 / 2 / 1 A',
+    121: '19:02:01, kettle on L1 (+9 A)',
+    150: '19:02:30, kettle off: the 9 A it leaves are kept back (holdOffS 60 s: a kettle, hob or dryer may come back)',
+    180: '19:03:00, kettle on again: its room was kept, the answer does not move',
+    190: '19:03:10, kettle off again: kept back once more',
+    254: '19:04:14, nothing came back for 60 s: the answer rises, 2 A every 5 s',
   };
-  show('19:02:00, steady: the car at 16 A, house 4 / 2 / 1 A', 120, [4, 2, 1]);
-  // Kettle on L1 (+9 A): the very next telegram lowers the answer; the car follows within ~3 s.
-  const down = show('19:02:01, kettle on L1 (+9 A)', 121, [13, 2, 1]);
-  for (let s = 122; s < 150; s++) {
-    if (s === 124) car = down.threePhaseA;
-    step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [13, 2, 1], car), chargerA: [car, car, car] });
+  for (let s = 0; s <= 254; s++) {
+    if (s === followAt) car = setpoint;
+    const t = t0 + s * 1000;
+    const input: HeadroomInput = { nowMs: t + 200, reading: telegram(t, house(s), car), chargerA: [car, car, car] };
+    const h = step(input);
+    if (h.threePhaseA !== setpoint) { setpoint = h.threePhaseA; followAt = s + 3; }
+    const label = labels[s];
+    if (label) shown.push({ label, input, headroom: h });
   }
-  show('19:02:30, kettle off again: the answer holds for the hold-off (120 s: a kettle, hob or dryer may come back)', 150, [4, 2, 1]);
-  for (let s = 151; s < 275; s++) step({ nowMs: t0 + s * 1000 + 200, reading: telegram(t0 + s * 1000, [4, 2, 1], car), chargerA: [car, car, car] });
-  show('19:04:35, the hold-off ended at 19:04:29: the answer rises 0.4 A per telegram', 275, [4, 2, 1]);
   return { name: 'netherlands', settings, shown };
 }
 

@@ -1,6 +1,7 @@
 // The engine under the XS engine (the device's JavaScript engine, built by @agoric/xsnap) prints
-// byte for byte the same answers and states as under Node, over long mixed sequences: TN and IT,
-// one and three phases, short and full lists, gaps, ticks, tariffs across the autumn DST change.
+// byte for byte the same answers and states as under Node, over long mixed sequences: TN and IT
+// (the L2 estimate from active and reactive power included), one and three phases, short and full
+// lists, gaps, ticks, tariffs across the autumn DST change, contradicting and impossible values.
 // (hosttests/xs runs one fixed scenario for the whole project; this one goes wide on headroom.)
 import { bundleForXs } from '../xs/bundle';
 import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
@@ -38,6 +39,8 @@ function inputs(seed: number, count: number): HeadroomInput[] {
       if (r() < 0.3) reading.energyImportWh = 2_000_000 + i * 7;
       if (r() < 0.2) reading.averageDemandW = Math.round(r() * 4000);
       if (r() < 0.1) { reading.powerExportW = Math.round(r() * 3000); reading.powerImportW = 0; }
+      // Reactive power (the IT L2 estimate's other input), lagging or leading.
+      if (r() < 0.6) { if (r() < 0.7) reading.reactivePowerImportVar = Math.round(r() * 1500); else reading.reactivePowerExportVar = Math.round(r() * 600); }
     } else {
       reading.frameKind = 'short';
     }
@@ -69,6 +72,8 @@ run('Node and XS give the same JSON, step for step', async () => {
   const xs = new XsWorker();
   try {
     await xs.evaluate(bundle.code);
+    const sources = new Set<string>();
+    let itEstimates = 0;
     for (const settings of configs) {
       let state = createHeadroomState();
       const node: string[] = [];
@@ -76,6 +81,9 @@ run('Node and XS give the same JSON, step for step', async () => {
         const r = stepHeadroom(state, input, settings);
         state = r.state;
         node.push(JSON.stringify(r));
+        const p = r.headroom.phases;
+        for (const l of [p.l1, p.l2, p.l3]) sources.add(l.currentSource);
+        if (settings.gridType === 'IT' && input.reading?.frameKind === 'full' && p.l2.currentSource === 'estimated') itEstimates++;
       }
       const code = `(() => { const hr = __xs.headroom; const s = ${JSON.stringify(settings)}; const inputs = ${JSON.stringify(seq)};
         let st = hr.createHeadroomState(); const out = [];
@@ -87,6 +95,9 @@ run('Node and XS give the same JSON, step for step', async () => {
         if (lines[k] !== node[k]) throw new Error(`step ${k} differs (${JSON.stringify(settings).slice(0, 40)}...):\nnode ${node[k]}\nxs   ${lines[k]}`);
       }
     }
+    // The sequence reaches every kind of line figure, the IT L2 estimate and the contradictions included.
+    expect([...sources].sort()).toEqual(['bound', 'estimated', 'from-power', 'implausible', 'measured', 'unknown']);
+    expect(itEstimates).toBeGreaterThan(20); // full lists whose L2 came from the estimate (it-line2.ts)
   } finally {
     xs.close();
   }

@@ -96,10 +96,15 @@ describe('energy, set points, status', () => {
     expect(r.seconds).toBe(5400);
   });
 
-  test('set-point changes count changes only', () => {
+  test('set-point changes count changes only; quick ones came less than 5 s after the one before', () => {
     const m = new Metrics(FUSE);
-    for (const a of [0, 0, 16, 16, 10, 10, 10, 0, 6]) m.setpoint(a);
+    // One set point per second.
+    [0, 0, 16, 16, 10, 10, 10, 0, 6].forEach((a, t) => m.setpoint(a, t));
     expect(m.result().setpointChanges).toBe(4);
+    expect(m.result().quickChanges).toBe(3); // 16 at 2 s, then 10 at 4 s, 0 at 7 s, 6 at 8 s
+    const slow = new Metrics(FUSE);
+    [16, 10, 16].forEach((a, k) => slow.setpoint(a, 10 + k * 5));
+    expect(slow.result().quickChanges).toBe(0); // 5 s apart is not quick
   });
 
   test('time per status', () => {

@@ -23,7 +23,7 @@ describe('meter cadence', () => {
   });
 
   test('Kaifa HAN: short lists every 2 s, the full list every 10 s in place of a short one', () => {
-    const k = framesOver(new Meter('han', noItHouse, 1, noLoss), 30);
+    const k = framesOver(new Meter('han-kaifa', noItHouse, 1, noLoss), 30);
     expect(k.flatMap((x, t) => (x === FRAME_FULL ? [t] : []))).toEqual([0, 10, 20]);
     expect(k.flatMap((x, t) => (x === FRAME_SHORT ? [t] : []))).toEqual([2, 4, 6, 8, 12, 14, 16, 18, 22, 24, 26, 28]);
   });
@@ -34,24 +34,38 @@ describe('meter cadence', () => {
     expect(k.filter((x) => x === FRAME_SHORT).length).toBe(30); // 40 slots of 2.5 s, 10 taken by full lists
   });
 
-  test('Kaifa on IT leaves out the L2 current; short frames carry power only', () => {
-    const m = new Meter('han', noItHouse, 1, noLoss);
-    const full = m.reading(FRAME_FULL, [10.1234, 12, 3], [5, 5, 5]);
+  test('Kaifa on IT leaves out the L2 current and sends U2 as 0 V; full lists carry active and reactive power, short frames power only', () => {
+    const m = new Meter('han-kaifa', noItHouse, 1, noLoss);
+    const full = m.reading(FRAME_FULL, [10.1234, 12, 3], [5, 5, 5], [1, 0, 0.5]);
     expect(full.l1?.currentA).toBeCloseTo(10.123, 6);
     expect(full.l2?.currentA).toBeUndefined();
+    expect(full.l2?.voltageV).toBe(0);
     expect(full.l3?.currentA).toBe(3);
     expect(full.threeWire).toBe(true);
     expect(full.powerImportW).toBe(Math.round(15 * 230));
-    const short = m.reading(FRAME_SHORT, [10, 12, 3], [5, 5, 5]);
+    expect(full.reactivePowerImportVar).toBe(Math.round(1.5 * 230));
+    expect(full.reactivePowerExportVar).toBe(0);
+    const short = m.reading(FRAME_SHORT, [10, 12, 3], [5, 5, 5], [1, 0, 0.5]);
     expect(short.frameKind).toBe('short');
     expect(short.l1).toBeUndefined();
+    expect(short.reactivePowerImportVar).toBeUndefined();
     expect(short.powerImportW).toBe(3450);
   });
 
-  test('DSMR currents are whole amperes', () => {
-    const r = new Meter('dsmr5', nlTnHouse, 1, noLoss).reading(FRAME_FULL, [10.6, 2.2, 0], [10.6, 2.2, 0]);
-    expect([r.l1?.currentA, r.l2?.currentA, r.l3?.currentA]).toEqual([11, 2, 0]);
+  test('Aidon on IT leaves out the L2 current too (the 6525 captures), with all three voltages; leading loads show as reactive export', () => {
+    const full = new Meter('han-aidon', noItHouse, 1, noLoss).reading(FRAME_FULL, [10.16, 12, 3], [5, 5, 5], [-2, 0, 0]);
+    expect(full.l1?.currentA).toBe(10.2);
+    expect(full.l2?.currentA).toBeUndefined();
+    expect(full.l2?.voltageV).toBeGreaterThan(200);
+    expect(full.reactivePowerExportVar).toBe(460);
+    expect(full.reactivePowerImportVar).toBe(0);
+  });
+
+  test('DSMR currents are whole amperes, cut down; each line sends its own active power', () => {
+    const r = new Meter('dsmr5', nlTnHouse, 1, noLoss).reading(FRAME_FULL, [10.6, 2.2, 0], [10.6, 2.2, 0], [0, 0, 0]);
+    expect([r.l1?.currentA, r.l2?.currentA, r.l3?.currentA]).toEqual([10, 2, 0]);
     expect(r.l1?.powerImportW).toBe(Math.round(10.6 * 230));
+    expect(r.reactivePowerImportVar).toBeUndefined();
   });
 
   test('losses are seeded: the same seed loses the same frames', () => {
@@ -142,8 +156,8 @@ describe('house', () => {
       const samples: number[] = [];
       for (let t = 0; t < 86400; t++) {
         h.step(t);
-        sum += h.slotA[0] + h.slotA[1] + h.slotA[2];
-        if (t % 3600 === 0) samples.push(h.slotA[1]);
+        sum += h.slotP[0] + h.slotP[1] + h.slotP[2];
+        if (t % 3600 === 0) samples.push(h.slotP[1], h.slotQ[1]);
       }
       return { sum, samples };
     };
@@ -159,7 +173,7 @@ describe('house', () => {
     let wh = 0;
     for (let t = 0; t < 3 * 86400; t++) {
       h.step(t);
-      wh += ((h.slotA[0] + h.slotA[1] + h.slotA[2]) * 230) / 3600;
+      wh += ((h.slotP[0] + h.slotP[1] + h.slotP[2]) * 230) / 3600;
     }
     expect(wh / 3).toBeGreaterThan(minWhPerDay);
     expect(wh / 3).toBeLessThan(maxWhPerDay);
@@ -181,7 +195,7 @@ describe('whole runs', () => {
 
   test('the oracle (true currents at every frame slot, no margin) never goes beyond the interval', () => {
     for (const profile of [nlTnHouse, noItHouse]) {
-      const r = runSimulation({ profile, meterKind: profile.defaultMeter, days: 3, seed: 2, makeController: (ctx) => createOracleController(profile, ctx.houseSlotA) });
+      const r = runSimulation({ profile, meterKind: profile.meters[0]!, days: 3, seed: 2, makeController: (ctx) => createOracleController(profile, ctx.houseSlotP, ctx.houseSlotQ) });
       expect(r.beyondIntervalAs).toBe(0);
       expect(r.energyRatio).toBeGreaterThan(0.9);
     }
@@ -189,7 +203,7 @@ describe('whole runs', () => {
 
   test('a charger that ignores the fuse overloads it, far beyond the interval', () => {
     const always: Controller = { name: 'max', onFrame: () => 99 };
-    const r = runSimulation({ profile: noItHouse, meterKind: 'han', days: 3, seed: 2, makeController: () => always });
+    const r = runSimulation({ profile: noItHouse, meterKind: 'han-kaifa', days: 3, seed: 2, makeController: () => always });
     expect(r.chargerOverloadAs).toBeGreaterThan(1000);
     expect(r.beyondIntervalAs).toBeGreaterThan(1000);
     expect(r.longestOverloadS).toBeGreaterThan(60);
@@ -197,7 +211,7 @@ describe('whole runs', () => {
 
   test('a charger held at 0 delivers nothing and overloads nothing', () => {
     const off: Controller = { name: 'off', onFrame: () => 0 };
-    const r = runSimulation({ profile: noItHouse, meterKind: 'han', days: 2, seed: 2, makeController: () => off });
+    const r = runSimulation({ profile: noItHouse, meterKind: 'han-kaifa', days: 2, seed: 2, makeController: () => off });
     expect(r.chargerOverloadAs).toBe(0);
     expect(r.energyWh).toBe(0);
     expect(r.idealEnergyWh).toBeGreaterThan(0);

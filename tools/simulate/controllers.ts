@@ -69,12 +69,12 @@ export function createQuarterController(profile: HouseProfile): Controller {
   };
 }
 
-/** houseSlotA: the house's true slot currents (read at call time; the simulator keeps it current). */
-export function createOracleController(profile: HouseProfile, houseSlotA: Float64Array): Controller {
+/** houseSlotP, houseSlotQ: the house's true slot currents (read at call time; the simulator keeps them current). */
+export function createOracleController(profile: HouseProfile, houseSlotP: Float64Array, houseSlotQ: Float64Array): Controller {
   return {
     name: 'oracle',
     onFrame() {
-      return maxChargerA(profile.wiring, houseSlotA, profile.charger.slotWeights, profile.fuseA);
+      return maxChargerA(profile.wiring, houseSlotP, houseSlotQ, profile.charger.slotWeights, profile.fuseA);
     },
   };
 }

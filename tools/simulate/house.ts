@@ -1,5 +1,7 @@
 /**
  * The house: base load and appliance uses per slot, one second at a time, from a seeded stream.
+ * Each slot current has an in-phase part (slotP, what makes active power) and a lagging part
+ * (slotQ, reactive: motors and compressors), both in A (wiring.ts).
  * State lives in typed arrays allocated once; step() allocates nothing.
  * Appliance starts are a Poisson process shaped by the local hour (thinning); an appliance
  * that is in use does not start again; cycling appliances switch between on and off periods.
@@ -12,8 +14,9 @@ import { type Rng, between, exponentialS, streamRng } from './prng';
 export const LOCAL_OFFSET_S = 3600;
 
 export class House {
-  /** The house's own current per slot this second, A (no charger). */
-  readonly slotA = new Float64Array(3);
+  /** The house's own current per slot this second, in phase with the slot voltage and lagging it, A (no charger). */
+  readonly slotP = new Float64Array(3);
+  readonly slotQ = new Float64Array(3);
   readonly profile: HouseProfile;
   private readonly rng: Rng;
   private readonly n: number;
@@ -23,6 +26,8 @@ export class House {
   private readonly nextStartS: Float64Array;
   private readonly nextSwitchS: Float64Array;
   private readonly weightMax: Float64Array;
+  /** Lagging current per in-phase ampere of each appliance (tan of its power-factor angle). */
+  private readonly tanPhi: Float64Array;
   private readonly baseWander = new Float64Array(3);
 
   constructor(profile: HouseProfile, seed: number) {
@@ -36,14 +41,17 @@ export class House {
     this.nextStartS = new Float64Array(n);
     this.nextSwitchS = new Float64Array(n);
     this.weightMax = new Float64Array(n);
+    this.tanPhi = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const a = profile.appliances[i];
       const w = a.hourWeights;
       this.weightMax[i] = w ? Math.max(...w) : 1;
+      this.tanPhi[i] = tanOf(a.powerFactor ?? 1);
       if (a.always) {
         this.start(i, 0);
-        // Heaters do not all switch together at t = 0.
-        this.on[i] = this.rng() < 0.5 ? 1 : 0;
+        // Heaters do not all switch together at t = 0; a load that does not cycle stays on.
+        const r = this.rng();
+        this.on[i] = a.cycleOnS ? (r < 0.5 ? 1 : 0) : 1;
         this.nextSwitchS[i] = between(this.rng, 0, 600);
       } else {
         this.nextStartS[i] = this.drawNextStart(i, 0);
@@ -79,7 +87,7 @@ export class House {
     this.nextSwitchS[i] = a.cycleOnS ? tS + Math.round(between(this.rng, a.cycleOnS[0], a.cycleOnS[1])) : Infinity;
   }
 
-  /** Advance to second tS (call with tS = 0, 1, 2, ...) and fill slotA. */
+  /** Advance to second tS (call with tS = 0, 1, 2, ...) and fill slotP and slotQ. */
   step(tS: number): void {
     const p = this.profile;
     const v = p.nominalV;
@@ -91,10 +99,15 @@ export class House {
       }
     }
     const shape = baseShape[this.hourAt(tS)];
-    const s = this.slotA;
+    const s = this.slotP;
+    const q = this.slotQ;
+    const baseTan = tanOf(p.basePowerFactor);
     s[0] = (p.baseW[0] * shape * (1 + this.baseWander[0])) / v;
     s[1] = (p.baseW[1] * shape * (1 + this.baseWander[1])) / v;
     s[2] = (p.baseW[2] * shape * (1 + this.baseWander[2])) / v;
+    q[0] = s[0] * baseTan;
+    q[1] = s[1] * baseTan;
+    q[2] = s[2] * baseTan;
     const apps = p.appliances;
     for (let i = 0; i < this.n; i++) {
       const a = apps[i];
@@ -114,14 +127,24 @@ export class House {
         this.nextSwitchS[i] = tS + Math.max(1, Math.round(between(this.rng, range[0], range[1])));
       }
       if (!this.on[i]) continue;
+      const tan = this.tanPhi[i];
       if (a.slot === 'all') {
         const perSlot = a.powerW / 3 / v;
         s[0] += perSlot;
         s[1] += perSlot;
         s[2] += perSlot;
+        q[0] += perSlot * tan;
+        q[1] += perSlot * tan;
+        q[2] += perSlot * tan;
       } else {
         s[a.slot] += a.powerW / v;
+        q[a.slot] += (a.powerW / v) * tan;
       }
     }
   }
+}
+
+/** Lagging current per in-phase ampere for a power factor (tan of its angle). */
+function tanOf(powerFactor: number): number {
+  return Math.sqrt(1 - powerFactor * powerFactor) / powerFactor;
 }

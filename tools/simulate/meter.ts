@@ -1,15 +1,18 @@
 /**
  * The smart meter: when it publishes a frame, what the frame holds, and when frames get lost.
  *
- * Cadence (what real meters do on their consumer port):
- * - dsmr5: a full telegram every second; currents in whole amperes (DSMR 1-0:31.7.0 is F3(0,0)),
- *   per-phase power in W, voltage in 0.1 V.
+ * Cadence and content (what real meters do on their consumer port):
+ * - dsmr5: a full telegram every second; currents in whole amperes, cut down (DSMR 1-0:31.7.0 is
+ *   F3(0,0); a meter that truncates is the harder case: up to 0.99 A unseen), per-phase power in W
+ *   (21.7.0/22.7.0...), voltage in 0.1 V.
  * - dsmr4: the same telegram every 10 s.
- * - han (Kaifa MA304 style): list 1 (total power only, frameKind 'short') every 2 s, the full
- *   list every 10 s (it replaces the short one in that slot); currents in mA, no per-phase power.
- *   On an IT grid the Kaifa meter leaves out the L2 current (two-wattmeter measurement).
+ * - han-kaifa (Kaifa MA304 style): list 1 (total power only, frameKind 'short') every 2 s, the
+ *   full list every 10 s (it replaces the short one in that slot): currents in mA, active and
+ *   reactive power, voltages; no per-phase power. On an IT grid the meter measures with two
+ *   elements: no L2 current, and U2 sent as 0 V (the MA304H3E captures in hosttests/vectors).
  * - han-aidon (Aidon 6525 style): list 1 every 2.5 s, full list every 10 s, currents in 0.1 A,
- *   all three currents.
+ *   active and reactive power, three voltages; on IT no L2 current (the 6525 captures).
+ * Reactive power: the sum of the slots' lagging parts (import when lagging, export when leading).
  * Dropouts: single lost frames (CRC errors, 0.3 %) and outages (about one per 36 h, 20-600 s),
  * from the meter's own seeded stream, so every controller sees the same losses.
  */
@@ -27,19 +30,27 @@ interface MeterSpec {
   fullEveryS: number;
   shortEveryS: number; // 0 = no short frames
   currentStepA: number;
+  /** Currents cut down to the step (DSMR whole amperes), else rounded. */
+  truncate: boolean;
   protocol: 'dsmr' | 'dlms';
   listId?: string;
   perPhasePower: boolean;
+  reactivePower: boolean;
+  /** On IT: U2 sent as 0 V (the line a 2-element meter does not measure). */
+  itZeroU2: boolean;
 }
 
 const specs: Record<MeterKind, MeterSpec> = {
-  dsmr5: { fullEveryS: 1, shortEveryS: 0, currentStepA: 1, protocol: 'dsmr', perPhasePower: true },
-  dsmr4: { fullEveryS: 10, shortEveryS: 0, currentStepA: 1, protocol: 'dsmr', perPhasePower: true },
-  han: { fullEveryS: 10, shortEveryS: 2, currentStepA: 0.001, protocol: 'dlms', listId: 'KFM_001', perPhasePower: false },
-  'han-aidon': { fullEveryS: 10, shortEveryS: 2.5, currentStepA: 0.1, protocol: 'dlms', listId: 'AIDON_V0001', perPhasePower: false },
+  dsmr5: { fullEveryS: 1, shortEveryS: 0, currentStepA: 1, truncate: true, protocol: 'dsmr', perPhasePower: true, reactivePower: false, itZeroU2: false },
+  dsmr4: { fullEveryS: 10, shortEveryS: 0, currentStepA: 1, truncate: true, protocol: 'dsmr', perPhasePower: true, reactivePower: false, itZeroU2: false },
+  'han-kaifa': { fullEveryS: 10, shortEveryS: 2, currentStepA: 0.001, truncate: false, protocol: 'dlms', listId: 'KFM_001', perPhasePower: false, reactivePower: true, itZeroU2: true },
+  'han-aidon': { fullEveryS: 10, shortEveryS: 2.5, currentStepA: 0.1, truncate: false, protocol: 'dlms', listId: 'AIDON_V0001', perPhasePower: false, reactivePower: true, itZeroU2: false },
 };
 
 export const meterKinds = Object.keys(specs) as MeterKind[];
+
+/** Older names still accepted on the command line. */
+export const meterAliases: Record<string, MeterKind> = { han: 'han-kaifa' };
 
 export interface MeterLossOptions {
   /** Probability that a single frame is lost. */
@@ -54,8 +65,9 @@ export const noLoss: MeterLossOptions = { frameLossP: 0, outagesPerDay: 0, outag
 
 const VOLTAGE_V = [231.2, 229.8, 230.6];
 
-function quantize(x: number, step: number): number {
-  return Math.round(Math.round(x / step) * step * 1000) / 1000;
+function quantize(x: number, step: number, truncate: boolean): number {
+  const n = truncate ? Math.floor(x / step + 1e-9) : Math.round(x / step);
+  return Math.round(n * step * 1000) / 1000;
 }
 
 export class Meter {
@@ -74,7 +86,7 @@ export class Meter {
     this.kind = kind;
     this.spec = specs[kind];
     this.profile = profile;
-    this.omitL2 = profile.wiring === 'it' && kind === 'han';
+    this.omitL2 = profile.wiring === 'it' && kind !== 'dsmr5' && kind !== 'dsmr4';
     this.rng = streamRng(seed, 2);
     this.loss = loss;
     this.nextShortS = this.spec.shortEveryS;
@@ -104,21 +116,23 @@ export class Meter {
 
   /**
    * The reading of a frame (a fresh object, as a decoder would hand over).
-   * lineA: line currents with the charger; slotA: slot currents with the charger (for power).
+   * lineA: line currents with the charger; slotP, slotQ: slot currents with the charger, in phase
+   * and lagging (for active and reactive power).
    */
-  reading(frame: number, lineA: ArrayLike<number>, slotA: ArrayLike<number>): MeterReading {
+  reading(frame: number, lineA: ArrayLike<number>, slotP: ArrayLike<number>, slotQ: ArrayLike<number>): MeterReading {
     const v = this.profile.nominalV;
-    const powerW = Math.round((slotA[0] + slotA[1] + slotA[2]) * v);
+    const powerW = Math.round((slotP[0] + slotP[1] + slotP[2]) * v);
+    const reactiveVar = Math.round((slotQ[0] + slotQ[1] + slotQ[2]) * v);
     const spec = this.spec;
     if (frame === FRAME_SHORT) {
       return { protocol: spec.protocol, listId: spec.listId, powerImportW: powerW, powerExportW: 0, frameKind: 'short' };
     }
-    const step = spec.currentStepA;
+    const it = this.profile.wiring === 'it';
     const phase = (k: number, omitCurrent: boolean) => {
-      const p: { currentA?: number; voltageV: number; powerImportW?: number; powerExportW?: number } = { voltageV: VOLTAGE_V[k] };
-      if (!omitCurrent) p.currentA = quantize(lineA[k], step);
-      if (spec.perPhasePower && this.profile.wiring === 'tn') {
-        p.powerImportW = Math.round(lineA[k] * v);
+      const p: { currentA?: number; voltageV: number; powerImportW?: number; powerExportW?: number } = { voltageV: it && k === 1 && spec.itZeroU2 ? 0 : VOLTAGE_V[k] };
+      if (!omitCurrent) p.currentA = quantize(lineA[k], spec.currentStepA, spec.truncate);
+      if (spec.perPhasePower && !it) {
+        p.powerImportW = Math.round(slotP[k] * v);
         p.powerExportW = 0;
       }
       return p;
@@ -133,9 +147,13 @@ export class Meter {
       phaseCount: 3,
       frameKind: 'full',
     };
+    if (spec.reactivePower) {
+      r.reactivePowerImportVar = reactiveVar > 0 ? reactiveVar : 0;
+      r.reactivePowerExportVar = reactiveVar < 0 ? -reactiveVar : 0;
+    }
     if (spec.protocol === 'dsmr') r.dsmrVersion = this.kind === 'dsmr5' ? '50' : '42';
     else r.listId = spec.listId;
-    if (this.profile.wiring === 'it') r.threeWire = true;
+    if (it) r.threeWire = true;
     return r;
   }
 }

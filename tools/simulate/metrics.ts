@@ -17,7 +17,9 @@
  *   at 0 never holds the charger above what its last chance of data showed.
  * - lostFrameAs: the same, but the frame of that slot was lost (CRC error, outage): the data the
  *   controller would have needed never came. Not part of beyondIntervalAs.
- * - setpointChanges: how often the charger's set point changed.
+ * - setpointChanges: how often the charger's set point changed; quickChanges: how many of those came
+ *   less than QUICK_CHANGE_S after the previous change (a car needs seconds to follow, and chargers
+ *   and cars dislike set points that hop).
  * - statusS: seconds spent in each headroom status (engine only; reference controllers have none).
  */
 
@@ -35,8 +37,12 @@ export interface MetricsResult {
   idealEnergyWh: number;
   energyRatio: number;
   setpointChanges: number;
+  quickChanges: number;
   statusS: Record<string, number>;
 }
+
+/** A set-point change this soon after the previous one counts as quick, s. */
+export const QUICK_CHANGE_S = 5;
 
 export class Metrics {
   readonly fuseA: number;
@@ -53,7 +59,9 @@ export class Metrics {
   private energyWh = 0;
   private idealWh = 0;
   private changes = 0;
+  private quick = 0;
   private lastSetpoint = 0;
+  private lastChangeS = -Infinity;
   private readonly statusS: Record<string, number> = {};
 
   constructor(fuseA: number) {
@@ -122,10 +130,12 @@ export class Metrics {
     this.seconds++;
   }
 
-  /** The set point sent to the charger this second (counted when it changes). */
-  setpoint(setpointA: number): void {
+  /** The set point sent to the charger at second tS (counted when it changes). */
+  setpoint(setpointA: number, tS: number): void {
     if (setpointA !== this.lastSetpoint) {
       this.changes++;
+      if (tS - this.lastChangeS < QUICK_CHANGE_S) this.quick++;
+      this.lastChangeS = tS;
       this.lastSetpoint = setpointA;
     }
   }
@@ -145,6 +155,7 @@ export class Metrics {
       idealEnergyWh: this.idealWh,
       energyRatio: this.idealWh > 0 ? this.energyWh / this.idealWh : 1,
       setpointChanges: this.changes,
+      quickChanges: this.quick,
       statusS: { ...this.statusS },
     };
   }

@@ -2,6 +2,9 @@
  * House profiles: wiring, main fuse, base load and appliances per slot, and the EV charger.
  * Slots: TN slot k = phase Lk; IT slot 0 = L1-L2, 1 = L2-L3, 2 = L3-L1 (see wiring.ts).
  * 'all' = a balanced three-phase load (its power split evenly over the three slots).
+ * Power factors (lagging): heat pump compressors 0.85-0.9, fridge and freezer compressors 0.65,
+ * ventilation fans 0.8, the base load (electronics, lighting, standby) 0.95; heaters, kettles,
+ * hobs and ovens 1. Cycling: thermostats (heaters, ovens, compressors) and power levels (hobs).
  *
  * Why these values (November, so electric heating is on):
  * - no-it: a Norwegian detached house on the 3x230 V IT grid with a 3x40 A main fuse. 40 A is
@@ -10,6 +13,8 @@
  *   heat pump), a 2 kW water heater, induction hob split over two branches (both on L2), oven,
  *   kettle, dishwasher, washer/dryer. The EV charger is single phase between L1 and L2 at up to
  *   32 A (7.4 kW): most cars cannot charge on three phases of a 230 V IT grid.
+ * - no-it-3ph: the same house with a three-phase charger (16 A per line, sqrt(3) x 230 V x 16 A =
+ *   6.4 kW; some cars charge three-phase on 230 V IT).
  * - nl-tn: a Dutch terraced house, 3x25 A on 230/400 V TN (the standard connection), gas
  *   replaced by a 2 kW three-phase heat pump, induction hob over L1+L2, appliances spread over
  *   the phases the way Dutch group boxes are usually wired. Charger three-phase 16 A (11 kW).
@@ -33,12 +38,15 @@ export interface ApplianceSpec {
   cycleOffS?: readonly [number, number];
   /** Always in use (heating): only the cycling switches it. */
   always?: boolean;
+  /** Power factor, lagging (motors and compressors); default 1 (resistive). */
+  powerFactor?: number;
 }
 
 export interface ChargerSpec {
   /** How the charger current spreads over the slots (TN 3-phase: 1,1,1; IT L1-L2: 1,0,0). */
   slotWeights: readonly [number, number, number];
-  /** The charger's own current on each line per ampere of set point (what it reports). */
+  /** The charger's own current on each line per ampere of set point (what it reports; a three-phase
+   *  charger on IT is delta-connected: 1/sqrt(3) A per slot for 1 A per line). */
   lineWeights: readonly [number, number, number];
   maxA: number;
   minA: number;
@@ -54,19 +62,22 @@ export interface ChargerSpec {
   sessionWh: readonly [number, number];
 }
 
-export type MeterKind = 'dsmr5' | 'dsmr4' | 'han' | 'han-aidon';
+export type MeterKind = 'dsmr5' | 'dsmr4' | 'han-kaifa' | 'han-aidon';
 
 export interface HouseProfile {
-  id: 'no-it' | 'nl-tn';
+  id: 'no-it' | 'no-it-3ph' | 'nl-tn';
   title: string;
   wiring: Wiring;
   fuseA: number;
   nominalV: number;
   /** Base load per slot at the daily peak, W (scaled by baseShape per hour). */
   baseW: readonly [number, number, number];
+  /** Power factor of the base load (lagging). */
+  basePowerFactor: number;
   appliances: readonly ApplianceSpec[];
   charger: ChargerSpec;
-  defaultMeter: MeterKind;
+  /** The meters this house is run with by default (the first when one is asked for). */
+  meters: readonly MeterKind[];
 }
 
 /** Relative base load per local hour: low at night, morning bump, evening peak. */
@@ -87,11 +98,15 @@ export const noItHouse: HouseProfile = {
   fuseA: 40,
   nominalV: 230,
   baseW: [300, 250, 250],
+  basePowerFactor: 0.95,
   appliances: [
     { name: 'panel heaters L1-L2', slot: 0, powerW: 1400, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
     { name: 'panel heaters L2-L3', slot: 1, powerW: 1600, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
     { name: 'panel heaters L3-L1', slot: 2, powerW: 1000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [300, 900], cycleOffS: [900, 1800], always: true },
-    { name: 'heat pump L2-L3', slot: 1, powerW: 1000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [1200, 3600], cycleOffS: [600, 1800], always: true },
+    { name: 'heat pump L2-L3', slot: 1, powerW: 1000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [1200, 3600], cycleOffS: [600, 1800], always: true, powerFactor: 0.95 },
+    { name: 'fridge L1-L2', slot: 0, powerW: 120, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [600, 1200], cycleOffS: [1200, 2400], always: true, powerFactor: 0.65 },
+    { name: 'freezer L3-L1', slot: 2, powerW: 150, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [600, 1500], cycleOffS: [1200, 2400], always: true, powerFactor: 0.65 },
+    { name: 'ventilation L2-L3', slot: 1, powerW: 150, startsPerDay: 0, durationS: [86400, 86400], always: true, powerFactor: 0.9 },
     { name: 'water heater L2-L3', slot: 1, powerW: 2000, startsPerDay: 3, hourWeights: mornings, durationS: [1200, 4800] },
     { name: 'induction hob L1-L2', slot: 0, powerW: 3000, startsPerDay: 1.5, hourWeights: meals, durationS: [600, 2400], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'induction hob L2-L3', slot: 1, powerW: 2500, startsPerDay: 1.0, hourWeights: meals, durationS: [600, 1800], cycleOnS: [10, 40], cycleOffS: [5, 20] },
@@ -99,6 +114,7 @@ export const noItHouse: HouseProfile = {
     { name: 'kettle L3-L1', slot: 2, powerW: 2000, startsPerDay: 4, hourWeights: kettle, durationS: [100, 240] },
     { name: 'dishwasher L1-L2', slot: 0, powerW: 2000, startsPerDay: 0.9, hourWeights: evenings, durationS: [3600, 7200], cycleOnS: [600, 1200], cycleOffS: [900, 1800] },
     { name: 'washer/dryer L3-L1', slot: 2, powerW: 2200, startsPerDay: 0.8, hourWeights: evenings, durationS: [3600, 7200], cycleOnS: [300, 900], cycleOffS: [120, 600] },
+    { name: 'washer drum motor L3-L1', slot: 2, powerW: 300, startsPerDay: 0.8, hourWeights: evenings, durationS: [2400, 5400], cycleOnS: [20, 60], cycleOffS: [5, 20], powerFactor: 0.6 },
   ],
   charger: {
     slotWeights: [1, 0, 0],
@@ -111,7 +127,21 @@ export const noItHouse: HouseProfile = {
     rampUpAps: 4,
     sessionWh: [8000, 60000],
   },
-  defaultMeter: 'han',
+  meters: ['han-kaifa', 'han-aidon'],
+};
+
+export const noIt3phHouse: HouseProfile = {
+  ...noItHouse,
+  id: 'no-it-3ph',
+  title: 'Norwegian house, 3x230 V IT, 3x40 A, three-phase charger',
+  charger: {
+    ...noItHouse.charger,
+    slotWeights: [1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3)],
+    lineWeights: [1, 1, 1],
+    maxA: 16,
+    carMaxA: 16,
+  },
+  meters: ['han-aidon'],
 };
 
 export const nlTnHouse: HouseProfile = {
@@ -121,8 +151,11 @@ export const nlTnHouse: HouseProfile = {
   fuseA: 25,
   nominalV: 230,
   baseW: [200, 150, 150],
+  basePowerFactor: 0.95,
   appliances: [
-    { name: 'heat pump 3-phase', slot: 'all', powerW: 2000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [900, 2400], cycleOffS: [1200, 3000], always: true },
+    { name: 'heat pump 3-phase', slot: 'all', powerW: 2000, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [900, 2400], cycleOffS: [1200, 3000], always: true, powerFactor: 0.95 },
+    { name: 'fridge L2', slot: 1, powerW: 120, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [600, 1200], cycleOffS: [1200, 2400], always: true, powerFactor: 0.65 },
+    { name: 'freezer L3', slot: 2, powerW: 150, startsPerDay: 0, durationS: [86400, 86400], cycleOnS: [600, 1500], cycleOffS: [1200, 2400], always: true, powerFactor: 0.65 },
     { name: 'induction hob L1', slot: 0, powerW: 3700, startsPerDay: 1.5, hourWeights: meals, durationS: [600, 2400], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'induction hob L2', slot: 1, powerW: 3000, startsPerDay: 1.0, hourWeights: meals, durationS: [600, 1800], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'oven L2', slot: 1, powerW: 2800, startsPerDay: 0.5, hourWeights: meals, durationS: [1800, 4200], cycleOnS: [40, 120], cycleOffS: [30, 60] },
@@ -130,6 +163,7 @@ export const nlTnHouse: HouseProfile = {
     { name: 'microwave L1', slot: 0, powerW: 1200, startsPerDay: 1.5, hourWeights: meals, durationS: [60, 400] },
     { name: 'dishwasher L2', slot: 1, powerW: 2000, startsPerDay: 0.9, hourWeights: evenings, durationS: [3600, 7200], cycleOnS: [600, 1200], cycleOffS: [900, 1800] },
     { name: 'washing machine L3', slot: 2, powerW: 2000, startsPerDay: 0.6, hourWeights: evenings, durationS: [3600, 5400], cycleOnS: [300, 900], cycleOffS: [300, 900] },
+    { name: 'washing machine motor L3', slot: 2, powerW: 300, startsPerDay: 0.6, hourWeights: evenings, durationS: [2400, 5400], cycleOnS: [20, 60], cycleOffS: [5, 20], powerFactor: 0.6 },
     { name: 'tumble dryer L3', slot: 2, powerW: 2500, startsPerDay: 0.4, hourWeights: evenings, durationS: [3600, 6000], cycleOnS: [600, 1200], cycleOffS: [60, 300] },
     { name: 'water cooker/boiler L3', slot: 2, powerW: 1800, startsPerDay: 1, hourWeights: mornings, durationS: [600, 1800] },
   ],
@@ -144,7 +178,7 @@ export const nlTnHouse: HouseProfile = {
     rampUpAps: 4,
     sessionWh: [8000, 60000],
   },
-  defaultMeter: 'dsmr5',
+  meters: ['dsmr5'],
 };
 
-export const houseProfiles: Record<string, HouseProfile> = { 'no-it': noItHouse, 'nl-tn': nlTnHouse };
+export const houseProfiles: Record<string, HouseProfile> = { 'nl-tn': nlTnHouse, 'no-it': noItHouse, 'no-it-3ph': noIt3phHouse };

@@ -18,8 +18,9 @@ export const SIM_START_MS = Date.UTC(2026, 10, 1, 23, 0, 0);
 
 export interface ControllerContext {
   profile: HouseProfile;
-  /** The house's true slot currents, kept current by the simulator (for the oracle only). */
-  houseSlotA: Float64Array;
+  /** The house's true slot currents (in phase, lagging), kept current by the simulator (for the oracle only). */
+  houseSlotP: Float64Array;
+  houseSlotQ: Float64Array;
 }
 
 export interface RunOptions {
@@ -73,7 +74,7 @@ export function runSimulation(o: RunOptions): RunResult {
   const car = new Car(spec, o.seed);
   const charger = new Charger(spec);
   const metrics = new Metrics(profile.fuseA);
-  const controller = o.makeController({ profile, houseSlotA: house.slotA });
+  const controller = o.makeController({ profile, houseSlotP: house.slotP, houseSlotQ: house.slotQ });
   const withSlots = new Float64Array(3);
   const withLines = new Float64Array(3);
   const withoutLines = new Float64Array(3);
@@ -83,11 +84,12 @@ export function runSimulation(o: RunOptions): RunResult {
   // Per second s: the house's slot currents at the latest frame slot <= s, and whether that
   // slot's frame was lost (a ring over the last 16 s; the car's delay is at most a few seconds).
   const RING = 16;
-  const slotSnap = new Float64Array(RING * 3);
+  const slotSnap = new Float64Array(RING * 6);
   const slotSnapLost = new Uint8Array(RING);
-  const lastSlot = new Float64Array(3);
+  const lastSlot = new Float64Array(6);
   let lastSlotLost = 1;
   const knownSlots = new Float64Array(3);
+  const knownQ = new Float64Array(3);
   const knownWith = new Float64Array(3);
   const knownWithout = new Float64Array(3);
   const totalS = Math.round(o.days * 86400);
@@ -102,12 +104,14 @@ export function runSimulation(o: RunOptions): RunResult {
     car.step(t);
     charger.step(t, car);
     const chargerA = charger.actualA;
-    const hs = house.slotA;
+    const hs = house.slotP;
+    const hq = house.slotQ;
+    // The charger is resistive: its current adds to the in-phase part of its slots.
     withSlots[0] = hs[0] + sw[0] * chargerA;
     withSlots[1] = hs[1] + sw[1] * chargerA;
     withSlots[2] = hs[2] + sw[2] * chargerA;
-    lineCurrents(profile.wiring, withSlots, withLines);
-    lineCurrents(profile.wiring, hs, withoutLines);
+    lineCurrents(profile.wiring, withSlots, hq, withLines);
+    lineCurrents(profile.wiring, hs, hq, withoutLines);
 
     // The car takes what the charger gives until its wish is met (the last second partly).
     let energyWh = (chargerA * wattsPerA) / 3600;
@@ -116,7 +120,7 @@ export function runSimulation(o: RunOptions): RunResult {
 
     let idealWh = 0;
     if (car.connected && car.idealNeedWh > 0) {
-      let x = maxChargerA(profile.wiring, hs, sw, profile.fuseA);
+      let x = maxChargerA(profile.wiring, hs, hq, sw, profile.fuseA);
       x = Math.min(x, spec.maxA, spec.carMaxA);
       if (x >= spec.minA) idealWh = Math.min((x * wattsPerA) / 3600, car.idealNeedWh);
       car.idealNeedWh -= idealWh;
@@ -125,19 +129,21 @@ export function runSimulation(o: RunOptions): RunResult {
     const ks = t - car.delayS - 1;
     let kLost = true;
     if (ks >= 0) {
-      const i = (ks % RING) * 3;
-      knownSlots[0] = slotSnap[i];
-      knownSlots[1] = slotSnap[i + 1];
-      knownSlots[2] = slotSnap[i + 2];
+      const i = (ks % RING) * 6;
+      for (let k = 0; k < 3; k++) {
+        knownSlots[k] = slotSnap[i + k];
+        knownQ[k] = slotSnap[i + 3 + k];
+      }
       kLost = slotSnapLost[ks % RING] === 1;
     } else {
       knownSlots.fill(0);
+      knownQ.fill(0);
     }
-    lineCurrents(profile.wiring, knownSlots, knownWithout);
+    lineCurrents(profile.wiring, knownSlots, knownQ, knownWithout);
     knownSlots[0] += sw[0] * chargerA;
     knownSlots[1] += sw[1] * chargerA;
     knownSlots[2] += sw[2] * chargerA;
-    lineCurrents(profile.wiring, knownSlots, knownWith);
+    lineCurrents(profile.wiring, knownSlots, knownQ, knownWith);
     metrics.addSecond(withLines, withoutLines, energyWh * 3600, idealWh * 3600, controller.status, knownWith, knownWithout, kLost);
     if (view) {
       view.tS = t;
@@ -151,25 +157,24 @@ export function runSimulation(o: RunOptions): RunResult {
 
     const frame = meter.poll(t);
     if (frame !== FRAME_NONE) {
-      lastSlot[0] = hs[0];
-      lastSlot[1] = hs[1];
-      lastSlot[2] = hs[2];
+      for (let k = 0; k < 3; k++) {
+        lastSlot[k] = hs[k];
+        lastSlot[3 + k] = hq[k];
+      }
       lastSlotLost = frame === FRAME_LOST ? 1 : 0;
     }
-    const si = (t % RING) * 3;
-    slotSnap[si] = lastSlot[0];
-    slotSnap[si + 1] = lastSlot[1];
-    slotSnap[si + 2] = lastSlot[2];
+    const si = (t % RING) * 6;
+    for (let k = 0; k < 6; k++) slotSnap[si + k] = lastSlot[k];
     slotSnapLost[t % RING] = lastSlotLost;
     if (frame === FRAME_NONE) continue;
     if (frame === FRAME_LOST) lost++;
     else frames++;
-    const reading = frame === FRAME_FULL || frame === FRAME_SHORT ? meter.reading(frame, withLines, withSlots) : undefined;
+    const reading = frame === FRAME_FULL || frame === FRAME_SHORT ? meter.reading(frame, withLines, withSlots, hq) : undefined;
     const reported: [number, number, number] = [lw[0] * chargerA, lw[1] * chargerA, lw[2] * chargerA];
     const allowanceA = controller.onFrame(SIM_START_MS + t * 1000, reading, reported);
     const setpointA = Charger.setpointFor(spec, allowanceA);
     charger.command(setpointA);
-    metrics.setpoint(setpointA);
+    metrics.setpoint(setpointA, t);
   }
 
   return {

@@ -139,11 +139,6 @@ export function chargerPowerW(chargerA: readonly number[], voltageV: number[], i
   return sum;
 }
 
-/** CurrentSource of a line the check gave a figure for. */
-function sourceOfLine(s: string | undefined): CurrentSource {
-  return s === undefined ? 'unknown' : (s as CurrentSource);
-}
-
 export function resolveCurrents(
   check: PlausibilityCheck,
   /** isItGrid(settings, reading), worked out once by the caller. */
@@ -159,10 +154,14 @@ export function resolveCurrents(
   const n = settings.phases;
   const reading = check.reading;
   const nominalV = settings.nominalVoltageV;
+  // (The checked frame's voltages are in range; only the remembered ones need the gate.)
+  const u1 = reading.l1 ? reading.l1.voltageV : undefined;
+  const u2 = reading.l2 ? reading.l2.voltageV : undefined;
+  const u3 = reading.l3 ? reading.l3.voltageV : undefined;
   const voltageV: number[] = [
-    lineVoltageV(reading.l1?.voltageV, lastVoltageV[0], nominalV, it),
-    lineVoltageV(reading.l2?.voltageV, lastVoltageV[1], nominalV, it),
-    lineVoltageV(reading.l3?.voltageV, lastVoltageV[2], nominalV, it),
+    u1 !== undefined && !it ? u1 : lineVoltageV(u1, lastVoltageV[0], nominalV, it),
+    u2 !== undefined && !it ? u2 : lineVoltageV(u2, lastVoltageV[1], nominalV, it),
+    u3 !== undefined && !it ? u3 : lineVoltageV(u3, lastVoltageV[2], nominalV, it),
   ];
 
   // 1-2: this frame's own figure per line (the plausibility check's).
@@ -171,7 +170,7 @@ export function resolveCurrents(
   const hiddenA = [0, 0, 0];
   for (let p = 0; p < n; p++) {
     const line = check.lines[p] as { currentA?: number; source?: string; hiddenA?: number };
-    source[p] = sourceOfLine(line.source);
+    if (line.source !== undefined) source[p] = line.source as CurrentSource;
     if (line.currentA !== undefined) currentA[p] = line.currentA;
     if (line.hiddenA !== undefined) hiddenA[p] = line.hiddenA;
   }

@@ -132,11 +132,15 @@ export function frameClock(reading: MeterReading | undefined, nowMs: number, sta
   return { utcMs: nowMs, offsetMin: localOffsetMin(nowMs, clock), fromMeter: false };
 }
 
+/**
+ * One step. `reading` in the result is the frame as checked (decoders/plausibility: without what
+ * failed), when the input had one: what the caller may publish as the frame.
+ */
 export function stepHeadroom(
   previous: HeadroomState,
   input: HeadroomInput,
   settings: HeadroomSettings,
-): { headroom: Headroom; state: HeadroomState } {
+): { headroom: Headroom; state: HeadroomState; reading?: MeterReading } {
   const state = copyState(previous, settings);
   const nowMs = input.nowMs;
   const charger = input.chargerA ? sanitizeCharger(input.chargerA) : NO_CHARGER;
@@ -181,7 +185,8 @@ export function stepHeadroom(
   if (reading && clock && settings.tariff.scheme !== 'none') accountEnergy(state, reading, clock, fresh, settings);
   if (clock && fresh) state.lastUtcMs = clock.utcMs;
 
-  if (!fresh || !check) return { headroom: held(state, nowMs, settings), state };
+  if (!check) return { headroom: held(state, nowMs, settings), state };
+  if (!fresh) return { headroom: held(state, nowMs, settings), state, reading: check.reading };
 
   // Frames that resume after a silence start from what the ladder allowed during it, even when
   // no timer step ran in between to lower the held answer.
@@ -190,7 +195,7 @@ export function stepHeadroom(
   if (check.reading.frameKind !== undefined) state.lastFrameKind = check.reading.frameKind;
   else delete state.lastFrameKind;
   const headroom = computeFresh(state, check, power, charger, timeBaseMs, clock, settings);
-  return { headroom, state };
+  return { headroom, state, reading: check.reading };
 }
 
 /** The one-phase candidates for these settings (a wired chargerLine builds its own). */
@@ -346,9 +351,17 @@ function computeFresh(
     currentSource: r.source,
     risingThree: three.rising,
     risingOne: one.rising,
+    // (All in the one literal, absent ones as undefined: JSON leaves them out, and XS builds the
+    // object once instead of changing its shape per field added.)
+    riseFromThreeMs: three.riseFromMs,
+    riseFromOneMs: one.riseFromMs,
+    fuseThreeA: three.fuseA,
+    fuseOneA: one.fuseA,
+    reserveThreeA: three.reserveA,
+    reserveThreeUntilMs: three.reserveUntilMs,
+    reserveOneA: one.reserveA,
+    reserveOneUntilMs: one.reserveUntilMs,
   };
-  keepTrack(out, three, true);
-  keepTrack(out, one, false);
   if (budget) out.tariff = budget.tariff;
   else if (tariffInfo) out.tariff = tariffInfo;
   if (check.flags.length > 0) out.plausibility = check.flags.slice();
@@ -358,18 +371,6 @@ function computeFresh(
   const h = publish(out, ageS, settings);
   lowerForAge(state, ageS, settings);
   return h;
-}
-
-function keepTrack(out: OutputState, t: OutputStep, three: boolean): void {
-  if (three) {
-    if (t.riseFromMs !== undefined) out.riseFromThreeMs = t.riseFromMs;
-    if (t.fuseA !== undefined) out.fuseThreeA = t.fuseA;
-    if (t.reserveA !== undefined && t.reserveUntilMs !== undefined) { out.reserveThreeA = t.reserveA; out.reserveThreeUntilMs = t.reserveUntilMs; }
-  } else {
-    if (t.riseFromMs !== undefined) out.riseFromOneMs = t.riseFromMs;
-    if (t.fuseA !== undefined) out.fuseOneA = t.fuseA;
-    if (t.reserveA !== undefined && t.reserveUntilMs !== undefined) { out.reserveOneA = t.reserveA; out.reserveOneUntilMs = t.reserveUntilMs; }
-  }
 }
 
 /** limitedBy and the sentence for the headline output. */

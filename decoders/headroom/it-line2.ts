@@ -15,123 +15,125 @@
  * voltage; per branch (L1-L2, L2-L3, L3-L1) the sum of such currents is A e^(j a), B e^(j b),
  * C e^(j c) with A, B, C >= 0 and the angles in that window, and then
  *   u = A e^(j a) + C e^(j (60 + c)),   w = B e^(j b) + C e^(j (-60 + c))
- * (phase order L1-L3-L2: 60 and -60 trade places). A point is `admissible` when such A, B, C and
- * angles exist, to within TOLERANCE_A. The estimate is the LARGEST |I2| over the admissible points
- * of both phase orders, with every input moved across its measurement error (a 3x3x3 grid over
- * |I1|, |I3| and |S|), plus the error of a grid whose voltages are not exactly 120 degrees apart.
- * When no point is admissible (the data contradict each other) or Q is not sent, the estimate is
- * not well determined: the caller keeps the bound |I1| + |I3|, which also caps the estimate always.
+ * so u lies within -LEAD_DEG .. 60 + LAG_DEG and w within -60 - LEAD_DEG .. LAG_DEG (phase order
+ * L1-L3-L2: the two windows trade places). A point is `admissible` when u and w lie in their
+ * windows, to within TOLERANCE_A plus how far the measurement errors may move them. The estimate
+ * is the LARGEST |I2| over the admissible points of both phase orders, plus its own first-order
+ * error (estimateItLine2A), the error of a grid whose voltages are not exactly 120 degrees apart
+ * and of list values sampled at slightly different moments. When no point is admissible (the data
+ * contradict each other), the triangle is flat (the error covers everything) or Q is not sent, the
+ * estimate is not well determined: the caller keeps the bound |I1| + |I3|, which also caps the
+ * estimate always.
+ *
+ * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list
+ * (tools/headroom-cost.ts), once every 10 s.
  */
 
 /** Loads draw their current at most this far behind their voltage (power factor 0.64 lagging: motors, compressors), degrees. */
 export const LAG_DEG = 50;
 /** ... and at most this far ahead (0.98 leading: electronics, chargers at light load), degrees. */
 export const LEAD_DEG = 10;
-/** How far (A) a branch current may sit outside the window: measurement error and the odd strongly leading load. */
+/** How far (A) u or w may sit outside its window on top of the measurement errors: the odd strongly leading load. */
 const TOLERANCE_A = 0.3;
 /** Relative error of a measured current and of |S| (class B active, class 2 reactive). */
 const RELATIVE_ERROR = 0.01;
+/**
+ * Angle error of S and of the grid, radians: P and Q to class B / class 2 move the angle of S by
+ * up to about 1.7 degrees; line voltages up to 1 degree off 120 apart move the windows' frame.
+ */
+const ANGLE_ERROR = 0.045;
 /** Asymmetry of the grid: line voltages up to 1 degree off 120 apart move sigma e^(j60) by this share of |sigma|. */
 const ASYMMETRY = 0.02;
-/** Branch-angle steps tried for the L3-L1 branch (the one in both u and w). */
-const C_ANGLE_STEPS = 6;
+/**
+ * Added to every estimate, A: list values sampled at slightly different moments. The one real
+ * capture where a 3-wire meter's own L2 lies off the geometry of its P, Q, I1 and I3 (roarfred's
+ * Kaifa MA304H3E, 1.94 A against 1.16 A) sets it; the other Kaifa captures match within 2 mA.
+ */
+const EXTRA_A = 0.7;
 
 const DEG = Math.PI / 180;
 const HALF_SQRT3 = Math.sqrt(3) / 2;
-const STEPS = [-1, 0, 1];
-const LEAD_COS = Math.cos(-LEAD_DEG * DEG);
-const LEAD_SIN = Math.sin(-LEAD_DEG * DEG);
-const LAG_COS = Math.cos(LAG_DEG * DEG);
-const LAG_SIN = Math.sin(LAG_DEG * DEG);
 
 /**
- * The values of C >= 0 for which p - C e lies within TOLERANCE_A of the load window, as [lo, hi]
- * written into out (lo > hi: none). The window is a cone between the directions -LEAD_DEG and
- * LAG_DEG; "within" is two half-planes, each linear in C.
+ * The windows as the unit vectors of their edges (order L1-L2-L3: u's from -LEAD_DEG to
+ * 60 + LAG_DEG, w's from -60 - LEAD_DEG to LAG_DEG; order L1-L3-L2 swaps them). A point is within
+ * TOLERANCE_A of a window when it is left of the first edge and right of the second, each less
+ * TOLERANCE_A (the tests are written out where used: they run up to 72 times a full list).
  */
-function windowRange(px: number, py: number, ex: number, ey: number, out: number[]): void {
-  let lo = 0;
-  let hi = Infinity;
-  // Left of the lead edge: cross(lead, p - C e) >= -tol.
-  const a0 = LEAD_COS * py - LEAD_SIN * px + TOLERANCE_A;
-  const a1 = LEAD_COS * ey - LEAD_SIN * ex; // a0 - C a1 >= 0
-  if (a1 > 0) { const c = a0 / a1; if (c < hi) hi = c; } else if (a1 < 0) { const c = a0 / a1; if (c > lo) lo = c; } else if (a0 < 0) hi = -1;
-  // Right of the lag edge: cross(p - C e, lag) >= -tol.
-  const b0 = px * LAG_SIN - py * LAG_COS + TOLERANCE_A;
-  const b1 = ex * LAG_SIN - ey * LAG_COS; // b0 - C b1 >= 0
-  if (b1 > 0) { const c = b0 / b1; if (c < hi) hi = c; } else if (b1 < 0) { const c = b0 / b1; if (c > lo) lo = c; } else if (b0 < 0) hi = -1;
-  out[0] = lo;
-  out[1] = hi;
-}
-
-const rangeU = [0, 0];
-const rangeW = [0, 0];
-
-/**
- * Can loads within the window give u = (ux, uy) and w = (wx, wy) (in any common frame; only
- * angles between them and the frame of sigma matter, so the caller passes them relative to the
- * direction of S itself rotated back by phi)? order: +1 for L1-L2-L3, -1 for L1-L3-L2.
- */
-function admissible(order: number, ux: number, uy: number, wx: number, wy: number): boolean {
-  for (let k = 0; k <= C_ANGLE_STEPS; k++) {
-    const t = (-LEAD_DEG + (LAG_DEG + LEAD_DEG) * k / C_ANGLE_STEPS) * DEG;
-    const e1 = t + order * 60 * DEG;
-    const e2 = t - order * 60 * DEG;
-    windowRange(ux, uy, Math.cos(e1), Math.sin(e1), rangeU);
-    windowRange(wx, wy, Math.cos(e2), Math.sin(e2), rangeW);
-    const lo = rangeU[0] > rangeW[0] ? rangeU[0] : rangeW[0];
-    const hi = rangeU[1] < rangeW[1] ? rangeU[1] : rangeW[1];
-    if (lo <= hi) return true;
-  }
-  return false;
-}
+const U_FROM_X = Math.cos(-LEAD_DEG * DEG);
+const U_FROM_Y = Math.sin(-LEAD_DEG * DEG);
+const U_TO_X = Math.cos((60 + LAG_DEG) * DEG);
+const U_TO_Y = Math.sin((60 + LAG_DEG) * DEG);
+const W_FROM_X = Math.cos((-60 - LEAD_DEG) * DEG);
+const W_FROM_Y = Math.sin((-60 - LEAD_DEG) * DEG);
+const W_TO_X = Math.cos(LAG_DEG * DEG);
+const W_TO_Y = Math.sin(LAG_DEG * DEG);
 
 /**
  * The largest L2 current consistent with the frame, A, or undefined when it is not well
  * determined. i1A, i3A: the line currents (magnitudes); powerW, reactiveVar: net totals (signed,
  * reactive positive when lagging); lineV: line-to-line voltage; resolutionA: the meter's current
  * resolution.
+ *
+ * Errors are carried to first order: with x = (a^2 - c^2 + s^2) / 2s and h = sqrt(a^2 - x^2),
+ *   dx = (a/s) da - (c/s) dc + ((s - x)/s) ds,   dh = (a (s - x) da + x c dc - x (s - x) ds) / (s h),
+ * so u moves by at most |dx| + |dh|, w by that plus ds, both turn by the angle error of S, and
+ * |I2| = |(x - s/2, +-h -+ s sqrt(3)/2)| by at most |dx| + |dh| + (1/2 + sqrt(3)/2) ds. The window
+ * tests allow for the move; the estimate adds it. Near a flat triangle (h -> 0) dh grows without
+ * bound and the estimate reaches the bound: that is the "not well determined" case falling back.
  */
 export function estimateItLine2A(i1A: number, i3A: number, powerW: number, reactiveVar: number, lineV: number, resolutionA: number): number | undefined {
-  const s0 = Math.sqrt(powerW * powerW + reactiveVar * reactiveVar) / lineV;
-  if (!(s0 > 0) || !(lineV > 0)) return undefined;
-  // sigma's direction in the frame where the branch angles are measured (the voltage frame).
-  const phi = Math.atan2(reactiveVar, powerW);
-  const cosPhi = Math.cos(phi);
-  const sinPhi = Math.sin(phi);
-  const ea = RELATIVE_ERROR * i1A + resolutionA;
-  const ec = RELATIVE_ERROR * i3A + resolutionA;
-  const es = 2 * RELATIVE_ERROR * s0 + resolutionA;
-  let best = -1;
-  for (let ia = 0; ia < 3; ia++) {
-    const a = Math.max(0, i1A + (STEPS[ia] as number) * ea);
-    for (let ic = 0; ic < 3; ic++) {
-      const c = Math.max(0, i3A + (STEPS[ic] as number) * ec);
-      for (let is = 0; is < 3; is++) {
-        const s = s0 + (STEPS[is] as number) * es;
-        if (!(s > 0) || s > a + c + 1e-9 || s < Math.abs(a - c) - 1e-9) continue; // no triangle: these values cannot all hold
-        // u = (x, +-h) in the frame of sigma (sigma on the positive real axis).
-        const x = (a * a - c * c + s * s) / (2 * s);
-        const h2 = a * a - x * x;
-        const h = h2 > 0 ? Math.sqrt(h2) : 0;
-        for (let side = -1; side <= 1; side += 2) {
-          // Back into the voltage frame: rotate by phi.
-          const uy0 = side * h;
-          const ux = x * cosPhi - uy0 * sinPhi;
-          const uy = x * sinPhi + uy0 * cosPhi;
-          const wx = s * cosPhi - ux;
-          const wy = s * sinPhi - uy;
-          for (let order = -1; order <= 1; order += 2) {
-            if (!admissible(order, ux, uy, wx, wy)) continue;
-            const dx = x - s / 2;
-            const dy = uy0 - order * s * HALF_SQRT3;
-            const i2 = Math.sqrt(dx * dx + dy * dy);
-            if (i2 > best) best = i2;
-          }
-        }
-      }
+  const sVA = Math.sqrt(powerW * powerW + reactiveVar * reactiveVar);
+  if (!(sVA > 0) || !(lineV > 0)) return undefined;
+  const s = sVA / lineV;
+  const a = i1A;
+  const c = i3A;
+  if (s > a + c || s < (a > c ? a - c : c - a)) return undefined; // no triangle: the figures contradict each other
+  // The errors of the inputs, A.
+  const ea = RELATIVE_ERROR * a + resolutionA;
+  const ec = RELATIVE_ERROR * c + resolutionA;
+  const es = 2 * RELATIVE_ERROR * s + resolutionA;
+  // u = (x, +-h) in the frame of sigma (sigma on the positive real axis), and how far it may move.
+  const x = (a * a - c * c + s * s) / (2 * s);
+  const h2 = a * a - x * x;
+  const h = h2 > 0 ? Math.sqrt(h2) : 0;
+  const sx = s - x;
+  const dx = (a * ea + c * ec + (sx < 0 ? -sx : sx) * es) / s;
+  const ax = x < 0 ? -x : x;
+  const dh = h > 0 ? (a * (sx < 0 ? -sx : sx) * ea + ax * c * ec + ax * (sx < 0 ? -sx : sx) * es) / (s * h) : Infinity;
+  const du = dx + dh;
+  if (!(du < a + c)) return undefined; // the error covers everything: only the bound holds
+  const dI2 = du + (0.5 + HALF_SQRT3) * es;
+  // Tolerances of the window tests: the load model's, plus how far u and w may move and turn.
+  const tolU = TOLERANCE_A + du + a * ANGLE_ERROR;
+  const tolW = TOLERANCE_A + du + es + c * ANGLE_ERROR;
+  // sigma's direction in the voltage frame (where the windows are): cos and sin of the angle of S.
+  const cosPhi = powerW / sVA;
+  const sinPhi = reactiveVar / sVA;
+  const dx2 = (x - s / 2) * (x - s / 2);
+  const sh = s * HALF_SQRT3;
+  let best = -1; // the largest admissible |I2|, squared
+  for (let side = -1; side <= 1; side += 2) {
+    const uy0 = side * h;
+    // Back into the voltage frame: rotate by the angle of S.
+    const ux = x * cosPhi - uy0 * sinPhi;
+    const uy = x * sinPhi + uy0 * cosPhi;
+    const wx = s * cosPhi - ux;
+    const wy = s * sinPhi - uy;
+    // Which windows u and w fit (each within its tolerance).
+    const uInU = U_FROM_X * uy - U_FROM_Y * ux >= -tolU && ux * U_TO_Y - uy * U_TO_X >= -tolU;
+    const uInW = W_FROM_X * uy - W_FROM_Y * ux >= -tolU && ux * W_TO_Y - uy * W_TO_X >= -tolU;
+    const wInU = U_FROM_X * wy - U_FROM_Y * wx >= -tolW && wx * U_TO_Y - wy * U_TO_X >= -tolW;
+    const wInW = W_FROM_X * wy - W_FROM_Y * wx >= -tolW && wx * W_TO_Y - wy * W_TO_X >= -tolW;
+    if (uInU && wInW) { // order L1-L2-L3: |I2| = |u - sigma e^(j60)|
+      const dy = uy0 - sh;
+      if (dx2 + dy * dy > best) best = dx2 + dy * dy;
+    }
+    if (uInW && wInU) { // order L1-L3-L2: |I2| = |u - sigma e^(-j60)|
+      const dy = uy0 + sh;
+      if (dx2 + dy * dy > best) best = dx2 + dy * dy;
     }
   }
   if (best < 0) return undefined;
-  return best + ASYMMETRY * s0;
+  return Math.sqrt(best) + dI2 + ASYMMETRY * s + EXTRA_A;
 }

@@ -38,21 +38,25 @@ export function regulate(
   hysteresisA: number,
   minChargeA: number,
   rising: boolean,
-): { valueA: number; rising: boolean } {
-  if (targetA <= previousA) return { valueA: targetA, rising: false };
+  /** False while riseIntervalS has not passed since the last change: a rise that is due waits. */
+  paceOk = true,
+): { valueA: number; rising: boolean; waiting: boolean } {
+  if (targetA <= previousA) return { valueA: targetA, rising: false, waiting: false };
   // Rising only on frames with measured currents; a rise under way stays armed across short frames.
-  if (!canIncrease) return { valueA: previousA, rising };
+  if (!canIncrease) return { valueA: previousA, rising, waiting: false };
   if (previousA < minChargeA) {
     // Not charging: start only when the minimum plus the hysteresis is free, and start at the minimum.
-    if (targetA < minChargeA + hysteresisA) return { valueA: previousA, rising: false };
+    if (targetA < minChargeA + hysteresisA) return { valueA: previousA, rising: false, waiting: false };
+    if (!paceOk) return { valueA: previousA, rising, waiting: true };
     const v = Math.min(targetA, Math.max(minChargeA, previousA + stepA));
-    return { valueA: v, rising: v < targetA };
+    return { valueA: v, rising: v < targetA, waiting: false };
   }
   // Charging: a rise starts when the gap reaches the hysteresis, then runs all the way to the
   // target (otherwise small steps would stall up to one hysteresis below it for good).
-  if (!rising && targetA - previousA < hysteresisA) return { valueA: previousA, rising: false };
+  if (!rising && targetA - previousA < hysteresisA) return { valueA: previousA, rising: false, waiting: false };
+  if (!paceOk) return { valueA: previousA, rising, waiting: true };
   const v = Math.min(targetA, previousA + stepA);
-  return { valueA: v, rising: v < targetA };
+  return { valueA: v, rising: v < targetA, waiting: false };
 }
 
 /** One output's regulation state (kept in OutputState per output). */
@@ -109,15 +113,11 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
   const intervalOk = since === undefined || since >= settings.riseIntervalS * 1000;
   let stepA = since === undefined ? 0 : settings.rampAPerS * since / 1000;
   if (stepA > settings.rampMaxStepA) stepA = settings.rampMaxStepA;
-  const r = regulate(prev.valueA, targetA, measured && intervalOk, stepA, settings.hysteresisA, settings.minChargeA, prev.rising);
-  let riseFromMs = prev.riseFromMs;
-  let waiting = false;
-  if (r.valueA !== prev.valueA) riseFromMs = timeBaseMs; // any change: the next rise comes riseIntervalS later at the earliest
-  else if (measured) {
-    waiting = !intervalOk && regulate(prev.valueA, targetA, true, stepA, settings.hysteresisA, settings.minChargeA, prev.rising).valueA > prev.valueA;
-    if (!waiting) riseFromMs = timeBaseMs;
-  }
-  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: reserveA, waiting };
+  const r = regulate(prev.valueA, targetA, measured, stepA, settings.hysteresisA, settings.minChargeA, prev.rising, intervalOk);
+  // Any change, and every measured step that is not waiting for a rise, restarts the pace: the
+  // next rise comes riseIntervalS later at the earliest and earns its size from now.
+  const riseFromMs = r.valueA !== prev.valueA || (measured && !r.waiting) ? timeBaseMs : prev.riseFromMs;
+  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: reserveA, waiting: r.waiting };
   if (riseFromMs !== undefined) out.riseFromMs = riseFromMs;
   if (fuseA !== undefined) out.fuseA = fuseA;
   if (reserveA > 0 && reserveUntilMs !== undefined) { out.reserveA = reserveA; out.reserveUntilMs = reserveUntilMs; }

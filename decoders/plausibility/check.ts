@@ -37,7 +37,7 @@
 import type { MeterReading, PhaseReading } from '../reading';
 import {
   FIRST_METER_YEAR, MAX_ENERGY_WH, currentResolutionA, MAX_VOLTAGE_V, MIN_VOLTAGE_V, type PlausibilitySettings,
-  isNumber, lastMeterYear, lineToLineV, maxCurrentA, maxLinePowerW, maxTotalPowerW, yearOf,
+  isNumber, isWallClock, lineToLineV, maxCurrentA, maxLinePowerW, maxTotalPowerW, yearOf,
 } from './ranges';
 
 /**
@@ -83,6 +83,9 @@ const TOO_HIGH_EXTRA_A = 3;
 const POWER_TOLERANCE = 0.03;
 
 const NO_FLAGS: readonly string[] = [];
+/** A line the frame says nothing of, and the lines of a frame that carries none (shared, never written). */
+const NO_LINE: LineCheck = {};
+const NO_LINES: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
 
 const LINE_KEYS = ['l1', 'l2', 'l3'] as const;
 
@@ -94,7 +97,10 @@ function round1(x: number): number {
 class Cleaner {
   out: MeterReading | undefined;
   flags: string[] | undefined;
-  private readonly phaseCopied = [false, false, false];
+  /** Lines (bit p) already copied into `out`. */
+  private phaseCopied = 0;
+  /** An impossible value was seen: the frame is decoded wrongly. */
+  impossible = false;
   constructor(private readonly source: MeterReading) {}
 
   flag(text: string): void {
@@ -112,148 +118,156 @@ class Cleaner {
     const name = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
     const ph = this.out[name];
     if (!ph) return;
-    const copy = this.phaseCopied[p] ? ph : { ...ph };
-    this.phaseCopied[p] = true;
+    const copy = (this.phaseCopied & (1 << p)) !== 0 ? ph : { ...ph };
+    this.phaseCopied |= 1 << p;
     delete copy[key];
     this.out[name] = copy;
   }
 }
 
-/** A non-negative quantity (power, register): undefined when absent, null when not a value or impossible (flagged). */
-function magnitude(c: Cleaner, field: string, v: unknown, max: number, unit: string): number | undefined | null {
-  if (v === undefined) return undefined;
+/**
+ * A non-negative quantity (power, register) that failed the fast test `typeof v === 'number' &&
+ * v >= 0 && v <= max` (written out at each use: it runs a dozen times a frame): flag why, drop it
+ * from the checked frame; true when it is impossible (a number out of range) rather than not a value.
+ */
+function failMagnitude(c: Cleaner, field: string, v: unknown, max: number, unit: string): boolean {
   if (!isNumber(v)) {
     c.flag(`${field} ${String(v)} is not a number: taken as not sent`);
-    return null;
+    return false;
   }
-  if (v < 0) {
-    c.flag(`${field} ${v} ${unit} is negative, but it is a magnitude: the frame is decoded wrongly`);
-    return null;
-  }
-  if (v > max) {
-    c.flag(`${field} ${v} ${unit} is more than this installation can draw (${Math.round(max)} ${unit}): the frame is decoded wrongly`);
-    return null;
-  }
-  return v;
+  if (v < 0) c.flag(`${field} ${v} ${unit} is negative, but it is a magnitude: the frame is decoded wrongly`);
+  else c.flag(`${field} ${v} ${unit} is more than this installation can draw (${Math.round(max)} ${unit}): the frame is decoded wrongly`);
+  return true;
+}
+
+/** A top-level magnitude: its value when in range, else undefined (flagged, dropped, and marking the frame when impossible). */
+function topMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && v >= 0 && v <= max) return v;
+  if (failMagnitude(c, key, v, max, unit)) c.impossible = true;
+  c.drop(key);
+  return undefined;
 }
 
 export function checkReading(reading: MeterReading, settings: PlausibilitySettings, nowMs?: number): PlausibilityCheck {
   const c = new Cleaner(reading);
   const n = settings.phases;
   const it = settings.gridType === 'IT' || reading.threeWire === true;
-  let suspect = false;
 
   // 1. Ranges. Totals first.
   const maxTotalW = maxTotalPowerW(settings);
-  const imp = magnitude(c, 'powerImportW', reading.powerImportW, maxTotalW, 'W');
-  const exp = magnitude(c, 'powerExportW', reading.powerExportW, maxTotalW, 'W');
-  const qImp = magnitude(c, 'reactivePowerImportVar', reading.reactivePowerImportVar, maxTotalW, 'var');
-  const qExp = magnitude(c, 'reactivePowerExportVar', reading.reactivePowerExportVar, maxTotalW, 'var');
-  if (imp === null) { c.drop('powerImportW'); suspect = suspect || isNumber(reading.powerImportW); }
-  if (exp === null) { c.drop('powerExportW'); suspect = suspect || isNumber(reading.powerExportW); }
-  if (qImp === null) { c.drop('reactivePowerImportVar'); suspect = suspect || isNumber(reading.reactivePowerImportVar); }
-  if (qExp === null) { c.drop('reactivePowerExportVar'); suspect = suspect || isNumber(reading.reactivePowerExportVar); }
+  const imp = topMagnitude(c, 'powerImportW', reading.powerImportW, maxTotalW, 'W');
+  const exp = topMagnitude(c, 'powerExportW', reading.powerExportW, maxTotalW, 'W');
+  const qImp = topMagnitude(c, 'reactivePowerImportVar', reading.reactivePowerImportVar, maxTotalW, 'var');
+  const qExp = topMagnitude(c, 'reactivePowerExportVar', reading.reactivePowerExportVar, maxTotalW, 'var');
   checkSlowFields(c, reading, maxTotalW, nowMs);
 
-  // Lines: current, voltage, own power.
+  // A frame without any line (HAN list 1: total power only) has nothing more to check.
+  if (reading.l1 === undefined && reading.l2 === undefined && reading.l3 === undefined) {
+    if (c.impossible) return suspectResult(c, reading, [{}, {}, {}], n);
+    return { reading: c.out ?? reading, lines: NO_LINES, suspect: false, flags: c.flags ?? NO_FLAGS };
+  }
+
+  // Lines: each line's range checks and its current against its own power in one pass. (Every
+  // line the frame carries is range-checked, also one the supply does not have: what is left in
+  // the checked frame must be a number in range or absent. Each line's result is built in one
+  // literal: adding fields one by one costs XS a shape change each.)
   const maxA = maxCurrentA(settings);
   const maxLineW = maxLinePowerW(settings);
-  const currents: (number | undefined)[] = [undefined, undefined, undefined];
+  const nominalV = it ? lineToLineV(settings.nominalVoltageV) : settings.nominalVoltageV;
   const volts: (number | undefined)[] = [undefined, undefined, undefined];
-  const lineW: (number | undefined)[] = [undefined, undefined, undefined];
-  // (Every line the frame carries is range-checked, also one the supply does not have: what is
-  // left in the checked frame must be a number in range or absent.)
+  const lines: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
   for (let p = 0; p < 3; p++) {
-    const key = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
-    const ph = reading[key];
+    const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
     if (ph === undefined) continue;
     if (ph === null || typeof ph !== 'object') {
+      const key = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
       c.flag(`${key} is not a line's values: taken as not sent`);
       c.drop(key);
       continue;
     }
-    const i = ph.currentA;
+    let i = ph.currentA;
     if (i !== undefined) {
-      if (!isNumber(i)) {
-        c.flag(`${key}.currentA ${String(i)} is not a number: taken as not sent`);
-        c.dropPhase(p, 'currentA');
-      } else if (i > maxA || i < -maxA) {
-        c.flag(`${key}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`);
-        c.dropPhase(p, 'currentA');
-        suspect = true;
-      } else {
+      if (typeof i === 'number' && i <= maxA && i >= -maxA) {
         // A signed current (some DLMS meters sign it by direction) counts by its magnitude.
-        currents[p] = i < 0 ? -i : i;
+        if (i < 0) i = -i;
+      } else {
+        if (!isNumber(i)) c.flag(`${LINE_KEYS[p]}.currentA ${String(i)} is not a number: taken as not sent`);
+        else {
+          c.flag(`${LINE_KEYS[p]}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`);
+          c.impossible = true;
+        }
+        c.dropPhase(p, 'currentA');
+        i = undefined;
       }
     }
-    const u = ph.voltageV;
-    if (u !== undefined) {
-      if (isNumber(u) && u > MIN_VOLTAGE_V && u < MAX_VOLTAGE_V) volts[p] = it ? lineToLineV(u) : u;
+    const rawU = ph.voltageV;
+    let u: number | undefined;
+    if (rawU !== undefined) {
+      if (typeof rawU === 'number' && rawU > MIN_VOLTAGE_V && rawU < MAX_VOLTAGE_V) u = it ? lineToLineV(rawU) : rawU;
       else {
         // 0 V is how a 3-wire meter sends the line it does not measure (and a dead line shows).
-        if (u !== 0) {
-          c.flag(`${key}.voltageV ${String(u)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(u) ? 'the frame is decoded wrongly' : 'taken as not sent'}`);
-          if (isNumber(u)) suspect = true;
+        if (rawU !== 0) {
+          c.flag(`${LINE_KEYS[p]}.voltageV ${String(rawU)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(rawU) ? 'the frame is decoded wrongly' : 'taken as not sent'}`);
+          if (isNumber(rawU)) c.impossible = true;
         }
         c.dropPhase(p, 'voltageV');
       }
     }
-    const pi = magnitude(c, `${key}.powerImportW`, ph.powerImportW, maxLineW, 'W');
-    const pe = magnitude(c, `${key}.powerExportW`, ph.powerExportW, maxLineW, 'W');
-    if (pi === null) { c.dropPhase(p, 'powerImportW'); suspect = suspect || isNumber(ph.powerImportW); }
-    if (pe === null) { c.dropPhase(p, 'powerExportW'); suspect = suspect || isNumber(ph.powerExportW); }
-    if (typeof pi === 'number' || typeof pe === 'number') {
-      const net = (typeof pi === 'number' ? pi : 0) - (typeof pe === 'number' ? pe : 0);
-      lineW[p] = net < 0 ? -net : net;
+    volts[p] = u;
+    let pi = ph.powerImportW;
+    let pe = ph.powerExportW;
+    if (pi !== undefined && !(typeof pi === 'number' && pi >= 0 && pi <= maxLineW)) {
+      if (failMagnitude(c, `${LINE_KEYS[p]}.powerImportW`, pi, maxLineW, 'W')) c.impossible = true;
+      c.dropPhase(p, 'powerImportW');
+      pi = undefined;
     }
-  }
+    if (pe !== undefined && !(typeof pe === 'number' && pe >= 0 && pe <= maxLineW)) {
+      if (failMagnitude(c, `${LINE_KEYS[p]}.powerExportW`, pe, maxLineW, 'W')) c.impossible = true;
+      c.dropPhase(p, 'powerExportW');
+      pe = undefined;
+    }
+    if (p >= n) continue; // range-checked only: the supply has no such line
 
-  const lines: LineCheck[] = [{}, {}, {}];
-  if (suspect) return suspectResult(c, reading, lines, n);
-
-  // 2. Each line's current against its own power.
-  for (let p = 0; p < n; p++) {
-    const w = lineW[p];
-    const i = currents[p];
-    const key = LINE_KEYS[p] as string;
-    const line = lines[p] as LineCheck;
-    const floorA = w === undefined ? undefined : w / (volts[p] ?? (it ? lineToLineV(settings.nominalVoltageV) : settings.nominalVoltageV));
+    // 2. The line's current against its own power.
+    let w: number | undefined;
+    if (pi !== undefined || pe !== undefined) {
+      const net = (pi ?? 0) - (pe ?? 0);
+      w = net < 0 ? -net : net;
+    }
+    const v = u ?? nominalV;
     if (i === undefined) {
-      if (floorA !== undefined) { line.currentA = floorA; line.source = 'estimated'; }
+      if (w !== undefined) lines[p] = { currentA: w / v, source: 'estimated' };
       continue;
     }
-    if (floorA === undefined) {
-      line.currentA = i;
-      line.source = 'measured';
-      const step = currentResolutionA(reading.protocol, i);
-      if (step >= 1) line.hiddenA = step;
+    const step = currentResolutionA(reading.protocol, i);
+    if (w === undefined) {
+      lines[p] = step >= 1 ? { currentA: i, source: 'measured', hiddenA: step } : { currentA: i, source: 'measured' };
       continue;
     }
-    if (floorA > i + currentResolutionA(reading.protocol, i) + POWER_TOLERANCE * floorA) {
-      c.flag(`${key}.currentA ${i} A is less than the line's own power allows (${w} W: at least ${round1(floorA)} A): ${round1(floorA)} A used`);
+    const floorA = w / v;
+    if (floorA > i + step + POWER_TOLERANCE * floorA) {
+      c.flag(`${LINE_KEYS[p]}.currentA ${i} A is less than the line's own power allows (${w} W: at least ${round1(floorA)} A): ${round1(floorA)} A used`);
       c.dropPhase(p, 'currentA');
-      line.currentA = floorA;
-      line.source = 'from-power';
+      lines[p] = { currentA: floorA, source: 'from-power' };
     } else if (i > TOO_HIGH_FACTOR * floorA + TOO_HIGH_EXTRA_A) {
-      c.flag(`${key}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
+      c.flag(`${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
       c.dropPhase(p, 'currentA');
-      line.currentA = i;
-      line.source = 'implausible';
+      lines[p] = { currentA: i, source: 'implausible' };
     } else {
       // The finer of the two (never less than the meter's current); a difference within the
       // power's own 1 W rounding is no information.
-      const u = volts[p] ?? settings.nominalVoltageV;
-      line.currentA = floorA > i + 1 / u ? floorA : i;
-      line.source = 'measured';
+      lines[p] = { currentA: floorA > i + 1 / v ? floorA : i, source: 'measured' };
     }
   }
+  if (c.impossible) return suspectResult(c, reading, [{}, {}, {}], n);
 
   // 3. The currents against the total power.
   if (it && n === 3) dropL2Placeholder(c, lines);
   let line2FloorA: number | undefined;
-  const netW = typeof imp === 'number' || typeof exp === 'number' ? (typeof imp === 'number' ? imp : 0) - (typeof exp === 'number' ? exp : 0) : undefined;
+  const netW = imp !== undefined || exp !== undefined ? (imp ?? 0) - (exp ?? 0) : undefined;
   if (netW !== undefined) {
-    const q = typeof qImp === 'number' || typeof qExp === 'number' ? (typeof qImp === 'number' ? qImp : 0) - (typeof qExp === 'number' ? qExp : 0) : 0;
+    const q = (qImp ?? 0) - (qExp ?? 0);
     const apparentVA = Math.sqrt(netW * netW + q * q);
     if (it && n === 3) line2FloorA = checkItTotals(c, reading, settings, lines, volts, netW < 0 ? -netW : netW, apparentVA);
     else checkTnTotals(c, reading, settings, lines, volts, netW < 0 ? -netW : netW, apparentVA);
@@ -264,42 +278,67 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   return result;
 }
 
+const REGISTERS = ['energyImportWh', 'energyExportWh', 'reactiveEnergyImportVarh', 'reactiveEnergyExportVarh'] as const;
+const TARIFF_REGISTERS = ['energyImportTariffWh', 'energyExportTariffWh'] as const;
+const DEMAND = ['averageDemandW', 'monthPeakW'] as const;
+/** Mean Gregorian year, ms (the box clock's year to within a day, without a Date object). */
+const YEAR_MS = 31556952000;
+
 /** Registers, demand figures and the meter's clock: a bad one is dropped, the frame stays. */
 function checkSlowFields(c: Cleaner, reading: MeterReading, maxTotalW: number, nowMs: number | undefined): void {
-  const registers = ['energyImportWh', 'energyExportWh', 'reactiveEnergyImportVarh', 'reactiveEnergyExportVarh'] as const;
-  for (let k = 0; k < registers.length; k++) {
-    const key = registers[k] as (typeof registers)[number];
-    const v = reading[key];
-    if (v !== undefined && magnitude(c, key, v, MAX_ENERGY_WH, key === 'energyImportWh' || key === 'energyExportWh' ? 'Wh' : 'varh') === null) c.drop(key);
-  }
-  const tariffs = ['energyImportTariffWh', 'energyExportTariffWh'] as const;
-  for (let k = 0; k < tariffs.length; k++) {
-    const key = tariffs[k] as (typeof tariffs)[number];
-    const list = reading[key];
-    if (list === undefined) continue;
-    let ok = Array.isArray(list);
-    for (let j = 0; ok && j < (list as number[]).length; j++) ok = magnitude(c, `${key}[${j}]`, (list as number[])[j], MAX_ENERGY_WH, 'Wh') !== null;
-    if (!ok) {
-      if (!Array.isArray(list)) c.flag(`${key} is not a list of registers: taken as not sent`);
-      c.drop(key);
-    }
-  }
-  const demand = ['averageDemandW', 'monthPeakW'] as const;
-  for (let k = 0; k < demand.length; k++) {
-    const key = demand[k] as (typeof demand)[number];
-    const v = reading[key];
-    if (v !== undefined && magnitude(c, key, v, maxTotalW, 'W') === null) c.drop(key);
-  }
+  // (Most frames carry none of these: one test each before any loop.)
+  if (reading.energyImportWh !== undefined || reading.energyExportWh !== undefined || reading.reactiveEnergyImportVarh !== undefined || reading.reactiveEnergyExportVarh !== undefined) checkRegisters(c, reading);
+  if (reading.energyImportTariffWh !== undefined || reading.energyExportTariffWh !== undefined) checkTariffRegisters(c, reading);
+  if (reading.averageDemandW !== undefined || reading.monthPeakW !== undefined) checkDemand(c, reading, maxTotalW);
   const t = reading.meterTime;
   if (t !== undefined) {
     const year = typeof t === 'string' ? yearOf(t) : undefined;
+    // A year after the box clock's (when it is set), else after 2100, is "far in the future".
+    const last = nowMs !== undefined && isWallClock(nowMs) ? 1970 + Math.floor(nowMs / YEAR_MS) + 1 : 2100;
     if (year === undefined) {
       c.flag(`meterTime ${String(t)} is not a time stamp: the arrival time is used`);
       c.drop('meterTime');
-    } else if (year < FIRST_METER_YEAR || year > lastMeterYear(nowMs)) {
+    } else if (year < FIRST_METER_YEAR || year > last) {
       c.flag(`meterTime ${t}: the meter's clock is not set (or far off): the arrival time is used`);
       c.drop('meterTime');
     }
+  }
+}
+
+function checkRegisters(c: Cleaner, reading: MeterReading): void {
+  for (let k = 0; k < REGISTERS.length; k++) {
+    const key = REGISTERS[k] as (typeof REGISTERS)[number];
+    const v = reading[key];
+    if (v === undefined || (typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH)) continue;
+    failMagnitude(c, key, v, MAX_ENERGY_WH, key === 'energyImportWh' || key === 'energyExportWh' ? 'Wh' : 'varh');
+    c.drop(key);
+  }
+}
+
+function checkTariffRegisters(c: Cleaner, reading: MeterReading): void {
+  for (let k = 0; k < TARIFF_REGISTERS.length; k++) {
+    const key = TARIFF_REGISTERS[k] as (typeof TARIFF_REGISTERS)[number];
+    const list = reading[key];
+    if (list === undefined) continue;
+    let ok = Array.isArray(list);
+    if (!ok) c.flag(`${key} is not a list of registers: taken as not sent`);
+    for (let j = 0; ok && j < (list as number[]).length; j++) {
+      const v = (list as number[])[j];
+      if (typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH) continue;
+      failMagnitude(c, `${key}[${j}]`, v, MAX_ENERGY_WH, 'Wh');
+      ok = false;
+    }
+    if (!ok) c.drop(key);
+  }
+}
+
+function checkDemand(c: Cleaner, reading: MeterReading, maxTotalW: number): void {
+  for (let k = 0; k < DEMAND.length; k++) {
+    const key = DEMAND[k] as (typeof DEMAND)[number];
+    const v = reading[key];
+    if (v === undefined || (typeof v === 'number' && v >= 0 && v <= maxTotalW)) continue;
+    failMagnitude(c, key, v, maxTotalW, 'W');
+    c.drop(key);
   }
 }
 
@@ -349,7 +388,7 @@ function checkTnTotals(c: Cleaner, reading: MeterReading, settings: Plausibility
     const line = lines[p] as LineCheck;
     // Only when the meter sent every line's current: a missing line may carry the rest.
     if (line.source !== 'measured' && line.source !== 'from-power') return;
-    const u = voltsOf(volts, p, settings, false);
+    const u = volts[p] ?? settings.nominalVoltageV;
     sumVA += u * (line.currentA as number);
     tolW += u * currentResolutionA(reading.protocol, line.currentA as number);
   }

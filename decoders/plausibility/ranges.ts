@@ -99,7 +99,3 @@ export function isWallClock(ms: number): boolean {
   return ms > 1e12;
 }
 
-/** Latest plausible meter year: a year after the box clock when it is set, else 2100. */
-export function lastMeterYear(nowMs: number | undefined): number {
-  return nowMs !== undefined && isWallClock(nowMs) ? new Date(nowMs).getUTCFullYear() + 1 : 2100;
-}

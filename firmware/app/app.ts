@@ -234,13 +234,15 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  function recomputeHeadroom(reading: MeterReading | undefined): void {
+  /** Steps the engine; returns the frame as the engine checked it (undefined when it failed). */
+  function recomputeHeadroom(reading: MeterReading | undefined): MeterReading | undefined {
     const nowMs = clock.nowMs();
     try {
       const input = reading ? { nowMs, reading } : { nowMs };
       const result = stepHeadroom(headroomState, input, doc.headroom);
       headroomState = result.state;
       headroom = result.headroom;
+      return result.reading;
     } catch (e) {
       // Fail safe: an engine error must never leave an old (possibly high) allowance standing.
       // Publish 0 A and start the engine's state over, so the next good frame rebuilds it.
@@ -248,6 +250,7 @@ export function createApp(deps: AppDeps): App {
       logger.warn('headroom step failed: ' + message);
       headroomState = createHeadroomState();
       headroom = zeroHeadroom(headroom, 'headroom engine error (' + message + '): allowing 0 A until the next good frame');
+      return undefined;
     }
   }
 
@@ -257,14 +260,20 @@ export function createApp(deps: AppDeps): App {
   }
 
   function onFrame(result: FrameResult & { ok: true }, nowMs: number): void {
-    // The snapshot (and every output) gets the checked frame: a value that failed plausibility is
-    // absent there, never served as if measured. The engine checks the raw frame itself (the same
-    // rules, decoders/plausibility), so its answer says what failed and why.
-    const r = checkReading(result.reading, doc.headroom, nowMs).reading;
-    merger.add(r, nowMs);
+    // The snapshot (and every output) gets the frame as the engine checked it (decoders/plausibility):
+    // a value that failed is absent there, never served as if measured. Should the engine fail,
+    // the check runs on its own; a frame that cannot be checked is not published.
     detector?.onFrame(nowMs);
-    recomputeHeadroom(result.reading);
-    const netPowerW = r.powerImportW === undefined && r.powerExportW === undefined ? undefined : (r.powerImportW ?? 0) - (r.powerExportW ?? 0);
+    let r = recomputeHeadroom(result.reading);
+    if (!r) {
+      try {
+        r = checkReading(result.reading, doc.headroom, nowMs).reading;
+      } catch (e) {
+        logger.warn('plausibility check failed: ' + (e instanceof Error ? e.message : String(e)));
+      }
+    }
+    if (r) merger.add(r, nowMs);
+    const netPowerW = !r || (r.powerImportW === undefined && r.powerExportW === undefined) ? undefined : (r.powerImportW ?? 0) - (r.powerExportW ?? 0);
     history.add({ tMs: nowMs, netPowerW, minHeadroomA: minHeadroomA(headroom) });
     broadcast();
     feedOutputs(nowMs);

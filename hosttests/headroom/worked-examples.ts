@@ -180,7 +180,7 @@ export function renderDoc(doc: string): string {
   return d;
 }
 
-if (process.argv.includes('--write')) {
+if (process.argv.includes('--write') && /worked-examples\.ts$/.test(process.argv[1] ?? '')) {
   writeFileSync(DOC_PATH, renderDoc(readFileSync(DOC_PATH, 'utf8')));
   writeFileSync(README_PATH, renderReadme(readFileSync(README_PATH, 'utf8')));
   process.stdout.write('docs/headroom.md examples and README.md summaries rewritten\n');

@@ -2,8 +2,7 @@
 // never keep the charger above what its last usable meter frame showed (zero overload beyond
 // the meter interval and the charger's delay), on every house with its usual meters, and it must
 // deliver most of the energy the oracle (true currents, no margin) delivers.
-import type { MeterReading } from '../../decoders/reading';
-import { createGapController, createOracleController, type Controller } from '../../tools/simulate/controllers';
+import { createGapController, createOracleController } from '../../tools/simulate/controllers';
 import { createEngineController, engineSettingsFor } from '../../tools/simulate/engine-controller';
 import { noLoss } from '../../tools/simulate/meter';
 import { type HouseProfile, type MeterKind, nlTnHouse, noIt3phHouse, noItHouse } from '../../tools/simulate/profiles';
@@ -62,25 +61,3 @@ for (const { name, profile, meterKind, minShare } of cases) {
     });
   });
 }
-
-test('IT without L2: the estimate from active and reactive power gives more energy than the bound alone, and both stay within the interval', () => {
-  const common = { profile: noItHouse, meterKind: 'han-kaifa' as const, days: 2, seed: 4, loss: noLoss };
-  const settings = engineSettingsFor(noItHouse);
-  const withQ = runSimulation({ ...common, makeController: () => createEngineController(noItHouse, settings) });
-  // The same meter with its reactive power left out: the engine can only bound L2.
-  const inner = createEngineController(noItHouse, settings);
-  const withoutQ: Controller = {
-    name: 'engine-without-q',
-    onFrame(nowMs: number, reading: MeterReading | undefined, chargerLineA: readonly [number, number, number]) {
-      if (!reading) return inner.onFrame(nowMs, reading, chargerLineA);
-      const r = { ...reading };
-      delete r.reactivePowerImportVar;
-      delete r.reactivePowerExportVar;
-      return inner.onFrame(nowMs, r, chargerLineA);
-    },
-  };
-  const bound = runSimulation({ ...common, makeController: () => withoutQ });
-  expect(withQ.beyondIntervalAs).toBe(0);
-  expect(bound.beyondIntervalAs).toBe(0);
-  expect(withQ.energyWh).toBeGreaterThan(bound.energyWh * 1.02);
-});

@@ -7,10 +7,24 @@ const ADVANCED = [
   ['zeroAfterS', '0 A after (s)'], ['safeCurrentA', 'Safe current while data is missing (A)'],
   ['utcOffsetMin', 'Standard-time UTC offset (minutes)'], ['nominalVoltageV', 'Voltage when the meter sends none (V)'],
   ['rampAPerS', 'Fastest increase (A/s)'], ['rampMaxStepA', 'Largest increase per frame (A)'], ['hysteresisA', 'Hysteresis (A)'],
-  ['holdOffS', 'Wait after a drop before rising again (s)'],
+  ['holdOffS', 'Keep back the room a load left for (s)'],
 ];
 $('advanced').innerHTML = ADVANCED.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
   '<div class="row"><label for="dst">Daylight saving</label><select id="dst"><option value="eu">EU rule</option><option value="none">none</option></select></div>';
+
+// Charger and regulation pace (headroom settings riseIntervalS and chargerPhases, docs/headroom.md).
+const PACE = [['riseIntervalS', 'At most one rise every (s)']];
+$('advanced').insertAdjacentHTML('beforeend', PACE.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
+  '<div class="row"><label for="chargerPhases">Charger phases</label><select id="chargerPhases"><option value="3">3 (or a one-phase charger that says where it is wired)</option><option value="1">1</option></select></div>');
+function loadPace(h) {
+  for (const [id] of PACE) $(id).value = h[id];
+  $('chargerPhases').value = String(h.chargerPhases);
+}
+function patchPace(headroom) {
+  for (const [id] of PACE) headroom[id] = num(id);
+  // A wired one-phase charger is one-phase: the validator refuses 3 beside a chargerLine.
+  headroom.chargerPhases = headroom.chargerLine ? 1 : Number($('chargerPhases').value);
+}
 
 function message(id, ok, text) {
   const el = $(id);
@@ -48,6 +62,7 @@ async function loadSettings() {
   $('dst').value = h.dst;
   $('powerLimitKw').value = h.powerLimitKw === undefined ? '' : h.powerLimitKw;
   $('chargerLine').value = h.chargerLine || '';
+  loadPace(h);
   $('tariff').value = h.tariff.scheme;
   $('stepsKwh').value = h.tariff.stepsKwh ? h.tariff.stepsKwh.join(', ') : '';
   $('targetKw').value = h.tariff.targetKw === undefined ? '' : h.tariff.targetKw;
@@ -72,6 +87,7 @@ function buildPatch() {
   for (const [id] of ADVANCED) headroom[id] = num(id);
   headroom.powerLimitKw = num('powerLimitKw') === undefined ? null : num('powerLimitKw');
   headroom.chargerLine = $('chargerLine').value || null;
+  patchPace(headroom);
   const scheme = $('tariff').value;
   if (scheme === 'norway') headroom.tariff = { scheme, stepsKwh: $('stepsKwh').value.split(',').map((x) => Number(x.trim())).filter((x) => x > 0) };
   else if (scheme === 'belgium') headroom.tariff = { scheme, targetKw: num('targetKw') };

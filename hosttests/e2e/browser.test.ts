@@ -91,6 +91,9 @@ test('a setting changed on the settings page persists across an app restart', as
     await page.waitForFunction(() => (document.getElementById('fuseA') as HTMLInputElement).value === '25');
     await page.fill('#fuseA', '35');
     await page.selectOption('#gridType', 'IT');
+    await page.click('details:has(#advanced) > summary');
+    await page.fill('#riseIntervalS', '10');
+    await page.selectOption('#chargerPhases', '1');
     await page.click('#save');
     await page.waitForSelector('#save-msg.ok');
     // A refused value shows the reason and changes nothing.
@@ -112,6 +115,8 @@ test('a setting changed on the settings page persists across an app restart', as
     await again.page.waitForFunction(() => (document.getElementById('fuseA') as HTMLInputElement).value !== '');
     expect(await again.page.inputValue('#fuseA')).toBe('35');
     expect(await again.page.inputValue('#gridType')).toBe('IT');
+    expect(await again.page.inputValue('#riseIntervalS')).toBe('10');
+    expect(await again.page.inputValue('#chargerPhases')).toBe('1');
     await again.page.goto(host.url + '/');
     await again.page.waitForFunction(() => (document.querySelector('[data-phase="l1"] .detail')?.textContent ?? '').indexOf('of 35 A') >= 0, undefined, { timeout: 10000 });
   } finally {

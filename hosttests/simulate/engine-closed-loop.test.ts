@@ -4,6 +4,7 @@
 // deliver most of the energy the oracle (true currents, no margin) delivers.
 import { createGapController, createOracleController } from '../../tools/simulate/controllers';
 import { createEngineController, engineSettingsFor } from '../../tools/simulate/engine-controller';
+import { createBoundOnlyEngine, createTrueL2Engine } from '../../tools/simulate/experiments';
 import { noLoss } from '../../tools/simulate/meter';
 import { type HouseProfile, type MeterKind, nlTnHouse, noIt3phHouse, noItHouse } from '../../tools/simulate/profiles';
 import { type RunResult, runSimulation } from '../../tools/simulate/run';
@@ -61,3 +62,14 @@ for (const { name, profile, meterKind, minShare } of cases) {
     });
   });
 }
+
+test('the experiments bracket the engine on IT: the true L2 in every full list gives the most energy, the bound alone the least; none goes beyond the interval', () => {
+  const common = { profile: noItHouse, meterKind: 'han-kaifa' as const, days: 3, seed: 4, loss: noLoss };
+  const settings = engineSettingsFor(noItHouse);
+  const engine = runSimulation({ ...common, makeController: () => createEngineController(noItHouse, settings) });
+  const trueL2 = runSimulation({ ...common, makeController: (ctx) => createTrueL2Engine(noItHouse, settings, ctx.houseSlotP, ctx.houseSlotQ) });
+  const boundOnly = runSimulation({ ...common, makeController: () => createBoundOnlyEngine(noItHouse, settings) });
+  expect(trueL2.energyWh).toBeGreaterThan(engine.energyWh);
+  expect(engine.energyWh).toBeGreaterThanOrEqual(boundOnly.energyWh);
+  for (const r of [engine, trueL2, boundOnly]) expect(r.beyondIntervalAs).toBe(0);
+}, 120000);

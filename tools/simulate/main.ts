@@ -1,6 +1,6 @@
 /**
  * npm run simulate -- [--days N] [--seed S[,S...]] [--house nl-tn,no-it,no-it-3ph|all]
- *                     [--meter dsmr5|dsmr4|han-kaifa|han-aidon] [--controllers engine,oracle,old-engine,gap,quarter,...]
+ *                     [--meter dsmr5|dsmr4|han-kaifa|han-aidon] [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-bound-only]
  *                     [--old-engine PATH] [--settings FILE] [--no-loss] [--json]
  *
  * Closed-loop runs of the headroom engine and the reference controllers over simulated days,
@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { Controller } from './controllers';
 import { createGapController, createOracleController, createQuarterController } from './controllers';
 import { createEngineController, engineSettingsFor, type EngineModule } from './engine-controller';
+import { createBoundOnlyEngine, createTrueL2Engine } from './experiments';
 import { defaultLoss, meterAliases, meterKinds, noLoss } from './meter';
 import type { HouseProfile, MeterKind } from './profiles';
 import { houseProfiles } from './profiles';
@@ -20,7 +21,7 @@ import { formatTable } from './table';
 
 const usage =
   'usage: npm run simulate -- [--days N] [--seed S[,S...]] [--house nl-tn,no-it,no-it-3ph|all] [--meter dsmr5|dsmr4|han-kaifa|han-aidon]\n' +
-  '                           [--controllers engine,oracle,old-engine,gap,quarter] [--old-engine PATH]\n' +
+  '                           [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-bound-only] [--old-engine PATH]\n' +
   '                           [--settings FILE] [--no-loss] [--json]';
 
 function fail(message: string): never {
@@ -28,7 +29,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'old-engine'];
+const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'old-engine', 'engine-true-l2', 'engine-bound-only'];
 const defaultControllers = ['engine', 'oracle', 'gap'];
 
 export function makeControllerFactory(name: string, profile: HouseProfile, overrides: Record<string, unknown>, oldEngine?: EngineModule): (ctx: ControllerContext) => Controller {
@@ -41,6 +42,14 @@ export function makeControllerFactory(name: string, profile: HouseProfile, overr
       if (!oldEngine) throw new Error('old-engine needs --old-engine PATH (another checkout\'s decoders/headroom/index.ts)');
       const settings = engineSettingsFor(profile, overrides, oldEngine);
       return () => createEngineController(profile, settings, oldEngine, 'old-engine');
+    }
+    case 'engine-true-l2': {
+      const settings = engineSettingsFor(profile, overrides);
+      return (ctx) => createTrueL2Engine(profile, settings, ctx.houseSlotP, ctx.houseSlotQ);
+    }
+    case 'engine-bound-only': {
+      const settings = engineSettingsFor(profile, overrides);
+      return () => createBoundOnlyEngine(profile, settings);
     }
     case 'gap':
       return () => createGapController(profile);

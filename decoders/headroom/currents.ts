@@ -105,7 +105,7 @@ export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): bo
  * The voltage to convert power with on line p: the frame's, else the last one sent, else nominal
  * (line-to-line on IT: a 3-wire meter that sends line-to-star-point voltages is scaled by sqrt(3)).
  */
-export function lineVoltageV(own: number | undefined, last: number | null | undefined, nominalV: number, it: boolean): number {
+function lineVoltageV(own: number | undefined, last: number | null | undefined, nominalV: number, it: boolean): number {
   const v = own ?? voltageV(last) ?? nominalV;
   return it ? lineToLineV(v) : v;
 }

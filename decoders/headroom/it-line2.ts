@@ -30,9 +30,9 @@
  */
 
 /** Loads draw their current at most this far behind their voltage (power factor 0.64 lagging: motors, compressors), degrees. */
-export const LAG_DEG = 50;
+const LAG_DEG = 50;
 /** ... and at most this far ahead (0.98 leading: electronics, chargers at light load), degrees. */
-export const LEAD_DEG = 10;
+const LEAD_DEG = 10;
 /** How far (A) u or w may sit outside its window on top of the measurement errors: the odd strongly leading load. */
 const TOLERANCE_A = 0.3;
 /** Relative error of a measured current and of |S| (class B active, class 2 reactive). */

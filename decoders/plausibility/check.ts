@@ -83,9 +83,9 @@ const TOO_HIGH_EXTRA_A = 3;
 const POWER_TOLERANCE = 0.03;
 
 const NO_FLAGS: readonly string[] = [];
-/** A line the frame says nothing of, and the lines of a frame that carries none (shared, never written). */
-const NO_LINE: LineCheck = {};
-const NO_LINES: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
+/** A line the frame says nothing of, and the lines of a frame that carries none (shared: frozen, never written). */
+const NO_LINE: LineCheck = Object.freeze({});
+const NO_LINES: LineCheck[] = Object.freeze([NO_LINE, NO_LINE, NO_LINE]) as LineCheck[];
 
 const LINE_KEYS = ['l1', 'l2', 'l3'] as const;
 
@@ -177,6 +177,8 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   const nominalV = it ? lineToLineV(settings.nominalVoltageV) : settings.nominalVoltageV;
   const volts: (number | undefined)[] = [undefined, undefined, undefined];
   const lines: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
+  // For the totals (step 3): the lines' volt-amperes from their currents, and the resolution in W.
+  const sums: LineSums = { va: 0, resolutionW: 0, allSent: true };
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
     if (ph === undefined) continue;
@@ -237,30 +239,43 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     }
     const v = u ?? nominalV;
     if (i === undefined) {
+      sums.allSent = false;
       if (w !== undefined) lines[p] = { currentA: w / v, source: 'estimated' };
       continue;
     }
     const step = currentResolutionA(reading.protocol, i);
+    sums.resolutionW += v * step;
     if (w === undefined) {
       lines[p] = step >= 1 ? { currentA: i, source: 'measured', hiddenA: step } : { currentA: i, source: 'measured' };
+      sums.va += v * i;
       continue;
     }
     const floorA = w / v;
+    let used = i;
     if (floorA > i + step + POWER_TOLERANCE * floorA) {
       c.flag(`${LINE_KEYS[p]}.currentA ${i} A is less than the line's own power allows (${w} W: at least ${round1(floorA)} A): ${round1(floorA)} A used`);
       c.dropPhase(p, 'currentA');
+      used = floorA;
       lines[p] = { currentA: floorA, source: 'from-power' };
     } else if (i > TOO_HIGH_FACTOR * floorA + TOO_HIGH_EXTRA_A) {
       c.flag(`${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
       c.dropPhase(p, 'currentA');
+      sums.allSent = false; // an implausible line takes no part in the totals
       lines[p] = { currentA: i, source: 'implausible' };
     } else {
       // The finer of the two (never less than the meter's current); a difference within the
       // power's own 1 W rounding is no information.
-      lines[p] = { currentA: floorA > i + 1 / v ? floorA : i, source: 'measured' };
+      if (floorA > i + 1 / v) used = floorA;
+      lines[p] = { currentA: used, source: 'measured' };
     }
+    sums.va += v * used;
   }
   if (c.impossible) return suspectResult(c, reading, [{}, {}, {}], n);
+  // (A line the frame does not carry at all takes no part in the totals either.)
+  for (let p = 0; p < n; p++) {
+    const src = (lines[p] as LineCheck).source;
+    if (src !== 'measured' && src !== 'from-power') sums.allSent = false;
+  }
 
   // 3. The currents against the total power.
   if (it && n === 3) dropL2Placeholder(c, lines);
@@ -269,8 +284,8 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   if (netW !== undefined) {
     const q = (qImp ?? 0) - (qExp ?? 0);
     const apparentVA = Math.sqrt(netW * netW + q * q);
-    if (it && n === 3) line2FloorA = checkItTotals(c, reading, settings, lines, volts, netW < 0 ? -netW : netW, apparentVA);
-    else checkTnTotals(c, reading, settings, lines, volts, netW < 0 ? -netW : netW, apparentVA);
+    if (it && n === 3) line2FloorA = checkItTotals(c, reading, settings, lines, volts, apparentVA);
+    else checkTnTotals(c, settings, lines, volts, sums, netW < 0 ? -netW : netW, apparentVA);
   }
 
   const result: PlausibilityCheck = { reading: c.out ?? reading, lines, suspect: false, flags: c.flags ?? NO_FLAGS };
@@ -378,21 +393,24 @@ function markImplausible(c: Cleaner, lines: LineCheck[], which: readonly number[
 }
 
 const TN_LINES: readonly (readonly number[])[] = [[], [0], [0, 1], [0, 1, 2]];
+
+/** What the per-line pass adds up for the totals. */
+interface LineSums {
+  /** Sum of U * I over the lines with a current of the meter's, VA. */
+  va: number;
+  /** Sum of U * the current's resolution, W (the totals' tolerance). */
+  resolutionW: number;
+  /** Every installed line carries a current of the meter's that takes part (measured or from power). */
+  allSent: boolean;
+}
 const IT_MEASURED: readonly number[] = [0, 2];
 
-function checkTnTotals(c: Cleaner, reading: MeterReading, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], netAbsW: number, apparentVA: number): void {
+function checkTnTotals(c: Cleaner, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], sums: LineSums, netAbsW: number, apparentVA: number): void {
+  // Only when the meter sent every line's current: a missing line may carry the rest.
+  if (!sums.allSent) return;
   const n = settings.phases;
-  let sumVA = 0;
-  let tolW = POWER_TOLERANCE * netAbsW;
-  for (let p = 0; p < n; p++) {
-    const line = lines[p] as LineCheck;
-    // Only when the meter sent every line's current: a missing line may carry the rest.
-    if (line.source !== 'measured' && line.source !== 'from-power') return;
-    const u = volts[p] ?? settings.nominalVoltageV;
-    sumVA += u * (line.currentA as number);
-    tolW += u * currentResolutionA(reading.protocol, line.currentA as number);
-  }
-  if (netAbsW > sumVA + tolW) {
+  const sumVA = sums.va;
+  if (netAbsW > sumVA + sums.resolutionW + POWER_TOLERANCE * netAbsW) {
     c.flag(`the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1((netAbsW - sumVA) / settings.nominalVoltageV)} A`);
     raiseLines(c, lines, volts, settings, false, netAbsW - sumVA, TN_LINES[n] as readonly number[]);
   } else if (sumVA > TOO_HIGH_FACTOR * apparentVA + TOO_HIGH_EXTRA_A * settings.nominalVoltageV * n) {
@@ -402,7 +420,7 @@ function checkTnTotals(c: Cleaner, reading: MeterReading, settings: Plausibility
 }
 
 /** IT: |S| <= V * (|I1| + |I3|); returns the floor of the unmeasured L2 (when L2 is not measured). */
-function checkItTotals(c: Cleaner, reading: MeterReading, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], netAbsW: number, apparentVA: number): number | undefined {
+function checkItTotals(c: Cleaner, reading: MeterReading, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], apparentVA: number): number | undefined {
   const l1 = lines[0] as LineCheck;
   const l3 = lines[2] as LineCheck;
   const ok1 = l1.source === 'measured' || l1.source === 'from-power';

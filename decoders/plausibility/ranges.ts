@@ -26,7 +26,7 @@ export interface PlausibilitySettings {
  * rating within seconds (IEC 60269), so four times the fuse is not a load. Also catches a fuse set
  * far too small in the settings (the reason then says so).
  */
-export const FUSE_FACTOR = 4;
+const FUSE_FACTOR = 4;
 
 /** Voltages a meter may send, V (below 50 V: a dead or unmeasured line, not a voltage to divide by). */
 export const MIN_VOLTAGE_V = 50;

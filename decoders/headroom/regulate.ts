@@ -20,7 +20,8 @@
  *   the output move) is kept back for holdOffS: hob zones, dryer and oven heaters and kettles cycle
  *   on and off every 10 s to a few minutes, and the one that went off is likely to come back. When
  *   a load comes on again it takes its room back out of the reserve, so the output does not move
- *   at all while a load cycles; and only the size of the step that disappeared is kept back: other
+ *   at all while a load cycles (also when a power-only short list shows it first: the target is
+ *   then the lower of the lines' room and the last measured room less the reserve); and only the size of the step that disappeared is kept back: other
  *   room is used at once (the hold-off before 2026-12 froze every rise for 120 s instead).
  *
  * regulate() is monotone in the target (a higher target never gives a lower output) and never
@@ -104,7 +105,15 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
     }
     fuseA = fuseTargetA;
   }
-  const fuseLeftA = fuseTargetA - reserveA;
+  // A frame that is no measurement (a short list's estimate) does no bookkeeping, but a load that
+  // came on since the last measured frame takes its room out of the reserve for this step: the
+  // target is min(lines' room, last measured room less the reserve), never more than the lines allow.
+  let heldA = reserveA;
+  if (!measured && fuseA !== undefined && fuseTargetA < fuseA) {
+    heldA = reserveA - (fuseA - fuseTargetA);
+    if (heldA < 0) heldA = 0;
+  }
+  const fuseLeftA = fuseTargetA - heldA;
   let targetA = fuseLeftA < budgetA ? fuseLeftA : budgetA;
   if (targetA < 0) targetA = 0;
 
@@ -117,7 +126,7 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
   // Any change, and every measured step that is not waiting for a rise, restarts the pace: the
   // next rise comes riseIntervalS later at the earliest and earns its size from now.
   const riseFromMs = r.valueA !== prev.valueA || (measured && !r.waiting) ? timeBaseMs : prev.riseFromMs;
-  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: reserveA, waiting: r.waiting };
+  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: heldA, waiting: r.waiting };
   if (riseFromMs !== undefined) out.riseFromMs = riseFromMs;
   if (fuseA !== undefined) out.fuseA = fuseA;
   if (reserveA > 0 && reserveUntilMs !== undefined) { out.reserveA = reserveA; out.reserveUntilMs = reserveUntilMs; }

@@ -4,7 +4,7 @@
 // Each row: DSMR 5 telegrams every second on 3x25 A TN, margin 2 A; the house is L1 (below) / 2 /
 // 1 A, so L1 binds; the answer is read at the listed seconds.
 import type { HeadroomSettings } from '../../decoders/headroom/index';
-import { T0, dsmr5, run, settingsOf } from './readings';
+import { T0, dsmr5, hanItFull, hanShort, run, settingsOf } from './readings';
 
 type Row = {
   name: string;
@@ -91,5 +91,45 @@ describe('reserve after a load went off', () => {
       expect({ s: e.s, threePhaseA: h.threePhaseA }).toEqual({ s: e.s, threePhaseA: e.threePhaseA });
       if (e.limitedBy) expect({ s: e.s, limitedBy: h.limitedBy }).toEqual({ s: e.s, limitedBy: e.limitedBy });
     }
+  });
+});
+
+// HAN on IT: a full list every 10 s, a power-only list 1 between. The house is 3 A on L1 and L3
+// (L2 bounded by I1 + I3 = 6 A); a 4 A heater between L1 and L3 (920 W) is on 100-140 s and again
+// from 171 s, when only list 1 shows it for 9 s. Default margin 0.5 A, 3x40 A.
+describe('reserve on a meter with short lists', () => {
+  const settings = settingsOf({ fuseA: 40, phases: 3, gridType: 'IT', holdOffS: 60 });
+  const answersFor = (heaterOn: (s: number) => boolean, extraFrom171A: number) => {
+    const steps = [];
+    for (let s = 0; s <= 200; s += 2) {
+      const t = T0 + s * 1000;
+      const a = 3 + (heaterOn(s) ? 4 : 0) + (s >= 171 ? extraFrom171A : 0);
+      const powerW = 1380 + (heaterOn(s) ? 920 : 0) + (s >= 171 ? 460 * extraFrom171A : 0);
+      steps.push({ nowMs: t + 300, reading: s % 10 === 0 ? hanItFull(t, a, a, powerW) : hanShort(t, powerW) });
+    }
+    const answers = run(settings, steps).answers;
+    return (s: number) => ({ s, threePhaseA: answers[s / 2]!.threePhaseA, limitedBy: answers[s / 2]!.limitedBy });
+  };
+  const cycling = (s: number) => (s >= 100 && s < 140) || s >= 171;
+
+  test('the heater coming back shows first on list 1: it takes its room out of the reserve there too, the answer does not move', () => {
+    // (Before, list 1 lowered the answer by the heater's 4 A on top of the reserve: 25.5 -> 21.9 A,
+    // and the next full list raised it again.)
+    const at = answersFor(cycling, 0);
+    expect(at(98)).toEqual({ s: 98, threePhaseA: 33.5, limitedBy: 'fuse-l2' }); // 40 - 0.5 - 6
+    expect(at(100)).toEqual({ s: 100, threePhaseA: 25.5, limitedBy: 'fuse-l2' }); // L2 bound 14 A
+    expect(at(150)).toEqual({ s: 150, threePhaseA: 25.5, limitedBy: 'hold-off' }); // the heater's room kept
+    for (const s of [172, 174, 176, 178]) expect(at(s)).toEqual({ s, threePhaseA: 25.5, limitedBy: 'hold-off' });
+    expect(at(180)).toEqual({ s: 180, threePhaseA: 25.5, limitedBy: 'fuse-l2' });
+  });
+
+  test('a rise larger than the reserve still lowers the answer at once on list 1', () => {
+    // From 171 s the heater and 5 A more on L1 and L3: list 1 sees +3220 W, 14 A on every line:
+    // L2 6 + 14 = 20 A, room 39.5 - 20 = 19.4 A (the voltages are 229-231 V).
+    const at = answersFor(cycling, 5);
+    expect(at(170)).toEqual({ s: 170, threePhaseA: 25.5, limitedBy: 'hold-off' });
+    expect(at(172).threePhaseA).toBeCloseTo(19.4, 1);
+    expect(at(172).limitedBy).toBe('fuse-l2');
+    expect(at(180)).toEqual({ s: 180, threePhaseA: 15.5, limitedBy: 'fuse-l2' }); // L2 bound 24 A
   });
 });

@@ -68,7 +68,7 @@ export class BareDlmsSplitter {
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     const key = options.encryptionKey;
     this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
-    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max, mapLists: true });
+    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max });
   }
 
   inFrame(): boolean {

@@ -35,7 +35,6 @@ export function decodeRawApdu(bytes: Uint8Array, options: DecoderOptions = {}): 
     authenticationKey: options.authenticationKey,
     aesGcm: options.aesGcm,
     maxApduBytes: options.maxFrameBytes,
-    mapLists: true,
   });
   const result = apduOutcomeToResult(decoder.decode(bytes, at, bytes.length), 'dlms', bytes, options.skipChecksum === true);
   if (result !== undefined) return [result];

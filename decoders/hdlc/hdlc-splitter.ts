@@ -102,13 +102,12 @@ export class HdlcSplitter {
       authenticationKey: options.authenticationKey,
       aesGcm: options.aesGcm,
       maxApduBytes: this.maxBytes,
-      mapLists: true,
     });
   }
 
   /** True while a frame or a segment sequence is being collected (the stream holds P1 complaints meanwhile). */
   inFrame(): boolean {
-    return this.state >= LENGTH || this.segmenting;
+    return this.state >= LENGTH || this.segmenting || this.dlms.blocksPending();
   }
 
   /**
@@ -280,6 +279,8 @@ export class HdlcSplitter {
     this.checked = false;
     if (this.state >= LENGTH || this.segmenting) {
       emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside an HDLC frame' } });
+    } else if (this.dlms.abandonBlocks()) {
+      emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
     this.state = HUNT;
     this.n = 0;

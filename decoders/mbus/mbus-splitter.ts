@@ -104,12 +104,11 @@ export class MbusSplitter {
       authenticationKey: options.authenticationKey,
       aesGcm: options.aesGcm,
       maxApduBytes: max,
-      mapLists: true,
     });
   }
 
   inFrame(): boolean {
-    return this.state !== HUNT || this.expectedSeq >= 0;
+    return this.state !== HUNT || this.expectedSeq >= 0 || this.dlms.blocksPending();
   }
 
   /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
@@ -172,6 +171,8 @@ export class MbusSplitter {
     this.checked = false;
     if (this.state !== HUNT || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
+    } else if (this.dlms.abandonBlocks()) {
+      emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
     this.state = HUNT;
     this.n = 0;

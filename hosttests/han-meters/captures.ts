@@ -99,7 +99,7 @@ export function apduReading(dir: string, name: string): MeterReading {
   return onlyReading(decodeRawApdu(capture(join(APDUS, ...dir.split('/')), name).bytes));
 }
 
-/** Every path the sidecar's expected_reading names, as [path, actual, expected]. */
+/** Every path the sidecar's expected_reading names, as [actual, expected]; a null there means "absent". */
 export function expectedPaths(reading: MeterReading, expected: Record<string, unknown>): { path: string; value: unknown }[][] {
-  return Object.entries(expected).map(([path, value]) => [{ path, value: at(reading, path) }, { path, value }]);
+  return Object.entries(expected).map(([path, value]) => [{ path, value: at(reading, path) }, { path, value: value === null ? undefined : value }]);
 }

@@ -34,7 +34,6 @@ test('Kaifa MA304H4 (Sweden), OBIS pairs without scaler_unit: Kaifa\'s documente
 
 test.each([
   ['lg-e360-ch-vse2026', 0.1, 0.01],
-  ['lg-e450-ch-vse2026', 1, 0.01],
   ['lg-e570-ch-vse2026-load', 1, 1],
   ['iskra-am550-ch-vse2026', 0.1, 0.01],
 ])('%s: voltage unit %p and current unit %p inferred, said so, values as the source states', (name, volt, amp) => {
@@ -46,10 +45,15 @@ test.each([
   expect(va).toBeGreaterThanOrEqual(r.powerImportW! + r.powerExportW!);
 });
 
-test('no voltage in the list (E450, #740): the nominal voltage bounds U x I, currents in 0.01 A', () => {
-  const r = checkSidecar(AMS, 'lg-e450-ch-gbt-gh740');
-  expect(r.inferredUnits).toEqual({ currentA: 0.01 });
-  expect(r.l1?.voltageV).toBeUndefined();
+test('totals only and current on several phases (E450 CH, #740 and VSE 2026): 0.001 A ruled out, 0.01 A vs 0.1 A not told apart: absent, and said so', () => {
+  const gh740 = checkSidecar(AMS, 'lg-e450-ch-gbt-gh740');
+  expect(gh740.unknownUnits).toEqual(['currentA']);
+  expect(gh740.l1).toBeUndefined();
+  const vse = checkSidecar(DC, 'lg-e450-ch-vse2026');
+  expect(vse.inferredUnits).toEqual({ voltageV: 1 });
+  expect(vse.unknownUnits).toEqual(['currentA']);
+  expect(vse.l1).toEqual({ voltageV: 236 });
+  expect(vse.l3).toEqual({ voltageV: 0, currentA: 0 }); // 0 is 0 A in any unit
 });
 
 test('all-zero currents are 0 A whatever the unit: no inference needed, none claimed', () => {

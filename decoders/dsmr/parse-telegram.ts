@@ -31,6 +31,7 @@ import { numberScale, readNumberValue, scaleRounding } from './value';
 import type { TextMemo } from './apply-object';
 import { applyObject, textObjectValue } from './apply-object';
 import { parseDsmrTimestamp } from './timestamp';
+import { dropEmptyChannels } from './sub-meters';
 import type { LayoutRecords, TelegramLayout } from './layout';
 import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, TIME, UNKNOWN } from './layout';
 
@@ -137,6 +138,7 @@ function startParse(text: string, record: LayoutRecorder | undefined): ParseStat
 function endParse(st: ParseState): ParsedTelegram {
   if (st.pending !== undefined) applyPending(st);
   const reading = st.reading;
+  if (reading.subMeters !== undefined) dropEmptyChannels(reading);
   if (reading.l2 !== undefined || reading.l3 !== undefined) reading.phaseCount = 3;
   else if (reading.l1 !== undefined) reading.phaseCount = 1;
   reading.frameKind = 'full';

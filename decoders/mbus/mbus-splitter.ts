@@ -12,8 +12,17 @@
  *   CS  arithmetic sum of C .. end of data, modulo 256.
  *
  * The segments' data are joined (bounded buffer) and the APDU is decoded when the last arrives.
- * A frame failing its checksum, length repetition or stop byte is reported and never decoded,
- * the APDU being assembled is dropped, and the bytes after its first 0x68 are scanned again.
+ * A frame failing its checksum or stop byte is reported and never decoded, the APDU being
+ * assembled is dropped, and the bytes after its first 0x68 are judged again (the next frame may
+ * start inside it); a 0x68 whose length bytes differ or whose second 0x68 is missing is no frame
+ * start at all (passed by, as garbage that happened to hold 0x68).
+ *
+ * Cost is linear in the input whatever it holds: every possible start is judged where it lies,
+ * by index (never by stepping its bytes again), the checksum of a start that fails only after
+ * an earlier one failed comes from running sums (one add per byte, however many starts overlap),
+ * and failures inside a region an earlier reported failure claimed are not reported again: a
+ * stream of 0x68, or of "68 FF FF 68", costs about what noise costs (issue 13's worst case was
+ * such a pattern, 5,361 XS computrons a byte).
  *
  * Non-standard length (Sagemcom T210-D in Austria, Netz NÖ/EVN, system title "SAGY"): the first
  * segment carries 257 bytes from C to the end of the data, which does not fit EN 13757-2's one-byte
@@ -29,7 +38,6 @@ import type { DecoderOptions, FrameResult } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
-import { RescanQueue } from '../util/rescan-queue';
 import { copyBytes } from '../util/copy-bytes';
 
 export const MBUS_START = 0x68;
@@ -37,14 +45,20 @@ export const MBUS_STOP = 0x16;
 /** L bytes 1..3 mean L + 256 (the Austrian Sagemcom header above); largest body 259 bytes. */
 const EXTENDED_LENGTH_BELOW = 4;
 const MAX_BODY = 255 + EXTENDED_LENGTH_BELOW - 1;
-
-const HUNT = 0;
-const LEN1 = 1;
-const LEN2 = 2;
-const START2 = 3;
-const BODY = 4;
-const CHECKSUM = 5;
-const STOP = 6;
+/** The longest frame: 68 L L 68, 259 bytes, CS 16. */
+const MAX_FRAME = 4 + MAX_BODY + 2;
+/**
+ * Bytes held while a start is undecided: at least the longest frame, at most 2 KiB, else what the
+ * caller bounds buffers to (maxFrameBytes); more room only means fewer rounds for a large chunk.
+ */
+function windowBytes(maxFrameBytes: number): number {
+  return Math.max(MAX_FRAME + 7, Math.min(2048, maxFrameBytes));
+}
+/**
+ * A start whose header is wrong is reported, and other starts within this many bytes are not:
+ * in noise every 0x68 is a start, and a real frame is at least 11 bytes long.
+ */
+const HEADER_QUIET = 64;
 
 type Emit = (result: FrameResult) => void;
 
@@ -74,29 +88,40 @@ function byteSum(b: Uint8Array, start: number, end: number): number {
 }
 
 export class MbusSplitter {
-  /** Frame bytes from the first 0x68 (at most 4 + 259 + 2). */
-  private readonly frame = new Uint8Array(4 + MAX_BODY + 2);
+  /** Bytes from the first undecided start on (the rest of the stream is still in the chunk). */
+  private readonly win: Uint8Array;
+  private winLen = 0;
+  /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
+  private readonly sums: Uint8Array;
+  private sumsEnd = 0;
+  /** A frame failed since the last good one: later starts take their checksums from `sums`. */
+  private failing = false;
+  /**
+   * Positions in the stream (bytes pushed before), so that nothing depends on how the bytes were
+   * chunked: of the next chunk's first byte, and of win[0].
+   */
+  private streamAt = 0;
+  private winAt = 0;
+  /** Stream position up to which a reported failure claimed the bytes (failures starting before it stay quiet). */
+  private quietUntil = 0;
+  /** Stream position up to which bytes belong to a judged start (not garbage, as a frame attempt's bytes never were). */
+  private attemptUntil = 0;
   private readonly apdu: Uint8Array;
-  private readonly rescan = new RescanQueue(4 + MAX_BODY + 4);
   private readonly skipChecksum: boolean;
   private readonly dlms: DlmsApduDecoder;
-  private state = HUNT;
-  private n = 0;
-  /** The L byte as sent. */
-  private lengthByte = 0;
-  /** Bytes from C to the end of the data (L, or L + 256 for the non-standard header). */
+  /** Bytes from C to the end of the data of the frame being completed. */
   private length = 0;
-  private sum = 0;
   private apduLength = 0;
   /** Sequence number expected next, or -1 when no APDU is being assembled. */
   private expectedSeq = -1;
-  private replaying = false;
   garbageBytes = 0;
   /** True while emitting a result for a frame whose checksum passed (the stream locks on it). */
   checked = false;
 
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);
+    this.win = new Uint8Array(windowBytes(max));
+    this.sums = new Uint8Array(this.win.length + 1);
     this.apdu = new Uint8Array(max);
     this.skipChecksum = options.skipChecksum === true;
     this.dlms = new DlmsApduDecoder({
@@ -108,51 +133,44 @@ export class MbusSplitter {
   }
 
   inFrame(): boolean {
-    return this.state !== HUNT || this.expectedSeq >= 0 || this.dlms.blocksPending();
+    return this.winLen > 0 || this.expectedSeq >= 0 || this.dlms.blocksPending();
   }
 
   /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
   push(chunk: Uint8Array, emit: Emit, text?: string): void {
-    const len = chunk.length;
+    const n = chunk.length;
+    const at = this.streamAt;
+    this.streamAt += n;
     let i = 0;
-    while (i < len) {
-      const state = this.state;
-      // Between frames: jump to the next start byte (drain() leaves no queued bytes behind).
-      if (state === HUNT && !this.rescan.pending()) {
+    while (i < n) {
+      if (this.winLen === 0) {
+        // Between frames: jump to the next start byte; a good frame wholly here is taken in place.
         let j = text !== undefined ? text.indexOf('h', i) : chunk.indexOf(MBUS_START, i);
-        if (j < 0) j = len;
-        this.garbageBytes += j - i;
-        if (j === len) return;
+        if (j < 0) j = n;
+        this.passBy(at + i, at + j);
+        if (j === n) return;
         i = j;
-        const next = this.takeWhole(chunk, j, len, emit);
-        if (next > j) {
+        const next = this.takeWhole(chunk, i, n, emit);
+        if (next > i) {
           i = next;
-          if (this.rescan.pending()) this.drain(emit);
           continue;
         }
-      } else if (state === BODY) {
-        // The data in one copy, then the checksum sum over the copy (no step() per byte).
-        const k = Math.min(4 + this.length - this.n, len - i);
-        const f = this.frame;
-        const from = this.n;
-        f.set(chunk.subarray(i, i + k), from);
-        this.sum = (this.sum + byteSum(f, from, from + k)) & 0xff;
-        this.n = from + k;
-        i += k;
-        if (this.n === 4 + this.length) this.state = CHECKSUM;
-        continue;
+        this.winAt = at + i;
       }
-      this.step(chunk[i++], emit);
-      if (this.rescan.pending()) this.drain(emit);
+      // Held bytes (or an undecided start here): judged in the window.
+      const k = Math.min(n - i, this.win.length - this.winLen);
+      this.win.set(chunk.subarray(i, i + k), this.winLen);
+      this.winLen += k;
+      i += k;
+      this.judgeWindow(emit);
     }
   }
 
   /**
    * The frame starting at src[at] (its first 0x68) when it is wholly in src[at, end) and good:
    * length bytes equal and legal, second 0x68, checksum and stop byte right. It is then copied
-   * once (one ArrayBuffer slice) and completed, with the state exactly as step() would leave it
-   * after the same bytes (HUNT), and the index after it returned. Anything else returns `at` with
-   * nothing changed, and step() takes the bytes one by one (and reports what is wrong).
+   * once (one ArrayBuffer slice) and completed, and the index after it returned. Anything else
+   * returns `at` with nothing changed: the window judges it.
    */
   private takeWhole(src: Uint8Array, at: number, end: number, emit: Emit): number {
     if (at + 4 > end) return at;
@@ -162,99 +180,171 @@ export class MbusSplitter {
     const dataEnd = at + 4 + length;
     if (dataEnd + 2 > end || src[dataEnd + 1] !== MBUS_STOP) return at;
     if (!this.skipChecksum && byteSum(src, at + 4, dataEnd) !== src[dataEnd]) return at;
+    this.good();
     this.length = length;
     this.completeFrame(emit, copyBytes(src, at, dataEnd + 2));
     return dataEnd + 2;
   }
 
+  /** Judge every start in the window that its bytes can decide; keep the rest (from the first undecided one). */
+  private judgeWindow(emit: Emit): void {
+    const w = this.win;
+    const len = this.winLen;
+    let s = 0;
+    while (s < len) {
+      if (w[s] !== MBUS_START) {
+        let j = s + 1;
+        while (j < len && w[j] !== MBUS_START) j++;
+        this.passBy(this.winAt + s, this.winAt + j);
+        s = j;
+        continue;
+      }
+      const next = this.judge(w, s, len, emit);
+      if (next < 0) break;
+      s = next;
+    }
+    if (s === 0) return;
+    // keep win[s, len): shift the window, its running sums and marks
+    w.copyWithin(0, s, len);
+    this.winLen = len - s;
+    if (this.sumsEnd > s) {
+      this.sums.copyWithin(0, s, this.sumsEnd + 1);
+      this.sumsEnd -= s;
+    } else {
+      this.sums[0] = 0;
+      this.sumsEnd = 0;
+    }
+    this.winAt += s;
+  }
+
+  /** Stream bytes [from, to) are no frame start: garbage, unless a judged start had taken them. */
+  private passBy(from: number, to: number): void {
+    const counted = to - Math.max(from, this.attemptUntil);
+    if (counted > 0) this.garbageBytes += counted;
+  }
+
+  /**
+   * The start at w[s] (0x68): the index to go on from, or -1 while its bytes are not all here.
+   * Bytes a judged start took (as far as the old byte-by-byte reading took them before deciding)
+   * are never counted as garbage.
+   */
+  private judge(w: Uint8Array, s: number, len: number, emit: Emit): number {
+    if (len - s < 4) return -1;
+    const l = w[s + 1];
+    const headerBad = w[s + 2] !== l || l === 0 || (l < 5 && l >= EXTENDED_LENGTH_BELOW);
+    if (this.winAt + s < this.quietUntil) {
+      // Inside a region a reported failure claimed: only a good frame matters here (failures are
+      // not reported), so the cheapest checks first, the checksum last.
+      if (headerBad || w[s + 3] !== MBUS_START) return s + 1;
+      const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
+      const total = 4 + length + 2;
+      if (len - s < total) return -1;
+      const csAt = s + 4 + length;
+      if (w[csAt + 1] !== MBUS_STOP || (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt])) {
+        this.failing = true;
+        this.attempt(s + total);
+        return s + 1;
+      }
+      return this.goodFrame(w, s, length, emit);
+    }
+    if (headerBad) {
+      this.attempt(s + 3);
+      this.failed(emit, 'malformed', `M-Bus length bytes differ or too short (${l}, ${w[s + 2]})`, w, s, s + 3, s + HEADER_QUIET);
+      return s + 1;
+    }
+    if (w[s + 3] !== MBUS_START) {
+      this.attempt(s + 4);
+      this.failed(emit, 'malformed', 'M-Bus second start byte missing', w, s, s + 4, s + HEADER_QUIET);
+      return s + 1;
+    }
+    const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
+    const total = 4 + length + 2;
+    if (len - s < total) return -1;
+    const csAt = s + 4 + length;
+    if (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt]) {
+      this.attempt(csAt + 1);
+      this.failed(emit, 'checksum', 'M-Bus checksum mismatch', w, s, csAt + 1, s + total);
+      return s + 1;
+    }
+    if (w[csAt + 1] !== MBUS_STOP) {
+      this.attempt(s + total);
+      this.failed(emit, 'truncated', 'M-Bus stop byte missing (bytes lost on the line?)', w, s, s + total, s + total);
+      return s + 1;
+    }
+    return this.goodFrame(w, s, length, emit);
+  }
+
+  /** The frame at w[s] passed: completed; the index after it. */
+  private goodFrame(w: Uint8Array, s: number, length: number, emit: Emit): number {
+    const total = 4 + length + 2;
+    this.good();
+    this.length = length;
+    this.attempt(s + total);
+    this.completeFrame(emit, copyBytes(w, s, s + total));
+    return s + total;
+  }
+
+  /** A judged start took the window's bytes up to `until`. */
+  private attempt(until: number): void {
+    const abs = this.winAt + until;
+    if (abs > this.attemptUntil) this.attemptUntil = abs;
+  }
+
+  /**
+   * CS of w[from, to): summed directly, or, once a frame failed since the last good one (starts
+   * may then overlap without end), from running sums kept over the window.
+   */
+  private sum(w: Uint8Array, from: number, to: number): number {
+    if (!this.failing) return byteSum(w, from, to);
+    const sums = this.sums;
+    let k = this.sumsEnd;
+    if (k < to) {
+      let acc = sums[k];
+      for (; k < to; k++) {
+        acc = (acc + w[k]) & 0xff;
+        sums[k + 1] = acc;
+      }
+      this.sumsEnd = to;
+    }
+    return (sums[to] - sums[from]) & 0xff;
+  }
+
+  /** A good frame: failures since are a new run. */
+  private good(): void {
+    this.failing = false;
+  }
+
+  /**
+   * A start whose frame failed: reported (raw = the bytes it took, w[s, rawEnd)) unless it lies
+   * inside the region a reported failure claimed (its frame's extent, or HEADER_QUIET bytes for a
+   * header that is wrong): starts inside a damaged frame are its bytes, not more frames. The
+   * APDU being assembled is dropped.
+   */
+  private failed(emit: Emit, code: DecodeErrorCode, message: string, w: Uint8Array, s: number, rawEnd: number, claimEnd: number): void {
+    if (code !== 'malformed') this.failing = true;
+    this.expectedSeq = -1;
+    this.apduLength = 0;
+    this.checked = false;
+    if (this.winAt + s < this.quietUntil) return;
+    this.quietUntil = this.winAt + claimEnd;
+    emit({ ok: false, format: 'mbus', error: { code, message }, raw: copyBytes(w, s, rawEnd) });
+  }
+
   flush(emit: Emit): void {
     this.checked = false;
-    if (this.state !== HUNT || this.expectedSeq >= 0) {
+    if (this.winLen > 0 || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
     } else if (this.dlms.abandonBlocks()) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
-    this.state = HUNT;
-    this.n = 0;
+    this.winLen = 0;
+    this.sumsEnd = 0;
+    this.sums[0] = 0;
+    this.quietUntil = this.streamAt;
+    this.attemptUntil = this.streamAt;
+    this.failing = false;
     this.expectedSeq = -1;
     this.apduLength = 0;
-    this.rescan.clear();
-  }
-
-  private drain(emit: Emit): void {
-    if (this.replaying) return;
-    this.replaying = true;
-    while (this.rescan.pending()) this.step(this.rescan.next(), emit);
-    this.rescan.clear();
-    this.replaying = false;
-  }
-
-  private step(b: number, emit: Emit): void {
-    switch (this.state) {
-      case HUNT:
-        if (b === MBUS_START) {
-          this.frame[0] = b;
-          this.n = 1;
-          this.state = LEN1;
-        } else if (!this.replaying) this.garbageBytes++;
-        return;
-      case LEN1:
-        this.frame[this.n++] = b;
-        this.lengthByte = b;
-        this.state = LEN2;
-        return;
-      case LEN2:
-        this.frame[this.n++] = b;
-        if (b !== this.lengthByte || (b < 5 && b >= EXTENDED_LENGTH_BELOW) || b === 0) {
-          this.fail(emit, 'malformed', `M-Bus length bytes differ or too short (${this.lengthByte}, ${b})`);
-          return;
-        }
-        this.length = b < EXTENDED_LENGTH_BELOW ? b + 256 : b;
-        this.state = START2;
-        return;
-      case START2:
-        this.frame[this.n++] = b;
-        if (b !== MBUS_START) {
-          this.fail(emit, 'malformed', 'M-Bus second start byte missing');
-          return;
-        }
-        this.sum = 0;
-        this.state = BODY;
-        return;
-      case BODY:
-        this.frame[this.n++] = b;
-        this.sum = (this.sum + b) & 0xff;
-        if (this.n === 4 + this.length) this.state = CHECKSUM;
-        return;
-      case CHECKSUM:
-        this.frame[this.n++] = b;
-        if (b !== this.sum && !this.skipChecksum) {
-          this.fail(emit, 'checksum', 'M-Bus checksum mismatch');
-          return;
-        }
-        this.state = STOP;
-        return;
-      case STOP:
-        this.frame[this.n++] = b;
-        if (b !== MBUS_STOP) {
-          this.fail(emit, 'truncated', 'M-Bus stop byte missing (bytes lost on the line?)');
-          return;
-        }
-        this.state = HUNT;
-        this.completeFrame(emit, copyBytes(this.frame, 0, this.n));
-        return;
-    }
-  }
-
-  private fail(emit: Emit, code: DecodeErrorCode, message: string): void {
-    const raw = copyBytes(this.frame, 0, this.n);
-    this.expectedSeq = -1;
-    this.apduLength = 0;
-    this.checked = false;
-    emit({ ok: false, format: 'mbus', error: { code, message }, raw });
-    this.state = HUNT;
-    this.n = 0;
-    if (raw.length > 1) this.rescan.putFront(raw.subarray(1));
   }
 
   /** A frame whose checksum, length and stop byte passed: raw = its bytes 68 .. 16 (a copy). */

@@ -61,6 +61,9 @@ const MAX_TEXT_PIECES = 16;
 
 const EMPTY = new Uint8Array(0);
 
+/** What ends a "(" group as restOfGroup reads it: its ")", the line's end, a binary start. */
+const GROUP_ENDS = [')', '\r', '\n', '\xdb'];
+
 /** 1 where a byte has an odd number of set bits (a 7E1 byte must not). Built once, read only. */
 const ODD_PARITY = new Uint8Array(256);
 (function buildParity(): void {
@@ -119,6 +122,12 @@ export class DsmrSplitter {
     return this.skipped;
   }
 
+  /**
+   * Bytes of starts cut before they held a value (see cut), CR, LF, NUL and space not counted:
+   * the front's garbage (it hunts between frames itself).
+   */
+  cutGarbage = 0;
+
   /** True while a telegram is open (or its trailing CR LF is still expected). */
   busy(): boolean {
     return this.state !== HUNT;
@@ -174,6 +183,7 @@ export class DsmrSplitter {
             if (this.inChunkAt >= 0) this.settleChunk();
             return n;
           }
+          j = liveStart(s, j);
           this.skipped += j - i;
           this.start(chunk, j, chunk[j] === SLASH ? 0xff : 0x7f);
           i = j + 1;
@@ -198,7 +208,8 @@ export class DsmrSplitter {
           } else if (this.crcDigits === 0 || this.crcDigits === 3 && (c === CR || c === LF)) {
             this.finish(emit, TAIL); // no CRC (DSMR 2.2/3), or the unpadded 3-digit CRC
           } else {
-            this.truncated(emit, this.len, 'CRC after "!" is cut short');
+            if (this.holdsValue()) this.truncated(emit, this.len, 'CRC after "!" is cut short');
+            else this.dropAsGarbage(this.crcDigits);
             this.state = HUNT;
           }
           break;
@@ -281,7 +292,7 @@ export class DsmrSplitter {
     if (db >= 0 && (j < 0 || db < j)) {
       const stop = this.append(chunk, i, db, emit);
       if (stop < db) return stop;
-      this.truncated(emit, this.len, 'binary frame start (0xDB) inside the text');
+      this.cut(emit, 'binary frame start (0xDB) inside the text');
       this.state = HUNT;
       return db;
     }
@@ -293,7 +304,32 @@ export class DsmrSplitter {
     }
     if (j < 0) return n;
     if (!this.special(chunk[j], emit)) return j;
-    return this.state === CRC ? this.crcInChunk(s, j + 1, emit) : j + 1;
+    if (this.state === CRC) return this.crcInChunk(s, j + 1, emit);
+    // Still BODY: that '!' or '/' was inside an open "(" (text such as "test-/-test").
+    return this.state === BODY ? this.restOfGroup(chunk, s, j + 1, emit) : j + 1;
+  }
+
+  /**
+   * Inside an open "(" at chunk[i]: every '!' and '/' up to its ")" (or the line's end, or a 0xDB)
+   * is text of the value, and only the last '/' matters as a possible cut (finish). Taken in one
+   * step: a value full of '/' (or a stream of "/(") costs a few native searches, not one stop a
+   * '/'. Returns the index to go on from (the group's end, or on overflow the first byte that did
+   * not fit).
+   */
+  private restOfGroup(chunk: Uint8Array, s: string, i: number, emit: Emit): number {
+    let g = s.length;
+    for (const c of GROUP_ENDS) {
+      const k = s.indexOf(c, i);
+      if (k >= 0 && k < g) g = k;
+    }
+    if (g === i) return i;
+    const lenBefore = this.len;
+    const stop = this.append(chunk, i, g, emit);
+    if (stop < g) return stop;
+    if (this.text !== null) this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s.slice(i, g);
+    const q = s.lastIndexOf('/', g - 1);
+    if (q >= i) this.candidate = lenBefore + (q - i);
+    return g;
   }
 
   /**
@@ -340,7 +376,7 @@ export class DsmrSplitter {
     if (this.pendingDb && i < n) {
       this.pendingDb = false;
       if (ODD_PARITY[chunk[i]] === 1) {
-        this.truncated(emit, this.len, 'binary frame start (0xDB) inside a 7E1 telegram');
+        this.cut(emit, 'binary frame start (0xDB) inside a 7E1 telegram');
         this.state = HUNT;
         this.givenBack = new Uint8Array([0xdb]);
         return i;
@@ -360,13 +396,13 @@ export class DsmrSplitter {
           return n;
         }
         if (ODD_PARITY[chunk[i + 1]] === 1) {
-          this.truncated(emit, this.len, 'binary frame start (0xDB) inside a 7E1 telegram');
+          this.cut(emit, 'binary frame start (0xDB) inside a 7E1 telegram');
           this.state = HUNT;
           return i;
         }
       }
       if (ODD_PARITY[raw] === 1) {
-        this.truncated(emit, this.len, 'parity error in a 7E1 telegram');
+        this.cut(emit, 'parity error in a 7E1 telegram');
         this.state = HUNT;
         return i;
       }
@@ -405,7 +441,7 @@ export class DsmrSplitter {
       this.put(SLASH);
       return true;
     }
-    this.truncated(emit, this.len, 'a new telegram started before "!"');
+    this.cut(emit, 'a new telegram started before "!"');
     this.state = HUNT;
     return false;
   }
@@ -418,7 +454,7 @@ export class DsmrSplitter {
   private append(chunk: Uint8Array, from: number, to: number, emit: Emit): number {
     const room = this.buf.length - this.len;
     if (to - from > room) {
-      this.overflow(emit);
+      this.overflow(emit, chunk.subarray(from, from + room));
       return from + room;
     }
     // In the chunk, chunk[from, to) already follows the telegram's bytes there: nothing to copy.
@@ -446,14 +482,53 @@ export class DsmrSplitter {
     return false;
   }
 
-  private overflow(emit: Emit): void {
-    emit({
-      ok: false,
-      format: 'dsmr',
-      error: { code: 'overflow', message: `telegram longer than ${this.buf.length} bytes; skipped` },
-    });
+  /** The telegram outgrew buf; `rest`: the bytes that still fitted, taken from the chunk with it. */
+  private overflow(emit: Emit, rest: Uint8Array = EMPTY): void {
+    if (this.holdsValue() || rest.indexOf(OPEN) >= 0) {
+      emit({
+        ok: false,
+        format: 'dsmr',
+        error: { code: 'overflow', message: `telegram longer than ${this.buf.length} bytes; skipped` },
+      });
+    } else {
+      this.dropAsGarbage(0);
+      this.skipped += rest.length;
+      this.cutGarbage += rest.length - lineNoise(rest);
+    }
     this.state = HUNT;
     this.len = 0;
+  }
+
+  /**
+   * The telegram so far was cut (a new start, a binary start, a parity error): reported
+   * 'truncated' when it holds a value, else dropped as garbage (see holdsValue).
+   */
+  private cut(emit: Emit, why: string): void {
+    if (this.holdsValue()) this.truncated(emit, this.len, why);
+    else this.dropAsGarbage(0);
+  }
+
+  /** The telegram's bytes so far (a view: in the chunk or in buf). */
+  private soFar(): Uint8Array {
+    const at = this.inChunkAt;
+    return at >= 0 ? this.inChunk.subarray(at, at + this.len) : this.buf.subarray(0, this.len);
+  }
+
+  /**
+   * Does the telegram so far hold a value ("(")? One that ends without any - cut by a new start, a
+   * binary start or a parity error, ended by "!" or its CRC, or overflowing - was no telegram: a
+   * '/' in noise, or a header line that never went on. Its bytes are garbage, skipped and counted
+   * (the front reports the run), never an error of their own: a stream of '/' or "/!" makes one
+   * garbage count, not one error every byte or two. liveStart skips such starts ahead the same way.
+   */
+  private holdsValue(): boolean {
+    return this.soFar().indexOf(OPEN) >= 0;
+  }
+
+  /** The telegram so far (and `extra` CRC digits after it) was garbage: counted, not reported. */
+  private dropAsGarbage(extra: number): void {
+    this.skipped += this.len + extra;
+    this.cutGarbage += this.len - lineNoise(this.soFar()) + extra;
   }
 
   /** The telegram so far ends at `end`: reported cut. */
@@ -469,6 +544,13 @@ export class DsmrSplitter {
 
   /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
   private finish(emit: Emit, next: number): void {
+    if (!this.holdsValue()) {
+      // "/" .. "!" around no value: garbage (holdsValue); the CR LF after it is hunted over.
+      this.dropAsGarbage(this.crcDigits);
+      this.state = HUNT;
+      this.tailLeft = 0;
+      return;
+    }
     this.state = next;
     this.tailLeft = 2;
     let from = 0;
@@ -497,6 +579,42 @@ export class DsmrSplitter {
     emit(decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options, 'dsmr', text, this.layout));
   }
 }
+
+/**
+ * Where hunting from the start s[j] ('/' or 0xAF) must really start: every start before the next
+ * "(" (the first value) ends (cut by a later start, or at a "!") before it holds a value, so it is
+ * garbage (DsmrSplitter.holdsValue) and the last such start is the one to take. Native searches only: a stream of '/' costs a few
+ * calls a chunk, not a telegram start and cut a byte.
+ *
+ * An 8-bit telegram ('/') is cut by the next '/' or a 0xDB (0xAF is just a byte in it); a 7E1 one
+ * (0xAF) by a '/' (0x2F has odd parity), a 0xDB or a parity error, and after such a cut the front
+ * hunts again from that byte, so only the 0xAF before the first '(', '/' or 0xDB may be skipped.
+ * Only starts before `end` are taken (the front passes a lookahead past it).
+ */
+export function liveStart(s: string, j: number, end = s.length): number {
+  const eightBit = s.charCodeAt(j) === SLASH;
+  let limit = s.indexOf('(', j + 1);
+  if (limit < 0 || limit > end) limit = end; // (s[end..] is lookahead: no start is taken there)
+  const db = s.indexOf('\xdb', j + 1);
+  if (db >= 0 && db < limit) limit = db;
+  if (!eightBit) {
+    const slash = s.indexOf('/', j + 1);
+    if (slash >= 0 && slash < limit) limit = slash;
+  }
+  const q = s.lastIndexOf(eightBit ? '/' : '\xaf', limit - 1);
+  return q > j ? q : j;
+}
+
+/** CR, LF, NUL and space in `b` (line noise, not garbage, between frames). */
+function lineNoise(b: Uint8Array): number {
+  let count = 0;
+  for (const c of LINE_NOISE) {
+    for (let k = b.indexOf(c); k >= 0; k = b.indexOf(c, k + 1)) count++;
+  }
+  return count;
+}
+
+const LINE_NOISE = [LF, CR, 0, 0x20];
 
 /** Does the "(" group holding position `at` close before its line ends? */
 function closesOnItsLine(b: Uint8Array, at: number, end: number): boolean {

@@ -102,6 +102,9 @@ export function hostileInputs(vectors: Vector[]): HostileInput[] {
   add('P1: a header line repeated, never a "!"', repeat(ascii('/ISK5\\2M550T-1012\r\n')));
   add('P1: value lines without a header', repeat(ascii('1-0:1.8.1(000010.181*kWh)\r\n')));
   add('P1: "!" lines', repeat(ascii('!0000\r\n')));
+  add('P1: "/!" repeated (a telegram without values a 2 bytes)', repeat(ascii('/!')));
+  add('P1: "/(" repeated (a "/" inside every open value)', repeat(ascii('/(')));
+  add('P1: a start and one value, cut by the next start, repeated', repeat(ascii('/X5\r\n1-0:1.7.0(1)\r\n')));
   add('P1: header, one line, "!" with a wrong CRC, repeated', repeat(ascii('/ISK5\\2M550T-1012\r\n\r\n1-0:1.7.0(00.189*kW)\r\n!0000\r\n')));
 
   // Encrypted starts

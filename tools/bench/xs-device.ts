@@ -100,7 +100,17 @@ function figure(name: string, bytesPerPass: number, passes: number, r: RunResult
   };
 }
 
-export async function runDeviceFigures(vectors: Vector[], opts: { log?: (s: string) => void; hostile?: boolean } = {}): Promise<DeviceFigures> {
+export interface DeviceFigureOptions {
+  log?: (s: string) => void;
+  /** false: no worst-case search. */
+  hostile?: boolean;
+  /** false: no decodable figure (while tuning the worst case). */
+  decodable?: boolean;
+  /** Only the hostile inputs whose name contains this. */
+  hostileFilter?: string;
+}
+
+export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOptions = {}): Promise<DeviceFigures> {
   const log = opts.log ?? (() => undefined);
   const bundle = await bundleForXs({
     bench: 'tools/bench/bench-core',
@@ -119,7 +129,7 @@ export async function runDeviceFigures(vectors: Vector[], opts: { log?: (s: stri
 
     // Captures that decode, 128 bytes at a time.
     const perVector: DevicePathFigure[] = [];
-    for (const v of vectors) {
+    for (const v of opts.decodable === false ? [] : vectors) {
       await xs.evaluate(`globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))}); 0`);
       const r = await measure(xs, '__in', '', JSON.stringify(v.options), PASSES, cost);
       if (r.okFrames === 0) continue;
@@ -128,7 +138,7 @@ export async function runDeviceFigures(vectors: Vector[], opts: { log?: (s: stri
       log(`device chunked128 ${v.name}: ${f.computronsPerByte.toFixed(1)} c/byte (headroom ${f.headroomComputronsPerByte.toFixed(1)})`);
     }
     const bytes = perVector.reduce((n, f) => n + f.bytes, 0);
-    const weighted = (k: keyof DevicePathFigure): number => perVector.reduce((n, f) => n + (f[k] as number) * f.bytes, 0) / bytes;
+    const weighted = (k: keyof DevicePathFigure): number => (bytes === 0 ? 0 : perVector.reduce((n, f) => n + (f[k] as number) * f.bytes, 0) / bytes);
     const cpb = weighted('computronsPerByte');
     const headroom = weighted('headroomComputronsPerByte');
     const snapshot = weighted('snapshotComputronsPerByte');
@@ -145,7 +155,8 @@ export async function runDeviceFigures(vectors: Vector[], opts: { log?: (s: stri
     if (opts.hostile === false) return figures;
 
     // The worst case over the hostile inputs.
-    const inputs: HostileInput[] = hostileInputs(vectors);
+    const filter = opts.hostileFilter;
+    const inputs: HostileInput[] = hostileInputs(vectors).filter((h) => filter === undefined || h.name.includes(filter));
     const ranking: DevicePathFigure[] = [];
     for (const h of inputs) {
       await xs.evaluate(`globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.bytes))}); globalThis.__prime = ${h.prime ? `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.prime))})` : 'undefined'}; 0`);
@@ -155,10 +166,10 @@ export async function runDeviceFigures(vectors: Vector[], opts: { log?: (s: stri
       log(`hostile ${h.name}: ${f.computronsPerByte.toFixed(1)} c/byte`);
     }
     ranking.sort((a, b) => b.computronsPerByte - a.computronsPerByte);
-    const worst = ranking[0];
+    const worst = ranking.length > 0 ? ranking[0].computronsPerByte : 0;
     figures.worstCase = {
-      computronsPerByte: worst.computronsPerByte, bound: WORST_CASE_BOUND, withinBound: worst.computronsPerByte <= WORST_CASE_BOUND,
-      input: worst.name, inputs: ranking.length, ranking,
+      computronsPerByte: worst, bound: WORST_CASE_BOUND, withinBound: worst <= WORST_CASE_BOUND,
+      input: ranking.length > 0 ? ranking[0].name : '', inputs: ranking.length, ranking,
     };
     return figures;
   } finally {

@@ -94,8 +94,6 @@ export class MbusSplitter {
   /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
   private readonly sums: Uint8Array;
   private sumsEnd = 0;
-  /** A frame failed since the last good one: later starts take their checksums from `sums`. */
-  private failing = false;
   /**
    * Positions in the stream (bytes pushed before), so that nothing depends on how the bytes were
    * chunked: of the next chunk's first byte, and of win[0].
@@ -180,7 +178,6 @@ export class MbusSplitter {
     const dataEnd = at + 4 + length;
     if (dataEnd + 2 > end || src[dataEnd + 1] !== MBUS_STOP) return at;
     if (!this.skipChecksum && byteSum(src, at + 4, dataEnd) !== src[dataEnd]) return at;
-    this.good();
     this.length = length;
     this.completeFrame(emit, copyBytes(src, at, dataEnd + 2));
     return dataEnd + 2;
@@ -191,17 +188,53 @@ export class MbusSplitter {
     const w = this.win;
     const len = this.winLen;
     let s = 0;
+    // window index before which starts lie in a region a reported failure claimed (kept in a
+    // local: this loop runs once per start, and in a stream of 0x68 every byte is one)
+    let quiet = this.quietUntil - this.winAt;
     while (s < len) {
       if (w[s] !== MBUS_START) {
-        let j = s + 1;
-        while (j < len && w[j] !== MBUS_START) j++;
+        // (a view up to len: indexOf costs 8 XS computrons a byte scanned, and win past len is stale)
+        const k = w.subarray(s + 1, len).indexOf(MBUS_START);
+        const j = k < 0 ? len : s + 1 + k;
         this.passBy(this.winAt + s, this.winAt + j);
         s = j;
         continue;
       }
+      if (s < quiet) {
+        // Inside that region only a good frame matters (failures there are not reported, and
+        // their bytes are the reported failure's, not garbage): judge()'s checks in a tight loop
+        // over the region's starts, the one that fails most often first - the stop byte where
+        // the length says - then the header; only a start passing both goes on to judge() for
+        // the checksum. (In a stream of 0x68 every byte is a start.)
+        const end = quiet < len ? quiet : len;
+        let q = s;
+        let undecided = false;
+        while (q < end) {
+          if (w[q] === MBUS_START) {
+            const l = w[q + 1];
+            const stopAt = q + 5 + (l < EXTENDED_LENGTH_BELOW ? l + 256 : l);
+            if (stopAt >= len) {
+              undecided = q + 4 > len || (w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW);
+              if (undecided) break;
+            } else if (w[stopAt] === MBUS_STOP && w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW) {
+              // header and stop byte right: the checksum decides (running sums: starts overlap here)
+              if (this.skipChecksum || this.sum(w, q + 4, stopAt - 1) === w[stopAt - 1]) break;
+              this.attempt(stopAt + 1);
+            }
+          }
+          q++;
+        }
+        if (q > s) {
+          this.attempt(q);
+          s = q;
+          continue;
+        }
+        if (undecided) break;
+      }
       const next = this.judge(w, s, len, emit);
       if (next < 0) break;
       s = next;
+      quiet = this.quietUntil - this.winAt;
     }
     if (s === 0) return;
     // keep win[s, len): shift the window, its running sums and marks
@@ -241,7 +274,6 @@ export class MbusSplitter {
       if (len - s < total) return -1;
       const csAt = s + 4 + length;
       if (w[csAt + 1] !== MBUS_STOP || (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt])) {
-        this.failing = true;
         this.attempt(s + total);
         return s + 1;
       }
@@ -277,7 +309,6 @@ export class MbusSplitter {
   /** The frame at w[s] passed: completed; the index after it. */
   private goodFrame(w: Uint8Array, s: number, length: number, emit: Emit): number {
     const total = 4 + length + 2;
-    this.good();
     this.length = length;
     this.attempt(s + total);
     this.completeFrame(emit, copyBytes(w, s, s + total));
@@ -295,23 +326,20 @@ export class MbusSplitter {
    * may then overlap without end), from running sums kept over the window.
    */
   private sum(w: Uint8Array, from: number, to: number): number {
-    if (!this.failing) return byteSum(w, from, to);
+    // Starts overlap when this one lies inside bytes an earlier judged start took (a failed
+    // frame's extent): then every byte would be summed once per start over it.
+    if (this.winAt + from >= this.attemptUntil) return byteSum(w, from, to);
     const sums = this.sums;
     let k = this.sumsEnd;
     if (k < to) {
       let acc = sums[k];
       for (; k < to; k++) {
-        acc = (acc + w[k]) & 0xff;
-        sums[k + 1] = acc;
+        acc += w[k];
+        sums[k + 1] = acc; // (a Uint8Array: stored modulo 256)
       }
       this.sumsEnd = to;
     }
     return (sums[to] - sums[from]) & 0xff;
-  }
-
-  /** A good frame: failures since are a new run. */
-  private good(): void {
-    this.failing = false;
   }
 
   /**
@@ -321,7 +349,6 @@ export class MbusSplitter {
    * APDU being assembled is dropped.
    */
   private failed(emit: Emit, code: DecodeErrorCode, message: string, w: Uint8Array, s: number, rawEnd: number, claimEnd: number): void {
-    if (code !== 'malformed') this.failing = true;
     this.expectedSeq = -1;
     this.apduLength = 0;
     this.checked = false;
@@ -342,7 +369,6 @@ export class MbusSplitter {
     this.sums[0] = 0;
     this.quietUntil = this.streamAt;
     this.attemptUntil = this.streamAt;
-    this.failing = false;
     this.expectedSeq = -1;
     this.apduLength = 0;
   }

@@ -12,7 +12,7 @@
  * meters send between telegrams is not garbage. Never throws on bad bytes.
  */
 import type { DecoderOptions, FrameResult } from './frame-result';
-import { DsmrSplitter, liveStart } from './dsmr/splitter';
+import { DsmrSplitter, nextTextStart } from './dsmr/splitter';
 import { textOf } from './util/ascii';
 import { EncryptedDsmrSplitter } from './dsmr/encrypted-splitter';
 import { ENCRYPTED_HEADER_BYTES, MIN_ENCRYPTED_LENGTH } from './dsmr/encrypted';
@@ -153,20 +153,17 @@ const LINE_NOISE = ['\n', '\r', '\0', ' '];
 
 /**
  * Index of the next byte that starts a frame we route, or -1:
- *   '/' or 0xAF: a text telegram, the last of those a later one would cut before their first value
- *     (liveStart: the ones before it are garbage);
+ *   '/' or 0xAF: a text telegram, the first worth starting (nextTextStart: the ones before it end
+ *     before a value or within MIN_TELEGRAM bytes, garbage);
  *   0xDB 0x08 whose 13-byte header is right (encryptedFrameLength), or whose header is not wholly
  *     in this chunk (the encrypted splitter decides across chunks); any other 0xDB is garbage.
  * Native searches only, each position found once: a stream of "DB 08" costs a header check a
  * candidate, not a splitter start and reject.
  */
 function nextStart(bytes: Uint8Array, s: string, from: number, end: number): number {
-  let slash = s.indexOf('/', from);
-  const parity = s.indexOf('\xaf', from);
-  if (parity >= 0 && (slash < 0 || parity < slash)) slash = parity;
-  if (slash >= end) slash = -1;
+  const text = nextTextStart(s, from, end);
+  const before = text < 0 ? end : text;
   const n = bytes.length;
-  const before = slash < 0 ? end : slash;
   // encryptedFrameLength written out (82 at offset 10, a length of at least 18) as far as the
   // bytes hold the header: per candidate
   let db = s.indexOf('\xdb\x08', from);
@@ -174,6 +171,5 @@ function nextStart(bytes: Uint8Array, s: string, from: number, end: number): num
     db = s.indexOf('\xdb\x08', db + 1);
   }
   if ((db < 0 || db >= before) && n - 1 < before && n - 1 >= from && s.charCodeAt(n - 1) === 0xdb) db = n - 1; // its 0x08 may come next
-  if (db >= 0 && db < before) return db;
-  return slash < 0 ? -1 : liveStart(s, slash, end);
+  return db >= 0 && db < before ? db : text;
 }

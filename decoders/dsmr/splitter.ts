@@ -175,15 +175,12 @@ export class DsmrSplitter {
             i++;
             break;
           }
-          let j = s.indexOf('/', i);
-          const k = s.indexOf('\xaf', i);
-          if (k >= 0 && (j < 0 || k < j)) j = k;
+          const j = nextTextStart(s, i, n);
           if (j < 0) {
             this.skipped += n - i;
             if (this.inChunkAt >= 0) this.settleChunk();
             return n;
           }
-          j = liveStart(s, j);
           this.skipped += j - i;
           this.start(chunk, j, chunk[j] === SLASH ? 0xff : 0x7f);
           i = j + 1;
@@ -208,7 +205,7 @@ export class DsmrSplitter {
           } else if (this.crcDigits === 0 || this.crcDigits === 3 && (c === CR || c === LF)) {
             this.finish(emit, TAIL); // no CRC (DSMR 2.2/3), or the unpadded 3-digit CRC
           } else {
-            if (this.holdsValue()) this.truncated(emit, this.len, 'CRC after "!" is cut short');
+            if (this.len - 1 >= MIN_TELEGRAM && this.holdsValue()) this.truncated(emit, this.len, 'CRC after "!" is cut short');
             else this.dropAsGarbage(this.crcDigits);
             this.state = HUNT;
           }
@@ -425,7 +422,8 @@ export class DsmrSplitter {
       this.overflow(emit);
       return false;
     }
-    const inParens = this.insideParens();
+    // (within a telegram's first MIN_TELEGRAM bytes no "(" counts: see MIN_TELEGRAM)
+    const inParens = this.len >= MIN_TELEGRAM && this.insideParens();
     if (this.text !== null) this.text += c === BANG ? '!' : '/';
     if (c === BANG) {
       this.put(BANG);
@@ -504,7 +502,7 @@ export class DsmrSplitter {
    * 'truncated' when it holds a value, else dropped as garbage (see holdsValue).
    */
   private cut(emit: Emit, why: string): void {
-    if (this.holdsValue()) this.truncated(emit, this.len, why);
+    if (this.len >= MIN_TELEGRAM && this.holdsValue()) this.truncated(emit, this.len, why);
     else this.dropAsGarbage(0);
   }
 
@@ -519,7 +517,7 @@ export class DsmrSplitter {
    * binary start or a parity error, ended by "!" or its CRC, or overflowing - was no telegram: a
    * '/' in noise, or a header line that never went on. Its bytes are garbage, skipped and counted
    * (the front reports the run), never an error of their own: a stream of '/' or "/!" makes one
-   * garbage count, not one error every byte or two. liveStart skips such starts ahead the same way.
+   * garbage count, not one error every byte or two. nextTextStart skips such starts ahead the same way.
    */
   private holdsValue(): boolean {
     return this.soFar().indexOf(OPEN) >= 0;
@@ -544,8 +542,9 @@ export class DsmrSplitter {
 
   /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
   private finish(emit: Emit, next: number): void {
-    if (!this.holdsValue()) {
-      // "/" .. "!" around no value: garbage (holdsValue); the CR LF after it is hunted over.
+    if (this.len - 1 < MIN_TELEGRAM || !this.holdsValue()) {
+      // "/" .. "!" around no value, or shorter than a telegram: garbage (holdsValue,
+      // MIN_TELEGRAM); the CR LF after it is hunted over.
       this.dropAsGarbage(this.crcDigits);
       this.state = HUNT;
       this.tailLeft = 0;
@@ -581,28 +580,102 @@ export class DsmrSplitter {
 }
 
 /**
- * Where hunting from the start s[j] ('/' or 0xAF) must really start: every start before the next
- * "(" (the first value) ends (cut by a later start, or at a "!") before it holds a value, so it is
- * garbage (DsmrSplitter.holdsValue) and the last such start is the one to take. Native searches only: a stream of '/' costs a few
- * calls a chunk, not a telegram start and cut a byte.
- *
- * An 8-bit telegram ('/') is cut by the next '/' or a 0xDB (0xAF is just a byte in it); a 7E1 one
- * (0xAF) by a '/' (0x2F has odd parity), a 0xDB or a parity error, and after such a cut the front
- * hunts again from that byte, so only the 0xAF before the first '(', '/' or 0xDB may be skipped.
- * Only starts before `end` are taken (the front passes a lookahead past it).
+ * The shortest telegram: '/', the manufacturer and baud rate "XXX5", CR LF CR LF, one data line
+ * "0-0:96.1.1()" (DSMR P1 5.0.2 6.2, 6.4), "!": more than 16 bytes whatever the meter. A "telegram"
+ * that ends (cut, "!", CRC) within its first MIN_TELEGRAM bytes was none: garbage, never an error;
+ * and within them "(" has no meaning (a '/' there cuts, a '!' ends, as outside parentheses). So
+ * hunting can skip such starts with native searches (nextTextStart) instead of starting and ending a
+ * telegram every few bytes ("/()" repeated).
  */
-export function liveStart(s: string, j: number, end = s.length): number {
-  const eightBit = s.charCodeAt(j) === SLASH;
-  let limit = s.indexOf('(', j + 1);
-  if (limit < 0 || limit > end) limit = end; // (s[end..] is lookahead: no start is taken there)
-  const db = s.indexOf('\xdb', j + 1);
-  if (db >= 0 && db < limit) limit = db;
-  if (!eightBit) {
-    const slash = s.indexOf('/', j + 1);
-    if (slash >= 0 && slash < limit) limit = slash;
+export const MIN_TELEGRAM = 16;
+
+/**
+ * The next text-telegram start ('/' or 0xAF) in s[from, end) worth starting, or -1. Starts
+ * passed by, as garbage, with native searches only (a stream of '/' costs a few calls a chunk,
+ * "/()" repeated a few a start, not a telegram started and ended every few bytes):
+ *
+ *   - every start before the next "(" (the first value) ends - cut by a later start, or at a "!"
+ *     - before it holds a value (DsmrSplitter.holdsValue): the last of them is the one to look at.
+ *     An 8-bit telegram ('/') is cut by the next '/' or a 0xDB (0xAF is just a byte in it); a 7E1
+ *     one (0xAF) by a '/' (0x2F has odd parity), a 0xDB or a parity error, and after such a cut
+ *     hunting resumes at that byte, so only the 0xAF before the first '(', '/' or 0xDB are passed;
+ *   - a start that ends within MIN_TELEGRAM bytes: hunting goes on at what ended it (a start, or
+ *     the byte after a "!"). Enders: 8-bit: '/', '!', 0xDB; 7E1: 0xAF, '/', '!', "DB 08" (a parity
+ *     error ends it earlier still: garbage all the same, and no start lies between).
+ * Only starts before `end` are taken (the front passes a lookahead past it); a start whose end is
+ * not before `end` is taken (the splitter decides). The next position of each byte that matters
+ * is searched once and kept until passed (written out: a helper call costs as much as the search).
+ */
+export function nextTextStart(s: string, from: number, end: number): number {
+  const n = s.length;
+  let slash = s.indexOf('/', from);
+  if (slash < 0) slash = n;
+  let parity = s.indexOf('\xaf', from);
+  if (parity < 0) parity = n;
+  let open = -1;
+  let db = -1;
+  let bang = -1;
+  let db08 = -1;
+  for (;;) {
+    let j = slash < parity ? slash : parity;
+    if (j >= end) return -1;
+    const eightBit = j === slash;
+    if (open <= j) {
+      open = s.indexOf('(', j + 1);
+      if (open < 0) open = n;
+    }
+    if (db <= j) {
+      db = s.indexOf('\xdb', j + 1);
+      if (db < 0) db = n;
+    }
+    // the last start before the first value (or a 0xDB, or for 7E1 a '/'), within `end`
+    let limit = open < end ? open : end;
+    if (db < limit) limit = db;
+    if (eightBit) {
+      slash = s.indexOf('/', j + 1);
+      if (slash < 0) slash = n;
+      if (slash < limit) {
+        j = s.lastIndexOf('/', limit - 1);
+        slash = s.indexOf('/', j + 1);
+        if (slash < 0) slash = n;
+      }
+    } else {
+      if (slash < limit) limit = slash;
+      parity = s.indexOf('\xaf', j + 1);
+      if (parity < 0) parity = n;
+      if (parity < limit) {
+        j = s.lastIndexOf('\xaf', limit - 1);
+        parity = s.indexOf('\xaf', j + 1);
+        if (parity < 0) parity = n;
+      }
+    }
+    // does it end within MIN_TELEGRAM bytes?
+    if (bang <= j) {
+      bang = s.indexOf('!', j + 1);
+      if (bang < 0) bang = n;
+    }
+    let e = bang;
+    if (eightBit) {
+      if (slash < e) e = slash;
+      if (db < e) e = db;
+    } else {
+      if (parity < e) e = parity;
+      if (slash < e) e = slash;
+      if (db08 <= j) {
+        db08 = s.indexOf('\xdb\x08', j + 1);
+        if (db08 < 0) db08 = n;
+      }
+      if (db08 < e) e = db08;
+    }
+    if (e >= j + MIN_TELEGRAM || e >= end) return j;
+    if (e === bang) {
+      if (slash <= e) slash = s.indexOf('/', e + 1) < 0 ? n : s.indexOf('/', e + 1);
+      if (parity <= e) parity = s.indexOf('\xaf', e + 1) < 0 ? n : s.indexOf('\xaf', e + 1);
+    } else if (parity < e) {
+      parity = s.indexOf('\xaf', e);
+      if (parity < 0) parity = n;
+    }
   }
-  const q = s.lastIndexOf(eightBit ? '/' : '\xaf', limit - 1);
-  return q > j ? q : j;
 }
 
 /** CR, LF, NUL and space in `b` (line noise, not garbage, between frames). */

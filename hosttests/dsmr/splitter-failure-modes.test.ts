@@ -232,6 +232,20 @@ test('0xDB inside a text "telegram" ends it, so an encrypted frame behind a stra
   expect(codes(split(cat(text('/ISk5\\2MT382-1000\r\n\r\n1-0:1.8.1(000'), new Uint8Array([0xdb, 0x08]))).results)).toEqual(['truncated']);
 });
 
+test('a "telegram" ending within its first 16 bytes is garbage, whatever it holds; from 16 bytes on a cut one with a value is truncated', () => {
+  for (const unit of ['/()', '/()!', '/()!0000\r\n', '/(a/b)', '/(!)', '/123456789012()']) {
+    const bytes = text(unit.repeat(60) + '/');
+    const whole = split(bytes);
+    // (the last '/' is still open at the end of input)
+    expect({ unit, codes: codes(whole.results) }).toEqual({ unit, codes: ['truncated'] });
+    expect({ unit, garbage: whole.garbage }).toEqual({ unit, garbage: bytes.length - 1 });
+    for (const size of [1, 2, 5, 64]) expect({ unit, size, r: codes(split(bytes, {}, size).results), g: split(bytes, {}, size).garbage }).toEqual({ unit, size, r: codes(whole.results), g: whole.garbage });
+  }
+  // 16 bytes with a value, cut by the next start: a cut telegram
+  const cut = text('/1234567890123()'.repeat(3) + '/');
+  expect(codes(split(cut).results)).toEqual(['truncated', 'truncated', 'truncated', 'truncated']);
+});
+
 test("a stream of '/' (or 0xAF, or '/' CR LF, or header lines without values) is garbage, counted, not an error a byte", () => {
   for (const unit of ['/', '\xaf', '/\r\n', '/ISK5\\2M550T-1012\r\n']) {
     const bytes = text(unit.repeat(Math.ceil(1000 / unit.length)));
@@ -253,9 +267,10 @@ test("a stream of '/' (or 0xAF, or '/' CR LF, or header lines without values) is
 });
 
 test('"/" .. "!" around nothing we know is malformed, not an empty reading; around no value at all it is garbage', () => {
-  const noise = cat(text('/'), new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13]), text('(\r\n!\r\n'));
+  const junk = new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13, 0x01, 0xff, 0x00, 0x7e, 0x13, 0x01, 0xff, 0x00, 0x7e, 0x13]);
+  const noise = cat(text('/'), junk, text('(\r\n!\r\n'));
   expect(codes(split(noise).results)).toEqual(['malformed']);
-  const noValue = cat(text('/'), new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13]), text('\r\n!\r\n'));
+  const noValue = cat(text('/'), junk, text('\r\n!\r\n'));
   const r = split(noValue);
   expect(codes(r.results)).toEqual([]);
   expect(r.garbage).toBe(noValue.length);

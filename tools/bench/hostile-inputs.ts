@@ -84,6 +84,10 @@ export function hostileInputs(vectors: Vector[]): HostileInput[] {
   add('M-Bus: L=255 headers every 8 bytes, stop byte at the claimed end', repeat([0x68, 0xff, 0xff, 0x68, 0x16, 0x68, 0x16, 0x00]));
 
   // HDLC: flags, headers with a right HCS and lengths that lie, frames with a wrong FCS.
+  // The shortest frame (length 7: format, one-byte addresses, control, FCS) with a wrong FCS,
+  // flags shared: one error every 8 bytes.
+  add('HDLC: shortest frames (length 7) with a wrong FCS, flags shared, repeated', repeat([0x7e, 0xa0, 0x07, 0x03, 0x01, 0x13, 0x00, 0x00]));
+  add('HDLC: shortest frames (length 7) with a wrong FCS, repeated', repeat([0x7e, 0xa0, 0x07, 0x03, 0x01, 0x13, 0x00, 0x00, 0x7e]));
   add('HDLC: 0x7E stream', repeat([0x7e]));
   add('HDLC: "7E A0" repeated', repeat([0x7e, 0xa0]));
   for (const len of [16, 64, 256, 1024, 2047]) {
@@ -105,6 +109,11 @@ export function hostileInputs(vectors: Vector[]): HostileInput[] {
   add('P1: "/!" repeated (a telegram without values a 2 bytes)', repeat(ascii('/!')));
   add('P1: "/(" repeated (a "/" inside every open value)', repeat(ascii('/(')));
   add('P1: a start and one value, cut by the next start, repeated', repeat(ascii('/X5\r\n1-0:1.7.0(1)\r\n')));
+  add('P1: "/()" repeated (the shortest telegram a start cuts after a value)', repeat(ascii('/()')));
+  add('P1: "/()!" and a wrong CRC, repeated', repeat(ascii('/()!0000')));
+  add('P1: the shortest telegram reported cut (16 bytes with a value), repeated', repeat(ascii('/1234567890123()')));
+  add('P1: the shortest telegram failing its CRC (16 bytes with a value), repeated', repeat(ascii('/1234567890123()!0000\r\n')));
+  add('P1: "/()" with the 7E1 parity bits, repeated', repeat(ascii('/()').map(withParity)));
   add('P1: header, one line, "!" with a wrong CRC, repeated', repeat(ascii('/ISK5\\2M550T-1012\r\n\r\n1-0:1.7.0(00.189*kW)\r\n!0000\r\n')));
 
   // Encrypted starts

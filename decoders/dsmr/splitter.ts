@@ -93,6 +93,8 @@ export class DsmrSplitter {
    */
   private text: string | null = '';
   private pieces = 0;
+  /** Telegram bytes a reported failure still claims (see reportable). */
+  private quietLeft = 0;
   /**
    * 7E1 only: the chunk ended on a raw 0xDB ('[' with its parity bit, or the start of an
    * encrypted frame); the next byte decides (see bodyMasked).
@@ -245,12 +247,12 @@ export class DsmrSplitter {
       if (this.len < this.buf.length) this.buf[this.len++] = 0x5b;
     }
     if (this.state === BODY) {
-      this.truncated(emit, this.len, 'input ended inside a telegram (no "!")');
+      this.truncated(emit, this.len, 'input ended inside a telegram (no "!")', true);
       this.state = HUNT;
     } else if (this.state === CRC) {
       if (this.crcDigits === 0 || this.crcDigits === 3) this.finish(emit, HUNT);
       else {
-        this.truncated(emit, this.len, 'input ended inside the CRC');
+        this.truncated(emit, this.len, 'input ended inside the CRC', true);
         this.state = HUNT;
       }
     } else this.state = HUNT;
@@ -483,11 +485,13 @@ export class DsmrSplitter {
   /** The telegram outgrew buf; `rest`: the bytes that still fitted, taken from the chunk with it. */
   private overflow(emit: Emit, rest: Uint8Array = EMPTY): void {
     if (this.holdsValue() || rest.indexOf(OPEN) >= 0) {
-      emit({
-        ok: false,
-        format: 'dsmr',
-        error: { code: 'overflow', message: `telegram longer than ${this.buf.length} bytes; skipped` },
-      });
+      if (this.reportable(this.len + rest.length)) {
+        emit({
+          ok: false,
+          format: 'dsmr',
+          error: { code: 'overflow', message: `telegram longer than ${this.buf.length} bytes; skipped` },
+        });
+      }
     } else {
       this.dropAsGarbage(0);
       this.skipped += rest.length;
@@ -529,8 +533,25 @@ export class DsmrSplitter {
     this.cutGarbage += this.len - lineNoise(this.soFar()) + extra;
   }
 
-  /** The telegram so far ends at `end`: reported cut. */
-  private truncated(emit: Emit, end: number, why: string): void {
+  /**
+   * A failure of `length` telegram bytes: report it? Not while an earlier reported one's claim
+   * lasts (REPORT_QUIET bytes of failed telegrams from its start; a good telegram ends it): on a
+   * line that breaks every short telegram, one report per 64 bytes, as the HAN splitters do.
+   * (Garbage "telegrams" do not count: whether one is passed by natively or started and dropped
+   * depends on the chunking.)
+   */
+  private reportable(length: number): boolean {
+    if (this.quietLeft > 0) {
+      this.quietLeft = this.quietLeft > length ? this.quietLeft - length : 0;
+      return false;
+    }
+    this.quietLeft = REPORT_QUIET > length ? REPORT_QUIET - length : 0;
+    return true;
+  }
+
+  /** The telegram so far ends at `end`: reported cut (unless quiet; always at the end of input). */
+  private truncated(emit: Emit, end: number, why: string, always = false): void {
+    if (!always && !this.reportable(end)) return;
     emit({ ok: false, format: 'dsmr', error: { code: 'truncated', message: `truncated telegram: ${why}` }, raw: this.telegramBytes(0, end) });
   }
 
@@ -566,6 +587,7 @@ export class DsmrSplitter {
     if (this.crcDigits > 0) {
       const calc = (this.options.crc16?.arc ?? crc16Arc)(frame, 0, frame.length);
       if (calc !== this.crcValue && !skip) {
+        if (!this.reportable(frame.length)) return;
         emit({
           ok: false,
           format: 'dsmr',
@@ -575,7 +597,9 @@ export class DsmrSplitter {
         return;
       }
     }
-    emit(decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options, 'dsmr', text, this.layout));
+    const r = decodeDsmrTelegram(frame, this.crcDigits === 0 ? 'absent' : skip ? 'skipped' : 'ok', this.options, 'dsmr', text, this.layout);
+    if (r.ok) this.quietLeft = 0; // a good telegram ends a failure's claim
+    emit(r);
   }
 }
 
@@ -588,6 +612,9 @@ export class DsmrSplitter {
  * telegram every few bytes ("/()" repeated).
  */
 export const MIN_TELEGRAM = 16;
+
+/** A reported failure claims this many telegram bytes from its start (see DsmrSplitter.reportable). */
+const REPORT_QUIET = 64;
 
 /**
  * The next text-telegram start ('/' or 0xAF) in s[from, end) worth starting, or -1. Starts

@@ -29,7 +29,7 @@
  * soon as its bytes are in: a start that fails is passed by one byte and the next judged, never
  * its bytes stepped through again. So the cost is linear in the input whatever it holds (issue
  * 13: repeated headers, lengths that lie). A failure inside the region a reported one claimed
- * (its frame, or HEADER_QUIET bytes when its header is wrong) is not reported again: those are
+ * (its frame, or REPORT_QUIET bytes when its header is wrong) is not reported again: those are
  * the broken frame's bytes, not more frames.
  */
 import type { Crc16Function, DecoderOptions, FrameResult } from '../frame-result';
@@ -44,10 +44,11 @@ export const HDLC_FLAG = 0x7e;
 /** Smallest legal frame between flags: format(2) dst(1) src(1) control(1) FCS(2). */
 const MIN_FRAME = 7;
 /**
- * A start whose header is wrong (length, addresses, HCS) is reported, and other starts within
- * this many bytes are not: in noise every 0x7E is a start.
+ * A reported failure claims its frame's extent, and at least this many bytes: failures starting
+ * inside are not reported (in noise every 0x7E is a start; on a line that breaks every short
+ * frame, one report per 64 bytes), until a good frame ends the claim.
  */
-const HEADER_QUIET = 64;
+const REPORT_QUIET = 64;
 
 export type Emit = (result: FrameResult) => void;
 
@@ -62,8 +63,14 @@ const HCS_WRONG = 1;
 const FCS_WRONG = 2;
 
 export class HdlcSplitter {
-  /** Bytes from the first undecided flag on; win[0] is that flag. */
+  /**
+   * Bytes held while a frame start is undecided: win[winStart, winLen), win[winStart] the first
+   * undecided flag. Decided bytes before winStart are dropped only when a chunk needs the room
+   * (one copy now and then, not the undecided bytes moved after every chunk: a header whose
+   * length claims 2 KB holds 2 KB).
+   */
   private readonly win: Uint8Array;
+  private winStart = 0;
   private winLen = 0;
   /** Stream positions (bytes pushed before) of the next chunk's first byte and of win[0]. */
   private streamAt = 0;
@@ -108,7 +115,7 @@ export class HdlcSplitter {
 
   /** True while a frame or a segment sequence is being collected (the stream holds P1 complaints meanwhile). */
   inFrame(): boolean {
-    return this.winLen > 1 || this.segmenting || this.dlms.blocksPending();
+    return this.winLen - this.winStart > 1 || this.segmenting || this.dlms.blocksPending();
   }
 
   /**
@@ -122,7 +129,7 @@ export class HdlcSplitter {
     this.streamAt += n;
     let i = 0;
     while (i < n) {
-      if (this.winLen === 0) {
+      if (this.winLen === this.winStart) {
         // Between frames: jump to the next flag; the last of a run of flags opens the frame.
         let j = text !== undefined ? text.indexOf('~', i) : chunk.indexOf(HDLC_FLAG, i);
         if (j < 0) j = n;
@@ -132,11 +139,14 @@ export class HdlcSplitter {
         i = j;
         const next = this.takeWhole(chunk, i, n, emit);
         if (next > i) {
+          this.good(at + next);
           i = next;
           continue;
         }
         this.winAt = at + i;
-      }
+        this.winStart = 0;
+        this.winLen = 0;
+      } else if (this.winStart > 0 && this.win.length - this.winLen < n - i) this.compact();
       const k = Math.min(n - i, this.win.length - this.winLen);
       this.win.set(chunk.subarray(i, i + k), this.winLen);
       this.winLen += k;
@@ -172,7 +182,7 @@ export class HdlcSplitter {
     const w = this.win;
     const len = this.winLen;
     const max = this.maxBytes;
-    let s = 0;
+    let s = this.winStart;
     while (s < len) {
       if (w[s] !== HDLC_FLAG) {
         // (a view up to len: indexOf costs 8 XS computrons a byte scanned, and win past len is stale)
@@ -182,16 +192,53 @@ export class HdlcSplitter {
         s = j;
         continue;
       }
+      // a run of flags: the last one opens the frame (a stream of 0x7E costs a step a byte)
+      while (s + 1 < len && w[s + 1] === HDLC_FLAG) s++;
       if (this.winAt + s + 1 < this.quietUntil) {
         // (a frame's place is its format byte, s + 1, as in failed())
         // Inside a region a reported failure claimed only a good frame matters (failures there
-        // are not reported): judged here with the cheapest tests first - a type-3 format byte, a
-        // legal length, a destination address ending within its 4 bytes, the closing flag where
-        // the length says - and the addresses and checksums once, only for a start that passes.
-        // (In a stream of "7E A0" every other byte is a start; in repeated headers with a right
-        // HCS and a flag where their length ends, every header.)
+        // are not reported): a tight loop over the region's bytes with the cheapest tests first -
+        // a type-3 format byte, a legal length, a destination address ending within its 4 bytes,
+        // the closing flag where the length says - and the addresses and checksums once, below,
+        // only for a start passing those. (In a stream of "7E A0" every other byte is a start;
+        // in repeated headers with a right HCS and a flag where their length ends, every header.)
+        const quietEnd = Math.min(len, this.quietUntil - this.winAt - 1);
+        const countFrom = this.attemptUntil - this.winAt; // bytes from here on are garbage when passed by
+        let q = s;
+        let garbage = 0;
+        let undecided = false;
+        while (q < quietEnd) {
+          if (w[q] !== HDLC_FLAG) {
+            if (q >= countFrom) garbage++;
+            q++;
+            continue;
+          }
+          const a = q + 1;
+          if (a + 5 >= len) {
+            undecided = true;
+            break;
+          }
+          const f0 = w[a];
+          if ((f0 & 0xf0) === 0xa0) {
+            const length = ((f0 & 0x07) << 8) | w[a + 1];
+            if (length >= MIN_FRAME && length <= max && ((w[a + 2] | w[a + 3] | w[a + 4] | w[a + 5]) & 1) !== 0) {
+              // its closing byte not in yet (judged below), or a flag there and the FCS (one
+              // check over the frame; a header with a right HCS is cheap to forge) right
+              if (a + length >= len || (w[a + length] === HDLC_FLAG && this.fcs(w, a, length) === CHECKS_OK)) break;
+            }
+            // a frame that cannot be good: as a reported failure would, the APDU being joined is dropped
+            if (this.segmenting) this.abandonApdu();
+            this.checked = false;
+          }
+          q = a;
+        }
+        this.garbageBytes += garbage;
+        if (q > s) {
+          s = q;
+          continue;
+        }
+        if (undecided) break;
         const at = s + 1;
-        if (at + 5 >= len) break;
         const f0 = w[at];
         if ((f0 & 0xf0) === 0xa0) {
           const length = ((f0 & 0x07) << 8) | w[at + 1];
@@ -204,11 +251,13 @@ export class HdlcSplitter {
               continue;
             }
             if (w[at + length] === HDLC_FLAG) {
+              // (its FCS is right: the addresses and the HCS decide)
               const p = addressesEnd(w, at, length);
               if (p >= 0 && this.checks(w, at, length, p) === CHECKS_OK) {
                 this.attempt(at + length);
                 this.frameLength = length;
                 this.completeFrame(emit, copyBytes(w, s, at + length + 1), p);
+                this.good(this.winAt + at + length);
                 s = at + length;
                 continue;
               }
@@ -225,10 +274,16 @@ export class HdlcSplitter {
       if (next < 0) break;
       s = next;
     }
-    if (s === 0) return;
-    w.copyWithin(0, s, len);
-    this.winLen = len - s;
+    this.winStart = s;
+  }
+
+  /** Drop the decided bytes before winStart (the window's positions move by winStart). */
+  private compact(): void {
+    const s = this.winStart;
+    this.win.copyWithin(0, s, this.winLen);
+    this.winLen -= s;
     this.winAt += s;
+    this.winStart = 0;
   }
 
   /** Stream bytes [from, to) hold no frame: garbage, unless a judged start had taken them. */
@@ -259,43 +314,48 @@ export class HdlcSplitter {
     const length = ((f0 & 0x07) << 8) | w[at + 1];
     if (length < MIN_FRAME) {
       this.attempt(at + 2);
-      this.failed(emit, 'malformed', `HDLC length ${length} shorter than a frame`, w, at, at, at + 2, at + HEADER_QUIET);
+      this.failed(emit, 'malformed', `HDLC length ${length} shorter than a frame`, w, at, at, at + 2, at + REPORT_QUIET);
       return at;
     }
     if (length > this.maxBytes) {
       this.attempt(at + 2);
-      this.failed(emit, 'overflow', `HDLC frame of ${length} bytes exceeds the ${this.maxBytes}-byte buffer`, w, at, at, at + 2, at + HEADER_QUIET);
+      this.failed(emit, 'overflow', `HDLC frame of ${length} bytes exceeds the ${this.maxBytes}-byte buffer`, w, at, at, at + 2, at + REPORT_QUIET);
       return at;
     }
     // addresses: each ends with a byte whose LSB is 1, at most 4 bytes each (frame index <= 10)
     let p = 2;
     let ended = 0;
     while (ended < 2) {
-      if (at + p >= len) return p >= length ? this.closing(w, s, len, emit, length) : -1;
+      if (at + p >= len) return p >= length ? this.closing(w, s, len, emit, length, false) : -1;
       if (p >= length) break;
       if (w[at + p] & 1) ended++;
       else if (p >= 10) {
         this.attempt(at + p + 1);
-        this.failed(emit, 'malformed', 'HDLC address longer than 4 bytes', w, at, at, at + p + 1, at + HEADER_QUIET);
+        this.failed(emit, 'malformed', 'HDLC address longer than 4 bytes', w, at, at, at + p + 1, at + REPORT_QUIET);
         return at;
       }
       p++;
     }
     // control, then the HCS when the frame carries information
+    let hcsChecked = false;
     if (ended === 2 && p + 3 < length - 2) {
       const hcsEnd = p + 3;
       if (at + hcsEnd > len) return -1;
       if (!this.skipChecksum && !checkCrc16X25(w, at, at + hcsEnd - 2, this.x25)) {
         this.attempt(at + hcsEnd);
-        this.failed(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', w, at, at, at + hcsEnd, at + HEADER_QUIET);
+        this.failed(emit, 'checksum', 'HDLC header checksum (HCS) mismatch', w, at, at, at + hcsEnd, at + REPORT_QUIET);
         return at;
       }
+      hcsChecked = true;
     }
-    return this.closing(w, s, len, emit, length);
+    return this.closing(w, s, len, emit, length, hcsChecked);
   }
 
-  /** The frame of `length` after the flag at w[s], header judged: its closing flag and checks. */
-  private closing(w: Uint8Array, s: number, len: number, emit: Emit, length: number): number {
+  /**
+   * The frame of `length` after the flag at w[s], header judged (its HCS checked when
+   * `hcsChecked`): its closing flag and the checks still to do.
+   */
+  private closing(w: Uint8Array, s: number, len: number, emit: Emit, length: number, hcsChecked: boolean): number {
     const at = s + 1;
     if (at + length >= len) return -1;
     if (w[at + length] !== HDLC_FLAG) {
@@ -309,7 +369,7 @@ export class HdlcSplitter {
       this.failed(emit, 'malformed', 'HDLC address longer than 4 bytes', w, at, s, at + length + 1, at + length);
       return at;
     }
-    const checks = this.checks(w, at, length, p);
+    const checks = hcsChecked ? this.fcs(w, at, length) : this.checks(w, at, length, p);
     if (checks !== CHECKS_OK) {
       const hcs = checks === HCS_WRONG;
       this.failed(emit, 'checksum', hcs ? 'HDLC header checksum (HCS) mismatch' : 'HDLC frame checksum (FCS) mismatch', w, at, s, at + length + 1, at + length);
@@ -317,7 +377,18 @@ export class HdlcSplitter {
     }
     this.frameLength = length;
     this.completeFrame(emit, copyBytes(w, s, at + length + 1), p);
+    this.good(this.winAt + at + length);
     return at + length;
+  }
+
+  /** A good frame ended at stream position `end`: failures after it are reported again. */
+  private good(end: number): void {
+    if (this.quietUntil > end) this.quietUntil = end;
+  }
+
+  /** The FCS alone of the frame src[at, at + length) (its HCS known right). */
+  private fcs(src: Uint8Array, at: number, length: number): number {
+    return this.skipChecksum || checkCrc16X25(src, at, at + length - 2, this.x25) ? CHECKS_OK : FCS_WRONG;
   }
 
   /**
@@ -352,7 +423,7 @@ export class HdlcSplitter {
     this.abandonApdu();
     this.checked = false;
     if (this.winAt + start < this.quietUntil) return;
-    this.quietUntil = this.winAt + claimEnd;
+    this.quietUntil = this.winAt + Math.max(claimEnd, start + REPORT_QUIET);
     emit({ ok: false, format: 'hdlc', error: { code, message }, raw: copyBytes(w, rawFrom, rawEnd) });
   }
 
@@ -365,6 +436,7 @@ export class HdlcSplitter {
       emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
     this.winLen = 0;
+    this.winStart = 0;
     this.quietUntil = this.streamAt;
     this.attemptUntil = this.streamAt;
     this.segmenting = false;
@@ -373,7 +445,7 @@ export class HdlcSplitter {
 
   /** A frame begun (a type-3 format byte after the held flag) or a segment sequence open. */
   private inFrameNow(): boolean {
-    return (this.winLen > 1 && (this.win[1] & 0xf0) === 0xa0) || this.segmenting;
+    return (this.winLen - this.winStart > 1 && (this.win[this.winStart + 1] & 0xf0) === 0xa0) || this.segmenting;
   }
 
   private abandonApdu(): void {

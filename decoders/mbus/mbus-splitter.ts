@@ -55,10 +55,11 @@ function windowBytes(maxFrameBytes: number): number {
   return Math.max(MAX_FRAME + 7, Math.min(2048, maxFrameBytes));
 }
 /**
- * A start whose header is wrong is reported, and other starts within this many bytes are not:
- * in noise every 0x68 is a start, and a real frame is at least 11 bytes long.
+ * A reported failure claims its frame's extent, and at least this many bytes: failures starting
+ * inside are not reported (in noise every 0x68 is a start; on a line that breaks every short
+ * frame, one report per 64 bytes), until a good frame ends the claim.
  */
-const HEADER_QUIET = 64;
+const REPORT_QUIET = 64;
 
 type Emit = (result: FrameResult) => void;
 
@@ -88,8 +89,14 @@ function byteSum(b: Uint8Array, start: number, end: number): number {
 }
 
 export class MbusSplitter {
-  /** Bytes from the first undecided start on (the rest of the stream is still in the chunk). */
+  /**
+   * Bytes held while a start is undecided: win[winStart, winLen), win[winStart] the first
+   * undecided start (the rest of the stream is still in the chunk). Decided bytes before
+   * winStart are dropped only when a chunk needs the room (one copy now and then, not the
+   * undecided bytes moved after every chunk).
+   */
   private readonly win: Uint8Array;
+  private winStart = 0;
   private winLen = 0;
   /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
   private readonly sums: Uint8Array;
@@ -131,7 +138,7 @@ export class MbusSplitter {
   }
 
   inFrame(): boolean {
-    return this.winLen > 0 || this.expectedSeq >= 0 || this.dlms.blocksPending();
+    return this.winLen > this.winStart || this.expectedSeq >= 0 || this.dlms.blocksPending();
   }
 
   /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
@@ -141,7 +148,7 @@ export class MbusSplitter {
     this.streamAt += n;
     let i = 0;
     while (i < n) {
-      if (this.winLen === 0) {
+      if (this.winLen === this.winStart) {
         // Between frames: jump to the next start byte; a good frame wholly here is taken in place.
         let j = text !== undefined ? text.indexOf('h', i) : chunk.indexOf(MBUS_START, i);
         if (j < 0) j = n;
@@ -150,11 +157,16 @@ export class MbusSplitter {
         i = j;
         const next = this.takeWhole(chunk, i, n, emit);
         if (next > i) {
+          this.good(at + next);
           i = next;
           continue;
         }
         this.winAt = at + i;
-      }
+        this.winStart = 0;
+        this.winLen = 0;
+        this.sumsEnd = 0;
+        this.sums[0] = 0;
+      } else if (this.winStart > 0 && this.win.length - this.winLen < n - i) this.compact();
       // Held bytes (or an undecided start here): judged in the window.
       const k = Math.min(n - i, this.win.length - this.winLen);
       this.win.set(chunk.subarray(i, i + k), this.winLen);
@@ -187,7 +199,7 @@ export class MbusSplitter {
   private judgeWindow(emit: Emit): void {
     const w = this.win;
     const len = this.winLen;
-    let s = 0;
+    let s = this.winStart;
     // window index before which starts lie in a region a reported failure claimed (kept in a
     // local: this loop runs once per start, and in a stream of 0x68 every byte is one)
     let quiet = this.quietUntil - this.winAt;
@@ -236,10 +248,15 @@ export class MbusSplitter {
       s = next;
       quiet = this.quietUntil - this.winAt;
     }
-    if (s === 0) return;
-    // keep win[s, len): shift the window, its running sums and marks
-    w.copyWithin(0, s, len);
-    this.winLen = len - s;
+    this.winStart = s;
+  }
+
+  /** Drop the decided bytes before winStart: the window, its running sums and positions move. */
+  private compact(): void {
+    const s = this.winStart;
+    this.win.copyWithin(0, s, this.winLen);
+    this.winLen -= s;
+    this.winStart = 0;
     if (this.sumsEnd > s) {
       this.sums.copyWithin(0, s, this.sumsEnd + 1);
       this.sumsEnd -= s;
@@ -281,12 +298,12 @@ export class MbusSplitter {
     }
     if (headerBad) {
       this.attempt(s + 3);
-      this.failed(emit, 'malformed', `M-Bus length bytes differ or too short (${l}, ${w[s + 2]})`, w, s, s + 3, s + HEADER_QUIET);
+      this.failed(emit, 'malformed', `M-Bus length bytes differ or too short (${l}, ${w[s + 2]})`, w, s, s + 3, s + REPORT_QUIET);
       return s + 1;
     }
     if (w[s + 3] !== MBUS_START) {
       this.attempt(s + 4);
-      this.failed(emit, 'malformed', 'M-Bus second start byte missing', w, s, s + 4, s + HEADER_QUIET);
+      this.failed(emit, 'malformed', 'M-Bus second start byte missing', w, s, s + 4, s + REPORT_QUIET);
       return s + 1;
     }
     const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
@@ -312,7 +329,13 @@ export class MbusSplitter {
     this.length = length;
     this.attempt(s + total);
     this.completeFrame(emit, copyBytes(w, s, s + total));
+    this.good(this.winAt + s + total);
     return s + total;
+  }
+
+  /** A good frame ended at stream position `end`: failures after it are reported again. */
+  private good(end: number): void {
+    if (this.quietUntil > end) this.quietUntil = end;
   }
 
   /** A judged start took the window's bytes up to `until`. */
@@ -344,7 +367,7 @@ export class MbusSplitter {
 
   /**
    * A start whose frame failed: reported (raw = the bytes it took, w[s, rawEnd)) unless it lies
-   * inside the region a reported failure claimed (its frame's extent, or HEADER_QUIET bytes for a
+   * inside the region a reported failure claimed (its frame's extent, or REPORT_QUIET bytes for a
    * header that is wrong): starts inside a damaged frame are its bytes, not more frames. The
    * APDU being assembled is dropped.
    */
@@ -353,18 +376,19 @@ export class MbusSplitter {
     this.apduLength = 0;
     this.checked = false;
     if (this.winAt + s < this.quietUntil) return;
-    this.quietUntil = this.winAt + claimEnd;
+    this.quietUntil = this.winAt + Math.max(claimEnd, s + REPORT_QUIET);
     emit({ ok: false, format: 'mbus', error: { code, message }, raw: copyBytes(w, s, rawEnd) });
   }
 
   flush(emit: Emit): void {
     this.checked = false;
-    if (this.winLen > 0 || this.expectedSeq >= 0) {
+    if (this.winLen > this.winStart || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
     } else if (this.dlms.abandonBlocks()) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
     this.winLen = 0;
+    this.winStart = 0;
     this.sumsEnd = 0;
     this.sums[0] = 0;
     this.quietUntil = this.streamAt;

@@ -56,7 +56,9 @@ export class P1Front {
     // free under XS, Uint8Array.indexOf costs 8 computrons per byte scanned (and a miss scans to
     // the end of the chunk).
     this.out = emit;
-    this.scan(bytes, text !== undefined ? text : textOf(this.options, bytes), bytes.length);
+    const s = text !== undefined ? text : textOf(this.options, bytes);
+    if (this.active === TEXT && this.text.continueWith(bytes, s)) return; // a chunk inside a telegram
+    this.scan(bytes, s, bytes.length);
   }
 
   /**

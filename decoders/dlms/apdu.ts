@@ -16,7 +16,7 @@
  * payload came out of an unauthenticated decryption, where garbage means a wrong key).
  */
 import type { DecodeError } from '../reading';
-import { AxdrError, ByteReader } from './axdr';
+import { ByteReader } from './axdr';
 import { cosemDateTimeIso } from './cosem-datetime';
 import { PushList } from './push-list';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
@@ -99,22 +99,30 @@ export class DlmsApduDecoder {
 
   /** A data-notification at bytes[start, end): its header, then its list read once. */
   private notification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome {
-    const r = new ByteReader(bytes, start + 1, end);
+    // (read in place, written out: this runs for every frame)
+    let p = start + 1;
+    if (p + 4 > end) return needs(4, p, end);
+    p += 4; // long-invoke-id-and-priority
+    // The optional date-time: octet-string 0x09 n (a 12-byte COSEM date-time when n is 12), a
+    // bare 0x0C stamp, or 0x00 (none).
+    if (p >= end) return needs(1, p, end);
+    const dtTag = bytes[p++];
     let timeIso: string | undefined;
-    try {
-      r.u32(); // long-invoke-id-and-priority
-      const time = readNotificationTime(r, bytes);
-      if (time === null) return error('malformed', `data-notification date-time starts with 0x${bytes[r.pos - 1].toString(16)}`);
-      timeIso = time;
-    } catch (e) {
-      return error('malformed', `data-notification: ${e instanceof AxdrError ? e.message : 'unparseable'}`);
-    }
-    const body = r.pos;
-    if (this.list.read(bytes, body, end) >= 0) return { kind: 'list', list: this.list, timeIso, encrypted };
+    if (dtTag === 0x09) {
+      if (p >= end) return needs(1, p, end);
+      const n = bytes[p++];
+      if (p + n > end) return needs(n, p, end);
+      if (n === 12) timeIso = cosemDateTimeIso(bytes, p);
+      p += n;
+    } else if (dtTag === 0x0c) {
+      if (p + 12 > end) return needs(12, p, end);
+      timeIso = cosemDateTimeIso(bytes, p);
+      p += 12;
+    } else if (dtTag !== 0x00) return error('malformed', `data-notification date-time starts with 0x${dtTag.toString(16)}`);
+    if (this.list.read(bytes, p, end) >= 0) return { kind: 'list', list: this.list, timeIso, encrypted };
     // A well-formed single value is legal A-XDR but no push list (no shape takes it).
     if (this.list.notAList) return error('unsupported', `data-notification: ${this.list.error}`);
     return error('malformed', `data-notification: ${this.list.error}`);
-    return { kind: 'list', list: this.list, timeIso, encrypted };
   }
 
   private blockTransfer(bytes: Uint8Array, start: number, end: number, depth: number, encrypted: boolean): ApduOutcome {
@@ -152,27 +160,9 @@ export class DlmsApduDecoder {
   }
 }
 
-/**
- * The optional date-time after the invoke id: octet-string 0x09 n (a 12-byte COSEM date-time when
- * n is 12), a bare 0x0C stamp, or 0x00 (none). Read in place (no copy). Returns null, with the tag
- * consumed, when the byte is none of these; throws AxdrError when the stamp runs past the end.
- */
-function readNotificationTime(r: ByteReader, bytes: Uint8Array): string | undefined | null {
-  const dtTag = r.u8();
-  if (dtTag === 0x09) {
-    const n = r.u8();
-    r.need(n);
-    const time = n === 12 ? cosemDateTimeIso(bytes, r.pos) : undefined;
-    r.pos += n;
-    return time;
-  }
-  if (dtTag === 0x0c) {
-    r.need(12);
-    const time = cosemDateTimeIso(bytes, r.pos);
-    r.pos += 12;
-    return time;
-  }
-  return dtTag === 0x00 ? undefined : null;
+/** The header ends early (the words of axdr.ts ByteReader.need). */
+function needs(n: number, at: number, end: number): ApduOutcome {
+  return error('malformed', `data-notification: needs ${n} bytes at offset ${at}, ${end - at} left`);
 }
 
 function error(code: DecodeError['code'], message: string): ApduOutcome {

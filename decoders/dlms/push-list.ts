@@ -208,7 +208,19 @@ export class PushList {
       this.named++;
       let p = q + 10;
       const v = p < end ? b[p] : -1;
-      if (v === 0x02 || v === 0x01) {
+      // the commonest values written out (scalar() is a call and a switch under XS)
+      if (v === 0x06 && p + 5 <= end) {
+        this.value[i] = b[p + 1] * 0x1000000 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]);
+        this.type[i] = 0x06;
+        this.kind[i] = ITEM_NUMBER;
+        p += 5;
+      } else if ((v === 0x12 || v === 0x10) && p + 3 <= end) {
+        const x = (b[p + 1] << 8) | b[p + 2];
+        this.value[i] = v === 0x10 && x >= 0x8000 ? x - 0x10000 : x;
+        this.type[i] = v;
+        this.kind[i] = ITEM_NUMBER;
+        p += 3;
+      } else if (v === 0x02 || v === 0x01) {
         p = this.skip(b, p, end, 2);
         if (p < 0) return -1;
         this.kind[i] = ITEM_OTHER;
@@ -258,10 +270,13 @@ export class PushList {
   private descriptors(b: Uint8Array, q: number, end: number, n: number): number {
     if (q + 2 + 18 * n > end || n > DESCRIPTOR_CAPACITY) return 0;
     let p = q + 2;
+    const names = this.descriptorName;
+    const attributes = this.descriptorAttribute;
     for (let k = 0; k < n; k++) {
-      if (!isDescriptor(b, p)) return 0;
-      this.descriptorName[k] = p + 7;
-      this.descriptorAttribute[k] = b[p + 14];
+      // isDescriptor written out (this runs 10-30 times a frame)
+      if (b[p] !== 0x02 || b[p + 1] !== 0x04 || b[p + 2] !== 0x12 || b[p + 5] !== 0x09 || b[p + 6] !== 0x06 || b[p + 13] !== 0x0f || b[p + 15] !== 0x12) return 0;
+      names[k] = p + 7;
+      attributes[k] = b[p + 14];
       p += 18;
     }
     this.descriptorCount = n;

@@ -151,6 +151,22 @@ export class DsmrSplitter {
   }
 
   /**
+   * The front's fast path for a whole chunk in the middle of an 8-bit telegram: when the chunk
+   * holds no '!', '/' or 0xDB and fits, it is appended (one copy, its text joined) and true
+   * returned; otherwise nothing changes and false (the front feeds it). A telegram spread over
+   * UART reads is mostly such chunks: this skips the state machine's layers for them.
+   */
+  continueWith(chunk: Uint8Array, s: string): boolean {
+    if (this.state !== BODY || this.mask !== 0xff || this.inChunkAt >= 0) return false;
+    const n = chunk.length;
+    if (this.len + n > this.buf.length || s.indexOf('!') >= 0 || s.indexOf('/') >= 0 || s.indexOf('\xdb') >= 0) return false;
+    this.buf.set(chunk, this.len);
+    this.len += n;
+    if (this.text !== null) this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s;
+    return true;
+  }
+
+  /**
    * Bytes from an earlier chunk that belong before chunk[returned index]: a 7E1 "telegram" was
    * ended by a 0xDB 0x08 split across chunks, and that 0xDB starts an encrypted frame. The front
    * scans them first (as it does for the encrypted splitter's takeRejected).

@@ -72,6 +72,8 @@ export class HdlcSplitter {
   private readonly win: Uint8Array;
   private winStart = 0;
   private winLen = 0;
+  /** Stream position the window must reach before its first undecided start can be decided (its frame's end), or 0. */
+  private waitUntil = 0;
   /** Stream positions (bytes pushed before) of the next chunk's first byte and of win[0]. */
   private streamAt = 0;
   private winAt = 0;
@@ -151,7 +153,8 @@ export class HdlcSplitter {
       this.win.set(chunk.subarray(i, i + k), this.winLen);
       this.winLen += k;
       i += k;
-      this.judgeWindow(emit);
+      // (an undecided start whose frame is not all in yet is not judged again until it is)
+      if (this.winAt + this.winLen >= this.waitUntil) this.judgeWindow(emit);
     }
   }
 
@@ -183,6 +186,7 @@ export class HdlcSplitter {
     const len = this.winLen;
     const max = this.maxBytes;
     let s = this.winStart;
+    this.waitUntil = 0;
     while (s < len) {
       if (w[s] !== HDLC_FLAG) {
         // (a view up to len: indexOf costs 8 XS computrons a byte scanned, and win past len is stale)
@@ -357,7 +361,10 @@ export class HdlcSplitter {
    */
   private closing(w: Uint8Array, s: number, len: number, emit: Emit, length: number, hcsChecked: boolean): number {
     const at = s + 1;
-    if (at + length >= len) return -1;
+    if (at + length >= len) {
+      this.waitUntil = this.winAt + at + length + 1;
+      return -1;
+    }
     if (w[at + length] !== HDLC_FLAG) {
       this.attempt(at + length + 1);
       this.failed(emit, 'truncated', 'HDLC closing flag missing (bytes lost on the line?)', w, at, at, at + length + 1, at + length + 1);
@@ -437,6 +444,7 @@ export class HdlcSplitter {
     }
     this.winLen = 0;
     this.winStart = 0;
+    this.waitUntil = 0;
     this.quietUntil = this.streamAt;
     this.attemptUntil = this.streamAt;
     this.segmenting = false;

@@ -98,6 +98,8 @@ export class MbusSplitter {
   private readonly win: Uint8Array;
   private winStart = 0;
   private winLen = 0;
+  /** Stream position the window must reach before its first undecided start can be decided (its frame's end), or 0. */
+  private waitUntil = 0;
   /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
   private readonly sums: Uint8Array;
   private sumsEnd = 0;
@@ -172,7 +174,8 @@ export class MbusSplitter {
       this.win.set(chunk.subarray(i, i + k), this.winLen);
       this.winLen += k;
       i += k;
-      this.judgeWindow(emit);
+      // (an undecided start whose frame is not all in yet is not judged again until it is)
+      if (this.winAt + this.winLen >= this.waitUntil) this.judgeWindow(emit);
     }
   }
 
@@ -200,6 +203,7 @@ export class MbusSplitter {
     const w = this.win;
     const len = this.winLen;
     let s = this.winStart;
+    this.waitUntil = 0;
     // window index before which starts lie in a region a reported failure claimed (kept in a
     // local: this loop runs once per start, and in a stream of 0x68 every byte is one)
     let quiet = this.quietUntil - this.winAt;
@@ -227,7 +231,10 @@ export class MbusSplitter {
             const stopAt = q + 5 + (l < EXTENDED_LENGTH_BELOW ? l + 256 : l);
             if (stopAt >= len) {
               undecided = q + 4 > len || (w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW);
-              if (undecided) break;
+              if (undecided) {
+                if (q + 4 <= len) this.waitUntil = this.winAt + stopAt + 1;
+                break;
+              }
             } else if (w[stopAt] === MBUS_STOP && w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW) {
               // header and stop byte right: the checksum decides (running sums: starts overlap here)
               if (this.skipChecksum || this.sum(w, q + 4, stopAt - 1) === w[stopAt - 1]) break;
@@ -288,7 +295,7 @@ export class MbusSplitter {
       if (headerBad || w[s + 3] !== MBUS_START) return s + 1;
       const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
       const total = 4 + length + 2;
-      if (len - s < total) return -1;
+      if (len - s < total) return this.wait(s + total);
       const csAt = s + 4 + length;
       if (w[csAt + 1] !== MBUS_STOP || (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt])) {
         this.attempt(s + total);
@@ -308,7 +315,7 @@ export class MbusSplitter {
     }
     const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
     const total = 4 + length + 2;
-    if (len - s < total) return -1;
+    if (len - s < total) return this.wait(s + total);
     const csAt = s + 4 + length;
     if (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt]) {
       this.attempt(csAt + 1);
@@ -336,6 +343,12 @@ export class MbusSplitter {
   /** A good frame ended at stream position `end`: failures after it are reported again. */
   private good(end: number): void {
     if (this.quietUntil > end) this.quietUntil = end;
+  }
+
+  /** The start being judged needs the window up to index `until`: undecided (-1) until then. */
+  private wait(until: number): number {
+    this.waitUntil = this.winAt + until;
+    return -1;
   }
 
   /** A judged start took the window's bytes up to `until`. */
@@ -389,6 +402,7 @@ export class MbusSplitter {
     }
     this.winLen = 0;
     this.winStart = 0;
+    this.waitUntil = 0;
     this.sumsEnd = 0;
     this.sums[0] = 0;
     this.quietUntil = this.streamAt;

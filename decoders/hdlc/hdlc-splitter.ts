@@ -74,6 +74,10 @@ export class HdlcSplitter {
   private winLen = 0;
   /** Stream position the window must reach before its first undecided start can be decided (its frame's end), or 0. */
   private waitUntil = 0;
+  /** That start's flag (stream position) when its header passed, its length and whether its HCS was checked; -1: none. */
+  private headerAt = -1;
+  private headerLength = 0;
+  private headerHcs = false;
   /** Stream positions (bytes pushed before) of the next chunk's first byte and of win[0]. */
   private streamAt = 0;
   private winAt = 0;
@@ -309,6 +313,8 @@ export class HdlcSplitter {
    * fails is reported and hunting resumes at the byte after the flag.
    */
   private judge(w: Uint8Array, s: number, len: number, emit: Emit): number {
+    // its header judged already, only its end was missing (see closing)
+    if (this.winAt + s === this.headerAt) return this.closing(w, s, len, emit, this.headerLength, this.headerHcs);
     const at = s + 1;
     if (at >= len) return -1;
     const f0 = w[at];
@@ -363,8 +369,13 @@ export class HdlcSplitter {
     const at = s + 1;
     if (at + length >= len) {
       this.waitUntil = this.winAt + at + length + 1;
+      // (its header need not be judged again when its end is in)
+      this.headerAt = this.winAt + s;
+      this.headerLength = length;
+      this.headerHcs = hcsChecked;
       return -1;
     }
+    this.headerAt = -1;
     if (w[at + length] !== HDLC_FLAG) {
       this.attempt(at + length + 1);
       this.failed(emit, 'truncated', 'HDLC closing flag missing (bytes lost on the line?)', w, at, at, at + length + 1, at + length + 1);
@@ -445,6 +456,7 @@ export class HdlcSplitter {
     this.winLen = 0;
     this.winStart = 0;
     this.waitUntil = 0;
+    this.headerAt = -1;
     this.quietUntil = this.streamAt;
     this.attemptUntil = this.streamAt;
     this.segmenting = false;

@@ -29,15 +29,17 @@
  * soon as its bytes are in: a start that fails is passed by one byte and the next judged, never
  * its bytes stepped through again. So the cost is linear in the input whatever it holds (issue
  * 13: repeated headers, lengths that lie). A failure inside the region a reported one claimed
- * (its frame, or REPORT_QUIET bytes when its header is wrong) is not reported again: those are
- * the broken frame's bytes, not more frames.
+ * (its frame, and at least REPORT_QUIET bytes) is not reported again: those are the broken
+ * frame's bytes or its close neighbours, not more news. The window, the stream positions and the
+ * push loop are shared with the M-Bus splitter (util/frame-window.ts).
  */
-import type { Crc16Function, DecoderOptions, FrameResult } from '../frame-result';
+import type { Crc16Function, DecoderOptions } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
 import { checkCrc16X25, crc16X25, crc16X25Register } from '../util/crc16-x25';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
 import { copyBytes } from '../util/copy-bytes';
+import { FrameWindow, type Emit } from '../util/frame-window';
 
 export const HDLC_FLAG = 0x7e;
 
@@ -50,7 +52,6 @@ const MIN_FRAME = 7;
  */
 const REPORT_QUIET = 64;
 
-export type Emit = (result: FrameResult) => void;
 
 /** APDU tags a pushed first segment starts with: data-notification, glo-ciphering, block transfer. */
 function isApduStart(tag: number): boolean {
@@ -62,29 +63,11 @@ const CHECKS_OK = 0;
 const HCS_WRONG = 1;
 const FCS_WRONG = 2;
 
-export class HdlcSplitter {
-  /**
-   * Bytes held while a frame start is undecided: win[winStart, winLen), win[winStart] the first
-   * undecided flag. Decided bytes before winStart are dropped only when a chunk needs the room
-   * (one copy now and then, not the undecided bytes moved after every chunk: a header whose
-   * length claims 2 KB holds 2 KB).
-   */
-  private readonly win: Uint8Array;
-  private winStart = 0;
-  private winLen = 0;
-  /** Stream position the window must reach before its first undecided start can be decided (its frame's end), or 0. */
-  private waitUntil = 0;
+export class HdlcSplitter extends FrameWindow {
   /** That start's flag (stream position) when its header passed, its length and whether its HCS was checked; -1: none. */
   private headerAt = -1;
   private headerLength = 0;
   private headerHcs = false;
-  /** Stream positions (bytes pushed before) of the next chunk's first byte and of win[0]. */
-  private streamAt = 0;
-  private winAt = 0;
-  /** Stream position up to which a reported failure claimed the bytes. */
-  private quietUntil = 0;
-  /** Stream position up to which bytes belong to a judged start (not garbage). */
-  private attemptUntil = 0;
   private readonly apdu: Uint8Array;
   private readonly maxBytes: number;
   private readonly skipChecksum: boolean;
@@ -94,8 +77,6 @@ export class HdlcSplitter {
   private apduLength = 0;
   /** True while the next segment continues an APDU. */
   private segmenting = false;
-  /** Bytes outside any frame (before a flag, or after a broken format byte). */
-  garbageBytes = 0;
   /** True while emitting a result for a frame whose HCS and FCS passed (the stream locks on it). */
   checked = false;
   /** HCS/FCS CRC: the JavaScript table loop, or the platform's native one (DecoderOptions.crc16). */
@@ -104,9 +85,10 @@ export class HdlcSplitter {
   private readonly jsCrc: boolean;
 
   constructor(options: DecoderOptions = {}) {
-    this.maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
-    // a frame between flags, and both flags
-    this.win = new Uint8Array(this.maxBytes + 3);
+    // the window: a frame between flags, and both flags
+    const maxBytes = Math.max(64, options.maxFrameBytes ?? 4096);
+    super(maxBytes + 3);
+    this.maxBytes = maxBytes;
     this.apdu = new Uint8Array(this.maxBytes);
     this.skipChecksum = options.skipChecksum === true;
     this.x25 = options.crc16?.x25 ?? crc16X25;
@@ -124,60 +106,30 @@ export class HdlcSplitter {
     return this.winLen - this.winStart > 1 || this.segmenting || this.dlms.blocksPending();
   }
 
-  /**
-   * `text`, when given, is the chunk as Latin-1 (one char per byte, MeterStream makes it once per
-   * chunk for all hunters): String.indexOf finds the next flag for almost nothing under XS, where
-   * Uint8Array.indexOf costs 8 computrons a byte.
-   */
-  push(chunk: Uint8Array, emit: Emit, text?: string): void {
-    const n = chunk.length;
-    const at = this.streamAt;
-    this.streamAt += n;
-    let i = 0;
-    while (i < n) {
-      if (this.winLen === this.winStart) {
-        // Between frames: jump to the next flag; the last of a run of flags opens the frame.
-        let j = text !== undefined ? text.indexOf('~', i) : chunk.indexOf(HDLC_FLAG, i);
-        if (j < 0) j = n;
-        this.passBy(at + i, at + j);
-        if (j === n) return;
-        while (j + 1 < n && chunk[j + 1] === HDLC_FLAG) j++;
-        i = j;
-        const next = this.takeWhole(chunk, i, n, emit);
-        if (next > i) {
-          this.good(at + next);
-          i = next;
-          continue;
-        }
-        this.winAt = at + i;
-        this.winStart = 0;
-        this.winLen = 0;
-      } else if (this.winStart > 0 && this.win.length - this.winLen < n - i) this.compact();
-      const k = Math.min(n - i, this.win.length - this.winLen);
-      this.win.set(chunk.subarray(i, i + k), this.winLen);
-      this.winLen += k;
-      i += k;
-      // (an undecided start whose frame is not all in yet is not judged again until it is)
-      if (this.winAt + this.winLen >= this.waitUntil) this.judgeWindow(emit);
-    }
+  /** The next flag (the first of a run: the last of it opens the frame, takeWhole and judgeWindow step over the run). */
+  protected nextStart(chunk: Uint8Array, text: string | undefined, from: number): number {
+    const j = text !== undefined ? text.indexOf('~', from) : chunk.indexOf(HDLC_FLAG, from);
+    return j < 0 ? chunk.length : j;
   }
 
   /**
    * The frame after the flag at src[flag], when it is wholly in src with its closing flag and
    * good (type-3 format, legal length and addresses, HCS and FCS right): decoded in place, copied
    * out once, and the index of its closing flag returned (that flag may open the next frame).
-   * Anything else returns `flag` with nothing changed: the window judges it.
+   * Anything else returns `first` (the first flag of the run) with nothing changed: the window judges it.
    */
-  private takeWhole(src: Uint8Array, flag: number, end: number, emit: Emit): number {
+  protected takeWhole(src: Uint8Array, first: number, end: number, emit: Emit): number {
+    let flag = first;
+    while (flag + 1 < end && src[flag + 1] === HDLC_FLAG) flag++;
     const at = flag + 1;
-    if (at + 2 > end) return flag;
+    if (at + 2 > end) return first;
     const f0 = src[at];
-    if ((f0 & 0xf0) !== 0xa0) return flag;
+    if ((f0 & 0xf0) !== 0xa0) return first;
     const length = ((f0 & 0x07) << 8) | src[at + 1];
-    if (length < MIN_FRAME || length > this.maxBytes || at + length >= end || src[at + length] !== HDLC_FLAG) return flag;
+    if (length < MIN_FRAME || length > this.maxBytes || at + length >= end || src[at + length] !== HDLC_FLAG) return first;
     const p = addressesEnd(src, at, length);
-    if (p < 0) return flag;
-    if (this.checks(src, at, length, p) !== CHECKS_OK) return flag;
+    if (p < 0) return first;
+    if (this.checks(src, at, length, p) !== CHECKS_OK) return first;
     this.frameLength = length;
     // raw = flag + frame + flag: one ArrayBuffer slice (the opening flag is the byte before)
     this.completeFrame(emit, copyBytes(src, flag, at + length + 1), p);
@@ -185,7 +137,7 @@ export class HdlcSplitter {
   }
 
   /** Judge every flag in the window that its bytes can decide; keep the rest (from the first undecided one). */
-  private judgeWindow(emit: Emit): void {
+  protected judgeWindow(emit: Emit): void {
     const w = this.win;
     const len = this.winLen;
     const max = this.maxBytes;
@@ -285,27 +237,6 @@ export class HdlcSplitter {
     this.winStart = s;
   }
 
-  /** Drop the decided bytes before winStart (the window's positions move by winStart). */
-  private compact(): void {
-    const s = this.winStart;
-    this.win.copyWithin(0, s, this.winLen);
-    this.winLen -= s;
-    this.winAt += s;
-    this.winStart = 0;
-  }
-
-  /** Stream bytes [from, to) hold no frame: garbage, unless a judged start had taken them. */
-  private passBy(from: number, to: number): void {
-    const counted = to - Math.max(from, this.attemptUntil);
-    if (counted > 0) this.garbageBytes += counted;
-  }
-
-  /** A judged start took the window's bytes up to `until`. */
-  private attempt(until: number): void {
-    const abs = this.winAt + until;
-    if (abs > this.attemptUntil) this.attemptUntil = abs;
-  }
-
   /**
    * The flag at w[s] and the frame after it: the index to go on from, or -1 while its bytes are
    * not all here. As the byte-by-byte reading did: a byte after the flag that is not a type-3
@@ -368,12 +299,11 @@ export class HdlcSplitter {
   private closing(w: Uint8Array, s: number, len: number, emit: Emit, length: number, hcsChecked: boolean): number {
     const at = s + 1;
     if (at + length >= len) {
-      this.waitUntil = this.winAt + at + length + 1;
       // (its header need not be judged again when its end is in)
       this.headerAt = this.winAt + s;
       this.headerLength = length;
       this.headerHcs = hcsChecked;
-      return -1;
+      return this.wait(at + length + 1);
     }
     this.headerAt = -1;
     if (w[at + length] !== HDLC_FLAG) {
@@ -399,10 +329,6 @@ export class HdlcSplitter {
     return at + length;
   }
 
-  /** A good frame ended at stream position `end`: failures after it are reported again. */
-  private good(end: number): void {
-    if (this.quietUntil > end) this.quietUntil = end;
-  }
 
   /** The FCS alone of the frame src[at, at + length) (its HCS known right). */
   private fcs(src: Uint8Array, at: number, length: number): number {
@@ -440,8 +366,7 @@ export class HdlcSplitter {
   private failed(emit: Emit, code: DecodeErrorCode, message: string, w: Uint8Array, start: number, rawFrom: number, rawEnd: number, claimEnd: number): void {
     this.abandonApdu();
     this.checked = false;
-    if (this.winAt + start < this.quietUntil) return;
-    this.quietUntil = this.winAt + Math.max(claimEnd, start + REPORT_QUIET);
+    if (!this.reportable(start, claimEnd, REPORT_QUIET)) return;
     emit({ ok: false, format: 'hdlc', error: { code, message }, raw: copyBytes(w, rawFrom, rawEnd) });
   }
 
@@ -453,12 +378,8 @@ export class HdlcSplitter {
     } else if (this.dlms.abandonBlocks()) {
       emit({ ok: false, format: 'hdlc', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
-    this.winLen = 0;
-    this.winStart = 0;
-    this.waitUntil = 0;
+    this.clearWindow();
     this.headerAt = -1;
-    this.quietUntil = this.streamAt;
-    this.attemptUntil = this.streamAt;
     this.segmenting = false;
     this.apduLength = 0;
   }

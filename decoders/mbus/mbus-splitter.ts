@@ -18,11 +18,12 @@
  * start at all (passed by, as garbage that happened to hold 0x68).
  *
  * Cost is linear in the input whatever it holds: every possible start is judged where it lies,
- * by index (never by stepping its bytes again), the checksum of a start that fails only after
- * an earlier one failed comes from running sums (one add per byte, however many starts overlap),
- * and failures inside a region an earlier reported failure claimed are not reported again: a
- * stream of 0x68, or of "68 FF FF 68", costs about what noise costs (issue 13's worst case was
- * such a pattern, 5,361 XS computrons a byte).
+ * by index (never by stepping its bytes again), the checksum of a start inside bytes an earlier
+ * start took comes from running sums (one add per byte, however many starts overlap), and
+ * failures inside a region an earlier reported failure claimed (its frame, and at least 64
+ * bytes) are not reported again: a stream of 0x68, or of "68 FF FF 68", costs about what noise
+ * costs (issue 13's worst case was such a pattern, 5,361 XS computrons a byte). The window, the
+ * stream positions and the push loop are shared with the HDLC splitter (util/frame-window.ts).
  *
  * Non-standard length (Sagemcom T210-D in Austria, Netz NÖ/EVN, system title "SAGY"): the first
  * segment carries 257 bytes from C to the end of the data, which does not fit EN 13757-2's one-byte
@@ -34,11 +35,12 @@
  * of 1..3 has no standard meaning and cannot hide a real frame. Real captures with it:
  * hosttests/vectors/han-link/amsreader-firmware/ (CS and stop byte pass only with L = 257).
  */
-import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecoderOptions } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
 import { copyBytes } from '../util/copy-bytes';
+import { FrameWindow, type Emit } from '../util/frame-window';
 
 export const MBUS_START = 0x68;
 export const MBUS_STOP = 0x16;
@@ -61,7 +63,6 @@ function windowBytes(maxFrameBytes: number): number {
  */
 const REPORT_QUIET = 64;
 
-type Emit = (result: FrameResult) => void;
 
 /**
  * Arithmetic sum of b[start, end) modulo 256 (the M-Bus CS). Under XS a loop over the bytes
@@ -88,31 +89,10 @@ function byteSum(b: Uint8Array, start: number, end: number): number {
   return sum & 0xff;
 }
 
-export class MbusSplitter {
-  /**
-   * Bytes held while a start is undecided: win[winStart, winLen), win[winStart] the first
-   * undecided start (the rest of the stream is still in the chunk). Decided bytes before
-   * winStart are dropped only when a chunk needs the room (one copy now and then, not the
-   * undecided bytes moved after every chunk).
-   */
-  private readonly win: Uint8Array;
-  private winStart = 0;
-  private winLen = 0;
-  /** Stream position the window must reach before its first undecided start can be decided (its frame's end), or 0. */
-  private waitUntil = 0;
+export class MbusSplitter extends FrameWindow {
   /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
   private readonly sums: Uint8Array;
   private sumsEnd = 0;
-  /**
-   * Positions in the stream (bytes pushed before), so that nothing depends on how the bytes were
-   * chunked: of the next chunk's first byte, and of win[0].
-   */
-  private streamAt = 0;
-  private winAt = 0;
-  /** Stream position up to which a reported failure claimed the bytes (failures starting before it stay quiet). */
-  private quietUntil = 0;
-  /** Stream position up to which bytes belong to a judged start (not garbage, as a frame attempt's bytes never were). */
-  private attemptUntil = 0;
   private readonly apdu: Uint8Array;
   private readonly skipChecksum: boolean;
   private readonly dlms: DlmsApduDecoder;
@@ -121,13 +101,12 @@ export class MbusSplitter {
   private apduLength = 0;
   /** Sequence number expected next, or -1 when no APDU is being assembled. */
   private expectedSeq = -1;
-  garbageBytes = 0;
   /** True while emitting a result for a frame whose checksum passed (the stream locks on it). */
   checked = false;
 
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);
-    this.win = new Uint8Array(windowBytes(max));
+    super(windowBytes(max));
     this.sums = new Uint8Array(this.win.length + 1);
     this.apdu = new Uint8Array(max);
     this.skipChecksum = options.skipChecksum === true;
@@ -140,42 +119,27 @@ export class MbusSplitter {
   }
 
   inFrame(): boolean {
-    return this.winLen > this.winStart || this.expectedSeq >= 0 || this.dlms.blocksPending();
+    return this.holding() || this.expectedSeq >= 0 || this.dlms.blocksPending();
   }
 
-  /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
-  push(chunk: Uint8Array, emit: Emit, text?: string): void {
-    const n = chunk.length;
-    const at = this.streamAt;
-    this.streamAt += n;
-    let i = 0;
-    while (i < n) {
-      if (this.winLen === this.winStart) {
-        // Between frames: jump to the next start byte; a good frame wholly here is taken in place.
-        let j = text !== undefined ? text.indexOf('h', i) : chunk.indexOf(MBUS_START, i);
-        if (j < 0) j = n;
-        this.passBy(at + i, at + j);
-        if (j === n) return;
-        i = j;
-        const next = this.takeWhole(chunk, i, n, emit);
-        if (next > i) {
-          this.good(at + next);
-          i = next;
-          continue;
-        }
-        this.winAt = at + i;
-        this.winStart = 0;
-        this.winLen = 0;
-        this.sumsEnd = 0;
-        this.sums[0] = 0;
-      } else if (this.winStart > 0 && this.win.length - this.winLen < n - i) this.compact();
-      // Held bytes (or an undecided start here): judged in the window.
-      const k = Math.min(n - i, this.win.length - this.winLen);
-      this.win.set(chunk.subarray(i, i + k), this.winLen);
-      this.winLen += k;
-      i += k;
-      // (an undecided start whose frame is not all in yet is not judged again until it is)
-      if (this.winAt + this.winLen >= this.waitUntil) this.judgeWindow(emit);
+  protected nextStart(chunk: Uint8Array, text: string | undefined, from: number): number {
+    const j = text !== undefined ? text.indexOf('h', from) : chunk.indexOf(MBUS_START, from);
+    return j < 0 ? chunk.length : j;
+  }
+
+  protected override windowReset(): void {
+    this.sumsEnd = 0;
+    this.sums[0] = 0;
+  }
+
+  /** The window's positions moved down by `s`: its running sums with them. */
+  protected override windowMoved(s: number): void {
+    if (this.sumsEnd > s) {
+      this.sums.copyWithin(0, s, this.sumsEnd + 1);
+      this.sumsEnd -= s;
+    } else {
+      this.sums[0] = 0;
+      this.sumsEnd = 0;
     }
   }
 
@@ -185,7 +149,7 @@ export class MbusSplitter {
    * once (one ArrayBuffer slice) and completed, and the index after it returned. Anything else
    * returns `at` with nothing changed: the window judges it.
    */
-  private takeWhole(src: Uint8Array, at: number, end: number, emit: Emit): number {
+  protected takeWhole(src: Uint8Array, at: number, end: number, emit: Emit): number {
     if (at + 4 > end) return at;
     const l = src[at + 1];
     if (src[at + 2] !== l || l === 0 || (l < 5 && l >= EXTENDED_LENGTH_BELOW) || src[at + 3] !== MBUS_START) return at;
@@ -199,7 +163,7 @@ export class MbusSplitter {
   }
 
   /** Judge every start in the window that its bytes can decide; keep the rest (from the first undecided one). */
-  private judgeWindow(emit: Emit): void {
+  protected judgeWindow(emit: Emit): void {
     const w = this.win;
     const len = this.winLen;
     let s = this.winStart;
@@ -256,28 +220,6 @@ export class MbusSplitter {
       quiet = this.quietUntil - this.winAt;
     }
     this.winStart = s;
-  }
-
-  /** Drop the decided bytes before winStart: the window, its running sums and positions move. */
-  private compact(): void {
-    const s = this.winStart;
-    this.win.copyWithin(0, s, this.winLen);
-    this.winLen -= s;
-    this.winStart = 0;
-    if (this.sumsEnd > s) {
-      this.sums.copyWithin(0, s, this.sumsEnd + 1);
-      this.sumsEnd -= s;
-    } else {
-      this.sums[0] = 0;
-      this.sumsEnd = 0;
-    }
-    this.winAt += s;
-  }
-
-  /** Stream bytes [from, to) are no frame start: garbage, unless a judged start had taken them. */
-  private passBy(from: number, to: number): void {
-    const counted = to - Math.max(from, this.attemptUntil);
-    if (counted > 0) this.garbageBytes += counted;
   }
 
   /**
@@ -340,22 +282,8 @@ export class MbusSplitter {
     return s + total;
   }
 
-  /** A good frame ended at stream position `end`: failures after it are reported again. */
-  private good(end: number): void {
-    if (this.quietUntil > end) this.quietUntil = end;
-  }
 
-  /** The start being judged needs the window up to index `until`: undecided (-1) until then. */
-  private wait(until: number): number {
-    this.waitUntil = this.winAt + until;
-    return -1;
-  }
 
-  /** A judged start took the window's bytes up to `until`. */
-  private attempt(until: number): void {
-    const abs = this.winAt + until;
-    if (abs > this.attemptUntil) this.attemptUntil = abs;
-  }
 
   /**
    * CS of w[from, to): summed directly, or, once a frame failed since the last good one (starts
@@ -388,25 +316,18 @@ export class MbusSplitter {
     this.expectedSeq = -1;
     this.apduLength = 0;
     this.checked = false;
-    if (this.winAt + s < this.quietUntil) return;
-    this.quietUntil = this.winAt + Math.max(claimEnd, s + REPORT_QUIET);
+    if (!this.reportable(s, claimEnd, REPORT_QUIET)) return;
     emit({ ok: false, format: 'mbus', error: { code, message }, raw: copyBytes(w, s, rawEnd) });
   }
 
   flush(emit: Emit): void {
     this.checked = false;
-    if (this.winLen > this.winStart || this.expectedSeq >= 0) {
+    if (this.holding() || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
     } else if (this.dlms.abandonBlocks()) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
-    this.winLen = 0;
-    this.winStart = 0;
-    this.waitUntil = 0;
-    this.sumsEnd = 0;
-    this.sums[0] = 0;
-    this.quietUntil = this.streamAt;
-    this.attemptUntil = this.streamAt;
+    this.clearWindow();
     this.expectedSeq = -1;
     this.apduLength = 0;
   }

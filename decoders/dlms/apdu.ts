@@ -21,8 +21,8 @@ import { PushList } from './push-list';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
 import { copyBytes } from '../util/copy-bytes';
 
-export const DATA_NOTIFICATION_TAG = 0x0f;
-export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
+const DATA_NOTIFICATION_TAG = 0x0f;
+const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
 
 export type ApduOutcome =
   /**

@@ -1,16 +1,16 @@
 /**
  * A-XDR (IEC 61334-6, as COSEM uses it: IEC 62056-6-2 / Green Book 9.5) pieces the DLMS layers
- * share: a bounds-checked cursor for the fixed fields of APDU headers (invoke id, date-time,
- * glo-ciphering and block-transfer headers) and the text of octet- and visible-strings. The
- * `Data` values of a push list are read by push-list.ts.
+ * share: a bounds-checked cursor for the fixed fields of the general-glo-ciphering header
+ * (glo-ciphering.ts; the data-notification and block-transfer headers are read in place in
+ * apdu.ts, a frame at a time) and the text of octet- and visible-strings. The `Data` values of a
+ * push list are read by push-list.ts.
  *
  *   integers big endian; L is a BER length: < 0x80 itself, 0x81 nn, 0x82 nn nn (0x83/0x84 too)
  *
- * Errors throw AxdrError, which the APDU decoder turns into a 'malformed' result (nothing escapes
- * to the splitter).
+ * Errors throw AxdrError, which the caller turns into a result (nothing escapes to the splitter).
  */
 
-export class AxdrError extends Error {}
+class AxdrError extends Error {}
 
 /** A cursor over a byte array; every read checks the bound. */
 export class ByteReader {

@@ -52,7 +52,7 @@ export const ITEM_DESCRIPTORS = 6;
 export const ITEM_OTHER = 7;
 
 /** Elements a list may have (the longest real lists: Kamstrup list 3, 65; Sagemcom ~37). */
-export const LIST_CAPACITY = 128;
+const LIST_CAPACITY = 128;
 /** Descriptors a described list may have (E450 and E570 push ~10-30). */
 const DESCRIPTOR_CAPACITY = 64;
 /** Slots per array: the list's items and one scratch slot for values read only for their extent. */

@@ -16,7 +16,7 @@ import { DlmsApduDecoder } from './apdu';
 import { apduOutcomeToResult } from './dlms-result';
 
 /** Index after an LLC header at b[0] (E6 E7 00 / E6 E6 00), or 0 when there is none. */
-export function llcHeaderLength(b: Uint8Array): number {
+function llcHeaderLength(b: Uint8Array): number {
   return b.length >= 3 && b[0] === 0xe6 && (b[1] === 0xe7 || b[1] === 0xe6) && b[2] === 0x00 ? 3 : 0;
 }
 

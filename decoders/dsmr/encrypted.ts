@@ -23,7 +23,7 @@ import { decodeDsmrTelegram } from './decode-telegram';
 import type { TelegramLayout } from './layout';
 
 export const ENCRYPTED_HEADER_BYTES = 13;
-export const GCM_TAG_BYTES = 12;
+const GCM_TAG_BYTES = 12;
 /** The smallest length field: SC, frame counter, one byte of ciphertext, tag. */
 export const MIN_ENCRYPTED_LENGTH = 1 + 4 + 1 + GCM_TAG_BYTES;
 

@@ -51,20 +51,20 @@ import { endParse, parseLine, parseTelegramText, settlePending, startParse, type
 import type { LineGroups, LineObserver, TextMemo } from './telegram-lines';
 import { parseDsmrTimestamp } from './timestamp';
 
-export const LINE = 0;
-export const NUMBER = 1;
-export const EMPTY = 2;
-export const APPLY = 3;
-export const UNKNOWN = 4;
-export const TEXT = 5;
-export const TIME = 6;
+const LINE = 0;
+const NUMBER = 1;
+const EMPTY = 2;
+const APPLY = 3;
+const UNKNOWN = 4;
+const TEXT = 5;
+const TIME = 6;
 
 /**
  * The records, one index per line that has an effect, kept compact (the device has little
  * heap): the numbers in typed arrays (chunk memory, not XS slots), the references in four plain
  * arrays. A field per array keeps the replay's reads as cheap as property reads.
  */
-export interface LayoutRecords<N, F> {
+interface LayoutRecords<N, F> {
   count: number;
   /** LINE, NUMBER, EMPTY, APPLY, UNKNOWN, TEXT or TIME. */
   kind: N;
@@ -88,7 +88,7 @@ export interface LayoutRecords<N, F> {
 }
 
 /** Records being taken during a full parse (plain arrays; compacted by TelegramLayout.replace). */
-export class LayoutRecorder implements LayoutRecords<number[], number[]>, LineObserver {
+class LayoutRecorder implements LayoutRecords<number[], number[]>, LineObserver {
   count = 0;
   kind: number[] = [];
   pos: number[] = [];

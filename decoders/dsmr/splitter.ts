@@ -35,7 +35,7 @@
  *   replayed from that one's line records instead of parsed line by line.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
-import { textOf } from '../util/ascii';
+import { hexNibble, textOf } from '../util/ascii';
 import { crc16Arc } from '../util/crc16-arc';
 import { copyBytes } from '../util/copy-bytes';
 import { decodeDsmrTelegram } from './decode-telegram';
@@ -214,7 +214,7 @@ export class DsmrSplitter {
           break;
         case CRC: {
           const c = chunk[i] & this.mask;
-          const v = hexValue(c);
+          const v = hexNibble(c);
           if (v >= 0) {
             this.crcValue = this.crcValue * 16 + v;
             this.crcDigits++;
@@ -356,7 +356,7 @@ export class DsmrSplitter {
     const digits = s.slice(i, i + 4);
     // "0x" + 4 characters is a number only when all four are hex digits: Number() refuses any
     // other character, and whitespace would have to be trailing (the last one is checked).
-    if (digits.length !== 4 || hexValue(digits.charCodeAt(3)) < 0) return i;
+    if (digits.length !== 4 || hexNibble(digits.charCodeAt(3)) < 0) return i;
     const v = +('0x' + digits);
     if (v !== v) return i;
     this.crcValue = v;
@@ -740,13 +740,6 @@ function closesOnItsLine(b: Uint8Array, at: number, end: number): boolean {
     if (c === LF || c === CR) return false;
   }
   return false;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
 }
 
 function hex4(v: number): string {

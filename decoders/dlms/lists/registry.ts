@@ -32,10 +32,6 @@ const SHAPES: readonly ListShape[] = Object.freeze([
   iskraIe5,
 ]);
 
-export function listShapes(): readonly ListShape[] {
-  return SHAPES;
-}
-
 export type ListResult = { ok: true; reading: MeterReading; shape: string } | { ok: false; error: DecodeError };
 
 /** The reading of a push list: the first shape that detects it maps it; `encrypted` is stated on it. */

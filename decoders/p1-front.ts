@@ -12,7 +12,7 @@
  * meters send between telegrams is not garbage. Never throws on bad bytes.
  */
 import type { DecoderOptions, FrameResult } from './frame-result';
-import { DsmrSplitter, nextTextStart } from './dsmr/splitter';
+import { DsmrSplitter, nextTextStart, notLineNoise } from './dsmr/splitter';
 import { textOf } from './util/ascii';
 import { EncryptedDsmrSplitter } from './dsmr/encrypted-splitter';
 import { ENCRYPTED_HEADER_BYTES, MIN_ENCRYPTED_LENGTH } from './dsmr/encrypted';
@@ -137,21 +137,6 @@ export class P1Front {
     emit({ ok: false, error: { code: 'garbage', message: `${run} bytes outside any frame skipped` } });
   }
 }
-
-/**
- * Bytes of s[from, to) that are not CR, LF, NUL or space (line noise between frames, not
- * garbage), counted with native searches for those four (a JavaScript loop over the bytes costs
- * about 20 XS computrons a byte; noise holds few of them).
- */
-function notLineNoise(s: string, from: number, to: number): number {
-  let count = to - from;
-  for (const c of LINE_NOISE) {
-    for (let k = s.indexOf(c, from); k >= 0 && k < to; k = s.indexOf(c, k + 1)) count--;
-  }
-  return count;
-}
-
-const LINE_NOISE = ['\n', '\r', '\0', ' '];
 
 /**
  * Index of the next byte that starts a frame we route, or -1:

@@ -721,16 +721,31 @@ export function nextTextStart(s: string, from: number, end: number): number {
   }
 }
 
-/** CR, LF, NUL and space in `b` (line noise, not garbage, between frames). */
+/** What meters send between telegrams: line noise, not garbage. */
+const LINE_NOISE = ['\n', '\r', '\0', ' '];
+const LINE_NOISE_CODES = LINE_NOISE.map((c) => c.charCodeAt(0));
+
+/** LINE_NOISE bytes in `b`, counted with native searches. */
 function lineNoise(b: Uint8Array): number {
   let count = 0;
-  for (const c of LINE_NOISE) {
+  for (const c of LINE_NOISE_CODES) {
     for (let k = b.indexOf(c); k >= 0; k = b.indexOf(c, k + 1)) count++;
   }
   return count;
 }
 
-const LINE_NOISE = [LF, CR, 0, 0x20];
+/**
+ * Characters of s[from, to) that are not LINE_NOISE (the garbage among skipped bytes), counted
+ * with native searches for the four (a JavaScript loop over the bytes costs about 20 XS
+ * computrons a byte; noise holds few of them).
+ */
+export function notLineNoise(s: string, from: number, to: number): number {
+  let count = to - from;
+  for (const c of LINE_NOISE) {
+    for (let k = s.indexOf(c, from); k >= 0 && k < to; k = s.indexOf(c, k + 1)) count--;
+  }
+  return count;
+}
 
 /** Does the "(" group holding position `at` close before its line ends? */
 function closesOnItsLine(b: Uint8Array, at: number, end: number): boolean {

@@ -19,7 +19,8 @@
 import { bundleForXs } from '../../hosttests/xs/bundle';
 import { bytesToHex } from '../../hosttests/xs/harness-core';
 import type { Vector } from '../../hosttests/xs/vector-catalog';
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import type { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { openXsSession } from './xs-session';
 import { hostileInputs, type HostileInput } from './hostile-inputs';
 
 export const CHUNK = 128;
@@ -120,12 +121,8 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
     proj: 'tools/bench/device-projection',
   });
   for (const [m, why] of Object.entries(bundle.missing)) throw new Error(`module ${m} missing from the XS bundle: ${why}`);
-  const xs = new XsWorker();
+  const { xs, cost } = await openXsSession(bundle.code);
   try {
-    await xs.evaluate(bundle.code + '\n;0');
-    await xs.evaluate(`globalThis.__meterNow = function () { const m = resetMeter(2000000000, 0); resetMeter(2000000000, m); return m; }; 0`);
-    const empty = (await xs.evaluate('0')).meter.compute;
-    const cost = async (code: string): Promise<number> => Math.max(0, (await xs.evaluate(code + '; 0')).meter.compute - empty);
 
     // Captures that decode, 128 bytes at a time.
     const perVector: DevicePathFigure[] = [];

@@ -23,9 +23,8 @@
  * reassembly buffer, allocated in the constructor. Nothing on the byte path throws.
  *
  * Speed (XS, the device's engine, counts roughly one computron per bytecode step): no method runs
- * per byte. Between frames the next flag is found with String/Uint8Array indexOf; a frame wholly
- * in the chunk is checked and decoded in place and copied out once (takeWhole). Otherwise the
- * bytes from the flag on go into the window, and every frame start there is judged by index, as
+ * per byte. Between frames the next flag is found with String/Uint8Array indexOf; the bytes from
+ * the flag on go into the window, and every frame start there is judged by index, as
  * soon as its bytes are in: a start that fails is passed by one byte and the next judged, never
  * its bytes stepped through again. So the cost is linear in the input whatever it holds (issue
  * 13: repeated headers, lengths that lie). A failure inside the region a reported one claimed
@@ -106,34 +105,10 @@ export class HdlcSplitter extends FrameWindow {
     return this.winLen - this.winStart > 1 || this.segmenting || this.dlms.blocksPending();
   }
 
-  /** The next flag (the first of a run: the last of it opens the frame, takeWhole and judgeWindow step over the run). */
+  /** The next flag (the first of a run: the last of it opens the frame, judgeWindow steps over the run). */
   protected nextStart(chunk: Uint8Array, text: string | undefined, from: number): number {
     const j = text !== undefined ? text.indexOf('~', from) : chunk.indexOf(HDLC_FLAG, from);
     return j < 0 ? chunk.length : j;
-  }
-
-  /**
-   * The frame after the flag at src[flag], when it is wholly in src with its closing flag and
-   * good (type-3 format, legal length and addresses, HCS and FCS right): decoded in place, copied
-   * out once, and the index of its closing flag returned (that flag may open the next frame).
-   * Anything else returns `first` (the first flag of the run) with nothing changed: the window judges it.
-   */
-  protected takeWhole(src: Uint8Array, first: number, end: number, emit: Emit): number {
-    let flag = first;
-    while (flag + 1 < end && src[flag + 1] === HDLC_FLAG) flag++;
-    const at = flag + 1;
-    if (at + 2 > end) return first;
-    const f0 = src[at];
-    if ((f0 & 0xf0) !== 0xa0) return first;
-    const length = ((f0 & 0x07) << 8) | src[at + 1];
-    if (length < MIN_FRAME || length > this.maxBytes || at + length >= end || src[at + length] !== HDLC_FLAG) return first;
-    const p = addressesEnd(src, at, length);
-    if (p < 0) return first;
-    if (this.checks(src, at, length, p) !== CHECKS_OK) return first;
-    this.frameLength = length;
-    // raw = flag + frame + flag: one ArrayBuffer slice (the opening flag is the byte before)
-    this.completeFrame(emit, copyBytes(src, flag, at + length + 1), p);
-    return at + length;
   }
 
   /** Judge every flag in the window that its bytes can decide; keep the rest (from the first undecided one). */

@@ -143,25 +143,6 @@ export class MbusSplitter extends FrameWindow {
     }
   }
 
-  /**
-   * The frame starting at src[at] (its first 0x68) when it is wholly in src[at, end) and good:
-   * length bytes equal and legal, second 0x68, checksum and stop byte right. It is then copied
-   * once (one ArrayBuffer slice) and completed, and the index after it returned. Anything else
-   * returns `at` with nothing changed: the window judges it.
-   */
-  protected takeWhole(src: Uint8Array, at: number, end: number, emit: Emit): number {
-    if (at + 4 > end) return at;
-    const l = src[at + 1];
-    if (src[at + 2] !== l || l === 0 || (l < 5 && l >= EXTENDED_LENGTH_BELOW) || src[at + 3] !== MBUS_START) return at;
-    const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
-    const dataEnd = at + 4 + length;
-    if (dataEnd + 2 > end || src[dataEnd + 1] !== MBUS_STOP) return at;
-    if (!this.skipChecksum && byteSum(src, at + 4, dataEnd) !== src[dataEnd]) return at;
-    this.length = length;
-    this.completeFrame(emit, copyBytes(src, at, dataEnd + 2));
-    return dataEnd + 2;
-  }
-
   /** Judge every start in the window that its bytes can decide; keep the rest (from the first undecided one). */
   protected judgeWindow(emit: Emit): void {
     const w = this.win;

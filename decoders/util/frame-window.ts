@@ -2,8 +2,8 @@
  * What the two length-framed HAN splitters share (HDLC, hdlc-splitter.ts; M-Bus long frames,
  * mbus-splitter.ts): the window that holds bytes while a frame start is undecided, the stream
  * positions that keep every decision independent of how the bytes were chunked, and the one push
- * loop. A splitter says where starts are (nextStart), takes a good frame wholly inside a chunk in
- * place (takeWhole), and judges the starts in the window (judgeWindow) with the marks kept here:
+ * loop. A splitter says where starts are (nextStart) and judges the starts in the window
+ * (judgeWindow) with the marks kept here:
  *
  *   quietUntil    a reported failure claims bytes up to here: failures starting before are not
  *                 reported again (their frame, and at least 64 bytes); a good frame ends it
@@ -11,11 +11,12 @@
  *   waitUntil     the first undecided start needs the window to reach here (its frame's end):
  *                 it is not judged again before
  *
- * Cost (XS, the device's engine): between frames the next start is found with a native search
- * and a frame wholly in the chunk is checked where it lies; only bytes that must wait are copied
- * into the window (TypedArray.set: about 2 computrons a byte), and decided bytes are dropped only
- * when a chunk needs the room (one copy now and then, not the undecided bytes moved after every
- * chunk: a header whose length claims 2 KB holds 2 KB).
+ * Cost (XS, the device's engine): between frames the next start is found with a native search;
+ * from a start on the bytes go into the window (TypedArray.set: about 2 computrons a byte), and
+ * decided bytes are dropped only when a chunk needs the room (one copy now and then, not the
+ * undecided bytes moved after every chunk: a header whose length claims 2 KB holds 2 KB). (A
+ * frame wholly inside a chunk was once checked in place, without the copy: with the device's
+ * ~128-byte UART reads it bought 0.03 computrons a byte, so it went.)
  */
 import type { FrameResult } from '../frame-result';
 
@@ -41,8 +42,6 @@ export abstract class FrameWindow {
 
   /** The index of the next frame start in chunk[from..] (text: the chunk as Latin-1, when given), or chunk.length. */
   protected abstract nextStart(chunk: Uint8Array, text: string | undefined, from: number): number;
-  /** The frame at chunk[at] when it is wholly in chunk[at, end) and good: completed, the index after it returned; else `at`. */
-  protected abstract takeWhole(chunk: Uint8Array, at: number, end: number, emit: Emit): number;
   /** Judge every start in win[winStart, winLen) its bytes can decide; winStart moves to the first undecided one. */
   protected abstract judgeWindow(emit: Emit): void;
   /** The window starts afresh / its positions moved down by `shift` (M-Bus keeps running sums over it). */
@@ -66,12 +65,6 @@ export abstract class FrameWindow {
         this.passBy(at + i, at + j);
         if (j >= n) return;
         i = j;
-        const next = this.takeWhole(chunk, i, n, emit);
-        if (next > i) {
-          this.good(at + next);
-          i = next;
-          continue;
-        }
         this.winAt = at + i;
         this.winStart = 0;
         this.winLen = 0;

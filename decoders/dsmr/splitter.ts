@@ -28,9 +28,10 @@
  *   computrons a call), else in JavaScript as Latin-1 (about 6 a byte); String.indexOf then
  *   jumps to the next '!' or '/' at almost no metered cost (Uint8Array.indexOf costs 8 a byte
  *   scanned), and the string pieces are joined into the telegram text the parser reads, so
- *   nothing is converted twice. A telegram wholly inside one chunk is never copied into buf (the
- *   CRC runs over the frame's own copy); one split over chunks is copied in with one set() a
- *   chunk. The frame handed on is copied with ArrayBuffer.slice (copy-bytes.ts). No RegExp.
+ *   nothing is converted twice. The telegram's bytes are copied into buf with one set() a chunk
+ *   (a chunk wholly inside a telegram in one step: continueWith); the frame handed on is copied
+ *   with ArrayBuffer.slice (copy-bytes.ts). No RegExp. (A telegram wholly inside one chunk was
+ *   once taken without the copy: with the device's 128-byte reads it bought nothing, so it went.)
  * - One TelegramLayout per splitter (layout.ts): a telegram laid out like the previous one is
  *   replayed from that one's line records instead of parsed line by line.
  */
@@ -104,15 +105,6 @@ export class DsmrSplitter {
   private givenBack: Uint8Array | undefined;
   /** The last decoded telegram's layout: the next one with the same skeleton is replayed from it. */
   private readonly layout = new TelegramLayout();
-  /**
-   * While an 8-bit telegram lies wholly in the chunk being run: the chunk and the index of its
-   * '/' (buf[p] would be inChunk[inChunkAt + p]), so nothing is copied into buf - TypedArray.set
-   * is metered per byte under XS, and a PC capture or a large UART read holds whole telegrams.
-   * inChunkAt is -1 when the telegram is in buf; one still open when the chunk ends is copied
-   * into buf then (settleChunk), so the results do not depend on the chunking.
-   */
-  private inChunk: Uint8Array = EMPTY;
-  private inChunkAt = -1;
 
   constructor(options: DecoderOptions = {}) {
     this.options = options;
@@ -157,7 +149,7 @@ export class DsmrSplitter {
    * UART reads is mostly such chunks: this skips the state machine's layers for them.
    */
   continueWith(chunk: Uint8Array, s: string): boolean {
-    if (this.state !== BODY || this.mask !== 0xff || this.inChunkAt >= 0) return false;
+    if (this.state !== BODY || this.mask !== 0xff) return false;
     const n = chunk.length;
     if (this.len + n > this.buf.length || s.indexOf('!') >= 0 || s.indexOf('/') >= 0 || s.indexOf('\xdb') >= 0) return false;
     this.buf.set(chunk, this.len);
@@ -185,22 +177,18 @@ export class DsmrSplitter {
         case HUNT: {
           if (stopBetweenFrames) {
             const c = chunk[i];
-            if (i !== from || (c !== SLASH && c !== SLASH_PARITY)) {
-              if (this.inChunkAt >= 0) this.settleChunk();
-              return i;
-            }
-            this.start(chunk, i, c === SLASH ? 0xff : 0x7f);
+            if (i !== from || (c !== SLASH && c !== SLASH_PARITY)) return i;
+            this.start(c === SLASH ? 0xff : 0x7f);
             i++;
             break;
           }
           const j = nextTextStart(s, i, n);
           if (j < 0) {
             this.skipped += n - i;
-            if (this.inChunkAt >= 0) this.settleChunk();
             return n;
           }
           this.skipped += j - i;
-          this.start(chunk, j, chunk[j] === SLASH ? 0xff : 0x7f);
+          this.start(chunk[j] === SLASH ? 0xff : 0x7f);
           i = j + 1;
           break;
         }
@@ -239,21 +227,7 @@ export class DsmrSplitter {
         }
       }
     }
-    if (this.inChunkAt >= 0) this.settleChunk();
     return n;
-  }
-
-  /**
-   * The chunk is done: a telegram still open in it moves into buf (the next chunk continues it
-   * there); one that ended only drops its reference to the chunk.
-   */
-  private settleChunk(): void {
-    if (this.state === BODY || this.state === CRC) {
-      const at = this.inChunkAt;
-      this.buf.set(this.inChunk.subarray(at, at + this.len), 0);
-    }
-    this.inChunkAt = -1;
-    this.inChunk = EMPTY;
   }
 
   flush(emit: Emit): void {
@@ -275,16 +249,8 @@ export class DsmrSplitter {
     this.len = 0;
   }
 
-  private start(chunk: Uint8Array, at: number, mask: number): void {
-    if (mask === 0xff) {
-      this.inChunk = chunk;
-      this.inChunkAt = at;
-    } else {
-      // 7E1: the bytes are masked on the way in, so buf holds other bytes than the chunk.
-      this.buf[0] = SLASH;
-      this.inChunkAt = -1;
-      this.inChunk = EMPTY;
-    }
+  private start(mask: number): void {
+    this.buf[0] = SLASH;
     this.len = 1;
     this.mask = mask;
     this.state = BODY;
@@ -473,24 +439,20 @@ export class DsmrSplitter {
       this.overflow(emit, chunk.subarray(from, from + room));
       return from + room;
     }
-    // In the chunk, chunk[from, to) already follows the telegram's bytes there: nothing to copy.
-    if (this.inChunkAt < 0) this.buf.set(chunk.subarray(from, to), this.len);
+    this.buf.set(chunk.subarray(from, to), this.len);
     this.len += to - from;
     return to;
   }
 
   /** Append the byte just read from the chunk ('!' or '/'; room was checked). */
   private put(c: number): void {
-    if (this.inChunkAt < 0) this.buf[this.len] = c;
-    this.len++;
+    this.buf[this.len++] = c;
   }
 
   /** Is the end of the telegram so far inside an open "(" on the current line? */
   private insideParens(): boolean {
-    const inChunk = this.inChunkAt >= 0;
-    const b = inChunk ? this.inChunk : this.buf;
-    const base = inChunk ? this.inChunkAt : 0;
-    for (let p = base + this.len - 1; p >= base; p--) {
+    const b = this.buf;
+    for (let p = this.len - 1; p >= 0; p--) {
       const c = b[p];
       if (c === OPEN) return true;
       if (c === CLOSE || c === LF || c === CR) return false;
@@ -528,8 +490,7 @@ export class DsmrSplitter {
 
   /** The telegram's bytes so far (a view: in the chunk or in buf). */
   private soFar(): Uint8Array {
-    const at = this.inChunkAt;
-    return at >= 0 ? this.inChunk.subarray(at, at + this.len) : this.buf.subarray(0, this.len);
+    return this.buf.subarray(0, this.len);
   }
 
   /**
@@ -573,8 +534,7 @@ export class DsmrSplitter {
 
   /** A copy of the telegram's bytes [from, to), wherever they are (chunk or buf). */
   private telegramBytes(from: number, to: number): Uint8Array {
-    const at = this.inChunkAt;
-    return at >= 0 ? copyBytes(this.inChunk, at + from, at + to) : copyBytes(this.buf, from, to);
+    return copyBytes(this.buf, from, to);
   }
 
   /** The telegram ended ('!' + CRC or no CRC): check, decode, emit. */
@@ -590,8 +550,7 @@ export class DsmrSplitter {
     this.state = next;
     this.tailLeft = 2;
     let from = 0;
-    const at = this.inChunkAt;
-    if (this.candidate >= 0 && !(at >= 0 ? closesOnItsLine(this.inChunk, at + this.candidate, at + this.len) : closesOnItsLine(this.buf, this.candidate, this.len))) {
+    if (this.candidate >= 0 && !closesOnItsLine(this.buf, this.candidate, this.len)) {
       // The '/' inside "(" was a real start: the telegram before it was cut there.
       this.truncated(emit, this.candidate, 'a new telegram started inside a value');
       from = this.candidate;

@@ -27,11 +27,11 @@
  *   by the platform's native TextDecoder when DecoderOptions.asciiText is given (about 20
  *   computrons a call), else in JavaScript as Latin-1 (about 6 a byte); String.indexOf then
  *   jumps to the next '!' or '/' at almost no metered cost (Uint8Array.indexOf costs 8 a byte
- *   scanned), and the string pieces are joined into the telegram text the parser reads, so
- *   nothing is converted twice. The telegram's bytes are copied into buf with one set() a chunk
- *   (a chunk wholly inside a telegram in one step: continueWith); the frame handed on is copied
- *   with ArrayBuffer.slice (copy-bytes.ts). No RegExp. (A telegram wholly inside one chunk was
- *   once taken without the copy: with the device's 128-byte reads it bought nothing, so it went.)
+ *   scanned). The telegram's bytes are copied into buf with one set() a chunk (a chunk wholly
+ *   inside a telegram in one step: continueWith) and made text once, at its end; the frame
+ *   handed on is copied with ArrayBuffer.slice (copy-bytes.ts). No RegExp. (Gone, as the
+ *   device's 128-byte reads gained nothing from them: a telegram wholly inside one chunk taken
+ *   without the copy, the chunk texts joined into the telegram's, the CRC digits read in one go.)
  * - One TelegramLayout per splitter (layout.ts): a telegram laid out like the previous one is
  *   replayed from that one's line records instead of parsed line by line.
  */
@@ -57,8 +57,6 @@ const TAIL = 3; // after the CRC: swallow CR LF
 
 export type Emit = (result: FrameResult) => void;
 
-/** Joins of chunk text per telegram before falling back to one conversion at the end. */
-const MAX_TEXT_PIECES = 16;
 
 const EMPTY = new Uint8Array(0);
 
@@ -87,13 +85,6 @@ export class DsmrSplitter {
   private crcValue = 0;
   private tailLeft = 0;
   private skipped = 0;
-  /**
-   * The telegram so far as text (same bytes as buf[0..len)), or null once it came in more than
-   * MAX_TEXT_PIECES pieces (byte-sized UART chunks would make the joins quadratic) and in 7E1
-   * mode: then the text is built from the buffer at the end.
-   */
-  private text: string | null = '';
-  private pieces = 0;
   /** Telegram bytes a reported failure still claims (see reportable). */
   private quietLeft = 0;
   /**
@@ -144,7 +135,7 @@ export class DsmrSplitter {
 
   /**
    * The front's fast path for a whole chunk in the middle of an 8-bit telegram: when the chunk
-   * holds no '!', '/' or 0xDB and fits, it is appended (one copy, its text joined) and true
+   * holds no '!', '/' or 0xDB and fits, it is appended (one copy) and true
    * returned; otherwise nothing changes and false (the front feeds it). A telegram spread over
    * UART reads is mostly such chunks: this skips the state machine's layers for them.
    */
@@ -154,7 +145,6 @@ export class DsmrSplitter {
     if (this.len + n > this.buf.length || s.indexOf('!') >= 0 || s.indexOf('/') >= 0 || s.indexOf('\xdb') >= 0) return false;
     this.buf.set(chunk, this.len);
     this.len += n;
-    if (this.text !== null) this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s;
     return true;
   }
 
@@ -255,8 +245,6 @@ export class DsmrSplitter {
     this.mask = mask;
     this.state = BODY;
     this.candidate = -1;
-    this.text = mask === 0xff ? '/' : null;
-    this.pieces = 0;
     this.pendingDb = false;
   }
 
@@ -280,12 +268,9 @@ export class DsmrSplitter {
     const end = j < 0 ? n : j;
     const stop = this.append(chunk, i, end, emit);
     if (stop < end) return stop; // overflow: state is HUNT now, hunting resumes at the first byte that did not fit
-    if (end > i && this.text !== null) {
-      this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s.slice(i, end);
-    }
     if (j < 0) return n;
     if (!this.special(chunk[j], emit)) return j;
-    if (this.state === CRC) return this.crcInChunk(s, j + 1, emit);
+    if (this.state === CRC) return j + 1;
     // Still BODY: that '!' or '/' was inside an open "(" (text such as "test-/-test").
     return this.state === BODY ? this.restOfGroup(chunk, s, j + 1, emit) : j + 1;
   }
@@ -307,37 +292,9 @@ export class DsmrSplitter {
     const lenBefore = this.len;
     const stop = this.append(chunk, i, g, emit);
     if (stop < g) return stop;
-    if (this.text !== null) this.text = ++this.pieces > MAX_TEXT_PIECES ? null : this.text + s.slice(i, g);
     const q = s.lastIndexOf('/', g - 1);
     if (q >= i) this.candidate = lenBefore + (q - i);
     return g;
-  }
-
-  /**
-   * Right after the '!': when its four CRC digits and the CR LF are in this chunk, take them here
-   * in a few native calls instead of one run() step per byte (about 400 XS computrons a telegram).
-   * Otherwise returns `i` and the CRC and TAIL states read them byte by byte, as they always may.
-   */
-  private crcInChunk(s: string, i: number, emit: Emit): number {
-    const digits = s.slice(i, i + 4);
-    // "0x" + 4 characters is a number only when all four are hex digits: Number() refuses any
-    // other character, and whitespace would have to be trailing (the last one is checked).
-    if (digits.length !== 4 || hexNibble(digits.charCodeAt(3)) < 0) return i;
-    const v = +('0x' + digits);
-    if (v !== v) return i;
-    this.crcValue = v;
-    this.crcDigits = 4;
-    this.finish(emit, TAIL);
-    // TAIL: up to two CR/LF belong to the telegram.
-    let k = i + 4;
-    const n = s.length;
-    while (k < n && this.tailLeft > 0) {
-      const c = s.charCodeAt(k);
-      if (c !== CR && c !== LF) break;
-      this.tailLeft--;
-      k++;
-    }
-    return k;
   }
 
   /**
@@ -408,7 +365,6 @@ export class DsmrSplitter {
     }
     // (within a telegram's first MIN_TELEGRAM bytes no "(" counts: see MIN_TELEGRAM)
     const inParens = this.len >= MIN_TELEGRAM && this.insideParens();
-    if (this.text !== null) this.text += c === BANG ? '!' : '/';
     if (c === BANG) {
       this.put(BANG);
       if (!inParens) {
@@ -556,8 +512,8 @@ export class DsmrSplitter {
       from = this.candidate;
     }
     const frame = this.telegramBytes(from, this.len);
-    const text = this.text === null ? textOf(this.options, frame) : from === 0 ? this.text : this.text.slice(from);
-    this.text = '';
+    // (the telegram as text in one native call on the device: DecoderOptions.asciiText)
+    const text = textOf(this.options, frame);
     const skip = this.options.skipChecksum === true;
     if (this.crcDigits > 0) {
       const calc = (this.options.crc16?.arc ?? crc16Arc)(frame, 0, frame.length);

@@ -12,6 +12,11 @@ import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
 import { openXsSession } from './xs-session';
 import { varyTelegram } from './vary-telegram';
 
+/**
+ * The earlier whole-path target (captures fed whole, all in JavaScript / device-projected), kept
+ * as a reference; issue 13's bounds are xs.device.chunked128.decodable and xs.worstCase
+ * (xs-device.ts).
+ */
 export const TARGET_COMPUTRONS_PER_BYTE = 40;
 
 export interface ReferenceFigure { name: string; bytes: number; computronsPerByte: number }

@@ -16,7 +16,6 @@
  * HMAC instead of four, as in pure JS: firmware/app/crypto/sha256.ts).
  */
 #include "xsmc.h"
-#include "mc.xs.h"
 
 #include <stdint.h>
 #include <stdlib.h>

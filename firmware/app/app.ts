@@ -19,7 +19,8 @@
  *   await app.handle(request: AppRequest)          // -> AppResponse (every route, auth, static page)
  *   app.uploadRoute(method, path)                  // -> UploadRoute | undefined (server checks before reading a body)
  *   app.beginUpload(route, request)                // -> UploadSink | AppResponse (auth + size checked here)
- *   app.canRead(request)                           // may this client read live data (WebSocket upgrade on /ws)?
+ *   app.canRead(request)                           // may this client read live data?
+ *   app.liveRefusal(request)                       // -> AppResponse | undefined: may this WebSocket upgrade proceed (Host, Origin, read)?
  *   app.onMeterBytes(bytes, nowMs)                 // feed meter bytes (sources started by app.start call this)
  *   app.snapshot()                                 // fresh Snapshot object (GET /api/v1/status body)
  *   app.framesDecoded()                            // count of good frames so far (cheap; for health checks)
@@ -42,6 +43,8 @@ import type { MeterReading } from '../../decoders/reading';
 import type { AppRequest, AppResponse, Route, UploadRoute, UploadSink } from './http-types';
 import type { AssetSource, ByteSource, Clock, LineSettings, LivePublisher, Logger, Scheduler, SettingsStore } from './ports';
 import { AccessControl } from './auth/access-control';
+import type { Pbkdf2 } from './auth/password-hash';
+import type { LoginThrottleOptions } from './auth/login-throttle';
 import { Router } from './router';
 import { applySettingsPatch, cloneJson, meterKeyBytes, parseStoredSettings, redactSettings } from './settings';
 import type { SettingsDocument } from './settings';
@@ -101,6 +104,12 @@ export interface AppDeps {
   decoderNatives?: Pick<DecoderOptions, 'crc16' | 'aesGcm' | 'asciiText'>;
   /** Outputs the platform built with its adapters (outputs/output-port.ts): configured from the settings, fed every snapshot. */
   outputs?: SnapshotOutput[];
+  /** Native PBKDF2 (node:crypto on the PC, mbedTLS on the device); the pure JavaScript one when absent. */
+  pbkdf2?: Pbkdf2;
+  /** Login limits for this platform (auth/login-throttle.ts); the PC's when absent. */
+  loginThrottle?: LoginThrottleOptions;
+  /** Names and addresses the box answers to besides loopback (mDNS name, LAN addresses, configured names): lan/host-check.ts. */
+  hostNames?: () => readonly string[];
 }
 
 export interface App {
@@ -108,6 +117,7 @@ export interface App {
   uploadRoute(method: string, path: string): UploadRoute | undefined;
   beginUpload(route: UploadRoute, request: AppRequest): UploadSink | AppResponse;
   canRead(request: AppRequest): boolean;
+  liveRefusal(request: AppRequest): AppResponse | undefined;
   onMeterBytes(bytes: Uint8Array, nowMs: number): void;
   snapshot(): Snapshot;
   framesDecoded(): number;
@@ -158,6 +168,8 @@ export function createApp(deps: AppDeps): App {
     clock,
     randomBytes: deps.randomBytes,
     passwordIterations: options.passwordIterations ?? 2000,
+    pbkdf2: deps.pbkdf2,
+    throttle: deps.loginThrottle,
     store: {
       passwordHash: () => doc.access.passwordHash,
       readOpen: () => doc.access.readOpen,
@@ -358,7 +370,8 @@ export function createApp(deps: AppDeps): App {
     feedOutputs(nowMs);
   }
 
-  const router = new Router(access, (request) => serveAsset(deps.assets, request));
+  const hostNames = deps.hostNames;
+  const router = new Router(access, (request) => serveAsset(deps.assets, request), hostNames ? { ownNames: hostNames } : undefined);
   for (const route of access.routes()) router.add(route);
 
   router.add({ method: 'GET', path: '/api/v1/status', handler: () => jsonResponse(200, snapshot()) });
@@ -415,6 +428,7 @@ export function createApp(deps: AppDeps): App {
     uploadRoute: (method, path) => router.uploadRoute(method, path),
     beginUpload: (route, request) => router.beginUpload(route, request),
     canRead: (request) => access.canRead(request),
+    liveRefusal: (request) => router.liveRefusal(request),
     onMeterBytes,
     snapshot,
     framesDecoded: () => link.framesDecoded(),

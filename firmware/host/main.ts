@@ -35,6 +35,9 @@ Server:
   --port N                  HTTP port (default 8080, 0 = any free port)
   --host ADDR               listen address (default 127.0.0.1; 0.0.0.0 for the LAN)
   --settings FILE           settings document (default ./meterbox-settings.json)
+  --allow-host NAME         also answer to this name (a DNS alias, a reverse proxy); repeatable.
+                            The machine's own name, name.local and addresses always work; other
+                            names get 421 (protection against DNS rebinding)
   --quiet                   less logging
 Wi-Fi and OTA (simulated): --wifi-sim FILE, --ota-dir DIR, --ota-health-deadline-ms N
 `;
@@ -52,6 +55,7 @@ export interface CliOptions {
   lineMode?: 'auto' | LineSettings;
   quiet: boolean;
   help: boolean;
+  allowHosts: string[];
 }
 
 export function parseLineWord(word: string): LineSettings | undefined {
@@ -67,7 +71,7 @@ export function parseLineWord(word: string): LineSettings | undefined {
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { port: 8080, host: '127.0.0.1', settings: './meterbox-settings.json', captures: [], line: {}, quiet: false, help: false };
+  const o: CliOptions = { port: 8080, host: '127.0.0.1', settings: './meterbox-settings.json', captures: [], line: {}, quiet: false, help: false, allowHosts: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -128,6 +132,7 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       }
       case '--quiet': o.quiet = true; break;
+      case '--allow-host': o.allowHosts.push(value()); break;
       default: throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
@@ -191,6 +196,7 @@ async function main(): Promise<void> {
     source: built.source,
     lineOverride: built.lineOverride,
     quiet: o.quiet,
+    allowHosts: o.allowHosts,
   });
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);

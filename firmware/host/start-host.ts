@@ -3,15 +3,13 @@
  * the meter source. Used by main.ts (`npm start`) and by the end-to-end tests.
  */
 import { asciiTextWith } from '../../decoders/util/native-ascii';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../app/app';
 import type { App } from '../app/app';
 import type { Route, UploadRoute } from '../app/http-types';
 import type { ByteSource, LineSettings, LivePublisher } from '../app/ports';
-import { toAppRequest } from './node-http-server';
-import { createNodeServer } from './node-http-server';
+import { createNodeServer, toAppRequest } from './node-http-server';
+import { HOST_PASSWORD_ITERATIONS, hostOwnNames, nodePbkdf2 } from './node-lan';
 import { DirectoryAssets } from './file-assets';
 import { FileSettingsStore } from './file-settings-store';
 import { consoleLogger, nodeClock, nodeScheduler, randomBytes } from './node-platform';
@@ -30,6 +28,8 @@ export interface HostOptions {
   noFrameAfterMs?: number;
   extraRoutes?: Route[];
   extraUploadRoutes?: UploadRoute[];
+  /** Names besides this machine's own that the box answers to (--allow-host): a reverse proxy's, a DNS alias. */
+  allowHosts?: string[];
 }
 
 export interface RunningHost {
@@ -65,20 +65,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     // Node's TextDecoder, like the device's: the P1 text goes through the same native conversion
     // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
     decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },
+    pbkdf2: nodePbkdf2,
+    hostNames: hostOwnNames(options.allowHosts),
     options: {
-      passwordIterations: options.passwordIterations ?? 20000,
+      passwordIterations: options.passwordIterations ?? HOST_PASSWORD_ITERATIONS,
       noDataAfterMs: options.noDataAfterMs,
       noFrameAfterMs: options.noFrameAfterMs,
     },
   });
   const server = createNodeServer(app);
-  ws = new WsPublisher(server, {
-    authorize: (request) => app.canRead(toAppRequest(request)),
+  ws = new WsPublisher(server.http, {
+    refusal: (request) => app.liveRefusal(toAppRequest(request)),
     greeting: () => app.liveMessage(),
   });
-  server.listen(options.port, options.host);
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const port = await server.listen(options.port, options.host);
   app.start();
   const shownHost = options.host === '0.0.0.0' || options.host === '127.0.0.1' ? 'localhost' : options.host;
   return {
@@ -88,8 +88,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     async close() {
       app.stop();
       ws?.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

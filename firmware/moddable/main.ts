@@ -11,7 +11,8 @@
  * Everything is created inside main() at run time: preloaded module state is frozen on the device.
  * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx, meter.uart,
  * meter.requestPin, meter.invert, meter.kind ('p1' | 'han' | 'auto'), meter.path (simulator pty),
- * http.port, http.maxConnections, ws.maxClients, device.name, firmwareVersion, ota.projectName.
+ * http.port, http.maxConnections, http.hostNames (extra names the box answers to), ws.maxClients,
+ * device.name, firmwareVersion, ota.projectName.
  */
 import config from 'mc/config';
 import { createApp } from '../app/app';
@@ -36,6 +37,9 @@ import { RequestPin } from './platform/request-pin';
 import { createLogger, createScheduler, moddableClock } from './platform/timers';
 import { loadDeviceIdentity } from './platform/device-identity';
 import { UARTByteSource } from './uart/uart-source';
+import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-pbkdf2';
+import { deviceLoginThrottle } from '../app/auth/login-throttle';
+import { MDNS_HOST_NAME } from '../app/provisioning/provisioning-machine';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -111,6 +115,7 @@ function startDevice(): void {
   });
   wifi.onStationEvent((event) => provisioning.onStationEvent(event, clock.nowMs()));
 
+  const configuredHostNames = ((config.http as { hostNames?: string[] } | undefined)?.hostNames ?? []).map(String);
   const slots = createOtaSlots();
   const ota = new OtaMachine(slots, { projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256 }, (message: string) => logger.info(message));
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
@@ -135,6 +140,18 @@ function startDevice(): void {
     extraRoutes,
     extraUploadRoutes,
     decoderNatives: createDecoderNatives(),
+    // Logins: PBKDF2 on mbedTLS in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
+    pbkdf2: createNativePbkdf2(),
+    loginThrottle: deviceLoginThrottle,
+    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS },
+    // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
+    // addresses on the home network and its access point, and http.hostNames from the manifest.
+    hostNames: () => {
+      const names = [MDNS_HOST_NAME + '.local', wifi.accessPointAddress(), ...configuredHostNames];
+      const station = provisioning.status(clock.nowMs()).station.ip;
+      if (station) names.push(station);
+      return names;
+    },
   });
   app = created;
 
@@ -151,7 +168,7 @@ function startDevice(): void {
     uploadRoute: (method: string, path: string) => created.uploadRoute(method, path),
     beginUpload: (route: UploadRoute, request: AppRequest) => created.beginUpload(route, request),
     upgradePath: '/ws',
-    onUpgrade: (request: AppRequest, socket) => hub!.upgrade(request, socket, created.canRead(request)),
+    onUpgrade: (request: AppRequest, socket) => hub!.upgrade(request, socket, created.liveRefusal(request)),
   });
 
   created.start();

@@ -65,6 +65,13 @@ export async function spawnApp(args: string[], timeoutMs = 20000): Promise<Spawn
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
+  // A string body goes as JSON, as the page sends it (fetch would say text/plain, which the box
+  // refuses on state-changing requests: firmware/app/lan/cross-site.ts).
+  if (init && typeof init.body === 'string') {
+    const headers = new Headers(init.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    init = { ...init, headers };
+  }
   const res = await fetch(url, init);
   const text = await res.text();
   let body: any = text;

@@ -4,6 +4,7 @@
  * password, see the scan list, pick a network, type a wrong password and see it refused (AP kept),
  * type the right one and see it connected; then check the box saved it and is in station mode.
  */
+import { request as httpRequest } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -49,6 +50,24 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
   afterAll(async () => {
     await context?.close();
     await app?.stop();
+  });
+
+  test("a phone's captive-portal probe, sent with the probe's own Host, is redirected to the setup page (the Host rule lets it through)", async () => {
+    const port = Number(new URL(app.url).port);
+    const probe = (path: string, host: string) => new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const android = await probe('/generate_204', 'connectivitycheck.gstatic.com');
+    expect(android.status).toBe(302);
+    expect(android.location).toMatch(/^http:\/\/[0-9.]+\/setup\/$/);
+    expect((await probe('/hotspot-detect.html', 'captive.apple.com')).status).toBe(302);
+    // Everything else still refuses a foreign Host (DNS rebinding).
+    expect((await probe('/api/v1/wifi/status', 'captive.apple.com')).status).toBe(421);
   });
 
   test('scan, wrong password refused with the AP kept, right password connects and is saved', async () => {

@@ -88,7 +88,7 @@ describe('cross-site requests', () => {
     expect(crossSiteProblem(req({ host: 'box:8080', origin: 'http://box:8080', 'sec-fetch-site': 'same-origin' }))).toBeUndefined();
     expect(crossSiteProblem(req({ host: 'box', origin: 'https://box' }))).toBeUndefined();
     expect(crossSiteProblem(req({ host: 'box', 'sec-fetch-site': 'none' }))).toBeUndefined();
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { host: 'box', origin: 'http://evil.example' },
       { host: 'box:8080', origin: 'http://box:8081' },
       { host: 'box', origin: 'http://box:8080' },

@@ -54,7 +54,7 @@ const SCENARIO = String.raw`
     slots: () => [0, 1].map((i) => ({ label: 'ota_' + i, sizeBytes: 8192, state: states[i], running: running === i, nextBoot: nextBoot === i })),
   };
   let now = 0;
-  machine = new M.ota.OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0' }, (m) => log.push(m));
+  machine = new M.ota.OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0', allowUnsigned: true }, (m) => log.push(m));
   machine.boot(now);
   const bad = machine.beginUpload({}, now);
   for (let i = 0; i < flipped.length; i += 100) if (bad.session.write(flipped.subarray(i, i + 100), now)) break;

@@ -1,6 +1,6 @@
 /**
  * The project's signing tool (tools/firmware/sign-image.ts, esp-signing.ts) against espsecure's own
- * output (hosttests/vectors/esp-signing/, provenance in its README):
+ * output (hosttests/ota/espsecure-vectors/, provenance in its README):
  * - ECDSA P-256 v1 (ESP32): signing espsecure's input with espsecure's key gives espsecure's signed
  *   file byte for byte (both sign deterministically, RFC 6979), and the raw public key the ESP32
  *   build embeds is the one espsecure extracts.
@@ -19,7 +19,7 @@ import { rawP256PublicKey, signImage } from '../../tools/firmware/esp-signing';
 import { main, verifySignedFile } from '../../tools/firmware/sign-image';
 import { repoRoot, tempDir } from '../e2e/helpers';
 
-const vector = (f: string) => readFileSync(join(repoRoot, 'hosttests/vectors/esp-signing', f));
+const vector = (f: string) => readFileSync(join(repoRoot, 'hosttests/ota/espsecure-vectors', f));
 
 test('ECDSA v1: byte for byte what espsecure sign-data -v 1 wrote', () => {
   const { signed, scheme } = signImage(vector('bootloader.bin'), vector('ecdsa256_secure_boot_signing_key.pem'));
@@ -67,9 +67,9 @@ test('command line: keygen, sign, verify', () => {
   try {
     expect(main(['keygen', '--scheme', 'ecdsa-p256-v1', '--out', dir])).toBe(0);
     expect(readFileSync(join(dir, 'signature_verification_key.bin')).length).toBe(64);
-    expect(main(['sign', '--key', join(dir, 'meterbox-release.key.pem'), join(repoRoot, 'hosttests/vectors/esp-signing/bootloader.bin'), '--out', join(dir, 'signed.bin')])).toBe(0);
+    expect(main(['sign', '--key', join(dir, 'meterbox-release.key.pem'), join(repoRoot, 'hosttests/ota/espsecure-vectors/bootloader.bin'), '--out', join(dir, 'signed.bin')])).toBe(0);
     expect(main(['verify', '--key', join(dir, 'meterbox-release.pub.pem'), join(dir, 'signed.bin')])).toBe(0);
-    expect(main(['verify', '--key', join(repoRoot, 'hosttests/vectors/esp-signing/ecdsa256_secure_boot_signing_pubkey.pem'), join(dir, 'signed.bin')])).toBe(1);
+    expect(main(['verify', '--key', join(repoRoot, 'hosttests/ota/espsecure-vectors/ecdsa256_secure_boot_signing_pubkey.pem'), join(dir, 'signed.bin')])).toBe(1);
     expect(() => main(['keygen', '--scheme', 'ecdsa-p256-v1', '--out', dir])).toThrow(/EEXIST/);
   } finally {
     log.mockRestore();

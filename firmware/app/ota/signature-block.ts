@@ -55,20 +55,17 @@ function u32le(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (zlib, reflected 0xEDB88320), what espsecure and esp_rom_crc32_le(0, ...) compute. */
+/**
+ * CRC-32 (zlib, reflected 0xEDB88320), what espsecure and esp_rom_crc32_le(0, ...) compute. Bit by
+ * bit, no table: it runs once per image over 1196 bytes, and a module-level table would be mutable
+ * state in a preloaded module.
+ */
 export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
   let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < bytes.length; i++) {
+    crc ^= bytes[i];
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
   return (crc ^ 0xffffffff) >>> 0;
 }
 

@@ -46,8 +46,9 @@ import { AccessControl } from './auth/access-control';
 import type { Pbkdf2 } from './auth/password-hash';
 import type { LoginThrottleOptions } from './auth/login-throttle';
 import { Router } from './router';
-import { applySettingsPatch, cloneJson, meterKeyBytes, parseStoredSettings, redactSettings } from './settings';
-import type { SettingsDocument } from './settings';
+import { applySettingsPatch, cloneJson, effectivePasswordHash, meterKeyBytes, readStoredSettings, redactSettings } from './settings';
+import type { SettingsDocument, SettingsHealth } from './settings';
+import { holdUnconfirmed, unconfirmedCapA } from './settings/unconfirmed-allowance';
 import { errorResponse, jsonResponse, readJsonObject } from './http-util';
 import { MeterLink, defaultLinkOptions } from './meter-link';
 import { ReadingMerger } from './reading-merge';
@@ -140,11 +141,14 @@ export function createApp(deps: AppDeps): App {
     platform: deps.device?.platform,
   };
 
-  const loaded = parseStoredSettings(deps.settingsStore.load());
-  if (loaded.problem) logger.warn(loaded.problem);
+  const loaded = loadSettings(deps.settingsStore, logger);
   let doc: SettingsDocument = loaded.doc;
+  let health: SettingsHealth = loaded.health;
 
   function saveDoc(next: SettingsDocument): string | undefined {
+    // Locked: the stored document could not be read; writing would replace it (and could store
+    // "no password"). Nothing is written until the owner repairs or removes it.
+    if (health.locked) return lockMessage(health, deps.settingsStore);
     try {
       // Compact on purpose: XS indents an empty object differently from V8, and the stored bytes
       // should be the same on both.
@@ -155,6 +159,8 @@ export function createApp(deps: AppDeps): App {
     const keysChanged = next.meter.encryptionKey !== doc.meter.encryptionKey || next.meter.authenticationKey !== doc.meter.authenticationKey;
     const lineChanged = JSON.stringify(next.meter.line) !== JSON.stringify(doc.meter.line);
     doc = next;
+    // What is stored now is what the owner saved: the safe allowance compares with this fuse.
+    health.storedFuseA = next.headroom.fuseA;
     configureOutputs();
     if (keysChanged) link.setDecoderOptions(decoderOptions());
     if (lineChanged && deps.lineOverride === undefined) applyLineMode();
@@ -171,7 +177,7 @@ export function createApp(deps: AppDeps): App {
     pbkdf2: deps.pbkdf2,
     throttle: deps.loginThrottle,
     store: {
-      passwordHash: () => doc.access.passwordHash,
+      passwordHash: () => effectivePasswordHash(doc, health),
       readOpen: () => doc.access.readOpen,
       savePasswordHash: (hash) => {
         const next = cloneJson(doc);
@@ -200,7 +206,7 @@ export function createApp(deps: AppDeps): App {
   const merger = new ReadingMerger();
   const history = new History();
   let headroomState: HeadroomState = createHeadroomState();
-  let headroom: Headroom = stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom;
+  let headroom: Headroom = publishable(stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom);
   let lastBroadcastKey = '';
   let lastSourceError: string | undefined;
   let detector: AutoLine | undefined;
@@ -250,7 +256,7 @@ export function createApp(deps: AppDeps): App {
       const input = reading ? { nowMs, reading } : { nowMs };
       const result = stepHeadroom(headroomState, input, doc.headroom);
       headroomState = result.state;
-      headroom = result.headroom;
+      headroom = publishable(result.headroom);
     } catch (e) {
       // Fail safe: an engine error must never leave an old (possibly high) allowance standing.
       // Publish 0 A and start the engine's state over, so the next good frame rebuilds it.
@@ -259,6 +265,12 @@ export function createApp(deps: AppDeps): App {
       headroomState = createHeadroomState();
       headroom = zeroHeadroom(headroom, 'headroom engine error (' + message + '): allowing 0 A until the next good frame');
     }
+  }
+
+  /** The engine's answer as published: held safe while damaged settings wait for the owner. */
+  function publishable(h: Headroom): Headroom {
+    if (!health.confirmRequired) return h;
+    return holdUnconfirmed(h, unconfirmedCapA(doc.headroom.fuseA, health.storedFuseA, doc.headroom.minChargeA));
   }
 
   function minHeadroomA(h: Headroom): number | undefined {
@@ -326,6 +338,7 @@ export function createApp(deps: AppDeps): App {
       frames: link.counters(nowMs),
       link: linkInfo,
     };
+    if (health.state !== 'ok' || health.confirmRequired || health.locked) out.settings = cloneJson(health);
     if (outputs.length > 0) {
       const states: Record<string, Record<string, unknown>> = {};
       for (const output of outputs) {
@@ -338,6 +351,12 @@ export function createApp(deps: AppDeps): App {
       out.outputs = states;
     }
     return out;
+  }
+
+  function healthReport(): Record<string, unknown> {
+    const report: Record<string, unknown> = cloneJson(health) as unknown as Record<string, unknown>;
+    if (health.locked) report.howToUnlock = lockMessage(health, deps.settingsStore);
+    return report;
   }
 
   function liveMessage(): string {
@@ -372,7 +391,11 @@ export function createApp(deps: AppDeps): App {
 
   const hostNames = deps.hostNames;
   const router = new Router(access, (request) => serveAsset(deps.assets, request), hostNames ? { ownNames: hostNames } : undefined);
-  for (const route of access.routes()) router.add(route);
+  for (const route of access.routes()) {
+    // While locked, say why instead of "wrong password" or "a password is already set".
+    const locking = route.method === 'POST' && route.path !== '/api/v1/auth/logout';
+    router.add(locking ? { ...route, handler: (r) => (health.locked ? errorResponse(423, lockMessage(health, deps.settingsStore), { locked: true }) : route.handler(r)) } : route);
+  }
 
   router.add({ method: 'GET', path: '/api/v1/status', handler: () => jsonResponse(200, snapshot()) });
   router.add({ method: 'GET', path: '/api/v1/history', handler: () => jsonResponse(200, { points: history.points() }) });
@@ -387,6 +410,24 @@ export function createApp(deps: AppDeps): App {
       const failure = saveDoc(result.value);
       if (failure) return errorResponse(500, failure);
       return jsonResponse(200, redactSettings(doc));
+    },
+  });
+  // Public: a locked box must be able to tell anyone at the page why nobody can log in.
+  router.add({ method: 'GET', path: '/api/v1/settings/health', public: true, handler: () => jsonResponse(200, healthReport()) });
+  router.add({
+    method: 'POST', path: '/api/v1/settings/confirm', mutates: true,
+    handler: () => {
+      // The owner has looked at the settings the box uses now: store them as they are, end the
+      // safe allowance. The kept-aside original stays where it is.
+      const failure = saveDoc(cloneJson(doc));
+      if (failure) return errorResponse(500, failure);
+      const confirmed: SettingsHealth = { state: 'ok', problems: [], notes: [], confirmRequired: false, locked: false, storedFuseA: doc.headroom.fuseA };
+      if (health.keptAs !== undefined) confirmed.keptAs = health.keptAs;
+      health = confirmed;
+      logger.info('settings: confirmed by the owner; safe allowance ended');
+      recomputeHeadroom(undefined);
+      broadcast();
+      return jsonResponse(200, healthReport());
     },
   });
   router.add({
@@ -438,8 +479,8 @@ export function createApp(deps: AppDeps): App {
       const next = change(cloneJson(doc));
       if (typeof next === 'string') return { ok: false, error: next };
       // Same checks as a stored document gets at start-up: nothing invalid is ever saved.
-      const checked = parseStoredSettings(JSON.stringify(next));
-      if (checked.problem) return { ok: false, error: checked.problem };
+      const checked = readStoredSettings(JSON.stringify(next));
+      if (checked.health.problems.length) return { ok: false, error: checked.health.problems.join('; ') };
       if (next.version !== 1) return { ok: false, error: 'version must be 1' };
       const failure = saveDoc(checked.doc);
       return failure ? { ok: false, error: failure } : { ok: true };
@@ -487,4 +528,41 @@ function describeDecoderNatives(natives: AppDeps['decoderNatives']): string[] {
   if (natives?.aesGcm) names.push('aes-gcm');
   if (natives?.asciiText) names.push('ascii-text');
   return names;
+}
+
+/**
+ * Loads and reads the stored settings. Anything but a clean read keeps the original aside first
+ * (SettingsStore.keepAside), so no later save can lose it, and logs every problem.
+ */
+function loadSettings(store: SettingsStore, logger: Logger): { doc: SettingsDocument; health: SettingsHealth } {
+  let text: string | undefined;
+  let loadError: string | undefined;
+  try {
+    text = store.load();
+  } catch (e) {
+    loadError = e instanceof Error ? e.message : String(e);
+  }
+  const read = readStoredSettings(text, loadError);
+  const health = read.health;
+  if (health.state !== 'ok' || health.locked) {
+    try {
+      const kept = store.keepAside?.();
+      if (kept !== undefined) health.keptAs = kept;
+    } catch (e) {
+      health.problems.push('the original could not be copied aside (' + (e instanceof Error ? e.message : String(e)) + '): it is left untouched where it is');
+    }
+    logger.warn(`settings ${health.state}${health.keptAs ? ' (original kept as ' + health.keptAs + ')' : ''}: ${health.problems.join('; ')}`);
+    if (health.locked) logger.warn('settings locked: ' + lockMessage(health, store));
+    else if (health.confirmRequired) logger.warn('settings: the allowance is held safe until the owner confirms the settings (POST /api/v1/settings/confirm or the banner on the page)');
+  }
+  for (const note of health.notes) logger.info('settings: ' + note);
+  return read;
+}
+
+/** What a locked box tells the person at the page, and how the owner unlocks it. */
+function lockMessage(health: SettingsHealth, store: SettingsStore): string {
+  const where = store.describe ? store.describe() : 'the stored settings';
+  return 'the stored settings could not be read, so whether a password is set cannot be told: logins, first setup and changes are locked'
+    + (health.keptAs ? `; the original is kept as ${health.keptAs}` : '')
+    + `. To unlock, the owner repairs or removes ${where} and restarts the box (docs/provisioning-ota.md, "Damaged settings")`;
 }

@@ -25,6 +25,8 @@ import { ProvisioningMachine } from '../app/provisioning/provisioning-machine';
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { createOtaSlots } from 'meterbox/ota-slots';
+import { espIdfSignatureCheck } from './ota/esp-idf-signature';
+import type { SignatureScheme } from '../app/ota/signature-block';
 import { createDecoderNatives } from './natives/decoder-natives';
 import { createNativeSha256 } from './platform/native-sha256';
 import { createCaptiveDns, createMdns, createWifiAdapter } from 'meterbox/wifi';
@@ -117,7 +119,14 @@ function startDevice(): void {
 
   const configuredHostNames = ((config.http as { hostNames?: string[] } | undefined)?.hostNames ?? []).map(String);
   const slots = createOtaSlots();
-  const ota = new OtaMachine(slots, { projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256 }, (message: string) => logger.info(message));
+  // Signed builds (manifests/manifest_signed*.json) set ota.signatureScheme together with the
+  // sdkconfig that makes esp_ota_end check it; other builds take unsigned images and say so.
+  const signatureScheme = config.ota?.signatureScheme as SignatureScheme | undefined;
+  const ota = new OtaMachine(slots, {
+    projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256,
+    signature: signatureScheme ? espIdfSignatureCheck(signatureScheme) : undefined,
+    allowUnsigned: !signatureScheme,
+  }, (message: string) => logger.info(message));
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
   const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
   const extraUploadRoutes: UploadRoute[] = otaRoutes.uploadRoutes;
@@ -160,11 +169,9 @@ function startDevice(): void {
     ...defaultHttpServerOptions,
     port: Number(config.http?.port ?? defaultHttpServerOptions.port),
     maxConnections: Number(config.http?.maxConnections ?? defaultHttpServerOptions.maxConnections),
-    handle: async (request: AppRequest): Promise<AppResponse> => {
-      const response = await created.handle(request);
-      if (response.status < 500 && request.path.slice(0, 5) === '/api/') ota.reportHealthy('http', clock.nowMs());
-      return response;
-    },
+    // A new image is kept on a decoded meter frame (below) or the owner's POST /api/v1/firmware/confirm;
+    // no anonymous request confirms it.
+    handle: (request: AppRequest): Promise<AppResponse> => created.handle(request),
     uploadRoute: (method: string, path: string) => created.uploadRoute(method, path),
     beginUpload: (route: UploadRoute, request: AppRequest) => created.beginUpload(route, request),
     upgradePath: '/ws',

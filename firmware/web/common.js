@@ -7,6 +7,33 @@ const mb = (() => {
     const nav = pages.map(([href, label]) => `<a href="${href}"${href === active ? ' class="active"' : ''}>${label}</a>`).join('');
     h.innerHTML = `<h1><span class="dot" id="linkdot" title="link"></span>meterbox</h1><nav>${nav}</nav>`;
     document.body.prepend(h);
+    settingsBanner(h);
+  }
+  // Damaged stored settings (GET /api/v1/settings/health, public): said on every page, with the
+  // way out: confirm the settings in use (logged in), or how the owner unlocks a locked box.
+  async function settingsBanner(after) {
+    const r = await api('GET', '/api/v1/settings/health');
+    const s = r.data;
+    if (!r.ok || !s || (s.state === 'ok' && !s.confirmRequired && !s.locked)) return;
+    const box = document.createElement('section');
+    box.className = 'card warn-banner';
+    box.id = 'settings-banner';
+    const kept = s.keptAs ? ' The original was kept as ' + esc(s.keptAs) + '.' : '';
+    const problems = '<ul>' + s.problems.map((p) => '<li>' + esc(p) + '</li>').join('') + '</ul>';
+    if (s.locked) {
+      box.innerHTML = '<h2>Settings could not be read: box locked</h2><p>' + esc(s.howToUnlock || '') + '</p>' + problems;
+    } else {
+      box.innerHTML = '<h2>Stored settings were damaged</h2><p>Some settings could not be read and use their defaults.' + kept
+        + (s.confirmRequired ? ' Until you check them on the Settings page and confirm, chargers get at most the minimum current (0 A when no fuse could be read).' : '') + '</p>'
+        + problems + '<button type="button" id="settings-confirm">These settings are right: confirm</button> <span class="msg" id="settings-confirm-msg"></span>';
+      box.querySelector('#settings-confirm').addEventListener('click', async () => {
+        const c = await api('POST', '/api/v1/settings/confirm', {});
+        const msg = box.querySelector('#settings-confirm-msg');
+        msg.textContent = c.ok ? 'Confirmed: the settings are stored as shown and the limit is lifted.' : c.status === 401 ? 'Log in on the Settings page first.' : (c.data && c.data.error) || 'error';
+        if (c.ok) setTimeout(() => box.remove(), 1500);
+      });
+    }
+    after.after(box);
   }
   async function api(method, path, body) {
     const init = { method, headers: {}, credentials: 'same-origin' };

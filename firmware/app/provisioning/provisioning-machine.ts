@@ -297,17 +297,26 @@ export class ProvisioningMachine {
 
   private onTestEvent(event: StationEvent, nowMs: number): void {
     const test = this.test!;
+    let failure: string | undefined;
     if (event.type === 'connected') {
-      this.deps.store.save(this.candidate!);
-      test.state = 'connected';
-      test.ip = event.ip;
-      this.log(`wifi: "${test.ssid}" works (${event.ip}): saved`);
-      this.connected(event.ip, nowMs);
-      return;
+      try {
+        this.deps.store.save(this.candidate!);
+      } catch (e) {
+        // A full disk or locked settings: the network works but cannot be kept. Say so and go
+        // back to what the box had (AP up, the old network retried), as after any failed test.
+        failure = `joined the network but could not save it (${e instanceof Error ? e.message : String(e)})`;
+      }
+      if (failure === undefined) {
+        test.state = 'connected';
+        test.ip = event.ip;
+        this.log(`wifi: "${test.ssid}" works (${event.ip}): saved`);
+        this.connected(event.ip, nowMs);
+        return;
+      }
     }
-    const reason = event.type === 'failed' ? event.reason : 'dropped';
+    const reason = event.type === 'failed' ? event.reason : event.type === 'connected' ? 'not-saved' : 'dropped';
     test.state = 'failed';
-    test.reason = FAILURE_TEXT[reason] ?? reason;
+    test.reason = failure ?? FAILURE_TEXT[reason] ?? reason;
     this.log(`wifi: test of "${test.ssid}" failed: ${test.reason}; nothing saved, access point stays`);
     this.deps.wifi.disconnectStation();
     this.candidate = undefined;

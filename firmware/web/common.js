@@ -1,5 +1,6 @@
 // Shared by every page: navigation, fetch helpers, number formatting. Plain JS, no build step.
 'use strict';
+/* exported mb */
 const mb = (() => {
   const pages = [['/', 'Live'], ['/settings', 'Settings'], ['/diagnostics', 'Diagnostics'], ['/setup', 'Setup'], ['/update', 'Update']];
   function header(active) {
@@ -12,8 +13,8 @@ const mb = (() => {
     const init = { method, headers: {}, credentials: 'same-origin' };
     if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
     const res = await fetch(path, init);
-    let data = null;
-    try { data = await res.json(); } catch (e) { data = null; }
+    let data;
+    try { data = await res.json(); } catch { data = null; }
     return { ok: res.ok, status: res.status, data };
   }
   function fmt(value, digits, unit) {

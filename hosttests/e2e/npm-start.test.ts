@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: with no meter option it replays the bundled real Aidon captures at
 // the meter's real cadence (a frame every 2.5 s); `--capture` replays other files at the given
 // interval. Both through the real CLI in a child process, on a free port.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getJson, repoRoot, spawnApp, tempDir, waitFor } from './helpers';
 
@@ -40,6 +41,41 @@ test('--capture FILE,FILE --interval-ms: other captures, looping', async () => {
     }, 10000);
     expect(s.link.source).toContain('telegram_v5.txt, telegram_v4_2.txt');
     expect(s.meter.protocol).toBe('dsmr');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('--capture loops a capture with fresh meter times: the allowance stays up (not the fail-safe 0 A)', async () => {
+  // One DSMR 5 telegram with its own time stamp, replayed every 300 ms. Without fresh times every
+  // loop repeats the stamp, the engine takes it as a repeated frame, and with these thresholds the
+  // answer would be stale after 1 s, at the safe current after 2 s and 0 A after 3 s.
+  const dir = tempDir('meterbox-restamp-');
+  const settings = join(dir, 's.json');
+  writeFileSync(settings, JSON.stringify({ version: 1, headroom: { fuseA: 25, phases: 3, gridType: 'TN', staleAfterS: 1, safeFallbackAfterS: 2, zeroAfterS: 3 } }));
+  const file = join(repoRoot, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt');
+  const app = await spawnApp(['--capture', file, '--interval-ms', '300', '--replay-baud', '0', '--settings', settings, '--quiet']);
+  try {
+    expect(app.output()).toMatch(/meter time = replay time/);
+    const first = await waitFor('a decoded frame', async () => {
+      const s = (await getJson(app.url + '/api/v1/status')).body;
+      return s.frames.frames >= 1 ? s : undefined;
+    });
+    const times = new Set<string>();
+    const started = Date.now();
+    let last = first;
+    while (Date.now() - started < 5000) {
+      last = (await getJson(app.url + '/api/v1/status')).body;
+      times.add(last.meter.meterTime);
+      expect(last.headroom.status).toBe('ok');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(last.frames.frames).toBeGreaterThanOrEqual(12);
+    expect(last.headroom.threePhaseA).toBeGreaterThan(0);
+    // Each looped frame carries the time it was replayed (the capture's own is 2017-01-02T19:20:02).
+    expect(times.size).toBeGreaterThanOrEqual(10);
+    const stamp = Date.parse(last.meter.meterTime);
+    expect(Math.abs(stamp - last.timeMs)).toBeLessThan(5000);
   } finally {
     await app.stop();
   }

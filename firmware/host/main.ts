@@ -31,7 +31,9 @@ import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
 const HELP = `meterbox on a PC
 
 Meter source (default: a simulated Norwegian Aidon meter replaying real captures):
-  --capture FILE[,FILE...]  replay capture files (.hex, .txt, .bin) in a loop; repeatable
+  --capture FILE[,FILE...]  replay capture files (.hex, .txt, .bin) in a loop; repeatable. Each
+                            frame's meter time becomes the moment it is replayed, so the loop
+                            never repeats a time stamp (the engine would take it as old data)
   --interval-ms N           time between replayed files (default 2500)
   --replay-baud N           pace replayed bytes like a serial line (default 2400 for .hex/.bin,
                             115200 for .txt; 0 = send each file at once)

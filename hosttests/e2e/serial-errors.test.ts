@@ -7,7 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getJson, repoRoot, spawnApp, tempDir, waitFor } from './helpers';
+import { getJson, repoRoot, spawnApp, spawnCommand, tempDir, waitFor } from './helpers';
+import type { SpawnedApp } from './helpers';
 
 test('a missing device: "does not exist: plug in the meter cable", at once', async () => {
   const dir = tempDir('meterbox-nodev-');
@@ -34,19 +35,16 @@ const asRoot = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v se
   chmodSync(dir, 0o777); // the app (as nobody) writes its settings here and reaches the pty link
   const link = join(dir, 'ttyMETER');
   const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${link}`, `pty,raw,echo=0,link=${join(dir, 'meter')}`], { stdio: 'ignore' });
-  let app: ChildProcess | undefined;
+  let app: SpawnedApp | undefined;
   try {
     await waitFor('socat to create the pty pair', () => existsSync(link), 5000);
     // The device node belongs to root and only root may open it, like /dev/ttyUSB0 (root:dialout 0660).
     expect(statSync(realpathSync(link)).mode & 0o077).toBe(0);
     const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-    app = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', tsx, 'firmware/host/main.ts', '--port', '0', '--serial', link, '--settings', join(dir, 's.json'), '--quiet'], {
-      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir },
+    app = await spawnCommand('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', tsx, 'firmware/host/main.ts', '--port', '0', '--serial', link, '--settings', join(dir, 's.json'), '--quiet'], {
+      env: { ...process.env, HOME: dir },
     });
-    let out = '';
-    app.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    app.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    const port = await waitFor('the app to print its URL', () => /Open http:\/\/localhost:(\d+)/.exec(out)?.[1], 20000);
+    const port = app.port;
     const s = await waitFor('the link hint', async () => {
       const body = (await getJson(`http://127.0.0.1:${port}/api/v1/status`)).body;
       return body.link.hint ? body : undefined;
@@ -54,13 +52,9 @@ const asRoot = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v se
     expect(s.link.state).toBe('no-data');
     expect(s.link.hint).toMatch(new RegExp(`^no permission to open ${link.replace(/[/.]/g, '\\$&')}: add the user that runs meterbox to the dialout group`));
     expect(s.link.hint).toContain('sudo usermod -aG dialout');
-    expect(out).toMatch(/warning: meter source: no permission to open/);
+    expect(app.output()).toMatch(/warning: meter source: no permission to open/);
   } finally {
-    if (app && app.exitCode === null) {
-      const exited = new Promise((resolve) => app!.once('exit', resolve));
-      app.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     socat.kill('SIGTERM');
   }
 });

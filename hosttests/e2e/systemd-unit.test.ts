@@ -9,7 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, realpathSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCapture } from '../../firmware/host/replay-source';
-import { getJson, repoRoot, tempDir, waitFor } from './helpers';
+import { getJson, repoRoot, spawnCommand, tempDir, waitFor } from './helpers';
+import type { SpawnedApp } from './helpers';
 
 const unitText = readFileSync(join(repoRoot, 'tools/systemd/meterbox.service'), 'utf8');
 
@@ -56,7 +57,7 @@ const asRoot = process.getuid?.() === 0 && has('setpriv') && has('socat');
   const link = join(dir, 'ttyUSB0');
   const meterSide = join(dir, 'meter');
   const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${link},group=dialout,perm=0660`, `pty,raw,echo=0,link=${meterSide}`], { stdio: 'ignore' });
-  let app: ChildProcess | undefined;
+  let app: SpawnedApp | undefined;
   try {
     await waitFor('socat to create the pty pair', () => existsSync(link) && existsSync(meterSide), 5000);
     const device = statSync(realpathSync(link));
@@ -67,13 +68,10 @@ const asRoot = process.getuid?.() === 0 && has('setpriv') && has('socat');
     const args = env.slice('METERBOX_ARGS='.length).split(' ');
     const exec = (unitKeys(unitText).get('ExecStart') ?? [])[0].replace(/\$METERBOX_ARGS$/, '').trim().split(/\s+/);
     const command = exec.map((w) => w.split('/opt/meterbox').join(repoRoot).split('/var/lib/meterbox').join(state)).map((w) => (w === '8080' ? '0' : w === '0.0.0.0' ? '127.0.0.1' : w));
-    app = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--groups=dialout', ...command, ...args], {
-      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: state, NODE_ENV: 'production' },
+    app = await spawnCommand('setpriv', ['--reuid=nobody', '--regid=nogroup', '--groups=dialout', ...command, ...args], {
+      env: { PATH: process.env.PATH, HOME: state, NODE_ENV: 'production' },
     });
-    let out = '';
-    app.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    app.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    const port = await waitFor('the app to print its URL', () => /Open http:\/\/localhost:(\d+)/.exec(out)?.[1], 20000);
+    const port = app.port;
     const url = `http://127.0.0.1:${port}`;
     await waitFor('the port open', async () => (await getJson(url + '/api/v1/status')).body.link.connected === true, 5000);
     const frame = readCapture(join(repoRoot, 'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L267-1.hex'));
@@ -90,11 +88,7 @@ const asRoot = process.getuid?.() === 0 && has('setpriv') && has('socat');
     expect(put.status).toBeLessThan(300);
     expect(statSync(join(state, 'settings.json')).uid).toBe(65534);
   } finally {
-    if (app && app.exitCode === null) {
-      const exited = new Promise((resolve) => app!.once('exit', resolve));
-      app.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     socat.kill('SIGTERM');
   }
 }, 60000);

@@ -32,7 +32,9 @@ function compilerFreePath(workDir) {
   const bin = join(workDir, 'bin');
   mkdirSync(bin);
   for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/bin'])) {
-    if (!dir || !existsSync(dir)) continue;
+    // Not the programs of an install (npm run puts this checkout's node_modules/.bin on PATH: a tsx
+    // from there would hide one missing from the copy) nor npm's node-gyp shim.
+    if (!dir || !existsSync(dir) || /node_modules[/\\].bin|node-gyp-bin/.test(dir)) continue;
     for (const name of readdirSync(dir)) {
       if (COMPILERS.test(name) || existsSync(join(bin, name))) continue;
       symlinkSync(join(dir, name), join(bin, name));

@@ -32,7 +32,7 @@ import type { TextMemo } from './apply-object';
 import { applyObject, textObjectValue } from './apply-object';
 import { parseDsmrTimestamp } from './timestamp';
 import type { LayoutRecords, TelegramLayout } from './layout';
-import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, TIME, UNKNOWN } from './layout';
+import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, UNKNOWN } from './layout';
 
 export interface ParsedTelegram {
   reading: MeterReading;

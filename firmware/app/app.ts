@@ -56,6 +56,7 @@ import { History } from './history';
 import { homeWizardData, homeWizardInfo } from './homewizard';
 import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
+import { ReplayClock } from './replay-time';
 import type { Snapshot } from './snapshot';
 import type { SnapshotOutput } from './outputs/output-port';
 
@@ -213,6 +214,12 @@ export function createApp(deps: AppDeps): App {
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
   const outputs = deps.outputs ?? [];
+  const replayClock = deps.source?.restampsMeterTime ? new ReplayClock() : undefined;
+
+  /** The source's own error while it is not open: the link diagnosis names it (meter-link.ts). */
+  function sourceProblem(): string | undefined {
+    return lastSourceError !== undefined && !deps.source?.connected?.() ? lastSourceError : undefined;
+  }
 
   /** An output's failure is logged and never reaches meter reading or the API. */
   function eachOutput(what: string, action: (output: SnapshotOutput) => void): void {
@@ -291,7 +298,7 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     lastSourceError = undefined;
-    link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
+    link.push(bytes, nowMs, (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs));
     detector?.onBytes(bytes, nowMs);
   }
 
@@ -300,7 +307,7 @@ export function createApp(deps: AppDeps): App {
     const reading = merger.merged(nowMs) ?? null;
     const latest = merger.latestReading();
     const ageMs = merger.latestAgeMs(nowMs);
-    const diagnosis = link.diagnose(nowMs);
+    const diagnosis = link.diagnose(nowMs, sourceProblem());
     const format = link.detectedFormat();
     const meter: Snapshot['meter'] = {};
     if (reading) {
@@ -377,7 +384,7 @@ export function createApp(deps: AppDeps): App {
   function changeKey(): string {
     const h = cloneJson(headroom) as unknown as Record<string, unknown>;
     delete h.ageS;
-    const d = link.diagnose(clock.nowMs());
+    const d = link.diagnose(clock.nowMs(), sourceProblem());
     return JSON.stringify(h) + '|' + d.state + '|' + (detector ? describeLine(detector.current()) : '');
   }
 
@@ -434,7 +441,7 @@ export function createApp(deps: AppDeps): App {
     method: 'GET', path: '/api/v1/diagnostics',
     handler: () => {
       const nowMs = clock.nowMs();
-      const diagnosis = link.diagnose(nowMs);
+      const diagnosis = link.diagnose(nowMs, sourceProblem());
       const body: Record<string, unknown> = {
         apiVersion: API_VERSION,
         timeMs: nowMs,

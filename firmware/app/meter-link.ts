@@ -40,8 +40,8 @@ export interface LinkOptions {
 
 export const defaultLinkOptions: LinkOptions = { noDataAfterMs: 15000, noFrameAfterMs: 30000, rawRingSize: 16, rawHexMaxBytes: 512 };
 
-export const HINT_NO_DATA = 'no data: is the HAN/P1 port opened by your grid company? Check the cable too (RJ45 for HAN, RJ12 for P1).';
-export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: check the line settings (baud rate, parity), or try --line auto.';
+export const HINT_NO_DATA = 'no data from the meter: check the cable (RJ45 for HAN, RJ12 for P1), and ask your grid company to open the meter\'s HAN/P1 port (often closed until you ask).';
+export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: the line settings are probably wrong. In Settings, set "Serial line" to "detect automatically", or to your meter\'s (HAN: 2400 8E1, P1: 115200 8N1).';
 
 /** Frame and byte counters of the meter link (snapshot `frames`). */
 export interface LinkCounters {
@@ -136,7 +136,13 @@ export class MeterLink {
     return this.format;
   }
 
-  diagnose(nowMs: number): LinkDiagnosis {
+  /**
+   * sourceProblem: what the byte source reported while it is not open (a serial port that does not
+   * exist or may not be opened, a bridge that refuses): that is the cause, said at once, instead of
+   * a guess about the meter after the no-data delay.
+   */
+  diagnose(nowMs: number, sourceProblem?: string): LinkDiagnosis {
+    if (sourceProblem !== undefined) return { state: 'no-data', hint: sourceProblem };
     const sinceStart = nowMs - this.startedMs;
     if (this.lastByteMs === undefined) {
       return sinceStart >= this.linkOptions.noDataAfterMs ? { state: 'no-data', hint: HINT_NO_DATA } : { state: 'starting' };

@@ -33,6 +33,11 @@ export interface ByteSource {
   counters?(): ByteSourceCounters;
   /** True while the port/connection is open (serial, tcp); absent for sources that are always "open". */
   connected?(): boolean;
+  /**
+   * A replayed recording: its time stamps repeat when it loops, so the app gives each decoded
+   * frame's meter time the moment it is replayed (replay-time.ts).
+   */
+  readonly restampsMeterTime?: boolean;
   stop(): void;
 }
 

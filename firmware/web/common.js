@@ -1,5 +1,6 @@
 // Shared by every page: navigation, fetch helpers, number formatting. Plain JS, no build step.
 'use strict';
+/* exported mb */
 const mb = (() => {
   const pages = [['/', 'Live'], ['/settings', 'Settings'], ['/diagnostics', 'Diagnostics'], ['/setup', 'Setup'], ['/update', 'Update']];
   function header(active) {
@@ -35,13 +36,29 @@ const mb = (() => {
     }
     after.after(box);
   }
-  async function api(method, path, body) {
+  // status 0: no answer (the app or the box is gone, or timeoutMs passed).
+  async function api(method, path, body, timeoutMs) {
     const init = { method, headers: {}, credentials: 'same-origin' };
     if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
-    const res = await fetch(path, init);
-    let data = null;
-    try { data = await res.json(); } catch (e) { data = null; }
+    if (timeoutMs) init.signal = AbortSignal.timeout(timeoutMs);
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch {
+      return { ok: false, status: 0, data: { error: 'no answer from meterbox: is it running and on the network?' } };
+    }
+    let data;
+    try { data = await res.json(); } catch { data = null; }
     return { ok: res.ok, status: res.status, data };
+  }
+  // The API's error texts are for programs ("POST /api/v1/auth/setup"); a person gets what to do.
+  function plainError(r) {
+    const d = r.data || {};
+    if (r.status === 0) return d.error;
+    if (d.setupRequired) return 'No password is set yet: choose one under Access at the top of the Settings page.';
+    if (d.loginRequired) return 'Log in first (Access, at the top of the Settings page).';
+    if (r.status === 409 && /already set/.test(d.error || '')) return 'A password is already set: log in with it.';
+    return d.error || 'error ' + r.status;
   }
   function fmt(value, digits, unit) {
     if (value === undefined || value === null || Number.isNaN(value)) return '–';
@@ -53,8 +70,8 @@ const mb = (() => {
   function setDot(state) {
     const d = document.getElementById('linkdot');
     if (!d) return;
-    d.className = 'dot ' + (state === 'ok' ? 'ok' : state === 'starting' ? 'warn' : 'bad');
-    d.title = 'meter link: ' + state;
+    d.className = 'dot ' + (state === 'ok' ? 'ok' : state === 'starting' ? 'warn' : state === 'disconnected' ? 'off' : 'bad');
+    d.title = state === 'disconnected' ? 'meterbox does not answer' : 'meter link: ' + state;
   }
-  return { header, api, fmt, esc, setDot };
+  return { header, api, plainError, fmt, esc, setDot };
 })();

@@ -40,7 +40,12 @@ export interface SpawnedApp {
 /** Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. */
 export async function spawnApp(args: string[], timeoutMs = 20000): Promise<SpawnedApp> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, ['firmware/host/main.ts', '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCommand(tsx, ['firmware/host/main.ts', '--port', '0', ...args], {}, timeoutMs);
+}
+
+/** Runs a command line that starts the app (e.g. under setpriv as another user) and waits for its URL. */
+export async function spawnCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv }, timeoutMs = 20000): Promise<SpawnedApp> {
+  const proc = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });

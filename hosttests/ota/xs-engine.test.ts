@@ -174,6 +174,6 @@ const available = xsnapAvailable();
 
 if (!available) {
   test('xsnap-worker is built (npm install builds it)', () => {
-    throw new Error('node_modules/@agoric/xsnap xsnap-worker is missing');
+    throw new Error('the XS engine (tools/xs-engine) is not built: npm run setup:xs');
   });
 }

@@ -26,13 +26,13 @@ export class FileSettingsStore implements SettingsStore {
       stat = statSync(this.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`${this.path}: ${(e as Error).message}`);
+      throw new Error(`${this.path}: ${(e as Error).message}`, { cause: e });
     }
     if (stat.isDirectory()) throw new Error(`${this.path} is a directory, not a settings file`);
     try {
       return readFileSync(this.path, 'utf8');
     } catch (e) {
-      throw new Error(`${this.path}: ${(e as Error).message}`);
+      throw new Error(`${this.path}: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -58,11 +58,11 @@ export function releaseKeyVerifierFromFile(path: string): ImageSignatureVerifier
   try {
     text = readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read the release key ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read the release key ${path}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return releaseKeyVerifier(text);
   } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }
 }

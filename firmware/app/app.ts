@@ -267,7 +267,7 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     lastSourceError = undefined;
-    link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
+    link.push(bytes, nowMs, (result) => onFrame(result, nowMs), (result) => detector?.onResult(result));
     detector?.onBytes(bytes, nowMs);
   }
 

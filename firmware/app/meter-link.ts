@@ -75,12 +75,14 @@ export class MeterLink {
     this.stream = new MeterStream(options);
   }
 
-  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void): void {
+  /** `onResult` (optional) sees every result, errors too (the line detection uses it). */
+  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void, onResult?: (result: FrameResult) => void): void {
     if (bytes.length === 0) return;
     this.bytes += bytes.length;
     this.lastByteMs = nowMs;
     const handle = (result: FrameResult): void => {
       this.record(result, nowMs);
+      onResult?.(result);
       if (result.ok) onReading(result);
     };
     try {

@@ -10,7 +10,7 @@
  *   3. the gzipped page is served, unknown paths are 404
  *   4. past the connection limit a client gets 503 at once
  * It does not build or fetch anything: build first with `npm run sim` or
- *   mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
+ *   node manifests/generate-modules.mjs && mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log), xvfb-run, socat.
  *
  * Usage: node firmware/moddable/sim/sim-smoke.mjs --so OUT/bin/lin/mc/debug/manifests/mc.so [--port 8080]

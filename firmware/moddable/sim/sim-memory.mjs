@@ -13,7 +13,7 @@
  *  3. HAN run (a new start: the stream locks onto the first format it sees, as a box on one meter
  *     does): the keys are set through the API, then 150 HDLC frames of an AES-128-GCM encrypted
  *     meter (aidon-example-2-with-aad, synthetic, published keys) at 1/s, each re-encrypted with a
- *     fresh invocation counter and clock, FCS recomputed; same clients and polls
+ *     fresh invocation counter and its meter clock advanced, FCS recomputed; same clients and polls
  *  4. reads GET /api/v1/device/memory (firmware/moddable/platform/memory-monitor.ts: live figures
  *     after a forced garbage collection, sampled every second) every 5 s and prints, per run: peak
  *     live slots, peak chunk bytes, the ESP32 estimate (slots x 16 + chunk bytes), and the slot
@@ -201,20 +201,28 @@ function hanFrameFactory(frame, ek, ak) {
   decipher.setAAD(aad);
   decipher.setAuthTag(frame.subarray(cipherEnd, cipherEnd + 12));
   const plain = Buffer.concat([decipher.update(frame.subarray(cipherAt, cipherEnd)), decipher.final()]);
-  // data-notification: 0x0F, long-invoke-id (4), date-time as octet-string 0x0C + 12 bytes
-  const hasClock = plain[0] === 0x0f && plain[5] === 0x0c;
+  // COSEM date-times to advance (Blue Book 4.1.6.1: year(2) month day weekday hour minute second
+  // hundredths deviation(2) status): the data-notification's (0x0F, invoke-id (4), 0x0C + 12
+  // bytes) and every octet-string of 12 bytes in the list that holds one (0x09 0x0C, the meter
+  // clock 0.0.1.0.0.255), so the headroom engine sees a meter clock that moves on.
+  const clocks = [];
+  if (plain[0] === 0x0f && plain[5] === 0x0c) clocks.push(6);
+  for (let i = 0; i + 14 <= plain.length; i++) {
+    const year = plain.readUInt16BE(i + 2);
+    if (plain[i] === 0x09 && plain[i + 1] === 0x0c && year >= 2000 && year < 2100 && plain[i + 4] >= 1 && plain[i + 4] <= 12) clocks.push(i + 2);
+  }
   return (index, date) => {
     const counter = (counter0 + 1 + index) >>> 0;
     const p = Buffer.from(plain);
-    if (hasClock) {
-      p.writeUInt16BE(date.getUTCFullYear(), 6);
-      p[8] = date.getUTCMonth() + 1;
-      p[9] = date.getUTCDate();
-      p[10] = ((date.getUTCDay() + 6) % 7) + 1;
-      p[11] = date.getUTCHours();
-      p[12] = date.getUTCMinutes();
-      p[13] = date.getUTCSeconds();
-      p[14] = 0;
+    for (const at of clocks) {
+      p.writeUInt16BE(date.getUTCFullYear(), at);
+      p[at + 2] = date.getUTCMonth() + 1;
+      p[at + 3] = date.getUTCDate();
+      p[at + 4] = ((date.getUTCDay() + 6) % 7) + 1;
+      p[at + 5] = date.getUTCHours();
+      p[at + 6] = date.getUTCMinutes();
+      p[at + 7] = date.getUTCSeconds();
+      p[at + 8] = 0;
     }
     const cipher = createCipheriv('aes-128-gcm', ek, iv(counter), { authTagLength: 12 });
     cipher.setAAD(aad);
@@ -254,7 +262,8 @@ async function json(port, path, init) {
 
 function startSim(so, logPath) {
   const log = openSync(logPath, 'a');
-  return startGroup('xvfb-run', ['-a', join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so], { log });
+  // stdbuf: line-buffered, so an abort's "# Slot allocation: failed in fixed size heap" reaches the log
+  return startGroup('xvfb-run', ['-a', 'stdbuf', '-oL', '-eL', join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so], { log });
 }
 
 async function waitForSim(port) {
@@ -307,7 +316,10 @@ async function measure(name, { so, port, simPty, meterIn, count, frameAt, setup 
         const [page, status, memory] = await Promise.all([request(port, '/'), json(port, '/api/v1/status'), json(port, '/api/v1/device/memory')]);
         if (page.status !== 200 || !status || !memory) failures++;
         if (memory?.last) series.push({ t: Math.round((now - startedMs) / 1000), slots: memory.last.slots, chunkBytes: memory.last.chunkBytes, esp32: memory.last.esp32EstimateBytes, frames: status?.frames?.frames });
-        if (failures >= 3) throw new Error(`the simulator stopped answering after ${i} frames (log: ${logPath})`);
+        if (failures >= 3) {
+          const abort = readFileSync(logPath, 'latin1').split('\n').filter((l) => /^# |XS abort|failed in fixed/.test(l)).slice(-3).join('; ');
+          throw new Error(`the simulator stopped answering after ${i} frames${abort ? ': ' + abort : ''} (log: ${logPath})`);
+        }
       }
       const next = startedMs + (i + 1) * intervalMs;
       await sleep(Math.max(0, next - Date.now()));

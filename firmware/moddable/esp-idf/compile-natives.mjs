@@ -33,9 +33,10 @@
  *          [--cc COMPILER] [--include DIR]... [--skip-xs] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findFile } from '../sim/sim-tools.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -69,17 +70,6 @@ function run(command, commandArgs, options = {}) {
 
 const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { env }).status === 0;
 
-function findFile(dir, name) {
-  if (!existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    } else if (entry === name) return path;
-  }
-  return undefined;
-}
 
 // 1. makefile
 mkdirSync(outDir, { recursive: true });
@@ -98,6 +88,8 @@ for (const line of printed.split('\n')) {
   const i = line.indexOf('=');
   if (i > 0 && names.includes(line.slice(0, i))) vars[line.slice(0, i)] = line.slice(i + 1).trim();
 }
+const missing = names.filter((n) => vars[n] === undefined);
+if (missing.length) fail(`make did not print ${missing.join(', ')} from ${makefile}:\n${printed.slice(-2000)}`);
 const target = vars.ESP32_SUBCLASS;
 console.log(`board ${board}: chip ${target} (${vars.ESP_ARCH}), makefile ${makefile}`);
 

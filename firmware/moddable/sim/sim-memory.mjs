@@ -29,11 +29,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { crc16X25, findFile, hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -101,17 +102,6 @@ function run(command, commandArgs, env) {
   return r.stdout;
 }
 
-function findFile(dir, name) {
-  if (!existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    } else if (entry === name) return path;
-  }
-  return undefined;
-}
 
 function build(port, ptyPath) {
   const env = { ...process.env, PATH: [join(MODDABLE, 'build/bin/lin/release'), join(root, 'node_modules/.bin'), process.env.PATH].join(delimiter) };
@@ -130,40 +120,16 @@ function build(port, ptyPath) {
 
 // ---- meter data ----------------------------------------------------------------------------
 
-/** CRC-16/ARC (DSMR P1), bit by bit: this script's own, independent of the decoders. */
-function crc16Arc(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
 
-/** CRC-16/X.25 (HDLC FCS), bit by bit. */
-function crc16X25(bytes) {
-  let crc = 0xffff;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
-  }
-  return crc ^ 0xffff;
-}
 
 const two = (n) => String(n).padStart(2, '0');
 
 /** telegram_v5.txt with its clock at `date` (DSMR YYMMDDhhmmssX, winter time) and a fresh CRC. */
 function dsmrTelegram(template, date) {
   const stamp = `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}W`;
-  const text = template.replace(/(0-0:1\.0\.0\()\d{12}[SW]/, `$1${stamp}`);
-  const body = Buffer.from(text.slice(0, text.indexOf('!') + 1), 'latin1');
-  return Buffer.concat([body, Buffer.from(crc16Arc(body).toString(16).toUpperCase().padStart(4, '0') + '\r\n', 'latin1')]);
+  return withDsmrCrc(template.replace(/(0-0:1\.0\.0\()\d{12}[SW]/, `$1${stamp}`));
 }
 
-function hexFile(path) {
-  const text = readFileSync(path, 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
-}
 
 /**
  * A general-glo-ciphering HDLC frame (DLMS Green Book 9.2.7.2.4.6: tag 0xDB, system title,

@@ -21,6 +21,7 @@ import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -90,27 +91,9 @@ function rawRequest() {
   });
 }
 
-/** CRC-16/ARC (DSMR P1), bit by bit: the smoke test's own, independent of the decoders. */
-function crc16Arc(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
-
-/** The telegram with its clock's seconds set to `second` and its CRC computed anew. */
+/** The telegram with its clock's seconds set to `second` and its CRC computed anew (sim-tools.mjs). */
 function nextSecond(telegram, second) {
-  const text = telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`);
-  const bang = text.indexOf('!');
-  const body = Buffer.from(text.slice(0, bang + 1), 'latin1');
-  return Buffer.concat([body, Buffer.from(crc16Arc(body).toString(16).toUpperCase().padStart(4, '0') + '\r\n', 'latin1')]);
-}
-
-function hexFile(path) {
-  const text = readFileSync(path, 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
+  return withDsmrCrc(telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`));
 }
 
 let sim;

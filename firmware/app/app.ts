@@ -298,7 +298,7 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     lastSourceError = undefined;
-    link.push(bytes, nowMs, (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs));
+    link.push(bytes, nowMs, (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs), (result) => detector?.onResult(result));
     detector?.onBytes(bytes, nowMs);
   }
 

@@ -29,6 +29,21 @@ export interface RawFrameRecord {
   truncated?: boolean;
 }
 
+/**
+ * What the ring keeps of a frame: its first rawHexMaxBytes bytes, copied. The hex text is made
+ * only when the diagnostics ask (recentFrames): 16 frames of 512 bytes are 8 KB as bytes but
+ * ~24 KB as "xx " text, which the device held in XS chunks at all times (sim:memory).
+ */
+interface RingEntry {
+  timeMs: number;
+  ok: boolean;
+  format?: FrameFormat;
+  error?: string;
+  errorCode?: DecodeErrorCode;
+  bytes: number;
+  head: Uint8Array | undefined;
+}
+
 export interface LinkOptions {
   /** With no byte for this long the link is "no-data". */
   noDataAfterMs: number;
@@ -61,7 +76,7 @@ export class MeterLink {
   private lastFrameMs: number | undefined;
   private lastErrorCode: DecodeErrorCode | undefined;
   private format: FrameFormat | undefined;
-  private ring: RawFrameRecord[] = [];
+  private ring: RingEntry[] = [];
 
   constructor(private options: DecoderOptions, nowMs: number, private readonly linkOptions: LinkOptions = defaultLinkOptions) {
     this.stream = new MeterStream(options);
@@ -75,12 +90,14 @@ export class MeterLink {
     this.stream = new MeterStream(options);
   }
 
-  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void): void {
+  /** `onResult` (optional) sees every result, errors too (the line detection uses it). */
+  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void, onResult?: (result: FrameResult) => void): void {
     if (bytes.length === 0) return;
     this.bytes += bytes.length;
     this.lastByteMs = nowMs;
     const handle = (result: FrameResult): void => {
       this.record(result, nowMs);
+      onResult?.(result);
       if (result.ok) onReading(result);
     };
     try {
@@ -104,13 +121,12 @@ export class MeterLink {
     // Garbage runs are counted, not kept: they would push real frames out of the ring.
     if (!result.ok && result.error.code === 'garbage') return;
     const raw = result.raw;
-    const record: RawFrameRecord = {
+    const record: RingEntry = {
       timeMs: nowMs,
       ok: result.ok,
       bytes: raw ? raw.length : 0,
-      hex: raw ? bytesToHex(raw.length > this.linkOptions.rawHexMaxBytes ? raw.subarray(0, this.linkOptions.rawHexMaxBytes) : raw, ' ') : '',
+      head: raw ? raw.slice(0, this.linkOptions.rawHexMaxBytes) : undefined,
     };
-    if (raw && raw.length > this.linkOptions.rawHexMaxBytes) record.truncated = true;
     if (result.format) record.format = result.format;
     if (!result.ok) {
       record.error = result.error.message;
@@ -186,7 +202,14 @@ export class MeterLink {
   }
 
   recentFrames(): RawFrameRecord[] {
-    return this.ring.map((r) => JSON.parse(JSON.stringify(r)) as RawFrameRecord);
+    return this.ring.map((r) => {
+      const out: RawFrameRecord = { timeMs: r.timeMs, ok: r.ok, bytes: r.bytes, hex: r.head ? bytesToHex(r.head, ' ') : '' };
+      if (r.bytes > this.linkOptions.rawHexMaxBytes) out.truncated = true;
+      if (r.format !== undefined) out.format = r.format;
+      if (r.error !== undefined) out.error = r.error;
+      if (r.errorCode !== undefined) out.errorCode = r.errorCode;
+      return out;
+    });
   }
 
   framesDecoded(): number {

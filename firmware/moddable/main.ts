@@ -9,10 +9,15 @@
  *   Wi-Fi provisioning (setup AP, captive DNS, mDNS) and OTA (two app slots, rollback)
  *
  * Everything is created inside main() at run time: preloaded module state is frozen on the device.
- * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx, meter.uart,
+ * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx (optional: the
+ * meter line is receive-only, so no TX pin is driven unless one is named), meter.uart,
  * meter.requestPin, meter.invert, meter.kind ('p1' | 'han' | 'auto'), meter.path (simulator pty),
  * http.port, http.maxConnections, http.hostNames (extra names the box answers to), ws.maxClients,
- * device.name, firmwareVersion, ota.projectName.
+ * device.name, firmwareVersion, ota.projectName, ota.signatureScheme, memory.slotBytes,
+ * memory.sampleMs. Top-level strings set on the mcconfig command line override two of them for
+ * test runs (firmware/moddable/sim/sim-memory.mjs): httpPort=N, meterPath=PATH.
+ *
+ * Start order: the radio is powered up before the identity is read (device-identity.ts says why).
  */
 import config from 'mc/config';
 import { createApp } from '../app/app';
@@ -29,7 +34,7 @@ import { espIdfSignatureCheck } from './ota/esp-idf-signature';
 import type { SignatureScheme } from '../app/ota/signature-block';
 import { createDecoderNatives } from './natives/decoder-natives';
 import { createNativeSha256 } from './platform/native-sha256';
-import { createCaptiveDns, createMdns, createWifiAdapter } from 'meterbox/wifi';
+import { createCaptiveDns, createMdns, createWifiAdapter, powerUpRadio } from 'meterbox/wifi';
 import { fillRandom } from 'meterbox-system';
 import { HttpServer, defaultHttpServerOptions } from './http/http-server';
 import { WebSocketHub } from './http/websocket-hub';
@@ -38,6 +43,8 @@ import { PreferenceSettingsStore } from './platform/preference-store';
 import { RequestPin } from './platform/request-pin';
 import { createLogger, createScheduler, moddableClock } from './platform/timers';
 import { loadDeviceIdentity } from './platform/device-identity';
+import { MemoryMonitor } from './platform/memory-monitor';
+import { jsonResponse } from '../app/http-util';
 import { UARTByteSource } from './uart/uart-source';
 import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-pbkdf2';
 import { deviceLoginThrottle } from '../app/auth/login-throttle';
@@ -75,7 +82,9 @@ function startDevice(): void {
   const logger = createLogger('meterbox');
   const clock = moddableClock;
   const scheduler = createScheduler();
-  const meter = (config.meter ?? {}) as MeterConfig;
+  const meter = { ...((config.meter ?? {}) as MeterConfig) };
+  const overrides = config as unknown as { httpPort?: string; meterPath?: string };
+  if (overrides.meterPath) meter.path = overrides.meterPath;
   const firmwareVersion = String(config.firmwareVersion ?? '0.1.0');
 
   const { line, override } = initialLine(meter);
@@ -101,7 +110,9 @@ function startDevice(): void {
 
   // Wi-Fi provisioning and OTA need the app's settings; the app needs their routes.
   let app: App | undefined;
-  const identity = loadDeviceIdentity();
+  powerUpRadio();
+  const { identity, macFrom } = loadDeviceIdentity();
+  if (macFrom === 'stored' && config.platformName === 'esp32') logger.warn('Wi-Fi MAC unknown: the setup access point is named after a stored random address');
   const wifi = createWifiAdapter();
   const provisioning = new ProvisioningMachine({
     wifi,
@@ -128,7 +139,10 @@ function startDevice(): void {
     allowUnsigned: !signatureScheme,
   }, (message: string) => logger.info(message));
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
-  const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
+  const memoryConfig = (config as unknown as { memory?: { slotBytes?: number; sampleMs?: number } }).memory ?? {};
+  const memory = new MemoryMonitor(Number(memoryConfig.slotBytes ?? 16), clock.nowMs());
+  const memoryRoute: Route = { method: 'GET', path: '/api/v1/device/memory', handler: () => jsonResponse(200, memory.report()) };
+  const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes, memoryRoute];
   const extraUploadRoutes: UploadRoute[] = otaRoutes.uploadRoutes;
 
   const created = createApp({
@@ -167,7 +181,7 @@ function startDevice(): void {
   hub = new WebSocketHub(Number(config.ws?.maxClients ?? 3), () => created.liveMessage());
   const server = new HttpServer({
     ...defaultHttpServerOptions,
-    port: Number(config.http?.port ?? defaultHttpServerOptions.port),
+    port: Number(overrides.httpPort ?? config.http?.port ?? defaultHttpServerOptions.port),
     maxConnections: Number(config.http?.maxConnections ?? defaultHttpServerOptions.maxConnections),
     // A new image is kept on a decoded meter frame (below) or the owner's POST /api/v1/firmware/confirm;
     // no anonymous request confirms it.
@@ -189,6 +203,10 @@ function startDevice(): void {
     ota.tick(now);
     provisioning.tick(now);
   });
+  if (memory.instrumented) {
+    memory.sample(clock.nowMs());
+    scheduler.every(Number(memoryConfig.sampleMs ?? 1000), () => memory.sample(clock.nowMs()));
+  }
   const ap = provisioning.accessPointCredentials();
   logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"`);
 }

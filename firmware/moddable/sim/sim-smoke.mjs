@@ -13,7 +13,7 @@
  *      drip-feed connections, 4,000-deep nested JSON, foreign Host, setup and logins through the
  *      mbedTLS PBKDF2 native (timed), and a rotating-address login flood while status is polled
  * It does not build or fetch anything: build first with `npm run sim` or
- *   mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
+ *   node manifests/generate-modules.mjs && mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log), xvfb-run, socat.
  *
  * Usage: node firmware/moddable/sim/sim-smoke.mjs --so OUT/bin/lin/mc/debug/manifests/mc.so [--port 8080]
@@ -24,6 +24,7 @@ import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -93,27 +94,9 @@ function rawRequest(localAddress = '127.0.0.1') {
   });
 }
 
-/** CRC-16/ARC (DSMR P1), bit by bit: the smoke test's own, independent of the decoders. */
-function crc16Arc(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
-
-/** The telegram with its clock's seconds set to `second` and its CRC computed anew. */
+/** The telegram with its clock's seconds set to `second` and its CRC computed anew (sim-tools.mjs). */
 function nextSecond(telegram, second) {
-  const text = telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`);
-  const bang = text.indexOf('!');
-  const body = Buffer.from(text.slice(0, bang + 1), 'latin1');
-  return Buffer.concat([body, Buffer.from(crc16Arc(body).toString(16).toUpperCase().padStart(4, '0') + '\r\n', 'latin1')]);
-}
-
-function hexFile(path) {
-  const text = readFileSync(path, 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
+  return withDsmrCrc(telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`));
 }
 
 /** One request with exact headers from a chosen source address; resolves { status, body, ms }. */

@@ -136,3 +136,15 @@ export function createMdns(): MdnsAdvertiser {
     },
   };
 }
+
+/**
+ * Starts the radio (station mode, joining nothing) unless Wi-Fi already runs. main.ts calls it
+ * before reading the device identity: the Wi-Fi MAC is known only once Wi-Fi is initialised, and
+ * ESP-IDF documents esp_fill_random (the device secret, salts, session tokens) as true random only
+ * while the RF subsystem is on. The SDK's wifi module initialises and starts Wi-Fi in one step
+ * (esp_wifi_init + esp_wifi_start), so station, AP or both (mode 1-3) means the radio is up.
+ */
+export function powerUpRadio(): void {
+  const mode = WiFi.mode as unknown as number;
+  if (!(mode >= 1)) WiFi.mode = 1 as never;
+}

@@ -49,3 +49,6 @@ export function createCaptiveDns(): CaptiveDns {
 export function createMdns(): MdnsAdvertiser {
   return { start: (host: string) => trace(`sim wifi: mDNS ${host}.local\n`), stop: () => {} };
 }
+
+/** The simulator has no radio to start (see esp32-wifi.ts: the identity is read after this). */
+export function powerUpRadio(): void {}

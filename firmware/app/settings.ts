@@ -18,6 +18,10 @@ import type { LineSettings } from './ports';
 import { hexToBytes } from './util/bytes';
 import { isPlainObject, unknownKeys } from './http-util';
 import { cloneJson } from './util/clone';
+import { homeWizardSettingsSection } from './outputs/homewizard-settings';
+import type { HomeWizardSettings } from './outputs/homewizard-settings';
+import { mqttSettingsSection } from './outputs/mqtt-settings';
+import type { MqttSettings } from './outputs/mqtt-settings';
 
 export interface MeterSettings {
   /** AES-128 key, 32 hex digits. */
@@ -39,6 +43,10 @@ export interface SettingsDocument {
   meter: MeterSettings;
   access: AccessSettings;
   wifi: Record<string, unknown>;
+  /** HomeWizard v1 API options (outputs/homewizard-settings.ts). */
+  homewizard: HomeWizardSettings;
+  /** MQTT and Home Assistant discovery (outputs/mqtt-settings.ts). */
+  mqtt: MqttSettings;
 }
 
 export function defaultSettings(): SettingsDocument {
@@ -48,6 +56,8 @@ export function defaultSettings(): SettingsDocument {
     meter: {},
     access: { readOpen: true },
     wifi: {},
+    homewizard: homeWizardSettingsSection.defaults(),
+    mqtt: mqttSettingsSection.defaults(),
   };
 }
 
@@ -85,10 +95,18 @@ export function parseStoredSettings(text: string | undefined): { doc: SettingsDo
     if (typeof raw.access.passwordHash === 'string') doc.access.passwordHash = raw.access.passwordHash;
   }
   if (isPlainObject(raw.wifi)) doc.wifi = cloneJson(raw.wifi);
+  if (raw.homewizard !== undefined) doc.homewizard = keepProblems(homeWizardSettingsSection.readStored(raw.homewizard), problems);
+  if (raw.mqtt !== undefined) doc.mqtt = keepProblems(mqttSettingsSection.readStored(raw.mqtt), problems);
   return problems.length ? { doc, problem: 'stored settings partly invalid (' + problems.join('; ') + '); those parts use defaults' } : { doc };
 }
 
-export const SETTINGS_PATCH_FIELDS = ['version', 'headroom', 'meter', 'access'] as const;
+/** A section's stored value, its problems joined into the document's list. */
+function keepProblems<T>(read: { value: T; problems: string[] }, problems: string[]): T {
+  problems.push(...read.problems);
+  return read.value;
+}
+
+export const SETTINGS_PATCH_FIELDS = ['version', 'headroom', 'meter', 'access', 'homewizard', 'mqtt'] as const;
 
 /**
  * Applies a PUT /api/v1/settings body (a partial document) to `current`. Returns the complete new
@@ -131,6 +149,16 @@ export function applySettingsPatch(current: SettingsDocument, patch: Record<stri
         else next.access.readOpen = patch.access.readOpen;
       }
     }
+  }
+  if (patch.homewizard !== undefined) {
+    const h = homeWizardSettingsSection.applyPatch(current.homewizard, patch.homewizard);
+    if (h.ok) next.homewizard = h.value;
+    else errors.push(...h.errors);
+  }
+  if (patch.mqtt !== undefined) {
+    const m = mqttSettingsSection.applyPatch(current.mqtt, patch.mqtt);
+    if (m.ok) next.mqtt = m.value;
+    else errors.push(...m.errors);
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: next };
 }

@@ -49,7 +49,7 @@ import { errorResponse, jsonResponse, readJsonObject } from './http-util';
 import { MeterLink, defaultLinkOptions } from './meter-link';
 import { ReadingMerger } from './reading-merge';
 import { History } from './history';
-import { homeWizardData, homeWizardInfo, homeWizardSystem } from './homewizard';
+import { homeWizardData, homeWizardInfo, homeWizardSystem, homeWizardTelegram } from './homewizard';
 import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
 import type { Snapshot } from './snapshot';
@@ -194,7 +194,7 @@ export function createApp(deps: AppDeps): App {
   let detector: AutoLine | undefined;
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
-  /** The last good plain DSMR telegram, as received (GET /api/v1/telegram). */
+  /** The last good plain DSMR telegram, "/" .. "!" (GET /api/v1/telegram). */
   let lastTelegram: Uint8Array | undefined;
   const outputs = deps.outputs ?? [];
 
@@ -417,7 +417,7 @@ export function createApp(deps: AppDeps): App {
   router.add({
     method: 'GET', path: '/api/v1/telegram',
     handler: () => {
-      if (lastTelegram) return { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' }, body: lastTelegram };
+      if (lastTelegram) return { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' }, body: homeWizardTelegram(lastTelegram) };
       const format = link.detectedFormat();
       return errorResponse(404, format && format !== 'dsmr'
         ? `no DSMR telegram: this meter sends ${format === 'dsmr-encrypted' ? 'encrypted P1' : 'HAN (DLMS)'} frames; /api/v1/telegram is for plain P1 meters`

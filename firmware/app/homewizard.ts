@@ -27,6 +27,8 @@ import type { HomeWizardSettings } from './outputs/homewizard-settings';
 import { outputLineCurrents } from './outputs/line-currents';
 import { HOMEWIZARD_PRODUCT_NAME, HOMEWIZARD_PRODUCT_TYPE } from './homewizard-identity';
 import { bytesToHex, utf8Encode } from './util/bytes';
+import { crc16Arc } from '../../decoders/util/crc16-arc';
+import { declaresChecksum } from '../../decoders/dsmr/decode-telegram';
 
 export interface HomeWizardContext {
   serial: string;
@@ -50,6 +52,22 @@ export function homeWizardInfo(context: HomeWizardContext): Record<string, unkno
 /** GET /api/v1/system: the box never talks to HomeWizard's cloud. */
 export function homeWizardSystem(): Record<string, unknown> {
   return { cloud_enabled: false };
+}
+
+/**
+ * GET /api/v1/telegram: the last good telegram as the meter sent it ("/" .. "!" CRC CR LF). The
+ * decoders keep "/" .. "!" (the CRC they checked is not part of the frame), so the four CRC digits
+ * are put back for a DSMR 4+ telegram, which only decodes when its CRC was there and matched.
+ */
+export function homeWizardTelegram(frame: Uint8Array): Uint8Array {
+  let text = '';
+  for (let i = 0; i < frame.length; i++) text += String.fromCharCode(frame[i]);
+  const crc = crc16Arc(frame);
+  const tail = (declaresChecksum(text) ? bytesToHex(Uint8Array.of(crc >> 8, crc & 0xff)).toUpperCase() : '') + '\r\n';
+  const out = new Uint8Array(frame.length + tail.length);
+  out.set(frame, 0);
+  for (let i = 0; i < tail.length; i++) out[frame.length + i] = tail.charCodeAt(i);
+  return out;
 }
 
 function kWh(wh: number | undefined): number | undefined {

@@ -37,10 +37,16 @@ export interface SpawnedApp {
   stop(): Promise<void>;
 }
 
-/** Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. */
-export async function spawnApp(args: string[], timeoutMs = 20000): Promise<SpawnedApp> {
+/**
+ * Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. `singleProcess`:
+ * node with tsx's loader instead of the tsx launcher (which runs the app in a child process), so
+ * a signal to `proc` reaches the app itself (SIGKILL tests).
+ */
+export async function spawnApp(args: string[], timeoutMs = 20000, singleProcess = false): Promise<SpawnedApp> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, ['firmware/host/main.ts', '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = singleProcess ? process.execPath : tsx;
+  const prefix = singleProcess ? ['--import', 'tsx'] : [];
+  const proc = spawn(command, [...prefix, 'firmware/host/main.ts', '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });

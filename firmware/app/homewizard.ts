@@ -25,6 +25,7 @@ import type { MeterReading, PhaseReading } from '../../decoders/reading';
 import type { Snapshot } from './snapshot';
 import type { HomeWizardSettings } from './outputs/homewizard-settings';
 import { outputLineCurrents } from './outputs/line-currents';
+import { energyExportTotalWh, energyImportTotalWh } from './outputs/energy-totals';
 import { HOMEWIZARD_PRODUCT_NAME, HOMEWIZARD_PRODUCT_TYPE } from './homewizard-identity';
 import { bytesToHex, utf8Encode } from './util/bytes';
 import { crc16Arc } from '../../decoders/util/crc16-arc';
@@ -163,18 +164,16 @@ function putMeterFields(reading: MeterReading, put: (name: string, value: unknow
   put('meter_model', reading.meterModel ?? reading.listId);
   put('unique_id', uniqueId(reading.meterId));
   put('active_tariff', reading.tariff);
-  putEnergy('import', reading.energyImportWh, reading.energyImportTariffWh, put);
-  putEnergy('export', reading.energyExportWh, reading.energyExportTariffWh, put);
+  putEnergy('import', energyImportTotalWh(reading), reading.energyImportTariffWh, put);
+  putEnergy('export', energyExportTotalWh(reading), reading.energyExportTariffWh, put);
 }
 
 /**
- * total_power_<dir>_kwh and _t1.._t4. Without tariff registers t1 is the total (evcc sums t1..t4);
- * without a total, the total is the sum of the tariff registers.
+ * total_power_<dir>_kwh (outputs/energy-totals.ts) and _t1.._t4. Without tariff registers t1 is the
+ * total (evcc sums t1..t4).
  */
-function putEnergy(direction: 'import' | 'export', totalWh: number | undefined, tariffsWh: number[] | undefined, put: (name: string, value: unknown) => void): void {
+function putEnergy(direction: 'import' | 'export', total: number | undefined, tariffsWh: number[] | undefined, put: (name: string, value: unknown) => void): void {
   const tariffs = tariffsWh ?? [];
-  let total = totalWh;
-  if (total === undefined && tariffs.length) total = tariffs.reduce((a, b) => a + b, 0);
   put(`total_power_${direction}_kwh`, kWh(total));
   if (tariffs.length === 0) put(`total_power_${direction}_t1_kwh`, kWh(total));
   for (let i = 0; i < tariffs.length && i < 4; i++) put(`total_power_${direction}_t${i + 1}_kwh`, kWh(tariffs[i]));

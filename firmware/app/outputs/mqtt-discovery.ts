@@ -18,6 +18,7 @@
 import type { Snapshot } from '../snapshot';
 import { discoveryTopic, PAYLOAD_OFFLINE, PAYLOAD_ONLINE } from './mqtt-topics';
 import type { MqttTopics } from './mqtt-topics';
+import { energyExportTotalWh, energyImportTotalWh } from './energy-totals';
 
 /** Seconds without a state message before Home Assistant marks the sensors unavailable. */
 export const EXPIRE_AFTER_S = 60;
@@ -92,8 +93,8 @@ export function learnPresence(before: SensorPresence, snapshot: Pick<Snapshot, '
   if (h.l2.currentSource === 'bound') p.l2Bound = true;
   const r = snapshot.reading;
   if (r) {
-    if (r.energyImportWh !== undefined) p.energyImport = true;
-    if (r.energyExportWh !== undefined) p.energyExport = true;
+    if (energyImportTotalWh(r) !== undefined) p.energyImport = true;
+    if (energyExportTotalWh(r) !== undefined) p.energyExport = true;
     const phases = [r.l1, r.l2, r.l3];
     for (let i = 0; i < 3; i++) {
       const phase = phases[i];

@@ -17,6 +17,7 @@
  */
 import type { Snapshot } from '../snapshot';
 import { outputLineCurrents } from './line-currents';
+import { energyExportTotalWh, energyImportTotalWh } from './energy-totals';
 
 const LINES = ['L1', 'L2', 'L3'];
 
@@ -54,8 +55,10 @@ export function mqttState(snapshot: Pick<Snapshot, 'reading' | 'headroom'>, nowM
     put('powerImportW', r.powerImportW);
     put('powerExportW', r.powerExportW);
     put('powerW', net(r.powerImportW, r.powerExportW));
-    put('energyImportKwh', r.energyImportWh === undefined ? undefined : round(r.energyImportWh / 1000, 3));
-    put('energyExportKwh', r.energyExportWh === undefined ? undefined : round(r.energyExportWh / 1000, 3));
+    const importWh = energyImportTotalWh(r);
+    const exportWh = energyExportTotalWh(r);
+    put('energyImportKwh', importWh === undefined ? undefined : round(importWh / 1000, 3));
+    put('energyExportKwh', exportWh === undefined ? undefined : round(exportWh / 1000, 3));
     const phases = [r.l1, r.l2, r.l3];
     for (let i = 0; i < 3; i++) {
       const line = currents.lines[i];

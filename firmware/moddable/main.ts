@@ -7,6 +7,8 @@
  *   HTTP + WebSocket server on one port (embedded:io/socket/listener), page from flash (gzip)
  *   settings in Preference (NVS), clock and timers from Date.now() and Timer
  *   Wi-Fi provisioning (setup AP, captive DNS, mDNS) and OTA (two app slots, rollback)
+ *   HomeWizard identity: serial = the Wi-Fi MAC, mDNS host p1meter-XXXXXX with _hwenergy._tcp and
+ *   _http._tcp; MQTT with Home Assistant discovery (Moddable's MQTT client, settings `mqtt`)
  *
  * Everything is created inside main() at run time: preloaded module state is frozen on the device.
  * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx, meter.uart,
@@ -36,6 +38,10 @@ import { RequestPin } from './platform/request-pin';
 import { createLogger, createScheduler, moddableClock } from './platform/timers';
 import { loadDeviceIdentity } from './platform/device-identity';
 import { UARTByteSource } from './uart/uart-source';
+import { deviceWifiStatus } from './platform/wifi-status';
+import { createMqttConnector } from './mqtt/moddable-mqtt-client';
+import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -96,11 +102,17 @@ function startDevice(): void {
   // Wi-Fi provisioning and OTA need the app's settings; the app needs their routes.
   let app: App | undefined;
   const identity = loadDeviceIdentity();
+  const serial = serialFromMac(identity.macAddress);
+  const httpPort = Number(config.http?.port ?? defaultHttpServerOptions.port);
   const wifi = createWifiAdapter();
   const provisioning = new ProvisioningMachine({
     wifi,
     dns: createCaptiveDns(),
-    mdns: createMdns(),
+    mdns: createMdns([
+      { name: 'http', protocol: 'tcp', port: httpPort, txt: { path: '/' } },
+      { name: HOMEWIZARD_SERVICE_TYPE, protocol: 'tcp', port: httpPort, txt: homeWizardTxt(serial) },
+    ]),
+    mdnsHostName: homeWizardHostName(serial),
     identity,
     store: settingsCredentialStore(() => {
       if (!app) throw new Error('app not started');
@@ -130,7 +142,9 @@ function startDevice(): void {
     },
     source,
     assets: createFlashAssets(),
-    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, platform: String(config.platformName ?? 'moddable') },
+    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
+    wifiStatus: deviceWifiStatus,
+    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) })],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
@@ -141,7 +155,7 @@ function startDevice(): void {
   hub = new WebSocketHub(Number(config.ws?.maxClients ?? 3), () => created.liveMessage());
   const server = new HttpServer({
     ...defaultHttpServerOptions,
-    port: Number(config.http?.port ?? defaultHttpServerOptions.port),
+    port: httpPort,
     maxConnections: Number(config.http?.maxConnections ?? defaultHttpServerOptions.maxConnections),
     handle: async (request: AppRequest): Promise<AppResponse> => {
       const response = await created.handle(request);

@@ -78,6 +78,8 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
   let presence: SensorPresence = emptyPresence();
   let lastSnapshot: Snapshot | undefined;
   let published: Record<string, string> = {};
+  /** The presence the discovery configs were last worked out for ('' = not yet this session). */
+  let plannedFor = '';
   let cleared: Record<string, true> = {};
   let lastStateMs = -Infinity;
   let lastFrames = -1;
@@ -172,6 +174,7 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
     log(`MQTT: connected to ${describeMqttAddress(target.address)} (base topic ${target.topics.base})`);
     published = {};
     cleared = {};
+    plannedFor = '';
     queue.clear();
     send(target.topics.availability, PAYLOAD_ONLINE, true);
     if (lastSnapshot) publishFor(lastSnapshot, nowMs, true);
@@ -222,7 +225,11 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
   /** Queues what changed: discovery configs and removals, and the state when it is due. */
   function publishFor(s: Snapshot, now: number, forceState: boolean): void {
     if (!target) return;
-    if (target.discovery) {
+    // The configs are worked out again only when what the box knows about the meter changed (on
+    // the device each plan is a dozen JSON texts).
+    const presenceKey = JSON.stringify(presence);
+    if (target.discovery && presenceKey !== plannedFor) {
+      plannedFor = presenceKey;
       const plan = discoveryPlan(presence, target.topics, device);
       for (const topic of Object.keys(plan.configs)) {
         if (published[topic] === plan.configs[topic]) continue;

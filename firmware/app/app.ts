@@ -8,7 +8,7 @@
  *     source?: ByteSource,          // the meter port; app.start() starts it (or feed onMeterBytes yourself)
  *     assets?: AssetSource,         // the page files (firmware/web); without it only the API is served
  *     device?: { name?, firmwareVersion?, serial?, platform? },
- *     wifiStatus?: () => ({ ssid?, strengthPercent? } | undefined),   // HomeWizard wifi_* fields
+ *     wifiStatus?: () => ({ ssid?, strengthPercent? } | undefined),   // HomeWizard wifi_* fields ('' and 100 without it)
  *     lineOverride?: LineSettings | 'auto',  // CLI --line/--baud...: wins over stored meter.line
  *     extraRoutes?: Route[],             // e.g. provisioning; auth enforced centrally (mutates: true => session)
  *     extraUploadRoutes?: UploadRoute[], // e.g. OTA; always authenticated
@@ -53,7 +53,7 @@ import { errorResponse, jsonResponse, readJsonObject } from './http-util';
 import { MeterLink, defaultLinkOptions } from './meter-link';
 import { ReadingMerger } from './reading-merge';
 import { History } from './history';
-import { homeWizardData, homeWizardInfo } from './homewizard';
+import { homeWizardData, homeWizardInfo, homeWizardSystem, homeWizardTelegram } from './homewizard';
 import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
 import { ReplayClock } from './replay-time';
@@ -213,6 +213,8 @@ export function createApp(deps: AppDeps): App {
   let detector: AutoLine | undefined;
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
+  /** The last good plain DSMR telegram, "/" .. "!" (GET /api/v1/telegram). */
+  let lastTelegram: Uint8Array | undefined;
   const outputs = deps.outputs ?? [];
   const replayClock = deps.source?.restampsMeterTime ? new ReplayClock() : undefined;
 
@@ -287,6 +289,7 @@ export function createApp(deps: AppDeps): App {
 
   function onFrame(result: FrameResult & { ok: true }, nowMs: number): void {
     merger.add(result.reading, nowMs);
+    lastTelegram = result.format === 'dsmr' ? result.raw.slice() : undefined;
     detector?.onFrame(nowMs);
     recomputeHeadroom(result.reading);
     const r = result.reading;
@@ -457,13 +460,31 @@ export function createApp(deps: AppDeps): App {
       return jsonResponse(200, body);
     },
   });
-  // HomeWizard P1 local API v1 (public like the real device's: clients cannot log in).
+  // HomeWizard P1 local API v1 (firmware/app/homewizard.ts). /api is public like the real
+  // device's; the data routes are read routes (open while access.readOpen, the default).
   const hwContext = () => {
     const wifi = deps.wifiStatus?.();
-    return { serial: device.serial, firmwareVersion: device.firmwareVersion, wifiSsid: wifi?.ssid, wifiStrengthPercent: wifi?.strengthPercent };
+    return { serial: device.serial, firmwareVersion: device.firmwareVersion, wifiSsid: wifi?.ssid ?? '', wifiStrengthPercent: wifi?.strengthPercent ?? 100 };
   };
   router.add({ method: 'GET', path: '/api', public: true, handler: () => jsonResponse(200, homeWizardInfo(hwContext())) });
-  router.add({ method: 'GET', path: '/api/v1/data', handler: () => jsonResponse(200, homeWizardData(merger.merged(clock.nowMs()), hwContext())) });
+  router.add({
+    method: 'GET', path: '/api/v1/data',
+    handler: () => {
+      const data = homeWizardData(snapshot(), hwContext(), doc.homewizard);
+      return data.ok ? jsonResponse(200, data.body) : errorResponse(503, data.error);
+    },
+  });
+  router.add({ method: 'GET', path: '/api/v1/system', handler: () => jsonResponse(200, homeWizardSystem()) });
+  router.add({
+    method: 'GET', path: '/api/v1/telegram',
+    handler: () => {
+      if (lastTelegram) return { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' }, body: homeWizardTelegram(lastTelegram) };
+      const format = link.detectedFormat();
+      return errorResponse(404, format && format !== 'dsmr'
+        ? `no DSMR telegram: this meter sends ${format === 'dsmr-encrypted' ? 'encrypted P1' : 'HAN (DLMS)'} frames; /api/v1/telegram is for plain P1 meters`
+        : 'no DSMR telegram received yet');
+    },
+  });
 
   for (const route of deps.extraRoutes ?? []) router.add(route);
   for (const upload of deps.extraUploadRoutes ?? []) router.addUpload(upload);

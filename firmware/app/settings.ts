@@ -36,6 +36,10 @@ import type { MeterSettings } from './settings/meter-section';
 import { accessSection, passwordUnreadable } from './settings/access-section';
 import type { AccessSettings } from './settings/access-section';
 import { wifiSection } from './settings/wifi-section';
+import { homeWizardSettingsSection } from './outputs/homewizard-settings';
+import type { HomeWizardSettings } from './outputs/homewizard-settings';
+import { mqttSettingsSection } from './outputs/mqtt-settings';
+import type { MqttSettings } from './outputs/mqtt-settings';
 
 export type { MeterSettings } from './settings/meter-section';
 export type { AccessSettings } from './settings/access-section';
@@ -47,6 +51,10 @@ export interface SettingsDocument {
   meter: MeterSettings;
   access: AccessSettings;
   wifi: Record<string, unknown>;
+  /** HomeWizard v1 API options (outputs/homewizard-settings.ts). */
+  homewizard: HomeWizardSettings;
+  /** MQTT and Home Assistant discovery (outputs/mqtt-settings.ts). */
+  mqtt: MqttSettings;
 }
 
 /** Every section of the document, in the order they are read and reported. */
@@ -55,6 +63,8 @@ const SECTIONS: readonly SettingsSection<unknown>[] = [
   meterSection as SettingsSection<unknown>,
   accessSection as SettingsSection<unknown>,
   wifiSection as SettingsSection<unknown>,
+  homeWizardSettingsSection as SettingsSection<unknown>,
+  mqttSettingsSection as SettingsSection<unknown>,
 ];
 
 export function defaultSettings(): SettingsDocument {

@@ -6,6 +6,7 @@
  *   npm start -- --serial /dev/ttyUSB0 [--baud 2400 --data-bits 8 --parity even --stop-bits 1 | --line auto]
  *   npm start -- --tcp 127.0.0.1:2000           network serial bridge streaming raw telegrams
  *   common: --port 8080 --host 127.0.0.1 --settings ./meterbox-settings.json --quiet
+ *   outputs: --mqtt mqtt://HOST:PORT (MQTT + Home Assistant discovery), --no-mdns
  *
  * The server listens on 127.0.0.1 unless --host says otherwise: until a password is set, anyone
  * who can reach the page could set one, so opening it to the LAN is an explicit choice, and the
@@ -27,6 +28,7 @@ import { defaultSettings } from '../app/settings';
 import { FileSettingsStore } from './file-settings-store';
 import { isLoopbackHost, lanUrls, noPasswordWarning } from './lan-addresses';
 import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
+import { parseMqttUrl } from '../app/outputs/mqtt-settings';
 
 const HELP = `meterbox on a PC
 
@@ -51,6 +53,12 @@ Server:
                             The machine's own name, name.local and addresses always work; other
                             names get 421 (protection against DNS rebinding)
   --quiet                   less logging
+Outputs:
+  --mqtt URL                publish to an MQTT broker with Home Assistant discovery, e.g.
+                            mqtt://192.168.1.10:1883 or mqtts://user:password@host:8883
+                            (wins over the broker set on the settings page)
+  --no-mdns                 do not advertise on mDNS (_hwenergy._tcp as p1meter-XXXXXX, _http._tcp);
+                            it is advertised only when listening beyond 127.0.0.1 (--host)
 Wi-Fi and OTA (simulated): --wifi-sim FILE, --ota-dir DIR, --ota-health-deadline-ms N
 `;
 
@@ -70,6 +78,8 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   allowHosts: string[];
+  mqttUrl?: string;
+  mdns?: boolean;
 }
 
 export function parseLineWord(word: string): LineSettings | undefined {
@@ -147,6 +157,14 @@ export function parseArgs(argv: string[]): CliOptions {
       }
       case '--quiet': o.quiet = true; break;
       case '--allow-host': o.allowHosts.push(value()); break;
+      case '--mqtt': {
+        const v = value();
+        const parsed = parseMqttUrl(v);
+        if (!parsed.ok) throw new Error('--mqtt: ' + parsed.error.replace('mqtt.url ', ''));
+        o.mqttUrl = v;
+        break;
+      }
+      case '--no-mdns': o.mdns = false; break;
       default: throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
@@ -232,6 +250,8 @@ async function main(): Promise<void> {
     lineOverride: built.lineOverride,
     quiet: o.quiet,
     allowHosts: o.allowHosts,
+    mqttUrl: o.mqttUrl,
+    mdns: o.mdns,
   });
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);

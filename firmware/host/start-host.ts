@@ -14,6 +14,10 @@ import { DirectoryAssets } from './file-assets';
 import { FileSettingsStore } from './file-settings-store';
 import { consoleLogger, nodeClock, nodeScheduler, randomBytes } from './node-platform';
 import { WsPublisher } from './ws-publisher';
+import { hostSerial } from './host-identity';
+import { advertiseOnMdns } from './mdns-advertiser';
+import { nodeMqttConnector } from './mqtt-node-client';
+import { createMqttOutput } from '../app/outputs/mqtt-output';
 
 export interface HostOptions {
   port: number;
@@ -30,6 +34,12 @@ export interface HostOptions {
   extraUploadRoutes?: UploadRoute[];
   /** Names besides this machine's own that the box answers to (--allow-host): a reverse proxy's, a DNS alias. */
   allowHosts?: string[];
+  /** HomeWizard serial (12 hex digits); default: this machine's MAC (host-identity.ts). */
+  serial?: string;
+  /** Advertise on mDNS (_hwenergy._tcp, _http._tcp); default: when listening beyond loopback. */
+  mdns?: boolean;
+  /** `--mqtt URL`: replaces the broker URL (and credentials) of the mqtt settings. */
+  mqttUrl?: string;
 }
 
 export interface RunningHost {
@@ -49,19 +59,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     broadcast: (message) => ws?.broadcast(message),
     clientCount: () => ws?.clientCount() ?? 0,
   };
+  const serial = options.serial ?? hostSerial();
+  const log = consoleLogger(options.quiet);
+  const mqtt = createMqttOutput({ connector: nodeMqttConnector(), serial, firmwareVersion: '0.1.0', deviceName: 'meterbox (PC)', urlOverride: options.mqttUrl, log: (m) => log.info(m) });
   const app = createApp({
     clock: nodeClock,
     scheduler: nodeScheduler,
     settingsStore: new FileSettingsStore(options.settingsPath),
     publisher,
-    logger: consoleLogger(options.quiet),
+    logger: log,
     randomBytes,
     source: options.source,
     assets: new DirectoryAssets(options.webRoot ?? join(repoRoot, 'firmware', 'web')),
-    device: { name: 'meterbox (PC)', firmwareVersion: '0.1.0', serial: 'pc-host', platform: `node ${process.version}` },
+    device: { name: 'meterbox (PC)', firmwareVersion: '0.1.0', serial, platform: `node ${process.version}` },
     lineOverride: options.lineOverride,
     extraRoutes: options.extraRoutes,
     extraUploadRoutes: options.extraUploadRoutes,
+    outputs: [mqtt],
     // Node's TextDecoder, like the device's: the P1 text goes through the same native conversion
     // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
     decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },
@@ -80,6 +94,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const port = await server.listen(options.port, options.host);
   app.start();
+  const loopbackOnly = options.host === 'localhost' || options.host.startsWith('127.') || options.host === '::1';
+  const mdns = (options.mdns ?? !loopbackOnly) ? advertiseOnMdns({ serial, port, log: (m) => log.warn(m) }) : undefined;
   const shownHost = options.host === '0.0.0.0' || options.host === '127.0.0.1' ? 'localhost' : options.host;
   return {
     app,
@@ -87,6 +103,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     url: `http://${shownHost}:${port}`,
     async close() {
       app.stop();
+      await mdns?.stop();
       ws?.close();
       await server.close();
     },

@@ -7,6 +7,8 @@
  *   HTTP + WebSocket server on one port (embedded:io/socket/listener), page from flash (gzip)
  *   settings in Preference (NVS), clock and timers from Date.now() and Timer
  *   Wi-Fi provisioning (setup AP, captive DNS, mDNS) and OTA (two app slots, rollback)
+ *   HomeWizard identity: serial = the Wi-Fi MAC, mDNS host p1meter-XXXXXX with _hwenergy._tcp and
+ *   _http._tcp; MQTT with Home Assistant discovery (Moddable's MQTT client, settings `mqtt`)
  *
  * Everything is created inside main() at run time: preloaded module state is frozen on the device.
  * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx (optional: the
@@ -49,6 +51,10 @@ import { UARTByteSource } from './uart/uart-source';
 import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-pbkdf2';
 import { deviceLoginThrottle } from '../app/auth/login-throttle';
 import { MDNS_HOST_NAME } from '../app/provisioning/provisioning-machine';
+import { deviceWifiStatus } from './platform/wifi-status';
+import { createMqttConnector } from './mqtt/moddable-mqtt-client';
+import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -113,11 +119,17 @@ function startDevice(): void {
   powerUpRadio();
   const { identity, macFrom } = loadDeviceIdentity();
   if (macFrom === 'stored' && config.platformName === 'esp32') logger.warn('Wi-Fi MAC unknown: the setup access point is named after a stored random address');
+  const serial = serialFromMac(identity.macAddress);
+  const httpPort = Number(overrides.httpPort ?? config.http?.port ?? defaultHttpServerOptions.port);
   const wifi = createWifiAdapter();
   const provisioning = new ProvisioningMachine({
     wifi,
     dns: createCaptiveDns(),
-    mdns: createMdns(),
+    mdns: createMdns([
+      { name: 'http', protocol: 'tcp', port: httpPort, txt: { path: '/' } },
+      { name: HOMEWIZARD_SERVICE_TYPE, protocol: 'tcp', port: httpPort, txt: homeWizardTxt(serial) },
+    ]),
+    mdnsHostName: homeWizardHostName(serial),
     identity,
     store: settingsCredentialStore(() => {
       if (!app) throw new Error('app not started');
@@ -158,7 +170,9 @@ function startDevice(): void {
     },
     source,
     assets: createFlashAssets(),
-    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, platform: String(config.platformName ?? 'moddable') },
+    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
+    wifiStatus: deviceWifiStatus,
+    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) })],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
@@ -170,7 +184,9 @@ function startDevice(): void {
     // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
     // addresses on the home network and its access point, and http.hostNames from the manifest.
     hostNames: () => {
-      const names = [MDNS_HOST_NAME + '.local', wifi.accessPointAddress(), ...configuredHostNames];
+      // The mDNS name is p1meter-XXXXXX (HomeWizard discovery); meterbox.local stays accepted for
+      // a user's own DNS alias or hosts entry of the older name.
+      const names = [homeWizardHostName(serial) + '.local', MDNS_HOST_NAME + '.local', wifi.accessPointAddress(), ...configuredHostNames];
       const station = provisioning.status(clock.nowMs()).station.ip;
       if (station) names.push(station);
       return names;
@@ -181,7 +197,7 @@ function startDevice(): void {
   hub = new WebSocketHub(Number(config.ws?.maxClients ?? 3), () => created.liveMessage());
   const server = new HttpServer({
     ...defaultHttpServerOptions,
-    port: Number(overrides.httpPort ?? config.http?.port ?? defaultHttpServerOptions.port),
+    port: httpPort,
     maxConnections: Number(config.http?.maxConnections ?? defaultHttpServerOptions.maxConnections),
     // A new image is kept on a decoded meter frame (below) or the owner's POST /api/v1/firmware/confirm;
     // no anonymous request confirms it.

@@ -37,10 +37,16 @@ export interface SpawnedApp {
   stop(): Promise<void>;
 }
 
-/** Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. */
-export async function spawnApp(args: string[], timeoutMs = 20000): Promise<SpawnedApp> {
+/**
+ * Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. `singleProcess`:
+ * node with tsx's loader instead of the tsx launcher (which runs the app in a child process), so
+ * a signal to `proc` reaches the app itself (SIGKILL tests).
+ */
+export async function spawnApp(args: string[], timeoutMs = 20000, singleProcess = false): Promise<SpawnedApp> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  return spawnCommand(tsx, ['firmware/host/main.ts', '--port', '0', ...args], {}, timeoutMs);
+  const command = singleProcess ? process.execPath : tsx;
+  const prefix = singleProcess ? ['--import', 'tsx'] : [];
+  return spawnCommand(command, [...prefix, 'firmware/host/main.ts', '--port', '0', ...args], {}, timeoutMs);
 }
 
 /** Runs a command line that starts the app (e.g. under setpriv as another user) and waits for its URL. */

@@ -13,7 +13,8 @@
  * - No current known for a line (no data yet, or the answer is past the fail-safe ladder): the line
  *   is absent, and `live` is false once the ladder has gone beyond holding. Each output then does
  *   its own documented fail-safe (Modbus: the fuse rating on every line; pushes: 0 A or pause;
- *   HomeWizard and MQTT: the value left out).
+ *   HomeWizard: a 503 for the whole answer, since its consumers read a missing current as 0 A;
+ *   MQTT: the value left out).
  *
  * Pure: no platform imports, no time (the headroom already carries the data's age).
  */

@@ -44,6 +44,8 @@ export interface ProvisioningDeps {
   identity: DeviceIdentity;
   log?: (message: string) => void;
   sha256Factory?: Sha256Factory;
+  /** mDNS host name on the home network; default MDNS_HOST_NAME. The device passes p1meter-XXXXXX (HomeWizard discovery). */
+  mdnsHostName?: string;
   /** Overrides for tests and special builds; defaults are the exported constants. */
   timing?: Partial<{ backoffFirstMs: number; backoffCapMs: number; longFailureMs: number; connectAttemptTimeoutMs: number; testTimeoutMs: number; apGraceMs: number }>;
 }
@@ -274,7 +276,7 @@ export class ProvisioningMachine {
       mode: this.deps.wifi.mode(),
       accessPoint: { active: this.apActive, ssid: this.apSsid },
       station: { state: this.station, attempts: this.attempts },
-      mdnsName: MDNS_HOST_NAME + '.local',
+      mdnsName: (this.deps.mdnsHostName ?? MDNS_HOST_NAME) + '.local',
     };
     if (this.apActive) {
       s.accessPoint.address = this.deps.wifi.accessPointAddress();
@@ -348,7 +350,7 @@ export class ProvisioningMachine {
     this.failingSinceMs = undefined;
     this.backoffStep = 0;
     this.candidate = undefined;
-    this.deps.mdns.start(MDNS_HOST_NAME);
+    this.deps.mdns.start(this.deps.mdnsHostName ?? MDNS_HOST_NAME);
     if (this.apActive) this.apOffAtMs = nowMs + this.t.apGraceMs;
     this.log(`wifi: connected to "${this.stationSsid}" as ${ip}`);
   }

@@ -121,13 +121,28 @@ export function createCaptiveDns(): CaptiveDns {
   };
 }
 
-export function createMdns(): MdnsAdvertiser {
+/** A service to advertise once the host name is claimed (Moddable's mdns uses the host name as instance name). */
+export interface MdnsService {
+  name: string;
+  protocol: string;
+  port: number;
+  txt: Record<string, string>;
+}
+
+/**
+ * mDNS responder: claims `<hostName>.local`, then advertises `services` (default: the page as
+ * _http._tcp on port 80). The device passes _http._tcp and HomeWizard's _hwenergy._tcp under the
+ * host name p1meter-XXXXXX (firmware/app/homewizard-identity.ts).
+ */
+export function createMdns(services: MdnsService[] = [{ name: 'http', protocol: 'tcp', port: 80, txt: { path: '/' } }]): MdnsAdvertiser {
   let mdns: MDNS | undefined;
   return {
     start(hostName: string) {
       if (mdns) return;
-      mdns = new MDNS({ hostName }, (message: number) => {
-        if (message === 1) mdns?.add({ name: 'http', protocol: 'tcp', port: 80, txt: { path: '/' } });
+      mdns = new MDNS({ hostName }, (message: number, value?: string) => {
+        // MDNS.hostName (1) comes first with "" when probing starts (add() would throw "not
+        // ready" there and stop the probe), then with the name once it is claimed.
+        if (message === 1 && value) for (const service of services) mdns?.add({ name: service.name, protocol: service.protocol, port: service.port, txt: { ...service.txt } });
       });
     },
     stop() {

@@ -109,6 +109,8 @@ test('the simulated meter starts with the grid its meter reports (IT); a real so
 test('--host 0.0.0.0 prints the LAN addresses and warns until an admin password is set', async () => {
   const app = await spawnApp(['--host', '0.0.0.0', '--settings', join(tempDir('meterbox-lan-'), 's.json'), '--quiet']);
   try {
+    // spawnApp returns once the "Open" line is out; the lines after it may still be in the pipe.
+    await waitFor('the password warning', () => /no admin password is set/.test(app.output()), 5000);
     const out = app.output();
     const expected = Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((a) => !a.internal && a.family === 'IPv4').map((a) => `http://${a.address}:${app.port}`);
     if (expected.length > 0) expect(out).toContain('On the local network: ' + expected.join(' '));

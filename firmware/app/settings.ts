@@ -18,6 +18,8 @@ import type { LineSettings } from './ports';
 import { hexToBytes } from './util/bytes';
 import { isPlainObject, unknownKeys } from './http-util';
 import { cloneJson } from './util/clone';
+import { outputsSection } from './outputs/outputs-settings';
+import type { OutputsSettings } from './outputs/outputs-settings';
 
 export interface MeterSettings {
   /** AES-128 key, 32 hex digits. */
@@ -39,6 +41,8 @@ export interface SettingsDocument {
   meter: MeterSettings;
   access: AccessSettings;
   wifi: Record<string, unknown>;
+  /** Modbus meter emulation and charger pushes (outputs/outputs-settings.ts). */
+  outputs: OutputsSettings;
 }
 
 export function defaultSettings(): SettingsDocument {
@@ -48,6 +52,7 @@ export function defaultSettings(): SettingsDocument {
     meter: {},
     access: { readOpen: true },
     wifi: {},
+    outputs: outputsSection.defaults(),
   };
 }
 
@@ -85,10 +90,15 @@ export function parseStoredSettings(text: string | undefined): { doc: SettingsDo
     if (typeof raw.access.passwordHash === 'string') doc.access.passwordHash = raw.access.passwordHash;
   }
   if (isPlainObject(raw.wifi)) doc.wifi = cloneJson(raw.wifi);
+  if (raw.outputs !== undefined) {
+    const o = outputsSection.readStored(raw.outputs);
+    doc.outputs = o.value;
+    problems.push(...o.problems);
+  }
   return problems.length ? { doc, problem: 'stored settings partly invalid (' + problems.join('; ') + '); those parts use defaults' } : { doc };
 }
 
-export const SETTINGS_PATCH_FIELDS = ['version', 'headroom', 'meter', 'access'] as const;
+export const SETTINGS_PATCH_FIELDS = ['version', 'headroom', 'meter', 'access', 'outputs'] as const;
 
 /**
  * Applies a PUT /api/v1/settings body (a partial document) to `current`. Returns the complete new
@@ -131,6 +141,11 @@ export function applySettingsPatch(current: SettingsDocument, patch: Record<stri
         else next.access.readOpen = patch.access.readOpen;
       }
     }
+  }
+  if (patch.outputs !== undefined) {
+    const o = outputsSection.applyPatch(current.outputs, patch.outputs);
+    if (o.ok) next.outputs = o.value;
+    else errors.push(...o.errors);
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: next };
 }

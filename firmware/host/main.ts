@@ -18,6 +18,7 @@ import { TcpSource } from './tcp-source';
 import { repoRoot, startHost } from './start-host';
 import { nodeClock } from './node-platform';
 import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
+import { OUTPUT_HELP, createHostOutputs, takeOutputArgs } from './output-args';
 
 const HELP = `meterbox on a PC
 
@@ -37,7 +38,7 @@ Server:
   --settings FILE           settings document (default ./meterbox-settings.json)
   --quiet                   less logging
 Wi-Fi and OTA (simulated): --wifi-sim FILE, --ota-dir DIR, --ota-health-deadline-ms N
-`;
+` + OUTPUT_HELP;
 
 export interface CliOptions {
   port: number;
@@ -163,8 +164,10 @@ function buildSource(o: CliOptions): { source: ByteSource; lineOverride?: LineSe
 async function main(): Promise<void> {
   let o: CliOptions;
   let split: ReturnType<typeof takeOtaWifiArgs>; // --wifi-sim, --ota-dir, --ota-health-deadline-ms (ota-provisioning-wiring.ts)
+  let outputArgs: ReturnType<typeof takeOutputArgs>; // --modbus-tcp, --charger (output-args.ts)
   try {
-    split = takeOtaWifiArgs(process.argv.slice(2));
+    outputArgs = takeOutputArgs(process.argv.slice(2));
+    split = takeOtaWifiArgs(outputArgs.rest);
     o = parseArgs(split.rest);
   } catch (e) {
     console.error(String(e instanceof Error ? e.message : e));
@@ -182,7 +185,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const otaWifi = createOtaAndWifi(split.args, { settingsPath: resolve(o.settings), firmwareVersion: '0.1.0', clock: nodeClock, log: (m) => { if (!o.quiet) console.log(m); } });
+  const outputs = createHostOutputs(outputArgs.args, o.host, nodeClock.nowMs);
   const host = await startHost({
+    outputs: outputs.outputs,
     extraRoutes: otaWifi.routes,
     extraUploadRoutes: otaWifi.uploadRoutes,
     port: o.port,
@@ -195,6 +200,8 @@ async function main(): Promise<void> {
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);
   console.log(`Settings: ${resolve(o.settings)}`);
+  if (outputArgs.args.modbusPort !== undefined) console.log(`Modbus TCP (SDM630): ${o.host}:${outputs.modbusListener.boundPort() ?? outputArgs.args.modbusPort}`);
+  for (const c of outputArgs.args.chargers) console.log(`Charger push: ${c.type} ${c.url}`);
   console.log(`Open ${host.url}`);
   const shutdown = () => {
     otaWifi.stop();

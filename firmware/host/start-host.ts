@@ -10,6 +10,7 @@ import { createApp } from '../app/app';
 import type { App } from '../app/app';
 import type { Route, UploadRoute } from '../app/http-types';
 import type { ByteSource, LineSettings, LivePublisher } from '../app/ports';
+import type { SnapshotOutput } from '../app/outputs/output-port';
 import { toAppRequest } from './node-http-server';
 import { createNodeServer } from './node-http-server';
 import { DirectoryAssets } from './file-assets';
@@ -30,6 +31,8 @@ export interface HostOptions {
   noFrameAfterMs?: number;
   extraRoutes?: Route[];
   extraUploadRoutes?: UploadRoute[];
+  /** Outputs (Modbus meter emulation, charger pushes, MQTT...) built by the caller. */
+  outputs?: SnapshotOutput[];
 }
 
 export interface RunningHost {
@@ -62,6 +65,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     lineOverride: options.lineOverride,
     extraRoutes: options.extraRoutes,
     extraUploadRoutes: options.extraUploadRoutes,
+    outputs: options.outputs,
     // Node's TextDecoder, like the device's: the P1 text goes through the same native conversion
     // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
     decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },

@@ -25,9 +25,10 @@
  *   to evse_amps). V is the OpenEVSE's own voltage from the poll (the nominal voltage until then).
  * Pause (allowance 0, i.e. below the minimum current; or, in import mode, the answer past the
  * fail-safe ladder): live_pwr = PAUSE_EXTRA_W above max_pwr (or above the house's own maximum,
- * fuse x nominal voltage x 3, when max_pwr is not configured): the formula then gives less than
- * 0 A for any OpenEVSE current up to 100 A at up to 250 V, and it pauses.
- * Pace: every decoded frame, and at least every KEEPALIVE_MS (30 s; the OpenEVSE pauses after 120 s).
+ * fuse x nominal voltage x 3, when max_pwr is not configured): the formula then gives 0 A or less
+ * for any OpenEVSE current up to 100 A at up to 250 V, below any minimum current, and it pauses.
+ * Pace: every decoded frame, at once when the value changes between frames (a step of the fail-safe
+ * ladder), and at least every KEEPALIVE_MS (30 s; the OpenEVSE pauses by itself after 120 s).
  */
 import type { HeadroomSettings } from '../../../decoders/headroom/index';
 import type { ChargerSettings } from './outputs-settings';
@@ -106,7 +107,9 @@ export class OpenevseDriver implements ChargerDriver {
 
   plan(input: DriverInput): PlannedRequest | undefined {
     const value = openevseLivePower(input, this.settings, { currentA: this.engineA, voltageV: this.evseVoltageV });
-    const pushDue = value !== undefined && (this.pendingFrame || this.lastPushMs === undefined || input.nowMs - this.lastPushMs >= OPENEVSE_KEEPALIVE_MS);
+    // A frame, a changed value (a step of the ladder between frames), or the keep-alive.
+    const changed = value !== undefined && (this.last === undefined || value.livePowerW !== this.last.livePowerW);
+    const pushDue = value !== undefined && (this.pendingFrame || changed || this.lastPushMs === undefined || input.nowMs - this.lastPushMs >= OPENEVSE_KEEPALIVE_MS);
     if (pushDue && value) {
       this.pendingFrame = false;
       this.lastPushMs = input.nowMs;

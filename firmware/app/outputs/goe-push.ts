@@ -104,6 +104,8 @@ export class GoeDriver implements ChargerDriver {
     const body = parseJsonObject(result.body);
     if (!body) return { ok: false, error: 'the answer is not JSON: is the go-e local HTTP API v2 enabled?' };
     if (planned.kind === 'push') {
+      // Counted from the answer too: a request that waited for a connection does not shorten the gap.
+      this.lastSetMs = nowMs;
       const refused: string[] = [];
       for (const key of Object.keys(planned.value)) {
         if (body[key] === true) {

@@ -3,8 +3,6 @@
 // through PUT /api/v1/settings, a refused entry shows every reason and stores nothing, and each
 // output's state (listening, last value sent, last error) is shown from /api/v1/status.
 // Needs: chromium (Debian package) at /usr/bin/chromium.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -13,19 +11,13 @@ import type { RunningHost } from '../../firmware/host/start-host';
 import { defaultReplay, ReplaySource } from '../../firmware/host/replay-source';
 import { createHostOutputs } from '../../firmware/host/output-args';
 import { repoRoot, tempDir, waitFor } from './helpers';
+import { freePort } from '../outputs/fixtures';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
 let host: RunningHost;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });

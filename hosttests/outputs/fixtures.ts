@@ -2,6 +2,8 @@
 // sidecars), re-stamped with a moving meter clock so the engine takes each as new data, and an app
 // core with a fake clock driven like the platform drives it (frames, 1 s ticks).
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../../firmware/app/app';
 import type { App, AppDeps } from '../../firmware/app/app';
@@ -88,4 +90,13 @@ export function harness(outputs: SnapshotOutput[], change?: (doc: SettingsDocume
       app.onMeterBytes(bytes, nowMs);
     },
   };
+}
+
+/** A TCP port nothing listens on right now (for a listener the test starts itself). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

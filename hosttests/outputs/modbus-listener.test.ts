@@ -5,7 +5,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { ModbusTcpOutput } from '../../firmware/app/outputs/modbus-tcp-output';
 import { NodeModbusListener } from '../../firmware/host/modbus-tcp-listener';
-import { DSMR_V5, harness } from './fixtures';
+import { DSMR_V5, freePort, harness } from './fixtures';
 
 const READ_L1 = Buffer.from('000100000006010400060002', 'hex');
 
@@ -26,13 +26,6 @@ function client(port: number): Promise<{ socket: Socket; next(): Promise<Buffer>
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const waitUntil = async (check: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;

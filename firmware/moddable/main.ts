@@ -36,6 +36,7 @@ import { RequestPin } from './platform/request-pin';
 import { createLogger, createScheduler, moddableClock } from './platform/timers';
 import { loadDeviceIdentity } from './platform/device-identity';
 import { UARTByteSource } from './uart/uart-source';
+import { createDeviceOutputs } from './outputs/device-outputs';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -135,6 +136,7 @@ function startDevice(): void {
     extraRoutes,
     extraUploadRoutes,
     decoderNatives: createDecoderNatives(),
+    outputs: createDeviceOutputs(),
   });
   app = created;
 

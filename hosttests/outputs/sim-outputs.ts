@@ -10,13 +10,17 @@
  * Not a jest test (it needs a simulator build, minutes to make); run it by hand:
  *   mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
  *   npx tsx hosttests/outputs/sim-outputs.ts --so OUT/bin/lin/mc/debug/manifests/mc.so
+ * or a release build (faster PBKDF2 for the login, no debugger): mcconfig -p lin ..., then --release.
+ * The simulator keeps its Preference file in config.file.root (/tmp/ by default, shared by every lin
+ * build on the machine): build through a wrapper manifest that sets another root, e.g.
+ *   {"include": ["<repo>/manifests/manifest.json"], "config": {"file": {"root": "/tmp/my-sim/"}}}
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log, or a copy of that
  * folder named by XSBUG_LOG_DIR), xvfb-run, socat, python3-pymodbus. The simulator serves HTTP on 8080 and reads /tmp/meterbox-sim-pty (lin config).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DSMR_V5, restampDsmr } from './fixtures';
@@ -26,8 +30,11 @@ const root = join(__dirname, '..', '..');
 const MODDABLE = process.env.MODDABLE;
 const args = process.argv.slice(2);
 const so = args[args.indexOf('--so') + 1];
+const release = args.includes('--release');
 const BASE = 'http://127.0.0.1:8080';
 const MODBUS_PORT = 5020;
+// Its own xsbug port, so a simulator of another build on this machine never connects to this console.
+const XSBUG_PORT = process.env.XSBUG_PORT ?? '5093';
 const simPty = '/tmp/meterbox-sim-pty';
 const meterIn = '/tmp/meterbox-meter-in';
 const children: ChildProcess[] = [];
@@ -38,17 +45,22 @@ const check = (name: string, ok: boolean, detail = '') => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ': ' + detail : ''}`);
 };
 
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  try {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+/** One request per connection (the device closes each after answering), no keep-alive. */
+function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { connection: 'close' };
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    if (data) { headers['content-type'] = 'application/json'; headers['content-length'] = String(data.length); }
     if (token) headers.authorization = 'Bearer ' + token;
-    const r = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30000) });
-    const text = await r.text();
-    try { return { status: r.status, body: JSON.parse(text) }; } catch { return { status: r.status, body: text }; }
-  } catch (e) {
-    return { status: 0, body: String(e) };
-  }
+    const req = request(BASE + path, { method, headers, agent: false, timeout: 180000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => { try { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }); } catch { resolve({ status: res.statusCode ?? 0, body: text }); } });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: String(e) }));
+    req.end(data);
+  });
 }
 
 function readModbus(): any {
@@ -68,17 +80,23 @@ async function main(): Promise<void> {
   children.push(spawn('socat', [`pty,raw,echo=0,link=${simPty}`, `pty,raw,echo=0,link=${meterIn}`], { detached: true, stdio: 'ignore' }));
   for (let i = 0; i < 50 && !(existsSync(simPty) && existsSync(meterIn)); i++) await sleep(100);
   const log = openSync('/tmp/meterbox-sim-outputs.log', 'w');
-  children.push(spawn('xvfb-run', ['-a', 'node', 'xsbug-log', join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so], {
-    detached: true, stdio: ['pipe', log, log], cwd: process.env.XSBUG_LOG_DIR ?? join(MODDABLE, 'tools/xsbug-log'), env: { ...process.env, XSBUG_PORT: '5002', XSBUG_HOST: 'localhost' },
-  }));
+  const mcsim = [join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so];
+  // A release build has no debugger connection; a debug build logs through xsbug-log.
+  children.push(release
+    ? spawn('xvfb-run', ['-a', ...mcsim], { detached: true, stdio: ['ignore', log, log] })
+    : spawn('xvfb-run', ['-a', 'node', 'xsbug-log', ...mcsim], {
+      detached: true, stdio: ['pipe', log, log], cwd: process.env.XSBUG_LOG_DIR ?? join(MODDABLE, 'tools/xsbug-log'), env: { ...process.env, XSBUG_PORT: XSBUG_PORT, XSBUG_LOG_PORT: XSBUG_PORT, XSBUG_HOST: 'localhost' },
+    }));
   let up = false;
   for (let i = 0; i < 120 && !up; i++) { await sleep(500); up = (await api('GET', '/api/v1/status')).status === 200; }
   check('simulator answers', up);
   if (!up) return;
 
-  const setup = await api('POST', '/api/v1/auth/setup', { password: 'simulator outputs check' });
-  const token = setup.body?.token;
-  check('password set (PBKDF2 in the debug simulator)', setup.status === 201, String(setup.status));
+  // The simulator keeps its Preference store between runs: log in when an earlier run set the password.
+  let auth = await api('POST', '/api/v1/auth/setup', { password: 'simulator outputs check' });
+  if (auth.status === 409) auth = await api('POST', '/api/v1/auth/login', { password: 'simulator outputs check' });
+  const token = auth.body?.token;
+  check('logged in (PBKDF2 in the debug simulator)', !!token, String(auth.status) + ' ' + JSON.stringify(auth.body).slice(0, 200));
   const put = await api('PUT', '/api/v1/settings', {
     headroom: { staleAfterS: 3, safeFallbackAfterS: 5, zeroAfterS: 8 },
     outputs: {

@@ -116,4 +116,30 @@ const available = xsnapAvailable();
     expect(out.status.outputs.modbusTcp.servedCurrentA).toEqual([25, 25, 25]);
     console.log(`charger outputs under XS: ${FRAMES.length} frames + 70 ticks cost ${withCost - withoutCost} computrons more than the app alone (${withoutCost}); ${Math.round((withCost - withoutCost) / (FRAMES.length + 70))} per update`);
   }, 60000);
+
+  test('what the parts cost in XS computrons, 100 calls each on a DSMR 5 snapshot (printed, not asserted)', async () => {
+    const parts = await bundleForXs({ img: 'firmware/app/outputs/sdm630-registers', lc: 'firmware/app/outputs/line-currents' });
+    const xs = new XsWorker();
+    try {
+      await xs.evaluate(bundle);
+      await xs.evaluate(parts.code);
+      await xs.evaluate(`(function () { var X = globalThis.__xs; var t = ${T0};
+        globalThis.app = X.app.createApp({ clock: { nowMs: function () { return t; } }, scheduler: { every: function () { return { cancel: function () {} }; }, after: function () { return { cancel: function () {} }; } },
+          settingsStore: { load: function () {}, save: function () {} }, publisher: { broadcast: function () {}, clientCount: function () { return 0; } }, logger: { info: function () {}, warn: function () {} },
+          randomBytes: function (n) { return new Uint8Array(n); }, options: { passwordIterations: 10 } });
+        var h = ${JSON.stringify(FRAMES[0])}; var u = new Uint8Array(h.length / 2); for (var i = 0; i < u.length; i++) u[i] = parseInt(h.substr(i * 2, 2), 16);
+        app.onMeterBytes(u, t); globalThis.snap = app.snapshot(); })()`);
+      const run = async (code: string) => (await xs.evaluate(`(function () { for (var i = 0; i < 100; i++) { ${code} } })()`)).meter.compute / 100;
+      const loop = await run('');
+      const figures = {
+        snapshot: (await run('globalThis.app.snapshot();')) - loop,
+        buildSdm630Image: (await run('globalThis.__xs.img.buildSdm630Image(globalThis.snap, 230);')) - loop,
+        outputLineCurrents: (await run('globalThis.__xs.lc.outputLineCurrents(globalThis.snap.headroom, globalThis.snap.reading);')) - loop,
+        appTick: (await run('globalThis.app.tick();')) - loop,
+      };
+      console.log('charger output parts under XS (computrons a call): ' + JSON.stringify(figures));
+    } finally {
+      xs.close();
+    }
+  }, 60000);
 });

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   let auth = await api('POST', '/api/v1/auth/setup', { password: 'simulator outputs check' });
   if (auth.status === 409) auth = await api('POST', '/api/v1/auth/login', { password: 'simulator outputs check' });
   const token = auth.body?.token;
-  check('logged in (PBKDF2 in the debug simulator)', !!token, String(auth.status) + ' ' + JSON.stringify(auth.body).slice(0, 200));
+  check('logged in (PBKDF2 in the simulator)', !!token, String(auth.status) + ' ' + JSON.stringify(auth.body).slice(0, 200));
   const put = await api('PUT', '/api/v1/settings', {
     headroom: { staleAfterS: 3, safeFallbackAfterS: 5, zeroAfterS: 8 },
     outputs: {
@@ -155,8 +155,12 @@ async function main(): Promise<void> {
 
 main()
   .catch((e) => check('run', false, String(e)))
-  .finally(() => {
-    for (const c of children) { try { process.kill(-(c.pid as number), 'SIGTERM'); } catch { /* gone */ } }
+  .finally(async () => {
+    // The process groups this script started (socat; xvfb-run with mcsim): TERM, then KILL what is left.
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      for (const c of children) { try { process.kill(-(c.pid as number), signal); } catch { /* gone */ } }
+      await sleep(1000);
+    }
     const failed = results.filter((ok) => !ok).length;
     console.log(`${results.length - failed}/${results.length} checks passed (simulator log: /tmp/meterbox-sim-outputs.log)`);
     process.exit(failed ? 1 : 0);

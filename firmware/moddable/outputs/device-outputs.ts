@@ -19,7 +19,7 @@ interface OutputsConfig {
 export function createDeviceOutputs(): SnapshotOutput[] {
   const c = ((config as Record<string, unknown>).outputs ?? {}) as OutputsConfig;
   const listener = new DeviceModbusListener({
-    maxConnections: Number(c.modbusMaxConnections ?? 2),
+    maxConnections: Math.max(1, Number(c.modbusMaxConnections ?? 2)),
     idleTimeoutMs: Number(c.modbusIdleTimeoutMs ?? 120000),
   });
   return [new ModbusTcpOutput(listener), new ChargersOutput(new ModdableHttpPushClient(), () => Date.now())];

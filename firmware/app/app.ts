@@ -37,7 +37,7 @@
  * built from fresh objects at call time.
  */
 import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
-import type { Headroom, HeadroomState } from '../../decoders/headroom/index';
+import type { Headroom, HeadroomInput, HeadroomState } from '../../decoders/headroom/index';
 import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { MeterReading } from '../../decoders/reading';
 import type { AppRequest, AppResponse, Route, UploadRoute, UploadSink } from './http-types';
@@ -244,6 +244,16 @@ export function createApp(deps: AppDeps): App {
     eachOutput('update', (output) => output.update(current, nowMs));
   }
 
+  /** The chargers' own measured currents (outputs that drive one), summed per line; undefined when none. */
+  function outputsChargerA(nowMs: number): [number, number, number] | undefined {
+    let sum: [number, number, number] | undefined;
+    eachOutput('chargerCurrentA', (output) => {
+      const own = output.chargerCurrentA?.(nowMs);
+      if (own) sum = sum ? [sum[0] + own[0], sum[1] + own[1], sum[2] + own[2]] : [own[0], own[1], own[2]];
+    });
+    return sum;
+  }
+
   function applyLineMode(): void {
     const mode = deps.lineOverride ?? doc.meter.line;
     detector = undefined;
@@ -262,7 +272,9 @@ export function createApp(deps: AppDeps): App {
   function recomputeHeadroom(reading: MeterReading | undefined): void {
     const nowMs = clock.nowMs();
     try {
-      const input = reading ? { nowMs, reading } : { nowMs };
+      const input: HeadroomInput = reading ? { nowMs, reading } : { nowMs };
+      const chargerA = outputsChargerA(nowMs);
+      if (chargerA) input.chargerA = chargerA;
       const result = stepHeadroom(headroomState, input, doc.headroom);
       headroomState = result.state;
       headroom = publishable(result.headroom);

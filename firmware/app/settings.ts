@@ -40,6 +40,8 @@ import { homeWizardSettingsSection } from './outputs/homewizard-settings';
 import type { HomeWizardSettings } from './outputs/homewizard-settings';
 import { mqttSettingsSection } from './outputs/mqtt-settings';
 import type { MqttSettings } from './outputs/mqtt-settings';
+import { outputsSection } from './outputs/outputs-settings';
+import type { OutputsSettings } from './outputs/outputs-settings';
 
 export type { MeterSettings } from './settings/meter-section';
 export type { AccessSettings } from './settings/access-section';
@@ -55,6 +57,8 @@ export interface SettingsDocument {
   homewizard: HomeWizardSettings;
   /** MQTT and Home Assistant discovery (outputs/mqtt-settings.ts). */
   mqtt: MqttSettings;
+  /** Modbus meter emulation and charger pushes (outputs/outputs-settings.ts). */
+  outputs: OutputsSettings;
 }
 
 /** Every section of the document, in the order they are read and reported. */
@@ -65,6 +69,7 @@ const SECTIONS: readonly SettingsSection<unknown>[] = [
   wifiSection as SettingsSection<unknown>,
   homeWizardSettingsSection as SettingsSection<unknown>,
   mqttSettingsSection as SettingsSection<unknown>,
+  outputsSection as SettingsSection<unknown>,
 ];
 
 export function defaultSettings(): SettingsDocument {

@@ -29,6 +29,7 @@ import { FileSettingsStore } from './file-settings-store';
 import { isLoopbackHost, lanUrls, noPasswordWarning } from './lan-addresses';
 import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
 import { parseMqttUrl } from '../app/outputs/mqtt-settings';
+import { OUTPUT_HELP, createHostOutputs, takeOutputArgs } from './output-args';
 
 const HELP = `meterbox on a PC
 
@@ -60,7 +61,7 @@ Outputs:
   --no-mdns                 do not advertise on mDNS (_hwenergy._tcp as p1meter-XXXXXX, _http._tcp);
                             it is advertised only when listening beyond 127.0.0.1 (--host)
 Wi-Fi and OTA (simulated): --wifi-sim FILE, --ota-dir DIR, --ota-health-deadline-ms N
-`;
+` + OUTPUT_HELP;
 
 export interface CliOptions {
   port: number;
@@ -219,8 +220,10 @@ export function demoSettings(): ReturnType<typeof defaultSettings> {
 async function main(): Promise<void> {
   let o: CliOptions;
   let split: ReturnType<typeof takeOtaWifiArgs>; // --wifi-sim, --ota-dir, --ota-health-deadline-ms (ota-provisioning-wiring.ts)
+  let outputArgs: ReturnType<typeof takeOutputArgs>; // --modbus-tcp, --charger (output-args.ts)
   try {
-    split = takeOtaWifiArgs(process.argv.slice(2));
+    outputArgs = takeOutputArgs(process.argv.slice(2));
+    split = takeOtaWifiArgs(outputArgs.rest);
     o = parseArgs(split.rest);
   } catch (e) {
     console.error(String(e instanceof Error ? e.message : e));
@@ -240,7 +243,9 @@ async function main(): Promise<void> {
   const settingsPath = settingsPathFor(o);
   if (isDemo(o) && !existsSync(settingsPath)) new FileSettingsStore(settingsPath).save(JSON.stringify(demoSettings()));
   const otaWifi = createOtaAndWifi(split.args, { settingsPath, firmwareVersion: '0.1.0', clock: nodeClock, log: (m) => { if (!o.quiet) console.log(m); } });
+  const outputs = createHostOutputs(outputArgs.args, o.host, nodeClock.nowMs);
   const host = await startHost({
+    outputs: outputs.outputs,
     extraRoutes: otaWifi.routes,
     extraUploadRoutes: otaWifi.uploadRoutes,
     port: o.port,
@@ -256,6 +261,8 @@ async function main(): Promise<void> {
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);
   console.log(`Settings: ${settingsPath}${isDemo(o) && !o.settingsGiven ? ' (the simulated meter\'s own)' : ''}`);
+  if (outputArgs.args.modbusPort !== undefined) console.log(`Modbus TCP (SDM630): ${o.host}:${outputs.modbusListener.boundPort() ?? outputArgs.args.modbusPort}`);
+  for (const c of outputArgs.args.chargers) console.log(`Charger push: ${c.type} ${c.url}`);
   console.log(`Open ${host.url}`);
   const lan = lanUrls(o.host, host.port);
   if (lan.length > 0) console.log(`On the local network: ${lan.join(' ')}`);

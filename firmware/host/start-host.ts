@@ -10,6 +10,7 @@ import type { Route, UploadRoute } from '../app/http-types';
 import type { ByteSource, LineSettings, LivePublisher } from '../app/ports';
 import { createNodeServer, toAppRequest } from './node-http-server';
 import { HOST_PASSWORD_ITERATIONS, hostOwnNames, nodePbkdf2 } from './node-lan';
+import type { SnapshotOutput } from '../app/outputs/output-port';
 import { DirectoryAssets } from './file-assets';
 import { FileSettingsStore } from './file-settings-store';
 import { consoleLogger, nodeClock, nodeScheduler, randomBytes } from './node-platform';
@@ -40,6 +41,8 @@ export interface HostOptions {
   mdns?: boolean;
   /** `--mqtt URL`: replaces the broker URL (and credentials) of the mqtt settings. */
   mqttUrl?: string;
+  /** Outputs (Modbus meter emulation, charger pushes, MQTT...) built by the caller. */
+  outputs?: SnapshotOutput[];
 }
 
 export interface RunningHost {
@@ -75,7 +78,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     lineOverride: options.lineOverride,
     extraRoutes: options.extraRoutes,
     extraUploadRoutes: options.extraUploadRoutes,
-    outputs: [mqtt],
+    outputs: [mqtt, ...(options.outputs ?? [])],
     // Node's TextDecoder, like the device's: the P1 text goes through the same native conversion
     // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
     decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },

@@ -55,6 +55,7 @@ import { deviceWifiStatus } from './platform/wifi-status';
 import { createMqttConnector } from './mqtt/moddable-mqtt-client';
 import { createMqttOutput } from '../app/outputs/mqtt-output';
 import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
+import { createDeviceOutputs } from './outputs/device-outputs';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -172,7 +173,7 @@ function startDevice(): void {
     assets: createFlashAssets(),
     device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
     wifiStatus: deviceWifiStatus,
-    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) })],
+    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,

@@ -7,7 +7,8 @@
  *   L2 bound): that current. It is the engine's own value, so it is never below what the engine
  *   believes the line carries: an unknown line is never served as idle.
  * - Sign: negative only when the meter says that line exports (its per-phase export power is
- *   larger than its import power), as HomeWizard and an SDM630 report it. A current the meter did
+ *   larger than its import power), as HomeWizard reports it (an SDM630 reports the magnitude and
+ *   puts the sign in the line's power: outputs/sdm630-registers.ts serves it that way). A current the meter did
  *   not measure (IT L2, a short frame's estimate) is always served as import: a charger must never
  *   read an unknown line as idle or as exporting, both of which would raise its allowance.
  * - No current known for a line (no data yet, or the answer is past the fail-safe ladder): the line

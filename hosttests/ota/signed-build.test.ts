@@ -62,7 +62,7 @@ describe.each(Object.entries(SIGNED_BOARDS))('the committed files for %s', (boar
   test('the board\'s additions and the fragment merge with every option once', () => {
     const base = readFileSync(join(boardSdkconfigDir(board), 'sdkconfig.defaults'), 'utf8');
     const fragment = readFileSync(join(repoRoot, signing.fragment), 'utf8');
-    const values = signing.scheme === 'ecdsa-p256-v1' ? { [VERIFICATION_KEY_OPTION]: '"/abs/signature_verification_key.bin"' } : {};
+    const values: Record<string, string> = signing.scheme === 'ecdsa-p256-v1' ? { [VERIFICATION_KEY_OPTION]: '"/abs/signature_verification_key.bin"' } : {};
     const lines = optionLines(mergeSdkconfig(base, fragment, signing.fragment, values));
     for (const option of ['CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE', 'CONFIG_UART_ISR_IN_IRAM', 'CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT', 'CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT']) {
       expect(lines.get(option)).toEqual([`${option}=y`]);

@@ -141,7 +141,7 @@ function startDevice(): void {
 
   const configuredHostNames = ((config.http as { hostNames?: string[] } | undefined)?.hostNames ?? []).map(String);
   const slots = createOtaSlots();
-  // Signed builds (manifests/manifest_signed*.json) set ota.signatureScheme together with the
+  // Signed builds (build-device.mjs --signed, tools/firmware/signed-build.ts) set ota.signatureScheme with the
   // sdkconfig that makes esp_ota_end check it; other builds take unsigned images and say so.
   const signatureScheme = config.ota?.signatureScheme as SignatureScheme | undefined;
   const ota = new OtaMachine(slots, {

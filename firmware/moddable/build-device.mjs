@@ -22,11 +22,12 @@
  * beside it. Without KEY.pem the repository's release public key is used (keys/README.md); with
  * a public key only, the image is left for the signing machine and the command to sign it is
  * printed. Only `build`: the first signed image goes onto a board by cable as docs/signing-keys.md
- * says. --dry-run writes build/signed-<chip>/ too (so it can be read) and prints the commands.
+ * says. --dry-run writes build/signed-<chip>/ too (so it can be read) and prints the commands;
+ * --signed-config DIR writes that configuration elsewhere (the tests do, to leave build/ alone).
  *
  * Usage: node firmware/moddable/build-device.mjs esp32|lin build|deploy|run
  *          [--board esp32/esp32c3|esp32/esp32s3] [--debug] [--instrument] [--out DIR]
- *          [--signed [KEY.pem]] [--dry-run]
+ *          [--signed [KEY.pem]] [--signed-config DIR] [--dry-run]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -48,6 +49,7 @@ const dryRun = args.includes('--dry-run');
 const signed = args.includes('--signed');
 const signedValue = option('--signed');
 const signingKey = signedValue !== undefined && !signedValue.startsWith('--') ? signedValue : undefined;
+const signedConfig = option('--signed-config');
 
 function fail(message) {
   console.error(`build-device: ${message}`);
@@ -82,6 +84,7 @@ const outputRoot = out ? resolve(out) : join(process.env.MODDABLE, 'build');
 function prepareSigned() {
   const prepare = ['tools/firmware/signed-build.ts', 'prepare', '--board', board, '--output-root', outputRoot];
   if (signingKey) prepare.push('--key', isAbsolute(signingKey) ? signingKey : resolve(process.cwd(), signingKey)); // else keys/ (signed-build.ts)
+  if (signedConfig) prepare.push('--out', resolve(process.cwd(), signedConfig));
   if (debug) prepare.push('--debug');
   if (instrument) prepare.push('--instrument');
   console.log(`> tsx ${prepare.join(' ')}`);

@@ -131,9 +131,10 @@ describe('build-device.mjs --signed (dry run: the commands it would run)', () =>
   });
 
   test('builds the generated manifest, then signs and verifies the image mcconfig leaves', () => {
-    const r = buildDevice(['esp32', 'build', '--signed', ecPrivate, '--out', '/tmp/meterbox-signed-test-out']);
+    const config = join(tempDir('signed-build-dry-'), 'signed-esp32');
+    const r = buildDevice(['esp32', 'build', '--signed', ecPrivate, '--out', '/tmp/meterbox-signed-test-out', '--signed-config', config]);
     expect(r.status).toBe(0);
-    const generated = join(repoRoot, 'build/signed-esp32/manifest.json');
+    const generated = join(config, 'manifest.json');
     expect(r.stdout).toContain(`> mcconfig -m -p esp32 -t build -o /tmp/meterbox-signed-test-out ${generated}`);
     const image = '/tmp/meterbox-signed-test-out/bin/esp32/release/signed-esp32/xs_esp32.bin';
     expect(r.stdout).toContain(`tools/firmware/sign-image.ts sign --key ${ecPrivate} --out ${image.replace('.bin', '.signed.bin')} ${image}`);
@@ -151,7 +152,7 @@ describe('build-device.mjs --signed (dry run: the commands it would run)', () =>
   test('refused: the simulator, deploy, a key of the other chip', () => {
     expect(buildDevice(['lin', 'build', '--signed', ecPrivate]).stderr).toMatch(/--signed is for ESP32 boards/);
     expect(buildDevice(['esp32', 'deploy', '--signed', ecPrivate]).stderr).toMatch(/--signed builds only/);
-    const wrong = buildDevice(['esp32', 'build', '--board', 'esp32/esp32c3', '--signed', ecPrivate]);
+    const wrong = buildDevice(['esp32', 'build', '--board', 'esp32/esp32c3', '--signed', ecPrivate, '--signed-config', join(tempDir('signed-build-dry-'), 'x')]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/checks rsa3072-v2 signatures only/);
   });

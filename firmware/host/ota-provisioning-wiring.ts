@@ -167,7 +167,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
       machine.boot(now);
       provisioning.start(now);
       const ap = provisioning.accessPointCredentials();
-      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"`);
+      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"; after joining: ${provisioning.status(now).mdnsName}`);
       timer = setInterval(() => {
         const t = o.clock.nowMs();
         if (app && app.snapshot().frames.frames > framesAtBoot) machine.reportHealthy('meter', t);

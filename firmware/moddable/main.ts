@@ -223,5 +223,5 @@ function startDevice(): void {
     scheduler.every(Number(memoryConfig.sampleMs ?? 1000), () => memory.sample(clock.nowMs()));
   }
   const ap = provisioning.accessPointCredentials();
-  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"`);
+  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"; on the home network http://${homeWizardHostName(serial)}.local/`);
 }

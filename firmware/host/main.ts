@@ -257,6 +257,7 @@ async function main(): Promise<void> {
     allowHosts: o.allowHosts,
     mqttUrl: o.mqttUrl,
     mdns: o.mdns,
+    serial: otaWifi.serial, // one MAC for the simulated Wi-Fi, HomeWizard and mDNS, as on a device
   });
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);

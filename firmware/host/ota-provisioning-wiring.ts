@@ -17,6 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { homeWizardHostName, serialFromMac } from '../app/homewizard-identity';
 import type { Route, UploadRoute } from '../app/http-types';
 import type { Clock } from '../app/ports';
 import { OtaMachine } from '../app/ota/ota-machine';
@@ -26,6 +27,7 @@ import type { ProvisioningDeps } from '../app/provisioning/provisioning-machine'
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import type { WifiSettingsAccess } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
+import { hostSerial } from './host-identity';
 import { FileOtaSlots } from './ota-file-slots';
 import { nodeImageFetcher } from './ota-url-fetcher';
 import { releaseKeyVerifierFromFile } from './ota-signature';
@@ -78,6 +80,8 @@ export interface OtaWifiOptions {
   log: (message: string) => void;
   /** Instead of --wifi-sim FILE (tests). */
   wifiSimConfig?: WifiSimConfig;
+  /** The box's serial when the Wi-Fi simulation names no MAC; default: this machine's (host-identity.ts). */
+  serial?: string;
   slotSizeBytes?: number;
   provisioningTiming?: ProvisioningDeps['timing'];
   tickMs?: number;
@@ -88,6 +92,11 @@ interface AppLike extends WifiSettingsAccess {
 }
 
 export interface OtaWifi {
+  /**
+   * The simulated box's serial (its MAC): the AP name meterbox-XXXXXX, the mDNS name p1meter-XXXXXX
+   * the setup page shows, and what main.ts hands startHost for the HomeWizard API and mDNS.
+   */
+  serial: string;
   routes: Route[];
   uploadRoutes: UploadRoute[];
   wifi: SimulatedWifi;
@@ -106,9 +115,12 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
   const dns = simConfig.captiveDnsPort !== undefined ? new LoopbackCaptiveDns(simConfig.captiveDnsPort, o.log) : new SimulatedCaptiveDns();
   const mdns = new SimulatedMdns();
   let app: AppLike | undefined;
+  const identity = simulatedIdentity(simConfig, Uint8Array.from(Buffer.from(o.serial ?? hostSerial(), 'hex')));
+  const serial = serialFromMac(identity.macAddress);
   const provisioning = new ProvisioningMachine({
     wifi, dns, mdns,
-    identity: simulatedIdentity(simConfig),
+    identity,
+    mdnsHostName: homeWizardHostName(serial),
     store: settingsCredentialStore(() => {
       if (!app) throw new Error('app not started');
       return app;
@@ -147,7 +159,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
   let timer: ReturnType<typeof setInterval> | undefined;
   const machine = ota;
   return {
-    routes, uploadRoutes: otaRoutes.uploadRoutes, wifi, dns, mdns, slots, ota: machine, provisioning,
+    serial, routes, uploadRoutes: otaRoutes.uploadRoutes, wifi, dns, mdns, slots, ota: machine, provisioning,
     start(started: AppLike) {
       app = started;
       const now = o.clock.nowMs();
@@ -155,7 +167,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
       machine.boot(now);
       provisioning.start(now);
       const ap = provisioning.accessPointCredentials();
-      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"`);
+      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"; after joining: ${provisioning.status(now).mdnsName}`);
       timer = setInterval(() => {
         const t = o.clock.nowMs();
         if (app && app.snapshot().frames.frames > framesAtBoot) machine.reportHealthy('meter', t);

@@ -19,6 +19,7 @@ import { hostSerial } from './host-identity';
 import { advertiseOnMdns } from './mdns-advertiser';
 import { nodeMqttConnector } from './mqtt-node-client';
 import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { homeWizardHostName } from '../app/homewizard-identity';
 
 export interface HostOptions {
   port: number;
@@ -83,7 +84,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     // path on the PC (CRC and AES stay JavaScript here: the PC has time to spare).
     decoderNatives: { asciiText: asciiTextWith(new TextDecoder()) },
     pbkdf2: nodePbkdf2,
-    hostNames: hostOwnNames(options.allowHosts),
+    // The advertised p1meter-XXXXXX.local too: SmartEVSE and browsers connect by that name.
+    hostNames: hostOwnNames([...(options.allowHosts ?? []), homeWizardHostName(serial) + '.local']),
     options: {
       passwordIterations: options.passwordIterations ?? HOST_PASSWORD_ITERATIONS,
       noDataAfterMs: options.noDataAfterMs,

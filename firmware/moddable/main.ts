@@ -50,7 +50,6 @@ import { jsonResponse } from '../app/http-util';
 import { UARTByteSource } from './uart/uart-source';
 import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-pbkdf2';
 import { deviceLoginThrottle } from '../app/auth/login-throttle';
-import { MDNS_HOST_NAME } from '../app/provisioning/provisioning-machine';
 import { deviceWifiStatus } from './platform/wifi-status';
 import { createMqttConnector } from './mqtt/moddable-mqtt-client';
 import { createMqttOutput } from '../app/outputs/mqtt-output';
@@ -143,7 +142,7 @@ function startDevice(): void {
 
   const configuredHostNames = ((config.http as { hostNames?: string[] } | undefined)?.hostNames ?? []).map(String);
   const slots = createOtaSlots();
-  // Signed builds (manifests/manifest_signed*.json) set ota.signatureScheme together with the
+  // Signed builds (build-device.mjs --signed, tools/firmware/signed-build.ts) set ota.signatureScheme with the
   // sdkconfig that makes esp_ota_end check it; other builds take unsigned images and say so.
   const signatureScheme = config.ota?.signatureScheme as SignatureScheme | undefined;
   const ota = new OtaMachine(slots, {
@@ -185,9 +184,9 @@ function startDevice(): void {
     // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
     // addresses on the home network and its access point, and http.hostNames from the manifest.
     hostNames: () => {
-      // The mDNS name is p1meter-XXXXXX (HomeWizard discovery); meterbox.local stays accepted for
-      // a user's own DNS alias or hosts entry of the older name.
-      const names = [homeWizardHostName(serial) + '.local', MDNS_HOST_NAME + '.local', wifi.accessPointAddress(), ...configuredHostNames];
+      // The mDNS name is p1meter-XXXXXX (HomeWizard discovery). meterbox.local is not advertised;
+      // it stays accepted for a DNS alias or hosts entry a user made for the box's older name.
+      const names = [homeWizardHostName(serial) + '.local', 'meterbox.local', wifi.accessPointAddress(), ...configuredHostNames];
       const station = provisioning.status(clock.nowMs()).station.ip;
       if (station) names.push(station);
       return names;
@@ -225,5 +224,5 @@ function startDevice(): void {
     scheduler.every(Number(memoryConfig.sampleMs ?? 1000), () => memory.sample(clock.nowMs()));
   }
   const ap = provisioning.accessPointCredentials();
-  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"`);
+  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"; on the home network http://${homeWizardHostName(serial)}.local/`);
 }

@@ -73,5 +73,11 @@ const mb = (() => {
     d.className = 'dot ' + (state === 'ok' ? 'ok' : state === 'starting' ? 'warn' : state === 'disconnected' ? 'off' : 'bad');
     d.title = state === 'disconnected' ? 'meterbox does not answer' : 'meter link: ' + state;
   }
-  return { header, api, plainError, fmt, esc, setDot };
+  // Who can read live data (access.readOpen), in the words of the setup and settings pages.
+  function readAccessState(open) {
+    return open
+      ? 'Open: anyone on your network can read live data without a password (changes need it).'
+      : 'Private: reading live data needs the password too.';
+  }
+  return { header, api, plainError, fmt, esc, setDot, readAccessState };
 })();

@@ -25,8 +25,25 @@ async function refreshAuth() {
   $('login-form').classList.toggle('hidden', !(s.passwordSet && !s.authenticated));
   $('logged-in').classList.toggle('hidden', !s.authenticated);
   $('auth-state').textContent = !s.passwordSet ? 'No password yet.' : s.authenticated ? 'Logged in: you can change settings.' : 'Log in to change settings.';
+  showReadAccess(s);
   return s;
 }
+
+// Read access (access.readOpen), shown from the public auth status so it is right before a login
+// too, and saved on its own: a refused installation field never holds it back, nor the reverse.
+function showReadAccess(s) {
+  if (typeof s.readOpen !== 'boolean') return;
+  $('read-state').textContent = mb.readAccessState(s.readOpen);
+  $('read-open').checked = s.readOpen;
+  $('read-private').checked = !s.readOpen;
+}
+$('read-save').addEventListener('click', async () => {
+  const open = $('read-open').checked;
+  if (!open && !$('read-private').checked) return;
+  const r = await mb.api('PUT', '/api/v1/settings', { access: { readOpen: open } });
+  message('read-msg', r.ok, r.ok ? (open ? 'Saved: live data is open on your network.' : 'Saved: live data is private now.') : 'Not saved: ' + mb.plainError(r));
+  await refreshAuth(); // shows what is stored now, saved or not
+});
 
 function tariffRows() {
   $('row-steps').classList.toggle('hidden', $('tariff').value !== 'norway');
@@ -59,7 +76,6 @@ async function loadSettings() {
   $('authenticationKey').value = '';
   const line = m.line;
   $('line').value = !line ? '' : line === 'auto' ? 'auto' : `${line.baud} ${line.dataBits}${line.parity[0].toUpperCase()}${line.stopBits}`;
-  $('readOpen').checked = r.data.access.readOpen;
 }
 
 // An empty field is sent as null, so the app refuses it with its reason instead of keeping the
@@ -97,7 +113,7 @@ function buildPatch() {
     const [baud, shape] = line.split(' ');
     meter.line = { baud: Number(baud), dataBits: Number(shape[0]), parity: { N: 'none', E: 'even', O: 'odd' }[shape[1]], stopBits: Number(shape[2]) };
   } else meter.line = null;
-  return { headroom, meter, access: { readOpen: $('readOpen').checked } };
+  return { headroom, meter };
 }
 
 $('settings-form').addEventListener('submit', async (e) => {

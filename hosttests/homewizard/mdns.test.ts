@@ -5,6 +5,7 @@
 // their first HTTP requests. Proven here: multicast on this machine's own interface (the test
 // sees its own announcements through multicast loopback). Not proven: another host on a LAN.
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Bonjour } from 'bonjour-service';
 import type { Service } from 'bonjour-service';
@@ -102,8 +103,18 @@ test('the host name p1meter-XXXXXX.local answers an A query (SmartEVSE connects 
   } finally {
     mdns.removeListener('response', onResponse);
   }
-  const res = await fetch(`http://${answers[0]}:${host.port}/api`);
-  expect((await res.json()).serial).toBe(serial);
+  // Connecting by that name, a client sends it as Host: the box must take it as its own (not 421).
+  const byName = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host: answers[0], port: host.port, path: '/api', setHost: false, agent: false, headers: { host: `${instance}.local:${host.port}` } }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(byName.status).toBe(200);
+  expect(JSON.parse(byName.body).serial).toBe(serial);
 });
 
 test('not advertised when the server only listens on loopback', async () => {

@@ -1,6 +1,8 @@
 /**
  * The pages a person meets, in headless Chromium against `npm start`:
  * - first setup says that live data is open on the LAN and offers to close it (access.readOpen);
+ * - the settings page shows that choice to anyone (from the public auth status) and changes it on
+ *   its own, after a login, independent of the installation form;
  * - a box whose stored settings are damaged says so on every page: locked (how to unlock), or
  *   repaired (what was lost, with a confirm button that ends the safe allowance).
  */
@@ -49,6 +51,62 @@ describe('pages in Chromium', () => {
     expect((await getJson(app.url + '/api/v1/status')).status).toBe(200);
     await page.close();
   }, 60000);
+
+  test('settings page: read access shown before a login, changed on its own after one, kept by the installation form', async () => {
+    const app = await start();
+    const page = await context.newPage();
+    const anonymousStatus = async () => (await getJson(app.url + '/api/v1/status')).status;
+    await page.goto(app.url + '/settings');
+    await page.locator('#read-state').getByText('Open: anyone on your network can read live data without a password').waitFor();
+    expect(await page.locator('#read-open').isChecked()).toBe(true);
+
+    // No password yet: the choice cannot be changed, and the page says what to do.
+    await page.locator('#read-private').check();
+    await page.locator('#read-save').click();
+    await page.locator('#read-msg.err').getByText('No password is set yet').waitFor();
+    expect(await page.locator('#read-open').isChecked()).toBe(true); // shows what is stored
+    expect(await anonymousStatus()).toBe(200);
+
+    await page.locator('#setup-password').fill('box-admin-password');
+    await page.locator('#setup-form button[type=submit]').click();
+    await page.locator('#logged-in').waitFor();
+    // A refused installation field does not hold back the read-access choice.
+    await page.locator('#fuseA').waitFor();
+    await page.locator('#fuseA').fill('');
+    await page.locator('#save').click();
+    await page.locator('#save-msg.err').waitFor();
+    await page.locator('#read-private').check();
+    await page.locator('#read-save').click();
+    await page.locator('#read-msg.ok').getByText('Saved: live data is private now.').waitFor();
+    await page.locator('#read-state').getByText('Private: reading live data needs the password too.').waitFor();
+    expect((await getJson(app.url + '/api/v1/auth/status')).body.readOpen).toBe(false);
+    expect(await anonymousStatus()).toBe(401);
+
+    // Saving the installation form leaves read access as it is.
+    await page.locator('#fuseA').fill('20');
+    await page.locator('#save').click();
+    await page.locator('#save-msg.ok').getByText('Saved.').waitFor();
+    expect((await getJson(app.url + '/api/v1/auth/status')).body.readOpen).toBe(false);
+
+    // Another browser, not logged in, is told the box is private.
+    const stranger = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const other = await stranger.newPage();
+      await other.goto(app.url + '/settings');
+      await other.locator('#read-state').getByText('Private: reading live data needs the password too.').waitFor();
+      expect(await other.locator('#read-private').isChecked()).toBe(true);
+    } finally {
+      await stranger.close();
+    }
+
+    await page.reload();
+    await page.locator('#read-private:checked').waitFor();
+    await page.locator('#read-open').check();
+    await page.locator('#read-save').click();
+    await page.locator('#read-msg.ok').getByText('Saved: live data is open on your network.').waitFor();
+    expect(await anonymousStatus()).toBe(200);
+    await page.close();
+  }, 90000);
 
   test('damaged settings: locked box says how to unlock on every page; a repaired one offers confirm', async () => {
     const locked = await start('{"version":1,"headroom":{"fuseA":20');

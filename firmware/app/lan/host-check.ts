@@ -7,8 +7,8 @@
  * so the box answers only to names it knows are its own:
  *   - loopback: localhost, *.localhost (RFC 6761: browsers resolve those themselves), 127.0.0.0/8, ::1
  *   - the address the connection arrived on (the server passes it as `request.localAddress`)
- *   - the names and addresses the platform lists: its mDNS name (meterbox.local), its station and
- *     access-point addresses, the PC's host name, and the names the user configured
+ *   - the names and addresses the platform lists: its mDNS name (p1meter-XXXXXX.local), its station
+ *     and access-point addresses, the PC's host name, and the names the user configured
  * Anything else gets 421 Misdirected Request. A request without Host (HTTP/1.0 tools, some
  * embedded clients) is let through: a browser always sends one, so no rebinding page can omit it.
  *

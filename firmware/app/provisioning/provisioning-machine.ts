@@ -31,7 +31,6 @@ export const LONG_FAILURE_MS = 600_000;
 export const CONNECT_ATTEMPT_TIMEOUT_MS = 20_000;
 export const TEST_TIMEOUT_MS = 25_000;
 export const AP_GRACE_MS = 60_000;
-export const MDNS_HOST_NAME = 'meterbox';
 
 export type StationState = 'idle' | 'testing' | 'connecting' | 'backoff' | 'connected';
 export type ApReason = 'no-credentials' | 'setup' | 'long-failure';
@@ -44,8 +43,11 @@ export interface ProvisioningDeps {
   identity: DeviceIdentity;
   log?: (message: string) => void;
   sha256Factory?: Sha256Factory;
-  /** mDNS host name on the home network; default MDNS_HOST_NAME. The device passes p1meter-XXXXXX (HomeWizard discovery). */
-  mdnsHostName?: string;
+  /**
+   * mDNS host name on the home network, without ".local": p1meter-XXXXXX (homewizard-identity.ts),
+   * the name HomeWizard consumers discover and the one the page tells the owner to browse to.
+   */
+  mdnsHostName: string;
   /** Overrides for tests and special builds; defaults are the exported constants. */
   timing?: Partial<{ backoffFirstMs: number; backoffCapMs: number; longFailureMs: number; connectAttemptTimeoutMs: number; testTimeoutMs: number; apGraceMs: number }>;
 }
@@ -276,7 +278,7 @@ export class ProvisioningMachine {
       mode: this.deps.wifi.mode(),
       accessPoint: { active: this.apActive, ssid: this.apSsid },
       station: { state: this.station, attempts: this.attempts },
-      mdnsName: (this.deps.mdnsHostName ?? MDNS_HOST_NAME) + '.local',
+      mdnsName: this.deps.mdnsHostName + '.local',
     };
     if (this.apActive) {
       s.accessPoint.address = this.deps.wifi.accessPointAddress();
@@ -350,7 +352,7 @@ export class ProvisioningMachine {
     this.failingSinceMs = undefined;
     this.backoffStep = 0;
     this.candidate = undefined;
-    this.deps.mdns.start(this.deps.mdnsHostName ?? MDNS_HOST_NAME);
+    this.deps.mdns.start(this.deps.mdnsHostName);
     if (this.apActive) this.apOffAtMs = nowMs + this.t.apGraceMs;
     this.log(`wifi: connected to "${this.stationSsid}" as ${ip}`);
   }

@@ -28,13 +28,17 @@
  * platform header includes lwip/netdb.h: pass the lwIP headers with --include DIR (e.g. the
  * src/include folder of the esp-lwip commit your ESP-IDF names).
  *
+ * --manifest FILE builds another manifest than manifests/manifest.json, e.g. the signed build's
+ * build/signed-<chip>/manifest.json (firmware/moddable/build-device.mjs --signed --dry-run writes
+ * it); the signed-app options sdkconfig.h ends up with are printed either way.
+ *
  * Needs $MODDABLE and $IDF_PATH (an ESP-IDF v6.0 checkout; headers only), python3 with kconfiglib.
  * Usage: node firmware/moddable/esp-idf/compile-natives.mjs [--board esp32/esp32c3] [--out DIR]
- *          [--cc COMPILER] [--include DIR]... [--skip-xs] [--json FILE]
+ *          [--manifest FILE] [--cc COMPILER] [--include DIR]... [--skip-xs] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFile } from '../sim/sim-tools.mjs';
 
@@ -45,7 +49,10 @@ const option = (name, fallback) => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
 const board = option('--board', 'esp32/esp32c3');
-const outDir = option('--out', join(root, 'build', 'natives-' + board.replace(/\//g, '-')));
+const manifest = resolve(option('--manifest', join(root, 'manifests/manifest.json')));
+// mcconfig names the build after the manifest's folder ("manifests", "signed-esp32", ...)
+const manifestName = basename(dirname(manifest));
+const outDir = option('--out', join(root, 'build', 'natives-' + board.replace(/\//g, '-') + (manifestName === 'manifests' ? '' : '-' + manifestName)));
 const jsonFile = option('--json', '');
 const extraIncludes = args.flatMap((a, i) => (a === '--include' && args[i + 1] ? ['-I' + args[i + 1]] : []));
 const { MODDABLE, IDF_PATH } = process.env;
@@ -75,8 +82,9 @@ const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { env }).
 mkdirSync(outDir, { recursive: true });
 run(process.execPath, [join(root, 'firmware/moddable/assets/pack-web.mjs')]);
 run(process.execPath, [join(root, 'manifests/generate-modules.mjs')]);
-run('mcconfig', ['-p', board, '-o', outDir, join(root, 'manifests/manifest.json')]);
-const makefile = findFile(join(outDir, 'tmp'), 'makefile');
+if (!existsSync(manifest)) fail(`no manifest at ${manifest}`);
+run('mcconfig', ['-p', board, '-o', outDir, manifest]);
+const makefile = findFile(join(outDir, 'tmp', ...board.split('/'), 'release', manifestName), 'makefile');
 if (!makefile) fail('mcconfig wrote no makefile');
 const makeDir = dirname(makefile);
 const printMk = join(outDir, 'print-vars.mk');
@@ -115,6 +123,8 @@ const header = run(python, [join(root, 'firmware/moddable/esp-idf/sdkconfig_head
 process.stdout.write(header.stdout);
 const later = new Date(Date.now() + 1000);
 utimesSync(vars.SDKCONFIG_H, later, later); // newer than sdkconfig.mc: make leaves idf.py alone
+const signedOptions = readFileSync(vars.SDKCONFIG_H, 'utf8').split('\n').filter((l) => /#define CONFIG_SECURE_(SIGNED|BOOT_VERIFICATION_KEY|BOOT_BUILD_SIGNED)/.test(l)).map((l) => l.replace('#define ', ''));
+console.log(`signed-app options in sdkconfig.h: ${signedOptions.length ? signedOptions.join(', ') : 'none'}`);
 
 // 3. bytecode (and mc.xs.h)
 const xsC = join(vars.TMP_DIR, 'mc.xs.c');
@@ -156,7 +166,7 @@ if (!cc) {
   }
   console.log(`compiler: ${cc} ${archFlags.join(' ')} ${flags.filter((f) => f.startsWith('-march')).join(' ')}${libcDefaults.length ? ' (sdkconfig: CONFIG_LIBC_PICOLIBC)' : ''}`);
 }
-const summary = { board, chip: target, compiler: cc || undefined, libc: libcDefaults.length ? 'picolibc' : 'newlib (sdkconfig as merged)', includes: extraIncludes, xsl, files: results, notCompiled: cc ? [] : sources.map(([s]) => s.slice(root.length + 1)) };
+const summary = { board, manifest, signedOptions, chip: target, compiler: cc || undefined, libc: libcDefaults.length ? 'picolibc' : 'newlib (sdkconfig as merged)', includes: extraIncludes, xsl, files: results, notCompiled: cc ? [] : sources.map(([s]) => s.slice(root.length + 1)) };
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify(summary, null, 2) + '\n');
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

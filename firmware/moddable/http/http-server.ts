@@ -28,7 +28,6 @@ import type { AppRequest, AppResponse, UploadRoute, UploadSink } from '../../app
 import { ConnectionTable, bodyDeadlineMs } from '../../app/lan/connection-table';
 import type { ConnectionLimits } from '../../app/lan/connection-table';
 import { parseRequestHead } from './request-head';
-import type { RequestHead } from './request-head';
 
 export interface HttpServerOptions extends ConnectionLimits {
   port: number;
@@ -133,7 +132,6 @@ class Connection {
   /** Bytes the socket said it holds while parked, read once the connection starts. */
   private unread = 0;
   private headLength = 0;
-  private head: RequestHead | undefined;
   private request: AppRequest | undefined;
   private bodyParts: Uint8Array[] = [];
   private bodyRemaining = 0;
@@ -234,7 +232,6 @@ class Connection {
       this.respondNow({ status: 400, body: head + '\n' });
       return;
     }
-    this.head = head;
     const request: AppRequest = { method: head.method, path: head.path, query: head.query, headers: head.headers };
     if (this.remote !== undefined) request.remote = this.remote;
     this.request = request;

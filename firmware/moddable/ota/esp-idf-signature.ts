@@ -1,6 +1,6 @@
 /**
  * The device's release-key check: ESP-IDF's own. With the signed-app sdkconfig
- * (manifests/sdkconfig-signed/, docs/signing-keys.md) esp_ota_end verifies the image's signature
+ * (npm run build:esp32 -- --signed, docs/signing-keys.md) esp_ota_end verifies the image's signature
  * (ECDSA P-256 against the key compiled into the running firmware on ESP32; RSA-3072 against the
  * key in the running image's own signature block on ESP32-C3) before esp_ota_set_boot_partition,
  * so OtaWriter.complete() throws for a bad one and the boot slot stays. Here only the block's

@@ -30,11 +30,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { crc16X25, findFile, hexFile, withDsmrCrc } from './sim-tools.mjs';
+import { crc16X25, findFile, freePort, hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -80,16 +79,6 @@ process.on('exit', () => {
   for (const child of children) stopGroup(child);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // ---- build ---------------------------------------------------------------------------------
 

@@ -22,11 +22,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { freePort } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const soAt = process.argv.indexOf('--so');
@@ -82,12 +82,6 @@ async function http(method, path, body, token) {
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, text, json, type: res.headers.get('content-type') ?? '' };
-}
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
 }
 async function main() {
   rmSync(prefDir, { recursive: true, force: true });

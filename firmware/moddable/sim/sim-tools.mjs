@@ -1,10 +1,23 @@
 /**
- * Helpers the headless simulator scripts share (sim-smoke.mjs, sim-memory.mjs) and the native
- * compile check (../esp-idf/compile-natives.mjs): their own checksums, written out bit by bit and
- * independent of the decoders they feed, a hex capture reader, and a file search in a build tree.
+ * Helpers the headless simulator scripts share (sim-smoke.mjs, sim-memory.mjs, sim-mqtt.mjs,
+ * natives-check.mjs) and the native compile check (../esp-idf/compile-natives.mjs): their own
+ * checksums, written out bit by bit and independent of the decoders they feed, a hex capture
+ * reader, a file search in a build tree, and a free loopback port.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+
+/** A TCP port free on 127.0.0.1 right now (each run takes its own, so runs never meet). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** CRC-16/ARC (DSMR P1 telegrams): poly 0x8005 reflected (0xA001), init 0. */
 export function crc16Arc(bytes) {

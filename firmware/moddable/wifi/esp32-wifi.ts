@@ -1,7 +1,7 @@
 /**
  * Wi-Fi provisioning ports on the ESP32 with the Moddable SDK's classic modules:
  * "wifi" (station, access point, scan), "dns/server" (captive portal: every A query answers the
- * box's AP address) and "mdns" (meterbox.local on the home network).
+ * box's AP address) and "mdns" (p1meter-XXXXXX.local on the home network, the name main.ts passes).
  *
  * Station failures come as "disconnect" with the ESP-IDF reason code (wifi_err_reason_t):
  * 15/202/204 (4-way handshake timeout, auth fail, handshake timeout) mean a wrong password;

@@ -36,7 +36,7 @@
 import type { MeterReading, PhaseReading } from '../reading';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { MAX_CURRENT_A, MAX_POWER_W, saneCurrent, sanePower, saneVoltage } from './sane';
+import { MAX_CURRENT_A, MAX_POWER_W, saneCurrent, sanePower } from './sane';
 
 const SQRT3 = Math.sqrt(3);
 

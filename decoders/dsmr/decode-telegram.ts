@@ -48,7 +48,7 @@ export function decodeDsmrTelegram(
 }
 
 /** True when the telegram says it is DSMR 4 or later (or Belgian e-MUCS), so a CRC is mandatory. */
-function declaresChecksum(text: string): boolean {
+export function declaresChecksum(text: string): boolean {
   if (text.indexOf(':96.1.4(') >= 0 || text.indexOf('\n0-0:1.0.0(') >= 0) return true;
   const v = text.indexOf(':0.2.8(');
   if (v < 0) return false;

@@ -320,9 +320,8 @@ export class HdlcSplitter extends FrameWindow {
     const hasInfo = length > p + 3;
     const hcsEnd = p + 3;
     if (this.jsCrc) {
-      let register = 0xffff;
       if (hasInfo) {
-        register = crc16X25Register(src, at, at + hcsEnd - 2, 0xffff);
+        const register = crc16X25Register(src, at, at + hcsEnd - 2, 0xffff);
         const hcs = (register ^ 0xffff) & 0xffff;
         if (src[at + hcsEnd - 2] !== (hcs & 0xff) || src[at + hcsEnd - 1] !== hcs >>> 8) return HCS_WRONG;
         const fcs = (crc16X25Register(src, at + hcsEnd - 2, at + length - 2, register) ^ 0xffff) & 0xffff;

@@ -25,6 +25,11 @@ export interface PhaseReading {
   powerExportW?: number;
 }
 
+export interface InferredUnits {
+  voltageV?: number;
+  currentA?: number;
+}
+
 export type SubMeterType = 'gas' | 'water' | 'heat' | 'cold' | 'electricity' | 'other';
 
 export interface SubMeterReading {
@@ -88,6 +93,18 @@ export interface MeterReading {
   phaseCount?: 1 | 3;
   /** True when the meter states it sits on a 3-wire grid (IT/TT 3x230 V, no neutral). */
   threeWire?: boolean;
+  /**
+   * Per-phase voltage or current the list sent without a unit (no scaler_unit, none documented
+   * for the make) whose unit the decoder worked out from physics: the factor applied to the raw
+   * numbers (0.1 = tenths of a volt, 1 = amperes). Measured values, inferred scale: a consumer
+   * that wants to be careful about them can be (decoders/dlms/lists/phase-units.ts says how).
+   */
+  inferredUnits?: InferredUnits;
+  /**
+   * Per-phase quantities the list sent without a unit that physics could not pin: left absent
+   * (a 0 is kept, being 0 in every unit), never guessed.
+   */
+  unknownUnits?: ('voltageV' | 'currentA')[];
 
   // Registers
   energyImportWh?: number;

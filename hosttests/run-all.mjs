@@ -3,7 +3,9 @@
 // that sums them all. Suites:
 //   typecheck  each tsconfig counts as one test (decoders purity, app core purity, host, moddable)
 //   jest       unit, golden-vector, property/fuzz sample, end-to-end (pty, WebSocket, Chromium)
+//   lint       ESLint over the tree (one test); format: Prettier, counted once enforced
 //   xs         the decoders and headroom under the real XS engine, output equal to Node's
+//   install    under CI: a compiler-free install and start (tools/install-check.mjs)
 // Any suite that prints its own closing line `name: N passed, N failed` is summed the same way.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -29,6 +31,20 @@ for (const config of tsconfigs) {
   const r = run('npx', ['tsc', '--noEmit', '-p', config]);
   if (r.status === 0) { passed++; lines.push(`typecheck ${config}: ok`); }
   else { failed++; lines.push(`typecheck ${config}: FAILED`); }
+}
+
+// 1b. Lint (ESLint, eslint.config.mjs) counts as one test; the format check (Prettier) counts once
+// package.json says "config": {"formatCheck": "enforce"}, until then it only reports.
+{
+  const r = run('npx', ['eslint', '.']);
+  if (r.status === 0) { passed++; lines.push('lint: ok'); }
+  else { failed++; lines.push('lint: FAILED (npx eslint .)'); }
+  const formatCheck = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).config?.formatCheck;
+  const f = spawnSync('npx', ['prettier', '--list-different', '.'], { cwd: root, encoding: 'utf8' });
+  const differing = f.stdout.split('\n').filter(Boolean).length;
+  if (formatCheck !== 'enforce') lines.push(`format: ${differing} files differ from Prettier (not enforced: npm run format, then npm pkg set config.formatCheck=enforce)`);
+  else if (f.status === 0) { passed++; lines.push('format: ok'); }
+  else { failed++; lines.push(`format: FAILED, ${differing} files differ (npm run format)`); }
 }
 
 // 2. jest
@@ -61,6 +77,15 @@ if (existsSync(join(root, 'hosttests/xs/run-xs.ts'))) {
     lines.push(`xs: no result line (exit ${xr.status})`);
   }
   if (xr.status !== 0 && m && Number(m[2]) === 0) { failed++; lines.push('xs: runner exited non-zero'); }
+}
+
+// 4. In CI (or INSTALL_CHECK=1): install from the lock without a C compiler (plain and --omit=dev)
+// and start the app (tools/install-check.mjs; needs the npm registry).
+if (process.env.CI === 'true' || process.env.INSTALL_CHECK === '1') {
+  const ir = run('node', ['tools/install-check.mjs']);
+  const m = /install-check: (\d+) passed, (\d+) failed/.exec(String(ir.stdout));
+  if (m) { passed += Number(m[1]); failed += Number(m[2]); lines.push(`install-check: ${m[1]} passed, ${m[2]} failed`); }
+  else { failed++; lines.push(`install-check: no result line (exit ${ir.status})`); }
 }
 
 console.log('\n' + lines.join('\n'));

@@ -14,7 +14,9 @@
  * A window per candidate lasts windowMs (default 12 s: Norwegian list 2 comes every 10 s, list 1
  * every 2 s, DSMR every 1-10 s) or ends early after noiseBytes (default 2048) bytes without one
  * frame. Decoding goes through the same MeterStream the app uses, so "found" means a frame really
- * passed its CRC and decoded. UART parity/framing counters are deliberately not used: 8E1 data
+ * passed its CRC and decoded. With `sharedStream` the detector keeps no MeterStream of its own:
+ * the caller, which decodes the same bytes anyway, hands it every result through observe(). On
+ * the device that saves a second set of frame buffers (~33 KB: HDLC, M-Bus, DLMS, DSMR). UART parity/framing counters are deliberately not used: 8E1 data
  * read as 8N1 has framing errors on half the bytes and still the right bytes, so a decoded
  * frame is the only proof that counts (the caller may still prefer the error-free parity).
  */
@@ -34,6 +36,8 @@ export interface LineDetectorOptions {
   windowMs?: number;
   noiseBytes?: number;
   decoder?: DecoderOptions;
+  /** The caller decodes the bytes it feeds and passes each result to observe(). */
+  sharedStream?: boolean;
 }
 
 export class LineDetector {
@@ -45,7 +49,8 @@ export class LineDetector {
   private windowStartMs: number | undefined;
   private windowBytes = 0;
   private silentWindows = 0;
-  private stream: MeterStream;
+  private stream: MeterStream | undefined;
+  private readonly sharedStream: boolean;
   private verdict: DetectVerdict = { kind: 'listening' };
   private readonly onResult = (r: FrameResult): void => this.result(r);
 
@@ -54,7 +59,8 @@ export class LineDetector {
     this.windowMs = options.windowMs ?? 12000;
     this.noiseBytes = options.noiseBytes ?? 2048;
     this.decoder = options.decoder ?? {};
-    this.stream = new MeterStream(this.decoder);
+    this.sharedStream = options.sharedStream === true;
+    this.stream = this.sharedStream ? undefined : new MeterStream(this.decoder);
   }
 
   current(): LineCandidate {
@@ -66,8 +72,10 @@ export class LineDetector {
     if (this.windowStartMs === undefined) this.windowStartMs = nowMs;
     if (this.verdict.kind === 'found' || this.verdict.kind === 'encrypted') return this.verdict;
     this.windowBytes += bytes.length;
-    this.verdict = { kind: 'listening' };
-    this.stream.push(bytes, this.onResult);
+    if (this.stream) {
+      this.verdict = { kind: 'listening' };
+      this.stream.push(bytes, this.onResult);
+    }
     if (this.verdict.kind !== 'listening') return this.verdict;
     if (this.windowBytes >= this.noiseBytes) return this.advance('noise', nowMs);
     return this.tick(nowMs);
@@ -87,7 +95,7 @@ export class LineDetector {
     this.index = (this.index + 1) % this.candidates.length;
     this.windowStartMs = nowMs;
     this.windowBytes = 0;
-    this.stream = new MeterStream(this.decoder);
+    if (!this.sharedStream) this.stream = new MeterStream(this.decoder);
     if (this.silentWindows >= this.candidates.length) {
       this.silentWindows = 0;
       this.verdict = { kind: 'listening' };
@@ -99,6 +107,11 @@ export class LineDetector {
     }
     this.verdict = { kind: 'listening' };
     return { kind: 'next', candidate: this.current(), reason };
+  }
+
+  /** A result of the caller's own decoding of the bytes it fed (option sharedStream). */
+  observe(r: FrameResult): void {
+    this.result(r);
   }
 
   private result(r: FrameResult): void {

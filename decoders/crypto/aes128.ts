@@ -163,7 +163,7 @@ export function aes128EncryptWords(rk: Uint32Array, w0: number, w1: number, w2: 
  * a block are saved. Same output as aes128EncryptWords(rk, c0, c1, c2, c3, out)
  * when pre was prepared for c0, c1, c2 and a word 3 with the same upper 24 bits as c3.
  */
-export function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, pre: Uint32Array): void {
+function aes128CtrPrepare(rk: Uint32Array, c0: number, c1: number, c2: number, c3: number, pre: Uint32Array): void {
   const s0 = c0 ^ rk[0];
   const s1 = c1 ^ rk[1];
   const s2 = c2 ^ rk[2];

@@ -15,40 +15,27 @@
  * else is stateless. It never throws: A-XDR errors become 'malformed' (or 'decrypt-failed' when the
  * payload came out of an unauthenticated decryption, where garbage means a wrong key).
  */
-import type { DecodeError, MeterReading } from '../reading';
-import { AxdrError, ByteReader, readAxdr, type AxdrValue } from './axdr';
-import { cosemDateTimeIso, decodeCosemDateTime, type CosemDateTime } from './cosem-datetime';
-import { mapTaggedStructures, obisStructures } from './lists/obis-structures';
-import { FlatList } from './flat-list';
-import { flatListToReading } from './lists/registry';
+import type { DecodeError } from '../reading';
+import { cosemDateTimeIso } from './cosem-datetime';
+import { PushList } from './push-list';
 import { makeGloKeys, unwrapGloCiphering, GLO_CIPHERING_TAG, type GloKeys } from './glo-ciphering';
 import { copyBytes } from '../util/copy-bytes';
 
-export const DATA_NOTIFICATION_TAG = 0x0f;
-export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
-
-export interface DataNotification {
-  invokeId: number;
-  time?: CosemDateTime;
-  body: AxdrValue;
-  encrypted: boolean;
-}
+const DATA_NOTIFICATION_TAG = 0x0f;
+const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
 
 export type ApduOutcome =
-  | { kind: 'notification'; notification: DataNotification }
-  /** With `mapLists`: the list mapped straight from the bytes (see mapTaggedStructures). */
-  | { kind: 'mapped'; result: { ok: true; reading: MeterReading } | { ok: false; error: DecodeError } }
+  /**
+   * A data-notification: its list read once (push-list.ts) and the notification's date-time.
+   * `list` is the decoder's own, valid until its next decode(): map it at once (dlms-result.ts).
+   */
+  | { kind: 'list'; list: PushList; timeIso: string | undefined; encrypted: boolean }
   | { kind: 'pending' }
   | { kind: 'error'; error: DecodeError };
 
 export interface ApduDecoderOptions extends GloKeys {
   /** Bound of the general-block-transfer buffer, bytes. */
   maxApduBytes?: number;
-  /**
-   * Splitters set this: a data-notification whose list can be mapped without the A-XDR tree
-   * comes back as kind 'mapped' (same reading or error the registry would give), else as before.
-   */
-  mapLists?: boolean;
 }
 
 export class DlmsApduDecoder {
@@ -56,14 +43,24 @@ export class DlmsApduDecoder {
   private readonly blocks: Uint8Array;
   private blockLength = 0;
   private lastBlockNumber = 0;
-  private readonly mapLists: boolean;
-  /** Scratch for flat lists (mapNotification), allocated once. */
-  private readonly flat = new FlatList();
+  /** The list reader, allocated once: every notification's list is read into it. */
+  private readonly list = new PushList();
 
   constructor(options: ApduDecoderOptions = {}) {
-    this.mapLists = options.mapLists === true;
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     this.blocks = new Uint8Array(options.maxApduBytes ?? 4096);
+  }
+
+  /** True while a general-block-transfer is being joined (a link layer holds its frames as one). */
+  blocksPending(): boolean {
+    return this.blockLength > 0;
+  }
+
+  /** Drop a general-block-transfer being joined (end of input); true when there was one. */
+  abandonBlocks(): boolean {
+    const pending = this.blockLength > 0;
+    this.blockLength = 0;
+    return pending;
   }
 
   /** Decode one complete APDU at bytes[start, end). */
@@ -81,11 +78,7 @@ export class DlmsApduDecoder {
     if (depth > 3) return error('malformed', 'APDU nesting too deep');
     const tag = bytes[start];
     if (tag === DATA_NOTIFICATION_TAG) {
-      if (this.mapLists) {
-        const mapped = mapNotification(bytes, start, end, encrypted, this.flat);
-        if (mapped !== undefined) return mapped;
-      }
-      const outcome = parseDataNotification(bytes, start, end, encrypted);
+      const outcome = this.notification(bytes, start, end, encrypted);
       // Without a tag check a wrong key decrypts to noise: say so instead of 'malformed'.
       if (outcome.kind === 'error' && encrypted) {
         return error('decrypt-failed', `decrypted APDU does not parse (wrong key?): ${outcome.error.message}`);
@@ -103,22 +96,55 @@ export class DlmsApduDecoder {
     return error('unsupported', `APDU tag 0x${tag.toString(16)} (only data-notification, glo-ciphering and block transfer are pushed by meters)`);
   }
 
+  /** A data-notification at bytes[start, end): its header, then its list read once. */
+  private notification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome {
+    // (read in place, written out: this runs for every frame)
+    let p = start + 1;
+    if (p + 4 > end) return needs(4, p, end);
+    p += 4; // long-invoke-id-and-priority
+    // The optional date-time: octet-string 0x09 n (a 12-byte COSEM date-time when n is 12), a
+    // bare 0x0C stamp, or 0x00 (none).
+    if (p >= end) return needs(1, p, end);
+    const dtTag = bytes[p++];
+    let timeIso: string | undefined;
+    if (dtTag === 0x09) {
+      if (p >= end) return needs(1, p, end);
+      const n = bytes[p++];
+      if (p + n > end) return needs(n, p, end);
+      if (n === 12) timeIso = cosemDateTimeIso(bytes, p);
+      p += n;
+    } else if (dtTag === 0x0c) {
+      if (p + 12 > end) return needs(12, p, end);
+      timeIso = cosemDateTimeIso(bytes, p);
+      p += 12;
+    } else if (dtTag !== 0x00) return error('malformed', `data-notification date-time starts with 0x${dtTag.toString(16)}`);
+    if (this.list.read(bytes, p, end) >= 0) return { kind: 'list', list: this.list, timeIso, encrypted };
+    // A well-formed single value is legal A-XDR but no push list (no shape takes it).
+    if (this.list.notAList) return error('unsupported', `data-notification: ${this.list.error}`);
+    return error('malformed', `data-notification: ${this.list.error}`);
+  }
+
   private blockTransfer(bytes: Uint8Array, start: number, end: number, depth: number, encrypted: boolean): ApduOutcome {
-    const r = new ByteReader(bytes, start + 1, end);
-    let control: number;
-    let blockNumber: number;
-    let data: Uint8Array;
-    try {
-      control = r.u8();
-      blockNumber = r.u16();
-      r.u16(); // block-number-ack: meaningless for a push stream
-      const n = r.length();
-      data = bytes.subarray(r.pos, r.pos + n);
-      r.need(n);
-    } catch {
+    // (read in place, written out: a block a frame on meters that push this way)
+    let p = start + 1;
+    // control, block-number, block-number-ack (meaningless for a push stream), BER length
+    let n = p + 6 <= end ? bytes[p + 5] : -1;
+    const control = bytes[p];
+    const blockNumber = (bytes[p + 1] << 8) | bytes[p + 2];
+    p += 6;
+    if (n >= 0x80) {
+      const count = n & 0x7f;
+      if (count < 1 || count > 4 || p + count > end) n = -1;
+      else {
+        n = 0;
+        for (let k = 0; k < count; k++) n = n * 256 + bytes[p++];
+      }
+    }
+    if (n < 0 || p + n > end) {
       this.blockLength = 0;
       return error('truncated', 'general-block-transfer header cut short');
     }
+    const data = bytes.subarray(p, p + n);
     if (blockNumber === 1) this.blockLength = 0;
     else if (blockNumber !== this.lastBlockNumber + 1 || this.blockLength === 0) {
       this.blockLength = 0;
@@ -138,106 +164,9 @@ export class DlmsApduDecoder {
   }
 }
 
-/**
- * The optional date-time after the invoke id: octet-string 0x09 n (a 12-byte COSEM date-time when
- * n is 12), a bare 0x0C stamp, or 0x00 (none). Read in place (no copy). Returns null, with the tag
- * consumed, when the byte is none of these; throws AxdrError when the stamp runs past the end.
- */
-function readNotificationTime(r: ByteReader, bytes: Uint8Array): CosemDateTime | undefined | null {
-  const dtTag = r.u8();
-  if (dtTag === 0x09) {
-    const n = r.u8();
-    r.need(n);
-    const time = n === 12 ? decodeCosemDateTime(bytes, r.pos) : undefined;
-    r.pos += n;
-    return time;
-  }
-  if (dtTag === 0x0c) {
-    r.need(12);
-    const time = decodeCosemDateTime(bytes, r.pos);
-    r.pos += 12;
-    return time;
-  }
-  return dtTag === 0x00 ? undefined : null;
-}
-
-/** Parse a data-notification at bytes[start, end). */
-export function parseDataNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean): ApduOutcome {
-  const r = new ByteReader(bytes, start + 1, end);
-  try {
-    const invokeId = r.u32();
-    const time = readNotificationTime(r, bytes);
-    if (time === null) return error('malformed', `data-notification date-time starts with 0x${bytes[r.pos - 1].toString(16)}`);
-    const body = readAxdr(r);
-    const notification: DataNotification = { invokeId, body, encrypted };
-    if (time) notification.time = time;
-    return { kind: 'notification', notification };
-  } catch (e) {
-    const message = e instanceof AxdrError ? e.message : 'unparseable';
-    return error('malformed', `data-notification: ${message}`);
-  }
-}
-
-/**
- * A data-notification mapped without the A-XDR tree, or undefined when its header or list is not
- * one the fast paths take (the general path then decodes it and reports any error):
- *   - a list of OBIS-tagged structures (01|02 count 02 n 09 06 ...): mapTaggedStructures;
- *   - a list of scalars (flat-list.ts): the registry's flat forms (flatListToReading).
- */
-function mapNotification(bytes: Uint8Array, start: number, end: number, encrypted: boolean, flat: FlatList): ApduOutcome | undefined {
-  // The header as readNotificationTime reads it, in place: invoke id (4), then the date-time.
-  const dtAt = start + 5;
-  if (dtAt >= end) return undefined;
-  const dtTag = bytes[dtAt];
-  let body: number;
-  let timeAt = -1;
-  if (dtTag === 0x00) body = dtAt + 1;
-  else if (dtTag === 0x09) {
-    if (dtAt + 1 >= end) return undefined;
-    const n = bytes[dtAt + 1];
-    body = dtAt + 2 + n;
-    if (n === 12) timeAt = dtAt + 2;
-  } else if (dtTag === 0x0c) {
-    body = dtAt + 13;
-    timeAt = dtAt + 1;
-  } else return undefined;
-  if (body + 2 > end) return undefined;
-  const listTag = bytes[body];
-  if (listTag !== 0x01 && listTag !== 0x02) return undefined;
-  const tagged = body + 6 <= end && bytes[body + 2] === 0x02 && bytes[body + 4] === 0x09 && bytes[body + 5] === 0x06;
-  let mixed = false;
-  if (!tagged && flat.read(bytes, body, end) < 0) {
-    // Not all scalars either: tagged structures with scalars between them may still be mapped
-    // from the bytes, when the first item rules out every shape before obisStructures.
-    if (!bareNameFirst(bytes, body, end)) return undefined;
-    mixed = true;
-  }
-  const timeIso = timeAt >= 0 ? cosemDateTimeIso(bytes, timeAt) : undefined;
-  if (!tagged && !mixed) {
-    const result = flatListToReading(flat, timeIso, encrypted);
-    return result === undefined ? undefined : { kind: 'mapped', result };
-  }
-  const r = new ByteReader(bytes, body, end);
-  const mapped = mapTaggedStructures(r, timeIso, flat, mixed);
-  if (mapped === undefined) return undefined;
-  // (the registry's wording and flags, as notificationToReading gives them for this shape)
-  if (typeof mapped === 'string') return { kind: 'mapped', result: { ok: false, error: { code: 'unsupported', message: `${obisStructures.name}: ${mapped}` } } };
-  if (encrypted) mapped.encrypted = true;
-  return { kind: 'mapped', result: { ok: true, reading: mapped } };
-}
-
-/**
- * The list's first item is a 6-byte octet-string (09 06) that is not printable text and not
- * Austria's 0-6:25.9.0: then every shape the registry asks before obisStructures says no (they
- * want a printable list id, a number, the 0-6:25.9.0 name or descriptor structures first), as
- * mapTaggedStructures(..., scalarsToo) requires.
- */
-function bareNameFirst(b: Uint8Array, body: number, end: number): boolean {
-  const at = body + 4;
-  if (at + 6 > end || b[body + 2] !== 0x09 || b[body + 3] !== 0x06) return false;
-  if (b[at] === 0 && b[at + 1] === 6 && b[at + 2] === 25 && b[at + 3] === 9 && b[at + 4] === 0) return false;
-  for (let i = at; i < at + 6; i++) if (b[i] < 0x20 || b[i] >= 0x7f) return true;
-  return false; // printable: could be a list id
+/** The header ends early (the words of axdr.ts ByteReader.need). */
+function needs(n: number, at: number, end: number): ApduOutcome {
+  return error('malformed', `data-notification: needs ${n} bytes at offset ${at}, ${end - at} left`);
 }
 
 function error(code: DecodeError['code'], message: string): ApduOutcome {

@@ -12,8 +12,8 @@
  * on an HDLC frame whose FCS failed, re-read through this path). When the plaintext is a DSMR
  * telegram ('/'), or there is no key, this splitter stays silent: that frame belongs to the
  * encrypted-P1 path (dsmr/encrypted-splitter.ts), which reports it with format 'dsmr-encrypted'.
- * Frames are reported with format 'dlms'. Never throws; bounded buffer; broken headers make it
- * scan again from the byte after the 0xDB.
+ * Frames are reported with format 'dlms'. Never throws; bounded buffer; a wrong header is passed
+ * by (hunting goes on at the byte after its 0xDB), judged where it lies by index.
  *
  * A 0xDB right after an LLC header (E6 E7 00, HDLC) or the DLMS transport SAPs (01 67, M-Bus) is
  * the inside of a link-layer frame: that frame (with its checksum) owns it, so it is not taken
@@ -21,7 +21,6 @@
  * independent of how the input is chunked.
  */
 import type { DecoderOptions, FrameResult } from '../frame-result';
-import { RescanQueue } from '../util/rescan-queue';
 import { DlmsApduDecoder } from './apdu';
 import { apduOutcomeToResult } from './dlms-result';
 import { makeGloKeys, unwrapGloCiphering, type GloKeys } from './glo-ciphering';
@@ -29,18 +28,21 @@ import { aes128EncryptBlock, aes128ExpandKey } from '../crypto/aes128';
 import { copyBytes } from '../util/copy-bytes';
 
 const HUNT = 0;
-const TITLE_LENGTH = 1;
-const HEADER = 2; // system title and the first length byte(s)
-const BODY = 3;
+const BODY = 1; // a frame whose header passed, its body still coming
+
+/** DB 08 title(8) and the first length byte: what a start needs before its length is known. */
+const HEAD = 11;
+/** The longest header: HEAD plus two more length bytes (82 nn nn). */
+const CARRY = HEAD + 2;
 
 type Emit = (r: FrameResult) => void;
 
 export class BareDlmsSplitter {
   private readonly buf: Uint8Array;
-  private readonly rescan: RescanQueue;
   private readonly dlms: DlmsApduDecoder;
   private readonly options: DecoderOptions;
   private state = HUNT;
+  /** BODY: bytes of the frame in buf so far, and its whole length. */
   private n = 0;
   private need = 0;
   /** Index of the security-control byte of the current frame. */
@@ -49,13 +51,22 @@ export class BareDlmsSplitter {
   private readonly keys: GloKeys;
   private readonly rk: Uint32Array | undefined;
   private readonly counterBlock = new Uint8Array(16);
-  private replaying = false;
-  /** The three bytes before the current one (a oldest), and those before the current frame's 0xDB. */
+  /**
+   * The last three bytes of the stream before the next chunk (c the last): a 0xDB at a chunk's
+   * start is judged with them (see header: after E6 E7 00 or 01 67 it is inside a link frame).
+   */
   private a = -1;
   private b = -1;
   private c = -1;
-  private ctxB = -1;
-  private ctxC = -1;
+  /**
+   * A start whose header the chunk cut short: its bytes from the 0xDB on (at most CARRY - 1),
+   * and the three bytes before it. The next chunk's first bytes complete it.
+   */
+  private readonly carry = new Uint8Array(2 * CARRY);
+  private carryLen = 0;
+  private carryA = -1;
+  private carryB = -1;
+  private carryC = -1;
   garbageBytes = 0;
   /** Results are only emitted for frames that decrypted to a DLMS APDU: always proven. */
   readonly checked = true;
@@ -63,130 +74,152 @@ export class BareDlmsSplitter {
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);
     this.buf = new Uint8Array(max);
-    this.rescan = new RescanQueue(max + 1);
     this.options = options;
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     const key = options.encryptionKey;
     this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
-    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max, mapLists: true });
+    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max });
   }
 
   inFrame(): boolean {
-    return this.state !== HUNT;
+    return this.state !== HUNT || this.carryLen > 0;
   }
 
   /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
   push(chunk: Uint8Array, emit: Emit, text?: string): void {
     const len = chunk.length;
     let i = 0;
+    if (this.state === BODY) i = this.body(chunk, 0, emit);
+    while (i < len && this.carryLen > 0) {
+      // A cut header first: judged with as many of this chunk's bytes as it needs.
+      const held = this.carryLen;
+      // enough that every held start's header is here (the last one, held - 1, needs CARRY bytes)
+      const take = Math.min(len - i, CARRY - 1);
+      const joined = this.carry;
+      joined.set(chunk.subarray(i, i + take), held);
+      const total = held + take;
+      this.carryLen = 0;
+      const r = this.hunt(joined, undefined, 0, total, emit, this.carryA, this.carryB, this.carryC);
+      if (this.state === BODY) {
+        // (hunt took joined[start, total) into buf) the body goes on in the chunk
+        i = this.body(chunk, i + take, emit);
+      } else if (r < held) {
+        // a start among the held bytes is still undecided (the chunk was short): keep
+        // joined[r, total), the chunk's bytes taken with them
+        this.keepCarry(joined, r, total, this.carryA, this.carryB, this.carryC);
+        i += take;
+      } else i += r - held; // hunting goes on in the chunk (from an undecided start there, if any)
+    }
     while (i < len) {
-      if (this.state === HUNT && !this.replaying && !this.rescan.pending()) {
-        // Jump to the next 0xDB; the skipped bytes are garbage and the last three are the context.
-        let j = text !== undefined ? text.indexOf('\xdb', i) : chunk.indexOf(0xdb, i);
-        if (j < 0) j = len;
-        if (j > i) {
-          this.garbageBytes += j - i;
-          if (j - i >= 3) {
-            this.a = chunk[j - 3];
-            this.b = chunk[j - 2];
-            this.c = chunk[j - 1];
-          } else {
-            for (let k = i; k < j; k++) {
-              this.a = this.b;
-              this.b = this.c;
-              this.c = chunk[k];
-            }
-          }
-          i = j;
-          if (i === len) return;
-        }
-      } else if (this.state === BODY && this.need - this.n > 1) {
-        // Copy the body up to its last byte in one go (step() takes the last one and completes).
-        const k = Math.min(this.need - this.n - 1, len - i);
-        this.buf.set(chunk.subarray(i, i + k), this.n);
-        this.n += k;
-        i += k;
-        const n = this.n;
-        this.a = this.buf[n - 3];
-        this.b = this.buf[n - 2];
-        this.c = this.buf[n - 1];
+      if (this.state === BODY) {
+        i = this.body(chunk, i, emit);
         continue;
       }
-      this.step(chunk[i++], emit);
-      if (this.rescan.pending() && !this.replaying) {
-        this.replaying = true;
-        while (this.rescan.pending()) this.step(this.rescan.next(), emit);
-        this.rescan.clear();
-        this.replaying = false;
-      }
+      const r = this.hunt(chunk, text, i, len, emit, this.a, this.b, this.c);
+      if (this.state !== BODY && r < len) this.keepCarry(chunk, r, len, this.a, this.b, this.c);
+      break;
     }
+    this.remember(chunk);
   }
 
   flush(_emit: Emit): void {
     // An unfinished frame here is either encrypted P1 (reported by that path) or noise.
     this.state = HUNT;
     this.n = 0;
-    this.rescan.clear();
+    this.carryLen = 0;
   }
 
-  private step(b: number, emit: Emit): void {
-    const a = this.a;
-    const pb = this.b;
-    const pc = this.c;
-    this.a = pb;
-    this.b = pc;
-    this.c = b;
-    switch (this.state) {
-      case HUNT: {
-        const wrapped = (a === 0xe6 && (pb === 0xe7 || pb === 0xe6) && pc === 0x00) || (pb === 0x01 && pc === 0x67);
-        if (b === 0xdb && !wrapped) {
-          this.buf[0] = b;
-          this.n = 1;
-          this.ctxB = pb;
-          this.ctxC = pc;
-          this.state = TITLE_LENGTH;
-        } else if (!this.replaying) this.garbageBytes++;
-        return;
-      }
-      case TITLE_LENGTH:
-        this.buf[this.n++] = b;
-        if (b !== 8) return this.restart();
-        this.state = HEADER;
-        return;
-      case HEADER: {
-        this.buf[this.n++] = b;
-        if (this.n < 11) return;
-        const first = this.buf[10];
-        const lengthBytes = first < 0x80 ? 0 : first - 0x80;
-        if (lengthBytes > 2) return this.restart();
-        if (this.n < 11 + lengthBytes) return;
-        let length = first < 0x80 ? first : 0;
-        for (let i = 0; i < lengthBytes; i++) length = length * 256 + this.buf[11 + i];
-        this.need = 11 + lengthBytes + length;
-        this.scAt = 11 + lengthBytes;
-        if (length < 5 || this.need > this.buf.length) return this.restart();
-        this.state = BODY;
-        return;
-      }
-      case BODY:
-        this.buf[this.n++] = b;
-        if (this.n === this.need) {
-          this.state = HUNT;
-          this.complete(emit);
-        }
-        return;
+  /** BODY: take chunk[i..] up to the frame's end; completes it there. Returns the index after what was taken. */
+  private body(chunk: Uint8Array, i: number, emit: Emit): number {
+    const k = Math.min(this.need - this.n, chunk.length - i);
+    this.buf.set(chunk.subarray(i, i + k), this.n);
+    this.n += k;
+    if (this.n === this.need) {
+      this.state = HUNT;
+      this.complete(emit);
+    }
+    return i + k;
+  }
+
+  /** The stream's last three bytes, for the next chunk's first starts. */
+  private remember(chunk: Uint8Array): void {
+    const len = chunk.length;
+    if (len >= 3) {
+      this.a = chunk[len - 3];
+      this.b = chunk[len - 2];
+      this.c = chunk[len - 1];
+      return;
+    }
+    for (let k = 0; k < len; k++) {
+      this.a = this.b;
+      this.b = this.c;
+      this.c = chunk[k];
     }
   }
 
-  private restart(): void {
-    const rest = copyBytes(this.buf, 1, this.n);
-    this.state = HUNT;
-    this.n = 0;
-    // The rescan starts after the 0xDB: restore the bytes that preceded it as context.
-    this.a = this.ctxB;
-    this.b = this.ctxC;
-    this.c = 0xdb;
-    if (rest.length) this.rescan.putFront(rest);
+  /** Keep bytes[r, end) (a start whose header is cut) and the three bytes before it (p1 right before bytes[0]). */
+  private keepCarry(bytes: Uint8Array, r: number, end: number, p3: number, p2: number, p1: number): void {
+    this.carryC = r >= 1 ? bytes[r - 1] : p1;
+    this.carryB = r >= 2 ? bytes[r - 2] : r === 1 ? p1 : p2;
+    this.carryA = r >= 3 ? bytes[r - 3] : r === 2 ? p1 : r === 1 ? p2 : p3;
+    if (bytes === this.carry) this.carry.copyWithin(0, r, end);
+    else this.carry.set(bytes.subarray(r, end), 0);
+    this.carryLen = end - r;
+  }
+
+  /**
+   * Hunting in bytes[from, end): every "DB 08" is judged where it lies, by index (a wrong header
+   * skipped, a whole frame completed from one copy, a frame that runs past `end` taken into buf
+   * with the state BODY), so a stream of 0xDB or "DB 08" costs a few checks a candidate. Returns
+   * `end`, or the index of a start whose header runs past `end` (the caller keeps it for the next
+   * chunk). p3 p2 p1: the three bytes before bytes[0] (p1 right before). Skipped bytes are garbage.
+   */
+  private hunt(bytes: Uint8Array, text: string | undefined, from: number, end: number, emit: Emit, p3: number, p2: number, p1: number): number {
+    const max = this.buf.length;
+    const last = end - 1;
+    let counted = from; // first byte not yet counted as garbage
+    let k = from;
+    for (;;) {
+      let d = text !== undefined ? text.indexOf('\xdb\x08', k) : nextDb08(bytes, k, last);
+      if (d < 0 || d >= last) d = last >= k && bytes[last] === 0xdb ? last : -1; // a 0xDB ending them: its 0x08 may follow
+      if (d < 0 || d + HEAD > end) {
+        const stop = d < 0 ? end : d;
+        this.garbageBytes += stop - counted;
+        return stop;
+      }
+      k = d + 1;
+      // the cheapest checks first: the length form, then what precedes the 0xDB
+      const first = bytes[d + 10];
+      if (first > 0x82) continue; // more than two length bytes: no such header
+      const lengthBytes = first < 0x80 ? 0 : first - 0x80;
+      // the three bytes before the 0xDB (from p1..p3 when it is among the first three)
+      const c1 = d >= 1 ? bytes[d - 1] : p1;
+      const c2 = d >= 2 ? bytes[d - 2] : d === 1 ? p1 : p2;
+      if ((c2 === 0x01 && c1 === 0x67) || (c1 === 0x00 && (c2 === 0xe7 || c2 === 0xe6) && (d >= 3 ? bytes[d - 3] : d === 2 ? p1 : d === 1 ? p2 : p3) === 0xe6)) continue; // inside a link-layer frame
+      if (d + HEAD + lengthBytes > end) {
+        this.garbageBytes += d - counted;
+        return d;
+      }
+      let length = first < 0x80 ? first : 0;
+      for (let b = 0; b < lengthBytes; b++) length = length * 256 + bytes[d + HEAD + b];
+      const need = HEAD + lengthBytes + length;
+      if (length < 5 || need > max) continue;
+      this.garbageBytes += d - counted;
+      this.need = need;
+      this.scAt = HEAD + lengthBytes;
+      if (d + need > end) {
+        // The frame runs on past these bytes: its body comes in the next chunk(s).
+        this.buf.set(bytes.subarray(d, end), 0);
+        this.n = end - d;
+        this.state = BODY;
+        return end;
+      }
+      this.buf.set(bytes.subarray(d, d + need), 0);
+      this.n = need;
+      this.complete(emit);
+      k = d + need;
+      counted = k;
+    }
   }
 
   private complete(emit: Emit): void {
@@ -221,4 +254,10 @@ export class BareDlmsSplitter {
     const result = apduOutcomeToResult(this.dlms.decodeDecrypted(p), 'dlms', frame, false);
     if (result) emit(result);
   }
+}
+
+/** Next "DB 08" (a glo-ciphering APDU's first two bytes) starting before `last`, or -1. */
+function nextDb08(bytes: Uint8Array, from: number, last: number): number {
+  for (let d = bytes.indexOf(0xdb, from); d >= 0 && d < last; d = bytes.indexOf(0xdb, d + 1)) if (bytes[d + 1] === 0x08) return d;
+  return -1;
 }

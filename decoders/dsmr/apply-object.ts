@@ -15,33 +15,11 @@ import type { MeterReading, PeakRecord, PowerFailureEvent, SubMeterType } from '
 import type { ObisEntry } from '../obis/obis-table';
 import { setObisField } from '../obis/obis-table';
 import { hexToPrintableAscii } from '../util/ascii';
-import type { LineGroups } from './parse-telegram';
+import type { LineGroups, TextMemo } from './telegram-lines';
 import { subMeter, subMeterType } from './sub-meters';
 import { parseDsmrTimestamp } from './timestamp';
 // readNumberValue (NaN when readNumber would refuse), not readNumber: no result object per value.
 import { readNumberValue, unitOf } from './value';
-
-/**
- * The last raw value of one line and what it decoded to. A telegram layout (layout.ts) keeps
- * one per object line: equipment ids (hex) never change, and a sub-meter's capture time changes
- * only when the meter reads the gas/water/heat meter again (every 5 minutes to an hour), so
- * they are decoded once, not every telegram. raw starts as ")", which no group text holds.
- */
-export interface TextMemo {
-  raw: string;
-  text: string | undefined;
-  /** mbus-type: the device type number (text holds its SubMeterType). peak-history, failure-log: the group count. */
-  value: number;
-  /**
-   * peak-history, failure-log: the list decoded from `raw` and whether every entry was valid. The
-   * 13 monthly peaks and the failure log change once a month or after an outage, but decoding them
-   * costs two time stamps an entry (about 4,500 XS computrons for e-MUCS's 13 peaks).
-   */
-  list?: PeakRecord[] | PowerFailureEvent[];
-  listOk?: boolean;
-  /** mbus-value, mbus-legacy: the unit (value holds the number, text the capture time). */
-  unit?: string;
-}
 
 export function applyObject(
   reading: MeterReading,

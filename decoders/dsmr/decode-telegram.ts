@@ -10,7 +10,7 @@
  */
 import type { DecoderOptions, FrameFormat, FrameResult } from '../frame-result';
 import { textOf } from '../util/ascii';
-import type { TelegramLayout } from './layout';
+import { readTelegram, type TelegramLayout } from './layout';
 import { parseTelegramText } from './parse-telegram';
 
 /** 'ok' = CRC present and matched; 'absent' = no CRC digits after '!'; 'skipped' = checked off. */
@@ -33,7 +33,8 @@ export function decodeDsmrTelegram(
       raw: frame,
     };
   }
-  const parsed = parseTelegramText(text, layout);
+  // (with the meter's layout the telegram may be replayed from the previous one's lines: layout.ts)
+  const parsed = layout !== undefined ? readTelegram(text, layout) : parseTelegramText(text);
   if (parsed.knownObjects === 0) {
     // '/' .. '!' around nothing we know (binary noise that happens to hold both, or a header
     // only): not a meter reading. Matters most for CRC-less telegrams, where nothing else

@@ -23,13 +23,15 @@ import { decodeDsmrTelegram } from './decode-telegram';
 import type { TelegramLayout } from './layout';
 
 export const ENCRYPTED_HEADER_BYTES = 13;
-export const GCM_TAG_BYTES = 12;
+const GCM_TAG_BYTES = 12;
+/** The smallest length field: SC, frame counter, one byte of ciphertext, tag. */
+export const MIN_ENCRYPTED_LENGTH = 1 + 4 + 1 + GCM_TAG_BYTES;
 
 /** Total frame length from the first 13 bytes, or -1 when they are not this frame shape. */
 export function encryptedFrameLength(b: Uint8Array, off = 0): number {
   if (b[off] !== 0xdb || b[off + 1] !== 0x08 || b[off + 10] !== 0x82) return -1;
   const len = (b[off + 11] << 8) | b[off + 12];
-  if (len < 1 + 4 + GCM_TAG_BYTES + 1) return -1;
+  if (len < MIN_ENCRYPTED_LENGTH) return -1;
   return ENCRYPTED_HEADER_BYTES + len;
 }
 

@@ -1,6 +1,10 @@
 /**
  * The layout of the last telegram a meter sent, so the next one can be read without parsing
- * every line again.
+ * every line again (readTelegram, what decode-telegram.ts calls for a meter stream). It sits
+ * behind the parser's interface: the parser (parse-telegram.ts) tells a LineObserver about the
+ * lines of a full parse and offers its line steps; it knows nothing of skeletons or records.
+ * Kept because the bench bound needs it (BENCHMARKS.md: a DSMR telegram costs about 2.5 times
+ * as much parsed in full).
  *
  * A meter sends the same lines in the same order every second or ten, and DSMR pads its values
  * to fixed widths ("1-0:21.7.0(00.070*kW)"): consecutive telegrams usually differ only in
@@ -41,23 +45,26 @@
  * telegrams (new time stamp and powers every second) cost what the bench's repeated capture does.
  */
 import type { FieldPath, ObisEntry } from '../obis/obis-table';
-import type { TextMemo } from './apply-object';
-import type { LineGroups } from './parse-telegram';
+import { setObisField } from '../obis/obis-table';
+import { applyObject, textObjectValue } from './apply-object';
+import { endParse, parseLine, parseTelegramText, settlePending, startParse, type ParsedTelegram } from './parse-telegram';
+import type { LineGroups, LineObserver, TextMemo } from './telegram-lines';
+import { parseDsmrTimestamp } from './timestamp';
 
-export const LINE = 0;
-export const NUMBER = 1;
-export const EMPTY = 2;
-export const APPLY = 3;
-export const UNKNOWN = 4;
-export const TEXT = 5;
-export const TIME = 6;
+const LINE = 0;
+const NUMBER = 1;
+const EMPTY = 2;
+const APPLY = 3;
+const UNKNOWN = 4;
+const TEXT = 5;
+const TIME = 6;
 
 /**
  * The records, one index per line that has an effect, kept compact (the device has little
  * heap): the numbers in typed arrays (chunk memory, not XS slots), the references in four plain
  * arrays. A field per array keeps the replay's reads as cheap as property reads.
  */
-export interface LayoutRecords<N, F> {
+interface LayoutRecords<N, F> {
   count: number;
   /** LINE, NUMBER, EMPTY, APPLY, UNKNOWN, TEXT or TIME. */
   kind: N;
@@ -81,7 +88,7 @@ export interface LayoutRecords<N, F> {
 }
 
 /** Records being taken during a full parse (plain arrays; compacted by TelegramLayout.replace). */
-export class LayoutRecorder implements LayoutRecords<number[], number[]> {
+class LayoutRecorder implements LayoutRecords<number[], number[]>, LineObserver {
   count = 0;
   kind: number[] = [];
   pos: number[] = [];
@@ -97,7 +104,7 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
   memo: (TextMemo | undefined)[] = [];
 
   /** A new record (LINE until told otherwise); returns its index. */
-  push(pos: number, end: number): number {
+  line(pos: number, end: number): number {
     const i = this.count++;
     this.kind[i] = LINE;
     this.pos[i] = pos;
@@ -114,27 +121,43 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
     return i;
   }
 
+  undescribed(i: number): boolean {
+    return this.kind[i] === LINE;
+  }
+
   /** Make record i a `kind` record checked by its code text `key` (which starts the line). */
-  keyed(i: number, kind: number, key: string): void {
+  private keyed(i: number, kind: number, key: string): void {
     this.kind[i] = kind;
     this.keyEnd[i] = this.pos[i] + key.length;
     this.key[i] = key;
   }
 
-  number(i: number, from: number, to: number, factor: number, pow: number, top: string, sub: string | number | undefined): void {
+  number(i: number, key: string, from: number, to: number, factor: number, pow: number, field: FieldPath): void {
+    this.keyed(i, NUMBER, key);
     this.from[i] = from;
     this.to[i] = to;
     this.factor[i] = factor;
     this.pow[i] = pow;
-    this.top[i] = top;
-    this.sub[i] = sub;
+    this.top[i] = field[0];
+    this.sub[i] = field.length > 1 ? field[1] : undefined;
+  }
+
+  empty(i: number, key: string): void {
+    this.keyed(i, EMPTY, key);
+  }
+
+  unknown(i: number, key: string): void {
+    this.keyed(i, UNKNOWN, key);
   }
 
   /** APPLY: the object and its channel; its groups come when it is applied (see groups()). */
-  apply(i: number, entry: ObisEntry, channel: number): void {
+  object(i: number, key: string, entry: ObisEntry, channel: number): TextMemo {
+    this.keyed(i, APPLY, key);
     this.from[i] = channel;
     this.top[i] = entry;
-    this.memo[i] = { raw: ')', text: undefined, value: 0 };
+    const memo: TextMemo = { raw: ')', text: undefined, value: 0 };
+    this.memo[i] = memo;
+    return memo;
   }
 
   groups(i: number, g: LineGroups): void {
@@ -159,6 +182,117 @@ export class LayoutRecorder implements LayoutRecords<number[], number[]> {
     this.top[i] = field[0];
     this.sub[i] = field.length > 1 ? field[1] : undefined;
   }
+}
+
+/**
+ * The telegram text read with the meter's layout: replayed from the previous telegram's records
+ * when it has the same skeleton, else parsed in full (parse-telegram.ts) with its lines recorded
+ * for the next one. The same result either way; decode-telegram.ts calls this for every telegram
+ * of a meter stream.
+ */
+export function readTelegram(text: string, layout: TelegramLayout): ParsedTelegram {
+  const skeleton = layout.skeletonFor(text);
+  if (skeleton === undefined) return parseTelegramText(text);
+  if (skeleton === layout.skeleton) {
+    const replayed = replay(text, layout.records as LayoutRecords<Int32Array, Float64Array>);
+    if (replayed !== undefined) {
+      layout.hit();
+      return replayed;
+    }
+  }
+  const recorder = new LayoutRecorder();
+  const parsed = parseTelegramText(text, recorder); // (the last pending object is applied, its record complete, at the end)
+  layout.replace(skeleton, recorder);
+  return parsed;
+}
+
+/**
+ * The lines of a telegram with the same skeleton as the recorded one, in the same order, with
+ * the same effects as parseLine (through the parser's line steps, parse-telegram.ts). undefined
+ * when a code differs (nothing is kept: the caller parses in full).
+ */
+function replay(text: string, r: LayoutRecords<Int32Array, Float64Array>): ParsedTelegram | undefined {
+  const st = startParse(text, undefined);
+  const target = st.target;
+  const result = st.result;
+  const { kind, pos, end, keyEnd, from, to, factor, pow, key, top, sub } = r;
+  const count = r.count;
+  let known = 0; // known NUMBER and TEXT objects, added to the result at the end (a local is cheaper)
+  for (let i = 0; i < count; i++) {
+    const k = kind[i];
+    if (k === NUMBER) {
+      // The code as text (slice + === is cheaper under XS than startsWith).
+      if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
+      if (st.pending !== undefined) settlePending(st);
+      known++;
+      // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
+      // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
+      let v = +text.slice(from[i], to[i]);
+      const f = factor[i];
+      if (f !== 1) {
+        const scaled = v * f;
+        const p = pow[i];
+        v = p === 1 ? Math.round(scaled) : p > 0 ? Math.round(scaled * p) / p : scaled;
+      }
+      // setObisField inlined.
+      const field = top[i] as string;
+      const s = sub[i] as string | number | undefined;
+      if (s === undefined) target[field] = v;
+      else {
+        let holder = target[field] as Record<string | number, unknown> | undefined;
+        if (holder === undefined) {
+          holder = (typeof s === 'number' ? [] : {}) as Record<string | number, unknown>;
+          target[field] = holder;
+        }
+        holder[s] = v;
+      }
+      continue;
+    }
+    if (k === LINE) {
+      parseLine(st, text.slice(pos[i], end[i]), pos[i], end[i]);
+      continue;
+    }
+    if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
+    if (st.pending !== undefined) settlePending(st);
+    if (k === TEXT) {
+      known++;
+      const s0 = from[i];
+      const e0 = to[i];
+      if (s0 === e0) continue; // "()": nothing sent
+      let v: string;
+      if (factor[i] === 0) v = text.slice(s0, e0);
+      else {
+        const memo = r.memo[i] as TextMemo;
+        const raw = text.slice(s0, e0);
+        v = raw === memo.raw ? (memo.text as string) : textObjectValue(true, text, s0, e0, memo);
+      }
+      const field = top[i] as string;
+      const s = sub[i] as string | number | undefined;
+      if (s === undefined) target[field] = v;
+      else setObisField(target, [field, s], v);
+    } else if (k === APPLY) {
+      result.knownObjects++;
+      if (!applyObject(st.reading, top[i] as ObisEntry, from[i], text, sub[i] as LineGroups, r.memo[i])) result.badValues++;
+    } else if (k === EMPTY) {
+      result.knownObjects++;
+    } else if (k === UNKNOWN) {
+      st.groups.count = 0;
+      result.unknownObjects++;
+    } else {
+      // TIME (once a telegram, so tested last): applyObject's 'time' case without its dispatch.
+      result.knownObjects++;
+      const t = parseDsmrTimestamp(text, from[i], to[i]);
+      if (t === undefined) result.badValues++;
+      else {
+        const field = top[i] as string;
+        const s = sub[i] as string | number | undefined;
+        if (s === undefined) target[field] = t;
+        else setObisField(target, [field, s], t);
+      }
+    }
+  }
+  result.knownObjects += known;
+  return endParse(st);
 }
 
 const MISSES_BEFORE_REST = 3;

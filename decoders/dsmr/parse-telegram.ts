@@ -20,19 +20,21 @@
  *
  * Cost under XS (the device engine meters every bytecode step; native string calls cost about
  * 10 whatever their length): the lines come from one split('\n'); a code in the exact-text index
- * is one property look-up; a number is +digits after a few character checks (value.ts). Given
- * the meter's previous layout (layout.ts) a telegram with the same skeleton is replayed from
- * its line records at about a third of the cost (XS, telegram_v5: 30 -> 12 computrons a byte).
+ * is one property look-up; a number is +digits after a few character checks (value.ts).
+ *
+ * The parser's interface: parseTelegramText (a full parse, telling an optional LineObserver about
+ * every line that has an effect), and the line steps it is made of (startParse, parseLine,
+ * settlePending, endParse) for a reader that drives the lines itself. The telegram layout
+ * (layout.ts, behind decode-telegram.ts) is such an observer and such a reader; this file knows
+ * neither it nor its records.
  */
 import type { MeterReading } from '../reading';
 import type { ObisEntry } from '../obis/obis-table';
 import { lookupObisDsmrText, lookupObisParts, setObisField } from '../obis/obis-table';
 import { numberScale, readNumberValue, scaleRounding } from './value';
-import type { TextMemo } from './apply-object';
-import { applyObject, textObjectValue } from './apply-object';
-import { parseDsmrTimestamp } from './timestamp';
-import type { LayoutRecords, TelegramLayout } from './layout';
-import { APPLY, EMPTY, LayoutRecorder, LINE, NUMBER, TEXT, TIME, UNKNOWN } from './layout';
+import { applyObject } from './apply-object';
+import { dropEmptyChannels } from './sub-meters';
+import type { LineGroups, LineObserver, TextMemo } from './telegram-lines';
 
 export interface ParsedTelegram {
   reading: MeterReading;
@@ -44,15 +46,8 @@ export interface ParsedTelegram {
   badValues: number;
 }
 
-/** Working state for one parse; group bounds are reused across lines. */
-export interface LineGroups {
-  starts: number[];
-  ends: number[];
-  count: number;
-}
-
-/** Working state of one parse, shared by the fast line path and the general one. */
-interface ParseState {
+/** Working state of one parse, shared by the fast line path and the general one (and a reader driving the lines). */
+export interface ParseState {
   text: string;
   reading: MeterReading;
   target: Record<string, unknown>;
@@ -62,34 +57,20 @@ interface ParseState {
   /** An object whose groups may continue on the next line: applied when the next object starts. */
   pending: ObisEntry | undefined;
   pendingB: number;
-  /** While recording a layout: one record per line that has an effect (see layout.ts). */
-  record: LayoutRecorder | undefined;
-  /** While recording: the APPLY record of the pending object (its groups are kept when applied), or -1. */
+  /** Told about every line that has an effect (see telegram-lines.ts), or undefined. */
+  record: LineObserver | undefined;
+  /** While observed: the line of the pending object (its groups are told when it is applied), or -1. */
   pendingRecord: number;
+  /** While observed: the pending object's memo. */
+  pendingMemo: TextMemo | undefined;
 }
 
 /**
- * `layout` (one per meter stream, optional): the previous telegram's layout. When this telegram
- * has the same skeleton its lines are replayed from it (same results, a fraction of the cost);
- * otherwise it is parsed in full and its layout recorded for the next one.
+ * The whole telegram, line by line. `observer` (optional) is told about every line that has an
+ * effect (the telegram layout records them, layout.ts).
  */
-export function parseTelegramText(text: string, layout?: TelegramLayout): ParsedTelegram {
-  let record: LayoutRecorder | undefined;
-  let skeleton: string | undefined;
-  if (layout !== undefined) {
-    skeleton = layout.skeletonFor(text);
-    if (skeleton !== undefined) {
-      if (skeleton === layout.skeleton) {
-        const replayed = replay(text, layout);
-        if (replayed !== undefined) {
-          layout.hit();
-          return replayed;
-        }
-      }
-      record = new LayoutRecorder();
-    }
-  }
-  const st = startParse(text, record);
+export function parseTelegramText(text: string, observer?: LineObserver): ParsedTelegram {
+  const st = startParse(text, observer);
   // The lines in one native call: under XS a split costs about 1.5 computrons a line, walking
   // the text with indexOf('\n') about 25 (every bytecode step is metered, native scans are not).
   const lines = text.split('\n');
@@ -110,18 +91,16 @@ export function parseTelegramText(text: string, layout?: TelegramLayout): Parsed
       k++;
     }
   }
-  const parsed = endParse(st); // (applies the last pending object: its record is complete only now)
-  if (layout !== undefined && record !== undefined) layout.replace(skeleton as string, record);
-  return parsed;
+  return endParse(st); // (applies the last pending object: its line is described only now)
 }
 
 /** A fresh parse state with the header line read. */
-function startParse(text: string, record: LayoutRecorder | undefined): ParseState {
+export function startParse(text: string, record: LineObserver | undefined): ParseState {
   const reading: MeterReading = { protocol: 'dsmr' };
   const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
   const st: ParseState = {
     text, reading, target: reading as unknown as Record<string, unknown>, result,
-    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: -1,
+    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: -1, pendingMemo: undefined,
   };
   let headerEnd = text.indexOf('\n');
   if (headerEnd < 0) headerEnd = text.length;
@@ -134,9 +113,11 @@ function startParse(text: string, record: LayoutRecorder | undefined): ParseStat
   return st;
 }
 
-function endParse(st: ParseState): ParsedTelegram {
-  if (st.pending !== undefined) applyPending(st);
+/** The end of the telegram: the last pending object applied, the reading's final fields. */
+export function endParse(st: ParseState): ParsedTelegram {
+  if (st.pending !== undefined) settlePending(st);
   const reading = st.reading;
+  if (reading.subMeters !== undefined) dropEmptyChannels(reading);
   if (reading.l2 !== undefined || reading.l3 !== undefined) reading.phaseCount = 3;
   else if (reading.l1 !== undefined) reading.phaseCount = 1;
   reading.frameKind = 'full';
@@ -147,7 +128,7 @@ function endParse(st: ParseState): ParsedTelegram {
  * One line text[pos, lineEnd) (= `line`). Returns the end of the line, moved past the lines a
  * wrapped value took, or -1 at the '!' line that ends the telegram.
  */
-function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): number {
+export function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): number {
   // Fast path: "A-B:C.D.E(" with a code from the exact-text index (every object we use, as
   // meters write it). Anything else takes the general path, which has the same rules.
   const open = line.indexOf('(');
@@ -157,13 +138,13 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
     if (c === 33) return -1; // '!': end of telegram
     return generalLine(st, c, pos, lineEnd);
   }
-  if (st.pending !== undefined) applyPending(st);
+  if (st.pending !== undefined) settlePending(st);
   const entry = hit.entry;
   const result = st.result;
   // A plain number "(value*unit)" closed on its line is used at once.
   const close = entry.shape === 'number' ? line.indexOf(')', open + 1) : -1;
   if (close < 0) {
-    if (st.record !== undefined) toApplyRecord(st, st.record.push(pos, lineEnd), line.slice(0, open + 1), entry, hit.b);
+    if (st.record !== undefined) observeObject(st, st.record.line(pos, lineEnd), line.slice(0, open + 1), entry, hit.b);
     const eol = collectGroups(st.text, pos + open, lineEnd, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
@@ -172,7 +153,7 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   }
   result.knownObjects++;
   if (close === open + 1) {
-    if (st.record !== undefined) st.record.keyed(st.record.push(pos, lineEnd), EMPTY, line.slice(0, close));
+    if (st.record !== undefined) st.record.empty(st.record.line(pos, lineEnd), line.slice(0, close));
     return lineEnd;
   }
   const v = readNumberValue(line, open + 1, close, entry.unit);
@@ -181,116 +162,28 @@ function parseLine(st: ParseState, line: string, pos: number, lineEnd: number): 
   else if (path.length === 1) st.target[path[0]] = v;
   else setObisField(st.target, path, v);
   if (st.record !== undefined) {
-    const i = st.record.push(pos, lineEnd);
-    if (v === v) toNumberRecord(st.record, i, line.slice(0, open + 1), line, pos, open + 1, close, entry);
+    const i = st.record.line(pos, lineEnd);
+    if (v === v) observeNumber(st.record, i, line.slice(0, open + 1), line, pos, open + 1, close, entry);
   }
   return lineEnd;
 }
 
-/**
- * The lines of a telegram with the same skeleton as the recorded one (layout.ts), in the same
- * order, with the same effects as parseLine. undefined when a code differs (nothing is kept:
- * the caller parses in full).
- */
-function replay(text: string, layout: TelegramLayout): ParsedTelegram | undefined {
-  const st = startParse(text, undefined);
-  const target = st.target;
-  const result = st.result;
-  const r = layout.records as LayoutRecords<Int32Array, Float64Array>;
-  const { kind, pos, end, keyEnd, from, to, factor, pow, key, top, sub } = r;
-  const count = r.count;
-  let known = 0; // known NUMBER and TEXT objects, added to the result at the end (a local is cheaper)
-  for (let i = 0; i < count; i++) {
-    const k = kind[i];
-    if (k === NUMBER) {
-      // The code as text (slice + === is cheaper under XS than startsWith).
-      if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
-      if (st.pending !== undefined) applyPending(st);
-      known++;
-      // readNumberValue's arithmetic without its checks (the skeleton vouches for the form):
-      // +digits, then scaleValue inlined (a call costs more than the rounding under XS).
-      let v = +text.slice(from[i], to[i]);
-      const f = factor[i];
-      if (f !== 1) {
-        const scaled = v * f;
-        const p = pow[i];
-        v = p === 1 ? Math.round(scaled) : p > 0 ? Math.round(scaled * p) / p : scaled;
-      }
-      // setObisField inlined.
-      const field = top[i] as string;
-      const s = sub[i] as string | number | undefined;
-      if (s === undefined) target[field] = v;
-      else {
-        let holder = target[field] as Record<string | number, unknown> | undefined;
-        if (holder === undefined) {
-          holder = (typeof s === 'number' ? [] : {}) as Record<string | number, unknown>;
-          target[field] = holder;
-        }
-        holder[s] = v;
-      }
-      continue;
-    }
-    if (k === LINE) {
-      parseLine(st, text.slice(pos[i], end[i]), pos[i], end[i]);
-      continue;
-    }
-    if (text.slice(pos[i], keyEnd[i]) !== key[i]) return undefined;
-    if (st.pending !== undefined) applyPending(st);
-    if (k === TEXT) {
-      known++;
-      const s0 = from[i];
-      const e0 = to[i];
-      if (s0 === e0) continue; // "()": nothing sent
-      let v: string;
-      if (factor[i] === 0) v = text.slice(s0, e0);
-      else {
-        const memo = r.memo[i] as TextMemo;
-        const raw = text.slice(s0, e0);
-        v = raw === memo.raw ? (memo.text as string) : textObjectValue(true, text, s0, e0, memo);
-      }
-      const field = top[i] as string;
-      const s = sub[i] as string | number | undefined;
-      if (s === undefined) target[field] = v;
-      else setObisField(target, [field, s], v);
-    } else if (k === APPLY) {
-      result.knownObjects++;
-      if (!applyObject(st.reading, top[i] as ObisEntry, from[i], text, sub[i] as LineGroups, r.memo[i])) result.badValues++;
-    } else if (k === EMPTY) {
-      result.knownObjects++;
-    } else if (k === UNKNOWN) {
-      st.groups.count = 0;
-      result.unknownObjects++;
-    } else {
-      // TIME (once a telegram, so tested last): applyObject's 'time' case without its dispatch.
-      result.knownObjects++;
-      const t = parseDsmrTimestamp(text, from[i], to[i]);
-      if (t === undefined) result.badValues++;
-      else {
-        const field = top[i] as string;
-        const s = sub[i] as string | number | undefined;
-        if (s === undefined) target[field] = t;
-        else setObisField(target, [field, s], t);
-      }
-    }
-  }
-  result.knownObjects += known;
-  return endParse(st);
-}
-
 /** Apply the pending multi-group object (its groups are complete: the next object started). */
-function applyPending(st: ParseState): void {
+export function settlePending(st: ParseState): void {
   const g = st.groups;
   const r = st.pendingRecord;
   let memo: TextMemo | undefined;
   if (r >= 0) {
-    // Recording: the groups are complete now (continuation lines included).
-    const record = st.record as LayoutRecorder;
+    // Observed: the groups are complete now (continuation lines included).
+    const record = st.record as LineObserver;
     record.groups(r, g);
-    memo = record.memo[r];
-    const shape = (st.pending as ObisEntry).shape;
-    if ((shape === 'text' || shape === 'hex-text') && g.count > 0) record.text(r, shape === 'hex-text', g.starts[0], g.ends[0], (st.pending as ObisEntry).field);
-    else if (shape === 'time' && g.count > 0) record.time(r, g.starts[0], g.ends[0], (st.pending as ObisEntry).field);
+    memo = st.pendingMemo;
+    const entry = st.pending as ObisEntry;
+    const shape = entry.shape;
+    if ((shape === 'text' || shape === 'hex-text') && g.count > 0) record.text(r, shape === 'hex-text', g.starts[0], g.ends[0], entry.field);
+    else if (shape === 'time' && g.count > 0) record.time(r, g.starts[0], g.ends[0], entry.field);
     st.pendingRecord = -1;
+    st.pendingMemo = undefined;
   }
   if (!applyObject(st.reading, st.pending as ObisEntry, st.pendingB, st.text, g, memo)) st.result.badValues++;
   st.pending = undefined;
@@ -308,12 +201,12 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
   const record = st.record;
   if (first === 40) {
     // '(' continuation line: more groups for the pending object.
-    if (record !== undefined) record.push(pos, eol);
+    if (record !== undefined) record.line(pos, eol);
     return collectGroups(text, pos, eol, st.groups, true);
   }
   if (!(first >= 48 && first <= 57)) return eol; // blank lines (NaN) and anything else: skipped
-  if (record !== undefined) record.push(pos, eol);
-  if (st.pending !== undefined) applyPending(st);
+  const r0 = record !== undefined ? record.line(pos, eol) : -1;
+  if (st.pending !== undefined) settlePending(st);
   st.groups.count = 0;
   let open = text.indexOf('(', pos);
   let entry: ObisEntry | undefined;
@@ -323,7 +216,7 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
     // Plain "A-B:C.D.E" not in the index: an object we do not use (the index spells out
     // every B), so skip the digit-by-digit reading.
     entry = undefined;
-    if (record !== undefined) record.keyed(record.count - 1, UNKNOWN, key + '(');
+    if (record !== undefined) record.unknown(r0, key + '(');
   } else {
     const obis = st.obis;
     open = readObis(text, pos, eol, obis);
@@ -336,7 +229,7 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
   // While recording: this line's record (LINE so far). A code read here ("1-0:1.8.0*255",
   // "1-0:99:97.0") depends only on the text before its first "(", so the same text gives the
   // same object: the record can take the same kinds as the fast path.
-  const r = record !== undefined && open >= 0 ? record.count - 1 : -1;
+  const r = open >= 0 ? r0 : -1;
   if (open < 0) {
     result.unknownObjects++;
   } else if (close > open && close < eol) {
@@ -346,37 +239,33 @@ function generalLine(st: ParseState, first: number, pos: number, eol: number): n
       if (v !== v) result.badValues++;
       else {
         setObisField(st.target, (entry as ObisEntry).field, v);
-        if (r >= 0) toNumberRecord(record as LayoutRecorder, r, text.slice(pos, open + 1), text, 0, open + 1, close, entry as ObisEntry);
+        if (r >= 0) observeNumber(record as LineObserver, r, text.slice(pos, open + 1), text, 0, open + 1, close, entry as ObisEntry);
       }
     } else if (r >= 0) {
-      (record as LayoutRecorder).keyed(r, EMPTY, text.slice(pos, open + 1));
+      (record as LineObserver).empty(r, text.slice(pos, open + 1));
     }
   } else if (entry === undefined) {
     result.unknownObjects++;
-    if (r >= 0 && (record as LayoutRecorder).kind[r] === LINE) (record as LayoutRecorder).keyed(r, UNKNOWN, text.slice(pos, open + 1));
+    if (r >= 0 && (record as LineObserver).undescribed(r)) (record as LineObserver).unknown(r, text.slice(pos, open + 1));
   } else {
     eol = collectGroups(text, open, eol, st.groups, false);
     result.knownObjects++;
     st.pending = entry;
     st.pendingB = b;
-    if (r >= 0) toApplyRecord(st, r, text.slice(pos, open + 1), entry, b);
+    if (r >= 0) observeObject(st, r, text.slice(pos, open + 1), entry, b);
   }
   return eol;
 }
 
-/** Make record i a NUMBER record for the value s[start, end) (s begins at text position `offset`). */
-function toNumberRecord(record: LayoutRecorder, i: number, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
+/** Tell the observer line i is the plain number s[start, end) (s begins at text position `offset`). */
+function observeNumber(record: LineObserver, i: number, key: string, s: string, offset: number, start: number, end: number, entry: ObisEntry): void {
   const scale = numberScale(s, start, end, entry.unit);
-  const field = entry.field;
-  record.keyed(i, NUMBER, key);
-  record.number(i, offset + start, offset + scale.digitsEnd, scale.factor, scaleRounding(scale.after), field[0], field.length > 1 ? field[1] : undefined);
+  record.number(i, key, offset + start, offset + scale.digitsEnd, scale.factor, scaleRounding(scale.after), entry.field);
 }
 
-/** Make record i the APPLY record of the object now pending (its groups are taken when it is applied). */
-function toApplyRecord(st: ParseState, i: number, key: string, entry: ObisEntry, b: number): void {
-  const record = st.record as LayoutRecorder;
-  record.keyed(i, APPLY, key);
-  record.apply(i, entry, b);
+/** Tell the observer line i holds the object now pending (its groups are told when it is applied). */
+function observeObject(st: ParseState, i: number, key: string, entry: ObisEntry, b: number): void {
+  st.pendingMemo = (st.record as LineObserver).object(i, key, entry, b);
   st.pendingRecord = i;
 }
 

@@ -12,8 +12,18 @@
  *   CS  arithmetic sum of C .. end of data, modulo 256.
  *
  * The segments' data are joined (bounded buffer) and the APDU is decoded when the last arrives.
- * A frame failing its checksum, length repetition or stop byte is reported and never decoded,
- * the APDU being assembled is dropped, and the bytes after its first 0x68 are scanned again.
+ * A frame failing its checksum or stop byte is reported and never decoded, the APDU being
+ * assembled is dropped, and the bytes after its first 0x68 are judged again (the next frame may
+ * start inside it); a 0x68 whose length bytes differ or whose second 0x68 is missing is no frame
+ * start at all (passed by, as garbage that happened to hold 0x68).
+ *
+ * Cost is linear in the input whatever it holds: every possible start is judged where it lies,
+ * by index (never by stepping its bytes again), the checksum of a start inside bytes an earlier
+ * start took comes from running sums (one add per byte, however many starts overlap), and
+ * failures inside a region an earlier reported failure claimed (its frame, and at least 64
+ * bytes) are not reported again: a stream of 0x68, or of "68 FF FF 68", costs about what noise
+ * costs (issue 13's worst case was such a pattern, 5,361 XS computrons a byte). The window, the
+ * stream positions and the push loop are shared with the HDLC splitter (util/frame-window.ts).
  *
  * Non-standard length (Sagemcom T210-D in Austria, Netz NÖ/EVN, system title "SAGY"): the first
  * segment carries 257 bytes from C to the end of the data, which does not fit EN 13757-2's one-byte
@@ -25,28 +35,34 @@
  * of 1..3 has no standard meaning and cannot hide a real frame. Real captures with it:
  * hosttests/vectors/han-link/amsreader-firmware/ (CS and stop byte pass only with L = 257).
  */
-import type { DecoderOptions, FrameResult } from '../frame-result';
+import type { DecoderOptions } from '../frame-result';
 import type { DecodeErrorCode } from '../reading';
 import { DlmsApduDecoder } from '../dlms/apdu';
 import { apduOutcomeToResult } from '../dlms/dlms-result';
-import { RescanQueue } from '../util/rescan-queue';
 import { copyBytes } from '../util/copy-bytes';
+import { FrameWindow, type Emit } from '../util/frame-window';
 
 export const MBUS_START = 0x68;
 export const MBUS_STOP = 0x16;
 /** L bytes 1..3 mean L + 256 (the Austrian Sagemcom header above); largest body 259 bytes. */
 const EXTENDED_LENGTH_BELOW = 4;
 const MAX_BODY = 255 + EXTENDED_LENGTH_BELOW - 1;
+/** The longest frame: 68 L L 68, 259 bytes, CS 16. */
+const MAX_FRAME = 4 + MAX_BODY + 2;
+/**
+ * Bytes held while a start is undecided: at least the longest frame, at most 2 KiB, else what the
+ * caller bounds buffers to (maxFrameBytes); more room only means fewer rounds for a large chunk.
+ */
+function windowBytes(maxFrameBytes: number): number {
+  return Math.max(MAX_FRAME + 7, Math.min(2048, maxFrameBytes));
+}
+/**
+ * A reported failure claims its frame's extent, and at least this many bytes: failures starting
+ * inside are not reported (in noise every 0x68 is a start; on a line that breaks every short
+ * frame, one report per 64 bytes), until a good frame ends the claim.
+ */
+const REPORT_QUIET = 64;
 
-const HUNT = 0;
-const LEN1 = 1;
-const LEN2 = 2;
-const START2 = 3;
-const BODY = 4;
-const CHECKSUM = 5;
-const STOP = 6;
-
-type Emit = (result: FrameResult) => void;
 
 /**
  * Arithmetic sum of b[start, end) modulo 256 (the M-Bus CS). Under XS a loop over the bytes
@@ -73,30 +89,25 @@ function byteSum(b: Uint8Array, start: number, end: number): number {
   return sum & 0xff;
 }
 
-export class MbusSplitter {
-  /** Frame bytes from the first 0x68 (at most 4 + 259 + 2). */
-  private readonly frame = new Uint8Array(4 + MAX_BODY + 2);
+export class MbusSplitter extends FrameWindow {
+  /** Running sums of win: sums[i] = win[0] + .. + win[i-1] (mod 256), valid for i <= sumsEnd. */
+  private readonly sums: Uint8Array;
+  private sumsEnd = 0;
   private readonly apdu: Uint8Array;
-  private readonly rescan = new RescanQueue(4 + MAX_BODY + 4);
   private readonly skipChecksum: boolean;
   private readonly dlms: DlmsApduDecoder;
-  private state = HUNT;
-  private n = 0;
-  /** The L byte as sent. */
-  private lengthByte = 0;
-  /** Bytes from C to the end of the data (L, or L + 256 for the non-standard header). */
+  /** Bytes from C to the end of the data of the frame being completed. */
   private length = 0;
-  private sum = 0;
   private apduLength = 0;
   /** Sequence number expected next, or -1 when no APDU is being assembled. */
   private expectedSeq = -1;
-  private replaying = false;
-  garbageBytes = 0;
   /** True while emitting a result for a frame whose checksum passed (the stream locks on it). */
   checked = false;
 
   constructor(options: DecoderOptions = {}) {
     const max = Math.max(64, options.maxFrameBytes ?? 4096);
+    super(windowBytes(max));
+    this.sums = new Uint8Array(this.win.length + 1);
     this.apdu = new Uint8Array(max);
     this.skipChecksum = options.skipChecksum === true;
     this.dlms = new DlmsApduDecoder({
@@ -104,156 +115,202 @@ export class MbusSplitter {
       authenticationKey: options.authenticationKey,
       aesGcm: options.aesGcm,
       maxApduBytes: max,
-      mapLists: true,
     });
   }
 
   inFrame(): boolean {
-    return this.state !== HUNT || this.expectedSeq >= 0;
+    return this.holding() || this.expectedSeq >= 0 || this.dlms.blocksPending();
   }
 
-  /** `text`: the chunk as Latin-1 when the caller has it (see HdlcSplitter.push). */
-  push(chunk: Uint8Array, emit: Emit, text?: string): void {
-    const len = chunk.length;
-    let i = 0;
-    while (i < len) {
-      const state = this.state;
-      // Between frames: jump to the next start byte (drain() leaves no queued bytes behind).
-      if (state === HUNT && !this.rescan.pending()) {
-        let j = text !== undefined ? text.indexOf('h', i) : chunk.indexOf(MBUS_START, i);
-        if (j < 0) j = len;
-        this.garbageBytes += j - i;
-        if (j === len) return;
-        i = j;
-        const next = this.takeWhole(chunk, j, len, emit);
-        if (next > j) {
-          i = next;
-          if (this.rescan.pending()) this.drain(emit);
-          continue;
-        }
-      } else if (state === BODY) {
-        // The data in one copy, then the checksum sum over the copy (no step() per byte).
-        const k = Math.min(4 + this.length - this.n, len - i);
-        const f = this.frame;
-        const from = this.n;
-        f.set(chunk.subarray(i, i + k), from);
-        this.sum = (this.sum + byteSum(f, from, from + k)) & 0xff;
-        this.n = from + k;
-        i += k;
-        if (this.n === 4 + this.length) this.state = CHECKSUM;
-        continue;
-      }
-      this.step(chunk[i++], emit);
-      if (this.rescan.pending()) this.drain(emit);
+  protected nextStart(chunk: Uint8Array, text: string | undefined, from: number): number {
+    const j = text !== undefined ? text.indexOf('h', from) : chunk.indexOf(MBUS_START, from);
+    return j < 0 ? chunk.length : j;
+  }
+
+  protected override windowReset(): void {
+    this.sumsEnd = 0;
+    this.sums[0] = 0;
+  }
+
+  /** The window's positions moved down by `s`: its running sums with them. */
+  protected override windowMoved(s: number): void {
+    if (this.sumsEnd > s) {
+      this.sums.copyWithin(0, s, this.sumsEnd + 1);
+      this.sumsEnd -= s;
+    } else {
+      this.sums[0] = 0;
+      this.sumsEnd = 0;
     }
   }
 
+  /** Judge every start in the window that its bytes can decide; keep the rest (from the first undecided one). */
+  protected judgeWindow(emit: Emit): void {
+    const w = this.win;
+    const len = this.winLen;
+    let s = this.winStart;
+    this.waitUntil = 0;
+    // window index before which starts lie in a region a reported failure claimed (kept in a
+    // local: this loop runs once per start, and in a stream of 0x68 every byte is one)
+    let quiet = this.quietUntil - this.winAt;
+    while (s < len) {
+      if (w[s] !== MBUS_START) {
+        // (a view up to len: indexOf costs 8 XS computrons a byte scanned, and win past len is stale)
+        const k = w.subarray(s + 1, len).indexOf(MBUS_START);
+        const j = k < 0 ? len : s + 1 + k;
+        this.passBy(this.winAt + s, this.winAt + j);
+        s = j;
+        continue;
+      }
+      if (s < quiet) {
+        // Inside that region only a good frame matters (failures there are not reported, and
+        // their bytes are the reported failure's, not garbage): judge()'s checks in a tight loop
+        // over the region's starts, the one that fails most often first - the stop byte where
+        // the length says - then the header; only a start passing both goes on to judge() for
+        // the checksum. (In a stream of 0x68 every byte is a start.)
+        const end = quiet < len ? quiet : len;
+        let q = s;
+        let undecided = false;
+        while (q < end) {
+          if (w[q] === MBUS_START) {
+            const l = w[q + 1];
+            const stopAt = q + 5 + (l < EXTENDED_LENGTH_BELOW ? l + 256 : l);
+            if (stopAt >= len) {
+              undecided = q + 4 > len || (w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW);
+              if (undecided) {
+                if (q + 4 <= len) this.waitUntil = this.winAt + stopAt + 1;
+                break;
+              }
+            } else if (w[stopAt] === MBUS_STOP && w[q + 2] === l && w[q + 3] === MBUS_START && l !== 0 && l !== EXTENDED_LENGTH_BELOW) {
+              // header and stop byte right: the checksum decides (running sums: starts overlap here)
+              if (this.skipChecksum || this.sum(w, q + 4, stopAt - 1) === w[stopAt - 1]) break;
+              this.attempt(stopAt + 1);
+            }
+          }
+          q++;
+        }
+        if (q > s) {
+          this.attempt(q);
+          s = q;
+          continue;
+        }
+        if (undecided) break;
+      }
+      const next = this.judge(w, s, len, emit);
+      if (next < 0) break;
+      s = next;
+      quiet = this.quietUntil - this.winAt;
+    }
+    this.winStart = s;
+  }
+
   /**
-   * The frame starting at src[at] (its first 0x68) when it is wholly in src[at, end) and good:
-   * length bytes equal and legal, second 0x68, checksum and stop byte right. It is then copied
-   * once (one ArrayBuffer slice) and completed, with the state exactly as step() would leave it
-   * after the same bytes (HUNT), and the index after it returned. Anything else returns `at` with
-   * nothing changed, and step() takes the bytes one by one (and reports what is wrong).
+   * The start at w[s] (0x68): the index to go on from, or -1 while its bytes are not all here.
+   * Bytes a judged start took (as far as the old byte-by-byte reading took them before deciding)
+   * are never counted as garbage.
    */
-  private takeWhole(src: Uint8Array, at: number, end: number, emit: Emit): number {
-    if (at + 4 > end) return at;
-    const l = src[at + 1];
-    if (src[at + 2] !== l || l === 0 || (l < 5 && l >= EXTENDED_LENGTH_BELOW) || src[at + 3] !== MBUS_START) return at;
+  private judge(w: Uint8Array, s: number, len: number, emit: Emit): number {
+    if (len - s < 4) return -1;
+    const l = w[s + 1];
+    const headerBad = w[s + 2] !== l || l === 0 || (l < 5 && l >= EXTENDED_LENGTH_BELOW);
+    if (this.winAt + s < this.quietUntil) {
+      // Inside a region a reported failure claimed: only a good frame matters here (failures are
+      // not reported), so the cheapest checks first, the checksum last.
+      if (headerBad || w[s + 3] !== MBUS_START) return s + 1;
+      const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
+      const total = 4 + length + 2;
+      if (len - s < total) return this.wait(s + total);
+      const csAt = s + 4 + length;
+      if (w[csAt + 1] !== MBUS_STOP || (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt])) {
+        this.attempt(s + total);
+        return s + 1;
+      }
+      return this.goodFrame(w, s, length, emit);
+    }
+    if (headerBad) {
+      this.attempt(s + 3);
+      this.failed(emit, 'malformed', `M-Bus length bytes differ or too short (${l}, ${w[s + 2]})`, w, s, s + 3, s + REPORT_QUIET);
+      return s + 1;
+    }
+    if (w[s + 3] !== MBUS_START) {
+      this.attempt(s + 4);
+      this.failed(emit, 'malformed', 'M-Bus second start byte missing', w, s, s + 4, s + REPORT_QUIET);
+      return s + 1;
+    }
     const length = l < EXTENDED_LENGTH_BELOW ? l + 256 : l;
-    const dataEnd = at + 4 + length;
-    if (dataEnd + 2 > end || src[dataEnd + 1] !== MBUS_STOP) return at;
-    if (!this.skipChecksum && byteSum(src, at + 4, dataEnd) !== src[dataEnd]) return at;
+    const total = 4 + length + 2;
+    if (len - s < total) return this.wait(s + total);
+    const csAt = s + 4 + length;
+    if (!this.skipChecksum && this.sum(w, s + 4, csAt) !== w[csAt]) {
+      this.attempt(csAt + 1);
+      this.failed(emit, 'checksum', 'M-Bus checksum mismatch', w, s, csAt + 1, s + total);
+      return s + 1;
+    }
+    if (w[csAt + 1] !== MBUS_STOP) {
+      this.attempt(s + total);
+      this.failed(emit, 'truncated', 'M-Bus stop byte missing (bytes lost on the line?)', w, s, s + total, s + total);
+      return s + 1;
+    }
+    return this.goodFrame(w, s, length, emit);
+  }
+
+  /** The frame at w[s] passed: completed; the index after it. */
+  private goodFrame(w: Uint8Array, s: number, length: number, emit: Emit): number {
+    const total = 4 + length + 2;
     this.length = length;
-    this.completeFrame(emit, copyBytes(src, at, dataEnd + 2));
-    return dataEnd + 2;
+    this.attempt(s + total);
+    this.completeFrame(emit, copyBytes(w, s, s + total));
+    this.good(this.winAt + s + total);
+    return s + total;
+  }
+
+
+
+
+  /**
+   * CS of w[from, to): summed directly, or, once a frame failed since the last good one (starts
+   * may then overlap without end), from running sums kept over the window.
+   */
+  private sum(w: Uint8Array, from: number, to: number): number {
+    // Starts overlap when this one lies inside bytes an earlier judged start took (a failed
+    // frame's extent): then every byte would be summed once per start over it.
+    if (this.winAt + from >= this.attemptUntil) return byteSum(w, from, to);
+    const sums = this.sums;
+    let k = this.sumsEnd;
+    if (k < to) {
+      let acc = sums[k];
+      for (; k < to; k++) {
+        acc += w[k];
+        sums[k + 1] = acc; // (a Uint8Array: stored modulo 256)
+      }
+      this.sumsEnd = to;
+    }
+    return (sums[to] - sums[from]) & 0xff;
+  }
+
+  /**
+   * A start whose frame failed: reported (raw = the bytes it took, w[s, rawEnd)) unless it lies
+   * inside the region a reported failure claimed (its frame's extent, or REPORT_QUIET bytes for a
+   * header that is wrong): starts inside a damaged frame are its bytes, not more frames. The
+   * APDU being assembled is dropped.
+   */
+  private failed(emit: Emit, code: DecodeErrorCode, message: string, w: Uint8Array, s: number, rawEnd: number, claimEnd: number): void {
+    this.expectedSeq = -1;
+    this.apduLength = 0;
+    this.checked = false;
+    if (!this.reportable(s, claimEnd, REPORT_QUIET)) return;
+    emit({ ok: false, format: 'mbus', error: { code, message }, raw: copyBytes(w, s, rawEnd) });
   }
 
   flush(emit: Emit): void {
     this.checked = false;
-    if (this.state !== HUNT || this.expectedSeq >= 0) {
+    if (this.holding() || this.expectedSeq >= 0) {
       emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside an M-Bus frame or segment sequence' } });
+    } else if (this.dlms.abandonBlocks()) {
+      emit({ ok: false, format: 'mbus', error: { code: 'truncated', message: 'input ended inside a general-block-transfer (its last block never came)' } });
     }
-    this.state = HUNT;
-    this.n = 0;
+    this.clearWindow();
     this.expectedSeq = -1;
     this.apduLength = 0;
-    this.rescan.clear();
-  }
-
-  private drain(emit: Emit): void {
-    if (this.replaying) return;
-    this.replaying = true;
-    while (this.rescan.pending()) this.step(this.rescan.next(), emit);
-    this.rescan.clear();
-    this.replaying = false;
-  }
-
-  private step(b: number, emit: Emit): void {
-    switch (this.state) {
-      case HUNT:
-        if (b === MBUS_START) {
-          this.frame[0] = b;
-          this.n = 1;
-          this.state = LEN1;
-        } else if (!this.replaying) this.garbageBytes++;
-        return;
-      case LEN1:
-        this.frame[this.n++] = b;
-        this.lengthByte = b;
-        this.state = LEN2;
-        return;
-      case LEN2:
-        this.frame[this.n++] = b;
-        if (b !== this.lengthByte || (b < 5 && b >= EXTENDED_LENGTH_BELOW) || b === 0) {
-          this.fail(emit, 'malformed', `M-Bus length bytes differ or too short (${this.lengthByte}, ${b})`);
-          return;
-        }
-        this.length = b < EXTENDED_LENGTH_BELOW ? b + 256 : b;
-        this.state = START2;
-        return;
-      case START2:
-        this.frame[this.n++] = b;
-        if (b !== MBUS_START) {
-          this.fail(emit, 'malformed', 'M-Bus second start byte missing');
-          return;
-        }
-        this.sum = 0;
-        this.state = BODY;
-        return;
-      case BODY:
-        this.frame[this.n++] = b;
-        this.sum = (this.sum + b) & 0xff;
-        if (this.n === 4 + this.length) this.state = CHECKSUM;
-        return;
-      case CHECKSUM:
-        this.frame[this.n++] = b;
-        if (b !== this.sum && !this.skipChecksum) {
-          this.fail(emit, 'checksum', 'M-Bus checksum mismatch');
-          return;
-        }
-        this.state = STOP;
-        return;
-      case STOP:
-        this.frame[this.n++] = b;
-        if (b !== MBUS_STOP) {
-          this.fail(emit, 'truncated', 'M-Bus stop byte missing (bytes lost on the line?)');
-          return;
-        }
-        this.state = HUNT;
-        this.completeFrame(emit, copyBytes(this.frame, 0, this.n));
-        return;
-    }
-  }
-
-  private fail(emit: Emit, code: DecodeErrorCode, message: string): void {
-    const raw = copyBytes(this.frame, 0, this.n);
-    this.expectedSeq = -1;
-    this.apduLength = 0;
-    this.checked = false;
-    emit({ ok: false, format: 'mbus', error: { code, message }, raw });
-    this.state = HUNT;
-    this.n = 0;
-    if (raw.length > 1) this.rescan.putFront(raw.subarray(1));
   }
 
   /** A frame whose checksum, length and stop byte passed: raw = its bytes 68 .. 16 (a copy). */

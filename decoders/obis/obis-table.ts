@@ -225,11 +225,6 @@ export function parseObisText(code: string): number[] | undefined {
   return out.length === 5 || out.length === 6 ? out.slice(0, 5) : undefined;
 }
 
-/** Canonical "A-B:C.D.E" text for a logical name (6 bytes) or parts. */
-export function obisToString(p: ArrayLike<number>): string {
-  return `${p[0]}-${p[1]}:${p[2]}.${p[3]}.${p[4]}`;
-}
-
 /**
  * Factor that converts a value in `wireUnit` (as the meter wrote it, any case: "kW", "kWh",
  * "kvar", "kVArh", "W") into the entry's base unit; undefined when the unit does not fit

@@ -67,6 +67,7 @@ export function hexToPrintableAscii(hex: string): string | undefined {
   return String.fromCharCode.apply(null, codes);
 }
 
+/** The value of a hex digit's character code (0-9, A-F, a-f), or -1. */
 export function hexNibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
   if (code >= 65 && code <= 70) return code - 55;

@@ -8,7 +8,7 @@
  *     source?: ByteSource,          // the meter port; app.start() starts it (or feed onMeterBytes yourself)
  *     assets?: AssetSource,         // the page files (firmware/web); without it only the API is served
  *     device?: { name?, firmwareVersion?, serial?, platform? },
- *     wifiStatus?: () => ({ ssid?, strengthPercent? } | undefined),   // HomeWizard wifi_* fields
+ *     wifiStatus?: () => ({ ssid?, strengthPercent? } | undefined),   // HomeWizard wifi_* fields ('' and 100 without it)
  *     lineOverride?: LineSettings | 'auto',  // CLI --line/--baud...: wins over stored meter.line
  *     extraRoutes?: Route[],             // e.g. provisioning; auth enforced centrally (mutates: true => session)
  *     extraUploadRoutes?: UploadRoute[], // e.g. OTA; always authenticated
@@ -19,7 +19,8 @@
  *   await app.handle(request: AppRequest)          // -> AppResponse (every route, auth, static page)
  *   app.uploadRoute(method, path)                  // -> UploadRoute | undefined (server checks before reading a body)
  *   app.beginUpload(route, request)                // -> UploadSink | AppResponse (auth + size checked here)
- *   app.canRead(request)                           // may this client read live data (WebSocket upgrade on /ws)?
+ *   app.canRead(request)                           // may this client read live data?
+ *   app.liveRefusal(request)                       // -> AppResponse | undefined: may this WebSocket upgrade proceed (Host, Origin, read)?
  *   app.onMeterBytes(bytes, nowMs)                 // feed meter bytes (sources started by app.start call this)
  *   app.snapshot()                                 // fresh Snapshot object (GET /api/v1/status body)
  *   app.framesDecoded()                            // count of good frames so far (cheap; for health checks)
@@ -38,22 +39,26 @@
  */
 import { createHeadroomState, stepHeadroom } from '../../decoders/headroom/index';
 import { checkReading } from '../../decoders/plausibility/index';
-import type { Headroom, HeadroomState } from '../../decoders/headroom/index';
+import type { Headroom, HeadroomInput, HeadroomState } from '../../decoders/headroom/index';
 import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { MeterReading } from '../../decoders/reading';
 import type { AppRequest, AppResponse, Route, UploadRoute, UploadSink } from './http-types';
 import type { AssetSource, ByteSource, Clock, LineSettings, LivePublisher, Logger, Scheduler, SettingsStore } from './ports';
 import { AccessControl } from './auth/access-control';
+import type { Pbkdf2 } from './auth/password-hash';
+import type { LoginThrottleOptions } from './auth/login-throttle';
 import { Router } from './router';
-import { applySettingsPatch, cloneJson, meterKeyBytes, parseStoredSettings, redactSettings } from './settings';
-import type { SettingsDocument } from './settings';
+import { applySettingsPatch, cloneJson, effectivePasswordHash, meterKeyBytes, readStoredSettings, redactSettings } from './settings';
+import type { SettingsDocument, SettingsHealth } from './settings';
+import { holdUnconfirmed, unconfirmedCapA } from './settings/unconfirmed-allowance';
 import { errorResponse, jsonResponse, readJsonObject } from './http-util';
 import { MeterLink, defaultLinkOptions } from './meter-link';
 import { ReadingMerger } from './reading-merge';
 import { History } from './history';
-import { homeWizardData, homeWizardInfo } from './homewizard';
+import { homeWizardData, homeWizardInfo, homeWizardSystem, homeWizardTelegram } from './homewizard';
 import { AutoLine, describeLine } from './line-detection';
 import { serveAsset } from './static-assets';
+import { ReplayClock } from './replay-time';
 import type { Snapshot } from './snapshot';
 import type { SnapshotOutput } from './outputs/output-port';
 
@@ -103,6 +108,12 @@ export interface AppDeps {
   decoderNatives?: Pick<DecoderOptions, 'crc16' | 'aesGcm' | 'asciiText'>;
   /** Outputs the platform built with its adapters (outputs/output-port.ts): configured from the settings, fed every snapshot. */
   outputs?: SnapshotOutput[];
+  /** Native PBKDF2 (node:crypto on the PC, mbedTLS on the device); the pure JavaScript one when absent. */
+  pbkdf2?: Pbkdf2;
+  /** Login limits for this platform (auth/login-throttle.ts); the PC's when absent. */
+  loginThrottle?: LoginThrottleOptions;
+  /** Names and addresses the box answers to besides loopback (mDNS name, LAN addresses, configured names): lan/host-check.ts. */
+  hostNames?: () => readonly string[];
 }
 
 export interface App {
@@ -110,6 +121,7 @@ export interface App {
   uploadRoute(method: string, path: string): UploadRoute | undefined;
   beginUpload(route: UploadRoute, request: AppRequest): UploadSink | AppResponse;
   canRead(request: AppRequest): boolean;
+  liveRefusal(request: AppRequest): AppResponse | undefined;
   onMeterBytes(bytes: Uint8Array, nowMs: number): void;
   snapshot(): Snapshot;
   framesDecoded(): number;
@@ -132,11 +144,14 @@ export function createApp(deps: AppDeps): App {
     platform: deps.device?.platform,
   };
 
-  const loaded = parseStoredSettings(deps.settingsStore.load());
-  if (loaded.problem) logger.warn(loaded.problem);
+  const loaded = loadSettings(deps.settingsStore, logger);
   let doc: SettingsDocument = loaded.doc;
+  let health: SettingsHealth = loaded.health;
 
   function saveDoc(next: SettingsDocument): string | undefined {
+    // Locked: the stored document could not be read; writing would replace it (and could store
+    // "no password"). Nothing is written until the owner repairs or removes it.
+    if (health.locked) return lockMessage(health, deps.settingsStore);
     try {
       // Compact on purpose: XS indents an empty object differently from V8, and the stored bytes
       // should be the same on both.
@@ -147,6 +162,8 @@ export function createApp(deps: AppDeps): App {
     const keysChanged = next.meter.encryptionKey !== doc.meter.encryptionKey || next.meter.authenticationKey !== doc.meter.authenticationKey;
     const lineChanged = JSON.stringify(next.meter.line) !== JSON.stringify(doc.meter.line);
     doc = next;
+    // What is stored now is what the owner saved: the safe allowance compares with this fuse.
+    health.storedFuseA = next.headroom.fuseA;
     configureOutputs();
     if (keysChanged) link.setDecoderOptions(decoderOptions());
     if (lineChanged && deps.lineOverride === undefined) applyLineMode();
@@ -160,8 +177,10 @@ export function createApp(deps: AppDeps): App {
     clock,
     randomBytes: deps.randomBytes,
     passwordIterations: options.passwordIterations ?? 2000,
+    pbkdf2: deps.pbkdf2,
+    throttle: deps.loginThrottle,
     store: {
-      passwordHash: () => doc.access.passwordHash,
+      passwordHash: () => effectivePasswordHash(doc, health),
       readOpen: () => doc.access.readOpen,
       savePasswordHash: (hash) => {
         const next = cloneJson(doc);
@@ -190,13 +209,21 @@ export function createApp(deps: AppDeps): App {
   const merger = new ReadingMerger();
   const history = new History();
   let headroomState: HeadroomState = createHeadroomState();
-  let headroom: Headroom = stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom;
+  let headroom: Headroom = publishable(stepHeadroom(headroomState, { nowMs: startedMs }, doc.headroom).headroom);
   let lastBroadcastKey = '';
   let lastSourceError: string | undefined;
   let detector: AutoLine | undefined;
   let fixedLine: LineSettings | undefined;
   let timer: { cancel(): void } | undefined;
+  /** The last good plain DSMR telegram, "/" .. "!" (GET /api/v1/telegram). */
+  let lastTelegram: Uint8Array | undefined;
   const outputs = deps.outputs ?? [];
+  const replayClock = deps.source?.restampsMeterTime ? new ReplayClock() : undefined;
+
+  /** The source's own error while it is not open: the link diagnosis names it (meter-link.ts). */
+  function sourceProblem(): string | undefined {
+    return lastSourceError !== undefined && !deps.source?.connected?.() ? lastSourceError : undefined;
+  }
 
   /** An output's failure is logged and never reaches meter reading or the API. */
   function eachOutput(what: string, action: (output: SnapshotOutput) => void): void {
@@ -219,6 +246,16 @@ export function createApp(deps: AppDeps): App {
     eachOutput('update', (output) => output.update(current, nowMs));
   }
 
+  /** The chargers' own measured currents (outputs that drive one), summed per line; undefined when none. */
+  function outputsChargerA(nowMs: number): [number, number, number] | undefined {
+    let sum: [number, number, number] | undefined;
+    eachOutput('chargerCurrentA', (output) => {
+      const own = output.chargerCurrentA?.(nowMs);
+      if (own) sum = sum ? [sum[0] + own[0], sum[1] + own[1], sum[2] + own[2]] : [own[0], own[1], own[2]];
+    });
+    return sum;
+  }
+
   function applyLineMode(): void {
     const mode = deps.lineOverride ?? doc.meter.line;
     detector = undefined;
@@ -238,10 +275,12 @@ export function createApp(deps: AppDeps): App {
   function recomputeHeadroom(reading: MeterReading | undefined): MeterReading | undefined {
     const nowMs = clock.nowMs();
     try {
-      const input = reading ? { nowMs, reading } : { nowMs };
+      const input: HeadroomInput = reading ? { nowMs, reading } : { nowMs };
+      const chargerA = outputsChargerA(nowMs);
+      if (chargerA) input.chargerA = chargerA;
       const result = stepHeadroom(headroomState, input, doc.headroom);
       headroomState = result.state;
-      headroom = result.headroom;
+      headroom = publishable(result.headroom);
       return result.reading;
     } catch (e) {
       // Fail safe: an engine error must never leave an old (possibly high) allowance standing.
@@ -254,6 +293,12 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
+  /** The engine's answer as published: held safe while damaged settings wait for the owner. */
+  function publishable(h: Headroom): Headroom {
+    if (!health.confirmRequired) return h;
+    return holdUnconfirmed(h, unconfirmedCapA(doc.headroom.fuseA, health.storedFuseA, doc.headroom.minChargeA));
+  }
+
   function minHeadroomA(h: Headroom): number | undefined {
     const values = [h.phases.l1, h.phases.l2, h.phases.l3].filter((p) => p && typeof p.headroomA === 'number').map((p) => p.headroomA);
     return values.length ? Math.min(...values) : undefined;
@@ -263,6 +308,7 @@ export function createApp(deps: AppDeps): App {
     // The snapshot (and every output) gets the frame as the engine checked it (decoders/plausibility):
     // a value that failed is absent there, never served as if measured. Should the engine fail,
     // the check runs on its own; a frame that cannot be checked is not published.
+    lastTelegram = result.format === 'dsmr' ? result.raw.slice() : undefined;
     detector?.onFrame(nowMs);
     let r = recomputeHeadroom(result.reading);
     if (!r) {
@@ -281,7 +327,7 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     lastSourceError = undefined;
-    link.push(bytes, nowMs, (result) => onFrame(result, nowMs));
+    link.push(bytes, nowMs, (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs), (result) => detector?.onResult(result));
     detector?.onBytes(bytes, nowMs);
   }
 
@@ -290,7 +336,7 @@ export function createApp(deps: AppDeps): App {
     const reading = merger.merged(nowMs) ?? null;
     const latest = merger.latestReading();
     const ageMs = merger.latestAgeMs(nowMs);
-    const diagnosis = link.diagnose(nowMs);
+    const diagnosis = link.diagnose(nowMs, sourceProblem());
     const format = link.detectedFormat();
     const meter: Snapshot['meter'] = {};
     if (reading) {
@@ -328,6 +374,7 @@ export function createApp(deps: AppDeps): App {
       frames: link.counters(nowMs),
       link: linkInfo,
     };
+    if (health.state !== 'ok' || health.confirmRequired || health.locked) out.settings = cloneJson(health);
     if (outputs.length > 0) {
       const states: Record<string, Record<string, unknown>> = {};
       for (const output of outputs) {
@@ -340,6 +387,12 @@ export function createApp(deps: AppDeps): App {
       out.outputs = states;
     }
     return out;
+  }
+
+  function healthReport(): Record<string, unknown> {
+    const report: Record<string, unknown> = cloneJson(health) as unknown as Record<string, unknown>;
+    if (health.locked) report.howToUnlock = lockMessage(health, deps.settingsStore);
+    return report;
   }
 
   function liveMessage(): string {
@@ -360,7 +413,7 @@ export function createApp(deps: AppDeps): App {
   function changeKey(): string {
     const h = cloneJson(headroom) as unknown as Record<string, unknown>;
     delete h.ageS;
-    const d = link.diagnose(clock.nowMs());
+    const d = link.diagnose(clock.nowMs(), sourceProblem());
     return JSON.stringify(h) + '|' + d.state + '|' + (detector ? describeLine(detector.current()) : '');
   }
 
@@ -372,8 +425,13 @@ export function createApp(deps: AppDeps): App {
     feedOutputs(nowMs);
   }
 
-  const router = new Router(access, (request) => serveAsset(deps.assets, request));
-  for (const route of access.routes()) router.add(route);
+  const hostNames = deps.hostNames;
+  const router = new Router(access, (request) => serveAsset(deps.assets, request), hostNames ? { ownNames: hostNames } : undefined);
+  for (const route of access.routes()) {
+    // While locked, say why instead of "wrong password" or "a password is already set".
+    const locking = route.method === 'POST' && route.path !== '/api/v1/auth/logout';
+    router.add(locking ? { ...route, handler: (r) => (health.locked ? errorResponse(423, lockMessage(health, deps.settingsStore), { locked: true }) : route.handler(r)) } : route);
+  }
 
   router.add({ method: 'GET', path: '/api/v1/status', handler: () => jsonResponse(200, snapshot()) });
   router.add({ method: 'GET', path: '/api/v1/history', handler: () => jsonResponse(200, { points: history.points() }) });
@@ -390,11 +448,29 @@ export function createApp(deps: AppDeps): App {
       return jsonResponse(200, redactSettings(doc));
     },
   });
+  // Public: a locked box must be able to tell anyone at the page why nobody can log in.
+  router.add({ method: 'GET', path: '/api/v1/settings/health', public: true, handler: () => jsonResponse(200, healthReport()) });
+  router.add({
+    method: 'POST', path: '/api/v1/settings/confirm', mutates: true,
+    handler: () => {
+      // The owner has looked at the settings the box uses now: store them as they are, end the
+      // safe allowance. The kept-aside original stays where it is.
+      const failure = saveDoc(cloneJson(doc));
+      if (failure) return errorResponse(500, failure);
+      const confirmed: SettingsHealth = { state: 'ok', problems: [], notes: [], confirmRequired: false, locked: false, storedFuseA: doc.headroom.fuseA };
+      if (health.keptAs !== undefined) confirmed.keptAs = health.keptAs;
+      health = confirmed;
+      logger.info('settings: confirmed by the owner; safe allowance ended');
+      recomputeHeadroom(undefined);
+      broadcast();
+      return jsonResponse(200, healthReport());
+    },
+  });
   router.add({
     method: 'GET', path: '/api/v1/diagnostics',
     handler: () => {
       const nowMs = clock.nowMs();
-      const diagnosis = link.diagnose(nowMs);
+      const diagnosis = link.diagnose(nowMs, sourceProblem());
       const body: Record<string, unknown> = {
         apiVersion: API_VERSION,
         timeMs: nowMs,
@@ -410,13 +486,31 @@ export function createApp(deps: AppDeps): App {
       return jsonResponse(200, body);
     },
   });
-  // HomeWizard P1 local API v1 (public like the real device's: clients cannot log in).
+  // HomeWizard P1 local API v1 (firmware/app/homewizard.ts). /api is public like the real
+  // device's; the data routes are read routes (open while access.readOpen, the default).
   const hwContext = () => {
     const wifi = deps.wifiStatus?.();
-    return { serial: device.serial, firmwareVersion: device.firmwareVersion, wifiSsid: wifi?.ssid, wifiStrengthPercent: wifi?.strengthPercent };
+    return { serial: device.serial, firmwareVersion: device.firmwareVersion, wifiSsid: wifi?.ssid ?? '', wifiStrengthPercent: wifi?.strengthPercent ?? 100 };
   };
   router.add({ method: 'GET', path: '/api', public: true, handler: () => jsonResponse(200, homeWizardInfo(hwContext())) });
-  router.add({ method: 'GET', path: '/api/v1/data', handler: () => jsonResponse(200, homeWizardData(merger.merged(clock.nowMs()), hwContext())) });
+  router.add({
+    method: 'GET', path: '/api/v1/data',
+    handler: () => {
+      const data = homeWizardData(snapshot(), hwContext(), doc.homewizard);
+      return data.ok ? jsonResponse(200, data.body) : errorResponse(503, data.error);
+    },
+  });
+  router.add({ method: 'GET', path: '/api/v1/system', handler: () => jsonResponse(200, homeWizardSystem()) });
+  router.add({
+    method: 'GET', path: '/api/v1/telegram',
+    handler: () => {
+      if (lastTelegram) return { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' }, body: homeWizardTelegram(lastTelegram) };
+      const format = link.detectedFormat();
+      return errorResponse(404, format && format !== 'dsmr'
+        ? `no DSMR telegram: this meter sends ${format === 'dsmr-encrypted' ? 'encrypted P1' : 'HAN (DLMS)'} frames; /api/v1/telegram is for plain P1 meters`
+        : 'no DSMR telegram received yet');
+    },
+  });
 
   for (const route of deps.extraRoutes ?? []) router.add(route);
   for (const upload of deps.extraUploadRoutes ?? []) router.addUpload(upload);
@@ -429,6 +523,7 @@ export function createApp(deps: AppDeps): App {
     uploadRoute: (method, path) => router.uploadRoute(method, path),
     beginUpload: (route, request) => router.beginUpload(route, request),
     canRead: (request) => access.canRead(request),
+    liveRefusal: (request) => router.liveRefusal(request),
     onMeterBytes,
     snapshot,
     framesDecoded: () => link.framesDecoded(),
@@ -438,8 +533,8 @@ export function createApp(deps: AppDeps): App {
       const next = change(cloneJson(doc));
       if (typeof next === 'string') return { ok: false, error: next };
       // Same checks as a stored document gets at start-up: nothing invalid is ever saved.
-      const checked = parseStoredSettings(JSON.stringify(next));
-      if (checked.problem) return { ok: false, error: checked.problem };
+      const checked = readStoredSettings(JSON.stringify(next));
+      if (checked.health.problems.length) return { ok: false, error: checked.health.problems.join('; ') };
       if (next.version !== 1) return { ok: false, error: 'version must be 1' };
       const failure = saveDoc(checked.doc);
       return failure ? { ok: false, error: failure } : { ok: true };
@@ -487,4 +582,41 @@ function describeDecoderNatives(natives: AppDeps['decoderNatives']): string[] {
   if (natives?.aesGcm) names.push('aes-gcm');
   if (natives?.asciiText) names.push('ascii-text');
   return names;
+}
+
+/**
+ * Loads and reads the stored settings. Anything but a clean read keeps the original aside first
+ * (SettingsStore.keepAside), so no later save can lose it, and logs every problem.
+ */
+function loadSettings(store: SettingsStore, logger: Logger): { doc: SettingsDocument; health: SettingsHealth } {
+  let text: string | undefined;
+  let loadError: string | undefined;
+  try {
+    text = store.load();
+  } catch (e) {
+    loadError = e instanceof Error ? e.message : String(e);
+  }
+  const read = readStoredSettings(text, loadError);
+  const health = read.health;
+  if (health.state !== 'ok' || health.locked) {
+    try {
+      const kept = store.keepAside?.();
+      if (kept !== undefined) health.keptAs = kept;
+    } catch (e) {
+      health.problems.push('the original could not be copied aside (' + (e instanceof Error ? e.message : String(e)) + '): it is left untouched where it is');
+    }
+    logger.warn(`settings ${health.state}${health.keptAs ? ' (original kept as ' + health.keptAs + ')' : ''}: ${health.problems.join('; ')}`);
+    if (health.locked) logger.warn('settings locked: ' + lockMessage(health, store));
+    else if (health.confirmRequired) logger.warn('settings: the allowance is held safe until the owner confirms the settings (POST /api/v1/settings/confirm or the banner on the page)');
+  }
+  for (const note of health.notes) logger.info('settings: ' + note);
+  return read;
+}
+
+/** What a locked box tells the person at the page, and how the owner unlocks it. */
+function lockMessage(health: SettingsHealth, store: SettingsStore): string {
+  const where = store.describe ? store.describe() : 'the stored settings';
+  return 'the stored settings could not be read, so whether a password is set cannot be told: logins, first setup and changes are locked'
+    + (health.keptAs ? `; the original is kept as ${health.keptAs}` : '')
+    + `. To unlock, the owner repairs or removes ${where} and restarts the box (docs/provisioning-ota.md, "Damaged settings")`;
 }

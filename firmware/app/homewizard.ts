@@ -1,34 +1,83 @@
 /**
- * HomeWizard P1 meter local API, v1 shape (GET /api and GET /api/v1/data), so SmartEVSE, evcc and
- * Home Assistant's HomeWizard integration can use the box unchanged.
+ * HomeWizard P1 meter local API, v1 shape (GET /api, /api/v1/data, /api/v1/system,
+ * /api/v1/telegram), so SmartEVSE, evcc and Home Assistant's HomeWizard integration use the box
+ * unchanged. Field names and units are HomeWizard's (homewizard/api-documentation
+ * docs/v1/measurement.mdx, including their "montly" spelling).
  *
- * Field names and units are HomeWizard's (including their "montly" spelling). A field appears
- * only when the meter gave us the value: absent, never 0, for what we do not know.
+ * Built from the snapshot (the merged, plausibility-checked reading and the headroom answer),
+ * never from a raw frame. What each consumer does with the body decides the rules here (their
+ * parsing is replayed in hosttests/homewizard/):
+ * - Line currents come from the one rule in outputs/line-currents.ts: signed by the meter's
+ *   per-phase direction, and on an IT grid L2 is the engine's safe value (homewizard.l2 "safe").
+ *   SmartEVSE counts the active_current_lN_a keys and reads L1.. by index, and evcc reads a
+ *   missing current as 0 A: so a supply line is never left out. When a line's current is not
+ *   known (no data, past the fail-safe ladder, an IT L2 without L1 and L3) the whole answer is a
+ *   503: every consumer treats that as a failed read, none as 0 A.
+ * - Meters without tariff registers (HAN): total_power_import_t1_kwh = the total (export
+ *   likewise), because evcc's energy is the sum of t1..t4 only.
+ * - active_current_a only on a one-phase supply: SmartEVSE 3.5 counts it as a fourth current key
+ *   and then writes past its three-entry current array (getDataFromHomeWizard / homewizard_task).
+ * - wifi_ssid and wifi_strength always: python-homewizard-energy maps v1 names only when the body
+ *   has wifi_ssid (models.py, Measurement.__pre_deserialize__).
  * docs/api.md lists which fields HAN and P1 meters fill.
  */
 import type { MeterReading, PhaseReading } from '../../decoders/reading';
+import type { Snapshot } from './snapshot';
+import type { HomeWizardSettings } from './outputs/homewizard-settings';
+import { outputLineCurrents } from './outputs/line-currents';
+import { energyExportTotalWh, energyImportTotalWh } from './outputs/energy-totals';
+import { HOMEWIZARD_PRODUCT_NAME, HOMEWIZARD_PRODUCT_TYPE } from './homewizard-identity';
 import { bytesToHex, utf8Encode } from './util/bytes';
+import { crc16Arc } from '../../decoders/util/crc16-arc';
+import { declaresChecksum } from '../../decoders/dsmr/decode-telegram';
 
 export interface HomeWizardContext {
   serial: string;
   firmwareVersion: string;
-  wifiSsid?: string;
-  wifiStrengthPercent?: number;
+  /** The Wi-Fi network the box is on ('' when none or unknown). */
+  wifiSsid: string;
+  wifiStrengthPercent: number;
 }
 
 /** GET /api: the device identification HomeWizard clients probe first. */
 export function homeWizardInfo(context: HomeWizardContext): Record<string, unknown> {
   return {
-    product_type: 'HWE-P1',
-    product_name: 'P1 meter',
+    product_type: HOMEWIZARD_PRODUCT_TYPE,
+    product_name: HOMEWIZARD_PRODUCT_NAME,
     serial: context.serial,
     firmware_version: context.firmwareVersion,
     api_version: 'v1',
   };
 }
 
+/** GET /api/v1/system: the box never talks to HomeWizard's cloud. */
+export function homeWizardSystem(): Record<string, unknown> {
+  return { cloud_enabled: false };
+}
+
+/**
+ * GET /api/v1/telegram: the last good telegram as the meter sent it ("/" .. "!" CRC CR LF). The
+ * decoders keep "/" .. "!" (the CRC they checked is not part of the frame), so the four CRC digits
+ * are put back for a DSMR 4+ telegram, which only decodes when its CRC was there and matched.
+ */
+export function homeWizardTelegram(frame: Uint8Array): Uint8Array {
+  let text = '';
+  for (let i = 0; i < frame.length; i++) text += String.fromCharCode(frame[i]);
+  const crc = crc16Arc(frame);
+  const tail = (declaresChecksum(text) ? bytesToHex(Uint8Array.of(crc >> 8, crc & 0xff)).toUpperCase() : '') + '\r\n';
+  const out = new Uint8Array(frame.length + tail.length);
+  out.set(frame, 0);
+  for (let i = 0; i < tail.length; i++) out[frame.length + i] = tail.charCodeAt(i);
+  return out;
+}
+
 function kWh(wh: number | undefined): number | undefined {
   return wh === undefined ? undefined : Math.round(wh) / 1000;
+}
+
+function round3(value: number): number {
+  const r = Math.round(value * 1000) / 1000;
+  return r === 0 ? 0 : r; // no "-0"
 }
 
 function net(importW: number | undefined, exportW: number | undefined): number | undefined {
@@ -63,16 +112,50 @@ function uniqueId(meterId: string | undefined): string | undefined {
   return meterId === undefined ? undefined : bytesToHex(utf8Encode(meterId)).toUpperCase();
 }
 
-/** GET /api/v1/data from the merged reading. */
-export function homeWizardData(reading: MeterReading | undefined, context: HomeWizardContext): Record<string, unknown> {
+export type HomeWizardData = { ok: true; body: Record<string, unknown> } | { ok: false; error: string };
+
+const LINE_NAMES = ['l1', 'l2', 'l3'];
+
+/**
+ * GET /api/v1/data from the snapshot. `ok: false` (the route answers 503) when a line current of
+ * the supply is not known: see the header for why nothing is served then.
+ */
+export function homeWizardData(snapshot: Pick<Snapshot, 'reading' | 'headroom'>, context: HomeWizardContext, settings: HomeWizardSettings): HomeWizardData {
+  const reading = snapshot.reading ?? undefined;
+  const currents = outputLineCurrents(snapshot.headroom, reading);
+  if (!currents.live || !reading) {
+    return { ok: false, error: 'no live meter data (' + snapshot.headroom.reason + '): nothing is served, since HomeWizard clients read a missing current as 0 A' };
+  }
   const out: Record<string, unknown> = {};
   const put = (name: string, value: unknown): void => {
     if (value !== undefined && value !== null && !(typeof value === 'number' && !Number.isFinite(value))) out[name] = value;
   };
   put('wifi_ssid', context.wifiSsid);
   put('wifi_strength', context.wifiStrengthPercent);
-  if (!reading) return out;
+  putMeterFields(reading, put);
 
+  put('active_power_w', net(reading.powerImportW, reading.powerExportW));
+  const phases: Array<PhaseReading | undefined> = [reading.l1, reading.l2, reading.l3];
+  for (let i = 0; i < 3; i++) {
+    const phase = phases[i];
+    put(`active_power_${LINE_NAMES[i]}_w`, phase ? net(phase.powerImportW, phase.powerExportW) : undefined);
+  }
+  for (let i = 0; i < 3; i++) put(`active_voltage_${LINE_NAMES[i]}_v`, phases[i]?.voltageV);
+  for (let i = 0; i < currents.lines.length; i++) {
+    const line = currents.lines[i];
+    const omitL2 = i === 1 && settings.l2 === 'omit';
+    if (omitL2 && (!line || line.source !== 'measured')) continue;
+    if (!line) return { ok: false, error: `L${i + 1} current unknown (${snapshot.headroom.reason}): nothing is served, since HomeWizard clients read a missing current as 0 A` };
+    put(`active_current_${LINE_NAMES[i]}_a`, round3(line.currentA));
+  }
+  const l1 = currents.lines[0];
+  if (currents.lines.length === 1 && l1) put('active_current_a', round3(Math.abs(l1.currentA)));
+  putCounters(reading, put);
+  return { ok: true, body: out };
+}
+
+/** Identification, tariff and energy registers. */
+function putMeterFields(reading: MeterReading, put: (name: string, value: unknown) => void): void {
   if (reading.protocol === 'dsmr' && reading.dsmrVersion !== undefined) {
     // "50" -> 50, "42" -> 42; Belgian e-MUCS "50217" -> 50 (what HomeWizard shows for Fluvius
     // meters). Inferred "2.2"/"3" are not digits only and are left out.
@@ -81,37 +164,23 @@ export function homeWizardData(reading: MeterReading | undefined, context: HomeW
   put('meter_model', reading.meterModel ?? reading.listId);
   put('unique_id', uniqueId(reading.meterId));
   put('active_tariff', reading.tariff);
+  putEnergy('import', energyImportTotalWh(reading), reading.energyImportTariffWh, put);
+  putEnergy('export', energyExportTotalWh(reading), reading.energyExportTariffWh, put);
+}
 
-  put('total_power_import_kwh', kWh(reading.energyImportWh));
-  const importTariffs = reading.energyImportTariffWh ?? [];
-  for (let i = 0; i < importTariffs.length && i < 4; i++) put(`total_power_import_t${i + 1}_kwh`, kWh(importTariffs[i]));
-  put('total_power_export_kwh', kWh(reading.energyExportWh));
-  const exportTariffs = reading.energyExportTariffWh ?? [];
-  for (let i = 0; i < exportTariffs.length && i < 4; i++) put(`total_power_export_t${i + 1}_kwh`, kWh(exportTariffs[i]));
-  if (reading.energyImportWh === undefined && importTariffs.length) {
-    put('total_power_import_kwh', kWh(importTariffs.reduce((a, b) => a + b, 0)));
-  }
-  if (reading.energyExportWh === undefined && exportTariffs.length) {
-    put('total_power_export_kwh', kWh(exportTariffs.reduce((a, b) => a + b, 0)));
-  }
+/**
+ * total_power_<dir>_kwh (outputs/energy-totals.ts) and _t1.._t4. Without tariff registers t1 is the
+ * total (evcc sums t1..t4).
+ */
+function putEnergy(direction: 'import' | 'export', total: number | undefined, tariffsWh: number[] | undefined, put: (name: string, value: unknown) => void): void {
+  const tariffs = tariffsWh ?? [];
+  put(`total_power_${direction}_kwh`, kWh(total));
+  if (tariffs.length === 0) put(`total_power_${direction}_t1_kwh`, kWh(total));
+  for (let i = 0; i < tariffs.length && i < 4; i++) put(`total_power_${direction}_t${i + 1}_kwh`, kWh(tariffs[i]));
+}
 
-  put('active_power_w', net(reading.powerImportW, reading.powerExportW));
-  const phases: Array<[string, PhaseReading | undefined]> = [['l1', reading.l1], ['l2', reading.l2], ['l3', reading.l3]];
-  for (const [name, phase] of phases) put(`active_power_${name}_w`, phase ? net(phase.powerImportW, phase.powerExportW) : undefined);
-  for (const [name, phase] of phases) put(`active_voltage_${name}_v`, phase?.voltageV);
-  let currentSum = 0;
-  let currentCount = 0;
-  for (const [name, phase] of phases) {
-    put(`active_current_${name}_a`, phase?.currentA);
-    if (phase?.currentA !== undefined) {
-      currentSum += phase.currentA;
-      currentCount++;
-    }
-  }
-  // Only a true total: with one phase unknown (IT grids without L2) a sum would understate it.
-  const phasesExpected = reading.phaseCount ?? 3;
-  if (currentCount > 0 && currentCount >= phasesExpected) put('active_current_a', Math.round(currentSum * 1000) / 1000);
-
+/** Quality counters, Belgian demand, gas and other sub-meters. */
+function putCounters(reading: MeterReading, put: (name: string, value: unknown) => void): void {
   if (reading.voltageSags) {
     put('voltage_sag_l1_count', reading.voltageSags.l1);
     put('voltage_sag_l2_count', reading.voltageSags.l2);
@@ -142,12 +211,11 @@ export function homeWizardData(reading: MeterReading | undefined, context: HomeW
     if (m.id !== undefined) entry.unique_id = uniqueId(m.id);
     const ts = homeWizardTimestamp(m.time);
     if (ts !== undefined) entry.timestamp = ts;
-    if (m.value !== undefined) entry.value = m.value;
+    entry.value = m.value;
     if (m.unit !== undefined) entry.unit = m.unit;
     external.push(entry);
   }
-  if (external.length) out.external = external;
-  return out;
+  if (external.length) put('external', external);
 }
 
 /** HomeWizard's external device types; sub-meters they have no name for are left out. */

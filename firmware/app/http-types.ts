@@ -14,6 +14,8 @@ export interface AppRequest {
   body?: string;
   /** Remote address, for rate limiting. */
   remote?: string;
+  /** The box's address this request arrived on (when the server knows it): a Host naming it is the box's own. */
+  localAddress?: string;
 }
 
 export interface AppResponse {
@@ -35,6 +37,11 @@ export interface Route {
    * (settings access.readOpen), else it needs a session too. The router enforces both centrally.
    */
   public?: boolean;
+  /**
+   * True for the few public routes that must answer whatever name the client used (captive-portal
+   * probes, which only redirect to the setup page): they skip the Host check (lan/host-check.ts).
+   */
+  anyHost?: boolean;
   handler: RouteHandler;
 }
 

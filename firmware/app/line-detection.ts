@@ -4,11 +4,13 @@
  * each candidate to the byte source. Once frames decode (or arrive encrypted: the line is right,
  * the key is what is missing) the line is kept; if a kept line then delivers no frame for
  * `relockAfterMs` (cable moved to another meter, meter replaced), the search starts again.
+ * The detector decodes nothing itself: the app's MeterLink decodes every byte anyway and passes
+ * each result to onResult (sharedStream), so there is one set of frame buffers, not two.
  */
 import { LineDetector as CandidateDetector } from '../../decoders/autodetect/line-detector';
 import type { DetectVerdict } from '../../decoders/autodetect/line-detector';
 import { LINE_CANDIDATES } from '../../decoders/autodetect/line-candidates';
-import type { DecoderOptions } from '../../decoders/frame-result';
+import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { LineSettings } from './ports';
 
 export function describeLine(line: LineSettings): string {
@@ -42,7 +44,7 @@ export class AutoLine {
   }
 
   private newDetector(): CandidateDetector {
-    return new CandidateDetector(this.windowMs === undefined ? { decoder: this.decoder } : { decoder: this.decoder, windowMs: this.windowMs });
+    return new CandidateDetector(this.windowMs === undefined ? { decoder: this.decoder, sharedStream: true } : { decoder: this.decoder, sharedStream: true, windowMs: this.windowMs });
   }
 
   current(): LineSettings {
@@ -63,6 +65,11 @@ export class AutoLine {
       this.lockedLine = true;
       this.lastVerdict = 'found';
     }
+  }
+
+  /** Every result the app's stream decoded from the bytes (call it before onBytes with them). */
+  onResult(result: FrameResult): void {
+    if (!this.lockedLine) this.detector.observe(result);
   }
 
   onBytes(bytes: Uint8Array, nowMs: number): void {

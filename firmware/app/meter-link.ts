@@ -29,6 +29,21 @@ export interface RawFrameRecord {
   truncated?: boolean;
 }
 
+/**
+ * What the ring keeps of a frame: its first rawHexMaxBytes bytes, copied. The hex text is made
+ * only when the diagnostics ask (recentFrames): 16 frames of 512 bytes are 8 KB as bytes but
+ * ~24 KB as "xx " text, which the device held in XS chunks at all times (sim:memory).
+ */
+interface RingEntry {
+  timeMs: number;
+  ok: boolean;
+  format?: FrameFormat;
+  error?: string;
+  errorCode?: DecodeErrorCode;
+  bytes: number;
+  head: Uint8Array | undefined;
+}
+
 export interface LinkOptions {
   /** With no byte for this long the link is "no-data". */
   noDataAfterMs: number;
@@ -40,8 +55,8 @@ export interface LinkOptions {
 
 export const defaultLinkOptions: LinkOptions = { noDataAfterMs: 15000, noFrameAfterMs: 30000, rawRingSize: 16, rawHexMaxBytes: 512 };
 
-export const HINT_NO_DATA = 'no data: is the HAN/P1 port opened by your grid company? Check the cable too (RJ45 for HAN, RJ12 for P1).';
-export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: check the line settings (baud rate, parity), or try --line auto.';
+export const HINT_NO_DATA = 'no data from the meter: check the cable (RJ45 for HAN, RJ12 for P1), and ask your grid company to open the meter\'s HAN/P1 port (often closed until you ask).';
+export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: the line settings are probably wrong. In Settings, set "Serial line" to "detect automatically", or to your meter\'s (HAN: 2400 8E1, P1: 115200 8N1).';
 
 /** Frame and byte counters of the meter link (snapshot `frames`). */
 export interface LinkCounters {
@@ -61,7 +76,7 @@ export class MeterLink {
   private lastFrameMs: number | undefined;
   private lastErrorCode: DecodeErrorCode | undefined;
   private format: FrameFormat | undefined;
-  private ring: RawFrameRecord[] = [];
+  private ring: RingEntry[] = [];
 
   constructor(private options: DecoderOptions, nowMs: number, private readonly linkOptions: LinkOptions = defaultLinkOptions) {
     this.stream = new MeterStream(options);
@@ -75,12 +90,14 @@ export class MeterLink {
     this.stream = new MeterStream(options);
   }
 
-  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void): void {
+  /** `onResult` (optional) sees every result, errors too (the line detection uses it). */
+  push(bytes: Uint8Array, nowMs: number, onReading: (result: FrameResult & { ok: true }) => void, onResult?: (result: FrameResult) => void): void {
     if (bytes.length === 0) return;
     this.bytes += bytes.length;
     this.lastByteMs = nowMs;
     const handle = (result: FrameResult): void => {
       this.record(result, nowMs);
+      onResult?.(result);
       if (result.ok) onReading(result);
     };
     try {
@@ -104,13 +121,12 @@ export class MeterLink {
     // Garbage runs are counted, not kept: they would push real frames out of the ring.
     if (!result.ok && result.error.code === 'garbage') return;
     const raw = result.raw;
-    const record: RawFrameRecord = {
+    const record: RingEntry = {
       timeMs: nowMs,
       ok: result.ok,
       bytes: raw ? raw.length : 0,
-      hex: raw ? bytesToHex(raw.length > this.linkOptions.rawHexMaxBytes ? raw.subarray(0, this.linkOptions.rawHexMaxBytes) : raw, ' ') : '',
+      head: raw ? raw.slice(0, this.linkOptions.rawHexMaxBytes) : undefined,
     };
-    if (raw && raw.length > this.linkOptions.rawHexMaxBytes) record.truncated = true;
     if (result.format) record.format = result.format;
     if (!result.ok) {
       record.error = result.error.message;
@@ -136,7 +152,13 @@ export class MeterLink {
     return this.format;
   }
 
-  diagnose(nowMs: number): LinkDiagnosis {
+  /**
+   * sourceProblem: what the byte source reported while it is not open (a serial port that does not
+   * exist or may not be opened, a bridge that refuses): that is the cause, said at once, instead of
+   * a guess about the meter after the no-data delay.
+   */
+  diagnose(nowMs: number, sourceProblem?: string): LinkDiagnosis {
+    if (sourceProblem !== undefined) return { state: 'no-data', hint: sourceProblem };
     const sinceStart = nowMs - this.startedMs;
     if (this.lastByteMs === undefined) {
       return sinceStart >= this.linkOptions.noDataAfterMs ? { state: 'no-data', hint: HINT_NO_DATA } : { state: 'starting' };
@@ -180,7 +202,14 @@ export class MeterLink {
   }
 
   recentFrames(): RawFrameRecord[] {
-    return this.ring.map((r) => JSON.parse(JSON.stringify(r)) as RawFrameRecord);
+    return this.ring.map((r) => {
+      const out: RawFrameRecord = { timeMs: r.timeMs, ok: r.ok, bytes: r.bytes, hex: r.head ? bytesToHex(r.head, ' ') : '' };
+      if (r.bytes > this.linkOptions.rawHexMaxBytes) out.truncated = true;
+      if (r.format !== undefined) out.format = r.format;
+      if (r.error !== undefined) out.error = r.error;
+      if (r.errorCode !== undefined) out.errorCode = r.errorCode;
+      return out;
+    });
   }
 
   framesDecoded(): number {

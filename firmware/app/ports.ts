@@ -33,6 +33,11 @@ export interface ByteSource {
   counters?(): ByteSourceCounters;
   /** True while the port/connection is open (serial, tcp); absent for sources that are always "open". */
   connected?(): boolean;
+  /**
+   * A replayed recording: its time stamps repeat when it loops, so the app gives each decoded
+   * frame's meter time the moment it is replayed (replay-time.ts).
+   */
+  readonly restampsMeterTime?: boolean;
   stop(): void;
 }
 
@@ -49,10 +54,22 @@ export interface Scheduler {
 
 /** Persistent key/value storage for the settings document (a file on Node, Preference/NVS on ESP32). */
 export interface SettingsStore {
-  /** Returns the stored document text, or undefined when nothing was saved yet. */
+  /**
+   * Returns the stored document text, or undefined when nothing was saved yet. Throws (with a
+   * reason a person can act on) when something is stored but cannot be handed over: a directory at
+   * the path, no permission, inconsistent flash records. Never "nothing saved" for those.
+   */
   load(): string | undefined;
   /** Must be atomic: after a crash either the old or the new document is there, never half. */
   save(documentText: string): void;
+  /**
+   * Keeps a copy of the stored bytes exactly as they are, beside the document, so an unreadable or
+   * repaired document is never lost when a new one is saved. Returns where the copy is, or
+   * undefined when there was nothing to copy. Calling it again for the same bytes adds no copy.
+   */
+  keepAside?(): string | undefined;
+  /** Where the document lives, for messages ("/home/pi/meterbox-settings.json", "NVS meterbox"). */
+  describe?(): string;
 }
 
 /** Push channel to live clients (WebSocket). */

@@ -1,8 +1,14 @@
 /**
- * The one place where requests meet routes. Authentication is enforced HERE, for every route,
- * including routes other modules add (provisioning, OTA): a route with `mutates: true` needs a
- * session, a read route needs read access, a `public` route needs nothing. Handlers never check
- * auth themselves, so a forgotten check cannot open a hole.
+ * The one place where requests meet routes. Every request passes the same gates here, in order,
+ * for every route, including routes other modules add (provisioning, OTA):
+ *   1. Host: only the box's own names (lan/host-check.ts, DNS rebinding) -> 421
+ *   2. for state-changing methods: same-origin only (lan/cross-site.ts) -> 403, JSON bodies only -> 415
+ *   3. body nesting at most MAX_JSON_DEPTH before any handler parses it (lan/json-depth.ts) -> 400
+ *   4. authentication: a route with `mutates: true` needs a session, a read route needs read
+ *      access, a `public` route needs nothing -> 401
+ * Handlers never check these themselves, so a forgotten check cannot open a hole. WebSocket
+ * upgrades pass gates 1, 2 (always: a handshake is where a foreign page would ride) and read
+ * access through liveRefusal(); streamed uploads pass 1, 2 (Origin) and 4 in beginUpload().
  *
  * Paths match exactly (no patterns: no RegExp on the device). A path with a route but not for
  * this method answers 405 with Allow; an unknown path falls through to static assets, then 404.
@@ -10,6 +16,16 @@
 import type { AppRequest, AppResponse, Route, UploadRoute, UploadSink } from './http-types';
 import type { AccessControl } from './auth/access-control';
 import { errorResponse } from './http-util';
+import { hostProblem } from './lan/host-check';
+import { bodyTypeProblem, changesState, crossSiteProblem } from './lan/cross-site';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from './lan/json-depth';
+
+export interface RouterLanPolicy {
+  /** Names and addresses the box answers to besides loopback and the arrival address (mDNS name, LAN addresses, configured names). */
+  ownNames(): readonly string[];
+}
+
+const NO_NAMES: RouterLanPolicy = { ownNames: () => [] };
 
 export class Router {
   private readonly routes: Route[] = [];
@@ -18,6 +34,7 @@ export class Router {
   constructor(
     private readonly access: AccessControl,
     private readonly fallback: (request: AppRequest) => AppResponse | undefined,
+    private readonly lan: RouterLanPolicy = NO_NAMES,
   ) {}
 
   add(route: Route): void {
@@ -36,13 +53,38 @@ export class Router {
       .concat(this.uploads.map((u) => ({ method: u.method, path: u.path, mutates: true, public: false })));
   }
 
+  /** Gate 1 and, where the request changes state (or is an upgrade), gate 2's origin check. */
+  private lanRefusal(request: AppRequest, crossSiteMatters: boolean): AppResponse | undefined {
+    const misdirected = hostProblem(request.headers['host'], this.lan.ownNames(), request.localAddress);
+    if (misdirected) return errorResponse(421, misdirected);
+    if (crossSiteMatters) {
+      const foreign = crossSiteProblem(request);
+      if (foreign) return errorResponse(403, foreign, { crossSite: true });
+    }
+    return undefined;
+  }
+
   async handle(request: AppRequest): Promise<AppResponse> {
     const method = request.method === 'HEAD' ? 'GET' : request.method;
+    let route: Route | undefined;
     let pathMatched = false;
-    for (const route of this.routes) {
-      if (route.path !== request.path) continue;
+    for (const candidate of this.routes) {
+      if (candidate.path !== request.path) continue;
       pathMatched = true;
-      if (route.method !== method) continue;
+      if (candidate.method === method) route = candidate;
+    }
+    if (!route || !route.anyHost) {
+      const refusal = this.lanRefusal(request, changesState(method));
+      if (refusal) return refusal;
+    }
+    if (changesState(method)) {
+      const wrongType = bodyTypeProblem(request);
+      if (wrongType) return errorResponse(415, wrongType);
+    }
+    if (request.body !== undefined && jsonNestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
+      return errorResponse(400, `body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    if (route) {
       const refusal = this.access.gate(request, route.mutates ? 'mutate' : route.public ? 'public' : 'read');
       if (refusal) return refusal;
       try {
@@ -69,17 +111,22 @@ export class Router {
     return errorResponse(404, `no such endpoint: ${request.path}`);
   }
 
+  /** Why a WebSocket upgrade may not proceed (421, 403 or 401), or undefined when it may. */
+  liveRefusal(request: AppRequest): AppResponse | undefined {
+    return this.lanRefusal(request, true) ?? this.access.gate(request, 'read');
+  }
+
   uploadRoute(method: string, path: string): UploadRoute | undefined {
     for (const u of this.uploads) if (u.method === method && u.path === path) return u;
     return undefined;
   }
 
   /**
-   * Starts a streamed upload after the central auth check. Returns the sink, or the response to
-   * send instead (401, 413 when the announced length is too big, or the route's own refusal).
+   * Starts a streamed upload after the central checks. Returns the sink, or the response to send
+   * instead (421, 403, 401, 413 when the announced length is too big, or the route's own refusal).
    */
   beginUpload(route: UploadRoute, request: AppRequest): UploadSink | AppResponse {
-    const refusal = this.access.gate(request, 'mutate');
+    const refusal = this.lanRefusal(request, true) ?? this.access.gate(request, 'mutate');
     if (refusal) return refusal;
     const length = Number(request.headers['content-length']);
     if (Number.isFinite(length) && length > route.maxBytes) {

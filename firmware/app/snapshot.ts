@@ -6,6 +6,7 @@
 import type { Headroom } from '../../decoders/headroom/index';
 import type { MeterReading } from '../../decoders/reading';
 import type { LinkCounters, LinkDiagnosis } from './meter-link';
+import type { SettingsHealth } from './settings';
 
 /** GET /api/v1/status and every WebSocket push. */
 export interface Snapshot {
@@ -25,6 +26,8 @@ export interface Snapshot {
   lastFrameKind: 'short' | 'full' | null;
   headroom: Headroom;
   frames: LinkCounters;
+  /** How the stored settings were read; present only when they need the owner (damaged, held safe, locked). */
+  settings?: SettingsHealth;
   /** State of each output by name (outputs/output-port.ts); absent when the platform has none. */
   outputs?: Record<string, Record<string, unknown>>;
   link: LinkDiagnosis & { source?: string; sourceKind?: string; connected?: boolean; line?: string; lineMode: 'fixed' | 'auto' | 'n/a'; lastError?: string };

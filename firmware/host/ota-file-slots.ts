@@ -8,11 +8,15 @@
  *   - an image still 'pending-verify' at the next boot never confirmed itself (crash, reset,
  *     rollback): it becomes 'aborted' and the other slot boots;
  *   - 'invalid' / 'aborted' / 'empty' slots are skipped.
+ * A damaged otadata.json (empty, truncated, not the shape above) does not stop the box: like
+ * ESP-IDF's bootloader with both otadata sectors invalid, it boots ota_0 with its state unknown
+ * ('undefined', bootable) after keeping the damaged file as otadata.json.unreadable-<sha256 prefix>.
  * Constructing the object is a power-on; `restart()` is a reset. The process keeps running: the
  * `onRestart` hook tells the host to re-run its boot step (the OTA machine's `boot`). What a PC
  * cannot simulate is the new code actually running: the "new image" is only bytes and a version.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OtaSlotInfo, OtaSlotState, OtaSlots, OtaWriter } from '../app/ota/ota-ports';
 
@@ -45,7 +49,7 @@ export class FileOtaSlots implements OtaSlots {
     this.log = options.log ?? (() => {});
     mkdirSync(options.dir, { recursive: true });
     if (existsSync(this.otadataPath())) {
-      this.data = JSON.parse(readFileSync(this.otadataPath(), 'utf8')) as OtaData;
+      this.data = this.readOtadata();
     } else {
       writeFileSync(this.slotPath(0), `meterbox factory image ${options.factoryVersion} (PC simulation placeholder)\n`);
       writeFileSync(this.slotPath(1), '');
@@ -142,6 +146,28 @@ export class FileOtaSlots implements OtaSlots {
     });
   }
 
+  /** otadata.json as stored, or the invalid-otadata fallback (see the top of this file). */
+  private readOtadata(): OtaData {
+    let problem: string;
+    try {
+      const raw = JSON.parse(readFileSync(this.otadataPath(), 'utf8')) as unknown;
+      problem = otadataProblem(raw);
+      if (!problem) return raw as OtaData;
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+    const bytes = readFileSync(this.otadataPath());
+    const kept = `${this.otadataPath()}.unreadable-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+    if (!existsSync(kept)) copyFileSync(this.otadataPath(), kept);
+    this.log(`ota-file-slots: otadata.json is damaged (${problem}); kept as ${kept}; booting ota_0 with its state unknown, as the ESP-IDF bootloader does`);
+    const hasImage = (i: number) => existsSync(this.slotPath(i)) && readFileSync(this.slotPath(i)).length > 0;
+    if (!hasImage(0) && !hasImage(1)) {
+      writeFileSync(this.slotPath(0), `meterbox factory image ${this.options.factoryVersion} (PC simulation placeholder)\n`);
+      return { running: 0, nextBoot: 0, states: ['valid', 'empty'] };
+    }
+    return { running: 0, nextBoot: 0, states: [hasImage(0) ? 'undefined' : 'empty', hasImage(1) ? 'undefined' : 'empty'] };
+  }
+
   /** The bootloader's choice of image, as ESP-IDF makes it with rollback enabled. */
   private bootloader(): void {
     let candidate = this.data.nextBoot;
@@ -186,4 +212,16 @@ export class FileOtaSlots implements OtaSlots {
     writeFileSync(tmp, JSON.stringify(this.data) + '\n');
     renameSync(tmp, this.otadataPath());
   }
+}
+
+const STATES: readonly string[] = ['valid', 'new', 'pending-verify', 'invalid', 'aborted', 'undefined', 'empty'];
+
+/** Why a parsed otadata.json is not {running, nextBoot, states: [state, state]}, or '' when it is. */
+function otadataProblem(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const d = raw as Record<string, unknown>;
+  if (d.running !== 0 && d.running !== 1) return 'running is not 0 or 1';
+  if (d.nextBoot !== 0 && d.nextBoot !== 1) return 'nextBoot is not 0 or 1';
+  if (!Array.isArray(d.states) || d.states.length !== 2 || !d.states.every((x) => typeof x === 'string' && STATES.indexOf(x) >= 0)) return 'states is not two slot states';
+  return '';
 }

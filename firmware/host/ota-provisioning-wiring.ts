@@ -6,11 +6,18 @@
  *   --wifi-sim FILE              simulated networks (see wifi-sim.ts); default: a built-in list
  *   --ota-dir DIR                slot files and otadata.json (default: meterbox-ota/ beside the settings)
  *   --ota-health-deadline-ms N   how long a new image has to prove itself (default 120000)
+ *   --ota-public-key FILE        the release public key images must be signed with (PEM: ECDSA P-256
+ *                                for ESP32 images, RSA-3072 for ESP32-C3; default keys/meterbox-release.pub.pem
+ *                                when the repository has one)
+ *   --ota-allow-unsigned         take unsigned images (development only; the status says so)
+ * Without a key and without --ota-allow-unsigned, no image is installed (the update page says why).
  *
- * Health signals for a new image: a decoded meter frame (frame counter moved since the boot) or an
- * answered GET /api/v1/firmware (the update page polls it).
+ * Health signals for a new image: a decoded meter frame (frame counter moved since the boot) or the
+ * logged-in owner's POST /api/v1/firmware/confirm (the update page sends it once the image answers).
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { homeWizardHostName, serialFromMac } from '../app/homewizard-identity';
 import type { Route, UploadRoute } from '../app/http-types';
 import type { Clock } from '../app/ports';
 import { OtaMachine } from '../app/ota/ota-machine';
@@ -20,8 +27,10 @@ import type { ProvisioningDeps } from '../app/provisioning/provisioning-machine'
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import type { WifiSettingsAccess } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
+import { hostSerial } from './host-identity';
 import { FileOtaSlots } from './ota-file-slots';
 import { nodeImageFetcher } from './ota-url-fetcher';
+import { releaseKeyVerifierFromFile } from './ota-signature';
 import { LoopbackCaptiveDns } from './wifi-sim-dns';
 import { DEFAULT_WIFI_SIM, SimulatedCaptiveDns, SimulatedMdns, SimulatedWifi, loadWifiSimConfig, simulatedIdentity } from './wifi-sim';
 import type { WifiSimConfig } from './wifi-sim';
@@ -33,7 +42,12 @@ export interface OtaWifiArgs {
   wifiSim?: string;
   otaDir?: string;
   otaHealthDeadlineMs?: number;
+  otaPublicKey?: string;
+  otaAllowUnsigned?: boolean;
 }
+
+/** The repository's release public key, used when --ota-public-key is not given (keys/README.md). */
+export const DEFAULT_RELEASE_KEY = join(__dirname, '..', '..', 'keys', 'meterbox-release.pub.pem');
 
 /** Removes this module's flags from argv (so main.ts's parser never sees them). */
 export function takeOtaWifiArgs(argv: string[]): { rest: string[]; args: OtaWifiArgs } {
@@ -48,6 +62,8 @@ export function takeOtaWifiArgs(argv: string[]): { rest: string[]; args: OtaWifi
     };
     if (a === '--wifi-sim') args.wifiSim = value();
     else if (a === '--ota-dir') args.otaDir = value();
+    else if (a === '--ota-public-key') args.otaPublicKey = value();
+    else if (a === '--ota-allow-unsigned') args.otaAllowUnsigned = true;
     else if (a === '--ota-health-deadline-ms') {
       const n = Number(value());
       if (!Number.isFinite(n) || n <= 0) throw new Error('--ota-health-deadline-ms needs a positive number');
@@ -64,6 +80,8 @@ export interface OtaWifiOptions {
   log: (message: string) => void;
   /** Instead of --wifi-sim FILE (tests). */
   wifiSimConfig?: WifiSimConfig;
+  /** The box's serial when the Wi-Fi simulation names no MAC; default: this machine's (host-identity.ts). */
+  serial?: string;
   slotSizeBytes?: number;
   provisioningTiming?: ProvisioningDeps['timing'];
   tickMs?: number;
@@ -74,6 +92,11 @@ interface AppLike extends WifiSettingsAccess {
 }
 
 export interface OtaWifi {
+  /**
+   * The simulated box's serial (its MAC): the AP name meterbox-XXXXXX, the mDNS name p1meter-XXXXXX
+   * the setup page shows, and what main.ts hands startHost for the HomeWizard API and mDNS.
+   */
+  serial: string;
   routes: Route[];
   uploadRoutes: UploadRoute[];
   wifi: SimulatedWifi;
@@ -92,9 +115,12 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
   const dns = simConfig.captiveDnsPort !== undefined ? new LoopbackCaptiveDns(simConfig.captiveDnsPort, o.log) : new SimulatedCaptiveDns();
   const mdns = new SimulatedMdns();
   let app: AppLike | undefined;
+  const identity = simulatedIdentity(simConfig, Uint8Array.from(Buffer.from(o.serial ?? hostSerial(), 'hex')));
+  const serial = serialFromMac(identity.macAddress);
   const provisioning = new ProvisioningMachine({
     wifi, dns, mdns,
-    identity: simulatedIdentity(simConfig),
+    identity,
+    mdnsHostName: homeWizardHostName(serial),
     store: settingsCredentialStore(() => {
       if (!app) throw new Error('app not started');
       return app;
@@ -116,17 +142,24 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
       ota?.boot(o.clock.nowMs());
     },
   });
+  const keyPath = args.otaPublicKey ?? (existsSync(DEFAULT_RELEASE_KEY) ? DEFAULT_RELEASE_KEY : undefined);
+  const signature = keyPath !== undefined ? releaseKeyVerifierFromFile(keyPath) : undefined;
+  if (signature) o.log(`ota: images must be signed (${signature.scheme}) with the key in ${keyPath}`);
+  else if (args.otaAllowUnsigned) o.log('ota: WARNING: --ota-allow-unsigned: any image that passes the format checks is installed');
+  else o.log('ota: no release key (--ota-public-key FILE): firmware updates are refused');
   ota = new OtaMachine(slots, {
     projectName: PROJECT_NAME,
     firmwareVersion: o.firmwareVersion,
     healthDeadlineMs: args.otaHealthDeadlineMs,
+    signature,
+    allowUnsigned: args.otaAllowUnsigned === true,
   }, o.log);
   const otaRoutes = createOtaRoutes(ota, o.clock, slots.nextSlot().sizeBytes, nodeImageFetcher);
   const routes = [...createWifiRoutes(provisioning, o.clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
   let timer: ReturnType<typeof setInterval> | undefined;
   const machine = ota;
   return {
-    routes, uploadRoutes: otaRoutes.uploadRoutes, wifi, dns, mdns, slots, ota: machine, provisioning,
+    serial, routes, uploadRoutes: otaRoutes.uploadRoutes, wifi, dns, mdns, slots, ota: machine, provisioning,
     start(started: AppLike) {
       app = started;
       const now = o.clock.nowMs();
@@ -134,7 +167,7 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
       machine.boot(now);
       provisioning.start(now);
       const ap = provisioning.accessPointCredentials();
-      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"`);
+      o.log(`wifi (simulated): setup access point "${ap.ssid}", label password "${ap.password}"; after joining: ${provisioning.status(now).mdnsName}`);
       timer = setInterval(() => {
         const t = o.clock.nowMs();
         if (app && app.snapshot().frames.frames > framesAtBoot) machine.reportHealthy('meter', t);

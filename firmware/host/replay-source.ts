@@ -1,7 +1,9 @@
 /**
  * A simulated meter: replays real captures in a loop at a real meter's cadence. Each step sends
  * one capture file's bytes, paced like the serial line would deliver them (`baud` / 10 bytes per
- * second, in 50 ms chunks; 0 = all at once), then waits for the next step.
+ * second, in 50 ms chunks; 0 = all at once), then waits for the next step. The captures' own time
+ * stamps repeat on every loop, so the app gives each frame its replay time as meter time
+ * (restampsMeterTime; firmware/app/replay-time.ts) and describe() says so.
  *
  * The default sequence is a Norwegian Aidon 6525 3-phase meter on an IT grid (no L2 current):
  * list 3 (energy registers, sent at the hour) once, then list 2 (full list, every 10 s) between
@@ -39,6 +41,8 @@ export function captureReplay(paths: string[], intervalMs: number, baud: number)
 
 export class ReplaySource implements ByteSource {
   readonly kind = 'replay' as const;
+  /** The loop repeats the captures' time stamps: the app stamps each frame with its replay time. */
+  readonly restampsMeterTime = true;
   private timers: NodeJS.Timeout[] = [];
   private stopped = true;
   private index = 0;
@@ -51,7 +55,7 @@ export class ReplaySource implements ByteSource {
   }
 
   describe(): string {
-    return this.options.label + ` (every ${this.options.intervalMs} ms${this.options.baud ? `, ${this.options.baud} baud pacing` : ''})`;
+    return this.options.label + ` (every ${this.options.intervalMs} ms${this.options.baud ? `, ${this.options.baud} baud pacing` : ''}; meter time = replay time)`;
   }
 
   start(onBytes: (bytes: Uint8Array, nowMs: number) => void): void {

@@ -2,6 +2,8 @@
  * Meter bytes from a serial device (USB meter cable, or a pty in tests) via `serialport`.
  * Reopens after errors (cable pulled) every `retryMs`. Changing line settings (auto-detection)
  * closes and reopens the port, since serialport can only change the baud rate in place.
+ * Errors reach the app as instructions a person can follow (serialProblem): the dashboard shows
+ * them as the link hint while the port is not open.
  */
 import { SerialPort } from 'serialport';
 import type { ByteSource, LineSettings } from '../app/ports';
@@ -40,14 +42,14 @@ export class SerialSource implements ByteSource {
     });
     this.port = port;
     port.on('data', (chunk: Buffer) => this.onBytes(new Uint8Array(chunk), Date.now()));
-    port.on('error', (e: Error) => this.onError(`${this.path}: ${e.message}`));
+    port.on('error', (e: Error) => this.onError(serialProblem(this.path, e.message)));
     port.on('close', () => {
       if (this.port === port) this.port = undefined;
       this.scheduleReopen();
     });
     port.open((e) => {
       if (e) {
-        this.onError(`cannot open ${this.path}: ${e.message}`);
+        this.onError(serialProblem(this.path, e.message));
         if (this.port === port) this.port = undefined;
         this.scheduleReopen();
       }
@@ -91,4 +93,24 @@ export class SerialSource implements ByteSource {
       if (port.isOpen) port.close();
     }
   }
+}
+
+/**
+ * What a failed open or a port error means, as an instruction. serialport reports the errno as
+ * text ("Error: Permission denied, cannot open /dev/ttyUSB0"), so the text is matched.
+ */
+export function serialProblem(path: string, message: string): string {
+  if (/No such file or directory|ENOENT/i.test(message)) {
+    return `${path} does not exist: plug in the meter cable, or find its name with "ls /dev/serial/by-id/ /dev/ttyUSB* /dev/ttyACM*" and start meterbox with --serial set to it.`;
+  }
+  if (/Permission denied|EACCES|EPERM/i.test(message)) {
+    return `no permission to open ${path}: add the user that runs meterbox to the dialout group ("sudo usermod -aG dialout $USER", then log out and in again; the systemd service has SupplementaryGroups=dialout).`;
+  }
+  if (/Cannot lock port|Resource temporarily unavailable|EBUSY|EAGAIN/i.test(message)) {
+    return `${path} is in use by another program (another meterbox, ModemManager or a serial console): stop that program, or check that this is the meter cable.`;
+  }
+  if (/Input\/output error|EIO|disconnected/i.test(message)) {
+    return `${path} went away (was the meter cable unplugged?): plug it in again; meterbox reopens it by itself.`;
+  }
+  return `cannot read ${path}: ${message.replace(/^Error:\s*/, '')}`;
 }

@@ -36,7 +36,7 @@ export class TcpSource implements ByteSource {
     socket.setKeepAlive(true, 30000);
     socket.on('connect', () => { this.delayMs = 1000; });
     socket.on('data', (chunk: Buffer) => this.onBytes(new Uint8Array(chunk), Date.now()));
-    socket.on('error', (e: Error) => this.onError(`${this.describe()}: ${e.message}`));
+    socket.on('error', (e: Error) => this.onError(tcpProblem(this.host, this.port, e)));
     socket.on('close', () => {
       if (this.socket === socket) this.socket = undefined;
       if (this.stopped) return;
@@ -58,5 +58,17 @@ export class TcpSource implements ByteSource {
     if (this.retry) clearTimeout(this.retry);
     this.socket?.destroy();
     this.socket = undefined;
+  }
+}
+
+/** What a failed connection to the serial bridge means, as an instruction (node:net error codes). */
+export function tcpProblem(host: string, port: number, e: Error & { code?: string }): string {
+  const where = `${host}:${port}`;
+  switch (e.code) {
+    case 'ECONNREFUSED': return `nothing answers at ${where}: is the serial bridge on, and is ${port} its raw TCP port?`;
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `the name ${host} is not known: check the bridge's address (--tcp HOST:PORT).`;
+    case 'ETIMEDOUT': case 'EHOSTUNREACH': case 'ENETUNREACH': return `cannot reach ${where}: check the bridge's address and that it is on this network.`;
+    case 'ECONNRESET': case 'EPIPE': return `the serial bridge at ${where} closed the connection: meterbox reconnects by itself.`;
+    default: return `serial bridge ${where}: ${e.message}`;
   }
 }

@@ -9,7 +9,8 @@
  *     "scanDelayMs": 300,
  *     "accessPointAddress": "192.168.4.1",
  *     "stationIp": "192.168.1.77",
- *     "macAddress": "24:6f:28:4f:21:a0", // names the setup AP (last 3 bytes)
+ *     "macAddress": "24:6f:28:4f:21:a0", // the box's MAC: setup AP and mDNS names (last 3 bytes),
+ *                                        // HomeWizard serial; default: this PC's (host-identity.ts)
  *     "deviceSecretHex": "...",          // 16+ bytes; derives the AP password (the label)
  *     "captiveDnsPort": 5354,            // optional: a real captive DNS on udp 127.0.0.1:PORT (0 = any)
  *     "networks": [
@@ -92,10 +93,14 @@ function parseMac(text: string): Uint8Array {
   return Uint8Array.from(parts);
 }
 
-/** The simulated device identity. The default secret is a fixed PC-only value, never a device's. */
-export function simulatedIdentity(c: WifiSimConfig): DeviceIdentity {
+/**
+ * The simulated box's identity: the config's MAC, else `defaultMac` (the PC's own, so the setup
+ * access point meterbox-XXXXXX and the mDNS name p1meter-XXXXXX share their digits as on a
+ * device). The default secret is a fixed PC-only value, never a device's.
+ */
+export function simulatedIdentity(c: WifiSimConfig, defaultMac: Uint8Array = parseMac('02:4d:42:00:00:01')): DeviceIdentity {
   const secretHex = c.deviceSecretHex ?? '70632d73696d756c6174696f6e2d6f6e6c792d6e6f742d612d736563726574';
-  return { macAddress: parseMac(c.macAddress ?? '02:4d:42:00:00:01'), deviceSecret: Uint8Array.from(Buffer.from(secretHex, 'hex')) };
+  return { macAddress: c.macAddress !== undefined ? parseMac(c.macAddress) : defaultMac, deviceSecret: Uint8Array.from(Buffer.from(secretHex, 'hex')) };
 }
 
 export class SimulatedWifi implements WifiAdapter {

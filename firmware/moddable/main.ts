@@ -7,11 +7,19 @@
  *   HTTP + WebSocket server on one port (embedded:io/socket/listener), page from flash (gzip)
  *   settings in Preference (NVS), clock and timers from Date.now() and Timer
  *   Wi-Fi provisioning (setup AP, captive DNS, mDNS) and OTA (two app slots, rollback)
+ *   HomeWizard identity: serial = the Wi-Fi MAC, mDNS host p1meter-XXXXXX with _hwenergy._tcp and
+ *   _http._tcp; MQTT with Home Assistant discovery (Moddable's MQTT client, settings `mqtt`)
  *
  * Everything is created inside main() at run time: preloaded module state is frozen on the device.
- * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx, meter.uart,
+ * Configuration (manifests/manifest.json "config", per target): meter.rx, meter.tx (optional: the
+ * meter line is receive-only, so no TX pin is driven unless one is named), meter.uart,
  * meter.requestPin, meter.invert, meter.kind ('p1' | 'han' | 'auto'), meter.path (simulator pty),
- * http.port, http.maxConnections, ws.maxClients, device.name, firmwareVersion, ota.projectName.
+ * http.port, http.maxConnections, http.hostNames (extra names the box answers to), ws.maxClients,
+ * device.name, firmwareVersion, ota.projectName, ota.signatureScheme, memory.slotBytes,
+ * memory.sampleMs. Top-level strings set on the mcconfig command line override two of them for
+ * test runs (firmware/moddable/sim/sim-memory.mjs): httpPort=N, meterPath=PATH.
+ *
+ * Start order: the radio is powered up before the identity is read (device-identity.ts says why).
  */
 import config from 'mc/config';
 import { createApp } from '../app/app';
@@ -24,9 +32,11 @@ import { ProvisioningMachine } from '../app/provisioning/provisioning-machine';
 import { settingsCredentialStore } from '../app/provisioning/settings-credential-store';
 import { createWifiRoutes } from '../app/provisioning/wifi-routes';
 import { createOtaSlots } from 'meterbox/ota-slots';
+import { espIdfSignatureCheck } from './ota/esp-idf-signature';
+import type { SignatureScheme } from '../app/ota/signature-block';
 import { createDecoderNatives } from './natives/decoder-natives';
 import { createNativeSha256 } from './platform/native-sha256';
-import { createCaptiveDns, createMdns, createWifiAdapter } from 'meterbox/wifi';
+import { createCaptiveDns, createMdns, createWifiAdapter, powerUpRadio } from 'meterbox/wifi';
 import { fillRandom } from 'meterbox-system';
 import { HttpServer, defaultHttpServerOptions } from './http/http-server';
 import { WebSocketHub } from './http/websocket-hub';
@@ -35,7 +45,16 @@ import { PreferenceSettingsStore } from './platform/preference-store';
 import { RequestPin } from './platform/request-pin';
 import { createLogger, createScheduler, moddableClock } from './platform/timers';
 import { loadDeviceIdentity } from './platform/device-identity';
+import { MemoryMonitor } from './platform/memory-monitor';
+import { jsonResponse } from '../app/http-util';
 import { UARTByteSource } from './uart/uart-source';
+import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-pbkdf2';
+import { deviceLoginThrottle } from '../app/auth/login-throttle';
+import { deviceWifiStatus } from './platform/wifi-status';
+import { createMqttConnector } from './mqtt/moddable-mqtt-client';
+import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
+import { createDeviceOutputs } from './outputs/device-outputs';
 
 interface MeterConfig {
   kind?: 'p1' | 'han' | 'auto';
@@ -69,7 +88,9 @@ function startDevice(): void {
   const logger = createLogger('meterbox');
   const clock = moddableClock;
   const scheduler = createScheduler();
-  const meter = (config.meter ?? {}) as MeterConfig;
+  const meter = { ...((config.meter ?? {}) as MeterConfig) };
+  const overrides = config as unknown as { httpPort?: string; meterPath?: string };
+  if (overrides.meterPath) meter.path = overrides.meterPath;
   const firmwareVersion = String(config.firmwareVersion ?? '0.1.0');
 
   const { line, override } = initialLine(meter);
@@ -95,12 +116,20 @@ function startDevice(): void {
 
   // Wi-Fi provisioning and OTA need the app's settings; the app needs their routes.
   let app: App | undefined;
-  const identity = loadDeviceIdentity();
+  powerUpRadio();
+  const { identity, macFrom } = loadDeviceIdentity();
+  if (macFrom === 'stored' && config.platformName === 'esp32') logger.warn('Wi-Fi MAC unknown: the setup access point is named after a stored random address');
+  const serial = serialFromMac(identity.macAddress);
+  const httpPort = Number(overrides.httpPort ?? config.http?.port ?? defaultHttpServerOptions.port);
   const wifi = createWifiAdapter();
   const provisioning = new ProvisioningMachine({
     wifi,
     dns: createCaptiveDns(),
-    mdns: createMdns(),
+    mdns: createMdns([
+      { name: 'http', protocol: 'tcp', port: httpPort, txt: { path: '/' } },
+      { name: HOMEWIZARD_SERVICE_TYPE, protocol: 'tcp', port: httpPort, txt: homeWizardTxt(serial) },
+    ]),
+    mdnsHostName: homeWizardHostName(serial),
     identity,
     store: settingsCredentialStore(() => {
       if (!app) throw new Error('app not started');
@@ -111,10 +140,21 @@ function startDevice(): void {
   });
   wifi.onStationEvent((event) => provisioning.onStationEvent(event, clock.nowMs()));
 
+  const configuredHostNames = ((config.http as { hostNames?: string[] } | undefined)?.hostNames ?? []).map(String);
   const slots = createOtaSlots();
-  const ota = new OtaMachine(slots, { projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256 }, (message: string) => logger.info(message));
+  // Signed builds (build-device.mjs --signed, tools/firmware/signed-build.ts) set ota.signatureScheme with the
+  // sdkconfig that makes esp_ota_end check it; other builds take unsigned images and say so.
+  const signatureScheme = config.ota?.signatureScheme as SignatureScheme | undefined;
+  const ota = new OtaMachine(slots, {
+    projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256,
+    signature: signatureScheme ? espIdfSignatureCheck(signatureScheme) : undefined,
+    allowUnsigned: !signatureScheme,
+  }, (message: string) => logger.info(message));
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
-  const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
+  const memoryConfig = (config as unknown as { memory?: { slotBytes?: number; sampleMs?: number } }).memory ?? {};
+  const memory = new MemoryMonitor(Number(memoryConfig.slotBytes ?? 16), clock.nowMs());
+  const memoryRoute: Route = { method: 'GET', path: '/api/v1/device/memory', handler: () => jsonResponse(200, memory.report()) };
+  const extraRoutes: Route[] = [...createWifiRoutes(provisioning, clock, () => wifi.accessPointAddress()), ...otaRoutes.routes, memoryRoute];
   const extraUploadRoutes: UploadRoute[] = otaRoutes.uploadRoutes;
 
   const created = createApp({
@@ -130,28 +170,42 @@ function startDevice(): void {
     },
     source,
     assets: createFlashAssets(),
-    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, platform: String(config.platformName ?? 'moddable') },
+    device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
+    wifiStatus: deviceWifiStatus,
+    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
     decoderNatives: createDecoderNatives(),
+    // Logins: PBKDF2 on mbedTLS in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
+    pbkdf2: createNativePbkdf2(),
+    loginThrottle: deviceLoginThrottle,
+    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS },
+    // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
+    // addresses on the home network and its access point, and http.hostNames from the manifest.
+    hostNames: () => {
+      // The mDNS name is p1meter-XXXXXX (HomeWizard discovery). meterbox.local is not advertised;
+      // it stays accepted for a DNS alias or hosts entry a user made for the box's older name.
+      const names = [homeWizardHostName(serial) + '.local', 'meterbox.local', wifi.accessPointAddress(), ...configuredHostNames];
+      const station = provisioning.status(clock.nowMs()).station.ip;
+      if (station) names.push(station);
+      return names;
+    },
   });
   app = created;
 
   hub = new WebSocketHub(Number(config.ws?.maxClients ?? 3), () => created.liveMessage());
   const server = new HttpServer({
     ...defaultHttpServerOptions,
-    port: Number(config.http?.port ?? defaultHttpServerOptions.port),
+    port: httpPort,
     maxConnections: Number(config.http?.maxConnections ?? defaultHttpServerOptions.maxConnections),
-    handle: async (request: AppRequest): Promise<AppResponse> => {
-      const response = await created.handle(request);
-      if (response.status < 500 && request.path.slice(0, 5) === '/api/') ota.reportHealthy('http', clock.nowMs());
-      return response;
-    },
+    // A new image is kept on a decoded meter frame (below) or the owner's POST /api/v1/firmware/confirm;
+    // no anonymous request confirms it.
+    handle: (request: AppRequest): Promise<AppResponse> => created.handle(request),
     uploadRoute: (method: string, path: string) => created.uploadRoute(method, path),
     beginUpload: (route: UploadRoute, request: AppRequest) => created.beginUpload(route, request),
     upgradePath: '/ws',
-    onUpgrade: (request: AppRequest, socket) => hub!.upgrade(request, socket, created.canRead(request)),
+    onUpgrade: (request: AppRequest, socket) => hub!.upgrade(request, socket, created.liveRefusal(request)),
   });
 
   created.start();
@@ -165,6 +219,10 @@ function startDevice(): void {
     ota.tick(now);
     provisioning.tick(now);
   });
+  if (memory.instrumented) {
+    memory.sample(clock.nowMs());
+    scheduler.every(Number(memoryConfig.sampleMs ?? 1000), () => memory.sample(clock.nowMs()));
+  }
   const ap = provisioning.accessPointCredentials();
-  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"`);
+  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"; on the home network http://${homeWizardHostName(serial)}.local/`);
 }

@@ -1,9 +1,56 @@
 // Live dashboard: first paint from GET /api/v1/status and /api/v1/history, then WebSocket pushes.
+// When the app or the box stops answering (socket closed, or silent and the status poll fails)
+// the page greys out the last values and says "Disconnected" until it answers again.
 'use strict';
 mb.header('/');
 const $ = (id) => document.getElementById(id);
 const historyPoints = [];
 const STATUS_TEXT = { ok: 'OK', estimated: 'Estimated', stale: 'Data is late', 'safe-fallback': 'Safe fallback', 'no-data': 'No data' };
+// The installation settings (GET /api/v1/settings headroom), to compare with what the meter says.
+let installed = null;
+let lastMessageMs = Date.now();
+let disconnectedSince = null;
+
+/** Energy register: the total, or (DSMR sends only per-tariff registers) their sum when every one is there (as the engine's tariff.ts and the HomeWizard API do). */
+function energyText(totalWh, tariffWh) {
+  const kwh = (wh) => mb.fmt(wh / 1000, 1, 'kWh');
+  if (typeof totalWh === 'number') return kwh(totalWh);
+  if (!Array.isArray(tariffWh) || tariffWh.length === 0 || !tariffWh.every((v) => typeof v === 'number' && Number.isFinite(v))) return '–';
+  const sum = tariffWh.reduce((a, b) => a + b, 0);
+  return kwh(sum) + ' (' + tariffWh.map((v, i) => 'T' + (i + 1) + ' ' + mb.fmt(v / 1000, 1)).join(' + ') + ')';
+}
+
+/** What the meter says about the supply and the settings disagree on: plain sentences for the banner. */
+function installationWarnings(reading, h) {
+  if (!reading || !h) return [];
+  const out = [];
+  if (reading.threeWire === true && h.gridType === 'TN') {
+    out.push('Your meter reports a 3-wire supply without neutral (IT, 3×230 V), but Settings say TN. meterbox already calculates the safer IT way; set "Grid type" to IT in Settings.');
+  } else if (reading.threeWire === false && h.gridType === 'IT') {
+    out.push('Your meter reports a supply with neutral (TN, 230/400 V), but Settings say IT. Check "Grid type" in Settings.');
+  }
+  if ((reading.phaseCount === 1 || reading.phaseCount === 3) && reading.phaseCount !== h.phases) {
+    out.push(`Your meter reports ${reading.phaseCount === 1 ? 'one phase' : 'three phases'}, but Settings say ${h.phases === 1 ? 'one phase' : 'three phases'}. Check "Phases" in Settings.`);
+  }
+  return out;
+}
+
+/** Greys out the last values and says so, or (connected) undoes it. */
+function setConnected(connected) {
+  if (connected) {
+    disconnectedSince = null;
+    document.body.classList.remove('disconnected');
+    return;
+  }
+  if (disconnectedSince === null) disconnectedSince = new Date(lastMessageMs);
+  document.body.classList.add('disconnected');
+  $('banner').className = 'card banner span2 disconnected';
+  $('status').textContent = 'Disconnected';
+  $('reason').textContent = `No answer from meterbox since ${disconnectedSince.toLocaleTimeString()}: the values below are the last ones received and may be out of date. Trying again…`;
+  $('hint').textContent = '';
+  $('gridwarn').textContent = '';
+  mb.setDot('disconnected');
+}
 
 function phaseRow(name, p, settingsMarginA) {
   const limit = p.limitA || 0;
@@ -34,6 +81,8 @@ function tariffText(t) {
 }
 
 function render(s) {
+  lastMessageMs = Date.now();
+  setConnected(true);
   const h = s.headroom || {};
   const banner = $('banner');
   banner.className = 'card banner span2 ' + (h.status || '');
@@ -42,6 +91,7 @@ function render(s) {
   // With no data at all the link hint says it better than the engine's generic reason.
   $('reason').textContent = hint && h.status === 'no-data' ? '' : h.reason || '';
   $('hint').textContent = hint;
+  $('gridwarn').textContent = installationWarnings(s.reading, installed).join(' ');
   mb.setDot(s.link ? s.link.state : 'starting');
 
   $('three').innerHTML = `${mb.fmt(h.threePhaseA, 1)}<small> A</small>`;
@@ -58,7 +108,7 @@ function render(s) {
   $('exp').innerHTML = r.powerExportW === undefined ? '–' : `${mb.fmt(r.powerExportW, 0)}<small> W</small>`;
 
   const phases = h.phases || {};
-  const margin = s.settingsMarginA !== undefined ? s.settingsMarginA : window.marginA || 0;
+  const margin = installed ? installed.marginA : 0;
   $('phases').innerHTML = ['l1', 'l2', 'l3'].filter((n) => phases[n]).map((n) => phaseRow(n, phases[n], margin)).join('');
 
   const m = s.meter || {};
@@ -68,8 +118,8 @@ function render(s) {
     ['Protocol', [m.protocol, m.format, m.listId || (m.dsmrVersion ? 'DSMR ' + m.dsmrVersion : '')].filter(Boolean).join(' · ') || '–'],
     ['Meter time', m.meterTime || '–'],
     ['Data age', s.readingAgeS === null || s.readingAgeS === undefined ? '–' : s.readingAgeS.toFixed(1) + ' s (' + (s.lastFrameKind || '') + ' frame)'],
-    ['Energy in', r.energyImportWh === undefined ? '–' : mb.fmt(r.energyImportWh / 1000, 1, 'kWh')],
-    ['Energy out', r.energyExportWh === undefined ? '–' : mb.fmt(r.energyExportWh / 1000, 1, 'kWh')],
+    ['Energy in', energyText(r.energyImportWh, r.energyImportTariffWh)],
+    ['Energy out', energyText(r.energyExportWh, r.energyExportTariffWh)],
     ['Frames', `${s.frames ? s.frames.frames : 0} ok, ${s.frames ? s.frames.errors : 0} errors`],
     ['Source', (s.link && s.link.source) || '–'],
   ];
@@ -120,22 +170,44 @@ function connect() {
     try {
       const msg = JSON.parse(event.data);
       if (msg.type === 'snapshot') render(msg.snapshot);
-    } catch (e) { /* ignore a bad message */ }
+    } catch { /* ignore a bad message */ }
   };
   socket.onclose = () => {
-    mb.setDot('no-data');
+    setConnected(false);
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 15000);
   };
 }
 
-(async () => {
+// The app pushes on every frame and on every change, so a quiet socket may be fine (a silent
+// meter) or dead (the box lost power: no close ever comes). After 20 s without a message, ask.
+const QUIET_MS = 20000;
+async function checkAlive() {
+  if (Date.now() - lastMessageMs < QUIET_MS) return;
+  const r = await mb.api('GET', '/api/v1/status', undefined, 5000);
+  if (r.ok) render(r.data);
+  else if (r.status === 0) {
+    setConnected(false);
+    if (socket && socket.readyState === WebSocket.OPEN) socket.close();
+  }
+}
+setInterval(checkAlive, 5000);
+
+async function loadInstallation() {
   const settings = await mb.api('GET', '/api/v1/settings');
-  if (settings.ok && settings.data.headroom) window.marginA = settings.data.headroom.marginA;
+  if (settings.ok && settings.data.headroom) installed = settings.data.headroom;
+}
+// Settings change on another page or device: look again now and then, and when the tab comes back.
+setInterval(loadInstallation, 60000);
+document.addEventListener('visibilitychange', () => { if (!document.hidden) loadInstallation(); });
+
+(async () => {
+  await loadInstallation();
   const hist = await mb.api('GET', '/api/v1/history');
   if (hist.ok) for (const p of hist.data.points) historyPoints.push(p);
   const status = await mb.api('GET', '/api/v1/status');
   if (status.ok) render(status.data);
+  else if (status.status === 0) setConnected(false);
   else if (status.status === 401) { $('status').textContent = 'Login needed to see live data'; $('reason').innerHTML = '<a href="/settings">Log in on the settings page</a>'; }
   connect();
 })();

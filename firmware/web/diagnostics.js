@@ -6,7 +6,7 @@ const kv = (rows) => rows.map(([k, v]) => `<dt>${k}</dt><dd>${mb.esc(v === undef
 
 async function refresh() {
   const r = await mb.api('GET', '/api/v1/diagnostics');
-  if (!r.ok) { $('frames').textContent = (r.data && r.data.error) || 'error ' + r.status; return; }
+  if (!r.ok) { mb.setDot(r.status === 0 ? 'disconnected' : 'no-data'); $('frames').textContent = mb.plainError(r); return; }
   const d = r.data;
   mb.setDot(d.link.state);
   $('link').innerHTML = kv([

@@ -39,8 +39,25 @@ async function refreshAuth() {
   $('login-form').classList.toggle('hidden', !(s.passwordSet && !s.authenticated));
   $('logged-in').classList.toggle('hidden', !s.authenticated);
   $('auth-state').textContent = !s.passwordSet ? 'No password yet.' : s.authenticated ? 'Logged in: you can change settings.' : 'Log in to change settings.';
+  showReadAccess(s);
   return s;
 }
+
+// Read access (access.readOpen), shown from the public auth status so it is right before a login
+// too, and saved on its own: a refused installation field never holds it back, nor the reverse.
+function showReadAccess(s) {
+  if (typeof s.readOpen !== 'boolean') return;
+  $('read-state').textContent = mb.readAccessState(s.readOpen);
+  $('read-open').checked = s.readOpen;
+  $('read-private').checked = !s.readOpen;
+}
+$('read-save').addEventListener('click', async () => {
+  const open = $('read-open').checked;
+  if (!open && !$('read-private').checked) return;
+  const r = await mb.api('PUT', '/api/v1/settings', { access: { readOpen: open } });
+  message('read-msg', r.ok, r.ok ? (open ? 'Saved: live data is open on your network.' : 'Saved: live data is private now.') : 'Not saved: ' + mb.plainError(r));
+  await refreshAuth(); // shows what is stored now, saved or not
+});
 
 function tariffRows() {
   $('row-steps').classList.toggle('hidden', $('tariff').value !== 'norway');
@@ -54,7 +71,7 @@ function keyState(k) {
 
 async function loadSettings() {
   const r = await mb.api('GET', '/api/v1/settings');
-  if (!r.ok) { message('save-msg', false, r.data && r.data.error ? r.data.error : 'cannot read settings'); return; }
+  if (!r.ok) { message('save-msg', false, mb.plainError(r)); return; }
   const h = r.data.headroom;
   for (const id of ['fuseA', 'marginA', 'minChargeA', ...ADVANCED.map((a) => a[0])]) $(id).value = h[id];
   $('phases').value = String(h.phases);
@@ -74,25 +91,33 @@ async function loadSettings() {
   $('authenticationKey').value = '';
   const line = m.line;
   $('line').value = !line ? '' : line === 'auto' ? 'auto' : `${line.baud} ${line.dataBits}${line.parity[0].toUpperCase()}${line.stopBits}`;
-  $('readOpen').checked = r.data.access.readOpen;
 }
 
+// An empty field is sent as null, so the app refuses it with its reason instead of keeping the
+// old value behind a "Saved." (optional fields say what empty means where they are read).
 function num(id) {
   const v = $(id).value.trim();
-  return v === '' ? undefined : Number(v);
+  return v === '' ? null : Number(v);
+}
+
+const LABELS = { fuseA: 'Main fuse per phase (A)', marginA: 'Safety margin below the fuse (A)', minChargeA: 'Smallest charging current (A)', powerLimitKw: 'Import power limit (kW)', 'tariff.stepsKwh': 'Step thresholds', 'tariff.targetKw': 'Stay under (kW)' };
+for (const [id, label] of ADVANCED) LABELS[id] = label;
+
+/** "headroom: fuseA must be a number (...)" -> "Main fuse per phase (A) must be a number (...)". */
+function plainSettingsError(text) {
+  return text.replace(/^headroom: /, '').replace(/^([a-zA-Z.]+)(?= )/, (key) => LABELS[key] || key);
 }
 
 function buildPatch() {
   const headroom = { fuseA: num('fuseA'), phases: Number($('phases').value), gridType: $('gridType').value, marginA: num('marginA'), minChargeA: num('minChargeA'), dst: $('dst').value };
   for (const [id] of ADVANCED) headroom[id] = num(id);
-  headroom.powerLimitKw = num('powerLimitKw') === undefined ? null : num('powerLimitKw');
+  headroom.powerLimitKw = num('powerLimitKw'); // empty: no import limit
   headroom.chargerLine = $('chargerLine').value || null;
   patchPace(headroom);
   const scheme = $('tariff').value;
   if (scheme === 'norway') headroom.tariff = { scheme, stepsKwh: $('stepsKwh').value.split(',').map((x) => Number(x.trim())).filter((x) => x > 0) };
   else if (scheme === 'belgium') headroom.tariff = { scheme, targetKw: num('targetKw') };
   else headroom.tariff = { scheme: 'none' };
-  for (const k of Object.keys(headroom)) if (headroom[k] === undefined) delete headroom[k];
   const meter = {};
   for (const id of ['encryptionKey', 'authenticationKey']) {
     const v = $(id).value.trim().replace(/\s+/g, '');
@@ -104,26 +129,27 @@ function buildPatch() {
     const [baud, shape] = line.split(' ');
     meter.line = { baud: Number(baud), dataBits: Number(shape[0]), parity: { N: 'none', E: 'even', O: 'odd' }[shape[1]], stopBits: Number(shape[2]) };
   } else meter.line = null;
-  return { headroom, meter, access: { readOpen: $('readOpen').checked } };
+  return { headroom, meter };
 }
 
 $('settings-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await mb.api('PUT', '/api/v1/settings', buildPatch());
   if (r.ok) { message('save-msg', true, 'Saved.'); await loadSettings(); }
-  else message('save-msg', false, (r.data && r.data.error) || ('error ' + r.status));
+  else if (r.data && Array.isArray(r.data.errors)) message('save-msg', false, 'Not saved: ' + r.data.errors.map(plainSettingsError).join('; '));
+  else message('save-msg', false, 'Not saved: ' + mb.plainError(r));
 });
 
 $('setup-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await mb.api('POST', '/api/v1/auth/setup', { password: $('setup-password').value });
-  message('auth-msg', r.ok, r.ok ? 'Password set; you are logged in.' : r.data.error);
+  message('auth-msg', r.ok, r.ok ? 'Password set; you are logged in.' : mb.plainError(r));
   await refreshAuth();
 });
 $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await mb.api('POST', '/api/v1/auth/login', { password: $('login-password').value });
-  message('auth-msg', r.ok, r.ok ? 'Logged in.' : r.data.error);
+  message('auth-msg', r.ok, r.ok ? 'Logged in.' : mb.plainError(r));
   await refreshAuth();
   await loadSettings();
 });
@@ -135,7 +161,7 @@ $('logout').addEventListener('click', async () => {
 $('password-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await mb.api('POST', '/api/v1/auth/password', { currentPassword: $('pw-current').value, newPassword: $('pw-new').value });
-  message('auth-msg', r.ok, r.ok ? 'Password changed.' : r.data.error);
+  message('auth-msg', r.ok, r.ok ? 'Password changed.' : mb.plainError(r));
 });
 
 (async () => {

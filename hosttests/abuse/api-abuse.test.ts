@@ -19,10 +19,11 @@ let app: SpawnedApp;
 let token = '';
 
 /** Raw request: the path goes on the wire exactly as given (no URL normalisation). */
-function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, localAddress = '127.0.0.1'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // agent: false: a fresh connection per request, so a socket the server closed after a 413 is never reused.
-    const req = httpRequest({ host: '127.0.0.1', port: app.port, method, path, agent: false, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
+    // localAddress: the source address (any of 127.0.0.0/8), so a test can be a different LAN client.
+    const req = httpRequest({ host: '127.0.0.1', port: app.port, method, path, agent: false, localAddress, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
       let data = '';
       res.setEncoding('latin1');
       res.on('data', (d: string) => { if (data.length < 1_000_000) data += d; });
@@ -83,17 +84,18 @@ test('a flood of 2,000 requests (50 at a time): every one answered 200 or refuse
   await stillLive();
 });
 
-test('300 idle connections and 100 half-sent requests (slowloris) do not stop the service', async () => {
+test('300 idle connections and 100 half-sent requests (slowloris) from 4 addresses do not stop the service for another client', async () => {
   const sockets: Socket[] = [];
   try {
     for (let i = 0; i < 400; i++) {
-      const s = connect(app.port, '127.0.0.1');
+      const s = connect({ port: app.port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 4)}` });
       s.on('error', () => undefined);
       if (i >= 300) s.write(`GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: `);
       sockets.push(s);
     }
     await new Promise((r) => setTimeout(r, 300));
-    const r = await raw('GET', '/api/v1/status');
+    // A client at another address: the table evicts an idle connection for it (connection-table.ts).
+    const r = await raw('GET', '/api/v1/status', undefined, {}, '127.0.0.9');
     expect(r.status).toBe(200);
     await stillLive();
   } finally {
@@ -101,12 +103,13 @@ test('300 idle connections and 100 half-sent requests (slowloris) do not stop th
   }
 });
 
-test('WebSocket clients beyond the limit are refused with 503; connected ones keep getting snapshots', async () => {
+test('WebSocket clients beyond the limits are refused (429 per address, 503 in all); connected ones keep getting snapshots', async () => {
   const opened: WebSocket[] = [];
   const refused: string[] = [];
   try {
-    await Promise.all(Array.from({ length: 40 }, () => new Promise<void>((resolve) => {
-      const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`);
+    // 40 clients from 20 addresses: 2 per address pass the per-address limit, 16 in all the total one.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => new Promise<void>((resolve) => {
+      const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`, { localAddress: `127.0.1.${1 + (i % 20)}` });
       ws.on('open', () => { opened.push(ws); resolve(); });
       ws.on('unexpected-response', (_req, res) => { refused.push(String(res.statusCode)); resolve(); });
       ws.on('error', () => resolve());
@@ -114,7 +117,8 @@ test('WebSocket clients beyond the limit are refused with 503; connected ones ke
     expect(opened.length).toBeGreaterThan(0);
     expect(opened.length).toBeLessThan(40);
     expect(refused.length).toBeGreaterThan(0);
-    for (const code of refused) expect(code).toBe('503');
+    expect(refused).toContain('503');
+    for (const code of refused) expect(['429', '503']).toContain(code);
     const first = opened[0];
     let got = 0;
     first.on('message', () => { got++; });
@@ -199,16 +203,24 @@ test('path traversal in every encoding: never a file outside the web root', asyn
   }
 });
 
-test('brute-force logins: the rate limit engages (429), live data keeps flowing, an existing session still works', async () => {
-  const statuses: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const r = await getJson(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: `wrong-${i}-guess` }) });
-    statuses.push(r.status);
+test('brute-force logins from one address: 5 tries, then a growing wait (429), live data keeps flowing, an existing session still works', async () => {
+  const login = (password: string) => getJson(`${app.url}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ password }) });
+  // 5 wrong passwords are checked (the global limit may ask to come back a moment later: 503)
+  let wrong = 0;
+  for (let i = 0; wrong < 5 && i < 40; i++) {
+    const r = await login(`wrong-${i}-guess`);
+    expect([401, 503]).toContain(r.status);
+    if (r.status === 401) wrong++;
+    else await new Promise((done) => setTimeout(done, 1000 * Number(r.headers.get('retry-after'))));
   }
-  expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
-  expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
-  // Even the right password is refused during the lockout (no oracle).
-  const during = await getJson(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  expect(wrong).toBe(5);
+  // Then the address waits before its next try; even the right password is refused now (no oracle).
+  for (let i = 0; i < 5; i++) {
+    const r = await login(`wrong-again-${i}`);
+    expect(r.status).toBe(429);
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+  }
+  const during = await login(PASSWORD);
   expect(during.status).toBe(429);
   // Reads are unaffected; an existing session still works.
   await stillLive();

@@ -60,7 +60,7 @@ describe('link diagnosis', () => {
     const s = h.app.snapshot();
     expect(s.link.state).toBe('no-data');
     expect(s.link.hint).toBe(HINT_NO_DATA);
-    expect(s.link.hint).toContain('is the HAN/P1 port opened by your grid company?');
+    expect(s.link.hint).toContain('ask your grid company to open the meter\'s HAN/P1 port');
     // The change was pushed without anyone asking.
     expect(h.pushed[h.pushed.length - 1].snapshot.link.state).toBe('no-data');
   });

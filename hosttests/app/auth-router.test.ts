@@ -1,9 +1,9 @@
 // Central authentication in the router: every mutating route (ours and the ones other modules add
-// through extraRoutes/extraUploadRoutes) needs a session; login is rate-limited per remote.
+// through extraRoutes/extraUploadRoutes) needs a session; login is throttled per source and globally.
 import { AccessControl, SESSION_COOKIE } from '../../firmware/app/auth/access-control';
 import { Router } from '../../firmware/app/router';
 import type { AppRequest, AppResponse, UploadSink } from '../../firmware/app/http-types';
-import { LoginRateLimiter } from '../../firmware/app/auth/rate-limit';
+import { hostLoginThrottle } from '../../firmware/app/auth/login-throttle';
 
 function setup(readOpen = true) {
   let nowMs = 1_700_000_000_000;
@@ -13,6 +13,8 @@ function setup(readOpen = true) {
     clock: { nowMs: () => nowMs },
     randomBytes: (n) => new Uint8Array(n).map(() => (counter++ * 37 + 11) & 0xff),
     passwordIterations: 50,
+    // the PC's per-source rules; the global window is widened so these sequential tests never meet it
+    throttle: { ...hostLoginThrottle, maxPerWindow: 1000 },
     store: { passwordHash: () => hash, readOpen: () => readOpen, savePasswordHash: (h) => { hash = h; return undefined; } },
   });
   const router = new Router(access, (r) => (r.path === '/index.html' ? { status: 200, body: 'page' } : undefined));
@@ -56,7 +58,8 @@ describe('router + access control', () => {
     expect(r.status).toBe(201);
     const token = json(r).token as string;
     expect(token).toMatch(/^[0-9a-f]{64}$/);
-    expect(r.headers!['set-cookie']).toBe(`${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+    // session token, then the known-browser token (access-control.ts), kept for a year
+    expect(r.headers!['set-cookie']).toMatch(new RegExp(`^${SESSION_COOKIE}=${token}\\.[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000$`));
     expect(String(r.body)).not.toContain('long enough pw');
     expect(t.storedHash()).toMatch(/^pbkdf2-sha256\$50\$/);
     const again = await t.router.handle(req('POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: 'other password' }) }));
@@ -89,7 +92,7 @@ describe('router + access control', () => {
     expect(t.changed()).toBe(0);
   });
 
-  test('login: right password gives a session, wrong gives 401; 5 failures lock the remote out for the window', async () => {
+  test('login: right password gives a session, wrong gives 401; after 5 failures the source waits, doubling, never locked out', async () => {
     const t = setup();
     await t.router.handle(req('POST', '/api/v1/auth/setup', { body: '{"password":"long enough pw"}' }));
     const ok = await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"long enough pw"}' }));
@@ -97,13 +100,21 @@ describe('router + access control', () => {
     for (let i = 0; i < 5; i++) {
       expect((await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"wrong password"}' }))).status).toBe(401);
     }
-    const locked = await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"long enough pw"}' }));
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers!['retry-after'])).toBeGreaterThan(0);
+    const waiting = await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"long enough pw"}' }));
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.headers!['retry-after'])).toBe(2);
     // Another address is not affected.
     expect((await t.router.handle(req('POST', '/api/v1/auth/login', { remote: '10.0.0.3', body: '{"password":"long enough pw"}' }))).status).toBe(200);
-    t.advance(61_000);
+    // The wait doubles with each further failure: 2 s, then 4 s ...
+    t.advance(2000);
+    expect((await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"wrong again"}' }))).status).toBe(401);
+    const longer = await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"long enough pw"}' }));
+    expect(longer.status).toBe(429);
+    expect(Number(longer.headers!['retry-after'])).toBe(4);
+    // ... but there is always a way in: the right password after the wait, which clears the record.
+    t.advance(4000);
     expect((await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"long enough pw"}' }))).status).toBe(200);
+    expect((await t.router.handle(req('POST', '/api/v1/auth/login', { body: '{"password":"wrong password"}' }))).status).toBe(401);
   });
 
   test('sessions expire after the idle time', async () => {
@@ -163,15 +174,5 @@ describe('router + access control', () => {
     const r = await t.router.handle(req('GET', '/api/boom'));
     expect(r.status).toBe(500);
     expect(json(r).error).toContain('kaput');
-  });
-});
-
-describe('login rate limiter', () => {
-  test('bounded table: a flood of addresses evicts the oldest, not memory', () => {
-    const limiter = new LoginRateLimiter({ maxFailures: 2, windowMs: 1000, maxRemotes: 3 });
-    for (let i = 0; i < 100; i++) limiter.recordFailure('r' + i, 0);
-    limiter.recordFailure('r99', 1);
-    expect(limiter.retryAfterMs('r99', 2)).toBe(998);
-    expect(limiter.retryAfterMs('r0', 2)).toBe(0);
   });
 });

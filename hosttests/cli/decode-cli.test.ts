@@ -1,12 +1,14 @@
 /** tools/decode.ts run as a subprocess, the way a user runs `npm run decode -- ...`. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { aesGcmEncrypt } from '../../decoders/crypto/gcm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const P1 = join(ROOT, 'hosttests', 'vectors', 'p1');
+const APDUS = join(ROOT, 'hosttests', 'han-meters', 'apdus', 'amsreader-firmware');
 
 function decode(args: string[], input?: Buffer): { status: number | null; lines: any[]; stderr: string } {
   const r = spawnSync(TSX, [join(ROOT, 'tools', 'decode.ts'), ...args], { cwd: ROOT, input, encoding: 'utf8' });
@@ -74,5 +76,38 @@ describe('npm run decode', () => {
     const none = decode([]);
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/usage/);
+  });
+
+  it('accepts a raw DLMS APDU as users paste them (0F ..., or E6 E7 00 0F ...): auto-detected, format dlms', () => {
+    const bare = decode([join(APDUS, 'iskra-ie5-hr-gh1072-4.hex')]);
+    expect(bare.status).toBe(0);
+    expect(bare.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', powerImportW: 382 }) })]);
+    const llc = decode([join(APDUS, 'iskra-am550-1phase-list1-gh869-8.hex')]);
+    expect(llc.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ powerImportW: 540 }) })]);
+    // the same bytes as a wire stream would be 'garbage': the CLI says how it read them
+    expect(bare.stderr).toMatch(/raw DLMS APDU/);
+  });
+
+  it('--apdu forces the raw-APDU reading (a glo-ciphering APDU with --key), and refuses bytes that are no APDU', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'decode-cli-'));
+    // BUILT IN THIS TEST: the real plaintext of #1072 frame 4 encrypted under a test key
+    // (general-glo-ciphering, SC 0x20, system title and frame counter made up here).
+    const plain = readFileSync(join(APDUS, 'iskra-ie5-hr-gh1072-4.hex'), 'latin1').replace(/[^0-9A-Fa-f]/g, '');
+    const key = Uint8Array.from({ length: 16 }, (_, i) => 0x30 + i);
+    const iv = Uint8Array.from([0x49, 0x53, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x2a]);
+    const { ciphertext } = aesGcmEncrypt({ key, iv, plaintext: Uint8Array.from(Buffer.from(plain, 'hex')) });
+    const body = [0x20, 0x00, 0x00, 0x00, 0x2a, ...ciphertext];
+    const apdu = Uint8Array.from([0xdb, 0x08, ...iv.subarray(0, 8), 0x81, body.length, ...body]);
+    const file = join(dir, 'glo.hex');
+    writeFileSync(file, Buffer.from(apdu).toString('hex'));
+    const keyHex = Buffer.from(key).toString('hex');
+    const forced = decode(['--apdu', '--key', keyHex, file]);
+    expect(forced.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', encrypted: true }) })]);
+    const noKey = decode(['--apdu', file]);
+    expect(noKey.lines).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'encrypted-no-key' }) })]);
+    const text = join(dir, 'text.txt');
+    writeFileSync(text, 'not an APDU');
+    const refused = decode(['--apdu', text]);
+    expect(refused.lines).toEqual([expect.objectContaining({ ok: false, format: 'dlms', error: expect.objectContaining({ code: 'unsupported' }) })]);
   });
 });

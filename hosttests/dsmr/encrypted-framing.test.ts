@@ -135,10 +135,12 @@ test('an unclosed text telegram followed by an encrypted frame: the 0xDB that en
     const stream = cat(new Uint8Array([0x7b]), start, new Uint8Array([0x41, 0x42]), FRAME, FRAME);
     for (let size = 1; size <= 40; size++) {
       const results = codes(run(stream, KEYS, size));
+      // A start cut before any value ("(") was garbage; one cut after a value is truncated.
+      const cut = start.indexOf(0x28) >= 0 ? ['truncated'] : [];
       expect({ start: start[0], size, results: results.filter((c) => c !== 'garbage') }).toEqual({
         start: start[0],
         size,
-        results: ['truncated', 'ok:dsmr-encrypted', 'ok:dsmr-encrypted'],
+        results: [...cut, 'ok:dsmr-encrypted', 'ok:dsmr-encrypted'],
       });
     }
   }

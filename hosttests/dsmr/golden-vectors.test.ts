@@ -52,6 +52,11 @@ const DISAGREEMENTS: Record<string, Record<string, string>> = {
       '0-0:17.0.0(016*A) is a current limit on DSMR 3 meters; powerThresholdW is in W, so we leave it absent rather than call 16 A "16"',
     TEXT_MESSAGE_CODE: 'ndokter reads the hex code message as an integer (303132333435363700, precision lost); we decode the hex ASCII "012345678"',
   },
+  'ndokter-dsmr_parser/telegram_v5_two_mbus': {
+    MBUS_DEVICES:
+      'channel 1 sends 0-1:24.2.1(700101010000W)(00000000), the never-captured placeholder, and no id: nothing is connected ' +
+      'there, so it is no sub-meter (ndokter lists a gas meter of 0 m3, which whoever takes the first gas meter then shows)',
+  },
   'node-dsmr-parser/kamstrup-OMNIA-e-meter-three-phase': {
     'meterTime (wall clock)': '250000000000W has month 00 and day 00: invalid, left absent; node-dsmr-parser rolls it over into 2024-11-30',
   },

@@ -77,10 +77,17 @@ test('back-to-back telegrams with and without the CR LF between them', () => {
 test('telegram cut at every byte position, then a whole one: never a wrong reading, the next always decodes', () => {
   const expected = alone(V42);
   const end = crcEnd(V5);
+  const firstValue = V5.indexOf(0x28); // "("
   for (let k = 1; k < V5.length; k++) {
-    const { results } = split(cat(V5.subarray(0, k), V42));
+    const { results, garbage } = split(cat(V5.subarray(0, k), V42));
     const last = results[results.length - 1];
     expect({ k, last: reading(last) }).toEqual({ k, last: expected });
+    if (k <= firstValue) {
+      // Cut before its first value: no telegram at all (a '/' in garbage, a header that never
+      // went on), its bytes counted as garbage.
+      expect({ k, n: results.length, garbage }).toEqual({ k, n: 1, garbage: k });
+      continue;
+    }
     expect({ k, n: results.length }).toEqual({ k, n: 2 });
     const first = results[0];
     if (k >= end) expect({ k, first: codes([first]) }).toEqual({ k, first: ['ok'] });
@@ -217,13 +224,67 @@ test('7E1 telegram with a parity error is cut there (DSMR 2.2 has no CRC: parity
 });
 
 test('0xDB inside a text "telegram" ends it, so an encrypted frame behind a stray "/" is not swallowed', () => {
-  const { results } = split(cat(text('/junk'), new Uint8Array([0xdb, 0x08])));
-  expect(codes(results)).toEqual(['truncated']);
+  // A stray '/' before any value: garbage (stand-alone, the 0xDB too: no encrypted path here).
+  const stray = split(cat(text('/junk'), new Uint8Array([0xdb, 0x08])));
+  expect(codes(stray.results)).toEqual([]);
+  expect(stray.garbage).toBe(7);
+  // A telegram cut after its first value: truncated.
+  expect(codes(split(cat(text('/ISk5\\2MT382-1000\r\n\r\n1-0:1.8.1(000'), new Uint8Array([0xdb, 0x08]))).results)).toEqual(['truncated']);
 });
 
-test('"/" .. "!" around nothing we know is malformed, not an empty reading', () => {
-  const noise = cat(text('/'), new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13]), text('\r\n!\r\n'));
+test('a "telegram" ending within its first 16 bytes is garbage, whatever it holds; from 16 bytes on a cut one with a value is truncated', () => {
+  for (const unit of ['/()', '/()!', '/()!0000\r\n', '/(a/b)', '/(!)', '/123456789012()']) {
+    const bytes = text(unit.repeat(60) + '/');
+    const whole = split(bytes);
+    // (the last '/' is still open at the end of input)
+    expect({ unit, codes: codes(whole.results) }).toEqual({ unit, codes: ['truncated'] });
+    expect({ unit, garbage: whole.garbage }).toEqual({ unit, garbage: bytes.length - 1 });
+    for (const size of [1, 2, 5, 64]) expect({ unit, size, r: codes(split(bytes, {}, size).results), g: split(bytes, {}, size).garbage }).toEqual({ unit, size, r: codes(whole.results), g: whole.garbage });
+  }
+  // 16 bytes with a value, cut by the next start: a cut telegram. Failures within 64 bytes of a
+  // reported one are not reported again (one report per 64 bytes on a line breaking every
+  // telegram); a good telegram ends that. (The last '/' is still open at the end of input.)
+  const cut = text('/1234567890123()'.repeat(8) + '/');
+  expect(codes(split(cut).results)).toEqual(['truncated', 'truncated', 'truncated']);
+  for (const size of [1, 7, 64]) expect(codes(split(cut, {}, size).results)).toEqual(['truncated', 'truncated', 'truncated']);
+  const withGood = cat(text('/1234567890123()'), V5, text('/1234567890123()/'));
+  expect(codes(split(withGood).results)).toEqual(['truncated', 'ok', 'truncated', 'truncated']);
+});
+
+test("a stream of '/' (or 0xAF, or '/' CR LF, or header lines without values) is garbage, counted, not an error a byte", () => {
+  for (const unit of ['/', '\xaf', '/\r\n', '/ISK5\\2M550T-1012\r\n']) {
+    const bytes = text(unit.repeat(Math.ceil(1000 / unit.length)));
+    for (const size of [1, 7, 128, bytes.length]) {
+      const { results, garbage } = split(bytes, {}, size);
+      // only the last start is still open at the end of input
+      expect({ unit, size, codes: codes(results) }).toEqual({ unit, size, codes: ['truncated'] });
+      expect({ unit, size, garbage }).toEqual({ unit, size, garbage: bytes.length - unit.length });
+    }
+  }
+  // Through the front: one garbage report per maxFrameBytes, the CR LF not counted.
+  const ms = new MeterStream({ maxFrameBytes: 256 });
+  const results: FrameResult[] = [];
+  const bytes = text('/\r\n'.repeat(1000));
+  for (let i = 0; i < bytes.length; i += 128) ms.push(bytes.subarray(i, i + 128), (r) => results.push(r));
+  expect(new Set(codes(results))).toEqual(new Set(['garbage']));
+  expect(results.length).toBeLessThanOrEqual(Math.ceil(1000 / 256) + 1);
+  expect(ms.stats().garbageBytes).toBe(999);
+});
+
+test('"/" .. "!" around nothing we know is malformed, not an empty reading; around no value at all it is garbage', () => {
+  const junk = new Uint8Array([0x01, 0xff, 0x00, 0x7e, 0x13, 0x01, 0xff, 0x00, 0x7e, 0x13, 0x01, 0xff, 0x00, 0x7e, 0x13]);
+  const noise = cat(text('/'), junk, text('(\r\n!\r\n'));
   expect(codes(split(noise).results)).toEqual(['malformed']);
+  const noValue = cat(text('/'), junk, text('\r\n!\r\n'));
+  const r = split(noValue);
+  expect(codes(r.results)).toEqual([]);
+  expect(r.garbage).toBe(noValue.length);
+  for (const unit of ['/!', '/!12AB\r\n', '/x!1\r\n', '/x!12/']) {
+    const bytes = text(unit.repeat(50));
+    const whole = split(bytes);
+    expect({ unit, codes: codes(whole.results) }).toEqual({ unit, codes: unit.endsWith('/') ? ['truncated'] : [] });
+    for (const size of [1, 3, 7]) expect({ unit, size, garbage: split(bytes, {}, size).garbage }).toEqual({ unit, size, garbage: whole.garbage });
+  }
 });
 
 test('overflow resumes hunting at the first byte that did not fit, whatever the chunking', () => {

@@ -37,10 +37,21 @@ export interface SpawnedApp {
   stop(): Promise<void>;
 }
 
-/** Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. */
-export async function spawnApp(args: string[], timeoutMs = 20000): Promise<SpawnedApp> {
+/**
+ * Runs firmware/host/main.ts with tsx (what `npm start` runs) on a free port. `singleProcess`:
+ * node with tsx's loader instead of the tsx launcher (which runs the app in a child process), so
+ * a signal to `proc` reaches the app itself (SIGKILL tests).
+ */
+export async function spawnApp(args: string[], timeoutMs = 20000, singleProcess = false): Promise<SpawnedApp> {
   const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, ['firmware/host/main.ts', '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = singleProcess ? process.execPath : tsx;
+  const prefix = singleProcess ? ['--import', 'tsx'] : [];
+  return spawnCommand(command, [...prefix, 'firmware/host/main.ts', '--port', '0', ...args], {}, timeoutMs);
+}
+
+/** Runs a command line that starts the app (e.g. under setpriv as another user) and waits for its URL. */
+export async function spawnCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv }, timeoutMs = 20000): Promise<SpawnedApp> {
+  const proc = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -65,6 +76,13 @@ export async function spawnApp(args: string[], timeoutMs = 20000): Promise<Spawn
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
+  // A string body goes as JSON, as the page sends it (fetch would say text/plain, which the box
+  // refuses on state-changing requests: firmware/app/lan/cross-site.ts).
+  if (init && typeof init.body === 'string') {
+    const headers = new Headers(init.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    init = { ...init, headers };
+  }
   const res = await fetch(url, init);
   const text = await res.text();
   let body: any = text;

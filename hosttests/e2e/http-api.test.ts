@@ -69,7 +69,9 @@ test('GET /api and /api/v1/data: HomeWizard names and units, matching the captur
   expect(body.long_power_fail_count).toBe(V5_EXPECTED.LONG_POWER_FAILURE_COUNT.value);
   // A HAN-only field this DSMR meter does not send stays absent, not 0.
   expect(body).not.toHaveProperty('montly_power_peak_w');
-  expect(body).not.toHaveProperty('wifi_ssid');
+  // Always there (Home Assistant maps v1 names only when wifi_ssid is): on a PC '' and 100.
+  expect(body.wifi_ssid).toBe('');
+  expect(body.wifi_strength).toBe(100);
 });
 
 test('GET /api/v1/diagnostics: recent raw frames as hex, error counts by kind', async () => {

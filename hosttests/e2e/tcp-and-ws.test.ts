@@ -51,7 +51,7 @@ describe('--tcp source', () => {
 describe('WebSocket publisher', () => {
   test('a client that stops reading is dropped; a reading client gets every message', async () => {
     const server = createHttpServer();
-    const publisher = new WsPublisher(server, { authorize: () => true, greeting: () => 'hello', maxBufferedBytes: 64 * 1024 });
+    const publisher = new WsPublisher(server, { refusal: () => undefined, greeting: () => 'hello', maxBufferedBytes: 64 * 1024 });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;
@@ -95,7 +95,7 @@ describe('WebSocket publisher', () => {
 
   test('a client that no longer answers pings is dropped', async () => {
     const server = createHttpServer();
-    const publisher = new WsPublisher(server, { authorize: () => true, greeting: () => 'hello', pingIntervalMs: 100 });
+    const publisher = new WsPublisher(server, { refusal: () => undefined, greeting: () => 'hello', pingIntervalMs: 100 });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;
@@ -123,7 +123,7 @@ describe('WebSocket publisher', () => {
 
   test('upgrades on other paths are refused', async () => {
     const server = createHttpServer();
-    const publisher = new WsPublisher(server, { authorize: () => true, greeting: () => 'hello' });
+    const publisher = new WsPublisher(server, { refusal: () => undefined, greeting: () => 'hello' });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;

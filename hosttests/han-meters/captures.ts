@@ -8,7 +8,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameResult } from '../../decoders/frame-result';
+import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
+import type { MeterReading } from '../../decoders/reading';
+import { MeterStream } from '../../decoders/meter-stream';
+import { decodeRawApdu } from '../../decoders/dlms/raw-apdu';
 import { parseHexText } from '../../decoders/util/hex';
 
 export const VECTORS = join(__dirname, '..', 'vectors');
@@ -62,4 +65,41 @@ export function feed(
   for (let at = 0; at < bytes.length; at += chunk) splitter.push(bytes.subarray(at, at + chunk), emit);
   splitter.flush(emit);
   return out;
+}
+
+/** Every result of a whole wire capture fed through a MeterStream (the device's front). */
+export function streamResults(bytes: Uint8Array, options: DecoderOptions = {}): FrameResult[] {
+  const s = new MeterStream(options);
+  const out: FrameResult[] = [];
+  s.push(bytes, (r) => out.push(r));
+  s.flush((r) => out.push(r));
+  return out.filter((r) => r.ok || r.error.code !== 'garbage');
+}
+
+/** The one reading a capture decodes to (throws with the errors otherwise). */
+export function onlyReading(results: FrameResult[]): MeterReading {
+  const ok = results.filter((r) => r.ok);
+  if (ok.length !== 1 || ok.length !== results.length) {
+    throw new Error(`expected one reading, got ${results.map((r) => (r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`)).join(', ')}`);
+  }
+  return (ok[0] as { reading: MeterReading }).reading;
+}
+
+/** A wire capture in hosttests/vectors/<dir> through a MeterStream, keys from its sidecar. */
+export function vectorReading(dir: string, name: string): MeterReading {
+  const c = capture(join(VECTORS, ...dir.split('/')), name);
+  const enc = c.sidecar.encryption;
+  const options: DecoderOptions = {};
+  if (enc?.ek) options.encryptionKey = parseHexText(enc.ek);
+  return onlyReading(streamResults(c.bytes, options));
+}
+
+/** A raw APDU in hosttests/han-meters/apdus/<dir> through the raw-APDU entry (no link layer). */
+export function apduReading(dir: string, name: string): MeterReading {
+  return onlyReading(decodeRawApdu(capture(join(APDUS, ...dir.split('/')), name).bytes));
+}
+
+/** Every path the sidecar's expected_reading names, as [actual, expected]; a null there means "absent". */
+export function expectedPaths(reading: MeterReading, expected: Record<string, unknown>): { path: string; value: unknown }[][] {
+  return Object.entries(expected).map(([path, value]) => [{ path, value: at(reading, path) }, { path, value: value === null ? undefined : value }]);
 }

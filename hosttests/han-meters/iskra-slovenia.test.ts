@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MeterReading } from '../../decoders/reading';
 import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
 import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
-import { notificationToReading } from '../../decoders/dlms/lists/registry';
+import { listToReading } from '../../decoders/dlms/lists/registry';
 import { VECTORS, at, capture, codes, feed } from './captures';
 
 const DIR = join(VECTORS, 'han', 'amsreader-firmware');
@@ -20,8 +20,8 @@ function decode(name: string): { reading: MeterReading; shape: string } {
   // the shape that maps it, through the registry (HDLC info field after E6 E7 00, before FCS + flag)
   const llc = bytes.indexOf(0xe6);
   const o = new DlmsApduDecoder().decode(bytes, llc + 3, bytes.length - 3);
-  if (o.kind !== 'notification') throw new Error('not a notification');
-  const m = notificationToReading(o.notification);
+  if (o.kind !== 'list') throw new Error('not a notification');
+  const m = listToReading(o.list, o.timeIso, o.encrypted);
   if (!m.ok) throw new Error(m.error.message);
   expect(m.reading).toEqual((rs[0] as { reading: MeterReading }).reading);
   return { reading: m.reading, shape: m.shape };

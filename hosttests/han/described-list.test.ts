@@ -7,7 +7,7 @@
  * nothing is invented - and the list is decoded.
  */
 import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
-import { notificationToReading } from '../../decoders/dlms/lists/registry';
+import { listToReading } from '../../decoders/dlms/lists/registry';
 import { loadHanVectors } from './vectors';
 
 test('described list: descriptors + values, mapped through the OBIS table', () => {
@@ -29,12 +29,13 @@ test('described list: descriptors + values, mapped through the OBIS table', () =
     ...values,
   ]);
   const out = new DlmsApduDecoder().decode(apdu);
-  expect(out.kind === 'error' ? out.error.message : out.kind).toBe('notification');
-  if (out.kind !== 'notification') return;
-  const r = notificationToReading(out.notification);
+  expect(out.kind === 'error' ? out.error.message : out.kind).toBe('list');
+  if (out.kind !== 'list') return;
+  expect(out.list.described).toBe(true);
+  const r = listToReading(out.list, out.timeIso, out.encrypted);
   expect(r.ok).toBe(true);
   if (!r.ok) return;
-  expect(r.shape).toBe('described-list');
+  expect(r.shape).toBe('obis-named');
   // node-dsmr-parser's expected objects for this frame
   expect(r.reading).toMatchObject({
     powerImportW: 143,

@@ -3,11 +3,12 @@
  * plaintext against the sources' decrypted APDUs, general-block-transfer reassembly.
  */
 import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
-import { ByteReader, readAxdr } from '../../decoders/dlms/axdr';
+import { PushList, ITEM_NUMBER } from '../../decoders/dlms/push-list';
+import { apduOutcomeToResult } from '../../decoders/dlms/dlms-result';
 import { decodeCosemDateTime } from '../../decoders/dlms/cosem-datetime';
 import { unwrapGloCiphering } from '../../decoders/dlms/glo-ciphering';
 import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
-import { notificationToReading } from '../../decoders/dlms/lists/registry';
+import { listToReading } from '../../decoders/dlms/lists/registry';
 import { crc16X25 } from '../../decoders/util/crc16-x25';
 import { parseHexText, toHex } from '../../decoders/util/hex';
 import { loadHanVectors } from './vectors';
@@ -22,13 +23,23 @@ test('CRC-16/X.25 check value ("123456789" -> 0x906E) and a real HCS', () => {
   expect(crc16X25(b, 1, 7)).toBe(0xd682);
 });
 
-test('A-XDR: a hostile element count fails cleanly instead of looping or allocating', () => {
+test('A-XDR (the list reader): a hostile element count fails cleanly instead of looping or allocating', () => {
+  const l = new PushList();
   const hostile = parseHexText('01 84 7F FF FF FF 11 01');
-  expect(() => readAxdr(new ByteReader(hostile))).toThrow(/items/);
+  expect(l.read(hostile, 0, hostile.length)).toBe(-1);
+  expect(l.error).toMatch(/items but 2 bytes left/);
+  const nested = parseHexText('02 01 02 7F 11 01');
+  expect(l.read(nested, 0, nested.length)).toBe(-1);
+  expect(l.error).toMatch(/items/);
   const deep = new Uint8Array(200).fill(0x02).map((x, i) => (i % 2 ? 0x01 : x));
-  expect(() => readAxdr(new ByteReader(deep))).toThrow(/deep/);
-  expect(readAxdr(new ByteReader(parseHexText('10 FF 38')))).toEqual({ kind: 'number', tag: 0x10, value: -200 });
-  expect(readAxdr(new ByteReader(parseHexText('15 00 00 00 01 00 00 00 02')))).toEqual({ kind: 'number', tag: 0x15, value: 4294967298 });
+  expect(l.read(deep, 0, deep.length)).toBe(-1);
+  expect(l.error).toMatch(/deep/);
+  const numbers = parseHexText('02 02 10 FF 38 15 00 00 00 01 00 00 00 02');
+  expect(l.read(numbers, 0, numbers.length)).toBe(numbers.length);
+  expect([l.kind[0], l.value[0], l.kind[1], l.value[1]]).toEqual([ITEM_NUMBER, -200, ITEM_NUMBER, 4294967298]);
+  const cut = parseHexText('02 02 06 00 00 01 00 06 00 00');
+  expect(l.read(cut, 0, cut.length)).toBe(-1);
+  expect(l.error).toBe('needs 4 bytes at offset 8, 2 left');
 });
 
 test('COSEM date-time: deviation is minutes of local time to UTC (local = UTC - deviation)', () => {
@@ -92,9 +103,9 @@ test('general-block-transfer: blocks joined in order; a missing block is reporte
   const b2 = block(2, true, apdu.subarray(half));
   expect(d.decode(b1).kind).toBe('pending');
   const out = d.decode(b2);
-  expect(out.kind).toBe('notification');
+  expect(out.kind).toBe('list');
   const direct = new DlmsApduDecoder().decode(apdu);
-  expect(out).toEqual(direct);
+  expect(apduOutcomeToResult(out, 'hdlc', apdu, false)).toEqual(apduOutcomeToResult(direct, 'hdlc', apdu, false));
   const lost = new DlmsApduDecoder();
   expect(lost.decode(b2)).toMatchObject({ kind: 'error', error: { code: 'truncated' } });
 });
@@ -128,19 +139,27 @@ test('general-block-transfer across HDLC frames: two blocks in two checked frame
   expect(out[0].reading).toEqual(direct[0].reading);
 });
 
-test('a name/value list without scalers from an unknown meter: power kept, voltage and current left absent', () => {
+test('a name/value list without scalers from an unknown meter: power kept, units inferred or left absent, and said so', () => {
   const v = named('roarfred/Kamstrup228');
   const apdu = new Uint8Array(v.bytes.subarray(v.bytes.indexOf(0x0f, 8), v.bytes.length - 3));
   const at = toHex(apdu).indexOf(toHex(new TextEncoder().encode('Kamstrup'))) / 2;
   expect(at).toBeGreaterThan(0);
-  apdu[at] = 0x58; // 'X': same layout, but no longer a list we know the implicit scaling of
+  apdu[at] = 0x58; // 'X': same layout, but no longer a list whose units the maker documents
   const out = new DlmsApduDecoder().decode(apdu);
-  expect(out.kind).toBe('notification');
-  if (out.kind !== 'notification') return;
-  const r = notificationToReading(out.notification);
-  expect(r.ok && r.shape).toBe('obis-interleaved');
+  expect(out.kind).toBe('list');
+  if (out.kind !== 'list') return;
+  const r = listToReading(out.list, out.timeIso, out.encrypted);
+  expect(r.ok && r.shape).toBe('obis-named');
   if (!r.ok) return;
+  const kamstrup = new HdlcSplitter();
+  const real: { ok: boolean; reading?: any }[] = [];
+  kamstrup.push(v.bytes, (x) => real.push(x));
   expect(r.reading.powerImportW).toBe(3815);
-  expect(r.reading.l1).toBeUndefined();
-  expect(r.reading.l2).toBeUndefined();
+  // volts: the one scale near the nominal voltage, the same as Kamstrup's documented 1 V
+  expect(r.reading.inferredUnits).toEqual({ voltageV: 1 });
+  expect(r.reading.l1?.voltageV).toBe(real[0].reading.l1.voltageV);
+  // currents on three phases and only total power: 0.01 A and 0.1 A both fit: absent
+  expect(r.reading.unknownUnits).toEqual(['currentA']);
+  expect(r.reading.l1?.currentA).toBeUndefined();
+  expect(r.reading.l2?.currentA).toBeUndefined();
 });

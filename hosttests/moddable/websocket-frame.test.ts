@@ -19,6 +19,8 @@ jest.mock(
   }),
   { virtual: true },
 );
+// The hub's heartbeat timer: never fired here (framing only).
+jest.mock('timer', () => ({ __esModule: true, default: { set: () => ({}), repeat: () => ({}), clear: () => undefined } }), { virtual: true });
 jest.mock('base64', () => ({ __esModule: true, default: { encode: (b: ArrayBuffer) => Buffer.from(b).toString('base64') } }), { virtual: true });
 
 // required after the mocks: the esbuild transform does not hoist jest.mock above imports

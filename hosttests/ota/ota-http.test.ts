@@ -3,8 +3,10 @@
  * file-backed slots: refusals with reasons, an interrupted upload, a good image that is rolled back
  * because it never proves itself, and one that is confirmed. The meter source is a garbage capture
  * so no meter frame can confirm an image behind the test's back; the health deadline is 3 s.
- * The test reads otadata.json (not GET /api/v1/firmware) while an image is on trial, because an
- * answered GET /api/v1/firmware is itself a health signal.
+ * Every image is signed with a test release key (test-release-key.ts) the app is started with;
+ * signed-images.test.ts covers what happens to unsigned and wrongly signed ones. Reading
+ * GET /api/v1/firmware confirms nothing: only a decoded meter frame or the owner's
+ * POST /api/v1/firmware/confirm keeps an image.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getJson, spawnApp, tempDir, waitFor } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
-import { buildTestImage } from './esp-image-builder';
+import { buildTestImage as buildUnsigned } from './esp-image-builder';
+import type { TestImageOptions } from './esp-image-builder';
+import { makeTestKey } from './test-release-key';
+
+const key = makeTestKey();
+const buildTestImage = (o: TestImageOptions) => key.sign(buildUnsigned(o));
 
 let app: SpawnedApp;
 let dir: string;
@@ -35,7 +42,7 @@ beforeAll(async () => {
   const garbage = Buffer.alloc(4000);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 37 + 11) & 0x7d; // never 0x7E, never '/': no frame can start
   writeFileSync(join(dir, 'garbage.bin'), garbage);
-  app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-health-deadline-ms', '3000',
+  app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-health-deadline-ms', '3000', '--ota-public-key', key.publicPath,
     '--capture', join(dir, 'garbage.bin'), '--replay-baud', '0', '--interval-ms', '200']);
   const setup = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
   expect(setup.status).toBeLessThan(300);
@@ -58,6 +65,7 @@ test.each([
   ['bad magic', Uint8Array.from(Buffer.from('PK\u0003\u0004 this is a zip, not firmware'.padEnd(400, '.'))), /not an ESP32 app image/],
   ['older version', buildTestImage({ version: '0.0.9' }), /older than running 0.1.0/],
   ['truncated', buildTestImage({ version: '1.1.0' }).subarray(0, 700), /truncated/],
+  ['not signed', buildUnsigned({ version: '1.1.0' }), /image is not signed/],
 ])('%s: refused with the reason, running slot untouched', async (_name, image, reason) => {
   const before = slotHash('ota_0');
   const r = await upload(image);
@@ -104,12 +112,19 @@ test('good image accepted, restarts into trial, no health signal within 3 s: rol
   expect(app.output()).toMatch(/not healthy within 3 s: rolling back/);
 }, 20000);
 
-test('good image, and the page answering during the trial confirms it', async () => {
+test('good image: reading the status confirms nothing, an anonymous confirm is refused, the owner confirms it', async () => {
   const r = await upload(buildTestImage({ version: '1.2.0', fillerSeed: 7 }));
   expect(r.status).toBe(200);
   await waitFor('the restart into the new image', () => otadata().states[1] === 'pending-verify', 5000);
+  const trial = await getJson(app.url + '/api/v1/firmware');
+  expect(trial.body).toMatchObject({ state: 'pending-verify', runningVersion: '1.2.0' });
+  const anonymous = await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(anonymous.status).toBe(401);
+  expect(otadata().states[1]).toBe('pending-verify');
+  const confirm = await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  expect(confirm.status).toBe(200);
   const s = await getJson(app.url + '/api/v1/firmware');
-  expect(s.body).toMatchObject({ state: 'idle', runningVersion: '1.2.0', runningSlot: 'ota_1', lastResult: { outcome: 'confirmed', reason: 'healthy (http)' } });
+  expect(s.body).toMatchObject({ state: 'idle', runningVersion: '1.2.0', runningSlot: 'ota_1', lastResult: { outcome: 'confirmed', reason: 'healthy (owner)' } });
   expect(otadata()).toEqual({ running: 1, nextBoot: 1, states: ['valid', 'valid'] });
   await new Promise((res) => setTimeout(res, 3500));
   expect(otadata().running).toBe(1);
@@ -162,6 +177,7 @@ describe('POST /api/v1/firmware/url: the box pulls the image from a loopback web
   test('a good image through a redirect is installed, restarted into and confirmed', async () => {
     expect((await pull({ url: base + '/latest' })).status).toBe(202);
     await waitFor('the restart into 1.3.0', () => otadata().states[otadata().running] === 'pending-verify', 8000);
+    await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
     const s = await getJson(app.url + '/api/v1/firmware');
     expect(s.body).toMatchObject({ runningVersion: '1.3.0', lastResult: { outcome: 'confirmed' } });
   }, 20000);

@@ -23,7 +23,7 @@ function rig() {
     dir, slotSizeBytes: SLOT_BYTES, factoryVersion: '1.0.0',
     onRestart: (label) => { restarts.push(label); machine.boot(now); },
   });
-  machine = new OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0', healthDeadlineMs: DEADLINE_MS, rebootDelayMs: 1500 });
+  machine = new OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0', healthDeadlineMs: DEADLINE_MS, rebootDelayMs: 1500, allowUnsigned: true });
   machine.boot(now);
   const fileHash = (label: string) => createHash('sha256').update(readFileSync(join(dir, `${label}.bin`))).digest('hex');
   const otadata = () => JSON.parse(readFileSync(join(dir, 'otadata.json'), 'utf8'));
@@ -153,7 +153,7 @@ describe('OTA: a new image that does not prove itself is rolled back', () => {
       lastResult: { outcome: 'rolled-back', version: '1.1.0', reason: expect.stringMatching(/did not report healthy/) },
     });
     // A late health report changes nothing.
-    r.machine.reportHealthy('http', r.now());
+    r.machine.reportHealthy('owner', r.now());
     expect(r.otadata().states).toEqual(['valid', 'invalid']);
   });
 
@@ -166,7 +166,7 @@ describe('OTA: a new image that does not prove itself is rolled back', () => {
     const again = new FileOtaSlots({ dir: r.dir, slotSizeBytes: SLOT_BYTES, factoryVersion: '1.0.0' });
     expect(again.running()).toMatchObject({ label: 'ota_0', pendingVerify: false, version: '1.0.0' });
     expect(r.otadata().states).toEqual(['valid', 'aborted']);
-    const m = new OtaMachine(again, { projectName: 'meterbox', firmwareVersion: '1.0.0' });
+    const m = new OtaMachine(again, { projectName: 'meterbox', firmwareVersion: '1.0.0', allowUnsigned: true });
     m.boot(0);
     expect(m.status(0).lastResult).toMatchObject({ outcome: 'rolled-back', reason: expect.stringMatching(/reset before it confirmed/) });
   });

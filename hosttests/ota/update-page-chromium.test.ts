@@ -1,7 +1,7 @@
 /**
  * The update page in headless Chromium against `npm start`: log in, upload an image for another
- * project (refused, reason shown), then a good one (accepted, restart, confirmed: by the replayed
- * meter frames or the page's own polling of GET /api/v1/firmware, whichever comes first).
+ * project and an unsigned one (refused, reason shown), then a signed one (accepted, restart,
+ * confirmed by the page itself with the owner's session: POST /api/v1/firmware/confirm).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,12 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import { getJson, spawnApp, tempDir } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
-import { buildTestImage } from './esp-image-builder';
+import { buildTestImage as buildUnsigned } from './esp-image-builder';
+import type { TestImageOptions } from './esp-image-builder';
+import { makeTestKey } from './test-release-key';
+
+const key = makeTestKey();
+const buildTestImage = (o: TestImageOptions) => key.sign(buildUnsigned(o));
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -22,7 +27,7 @@ const haveChromium = existsSync(CHROMIUM);
 
   beforeAll(async () => {
     dir = tempDir('update-chromium-');
-    app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota')]);
+    app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-public-key', key.publicPath]);
     const r = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
     expect(r.status).toBeLessThan(300);
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -45,10 +50,16 @@ const haveChromium = existsSync(CHROMIUM);
     await page.locator('#upload').click();
     await page.locator('#upload-msg.err').waitFor();
     expect(await page.locator('#upload-msg').textContent()).toMatch(/Refused: image is for project "blink", this box runs "meterbox".*untouched/);
+    await page.locator('#state').getByText('signed with the release key (ecdsa-p256-v1)').waitFor();
+
+    await page.locator('#file').setInputFiles({ name: 'unsigned.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildUnsigned({ version: '0.2.0' })) });
+    await page.locator('#upload').click();
+    await page.locator('#upload-msg').getByText(/Refused: image is not signed/).waitFor();
 
     await page.locator('#file').setInputFiles({ name: 'meterbox.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '0.2.0' })) });
     await page.locator('#upload').click();
     await page.locator('#upload-msg').getByText('Image 0.2.0 accepted (SHA-256 verified)').waitFor();
+    // No meter here: the page itself confirms the new image with the owner's session once it answers.
     await page.locator('#upload-msg').getByText('Firmware 0.2.0 is running and confirmed.').waitFor({ timeout: 15000 });
     const otadata = JSON.parse(readFileSync(join(dir, 'ota', 'otadata.json'), 'utf8'));
     expect(otadata).toEqual({ running: 1, nextBoot: 1, states: ['valid', 'valid'] });

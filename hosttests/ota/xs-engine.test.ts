@@ -1,7 +1,8 @@
 /**
  * The OTA and provisioning machines under the real XS engine (@agoric/xsnap, the engine Moddable
  * runs on the ESP32): the pure modules bundled with the XS suite's purity guard, one scenario
- * (image check good/bad, SHA-256, upload -> restart -> rollback, wrong password -> connect ->
+ * (image check good/bad, SHA-256, signature blocks of both schemes as the device checks them,
+ * upload -> restart -> rollback, wrong password -> connect ->
  * drop -> back-off -> fallback AP, a captive DNS answer) run in XS and in Node, results compared as JSON.
  * Also prints what SHA-256 costs in XS computrons per KiB (a figure, not a pass/fail limit).
  */
@@ -12,6 +13,8 @@ import * as img from '../../firmware/app/ota/esp-image';
 import * as sha from '../../firmware/app/crypto/sha256';
 import * as prov from '../../firmware/app/provisioning/provisioning-machine';
 import * as dns from '../../firmware/app/provisioning/dns-answer';
+import * as sig from '../../firmware/app/ota/signature-block';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { buildTestImage } from './esp-image-builder';
 
 // Plain JS, evaluated in both engines with M = { ota, img, sha, prov }.
@@ -30,6 +33,26 @@ const SCENARIO = String.raw`
   out.flipped = check(flipped);
   out.truncated = check(image.subarray(0, 200));
   out.sha = hex(M.sha.sha256(image));
+
+  // Signed images as the device sees them (format checked here, ESP-IDF verifies in esp_ota_end):
+  // a v1 block after the image, an unsigned image, a v2 sector with its CRC, a damaged CRC.
+  const slotCheck = (scheme, bytes) => {
+    const c = new M.img.EspImageChecker({ projectName: 'meterbox', runningVersion: '1.0.0', maxSizeBytes: 16384, signature: { scheme, check: { update() {}, verify() { return undefined; } } } });
+    for (let i = 0; i < bytes.length; i += 97) if (c.write(bytes.subarray(i, i + 97))) break;
+    return c.finish();
+  };
+  const v1 = new Uint8Array(image.length + 68); v1.set(image); for (let i = 4; i < 68; i++) v1[image.length + i] = i;
+  out.v1Signed = slotCheck('ecdsa-p256-v1', v1);
+  out.v1Unsigned = slotCheck('ecdsa-p256-v1', image);
+  const start = Math.ceil(image.length / 4096) * 4096;
+  const v2 = new Uint8Array(start + 4096).fill(0xff); v2.set(image);
+  const block = new Uint8Array(1216); block[0] = 0xe7; block[1] = 2; for (let i = 4; i < 1196; i++) block[i] = (i * 31) & 255;
+  const crc = M.sig.crc32(block.subarray(0, 1196)); block[1196] = crc & 255; block[1197] = (crc >>> 8) & 255; block[1198] = (crc >>> 16) & 255; block[1199] = crc >>> 24;
+  v2.set(block, start);
+  out.v2Signed = slotCheck('rsa3072-v2', v2);
+  const v2bad = v2.slice(); v2bad[start + 500] ^= 1;
+  out.v2BadCrc = slotCheck('rsa3072-v2', v2bad);
+  out.crc = M.sig.crc32(image);
   out.hmac = hex(M.sha.hmacSha256(Uint8Array.from([1, 2, 3]), image.subarray(0, 100)));
 
   // OTA machine on in-memory slots that follow the bootloader rules.
@@ -54,7 +77,7 @@ const SCENARIO = String.raw`
     slots: () => [0, 1].map((i) => ({ label: 'ota_' + i, sizeBytes: 8192, state: states[i], running: running === i, nextBoot: nextBoot === i })),
   };
   let now = 0;
-  machine = new M.ota.OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0' }, (m) => log.push(m));
+  machine = new M.ota.OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0', allowUnsigned: true }, (m) => log.push(m));
   machine.boot(now);
   const bad = machine.beginUpload({}, now);
   for (let i = 0; i < flipped.length; i += 100) if (bad.session.write(flipped.subarray(i, i + 100), now)) break;
@@ -111,11 +134,18 @@ const available = xsnapAvailable();
     const bundle = await bundleForXs({
       ota: 'firmware/app/ota/ota-machine', img: 'firmware/app/ota/esp-image', sha: 'firmware/app/crypto/sha256',
       prov: 'firmware/app/provisioning/provisioning-machine', dns: 'firmware/app/provisioning/dns-answer',
+      sig: 'firmware/app/ota/signature-block',
     });
     expect(bundle.missing).toEqual({});
     // eslint-disable-next-line no-new-func
-    const nodeResult = JSON.parse(JSON.stringify(new Function(`return ${SCENARIO.trim()}`)()({ ota, img, sha, prov, dns }, image)));
+    const nodeResult = JSON.parse(JSON.stringify(new Function(`return ${SCENARIO.trim()}`)()({ ota, img, sha, prov, dns, sig }, image)));
     expect(nodeResult.good.ok).toBe(true);
+    expect(nodeResult.v1Signed).toMatchObject({ ok: true, info: { signature: 'ecdsa-p256-v1' } });
+    expect(nodeResult.v1Unsigned.reason).toMatch(/not signed/);
+    expect(nodeResult.v2Signed).toMatchObject({ ok: true, info: { signature: 'rsa3072-v2' } });
+    expect(nodeResult.v2BadCrc.reason).toMatch(/CRC/);
+    // The CRC-32 the v2 block carries is zlib's (what espsecure and esp_rom_crc32_le compute).
+    expect(nodeResult.crc).toBe(zlibCrc32(Buffer.from(image)));
     expect(nodeResult.flipped.reason).toMatch(/checksum/);
     expect(nodeResult.afterDeadline.lastResult.outcome).toBe('rolled-back');
     expect(nodeResult.afterWrong.test.reason).toBe('wrong password');
@@ -144,6 +174,6 @@ const available = xsnapAvailable();
 
 if (!available) {
   test('xsnap-worker is built (npm install builds it)', () => {
-    throw new Error('node_modules/@agoric/xsnap xsnap-worker is missing');
+    throw new Error('the XS engine (tools/xs-engine) is not built: npm run setup:xs');
   });
 }

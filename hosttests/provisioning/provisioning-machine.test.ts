@@ -40,6 +40,7 @@ function harness(stored?: WifiCredentials) {
     },
     dns: { start: (ip) => { dns = ip; }, stop: () => { dns = undefined; } },
     mdns: { start: (name) => { mdns = name; }, stop: () => { mdns = undefined; } },
+    mdnsHostName: 'p1meter-4F21A0',
     store: { load: () => saved, save: (c) => { saved = c; calls.push(`save ${c.ssid}`); }, clear: () => { saved = undefined; calls.push('clear'); } },
   });
   return {
@@ -125,7 +126,8 @@ describe('first boot and setup', () => {
     h.event({ type: 'connected', ip: '192.168.1.77' });
     expect(h.saved).toEqual({ ssid: 'Home', password: 'right-pass' });
     expect(h.status()).toMatchObject({ mode: 'ap+sta', station: { state: 'connected', ip: '192.168.1.77', ssid: 'Home' }, test: { state: 'connected', ip: '192.168.1.77' }, accessPoint: { active: true, offInMs: AP_GRACE_MS } });
-    expect(h.mdns).toBe('meterbox');
+    expect(h.mdns).toBe('p1meter-4F21A0');
+    expect(h.status().mdnsName).toBe('p1meter-4F21A0.local');
     h.at(13_000 + AP_GRACE_MS - 1);
     expect(h.ap).toBe(true);
     h.at(13_000 + AP_GRACE_MS);
@@ -167,7 +169,7 @@ describe('station mode, back-off and the long-failure fallback', () => {
     expect(h.take()).toEqual(['connect Home/right-pass']);
     h.event({ type: 'connected', ip: '192.168.1.77' });
     expect(h.status()).toMatchObject({ mode: 'sta', accessPoint: { active: false }, station: { state: 'connected' } });
-    expect(h.mdns).toBe('meterbox');
+    expect(h.mdns).toBe('p1meter-4F21A0');
   });
 
   test('dropped link: retries at 2, 4, 8 ... s capped at 300 s; AP back after 10 min of failure; AP off again once connected', () => {

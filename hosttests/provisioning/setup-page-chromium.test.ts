@@ -4,6 +4,7 @@
  * password, see the scan list, pick a network, type a wrong password and see it refused (AP kept),
  * type the right one and see it connected; then check the box saved it and is in station mode.
  */
+import { request as httpRequest } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -51,6 +52,24 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
     await app?.stop();
   });
 
+  test("a phone's captive-portal probe, sent with the probe's own Host, is redirected to the setup page (the Host rule lets it through)", async () => {
+    const port = Number(new URL(app.url).port);
+    const probe = (path: string, host: string) => new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const android = await probe('/generate_204', 'connectivitycheck.gstatic.com');
+    expect(android.status).toBe(302);
+    expect(android.location).toMatch(/^http:\/\/[0-9.]+\/setup\/$/);
+    expect((await probe('/hotspot-detect.html', 'captive.apple.com')).status).toBe(302);
+    // Everything else still refuses a foreign Host (DNS rebinding).
+    expect((await probe('/api/v1/wifi/status', 'captive.apple.com')).status).toBe(421);
+  });
+
   test('scan, wrong password refused with the AP kept, right password connects and is saved', async () => {
     await page.goto(app.url + '/setup');
     // First boot: the box has no password yet, so the page asks for one before any change.
@@ -82,7 +101,11 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
     await page.locator('#wifi-msg.ok').waitFor({ timeout: 15000 });
     const ok = await page.locator('#wifi-msg').textContent();
     expect(ok).toContain('Connected to "Home" as 192.168.1.77');
-    expect(ok).toContain('meterbox.local');
+    // The name the box really answers to: p1meter- and the AP name's digits (one MAC, as on a device).
+    expect(ok).toContain('http://p1meter-4F21A0.local/');
+    expect(ok).not.toContain('meterbox.local');
+    expect(await page.locator('#state').textContent()).toContain('http://p1meter-4F21A0.local/');
+    expect((await getJson(app.url + '/api')).body.serial).toBe('246f284f21a0');
 
     const after = await getJson(app.url + '/api/v1/wifi/status');
     expect(after.body).toMatchObject({ station: { state: 'connected', ssid: 'Home', ip: '192.168.1.77' }, accessPoint: { active: true } });
@@ -95,6 +118,21 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
     expect(saved.wifi).toEqual({ ssid: 'Home', password: 'correct horse battery' });
     expect(app.output()).toContain('wifi: test of "Home" failed: wrong password; nothing saved, access point stays');
   }, 60000);
+
+  test('the name the page gives is one the box serves (Host p1meter-4F21A0.local), unlike a foreign one', async () => {
+    const port = Number(new URL(app.url).port);
+    const status = (host: string) => new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/status', method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(await status(`p1meter-4F21A0.local:${port}`)).toBe(200);
+    expect(await status('P1METER-4f21a0.local.')).toBe(200);
+    expect(await status('p1meter-4F21A1.local')).toBe(421);
+  });
 
   test('a change without a session is refused by the central auth', async () => {
     const r = await getJson(app.url + '/api/v1/wifi/connect', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ssid: 'Cafe', password: '' }) });

@@ -47,10 +47,14 @@ describe('simulated radio + machine, real timers', () => {
       wifiSimConfig: { connectDelayMs: 50, scanDelayMs: 10, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'right-pass' }] },
       provisioningTiming: { backoffFirstMs: 100, backoffCapMs: 400, longFailureMs: 1500, apGraceMs: 300 },
       tickMs: 20,
+      serial: '02aabbccddee',
     });
     try {
       w.start(app);
       expect(w.wifi.accessPoint()).toEqual(w.provisioning.accessPointCredentials());
+      // No MAC in the simulation: the box's serial is its MAC, for the AP and the mDNS name alike.
+      expect(w.serial).toBe('02aabbccddee');
+      expect(w.provisioning.accessPointCredentials().ssid).toBe('meterbox-CCDDEE');
       expect(w.dns.answering).toBe('192.168.4.1');
       expect((await w.provisioning.scan(Date.now())).map((n) => n.ssid)).toEqual(['Home']);
 
@@ -62,7 +66,8 @@ describe('simulated radio + machine, real timers', () => {
       w.provisioning.testAndSave({ ssid: 'Home', password: 'right-pass' }, Date.now());
       await waitFor('connected', () => w.provisioning.status(Date.now()).station.state === 'connected');
       expect(app.doc.wifi).toEqual({ ssid: 'Home', password: 'right-pass' });
-      expect(w.mdns.hostName).toBe('meterbox');
+      expect(w.mdns.hostName).toBe('p1meter-CCDDEE');
+      expect(w.provisioning.status(Date.now()).mdnsName).toBe('p1meter-CCDDEE.local');
       await waitFor('the AP to go off after the grace period', () => w.wifi.mode() === 'sta');
       expect(w.dns.answering).toBeUndefined();
 

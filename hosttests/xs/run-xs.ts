@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   for (const [name, reason] of Object.entries(bundle.missing)) console.log(`xs: module ${name} not in bundle: ${reason}`);
 
   if (!xsnapAvailable()) {
-    for (const v of vectors) fail(v.name, v.family, 'xsnap-worker binary not built (npm install builds @agoric/xsnap)');
+    for (const v of vectors) fail(v.name, v.family, 'xsnap-worker binary not built (npm run setup:xs builds it; needs make and a C compiler)');
     fail('headroom scenario', 'headroom', 'xsnap-worker binary not built');
     return report(outcomes, costs, undefined);
   }

@@ -38,10 +38,14 @@ export interface XsResult {
 
 const repoRoot = join(__dirname, '..', '..');
 
-/** Path of the release xsnap-worker built by `npm install` (postinstall of @agoric/xsnap). */
+/**
+ * Path of the release xsnap-worker built by `npm run setup:xs` (the postinstall of @agoric/xsnap in
+ * tools/xs-engine/, a test-only install kept out of the app's dependencies: it needs make and a C
+ * compiler, and its packages declare narrower Node versions than the app supports).
+ */
 export function xsnapWorkerPath(): string {
   const platform = process.platform === 'darwin' ? 'mac' : 'lin';
-  return join(repoRoot, 'node_modules', '@agoric', 'xsnap', 'xsnap-native', 'xsnap', 'build', 'bin', platform, 'release', 'xsnap-worker');
+  return join(repoRoot, 'tools', 'xs-engine', 'node_modules', '@agoric', 'xsnap', 'xsnap-native', 'xsnap', 'build', 'bin', platform, 'release', 'xsnap-worker');
 }
 
 export function xsnapAvailable(): boolean {

@@ -25,6 +25,14 @@ export class PathRunner {
   frames = 0;
   okFrames = 0;
   snapshotChars = 0;
+  /**
+   * Optional meter (xsnap's resetMeter read, see xs-device.ts): when set, the computrons spent in
+   * the headroom step and in the snapshot JSON are added up (minus `meterOverhead` per read pair).
+   */
+  meter: (() => number) | undefined = undefined;
+  meterOverhead = 0;
+  headroomInside = 0;
+  snapshotInside = 0;
   private readonly stream: MeterStreamLike;
   private readonly headroom: HeadroomModuleLike | undefined;
   private state: unknown;
@@ -45,6 +53,12 @@ export class PathRunner {
     this.stream.push(bytes, this.onFrame);
   }
 
+  /** The bytes in chunks of `chunk` (the ESP32 UART delivers ~120-byte reads). */
+  feedChunked(bytes: Uint8Array, chunk: number): void {
+    const n = bytes.length;
+    for (let at = 0; at < n; at += chunk) this.stream.push(bytes.subarray(at, at + chunk < n ? at + chunk : n), this.onFrame);
+  }
+
   /** The stream's own buffered state (for heap checks). */
   stats(): ReturnType<MeterStreamLike['stats']> {
     return this.stream.stats();
@@ -62,14 +76,22 @@ export class PathRunner {
       // each frame its own minute and second within the hour (about 60 computrons, counted).
       const t = r.reading.meterTime;
       if (t !== undefined && t.length >= 19 && t.charCodeAt(13) === 58) r.reading.meterTime = t.slice(0, 14) + this.minuteSecond[this.frames % 3600] + t.slice(19);
+      const meter = this.meter;
       if (this.headroom) {
+        const t0 = meter === undefined ? 0 : meter();
         const out = this.headroom.stepHeadroom(this.state, { nowMs: this.nowMs, reading: r.reading }, this.headroom.defaultHeadroomSettings);
+        if (meter !== undefined) this.headroomInside += meter() - t0 - this.meterOverhead;
         this.state = out.state;
         headroom = out.headroom;
       }
+      const t1 = meter === undefined ? 0 : meter();
       snapshot = JSON.stringify({ type: 'snapshot', timeMs: this.nowMs, format: r.format, reading: r.reading, headroom });
+      if (meter !== undefined) this.snapshotInside += meter() - t1 - this.meterOverhead;
     } else {
+      const meter = this.meter;
+      const t1 = meter === undefined ? 0 : meter();
       snapshot = JSON.stringify({ type: 'frame-error', timeMs: this.nowMs, format: r.format, error: r.error });
+      if (meter !== undefined) this.snapshotInside += meter() - t1 - this.meterOverhead;
     }
     this.snapshotChars += snapshot.length;
   }

@@ -9,9 +9,14 @@
 import { bundleForXs } from '../../hosttests/xs/bundle';
 import { bytesToHex } from '../../hosttests/xs/harness-core';
 import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { openXsSession } from './xs-session';
 import { varyTelegram } from './vary-telegram';
 
+/**
+ * The earlier whole-path target (captures fed whole, all in JavaScript / device-projected), kept
+ * as a reference; issue 13's bounds are xs.device.chunked128.decodable and xs.worstCase
+ * (xs-device.ts).
+ */
 export const TARGET_COMPUTRONS_PER_BYTE = 40;
 
 export interface ReferenceFigure { name: string; bytes: number; computronsPerByte: number }
@@ -59,12 +64,8 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     proj: 'tools/bench/device-projection',
   });
   const result: XsBenchResult = { bundleBytes: bundle.bytes, missing: bundle.missing, references: [], vectors: [], families: [], average: undefined, deviceAverage: undefined, profile: [] };
-  const xs = new XsWorker();
+  const { xs, cost } = await openXsSession(bundle.code);
   try {
-    await xs.evaluate(bundle.code + '\n;0');
-    await xs.evaluate(`globalThis.__meterNow = function () { const m = resetMeter(2000000000, 0); resetMeter(2000000000, m); return m; }; 0`);
-    const empty = (await xs.evaluate('0')).meter.compute;
-    const cost = async (code: string): Promise<number> => Math.max(0, (await xs.evaluate(code + '; 0')).meter.compute - empty);
 
     // Inputs into XS once.
     await xs.evaluate(`globalThis.__v = []; 0`);

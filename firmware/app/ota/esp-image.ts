@@ -32,11 +32,16 @@
  *   then         zero padding so the checksum byte is the last byte of a 16-byte block
  *                checksum = 0xEF XOR every data byte of every segment
  *   then         if hash_appended: 32 bytes SHA-256 over image bytes [0 .. checksum] inclusive
- *   nothing after that (a signature block for Secure Boot is not supported, see docs).
+ *   then         with `signature` set: the signature of that scheme (signature-block.ts): for v1 a
+ *                68-byte block, for v2 padding to the next 4096-byte boundary and a 4096-byte sector
+ *   nothing after that.
  */
 import { bytesEqual, createPureSha256 } from '../crypto/sha256';
 import type { Sha256, Sha256Factory } from '../crypto/sha256';
 import { compareVersions } from './version';
+import { paddingBytes, signatureBytes, signatureFormatProblem } from './signature-block';
+import type { SignatureScheme } from './signature-block';
+import type { SignatureCheck } from './ota-ports';
 
 export const ESP_IMAGE_MAGIC = 0xe9;
 export const ESP_APP_DESC_MAGIC = 0xabcd5432;
@@ -69,6 +74,12 @@ export interface ImageCheckOptions {
   /** Chip the image must be built for; default ESP32 (0x0000). */
   expectedChipId?: number;
   sha256Factory?: Sha256Factory;
+  /**
+   * The image must end with a signature of this scheme; every byte before the signature block
+   * goes to `check.update`, the block to `check.verify` at the end. Absent: no signature expected
+   * (and any byte after the image is refused).
+   */
+  signature?: { scheme: SignatureScheme; check: SignatureCheck };
 }
 
 export interface ImageInfo {
@@ -80,9 +91,11 @@ export interface ImageInfo {
   idfVersion: string;
   /** True when the image carried a SHA-256 and it matched. */
   hashChecked: boolean;
+  /** The signature scheme the image was signed with and checked against, when one was required. */
+  signature?: SignatureScheme;
 }
 
-type Phase = 'header' | 'segment-header' | 'segment-data' | 'padding' | 'checksum' | 'hash' | 'done';
+type Phase = 'header' | 'segment-header' | 'segment-data' | 'padding' | 'checksum' | 'hash' | 'done' | 'sig-padding' | 'sig-block' | 'signed';
 
 function u32le(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
@@ -121,6 +134,9 @@ export class EspImageChecker {
   private sha: Sha256 | undefined;
   private actualHash: Uint8Array | undefined;
   private info: Partial<ImageInfo> = {};
+  private imageEnd = 0;
+  private sigRemaining = 0;
+  private sigBlock: Uint8Array | undefined;
 
   constructor(private readonly options: ImageCheckOptions) {}
 
@@ -132,8 +148,12 @@ export class EspImageChecker {
   write(chunk: Uint8Array): string | undefined {
     if (this.error) return this.error;
     let i = 0;
+    const check = this.options.signature?.check;
     while (i < chunk.length && !this.error) {
-      i += this.step(chunk, i);
+      const signed = this.phase !== 'sig-block' && this.phase !== 'signed';
+      const n = this.step(chunk, i);
+      if (check && signed && n > 0) check.update(chunk.subarray(i, i + n));
+      i += n;
     }
     if (!this.error && this.position > this.options.maxSizeBytes) {
       this.fail(`image is larger than the update slot (${this.options.maxSizeBytes} bytes)`);
@@ -144,10 +164,22 @@ export class EspImageChecker {
   /** End of upload: the verdict. */
   finish(): { ok: true; info: ImageInfo } | { ok: false; reason: string } {
     if (this.error) return { ok: false, reason: this.error };
-    if (this.phase !== 'done' && !(this.phase === 'hash' && !this.hashAppended)) {
+    const signature = this.options.signature;
+    const imageDone = signature ? this.phase === 'sig-padding' || this.phase === 'sig-block' || this.phase === 'signed' : this.phase === 'done' || (this.phase === 'hash' && !this.hashAppended);
+    if (!imageDone) {
       return { ok: false, reason: `image is truncated: upload ended at byte ${this.position} while reading the ${this.phase}` };
     }
-    return {
+    if (signature && this.phase !== 'signed') {
+      if (this.position === this.imageEnd) {
+        return { ok: false, reason: `image is not signed: nothing follows the image end at byte ${this.imageEnd}; this box installs only images signed with its release key (${signature.scheme}, docs/provisioning-ota.md)` };
+      }
+      return { ok: false, reason: `image signature is truncated: upload ended at byte ${this.position}, the ${signature.scheme} signature ends at byte ${this.imageEnd + paddingBytes(signature.scheme, this.imageEnd) + signatureBytes(signature.scheme)}` };
+    }
+    if (signature) {
+      const refused = signature.check.verify(this.sigBlock!);
+      if (refused) return { ok: false, reason: 'image signature refused: ' + refused };
+    }
+    const verdict: { ok: true; info: ImageInfo } = {
       ok: true,
       info: {
         sizeBytes: this.position,
@@ -159,6 +191,8 @@ export class EspImageChecker {
         hashChecked: this.hashAppended,
       },
     };
+    if (signature) verdict.info.signature = signature.scheme;
+    return verdict;
   }
 
   private fail(reason: string): void {
@@ -222,6 +256,7 @@ export class EspImageChecker {
         this.fill = 0;
         if (this.hashAppended && this.sha) this.actualHash = this.sha.digest();
         this.phase = 'hash';
+        if (!this.hashAppended && this.options.signature) this.enterSignature();
         return 1;
       }
       case 'hash': {
@@ -238,13 +273,50 @@ export class EspImageChecker {
             this.fail('image SHA-256 does not match the hash appended to it: corrupted upload');
           }
           this.phase = 'done';
+          if (this.options.signature) this.enterSignature();
+        }
+        return take;
+      }
+      case 'sig-padding': {
+        const take = Math.min(available, this.sigRemaining);
+        this.position += take;
+        this.sigRemaining -= take;
+        if (this.sigRemaining === 0) this.startSignatureBlock();
+        return take;
+      }
+      case 'sig-block': {
+        const block = this.sigBlock!;
+        const take = Math.min(available, block.length - this.fill);
+        block.set(chunk.subarray(i, i + take), this.fill);
+        this.fill += take;
+        this.position += take;
+        if (this.fill === block.length) {
+          const problem = signatureFormatProblem(this.options.signature!.scheme, block);
+          if (problem) this.fail('image signature refused: ' + problem);
+          this.phase = 'signed';
         }
         return take;
       }
       case 'done':
-        this.fail(`unexpected data after the image end at byte ${this.position}`);
+      case 'signed':
+        this.fail(`unexpected data after the ${this.phase === 'signed' ? 'signature' : 'image'} end at byte ${this.position}`);
         return available;
     }
+  }
+
+  /** The image ended: what follows is the signature (padding first for v2). */
+  private enterSignature(): void {
+    const scheme = this.options.signature!.scheme;
+    this.imageEnd = this.position;
+    this.sigRemaining = paddingBytes(scheme, this.position);
+    if (this.sigRemaining > 0) this.phase = 'sig-padding';
+    else this.startSignatureBlock();
+  }
+
+  private startSignatureBlock(): void {
+    this.sigBlock = new Uint8Array(signatureBytes(this.options.signature!.scheme));
+    this.fill = 0;
+    this.phase = 'sig-block';
   }
 
   private hash(chunk: Uint8Array, i: number, length: number): void {

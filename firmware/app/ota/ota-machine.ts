@@ -20,7 +20,7 @@
 import { EspImageChecker } from './esp-image';
 import type { ImageInfo } from './esp-image';
 import type { Sha256Factory } from '../crypto/sha256';
-import type { OtaSlots, OtaWriter } from './ota-ports';
+import type { ImageSignatureVerifier, OtaSlots, OtaWriter } from './ota-ports';
 
 export interface OtaConfig {
   /** esp_app_desc_t.project_name an image must carry. */
@@ -35,6 +35,13 @@ export interface OtaConfig {
   uploadIdleTimeoutMs?: number;
   expectedChipId?: number;
   sha256Factory?: Sha256Factory;
+  /**
+   * The release-key check every image must pass before the boot slot is switched. Without it an
+   * upload is refused, unless `allowUnsigned` says this build knowingly takes unsigned images
+   * (the simulator; a device built without the signed-app sdkconfig, which the status says).
+   */
+  signature?: ImageSignatureVerifier;
+  allowUnsigned?: boolean;
 }
 
 export const DEFAULT_HEALTH_DEADLINE_MS = 120_000;
@@ -42,7 +49,7 @@ export const DEFAULT_REBOOT_DELAY_MS = 1_500;
 export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 60_000;
 
 export type OtaState = 'idle' | 'receiving' | 'reboot-scheduled' | 'pending-verify';
-export type HealthSource = 'meter' | 'http';
+export type HealthSource = 'meter' | 'owner';
 
 export interface OtaResult {
   outcome: 'installed' | 'rejected' | 'aborted' | 'confirmed' | 'rolled-back';
@@ -73,6 +80,8 @@ export interface OtaStatus {
   rebootAtMs?: number;
   lastResult?: OtaResult;
   slots: ReturnType<OtaSlots['slots']>;
+  /** What an image must carry: a signature of `scheme` (checked `here` or by the `slot`, i.e. ESP-IDF), or nothing. */
+  signature: { required: true; scheme: string; checkedBy: 'here' | 'slot' } | { required: false; reason: string };
 }
 
 export class OtaMachine {
@@ -167,6 +176,10 @@ export class OtaMachine {
       // ESP-IDF refuses esp_ota_begin here too: the slot holding the known-good image would be overwritten.
       return { ok: false, status: 409, reason: 'the running image is not confirmed yet; try again once it is' };
     }
+    const verifier = this.config.signature;
+    if (!verifier && !this.config.allowUnsigned) {
+      return { ok: false, status: 403, reason: 'this box has no release key to check images with, so it installs none (docs/provisioning-ota.md, "Signed firmware")' };
+    }
     const slot = this.slots.nextSlot();
     if (request.sizeBytes !== undefined && request.sizeBytes > slot.sizeBytes) {
       return { ok: false, status: 413, reason: `image of ${request.sizeBytes} bytes does not fit the ${slot.sizeBytes}-byte update slot` };
@@ -185,6 +198,7 @@ export class OtaMachine {
       maxSizeBytes: slot.sizeBytes,
       expectedChipId: this.config.expectedChipId,
       sha256Factory: this.config.sha256Factory,
+      signature: verifier ? { scheme: verifier.scheme, check: verifier.begin() } : undefined,
     });
     this.state = 'receiving';
     this.receivedBytes = 0;
@@ -229,7 +243,7 @@ export class OtaMachine {
           try {
             this.writer!.complete();
           } catch (e) {
-            const why = `the slot refused the image: ${String((e as Error)?.message ?? e)}`;
+            const why = `the slot refused the image${verifier?.where === 'slot' ? " (ESP-IDF's image and signature check)" : ''}: ${String((e as Error)?.message ?? e)}`;
             this.fail('aborted', why, now);
             return { ok: false, reason: why };
           }
@@ -258,6 +272,9 @@ export class OtaMachine {
       rollbackSupported: this.slots.rollbackSupported,
       nextSlot: this.slots.nextSlot(),
       slots: this.slots.slots(),
+      signature: this.config.signature
+        ? { required: true, scheme: this.config.signature.scheme, checkedBy: this.config.signature.where }
+        : { required: false, reason: this.config.allowUnsigned ? 'this build takes unsigned images' : 'no release key: no image is installed' },
     };
     if (this.state === 'receiving') {
       s.receivedBytes = this.receivedBytes;

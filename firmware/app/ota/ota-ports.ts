@@ -7,6 +7,8 @@
  * reset. On the PC, firmware/host/ota-file-slots.ts simulates them with files.
  */
 
+import type { SignatureScheme } from './signature-block';
+
 /** ESP-IDF esp_ota_img_states_t, plus 'empty' for a slot being written or never written. */
 export type OtaSlotState = 'valid' | 'new' | 'pending-verify' | 'invalid' | 'aborted' | 'undefined' | 'empty';
 
@@ -54,4 +56,25 @@ export interface OtaSlots {
  */
 export interface ImageFetcher {
   fetch(url: string, sink: { onChunk(chunk: Uint8Array): string | undefined; onEnd(): void; onError(reason: string): void }): void;
+}
+
+/** One image's signature check: fed every signed byte, then asked about the block. */
+export interface SignatureCheck {
+  /** The signed bytes, in order: the image and, for rsa3072-v2, the padding up to the sector. */
+  update(bytes: Uint8Array): void;
+  /** The signature block (its format already checked): undefined when it signs the bytes with a trusted key, else why not. */
+  verify(block: Uint8Array): string | undefined;
+}
+
+/**
+ * The release-key check an update must pass before the boot slot is switched (signature-block.ts
+ * has the formats). On the PC: node:crypto with the release public key
+ * (firmware/host/ota-signature.ts). On the ESP32: ESP-IDF's own check in esp_ota_end, which runs
+ * before esp_ota_set_boot_partition when the firmware is built with the signed-app sdkconfig
+ * (`where: 'slot'`: verify() checks the format only and OtaWriter.complete() refuses a bad one).
+ */
+export interface ImageSignatureVerifier {
+  readonly scheme: SignatureScheme;
+  readonly where: 'here' | 'slot';
+  begin(): SignatureCheck;
 }

@@ -1,6 +1,7 @@
 /**
  * HTTP face of the OTA machine:
  *   GET  /api/v1/firmware   state, running version and slot, slots, last result (read access)
+ *   POST /api/v1/firmware/confirm   (mutates) the owner keeps the new image on trial: confirmed
  *   POST /api/v1/firmware   streamed image upload (mutates: the router demands a session);
  *                           `?force=1` allows an older or not comparable version (never another
  *                           project or chip). 200 {ok, version, ...} then the box restarts;
@@ -8,8 +9,9 @@
  *   POST /api/v1/firmware/url {url, force?}   (mutates; only when the platform gives an ImageFetcher)
  *                           the box downloads the image itself (http/https) into the same checks;
  *                           202 at once, then GET /api/v1/firmware shows receiving / lastResult.
- * An answered GET /api/v1/firmware also counts as the "web server answered" health signal: the
- * update page polls it after the restart, so a new image that serves the page confirms itself.
+ * A new image on trial is kept when it decodes a meter frame (the platform's wiring reports that)
+ * or when the logged-in owner confirms it (the update page does, once the new image answers it).
+ * No anonymous request confirms an image: reading the status does not.
  */
 import type { AppResponse, Route, UploadRoute, UploadSink } from '../http-types';
 import type { Clock } from '../ports';
@@ -40,9 +42,16 @@ export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: n
   const status: Route = {
     method: 'GET',
     path: FIRMWARE_PATH,
+    handler: () => jsonResponse(200, ota.status(clock.nowMs())),
+  };
+  const confirm: Route = {
+    method: 'POST',
+    path: FIRMWARE_PATH + '/confirm',
+    mutates: true,
     handler: () => {
       const now = clock.nowMs();
-      ota.reportHealthy('http', now);
+      if (ota.status(now).state !== 'pending-verify') return errorResponse(409, 'no new image is waiting to be confirmed');
+      ota.reportHealthy('owner', now);
       return jsonResponse(200, ota.status(now));
     },
   };
@@ -76,7 +85,7 @@ export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: n
       };
     },
   };
-  const routes: Route[] = [status];
+  const routes: Route[] = [status, confirm];
   if (fetcher) {
     routes.push({
       method: 'POST',

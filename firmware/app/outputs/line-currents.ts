@@ -7,13 +7,15 @@
  *   L2 bound): that current. It is the engine's own value, so it is never below what the engine
  *   believes the line carries: an unknown line is never served as idle.
  * - Sign: negative only when the meter says that line exports (its per-phase export power is
- *   larger than its import power), as HomeWizard and an SDM630 report it. A current the meter did
+ *   larger than its import power), as HomeWizard reports it (an SDM630 reports the magnitude and
+ *   puts the sign in the line's power: outputs/sdm630-registers.ts serves it that way). A current the meter did
  *   not measure (IT L2, a short frame's estimate) is always served as import: a charger must never
  *   read an unknown line as idle or as exporting, both of which would raise its allowance.
  * - No current known for a line (no data yet, or the answer is past the fail-safe ladder): the line
  *   is absent, and `live` is false once the ladder has gone beyond holding. Each output then does
  *   its own documented fail-safe (Modbus: the fuse rating on every line; pushes: 0 A or pause;
- *   HomeWizard and MQTT: the value left out).
+ *   HomeWizard: a 503 for the whole answer, since its consumers read a missing current as 0 A;
+ *   MQTT: the value left out).
  *
  * Pure: no platform imports, no time (the headroom already carries the data's age).
  */

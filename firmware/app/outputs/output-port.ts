@@ -11,6 +11,8 @@
  *   status()         shown under `outputs.<name>` in GET /api/v1/status (last success, last error,
  *                    last value sent...)
  *   stop()           on app.stop()
+ *   chargerCurrentA  optional: the measured current of the charger the output drives (go-e,
+ *                    OpenEVSE in allowance mode), handed to the headroom engine as chargerA
  * Line currents come from one rule: outputs/line-currents.ts.
  */
 import type { Snapshot } from '../snapshot';
@@ -23,4 +25,11 @@ export interface SnapshotOutput {
   update(snapshot: Snapshot, nowMs: number): void;
   status(): Record<string, unknown>;
   stop(): void;
+  /**
+   * The present current per line (L1, L2, L3), A, that the charger this output drives MEASURES,
+   * when known and fresh; undefined otherwise. The app passes the sum over outputs to the headroom
+   * engine as `chargerA`, so the allowance is what that charger may draw in total rather than what
+   * may be added to it (outputs/charger-driver.ts says how it is kept conservative).
+   */
+  chargerCurrentA?(nowMs: number): [number, number, number] | undefined;
 }

@@ -31,7 +31,6 @@ export const LONG_FAILURE_MS = 600_000;
 export const CONNECT_ATTEMPT_TIMEOUT_MS = 20_000;
 export const TEST_TIMEOUT_MS = 25_000;
 export const AP_GRACE_MS = 60_000;
-export const MDNS_HOST_NAME = 'meterbox';
 
 export type StationState = 'idle' | 'testing' | 'connecting' | 'backoff' | 'connected';
 export type ApReason = 'no-credentials' | 'setup' | 'long-failure';
@@ -44,6 +43,11 @@ export interface ProvisioningDeps {
   identity: DeviceIdentity;
   log?: (message: string) => void;
   sha256Factory?: Sha256Factory;
+  /**
+   * mDNS host name on the home network, without ".local": p1meter-XXXXXX (homewizard-identity.ts),
+   * the name HomeWizard consumers discover and the one the page tells the owner to browse to.
+   */
+  mdnsHostName: string;
   /** Overrides for tests and special builds; defaults are the exported constants. */
   timing?: Partial<{ backoffFirstMs: number; backoffCapMs: number; longFailureMs: number; connectAttemptTimeoutMs: number; testTimeoutMs: number; apGraceMs: number }>;
 }
@@ -274,7 +278,7 @@ export class ProvisioningMachine {
       mode: this.deps.wifi.mode(),
       accessPoint: { active: this.apActive, ssid: this.apSsid },
       station: { state: this.station, attempts: this.attempts },
-      mdnsName: MDNS_HOST_NAME + '.local',
+      mdnsName: this.deps.mdnsHostName + '.local',
     };
     if (this.apActive) {
       s.accessPoint.address = this.deps.wifi.accessPointAddress();
@@ -297,17 +301,26 @@ export class ProvisioningMachine {
 
   private onTestEvent(event: StationEvent, nowMs: number): void {
     const test = this.test!;
+    let failure: string | undefined;
     if (event.type === 'connected') {
-      this.deps.store.save(this.candidate!);
-      test.state = 'connected';
-      test.ip = event.ip;
-      this.log(`wifi: "${test.ssid}" works (${event.ip}): saved`);
-      this.connected(event.ip, nowMs);
-      return;
+      try {
+        this.deps.store.save(this.candidate!);
+      } catch (e) {
+        // A full disk or locked settings: the network works but cannot be kept. Say so and go
+        // back to what the box had (AP up, the old network retried), as after any failed test.
+        failure = `joined the network but could not save it (${e instanceof Error ? e.message : String(e)})`;
+      }
+      if (failure === undefined) {
+        test.state = 'connected';
+        test.ip = event.ip;
+        this.log(`wifi: "${test.ssid}" works (${event.ip}): saved`);
+        this.connected(event.ip, nowMs);
+        return;
+      }
     }
-    const reason = event.type === 'failed' ? event.reason : 'dropped';
+    const reason = event.type === 'failed' ? event.reason : event.type === 'connected' ? 'not-saved' : 'dropped';
     test.state = 'failed';
-    test.reason = FAILURE_TEXT[reason] ?? reason;
+    test.reason = failure ?? FAILURE_TEXT[reason] ?? reason;
     this.log(`wifi: test of "${test.ssid}" failed: ${test.reason}; nothing saved, access point stays`);
     this.deps.wifi.disconnectStation();
     this.candidate = undefined;
@@ -339,7 +352,7 @@ export class ProvisioningMachine {
     this.failingSinceMs = undefined;
     this.backoffStep = 0;
     this.candidate = undefined;
-    this.deps.mdns.start(MDNS_HOST_NAME);
+    this.deps.mdns.start(this.deps.mdnsHostName);
     if (this.apActive) this.apOffAtMs = nowMs + this.t.apGraceMs;
     this.log(`wifi: connected to "${this.stationSsid}" as ${ip}`);
   }

@@ -64,6 +64,9 @@ export function createWifiRoutes(machine: ProvisioningMachine, clock: Clock, acc
       method: 'GET',
       path,
       public: true,
+      // A phone asks its own probe host (connectivitycheck.gstatic.com, captive.apple.com...),
+      // which the setup AP's DNS points at the box: these answers carry no data, so any Host.
+      anyHost: true,
       handler: (): AppResponse => {
         if (!machine.isAccessPointActive()) return errorResponse(404, `no such endpoint: ${path}`);
         const location = `http://${accessPointAddress()}/setup/`;

@@ -5,28 +5,36 @@
  *
  * Behaviour:
  * - One request per connection ("connection: close"): the ESP32 has few sockets, so none is kept idle.
- * - At most `maxConnections` HTTP connections at once; past it a fixed "503 busy" answer is written
- *   and the socket closed, so a client always gets a clear refusal instead of a hang.
+ * - Who holds the sockets is decided by the app core's ConnectionTable (firmware/app/lan/
+ *   connection-table.ts), the same rules as the PC server: at most `maxConnections` at once, at most
+ *   `perAddress` being read or answered per address (a browser's other parallel requests wait
+ *   parked, unread, in the TCP stack), when full the oldest idle connection is evicted with 503, and
+ *   with nothing idle the newcomer gets 503 with the reason. A client always gets a clear answer.
+ * - Absolute deadlines, never restarted by trickling bytes: the head within headDeadlineMs of the
+ *   accept, the body within bodyDeadlineMs + length / bodyMinBytesPerS, the answer written within
+ *   responseDeadlineMs (408 with the reason, or a plain close once an answer started). Four
+ *   connections sending a byte every 14 s used to hold every slot for hours (issue 12).
  * - Request head limited to `maxHeadBytes` (431 past it), plain bodies to `maxBodyBytes` (413);
  *   upload bodies go chunk by chunk to the UploadSink (never buffered whole) up to route.maxBytes.
- * - A connection silent for `idleTimeoutMs` is closed (a stalled client cannot hold a slot).
  * - Responses are written as the socket drains (onWritable), so large page files do not need RAM
  *   beyond the body itself (flash resources are read in place).
- * - GET on the WebSocket path with an Upgrade header is handed to `onUpgrade` with the socket.
+ * - GET on the WebSocket path with an Upgrade header is handed to `onUpgrade` with the socket (it
+ *   leaves the table: the WebSocket hub counts its own clients).
  */
 import type TCP from 'embedded:io/socket/tcp';
 import Listener from 'embedded:io/socket/listener';
 import Timer from 'timer';
 import type { AppRequest, AppResponse, UploadRoute, UploadSink } from '../../app/http-types';
+import { ConnectionTable, bodyDeadlineMs } from '../../app/lan/connection-table';
+import type { ConnectionLimits } from '../../app/lan/connection-table';
 import { parseRequestHead } from './request-head';
-import type { RequestHead } from './request-head';
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends ConnectionLimits {
   port: number;
-  maxConnections: number;
   maxHeadBytes: number;
   maxBodyBytes: number;
-  idleTimeoutMs: number;
+  /** Milliseconds now (the table's ages); Date.now when absent. */
+  nowMs?: () => number;
   handle(request: AppRequest): Promise<AppResponse>;
   uploadRoute(method: string, path: string): UploadRoute | undefined;
   beginUpload(route: UploadRoute, request: AppRequest): UploadSink | AppResponse;
@@ -38,14 +46,17 @@ export interface HttpServerOptions {
 export const defaultHttpServerOptions = {
   port: 80,
   maxConnections: 4,
+  perAddress: 2,
   maxHeadBytes: 2048,
   maxBodyBytes: 8192,
-  idleTimeoutMs: 15_000,
+  headDeadlineMs: 5_000,
+  bodyDeadlineMs: 5_000,
+  // an OTA image of 1.9 MB over a poor Wi-Fi link still fits (about 4 minutes)
+  bodyMinBytesPerS: 8_192,
+  responseDeadlineMs: 20_000,
 };
 
-type Phase = 'head' | 'body' | 'upload' | 'waiting' | 'responding' | 'done';
-
-const BUSY_TEXT = 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\nretry-after: 2\r\ncontent-length: 36\r\n\r\nbusy: too many connections, retry\r\n\r\n';
+type Phase = 'parked' | 'head' | 'body' | 'upload' | 'waiting' | 'responding' | 'done';
 
 function reasonPhrase(status: number): string {
   switch (status) {
@@ -115,10 +126,12 @@ class Writer {
 }
 
 class Connection {
-  private phase: Phase = 'head';
-  private readonly headBuffer: Uint8Array;
+  private phase: Phase = 'parked';
+  /** Allocated when the connection starts (a parked one costs no buffer). */
+  private headBuffer = new Uint8Array(0);
+  /** Bytes the socket said it holds while parked, read once the connection starts. */
+  private unread = 0;
   private headLength = 0;
-  private head: RequestHead | undefined;
   private request: AppRequest | undefined;
   private bodyParts: Uint8Array[] = [];
   private bodyRemaining = 0;
@@ -128,7 +141,6 @@ class Connection {
   private socket: TCP | undefined;
 
   constructor(from: TCP, private readonly server: HttpServer, private readonly options: HttpServerOptions) {
-    this.headBuffer = new Uint8Array(options.maxHeadBytes);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const connection = this;
     const socket = new (from.constructor as typeof TCP)({
@@ -140,24 +152,46 @@ class Connection {
     this.socket = socket;
     this.writer = new Writer(socket, () => this.onWritten());
     this.remote = socket.remoteAddress;
-    this.armIdleTimer();
+    // Counted from the accept, parked or not: a parked connection waits only for its own address's
+    // other requests, which take milliseconds.
+    this.arm(options.headDeadlineMs, 'no complete request head in time');
   }
 
   readonly remote: string | undefined;
 
-  private armIdleTimer(): void {
+  /** One absolute deadline at a time: bytes arriving never move it. */
+  private arm(ms: number, reason: string): void {
     if (this.timer) Timer.clear(this.timer);
     this.timer = Timer.set(() => {
       this.timer = undefined;
-      if (this.phase === 'head' || this.phase === 'body' || this.phase === 'upload') this.respondNow({ status: 408, body: 'request timeout\n' });
-      else this.close();
-    }, this.options.idleTimeoutMs);
+      this.server.timedOutCount++;
+      if (this.phase === 'responding' || this.phase === 'waiting') this.close();
+      else this.respondNow({ status: 408, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'request timeout: ' + reason }) });
+    }, ms);
+  }
+
+  /** The table let this connection be served: read what waited and what comes. */
+  start(): void {
+    if (this.phase !== 'parked' || !this.socket) return;
+    this.phase = 'head';
+    this.headBuffer = new Uint8Array(this.options.maxHeadBytes);
+    const unread = this.unread;
+    this.unread = 0;
+    if (unread > 0) this.onReadable(unread);
+  }
+
+  /** Made room for a newer connection (connection-table.ts): answered 503 and closed. */
+  evict(): void {
+    this.respondNow({ status: 503, headers: { 'content-type': 'application/json', 'retry-after': '2' }, body: JSON.stringify({ error: 'closed to make room: this connection sent no complete request' }) });
   }
 
   private onReadable(count: number): void {
     const socket = this.socket;
     if (!socket) return;
-    this.armIdleTimer();
+    if (this.phase === 'parked') {
+      this.unread = count;
+      return;
+    }
     while (count > 0 && this.socket) {
       if (this.phase === 'head') {
         const room = this.headBuffer.byteLength - this.headLength;
@@ -198,10 +232,10 @@ class Connection {
       this.respondNow({ status: 400, body: head + '\n' });
       return;
     }
-    this.head = head;
     const request: AppRequest = { method: head.method, path: head.path, query: head.query, headers: head.headers };
     if (this.remote !== undefined) request.remote = this.remote;
     this.request = request;
+    this.arm(bodyDeadlineMs(this.options, head.contentLength ?? 0), 'the body did not arrive in time');
 
     const options = this.options;
     if (options.onUpgrade && head.method === 'GET' && head.path === (options.upgradePath ?? '/ws') && (head.headers['upgrade'] ?? '').toLowerCase() === 'websocket') {
@@ -281,7 +315,7 @@ class Connection {
   private finishUpload(): void {
     const sink = this.sink;
     this.sink = undefined;
-    this.phase = 'waiting';
+    this.answering();
     if (!sink) return;
     let result: AppResponse | Promise<AppResponse>;
     try {
@@ -296,10 +330,17 @@ class Connection {
     );
   }
 
+  /** The request is complete: never evicted now, and the answer has responseDeadlineMs to go out. */
+  private answering(): void {
+    this.phase = 'waiting';
+    this.server.busy(this);
+    this.arm(this.options.responseDeadlineMs, 'the answer was not read in time');
+  }
+
   private dispatch(): void {
     const request = this.request;
     if (!request) return;
-    this.phase = 'waiting';
+    this.answering();
     if (this.bodyParts.length) {
       let total = 0;
       for (const part of this.bodyParts) total += part.byteLength;
@@ -329,7 +370,9 @@ class Connection {
         /* the sink's own problem; the connection still gets its answer */
       }
     }
+    if (this.phase !== 'waiting') this.arm(this.options.responseDeadlineMs, 'the answer was not read in time');
     this.phase = 'responding';
+    this.server.busy(this);
     const body = toBytes(response.body);
     let head = `HTTP/1.1 ${response.status} ${reasonPhrase(response.status)}\r\nconnection: close\r\n`;
     const headers = response.headers ?? {};
@@ -370,6 +413,12 @@ class Connection {
     return new (socket.constructor as typeof TCP)({ from: socket });
   }
 
+  /** Not admitted (connection-table.ts said why): 503 with the reason, then closed. */
+  refuse(reason: string): void {
+    this.phase = 'head';
+    this.respondNow({ status: 503, headers: { 'content-type': 'application/json', 'retry-after': '2' }, body: JSON.stringify({ error: reason }) });
+  }
+
   fail(reason: string): void {
     if (this.sink) {
       const sink = this.sink;
@@ -408,43 +457,13 @@ function findHeadEnd(buffer: Uint8Array, from: number, to: number): number {
   return -1;
 }
 
-/** Answers 503 on a socket past the connection limit, then closes it. */
-function refuseBusy(from: TCP): void {
-  const bytes = new Uint8Array(ArrayBuffer.fromString(BUSY_TEXT));
-  let sent = false;
-  const socket: TCP = new (from.constructor as typeof TCP)({
-    from,
-    onReadable(count: number) {
-      socket.read(count);
-    },
-    onWritable(count: number) {
-      if (sent || count < bytes.byteLength) return;
-      sent = true;
-      socket.write(bytes);
-      Timer.set(() => {
-        try {
-          socket.close();
-        } catch {
-          /* closed already */
-        }
-      }, 50);
-    },
-    onError() {
-      try {
-        socket.close();
-      } catch {
-        /* closed already */
-      }
-    },
-  });
-}
-
 export class HttpServer {
-  private readonly connections: Connection[] = [];
+  private readonly table: ConnectionTable<Connection>;
   private listener: Listener | undefined;
-  refusedCount = 0;
+  timedOutCount = 0;
 
   constructor(private readonly options: HttpServerOptions) {
+    this.table = new ConnectionTable<Connection>(options);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
     this.listener = new Listener({
@@ -460,21 +479,36 @@ export class HttpServer {
   }
 
   private accept(socket: TCP): void {
-    if (this.connections.length >= this.options.maxConnections) {
-      this.refusedCount++;
-      refuseBusy(socket);
+    const connection = new Connection(socket, this, this.options);
+    const admission = this.table.admit(connection, connection.remote, this.options.nowMs ? this.options.nowMs() : Date.now());
+    if (admission.action === 'refuse') {
+      connection.refuse(admission.reason);
       return;
     }
-    this.connections.push(new Connection(socket, this, this.options));
+    if (admission.evicted) admission.evicted.evict();
+    if (admission.action === 'serve') connection.start();
+  }
+
+  /** The connection's request is complete: it is no longer idle (never evicted). */
+  busy(connection: Connection): void {
+    this.table.markBusy(connection);
   }
 
   forget(connection: Connection): void {
-    const index = this.connections.indexOf(connection);
-    if (index >= 0) this.connections.splice(index, 1);
+    const next = this.table.release(connection);
+    if (next) next.start();
   }
 
   activeConnections(): number {
-    return this.connections.length;
+    return this.table.size();
+  }
+
+  get refusedCount(): number {
+    return this.table.refusedCount;
+  }
+
+  get evictedCount(): number {
+    return this.table.evictedCount;
   }
 
   get port(): number {
@@ -482,7 +516,7 @@ export class HttpServer {
   }
 
   close(): void {
-    for (const connection of this.connections.slice()) connection.close();
+    for (const connection of this.table.items()) connection.close();
     (this.listener as unknown as { close(): void } | undefined)?.close();
     this.listener = undefined;
   }

@@ -6,15 +6,22 @@
  * (126 -> 16-bit length follows, 127 -> 64-bit); client frames carry a 4-byte mask. Only the
  * control frames matter here: clients do not send data, the box pushes snapshots.
  *
- * Behaviour: at most `maxClients` (refused with 503 past it); a client whose socket cannot take a
- * message keeps only the newest one pending (live data: older snapshots are worthless), so a slow
- * phone never makes the box buffer without bound.
+ * Behaviour:
+ * - the app decides first (app.liveRefusal: Host, Origin, read access; 421/403/401 with its reason)
+ * - at most `maxClients` at once (503) and `perAddress` from one address (429), counted by the app
+ *   core's ConnectionTable like the HTTP connections and the PC's WebSocket clients
+ * - a ping every `pingIntervalMs`; a client that sent nothing back (no pong) by the next ping is
+ *   closed, so a phone that left the Wi-Fi, or a peer that holds a slot and never answers, frees it
+ * - a client whose socket cannot take a message keeps only the newest one pending (live data:
+ *   older snapshots are worthless), so a slow phone never makes the box buffer without bound.
  */
 import type TCP from 'embedded:io/socket/tcp';
 import { Digest } from 'crypt';
 import Base64 from 'base64';
-import type { AppRequest } from '../../app/http-types';
+import Timer from 'timer';
+import type { AppRequest, AppResponse } from '../../app/http-types';
 import type { LivePublisher } from '../../app/ports';
+import { ConnectionTable } from '../../app/lan/connection-table';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -53,6 +60,8 @@ class Client {
   private input = new Uint8Array(256);
   private inputLength = 0;
   droppedMessages = 0;
+  /** Something (a pong, any frame) came from the client since the last ping. */
+  heard = true;
 
   constructor(from: TCP, private readonly hub: WebSocketHub, handshake: Uint8Array) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -105,6 +114,7 @@ class Client {
       if (masked) for (let i = 0; i < payload.byteLength; i++) payload[i] = (payload[i] as number) ^ (this.input[at + (i & 3)] as number);
       this.input.copyWithin(0, total, this.inputLength);
       this.inputLength -= total;
+      this.heard = true;
       const opcode = b0 & 0x0f;
       if (opcode === 8) {
         this.send(encodeFrame(8, payload.subarray(0, 2)));
@@ -185,52 +195,106 @@ class Client {
   }
 }
 
-export class WebSocketHub implements LivePublisher {
-  private readonly clients: Client[] = [];
-  refusedCount = 0;
+function statusLine(status: number): string {
+  switch (status) {
+    case 400: return '400 Bad Request';
+    case 401: return '401 Unauthorized';
+    case 403: return '403 Forbidden';
+    case 421: return '421 Misdirected Request';
+    case 429: return '429 Too Many Requests';
+    default: return '503 Service Unavailable';
+  }
+}
 
-  constructor(private readonly maxClients: number, private readonly greeting?: () => string) {}
+export interface WebSocketHubOptions {
+  perAddress?: number;
+  pingIntervalMs?: number;
+}
+
+export class WebSocketHub implements LivePublisher {
+  private readonly table: ConnectionTable<Client>;
+  private readonly pingIntervalMs: number;
+  private readonly perAddress: number;
+  private pinger: Timer | undefined;
+  refusedCount = 0;
+  silentClosedCount = 0;
+
+  constructor(private readonly maxClients: number, private readonly greeting?: () => string, options: WebSocketHubOptions = {}) {
+    this.perAddress = options.perAddress ?? 2;
+    this.table = new ConnectionTable<Client>({ maxConnections: maxClients, perAddress: this.perAddress });
+    this.pingIntervalMs = options.pingIntervalMs ?? 20_000;
+  }
 
   /**
-   * Completes the upgrade for an accepted request (the HTTP server has checked path and method).
-   * `allowed` is the app's read permission. Always takes ownership of the socket.
+   * Completes the upgrade for a request the HTTP server matched (path, method). `refusal` is the
+   * app's answer (app.liveRefusal), undefined when it may proceed. Always takes the socket.
    */
-  upgrade(request: AppRequest, socket: TCP, allowed: boolean): boolean {
+  upgrade(request: AppRequest, socket: TCP, refusal: AppResponse | undefined): boolean {
     const key = request.headers['sec-websocket-key'];
     const version = request.headers['sec-websocket-version'];
-    let refusal: string | undefined;
-    if (!key || version !== '13') refusal = '400 Bad Request';
-    else if (!allowed) refusal = '401 Unauthorized';
-    else if (this.clients.length >= this.maxClients) {
-      refusal = '503 Service Unavailable';
-      this.refusedCount++;
+    let status = 0;
+    let reason = '';
+    if (!key || version !== '13') {
+      status = 400;
+      reason = 'not a WebSocket handshake (Sec-WebSocket-Key, version 13)';
+    } else if (refusal) {
+      status = refusal.status;
+      reason = typeof refusal.body === 'string' ? refusal.body : '{"error":"refused"}';
+    } else if (this.table.countFor(request.remote) >= this.perAddress) {
+      status = 429;
+      reason = `{"error":"too many live connections from your address (at most ${this.perAddress})"}`;
+    } else if (this.table.size() >= this.maxClients) {
+      status = 503;
+      reason = '{"error":"busy: every live connection is in use, retry later"}';
     }
-    if (refusal) {
-      const text = `HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+    if (status) {
+      if (status === 429 || status === 503) this.refusedCount++;
+      if (reason.charCodeAt(0) !== 123) reason = JSON.stringify({ error: reason });
+      const body = new Uint8Array(ArrayBuffer.fromString(reason));
+      const text = `HTTP/1.1 ${statusLine(status)}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.byteLength}\r\n\r\n`;
       const client = new Client(socket, this, new Uint8Array(ArrayBuffer.fromString(text)));
+      client.send(body);
       client.closeAfterSend = true;
       return false;
     }
     const head = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(key as string)}\r\n\r\n`;
     const client = new Client(socket, this, new Uint8Array(ArrayBuffer.fromString(head)));
-    this.clients.push(client);
+    this.table.admit(client, request.remote, Date.now(), false);
+    if (!this.pinger) this.pinger = Timer.repeat(() => this.ping(), this.pingIntervalMs);
     const greeting = this.greeting?.();
     if (greeting !== undefined) client.send(encodeFrame(1, new Uint8Array(ArrayBuffer.fromString(greeting))), true);
     return true;
   }
 
+  /** Closes the clients that stayed silent since the last ping, pings the others. */
+  private ping(): void {
+    const ping = encodeFrame(9, new Uint8Array(0));
+    for (const client of this.table.items()) {
+      if (!client.heard) {
+        this.silentClosedCount++;
+        client.close();
+        continue;
+      }
+      client.heard = false;
+      client.send(ping);
+    }
+  }
+
   broadcast(message: string): void {
-    if (!this.clients.length) return;
+    if (!this.table.size()) return;
     const frame = encodeFrame(1, new Uint8Array(ArrayBuffer.fromString(message)));
-    for (const client of this.clients.slice()) client.send(frame, true);
+    for (const client of this.table.items()) client.send(frame, true);
   }
 
   clientCount(): number {
-    return this.clients.length;
+    return this.table.size();
   }
 
   forget(client: Client): void {
-    const index = this.clients.indexOf(client);
-    if (index >= 0) this.clients.splice(index, 1);
+    this.table.release(client);
+    if (!this.table.size() && this.pinger) {
+      Timer.clear(this.pinger);
+      this.pinger = undefined;
+    }
   }
 }

@@ -6,7 +6,9 @@
  *   2. AES-GCM on 200 random cases (key, 12- or other-length IV, AAD, 0..300 bytes, tag 12 or 16,
  *      a flipped tag) vs decoders/crypto/gcm.ts;
  *   3. every capture of cases.ts through MeterStream twice, JavaScript only and with the natives:
- *      the frame results must be identical (readings, errors, raw bytes).
+ *      the frame results must be identical (readings, errors, raw bytes);
+ *   4. the password natives (mbedTLS PBKDF2, native SHA-256) against the app's JavaScript
+ *      (pbkdf2-check.ts).
  * It prints one line per check and `natives-check: N passed, N failed`, with the milliseconds
  * each way (on an ESP32 that is the device's real decode time per capture).
  * Run in the simulator with firmware/moddable/sim/natives-check.mjs (docs/firmware.md), or flash
@@ -22,6 +24,7 @@ import { crc16X25 } from '../../../decoders/util/crc16-x25';
 import { parseHexText, toHex } from '../../../decoders/util/hex';
 import { createDecoderNatives } from '../natives/decoder-natives';
 import { nativesCases } from './cases';
+import { checkPasswordNatives } from './pbkdf2-check';
 
 let passed = 0;
 let failed = 0;
@@ -57,7 +60,7 @@ function decodeAll(bytes: Uint8Array, options: DecoderOptions): string {
   return lines.join('\n');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const natives = createDecoderNatives();
   const arc = natives.crc16!.arc!;
   const x25 = natives.crc16!.x25!;
@@ -112,7 +115,13 @@ function main(): void {
     const decoded = viaJs.split('\n').filter((l) => l.indexOf('"ok":true') >= 0).length;
     check(c.vector, viaJs === viaNatives && viaJs.length > 0, `${bytes.length} bytes, ${decoded} frame(s) decoded, JavaScript ${t1 - t0} ms, natives ${t2 - t1} ms`);
   }
+
+  try {
+    await checkPasswordNatives(random, check);
+  } catch (e) {
+    check('password natives', false, 'threw: ' + String(e));
+  }
   trace(`natives-check: ${passed} passed, ${failed} failed\n`);
 }
 
-main();
+main().catch((e: unknown) => trace(`natives-check: 0 passed, 1 failed (${String(e)})\n`));

@@ -8,9 +8,12 @@
  *   2. DSMR telegrams written into the pty are decoded and give a headroom answer; after a restart (the stream locks onto the
  *      first format it sees, as a box on one meter should) a HAN HDLC frame is decoded too
  *   3. the gzipped page is served, unknown paths are 404
- *   4. past the connection limit a client gets 503 at once
+ *   4. past the connection limit a client gets 503 at once (4 idle connections from 2 addresses)
+ *   5. the LAN attacks of issues 12 and 15 (lanChecks below), with a telegram a second flowing:
+ *      drip-feed connections, 4,000-deep nested JSON, foreign Host, setup and logins through the
+ *      mbedTLS PBKDF2 native (timed), and a rotating-address login flood while status is polled
  * It does not build or fetch anything: build first with `npm run sim` or
- *   mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
+ *   node manifests/generate-modules.mjs && mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log), xvfb-run, socat.
  *
  * Usage: node firmware/moddable/sim/sim-smoke.mjs --so OUT/bin/lin/mc/debug/manifests/mc.so [--port 8080]
@@ -21,6 +24,7 @@ import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -80,9 +84,9 @@ async function status() {
   return r.status === 200 ? JSON.parse(r.body.toString()) : undefined;
 }
 
-function rawRequest() {
+function rawRequest(localAddress = '127.0.0.1') {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write('GET /api/v1/status HTTP/1.1\r\nhost: x\r\n\r\n'));
+    const socket = connect({ port, host: '127.0.0.1', localAddress }, () => socket.write('GET /api/v1/status HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n'));
     let text = '';
     socket.on('data', (d) => (text += d));
     socket.on('close', () => resolve(text.split('\r\n')[0]));
@@ -90,27 +94,108 @@ function rawRequest() {
   });
 }
 
-/** CRC-16/ARC (DSMR P1), bit by bit: the smoke test's own, independent of the decoders. */
-function crc16Arc(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
-
-/** The telegram with its clock's seconds set to `second` and its CRC computed anew. */
+/** The telegram with its clock's seconds set to `second` and its CRC computed anew (sim-tools.mjs). */
 function nextSecond(telegram, second) {
-  const text = telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`);
-  const bang = text.indexOf('!');
-  const body = Buffer.from(text.slice(0, bang + 1), 'latin1');
-  return Buffer.concat([body, Buffer.from(crc16Arc(body).toString(16).toUpperCase().padStart(4, '0') + '\r\n', 'latin1')]);
+  return withDsmrCrc(telegram.toString('latin1').replace(/(0-0:1\.0\.0\(\d{10})\d\d/, `$1${String(second).padStart(2, '0')}`));
 }
 
-function hexFile(path) {
-  const text = readFileSync(path, 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
+/** One request with exact headers from a chosen source address; resolves { status, body, ms }. */
+function send(method, path, { body, headers = {}, from = '127.0.0.1', timeoutMs = 5000 } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+    let text = '';
+    const done = () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4), ms: Date.now() - started });
+    };
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+    socket.on('connect', () => {
+      let head = `${method} ${path} HTTP/1.1\r\nhost: ${headers.host ?? '127.0.0.1'}\r\n`;
+      for (const [name, value] of Object.entries(headers)) if (name !== 'host') head += `${name}: ${value}\r\n`;
+      if (body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
+      socket.write(head + '\r\n' + (body ?? ''));
+    });
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+  });
+}
+
+/** Issue 12 "Survive the LAN" and issue 15's login flood, on the device build, with a meter feeding it. */
+async function lanChecks(telegram) {
+  let second = 10;
+  const meter = setInterval(() => writeFileSync(meterIn, nextSecond(telegram, second++ % 60)), 1000);
+  const frames = async () => (await status())?.frames?.frames ?? -1;
+  const JSON_TYPE = { 'content-type': 'application/json' };
+  try {
+    // drip-feed: 6 connections from 3 addresses, a header byte every 14 s, for 30 s; a client polls
+    const drips = [];
+    let step = 0;
+    const dripText = 'ET /api/v1/status HTTP/1.1\r\nhost: 127.0.0.1\r\nx-drip: aaaaaaaaaaaa';
+    for (let i = 0; i < 6; i++) {
+      const socket = connect({ port, host: '127.0.0.1', localAddress: `127.0.3.${1 + (i % 3)}` }).on('error', () => undefined);
+      socket.write('G');
+      drips.push(socket);
+    }
+    const dripTimer = setInterval(() => drips.forEach((s) => !s.destroyed && s.write(dripText[step++ % dripText.length])), 14_000);
+    const framesBefore = await frames();
+    let answered = 0;
+    for (let i = 0; i < 30; i++) {
+      if ((await send('GET', '/api/v1/status', { from: '127.0.0.1' })).status === 200) answered++;
+      await sleep(1000);
+    }
+    clearInterval(dripTimer);
+    drips.forEach((s) => s.destroy());
+    const framesAfter = await frames();
+    check('drip-feed (6 connections, 3 addresses, 1 byte per 14 s): status answered', answered === 30, `${answered}/30; frames ${framesBefore} -> ${framesAfter}`);
+    check('drip-feed: meter data kept flowing', framesAfter >= framesBefore + 20, `${framesAfter - framesBefore} frames in ~30 s`);
+
+    // 4,000 nested '[' (8,000 bytes) aborted the XS machine before: now a 400 before JSON.parse
+    const deep = '['.repeat(4000) + ']'.repeat(4000);
+    const nested = await send('POST', '/api/v1/auth/login', { body: deep, headers: JSON_TYPE });
+    check('nested JSON (4,000 levels): 400 with the reason', nested.status === 400 && nested.body.includes('nests deeper'), `${nested.status} ${nested.body.slice(0, 80)}`);
+    const n1 = await frames();
+    await sleep(2500);
+    check('after the nested JSON: the box still runs and decodes', (await frames()) > n1);
+
+    check('foreign Host: 421 (DNS rebinding)', (await send('GET', '/api/v1/settings', { headers: { host: 'evil.example' } })).status === 421);
+    const plain = await send('POST', '/api/v1/auth/setup', { body: '{"password":"attacker pw 1"}', headers: { 'content-type': 'text/plain' } });
+    check('text/plain claim of the unclaimed box: 415', plain.status === 415, String(plain.status));
+
+    // setup and logins through the mbedTLS PBKDF2 native, timed
+    const setup = await send('POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, timeoutMs: 60_000 });
+    check('setup through the native PBKDF2', setup.status === 201, `${setup.status} in ${setup.ms} ms`);
+    const wrong = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'wrong password' }), headers: JSON_TYPE, timeoutMs: 60_000 });
+    const right = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, from: '127.0.0.5', timeoutMs: 60_000 });
+    check('login: wrong 401, right 200', wrong.status === 401 && right.status === 200, `wrong ${wrong.status} in ${wrong.ms} ms, right ${right.status} in ${right.ms} ms`);
+    console.log(`     simulator login timings (debug build, PC): setup ${setup.ms} ms, wrong ${wrong.ms} ms, right ${right.ms} ms`);
+
+    // rotating-address login flood while a client polls status
+    let stop = false;
+    let attempts = 0;
+    const tally = {};
+    const attacker = async () => {
+      while (!stop) {
+        const n = attempts++;
+        const r = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: `guess ${n}` }), headers: JSON_TYPE, from: `127.0.${10 + (Math.floor(n / 250) % 200)}.${1 + (n % 250)}`, timeoutMs: 10_000 });
+        tally[r.status] = (tally[r.status] ?? 0) + 1;
+      }
+    };
+    const attackers = Array.from({ length: 3 }, attacker);
+    let polled = 0;
+    let ok = 0;
+    for (let i = 0; i < 40; i++) {
+      polled++;
+      if ((await send('GET', '/api/v1/status', { from: '127.0.0.1', timeoutMs: 3000 })).status === 200) ok++;
+      await sleep(250);
+    }
+    stop = true;
+    await Promise.all(attackers);
+    check('rotating-address login flood: >= 95 % of status polls answered', ok >= 0.95 * polled, `${ok}/${polled}; ${attempts} login attempts: ${JSON.stringify(tally)}`);
+  } finally {
+    clearInterval(meter);
+  }
 }
 
 let sim;
@@ -164,14 +249,17 @@ async function main() {
   check('page served gzipped from flash', page.status === 200 && page.headers.get('content-encoding') === 'gzip', `${page.body?.length} bytes after decoding`);
   check('unknown path 404', (await get('/no-such-page.html')).status === 404);
 
+  // 4 idle connections fill the table; a newcomer evicts the oldest idle one and is served
   const held = [];
-  for (let i = 0; i < 4; i++) held.push(connect(port, '127.0.0.1'));
+  for (let i = 0; i < 4; i++) held.push(connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 2)}` }).on('error', () => undefined));
   await sleep(500);
-  const refused = await rawRequest();
+  const served = await rawRequest('127.0.0.9');
   held.forEach((socket) => socket.destroy());
-  check('5th connection refused with 503', refused.startsWith('HTTP/1.1 503'), refused);
+  check('full of idle connections: a 5th client is served (oldest idle evicted)', served.startsWith('HTTP/1.1 200'), served);
   await sleep(300);
   check('served again after the connections closed', (await get('/api/v1/status')).status === 200);
+
+  await lanChecks(telegram);
 
   await stopSim();
   const restarted = await startSim();

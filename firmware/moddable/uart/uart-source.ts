@@ -28,6 +28,7 @@ export class UARTByteSource implements ByteSource {
   readonly kind = 'uart' as const;
   private uart: MeterUART | undefined;
   private line: LineSettings;
+  private onError: ((message: string) => void) | undefined;
 
   constructor(private readonly pins: UARTPins, line: LineSettings, private readonly clock: Clock) {
     this.line = { ...line };
@@ -40,6 +41,7 @@ export class UARTByteSource implements ByteSource {
 
   start(onBytes: (bytes: Uint8Array, nowMs: number) => void, onError: (message: string) => void): void {
     if (this.uart) return;
+    this.onError = onError;
     const buffer = new Uint8Array(READ_CHUNK_BYTES);
     const clock = this.clock;
     const options: MeterUARTOptions = {
@@ -51,7 +53,14 @@ export class UARTByteSource implements ByteSource {
       invert: this.line.inverted === true,
       onReadable(count: number) {
         while (count > 0) {
-          const got = this.read(buffer);
+          let got: number;
+          try {
+            got = this.read(buffer);
+          } catch (e) {
+            // the driver refused (esp_err_t in the message): report it, do not let it abort the machine
+            onError(`meter UART read failed: ${String(e)}`);
+            return;
+          }
           if (got <= 0) break;
           count -= got;
           try {
@@ -69,15 +78,24 @@ export class UARTByteSource implements ByteSource {
     }
   }
 
+  /**
+   * A setting the driver refuses (the native names the ESP-IDF call and its esp_err_t) is reported
+   * through onError, never thrown into the caller's timer: the line detection then sees no frames
+   * at that setting and moves on, and the status shows why.
+   */
   setLineSettings(settings: LineSettings): void {
     this.line = { ...settings };
-    this.uart?.reconfigure({
-      baud: settings.baud,
-      dataBits: settings.dataBits,
-      parity: settings.parity,
-      stopBits: settings.stopBits,
-      invert: settings.inverted === true,
-    });
+    try {
+      this.uart?.reconfigure({
+        baud: settings.baud,
+        dataBits: settings.dataBits,
+        parity: settings.parity,
+        stopBits: settings.stopBits,
+        invert: settings.inverted === true,
+      });
+    } catch (e) {
+      this.onError?.(`meter UART refused ${describeLineSettings(settings)}: ${String(e)}`);
+    }
   }
 
   counters(): ByteSourceCounters {

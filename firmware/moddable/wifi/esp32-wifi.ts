@@ -1,7 +1,7 @@
 /**
  * Wi-Fi provisioning ports on the ESP32 with the Moddable SDK's classic modules:
  * "wifi" (station, access point, scan), "dns/server" (captive portal: every A query answers the
- * box's AP address) and "mdns" (meterbox.local on the home network).
+ * box's AP address) and "mdns" (p1meter-XXXXXX.local on the home network, the name main.ts passes).
  *
  * Station failures come as "disconnect" with the ESP-IDF reason code (wifi_err_reason_t):
  * 15/202/204 (4-way handshake timeout, auth fail, handshake timeout) mean a wrong password;
@@ -121,13 +121,28 @@ export function createCaptiveDns(): CaptiveDns {
   };
 }
 
-export function createMdns(): MdnsAdvertiser {
+/** A service to advertise once the host name is claimed (Moddable's mdns uses the host name as instance name). */
+export interface MdnsService {
+  name: string;
+  protocol: string;
+  port: number;
+  txt: Record<string, string>;
+}
+
+/**
+ * mDNS responder: claims `<hostName>.local`, then advertises `services` (default: the page as
+ * _http._tcp on port 80). The device passes _http._tcp and HomeWizard's _hwenergy._tcp under the
+ * host name p1meter-XXXXXX (firmware/app/homewizard-identity.ts).
+ */
+export function createMdns(services: MdnsService[] = [{ name: 'http', protocol: 'tcp', port: 80, txt: { path: '/' } }]): MdnsAdvertiser {
   let mdns: MDNS | undefined;
   return {
     start(hostName: string) {
       if (mdns) return;
-      mdns = new MDNS({ hostName }, (message: number) => {
-        if (message === 1) mdns?.add({ name: 'http', protocol: 'tcp', port: 80, txt: { path: '/' } });
+      mdns = new MDNS({ hostName }, (message: number, value?: string) => {
+        // MDNS.hostName (1) comes first with "" when probing starts (add() would throw "not
+        // ready" there and stop the probe), then with the name once it is claimed.
+        if (message === 1 && value) for (const service of services) mdns?.add({ name: service.name, protocol: service.protocol, port: service.port, txt: { ...service.txt } });
       });
     },
     stop() {
@@ -135,4 +150,16 @@ export function createMdns(): MdnsAdvertiser {
       mdns = undefined;
     },
   };
+}
+
+/**
+ * Starts the radio (station mode, joining nothing) unless Wi-Fi already runs. main.ts calls it
+ * before reading the device identity: the Wi-Fi MAC is known only once Wi-Fi is initialised, and
+ * ESP-IDF documents esp_fill_random (the device secret, salts, session tokens) as true random only
+ * while the RF subsystem is on. The SDK's wifi module initialises and starts Wi-Fi in one step
+ * (esp_wifi_init + esp_wifi_start), so station, AP or both (mode 1-3) means the radio is up.
+ */
+export function powerUpRadio(): void {
+  const mode = WiFi.mode as unknown as number;
+  if (!(mode >= 1)) WiFi.mode = 1 as never;
 }

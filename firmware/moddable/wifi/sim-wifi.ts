@@ -46,6 +46,10 @@ export function createCaptiveDns(): CaptiveDns {
   return { start: (ip: string) => trace(`sim wifi: captive DNS -> ${ip}\n`), stop: () => {} };
 }
 
-export function createMdns(): MdnsAdvertiser {
-  return { start: (host: string) => trace(`sim wifi: mDNS ${host}.local\n`), stop: () => {} };
+export function createMdns(services: Array<{ name: string; protocol: string; port: number; txt: Record<string, string> }> = []): MdnsAdvertiser {
+  const list = services.map((s) => `_${s.name}._${s.protocol}:${s.port}`).join(', ');
+  return { start: (host: string) => trace(`sim wifi: mDNS ${host}.local${list ? ' ' + list : ''}\n`), stop: () => {} };
 }
+
+/** The simulator has no radio to start (see esp32-wifi.ts: the identity is read after this). */
+export function powerUpRadio(): void {}

@@ -9,7 +9,9 @@
 #include "esp_system.h"
 #include "esp_random.h"
 #include "esp_partition.h"
-#include "esp_ota_ops.h"
+// Moddable's makefile puts $(IDF_PATH)/components on the include path, not each component's
+// include/ folder, so app_update's header is named from there (as the SDK's own modules do).
+#include "app_update/include/esp_ota_ops.h"
 #include "sdkconfig.h"
 
 void xs_meterbox_fill_random(xsMachine *the)

@@ -15,7 +15,15 @@
  * Lifetime: the record is reference counted (JS object + each posted message); close() stops the
  * task (it polls a closing flag) before deleting the driver.
  *
- * JavaScript face: ../uart.js; TypeScript declaration: ../../types/meter-uart.d.ts.
+ * Errors: every option is read and checked before the driver is installed, and every esp_err_t
+ * of the driver calls is checked; a failure after uart_driver_install deletes the driver again
+ * before throwing (the port stays free for the next attempt), and the message names the call and
+ * its esp_err_t code (e.g. "uart_set_parity failed (0x102)"), so the line auto-detection sees a
+ * refused setting instead of reading on at the old one.
+ * Pins: only `receive` is routed. `transmit` is optional and routed only when given (the meter
+ * line is receive-only; the default board wiring keeps the UART's TX GPIO free).
+ *
+ * JavaScript face: ../uart.js; TypeScript declaration: ../uart.d.ts.
  */
 
 #include "xsPlatform.h"
@@ -28,6 +36,8 @@
 #include "freertos/queue.h"
 #include "freertos/semphr.h"
 #include "driver/uart.h"
+#include "driver/gpio.h"
+#include "esp_err.h"
 
 #define kDefaultRxBufferSize (4096)
 #define kEventQueueLength (20)
@@ -61,7 +71,20 @@ static void meterUARTTask(void *arg);
 static void meterUARTDeliver(void *the, void *refcon, uint8_t *message, uint16_t messageLength);
 static void meterUARTMark(xsMachine *the, void *it, xsMarkRoot markRoot);
 static void meterUARTRelease(MeterUART uart);
-static void meterUARTApplyLine(xsMachine *the, MeterUART uart, xsSlot *options, uint8_t initial);
+typedef struct {
+	int					baud;		// 0: keep
+	uart_word_length_t	dataBits;
+	uint8_t				hasDataBits;
+	uart_stop_bits_t	stopBits;
+	uint8_t				hasStopBits;
+	uart_parity_t		parity;
+	uint8_t				hasParity;
+	uint32_t			inverse;
+	uint8_t				hasInverse;
+} MeterUARTLine;
+
+static void meterUARTReadLine(xsMachine *the, xsSlot *options, uint8_t initial, MeterUARTLine *line);
+static esp_err_t meterUARTApplyLine(uart_port_t port, const MeterUARTLine *line, const char **failed);
 
 static const xsHostHooks ICACHE_RODATA_ATTR xsMeterUARTHooks = {
 	xs_meteruart_destructor,
@@ -84,22 +107,30 @@ static int getIntegerOption(xsMachine *the, xsSlot *options, const char *name, i
 void xs_meteruart_constructor(xsMachine *the)
 {
 	MeterUART uart;
+	MeterUARTLine line;
 	int port = getIntegerOption(the, &xsArg(0), "port", 1);
 	int receive = getIntegerOption(the, &xsArg(0), "receive", -1);
 	int transmit = getIntegerOption(the, &xsArg(0), "transmit", UART_PIN_NO_CHANGE);
 	int rxBufferSize = getIntegerOption(the, &xsArg(0), "rxBufferSize", kDefaultRxBufferSize);
+	const char *failed = NULL;
 	esp_err_t err;
 
 	xsmcVars(1);
 
+	// everything that can throw on bad options happens before the driver is installed
 	if ((port < 0) || (port >= UART_NUM_MAX))
 		xsRangeError("invalid port");
-	if (receive < 0)
+	if ((receive < 0) || !GPIO_IS_VALID_GPIO(receive))
 		xsRangeError("receive pin required");
+	if ((UART_PIN_NO_CHANGE != transmit) && !GPIO_IS_VALID_OUTPUT_GPIO(transmit))
+		xsRangeError("invalid transmit pin");
 	if ((rxBufferSize < 256) || (rxBufferSize > 65536))
 		xsRangeError("invalid rxBufferSize");
+	meterUARTReadLine(the, &xsArg(0), 1, &line);
 	if (uart_is_driver_installed(port))
 		xsUnknownError("port in use");
+
+	xsmcGet(xsVar(0), xsArg(0), xsID("onReadable"));
 
 	uart = c_calloc(1, sizeof(MeterUARTRecord));
 	if (!uart)
@@ -108,22 +139,17 @@ void xs_meteruart_constructor(xsMachine *the)
 	uart->obj = xsThis;
 	uart->port = (uint8_t)port;
 	uart->useCount = 1;
-
-	xsmcGet(xsVar(0), xsArg(0), xsID("onReadable"));
 	uart->hasOnReadable = xsmcIsInstanceOf(xsVar(0), xsFunctionPrototype);
 	if (uart->hasOnReadable)
 		uart->onReadable = xsVar(0);
 
-	xsmcSetHostData(xsThis, uart);
-	xsSetHostHooks(xsThis, (xsHostHooks *)&xsMeterUARTHooks);
-
-	// RX ring buffer in RAM; no TX buffer (the P1/HAN line is receive only; TX is optional).
+	// RX ring buffer in RAM; no TX buffer (the P1/HAN line is receive only).
 	err = uart_driver_install(port, rxBufferSize, 0, kEventQueueLength, &uart->events, 0);
 	if (ESP_OK != err) {
-		xsmcSetHostData(xsThis, NULL);
 		c_free(uart);
-		xsUnknownError("uart_driver_install failed");
+		xsUnknownError("uart_driver_install failed (0x%x)", (unsigned)err);
 	}
+
 	// full configuration first (selects the default source clock), then the requested line
 	uart_config_t config = {
 		.baud_rate = 115200,
@@ -133,97 +159,134 @@ void xs_meteruart_constructor(xsMachine *the)
 		.flow_ctrl = UART_HW_FLOWCTRL_DISABLE,
 		.source_clk = UART_SCLK_DEFAULT,
 	};
-	uart_param_config(port, &config);
-	meterUARTApplyLine(the, uart, &xsArg(0), 1);
-
-	err = uart_set_pin(port, transmit, receive, UART_PIN_NO_CHANGE, UART_PIN_NO_CHANGE);
+	err = uart_param_config(port, &config);
+	if (ESP_OK != err)
+		failed = "uart_param_config";
+	else
+		err = meterUARTApplyLine(port, &line, &failed);
+	if (ESP_OK == err) {
+		err = uart_set_pin(port, transmit, receive, UART_PIN_NO_CHANGE, UART_PIN_NO_CHANGE);
+		if (ESP_OK != err)
+			failed = "uart_set_pin";
+	}
+	if (ESP_OK == err) {
+		uart->taskDone = xSemaphoreCreateBinary();
+		if (!uart->taskDone || (pdPASS != xTaskCreate(meterUARTTask, "meteruart", kTaskStackBytes, uart, kTaskPriority, &uart->task))) {
+			uart->task = NULL;
+			if (uart->taskDone)
+				vSemaphoreDelete(uart->taskDone);
+			failed = "task create";
+			err = ESP_ERR_NO_MEM;
+		}
+	}
 	if (ESP_OK != err) {
-		uart_driver_delete(port);
-		xsmcSetHostData(xsThis, NULL);
+		uart_driver_delete(port);		// the port is free again for the next attempt
 		c_free(uart);
-		xsUnknownError("uart_set_pin failed");
+		xsUnknownError("%s failed (0x%x)", failed, (unsigned)err);
 	}
 
-	uart->taskDone = xSemaphoreCreateBinary();
-	if (!uart->taskDone || (pdPASS != xTaskCreate(meterUARTTask, "meteruart", kTaskStackBytes, uart, kTaskPriority, &uart->task))) {
-		if (uart->taskDone)
-			vSemaphoreDelete(uart->taskDone);
-		uart_driver_delete(port);
-		xsmcSetHostData(xsThis, NULL);
-		c_free(uart);
-		xsUnknownError("task create failed");
-	}
-
+	xsmcSetHostData(xsThis, uart);
+	xsSetHostHooks(xsThis, (xsHostHooks *)&xsMeterUARTHooks);
 	xsRemember(uart->obj);
 }
 
 /*
-	Line settings from an options object. Missing fields keep the current setting, except at
-	construction where the defaults are 115200 8N1, not inverted.
+	Line settings from an options object, checked (throws RangeError) without touching the driver.
+	Missing fields keep the current setting, except at construction where the defaults are
+	115200 8N1, not inverted.
 */
-static void meterUARTApplyLine(xsMachine *the, MeterUART uart, xsSlot *options, uint8_t initial)
+static void meterUARTReadLine(xsMachine *the, xsSlot *options, uint8_t initial, MeterUARTLine *line)
 {
 	xsSlot value;
-	uart_port_t port = uart->port;
+	c_memset(line, 0, sizeof(*line));
 
-	int baud = getIntegerOption(the, options, "baud", initial ? 115200 : 0);
-	if (baud) {
-		if ((baud < 300) || (baud > 5000000))
-			xsRangeError("invalid baud");
-		uart_set_baudrate(port, baud);
-	}
+	line->baud = getIntegerOption(the, options, "baud", initial ? 115200 : 0);
+	if (line->baud && ((line->baud < 300) || (line->baud > 5000000)))
+		xsRangeError("invalid baud");
 
 	int dataBits = getIntegerOption(the, options, "dataBits", initial ? 8 : 0);
 	if (dataBits) {
 		if (7 == dataBits)
-			uart_set_word_length(port, UART_DATA_7_BITS);
+			line->dataBits = UART_DATA_7_BITS;
 		else if (8 == dataBits)
-			uart_set_word_length(port, UART_DATA_8_BITS);
+			line->dataBits = UART_DATA_8_BITS;
 		else
 			xsRangeError("invalid dataBits");
+		line->hasDataBits = 1;
 	}
 
 	int stopBits = getIntegerOption(the, options, "stopBits", initial ? 1 : 0);
 	if (stopBits) {
 		if (1 == stopBits)
-			uart_set_stop_bits(port, UART_STOP_BITS_1);
+			line->stopBits = UART_STOP_BITS_1;
 		else if (2 == stopBits)
-			uart_set_stop_bits(port, UART_STOP_BITS_2);
+			line->stopBits = UART_STOP_BITS_2;
 		else
 			xsRangeError("invalid stopBits");
+		line->hasStopBits = 1;
 	}
 
 	if (xsmcHas(*options, xsID("parity"))) {
 		xsmcGet(value, *options, xsID("parity"));
 		const char *parity = xsmcToString(value);
 		if (0 == c_strcmp(parity, "none"))
-			uart_set_parity(port, UART_PARITY_DISABLE);
+			line->parity = UART_PARITY_DISABLE;
 		else if (0 == c_strcmp(parity, "even"))
-			uart_set_parity(port, UART_PARITY_EVEN);
+			line->parity = UART_PARITY_EVEN;
 		else if (0 == c_strcmp(parity, "odd"))
-			uart_set_parity(port, UART_PARITY_ODD);
+			line->parity = UART_PARITY_ODD;
 		else
 			xsRangeError("invalid parity");
+		line->hasParity = 1;
 	}
-	else if (initial)
-		uart_set_parity(port, UART_PARITY_DISABLE);
+	else if (initial) {
+		line->parity = UART_PARITY_DISABLE;
+		line->hasParity = 1;
+	}
 
 	if (xsmcHas(*options, xsID("invert"))) {
 		xsmcGet(value, *options, xsID("invert"));
 		// P1 ports drive an open-collector, inverted data line: invert RX in the UART itself.
-		uart_set_line_inverse(port, xsmcTest(value) ? UART_SIGNAL_RXD_INV : UART_SIGNAL_INV_DISABLE);
+		line->inverse = xsmcTest(value) ? UART_SIGNAL_RXD_INV : UART_SIGNAL_INV_DISABLE;
+		line->hasInverse = 1;
 	}
-	else if (initial)
-		uart_set_line_inverse(port, UART_SIGNAL_INV_DISABLE);
+	else if (initial) {
+		line->inverse = UART_SIGNAL_INV_DISABLE;
+		line->hasInverse = 1;
+	}
+}
 
-	if (!initial)
-		uart_flush_input(port);		// bytes received under the old settings are noise
+/* Applies a checked line; on the first refused call returns its error and names it in *failed. */
+static esp_err_t meterUARTApplyLine(uart_port_t port, const MeterUARTLine *line, const char **failed)
+{
+	esp_err_t err = ESP_OK;
+	if (line->baud && (ESP_OK != (err = uart_set_baudrate(port, line->baud))))
+		*failed = "uart_set_baudrate";
+	else if (line->hasDataBits && (ESP_OK != (err = uart_set_word_length(port, line->dataBits))))
+		*failed = "uart_set_word_length";
+	else if (line->hasStopBits && (ESP_OK != (err = uart_set_stop_bits(port, line->stopBits))))
+		*failed = "uart_set_stop_bits";
+	else if (line->hasParity && (ESP_OK != (err = uart_set_parity(port, line->parity))))
+		*failed = "uart_set_parity";
+	else if (line->hasInverse && (ESP_OK != (err = uart_set_line_inverse(port, line->inverse))))
+		*failed = "uart_set_line_inverse";
+	return err;
 }
 
 void xs_meteruart_reconfigure(xsMachine *the)
 {
 	MeterUART uart = xsmcGetHostDataValidate(xsThis, (void *)&xsMeterUARTHooks);
-	meterUARTApplyLine(the, uart, &xsArg(0), 0);
+	MeterUARTLine line;
+	const char *failed = NULL;
+	esp_err_t err;
+
+	meterUARTReadLine(the, &xsArg(0), 0, &line);
+	err = meterUARTApplyLine(uart->port, &line, &failed);
+	if (ESP_OK != err)		// the line may be half changed: the caller retries or picks another
+		xsUnknownError("%s failed (0x%x)", failed, (unsigned)err);
+	err = uart_flush_input(uart->port);		// bytes received under the old settings are noise
+	if (ESP_OK != err)
+		xsUnknownError("uart_flush_input failed (0x%x)", (unsigned)err);
 }
 
 void xs_meteruart_read(xsMachine *the)
@@ -234,19 +297,25 @@ void xs_meteruart_read(xsMachine *the)
 	xsUnsignedValue byteLength;
 	int count;
 
-	uart_get_buffered_data_len(uart->port, &available);
+	esp_err_t err = uart_get_buffered_data_len(uart->port, &available);
+	if (ESP_OK != err)
+		xsUnknownError("uart_get_buffered_data_len failed (0x%x)", (unsigned)err);
 	xsmcGetBufferWritable(xsArg(0), &buffer, &byteLength);
 	if (byteLength > available)
 		byteLength = available;
 	count = byteLength ? uart_read_bytes(uart->port, buffer, byteLength, 0) : 0;
-	xsmcSetInteger(xsResult, (count < 0) ? 0 : count);
+	if (count < 0)
+		xsUnknownError("uart_read_bytes failed");
+	xsmcSetInteger(xsResult, count);
 }
 
 void xs_meteruart_get_available(xsMachine *the)
 {
 	MeterUART uart = xsmcGetHostDataValidate(xsThis, (void *)&xsMeterUARTHooks);
 	size_t available = 0;
-	uart_get_buffered_data_len(uart->port, &available);
+	esp_err_t err = uart_get_buffered_data_len(uart->port, &available);
+	if (ESP_OK != err)
+		xsUnknownError("uart_get_buffered_data_len failed (0x%x)", (unsigned)err);
 	xsmcSetInteger(xsResult, (xsIntegerValue)available);
 }
 
@@ -288,7 +357,7 @@ void xs_meteruart_destructor(void *data)
 		uart->task = NULL;
 		vSemaphoreDelete(uart->taskDone);
 		uart->taskDone = NULL;
-		uart_driver_delete(uart->port);
+		uart_driver_delete(uart->port);		// ESP_OK or "not installed": nothing else to undo
 	}
 	uart->hasOnReadable = 0;
 	meterUARTRelease(uart);
@@ -356,8 +425,7 @@ static void meterUARTDeliver(void *theIn, void *refcon, uint8_t *message, uint16
 		return;
 	}
 
-	uart_get_buffered_data_len(uart->port, &available);
-	if (available) {
+	if ((ESP_OK == uart_get_buffered_data_len(uart->port, &available)) && available) {	// an error: nothing to deliver
 		xsBeginHost(the);
 			xsmcSetInteger(xsResult, (xsIntegerValue)available);
 			xsCallFunction1(uart->onReadable, uart->obj, xsResult);

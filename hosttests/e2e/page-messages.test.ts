@@ -5,7 +5,7 @@
 // turned into instructions.
 // Needs: chromium at /usr/bin/chromium.
 import { join } from 'node:path';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { startHost } from '../../firmware/host/start-host';
@@ -55,13 +55,23 @@ async function page(url: string): Promise<{ page: Page; close(): Promise<void> }
 
 const text = (p: Page, selector: string) => p.locator(selector).innerText();
 
-/** A process and its descendants (tsx runs the app in a child node process). */
+/**
+ * A process and its descendants (tsx runs the app in a child node process). Children are found by
+ * the parent pid in /proc/<pid>/stat: /proc/<pid>/task/<pid>/children needs a kernel option that
+ * not every CI kernel has.
+ */
 function processTree(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    /* gone */
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return [pid, ...children.flatMap(processTree)];
 }

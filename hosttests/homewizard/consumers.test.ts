@@ -52,15 +52,20 @@ describe('IT grid, HAN: Aidon 6525 (no L2 current), lists 3 and 2', () => {
   });
   afterAll(async () => { await host.close(); });
 
+  /**
+   * The engine's L2: not the meter's (a 3-wire Aidon does not measure it) but the bound or the
+   * estimate under it (decoders/headroom/it-line2.ts), above 0 A, never above L1 + L3.
+   */
   const engineL2 = () => {
     const l2 = host.app.snapshot().headroom.phases.l2;
-    expect(l2.currentSource).toBe('bound');
+    expect(['bound', 'estimated']).toContain(l2.currentSource);
+    expect(l2.currentA).toBeGreaterThan(0);
+    expect(l2.currentA).toBeLessThanOrEqual(meter2.phase_current_l1.value + meter2.phase_current_l3.value + 0.05);
     return l2.currentA as number;
   };
 
-  test('SmartEVSE 3 reads three currents, L2 the engine\'s safe bound (not 0 A)', async () => {
+  test('SmartEVSE 3 reads three currents, L2 the engine\'s safe value (not 0 A)', async () => {
     const l2 = engineL2();
-    expect(l2).toBeGreaterThanOrEqual(meter2.phase_current_l1.value + meter2.phase_current_l3.value - 1e-9);
     const r = await smartEvse3Read(httpGetter(url));
     expect(r.phases).toBe(3);
     expect(r.irmsDa).toEqual([
@@ -81,14 +86,13 @@ describe('IT grid, HAN: Aidon 6525 (no L2 current), lists 3 and 2', () => {
     expect(r.powerW).toBe(meter2.power_active_import.value);
   });
 
-  test('evcc: energy = the meter total (t1 carries it), currents L1/L2/L3 with L2 the engine\'s bound', async () => {
+  test('evcc: energy = the meter total (t1 carries it), currents L1/L2/L3 with L2 the engine\'s safe value', async () => {
     const meter = await evccHomeWizard(httpGetter(url));
     expect(meter.productType).toBe('HWE-P1');
     expect(await meter.totalEnergy()).toBeCloseTo(meter3.energy_active_cum_import.value / 1000, 6);
     const [i1, i2, i3] = await meter.currents();
     expect(i1).toBe(meter2.phase_current_l1.value);
     expect(i2).toBeCloseTo(engineL2(), 3);
-    expect(i2).toBeGreaterThanOrEqual(meter2.phase_current_l1.value + meter2.phase_current_l3.value - 1e-9);
     expect(i3).toBe(meter2.phase_current_l3.value);
     expect(await meter.currentPower()).toBe(meter2.power_active_import.value);
     expect(await meter.voltages()).toEqual([meter2.phase_voltage_l1.value, meter2.phase_voltage_l2.value, meter2.phase_voltage_l3.value]);
@@ -146,12 +150,22 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
     url = host.url.replace('localhost', '127.0.0.1');
   });
   afterAll(async () => { await host.close(); });
+  /**
+   * The engine's L1 (magnitude): the meter's whole amperes made finer by the line's own power
+   * (decoders/plausibility), never less than the meter's current. Outputs sign it by the power.
+   */
+  const engineL1 = (): number => {
+    const a = host.app.snapshot().headroom.phases.l1.currentA as number;
+    expect(a).toBeGreaterThanOrEqual(value('1-0:31.7.0'));
+    expect(a).toBeCloseTo(value('1-0:22.7.0') * 1000 / value('1-0:32.7.0'), 1);
+    return a;
+  };
 
   test('SmartEVSE 3 and 3.5: L1 negative (exporting, by its power), all three lines, energies', async () => {
     const engine = host.app.snapshot().headroom.phases;
     const r3 = await smartEvse3Read(httpGetter(url));
     expect(r3.phases).toBe(3);
-    expect(r3.irmsDa).toEqual([-smartEvseDeciAmps(value('1-0:31.7.0')), smartEvseDeciAmps(engine.l2.currentA as number), smartEvseDeciAmps(engine.l3.currentA as number)]);
+    expect(r3.irmsDa).toEqual([-smartEvseDeciAmps(engineL1()), smartEvseDeciAmps(engine.l2.currentA as number), smartEvseDeciAmps(engine.l3.currentA as number)]);
     expect(r3.irmsDa[0]).toBeLessThan(0);
     const r35 = await smartEvse35Read(httpGetter(url));
     expect(r35.phases).toBe(3);
@@ -164,7 +178,7 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
     const meter = await evccHomeWizard(httpGetter(url));
     expect(await meter.totalEnergy()).toBeCloseTo(value('1-0:1.8.1') + value('1-0:1.8.2'), 6);
     const [i1] = await meter.currents();
-    expect(i1).toBe(-value('1-0:31.7.0'));
+    expect(i1).toBe(-engineL1());
     expect(await meter.powers()).toEqual([
       Math.round((value('1-0:21.7.0') - value('1-0:22.7.0')) * 1000),
       Math.round((value('1-0:41.7.0') - value('1-0:42.7.0')) * 1000),
@@ -182,7 +196,7 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
     expect(m.energy_import_kwh).toBeCloseTo(value('1-0:1.8.1') + value('1-0:1.8.2'), 6);
     expect(m.energy_import_t2_kwh).toBe(value('1-0:1.8.2'));
     expect(m.energy_export_t1_kwh).toBe(value('1-0:2.8.1'));
-    expect(m.current_l1_a).toBe(-value('1-0:31.7.0'));
+    expect(m.current_l1_a).toBe(-engineL1());
     expect(m.voltage_sag_l1_count).toBe(3);
     expect(m.unique_id).toBe('E0034006810516416');
     expect(Object.keys(m.external_devices ?? {})).toEqual(['gas_meter_G0039001700460117']);

@@ -105,12 +105,12 @@ describe('reconnect back-off', () => {
 
 describe('discovery configs for real meters', () => {
   const always = ['allowance_one_phase', 'allowance_three_phase', 'power_export', 'power_import', 'reason', 'status'];
-  test('Norwegian IT Aidon: L2 current labelled as the safe bound; per-line power removed (the lists have none)', () => {
+  test('Norwegian IT Aidon: L2 current labelled as the safe value, not measured; per-line power removed (the lists have none)', () => {
     const { configs, removals, plan } = planFor(snapshotsOf([AIDON + 'L375-1.hex', AIDON + 'L267-1.hex', AIDON + 'L42-1.hex']));
     expect(configs).toEqual([...always, 'current_l1', 'current_l2', 'current_l3', 'energy_export', 'energy_import', 'headroom_l1', 'headroom_l2', 'headroom_l3', 'voltage_l1', 'voltage_l2', 'voltage_l3'].sort());
     expect(removals).toEqual(['power_l1', 'power_l2', 'power_l3']);
     const l2 = JSON.parse(plan.configs['homeassistant/sensor/meterbox_02aabbccddee/current_l2/config']);
-    expect(l2.name).toBe('Current L2 (safe bound, not measured)');
+    expect(l2.name).toBe('Current L2 (safe value, not measured)');
   });
   test('only short frames so far (list 1: total power): nothing is removed yet', () => {
     const { removals } = planFor(snapshotsOf([AIDON + 'L42-1.hex', AIDON + 'L42-2.hex']));
@@ -139,7 +139,8 @@ describe('state JSON', () => {
   test('live: signed currents by the one rule (DSMR L1 exporting), per-line power net, energy in kWh', () => {
     const [s] = snapshotsOf(['p1/node-dsmr-parser/dsmr-5.0-isk-1.txt']);
     const state = mqttState(s, s.timeMs);
-    expect(state.currentL1A).toBe(-2);
+    // The meter's whole 2 A made finer by L1's own power (676 W exported at 236 V), signed by it.
+    expect(state.currentL1A).toBeCloseTo(-676 / 236, 1);
     expect(state.powerL1W).toBe(-676);
     expect(state.energyImportKwh).toBe(6757.178);
     expect(state.status).toBe(s.headroom.status);

@@ -86,7 +86,9 @@ const available = xsnapAvailable();
     expect(topics).toContain('homeassistant/sensor/meterbox_02aabbccddee/current_l2/config');
     expect(out.sent.filter((m: unknown[]) => String(m[0]).endsWith('/power_l1/config') && m[1] === '')).toHaveLength(1);
     const data = JSON.parse(out.data[1]);
-    expect(data.active_current_l2_a).toBeGreaterThanOrEqual(data.active_current_l1_a + data.active_current_l3_a - 1e-9);
+    // L2 (not measured by this 3-wire meter): the engine's safe value, its bound or the estimate under it.
+    expect(data.active_current_l2_a).toBeGreaterThan(0);
+    expect(data.active_current_l2_a).toBeLessThanOrEqual(data.active_current_l1_a + data.active_current_l3_a + 0.05);
     expect(data.total_power_import_t1_kwh).toBe(21882.34);
     expect(out.telegram[0]).toBe(404);
     expect(out.status).toMatchObject({ connected: true, lastError: null });
@@ -99,7 +101,8 @@ const available = xsnapAvailable();
     expect(out.telegram[0]).toBe(200);
     const text = String.fromCharCode(...out.telegram[1].split(',').map(Number));
     expect(text.endsWith('!1F28\r\n')).toBe(true);
-    expect(JSON.parse(out.data[1]).active_current_l1_a).toBe(-2);
+    // The meter's whole 2 A made finer by L1's own power (676 W exported at 236 V), signed by it.
+    expect(JSON.parse(out.data[1]).active_current_l1_a).toBeCloseTo(-676 / 236, 1);
   });
 
   test('what an MQTT update costs in XS (printed, not asserted)', async () => {

@@ -13,7 +13,8 @@ function setup(charger: Omit<ChargerSettings, 'type' | 'url' | 'enabled'>, model
   let now = () => 0;
   const client = new ScriptedClient(() => now(), (req) => openevseHandle(model, req.method, req.body, now()));
   const output = new ChargersOutput(client, () => now(), [{ type: 'openevse', url: 'http://openevse.test', enabled: true, phases: 3, mode: 'import', ...charger }]);
-  const h = harness([output], change);
+  // The allowances below are worked out with a 2 A margin (the engine's default is 0.5 A).
+  const h = harness([output], (doc) => { doc.headroom.marginA = 2; change?.(doc); });
   now = h.now;
   return { h, client, model, status: () => (h.app.snapshot().outputs!.chargers!.pushes as Record<string, unknown>[])[0]! };
 }

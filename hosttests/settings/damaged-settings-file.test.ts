@@ -10,6 +10,7 @@ import { verifyPassword } from '../../firmware/app/auth/password-hash';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../firmware/app/app';
+import { defaultHeadroomSettings } from '../../decoders/headroom/settings';
 import { FileSettingsStore } from '../../firmware/host/file-settings-store';
 import { startHost } from '../../firmware/host/start-host';
 import type { RunningHost } from '../../firmware/host/start-host';
@@ -227,7 +228,7 @@ describe('readable files with damage in places', () => {
     Object.assign(doc.headroom, { fuseA: 20, phases: 1, gridType: 'TN', marginA: 'two', minChargeA: 7, safeCurrentA: 7, holdOffS: 30 });
     const { h } = await start(doc);
     try {
-      expect(h.app.settings().headroom).toMatchObject({ fuseA: 20, phases: 1, minChargeA: 7, holdOffS: 30, marginA: 2 });
+      expect(h.app.settings().headroom).toMatchObject({ fuseA: 20, phases: 1, minChargeA: 7, holdOffS: 30, marginA: defaultHeadroomSettings.marginA });
       const health = (await get(h, '/api/v1/settings/health')).body;
       expect(health.problems).toHaveLength(1);
       expect(health.problems[0]).toMatch(/headroom\.marginA .*its default applies/);

@@ -71,27 +71,33 @@ export interface SensorPresence {
   power: boolean[];
   /** A full frame (not a short "total power only" one) has been seen. */
   fullFrameSeen: boolean;
-  /** L2's current is the engine's bound, not the meter's (IT grid): its sensor says so. */
-  l2Bound: boolean;
+  /**
+   * L2's current is the engine's safe value (its bound, or its estimate under the bound), not the
+   * meter's: a 3-wire IT meter does not measure L2. Its sensor says so.
+   */
+  l2Unmeasured: boolean;
 }
 
 export function emptyPresence(): SensorPresence {
-  return { lines: 0, energyImport: false, energyExport: false, voltage: [false, false, false], power: [false, false, false], fullFrameSeen: false, l2Bound: false };
+  return { lines: 0, energyImport: false, energyExport: false, voltage: [false, false, false], power: [false, false, false], fullFrameSeen: false, l2Unmeasured: false };
 }
 
 /** The presence after one more snapshot (a new object; the old one is left as it was). */
 export function learnPresence(before: SensorPresence, snapshot: Pick<Snapshot, 'reading' | 'headroom' | 'lastFrameKind'>): SensorPresence {
   const p: SensorPresence = {
     lines: before.lines, energyImport: before.energyImport, energyExport: before.energyExport,
-    voltage: before.voltage.slice(), power: before.power.slice(), fullFrameSeen: before.fullFrameSeen, l2Bound: before.l2Bound,
+    voltage: before.voltage.slice(), power: before.power.slice(), fullFrameSeen: before.fullFrameSeen, l2Unmeasured: before.l2Unmeasured,
   };
   const h = snapshot.headroom.phases;
   const limits = [h.l1.limitA, h.l2.limitA, h.l3.limitA];
   let lines = 0;
   while (lines < 3 && limits[lines] > 0) lines++;
   p.lines = lines;
-  if (h.l2.currentSource === 'bound') p.l2Bound = true;
   const r = snapshot.reading;
+  // 'estimated' is also a short frame's carried-on current of a measured line: only a full frame
+  // without an L2 current says the meter does not measure it.
+  const l2Source = h.l2.currentSource;
+  if (l2Source === 'bound' || (l2Source === 'estimated' && snapshot.lastFrameKind === 'full' && r?.l2?.currentA === undefined && r != null)) p.l2Unmeasured = true;
   if (r) {
     if (energyImportTotalWh(r) !== undefined) p.energyImport = true;
     if (energyExportTotalWh(r) !== undefined) p.energyExport = true;
@@ -161,7 +167,7 @@ export function discoveryPlan(presence: SensorPresence, topics: MqttTopics, devi
   for (let i = 0; i < 3; i++) {
     const inSupply = i < presence.lines;
     const current = lineSensors('current', i);
-    if (i === 1 && presence.l2Bound) current.name += ' (safe bound, not measured)';
+    if (i === 1 && presence.l2Unmeasured) current.name += ' (safe value, not measured)';
     const perLine: Array<[SensorKind, boolean]> = [
       [current, inSupply],
       [lineSensors('headroom', i), inSupply],

@@ -205,9 +205,21 @@ document.addEventListener('visibilitychange', () => { if (!document.hidden) load
   await loadInstallation();
   const hist = await mb.api('GET', '/api/v1/history');
   if (hist.ok) for (const p of hist.data.points) historyPoints.push(p);
+  await openLive();
+})();
+
+// Live data closed to strangers (access.readOpen false): the WebSocket would be refused and its
+// close would paint "Disconnected" over the real reason. Say what to do, look again now and then
+// (a login in another tab sets this browser's session), and connect once the box lets it read.
+async function openLive() {
   const status = await mb.api('GET', '/api/v1/status');
+  if (status.status === 401) {
+    $('status').textContent = 'Login needed to see live data';
+    $('reason').innerHTML = '<a href="/settings">Log in on the settings page</a>';
+    setTimeout(openLive, 10000);
+    return;
+  }
   if (status.ok) render(status.data);
   else if (status.status === 0) setConnected(false);
-  else if (status.status === 401) { $('status').textContent = 'Login needed to see live data'; $('reason').innerHTML = '<a href="/settings">Log in on the settings page</a>'; }
   connect();
-})();
+}

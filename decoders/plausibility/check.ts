@@ -140,13 +140,44 @@ function failMagnitude(c: Cleaner, field: string, v: unknown, max: number, unit:
   return true;
 }
 
-/** A top-level magnitude: its value when in range, else undefined (flagged, dropped, and marking the frame when impossible). */
-function topMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'number' && v >= 0 && v <= max) return v;
+/** A top-level magnitude that failed the fast test (written out at each use): flagged, dropped, marking the frame when impossible. */
+function dropTopMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): undefined {
   if (failMagnitude(c, key, v, max, unit)) c.impossible = true;
   c.drop(key);
   return undefined;
+}
+
+/**
+ * The figures the checks derive from the settings (ranges.ts has their rules), worked out once
+ * for the fuse, phases and nominal voltage they come from: the last set is kept and used while
+ * those three fields are the same (compared on every frame, so a changed setting is never
+ * checked against old limits).
+ */
+interface Limits {
+  fuseA: number;
+  phases: number;
+  nominalVoltageV: number;
+  maxTotalW: number;
+  maxA: number;
+  maxLineW: number;
+  /** The nominal voltage as the line voltage a conversion uses: TN and IT (line-to-line). */
+  nominalTnV: number;
+  nominalItV: number;
+}
+
+// Created at run time, never at load (a preloaded module's objects are frozen on Moddable).
+let lastLimits: Limits | undefined;
+
+function limitsOf(settings: PlausibilitySettings): Limits {
+  const l = lastLimits;
+  if (l !== undefined && l.fuseA === settings.fuseA && l.phases === settings.phases && l.nominalVoltageV === settings.nominalVoltageV) return l;
+  const made: Limits = {
+    fuseA: settings.fuseA, phases: settings.phases, nominalVoltageV: settings.nominalVoltageV,
+    maxTotalW: maxTotalPowerW(settings), maxA: maxCurrentA(settings), maxLineW: maxLinePowerW(settings),
+    nominalTnV: settings.nominalVoltageV, nominalItV: lineToLineV(settings.nominalVoltageV),
+  };
+  lastLimits = made;
+  return made;
 }
 
 export function checkReading(reading: MeterReading, settings: PlausibilitySettings, nowMs?: number): PlausibilityCheck {
@@ -154,12 +185,18 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   const n = settings.phases;
   const it = settings.gridType === 'IT' || reading.threeWire === true;
 
-  // 1. Ranges. Totals first.
-  const maxTotalW = maxTotalPowerW(settings);
-  const imp = topMagnitude(c, 'powerImportW', reading.powerImportW, maxTotalW, 'W');
-  const exp = topMagnitude(c, 'powerExportW', reading.powerExportW, maxTotalW, 'W');
-  const qImp = topMagnitude(c, 'reactivePowerImportVar', reading.reactivePowerImportVar, maxTotalW, 'var');
-  const qExp = topMagnitude(c, 'reactivePowerExportVar', reading.reactivePowerExportVar, maxTotalW, 'var');
+  // 1. Ranges. Totals first (the fast test `typeof v === 'number' && v >= 0 && v <= max` written
+  // out at each use: a call each cost a twentieth of the check).
+  const limits = limitsOf(settings);
+  const maxTotalW = limits.maxTotalW;
+  let imp = reading.powerImportW;
+  if (imp !== undefined && !(typeof imp === 'number' && imp >= 0 && imp <= maxTotalW)) imp = dropTopMagnitude(c, 'powerImportW', imp, maxTotalW, 'W');
+  let exp = reading.powerExportW;
+  if (exp !== undefined && !(typeof exp === 'number' && exp >= 0 && exp <= maxTotalW)) exp = dropTopMagnitude(c, 'powerExportW', exp, maxTotalW, 'W');
+  let qImp = reading.reactivePowerImportVar;
+  if (qImp !== undefined && !(typeof qImp === 'number' && qImp >= 0 && qImp <= maxTotalW)) qImp = dropTopMagnitude(c, 'reactivePowerImportVar', qImp, maxTotalW, 'var');
+  let qExp = reading.reactivePowerExportVar;
+  if (qExp !== undefined && !(typeof qExp === 'number' && qExp >= 0 && qExp <= maxTotalW)) qExp = dropTopMagnitude(c, 'reactivePowerExportVar', qExp, maxTotalW, 'var');
   checkSlowFields(c, reading, maxTotalW, nowMs);
 
   // A frame without any line (HAN list 1: total power only) has nothing more to check.
@@ -172,20 +209,23 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   // line the frame carries is range-checked, also one the supply does not have: what is left in
   // the checked frame must be a number in range or absent. Each line's result is built in one
   // literal: adding fields one by one costs XS a shape change each.)
-  const maxA = maxCurrentA(settings);
-  const maxLineW = maxLinePowerW(settings);
-  const nominalV = it ? lineToLineV(settings.nominalVoltageV) : settings.nominalVoltageV;
-  const volts: (number | undefined)[] = [undefined, undefined, undefined];
-  const lines: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
+  const maxA = limits.maxA;
+  const maxLineW = limits.maxLineW;
+  const nominalV = it ? limits.nominalItV : limits.nominalTnV;
+  // (new Array with the three elements: under XS a third of the cost of the literal [a, b, c].)
+  const volts = new Array<number | undefined>(undefined, undefined, undefined);
+  const lines = new Array<LineCheck>(NO_LINE, NO_LINE, NO_LINE);
   // For the totals (step 3): the lines' volt-amperes from their currents, and the resolution in W.
   const sums: LineSums = { va: 0, resolutionW: 0, allSent: true };
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
-    if (ph === undefined) continue;
+    // (A line the supply has and the frame does not carry takes no part in the totals.)
+    if (ph === undefined) { if (p < n) sums.allSent = false; continue; }
     if (ph === null || typeof ph !== 'object') {
       const key = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
       c.flag(`${key} is not a line's values: taken as not sent`);
       c.drop(key);
+      if (p < n) sums.allSent = false;
       continue;
     }
     let i = ph.currentA;
@@ -271,11 +311,6 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     sums.va += v * used;
   }
   if (c.impossible) return suspectResult(c, reading, [{}, {}, {}], n);
-  // (A line the frame does not carry at all takes no part in the totals either.)
-  for (let p = 0; p < n; p++) {
-    const src = (lines[p] as LineCheck).source;
-    if (src !== 'measured' && src !== 'from-power') sums.allSent = false;
-  }
 
   // 3. The currents against the total power.
   if (it && n === 3) dropL2Placeholder(c, lines);

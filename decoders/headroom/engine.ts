@@ -94,7 +94,7 @@ const NO_CHARGER: readonly number[] = [0, 0, 0];
 
 function sanitizeCharger(c: [number, number, number] | undefined): readonly number[] {
   if (!c) return NO_CHARGER;
-  const out = [0, 0, 0];
+  const out = new Array<number>(0, 0, 0);
   for (let p = 0; p < 3; p++) {
     const v = c[p];
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[p] = v;
@@ -214,17 +214,14 @@ function candidatesFor(settings: HeadroomSettings, it: boolean): readonly Candid
 /** The output's regulation track from the last output state. */
 function trackOf(out: OutputState | undefined, three: boolean): OutputTrack {
   if (!out) return { valueA: 0, rising: false };
-  const t: OutputTrack = three
-    ? { valueA: out.threePhaseA, rising: out.risingThree === true }
-    : { valueA: out.onePhaseA, rising: out.risingOne === true };
-  const riseFrom = three ? out.riseFromThreeMs : out.riseFromOneMs;
-  const fuse = three ? out.fuseThreeA : out.fuseOneA;
-  const reserve = three ? out.reserveThreeA : out.reserveOneA;
-  const until = three ? out.reserveThreeUntilMs : out.reserveOneUntilMs;
-  if (riseFrom !== undefined) t.riseFromMs = riseFrom;
-  if (fuse !== undefined) t.fuseA = fuse;
-  if (reserve !== undefined && until !== undefined) { t.reserveA = reserve; t.reserveUntilMs = until; }
-  return t;
+  // (One literal each, absent fields as undefined: regulateOutput reads an undefined field as an
+  // absent one, and XS builds the object once instead of changing its shape per field added.)
+  if (three) {
+    const until = out.reserveThreeA !== undefined ? out.reserveThreeUntilMs : undefined;
+    return { valueA: out.threePhaseA, rising: out.risingThree === true, riseFromMs: out.riseFromThreeMs, fuseA: out.fuseThreeA, reserveA: until !== undefined ? out.reserveThreeA : undefined, reserveUntilMs: until };
+  }
+  const until = out.reserveOneA !== undefined ? out.reserveOneUntilMs : undefined;
+  return { valueA: out.onePhaseA, rising: out.risingOne === true, riseFromMs: out.riseFromOneMs, fuseA: out.fuseOneA, reserveA: until !== undefined ? out.reserveOneA : undefined, reserveUntilMs: until };
 }
 
 function computeFresh(
@@ -249,19 +246,22 @@ function computeFresh(
   const v1 = reading.l1 ? reading.l1.voltageV : undefined;
   const v2 = reading.l2 ? reading.l2.voltageV : undefined;
   const v3 = reading.l3 ? reading.l3.voltageV : undefined;
+  // (new Array with the three elements, here and below: under XS a quarter of the cost of the
+  // literal [a, b, c] or of slice().)
   if (v1 !== undefined || v2 !== undefined || v3 !== undefined) {
-    const voltageV = state.voltageV.slice();
-    if (v1 !== undefined) voltageV[0] = v1;
-    if (v2 !== undefined) voltageV[1] = v2;
-    if (v3 !== undefined) voltageV[2] = v3;
-    state.voltageV = voltageV;
+    const last = state.voltageV;
+    state.voltageV = new Array<number | null>(v1 !== undefined ? v1 : last[0] as number | null, v2 !== undefined ? v2 : last[1] as number | null, v3 !== undefined ? v3 : last[2] as number | null);
   }
   if (r.allMeasured && r.powerW !== undefined) {
     const s = r.source;
     const c = r.currentA;
     // The lines' figures (IT L2 bounded or estimated from the others): short frames carry them on.
-    const own = (p: number): number | null => (s[p] === 'unknown' ? null : c[p] as number);
-    state.split = { atMs: timeBaseMs, currentA: [own(0), own(1), own(2)], chargerA: charger.slice(), powerW: r.powerW };
+    state.split = {
+      atMs: timeBaseMs,
+      currentA: new Array<number | null>(s[0] === 'unknown' ? null : c[0] as number, s[1] === 'unknown' ? null : c[1] as number, s[2] === 'unknown' ? null : c[2] as number),
+      chargerA: new Array<number>(charger[0] as number, charger[1] as number, charger[2] as number),
+      powerW: r.powerW,
+    };
     if (r.netPowerW !== undefined) state.split.netW = r.netPowerW;
   } else if (split && r.otherChangeW !== undefined && r.otherChangeW < (split.lowOtherW ?? 0)) {
     state.split = { ...split, lowOtherW: r.otherChangeW };
@@ -270,10 +270,13 @@ function computeFresh(
   // Per-line headroom: limit - margin - house part - what a whole-ampere reading may hide; 0
   // where the line is unknown or implausible without a figure.
   const usableA = settings.fuseA - settings.marginA;
-  const phaseA: number[] = [0, 0, 0];
+  const phaseA = new Array<number>(0, 0, 0);
   for (let p = 0; p < n; p++) {
     const load = r.loadA[p];
-    if (load !== null && load !== undefined) phaseA[p] = Math.max(0, usableA - load - (r.hiddenA[p] as number));
+    if (load !== null && load !== undefined) {
+      const room = usableA - load - (r.hiddenA[p] as number);
+      phaseA[p] = room > 0 ? room : 0;
+    }
   }
 
   // Budgets that cap the charger as a whole.

@@ -126,9 +126,12 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
   // Any change, and every measured step that is not waiting for a rise, restarts the pace: the
   // next rise comes riseIntervalS later at the earliest and earns its size from now.
   const riseFromMs = r.valueA !== prev.valueA || (measured && !r.waiting) ? timeBaseMs : prev.riseFromMs;
-  const out: OutputStep = { valueA: r.valueA, rising: r.rising, targetA, heldBackA: heldA, waiting: r.waiting };
-  if (riseFromMs !== undefined) out.riseFromMs = riseFromMs;
-  if (fuseA !== undefined) out.fuseA = fuseA;
-  if (reserveA > 0 && reserveUntilMs !== undefined) { out.reserveA = reserveA; out.reserveUntilMs = reserveUntilMs; }
-  return out;
+  // (One literal, absent fields as undefined: the engine copies them into its output state, where
+  // JSON leaves them out; XS builds the object once instead of changing its shape per field added.)
+  const keep = reserveA > 0 && reserveUntilMs !== undefined;
+  return {
+    valueA: r.valueA, rising: r.rising, riseFromMs, fuseA,
+    reserveA: keep ? reserveA : undefined, reserveUntilMs: keep ? reserveUntilMs : undefined,
+    targetA, heldBackA: heldA, waiting: r.waiting,
+  };
 }

@@ -93,36 +93,40 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** Builds the checked reading and its flags, copying the frame only when something is dropped. */
-class Cleaner {
+/**
+ * Builds the checked reading and its flags, copying the frame only when something is dropped.
+ * (A plain object and the functions below, not a class: XS builds the literal at a third of
+ * the cost of constructing an instance, and every frame makes one.)
+ */
+interface Cleaner {
+  readonly source: MeterReading;
   out: MeterReading | undefined;
   flags: string[] | undefined;
   /** Lines (bit p) already copied into `out`. */
-  private phaseCopied = 0;
+  phaseCopied: number;
   /** An impossible value was seen: the frame is decoded wrongly. */
-  impossible = false;
-  constructor(private readonly source: MeterReading) {}
+  impossible: boolean;
+}
 
-  flag(text: string): void {
-    if (!this.flags) this.flags = [];
-    this.flags.push(text);
-  }
+function flag(c: Cleaner, text: string): void {
+  if (!c.flags) c.flags = [];
+  c.flags.push(text);
+}
 
-  drop(key: keyof MeterReading): void {
-    if (!this.out) this.out = { ...this.source };
-    delete this.out[key];
-  }
+function drop(c: Cleaner, key: keyof MeterReading): void {
+  if (!c.out) c.out = { ...c.source };
+  delete c.out[key];
+}
 
-  dropPhase(p: number, key: keyof PhaseReading): void {
-    if (!this.out) this.out = { ...this.source };
-    const name = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
-    const ph = this.out[name];
-    if (!ph) return;
-    const copy = (this.phaseCopied & (1 << p)) !== 0 ? ph : { ...ph };
-    this.phaseCopied |= 1 << p;
-    delete copy[key];
-    this.out[name] = copy;
-  }
+function dropPhase(c: Cleaner, p: number, key: keyof PhaseReading): void {
+  if (!c.out) c.out = { ...c.source };
+  const name = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
+  const ph = c.out[name];
+  if (!ph) return;
+  const copy = (c.phaseCopied & (1 << p)) !== 0 ? ph : { ...ph };
+  c.phaseCopied |= 1 << p;
+  delete copy[key];
+  c.out[name] = copy;
 }
 
 /**
@@ -132,34 +136,71 @@ class Cleaner {
  */
 function failMagnitude(c: Cleaner, field: string, v: unknown, max: number, unit: string): boolean {
   if (!isNumber(v)) {
-    c.flag(`${field} ${String(v)} is not a number: taken as not sent`);
+    flag(c, `${field} ${String(v)} is not a number: taken as not sent`);
     return false;
   }
-  if (v < 0) c.flag(`${field} ${v} ${unit} is negative, but it is a magnitude: the frame is decoded wrongly`);
-  else c.flag(`${field} ${v} ${unit} is more than this installation can draw (${Math.round(max)} ${unit}): the frame is decoded wrongly`);
+  if (v < 0) flag(c, `${field} ${v} ${unit} is negative, but it is a magnitude: the frame is decoded wrongly`);
+  else flag(c, `${field} ${v} ${unit} is more than this installation can draw (${Math.round(max)} ${unit}): the frame is decoded wrongly`);
   return true;
 }
 
-/** A top-level magnitude: its value when in range, else undefined (flagged, dropped, and marking the frame when impossible). */
-function topMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'number' && v >= 0 && v <= max) return v;
+/** A top-level magnitude that failed the fast test (written out at each use): flagged, dropped, marking the frame when impossible. */
+function dropTopMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): undefined {
   if (failMagnitude(c, key, v, max, unit)) c.impossible = true;
-  c.drop(key);
+  drop(c, key);
   return undefined;
 }
 
+/**
+ * The figures the checks derive from the settings (ranges.ts has their rules), worked out once
+ * for the fuse, phases and nominal voltage they come from: the last set is kept and used while
+ * those three fields are the same (compared on every frame, so a changed setting is never
+ * checked against old limits).
+ */
+interface Limits {
+  fuseA: number;
+  phases: number;
+  nominalVoltageV: number;
+  maxTotalW: number;
+  maxA: number;
+  maxLineW: number;
+  /** The nominal voltage as the line voltage a conversion uses: TN and IT (line-to-line). */
+  nominalTnV: number;
+  nominalItV: number;
+}
+
+// Created at run time, never at load (a preloaded module's objects are frozen on Moddable).
+let lastLimits: Limits | undefined;
+
+function limitsOf(settings: PlausibilitySettings): Limits {
+  const l = lastLimits;
+  if (l !== undefined && l.fuseA === settings.fuseA && l.phases === settings.phases && l.nominalVoltageV === settings.nominalVoltageV) return l;
+  const made: Limits = {
+    fuseA: settings.fuseA, phases: settings.phases, nominalVoltageV: settings.nominalVoltageV,
+    maxTotalW: maxTotalPowerW(settings), maxA: maxCurrentA(settings), maxLineW: maxLinePowerW(settings),
+    nominalTnV: settings.nominalVoltageV, nominalItV: lineToLineV(settings.nominalVoltageV),
+  };
+  lastLimits = made;
+  return made;
+}
+
 export function checkReading(reading: MeterReading, settings: PlausibilitySettings, nowMs?: number): PlausibilityCheck {
-  const c = new Cleaner(reading);
+  const c: Cleaner = { source: reading, out: undefined, flags: undefined, phaseCopied: 0, impossible: false };
   const n = settings.phases;
   const it = settings.gridType === 'IT' || reading.threeWire === true;
 
-  // 1. Ranges. Totals first.
-  const maxTotalW = maxTotalPowerW(settings);
-  const imp = topMagnitude(c, 'powerImportW', reading.powerImportW, maxTotalW, 'W');
-  const exp = topMagnitude(c, 'powerExportW', reading.powerExportW, maxTotalW, 'W');
-  const qImp = topMagnitude(c, 'reactivePowerImportVar', reading.reactivePowerImportVar, maxTotalW, 'var');
-  const qExp = topMagnitude(c, 'reactivePowerExportVar', reading.reactivePowerExportVar, maxTotalW, 'var');
+  // 1. Ranges. Totals first (the fast test `typeof v === 'number' && v >= 0 && v <= max` written
+  // out at each use: a call each cost a twentieth of the check).
+  const limits = limitsOf(settings);
+  const maxTotalW = limits.maxTotalW;
+  let imp = reading.powerImportW;
+  if (imp !== undefined && !(typeof imp === 'number' && imp >= 0 && imp <= maxTotalW)) imp = dropTopMagnitude(c, 'powerImportW', imp, maxTotalW, 'W');
+  let exp = reading.powerExportW;
+  if (exp !== undefined && !(typeof exp === 'number' && exp >= 0 && exp <= maxTotalW)) exp = dropTopMagnitude(c, 'powerExportW', exp, maxTotalW, 'W');
+  let qImp = reading.reactivePowerImportVar;
+  if (qImp !== undefined && !(typeof qImp === 'number' && qImp >= 0 && qImp <= maxTotalW)) qImp = dropTopMagnitude(c, 'reactivePowerImportVar', qImp, maxTotalW, 'var');
+  let qExp = reading.reactivePowerExportVar;
+  if (qExp !== undefined && !(typeof qExp === 'number' && qExp >= 0 && qExp <= maxTotalW)) qExp = dropTopMagnitude(c, 'reactivePowerExportVar', qExp, maxTotalW, 'var');
   checkSlowFields(c, reading, maxTotalW, nowMs);
 
   // A frame without any line (HAN list 1: total power only) has nothing more to check.
@@ -172,20 +213,23 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   // line the frame carries is range-checked, also one the supply does not have: what is left in
   // the checked frame must be a number in range or absent. Each line's result is built in one
   // literal: adding fields one by one costs XS a shape change each.)
-  const maxA = maxCurrentA(settings);
-  const maxLineW = maxLinePowerW(settings);
-  const nominalV = it ? lineToLineV(settings.nominalVoltageV) : settings.nominalVoltageV;
-  const volts: (number | undefined)[] = [undefined, undefined, undefined];
-  const lines: LineCheck[] = [NO_LINE, NO_LINE, NO_LINE];
+  const maxA = limits.maxA;
+  const maxLineW = limits.maxLineW;
+  const nominalV = it ? limits.nominalItV : limits.nominalTnV;
+  // (new Array with the three elements: under XS a third of the cost of the literal [a, b, c].)
+  const volts = new Array<number | undefined>(undefined, undefined, undefined);
+  const lines = new Array<LineCheck>(NO_LINE, NO_LINE, NO_LINE);
   // For the totals (step 3): the lines' volt-amperes from their currents, and the resolution in W.
   const sums: LineSums = { va: 0, resolutionW: 0, allSent: true };
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
-    if (ph === undefined) continue;
+    // (A line the supply has and the frame does not carry takes no part in the totals.)
+    if (ph === undefined) { if (p < n) sums.allSent = false; continue; }
     if (ph === null || typeof ph !== 'object') {
       const key = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
-      c.flag(`${key} is not a line's values: taken as not sent`);
-      c.drop(key);
+      flag(c, `${key} is not a line's values: taken as not sent`);
+      drop(c, key);
+      if (p < n) sums.allSent = false;
       continue;
     }
     let i = ph.currentA;
@@ -194,12 +238,12 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
         // A signed current (some DLMS meters sign it by direction) counts by its magnitude.
         if (i < 0) i = -i;
       } else {
-        if (!isNumber(i)) c.flag(`${LINE_KEYS[p]}.currentA ${String(i)} is not a number: taken as not sent`);
+        if (!isNumber(i)) flag(c, `${LINE_KEYS[p]}.currentA ${String(i)} is not a number: taken as not sent`);
         else {
-          c.flag(`${LINE_KEYS[p]}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`);
+          flag(c, `${LINE_KEYS[p]}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`);
           c.impossible = true;
         }
-        c.dropPhase(p, 'currentA');
+        dropPhase(c, p, 'currentA');
         i = undefined;
       }
     }
@@ -210,10 +254,10 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
       else {
         // 0 V is how a 3-wire meter sends the line it does not measure (and a dead line shows).
         if (rawU !== 0) {
-          c.flag(`${LINE_KEYS[p]}.voltageV ${String(rawU)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(rawU) ? 'the frame is decoded wrongly' : 'taken as not sent'}`);
+          flag(c, `${LINE_KEYS[p]}.voltageV ${String(rawU)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(rawU) ? 'the frame is decoded wrongly' : 'taken as not sent'}`);
           if (isNumber(rawU)) c.impossible = true;
         }
-        c.dropPhase(p, 'voltageV');
+        dropPhase(c, p, 'voltageV');
       }
     }
     volts[p] = u;
@@ -221,12 +265,12 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     let pe = ph.powerExportW;
     if (pi !== undefined && !(typeof pi === 'number' && pi >= 0 && pi <= maxLineW)) {
       if (failMagnitude(c, `${LINE_KEYS[p]}.powerImportW`, pi, maxLineW, 'W')) c.impossible = true;
-      c.dropPhase(p, 'powerImportW');
+      dropPhase(c, p, 'powerImportW');
       pi = undefined;
     }
     if (pe !== undefined && !(typeof pe === 'number' && pe >= 0 && pe <= maxLineW)) {
       if (failMagnitude(c, `${LINE_KEYS[p]}.powerExportW`, pe, maxLineW, 'W')) c.impossible = true;
-      c.dropPhase(p, 'powerExportW');
+      dropPhase(c, p, 'powerExportW');
       pe = undefined;
     }
     if (p >= n) continue; // range-checked only: the supply has no such line
@@ -253,13 +297,13 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     const floorA = w / v;
     let used = i;
     if (floorA > i + step + POWER_TOLERANCE * floorA) {
-      c.flag(`${LINE_KEYS[p]}.currentA ${i} A is less than the line's own power allows (${w} W: at least ${round1(floorA)} A): ${round1(floorA)} A used`);
-      c.dropPhase(p, 'currentA');
+      flag(c, `${LINE_KEYS[p]}.currentA ${i} A is less than the line's own power allows (${w} W: at least ${round1(floorA)} A): ${round1(floorA)} A used`);
+      dropPhase(c, p, 'currentA');
       used = floorA;
       lines[p] = { currentA: floorA, source: 'from-power' };
     } else if (i > TOO_HIGH_FACTOR * floorA + TOO_HIGH_EXTRA_A) {
-      c.flag(`${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
-      c.dropPhase(p, 'currentA');
+      flag(c, `${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
+      dropPhase(c, p, 'currentA');
       sums.allSent = false; // an implausible line takes no part in the totals
       lines[p] = { currentA: i, source: 'implausible' };
     } else {
@@ -271,11 +315,6 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     sums.va += v * used;
   }
   if (c.impossible) return suspectResult(c, reading, [{}, {}, {}], n);
-  // (A line the frame does not carry at all takes no part in the totals either.)
-  for (let p = 0; p < n; p++) {
-    const src = (lines[p] as LineCheck).source;
-    if (src !== 'measured' && src !== 'from-power') sums.allSent = false;
-  }
 
   // 3. The currents against the total power.
   if (it && n === 3) dropL2Placeholder(c, lines);
@@ -293,68 +332,62 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   return result;
 }
 
-const REGISTERS = ['energyImportWh', 'energyExportWh', 'reactiveEnergyImportVarh', 'reactiveEnergyExportVarh'] as const;
-const TARIFF_REGISTERS = ['energyImportTariffWh', 'energyExportTariffWh'] as const;
-const DEMAND = ['averageDemandW', 'monthPeakW'] as const;
 /** Mean Gregorian year, ms (the box clock's year to within a day, without a Date object). */
 const YEAR_MS = 31556952000;
 
-/** Registers, demand figures and the meter's clock: a bad one is dropped, the frame stays. */
+/**
+ * Registers, demand figures and the meter's clock: a bad one is dropped, the frame stays. (The
+ * fast test written out per field, as for the powers: the loops over field names cost a frame
+ * with registers a hundred computrons more under XS.)
+ */
 function checkSlowFields(c: Cleaner, reading: MeterReading, maxTotalW: number, nowMs: number | undefined): void {
-  // (Most frames carry none of these: one test each before any loop.)
-  if (reading.energyImportWh !== undefined || reading.energyExportWh !== undefined || reading.reactiveEnergyImportVarh !== undefined || reading.reactiveEnergyExportVarh !== undefined) checkRegisters(c, reading);
-  if (reading.energyImportTariffWh !== undefined || reading.energyExportTariffWh !== undefined) checkTariffRegisters(c, reading);
-  if (reading.averageDemandW !== undefined || reading.monthPeakW !== undefined) checkDemand(c, reading, maxTotalW);
+  const ei = reading.energyImportWh;
+  if (ei !== undefined && !(typeof ei === 'number' && ei >= 0 && ei < MAX_ENERGY_WH)) dropField(c, 'energyImportWh', ei, MAX_ENERGY_WH, 'Wh');
+  const ee = reading.energyExportWh;
+  if (ee !== undefined && !(typeof ee === 'number' && ee >= 0 && ee < MAX_ENERGY_WH)) dropField(c, 'energyExportWh', ee, MAX_ENERGY_WH, 'Wh');
+  const ri = reading.reactiveEnergyImportVarh;
+  if (ri !== undefined && !(typeof ri === 'number' && ri >= 0 && ri < MAX_ENERGY_WH)) dropField(c, 'reactiveEnergyImportVarh', ri, MAX_ENERGY_WH, 'varh');
+  const re = reading.reactiveEnergyExportVarh;
+  if (re !== undefined && !(typeof re === 'number' && re >= 0 && re < MAX_ENERGY_WH)) dropField(c, 'reactiveEnergyExportVarh', re, MAX_ENERGY_WH, 'varh');
+  const ti = reading.energyImportTariffWh;
+  if (ti !== undefined) checkTariffRegisters(c, 'energyImportTariffWh', ti);
+  const te = reading.energyExportTariffWh;
+  if (te !== undefined) checkTariffRegisters(c, 'energyExportTariffWh', te);
+  const ad = reading.averageDemandW;
+  if (ad !== undefined && !(typeof ad === 'number' && ad >= 0 && ad <= maxTotalW)) dropField(c, 'averageDemandW', ad, maxTotalW, 'W');
+  const mp = reading.monthPeakW;
+  if (mp !== undefined && !(typeof mp === 'number' && mp >= 0 && mp <= maxTotalW)) dropField(c, 'monthPeakW', mp, maxTotalW, 'W');
   const t = reading.meterTime;
   if (t !== undefined) {
     const year = typeof t === 'string' ? yearOf(t) : undefined;
     // A year after the box clock's (when it is set), else after 2100, is "far in the future".
     const last = nowMs !== undefined && isWallClock(nowMs) ? 1970 + Math.floor(nowMs / YEAR_MS) + 1 : 2100;
     if (year === undefined) {
-      c.flag(`meterTime ${String(t)} is not a time stamp: the arrival time is used`);
-      c.drop('meterTime');
+      flag(c, `meterTime ${String(t)} is not a time stamp: the arrival time is used`);
+      drop(c, 'meterTime');
     } else if (year < FIRST_METER_YEAR || year > last) {
-      c.flag(`meterTime ${t}: the meter's clock is not set (or far off): the arrival time is used`);
-      c.drop('meterTime');
+      flag(c, `meterTime ${t}: the meter's clock is not set (or far off): the arrival time is used`);
+      drop(c, 'meterTime');
     }
   }
 }
 
-function checkRegisters(c: Cleaner, reading: MeterReading): void {
-  for (let k = 0; k < REGISTERS.length; k++) {
-    const key = REGISTERS[k] as (typeof REGISTERS)[number];
-    const v = reading[key];
-    if (v === undefined || (typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH)) continue;
-    failMagnitude(c, key, v, MAX_ENERGY_WH, key === 'energyImportWh' || key === 'energyExportWh' ? 'Wh' : 'varh');
-    c.drop(key);
-  }
+/** A register or demand figure that failed the fast test: flagged and dropped (the frame stays). */
+function dropField(c: Cleaner, key: 'energyImportWh' | 'energyExportWh' | 'reactiveEnergyImportVarh' | 'reactiveEnergyExportVarh' | 'averageDemandW' | 'monthPeakW', v: unknown, max: number, unit: string): void {
+  failMagnitude(c, key, v, max, unit);
+  drop(c, key);
 }
 
-function checkTariffRegisters(c: Cleaner, reading: MeterReading): void {
-  for (let k = 0; k < TARIFF_REGISTERS.length; k++) {
-    const key = TARIFF_REGISTERS[k] as (typeof TARIFF_REGISTERS)[number];
-    const list = reading[key];
-    if (list === undefined) continue;
-    let ok = Array.isArray(list);
-    if (!ok) c.flag(`${key} is not a list of registers: taken as not sent`);
-    for (let j = 0; ok && j < (list as number[]).length; j++) {
-      const v = (list as number[])[j];
-      if (typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH) continue;
-      failMagnitude(c, `${key}[${j}]`, v, MAX_ENERGY_WH, 'Wh');
-      ok = false;
-    }
-    if (!ok) c.drop(key);
+function checkTariffRegisters(c: Cleaner, key: 'energyImportTariffWh' | 'energyExportTariffWh', list: unknown): void {
+  let ok = Array.isArray(list);
+  if (!ok) flag(c, `${key} is not a list of registers: taken as not sent`);
+  for (let j = 0; ok && j < (list as number[]).length; j++) {
+    const v = (list as number[])[j];
+    if (typeof v === 'number' && v >= 0 && v < MAX_ENERGY_WH) continue;
+    failMagnitude(c, `${key}[${j}]`, v, MAX_ENERGY_WH, 'Wh');
+    ok = false;
   }
-}
-
-function checkDemand(c: Cleaner, reading: MeterReading, maxTotalW: number): void {
-  for (let k = 0; k < DEMAND.length; k++) {
-    const key = DEMAND[k] as (typeof DEMAND)[number];
-    const v = reading[key];
-    if (v === undefined || (typeof v === 'number' && v >= 0 && v <= maxTotalW)) continue;
-    failMagnitude(c, key, v, maxTotalW, 'W');
-    c.drop(key);
-  }
+  if (!ok) drop(c, key);
 }
 
 /** Impossible values: every load value of the frame goes; each installed line is `implausible`. */
@@ -364,7 +397,7 @@ function suspectResult(c: Cleaner, reading: MeterReading, lines: LineCheck[], n:
     'energyImportWh', 'energyExportWh', 'energyImportTariffWh', 'energyExportTariffWh', 'averageDemandW'] as const;
   for (let k = 0; k < load.length; k++) {
     const key = load[k] as (typeof load)[number];
-    if (reading[key] !== undefined) c.drop(key);
+    if (reading[key] !== undefined) drop(c, key);
   }
   return { reading: c.out ?? reading, lines, suspect: true, flags: c.flags ?? NO_FLAGS };
 }
@@ -380,7 +413,7 @@ function raiseLines(c: Cleaner, lines: LineCheck[], volts: (number | undefined)[
     const p = which[k] as number;
     const line = lines[p] as LineCheck;
     line.currentA = (line.currentA as number) + deficitW / voltsOf(volts, p, settings, it);
-    if (line.source === 'measured') { line.source = 'from-power'; c.dropPhase(p, 'currentA'); }
+    if (line.source === 'measured') { line.source = 'from-power'; dropPhase(c, p, 'currentA'); }
   }
 }
 
@@ -388,7 +421,7 @@ function markImplausible(c: Cleaner, lines: LineCheck[], which: readonly number[
   for (let k = 0; k < which.length; k++) {
     const p = which[k] as number;
     const line = lines[p] as LineCheck;
-    if (line.source === 'measured' || line.source === 'from-power') { line.source = 'implausible'; c.dropPhase(p, 'currentA'); }
+    if (line.source === 'measured' || line.source === 'from-power') { line.source = 'implausible'; dropPhase(c, p, 'currentA'); }
   }
 }
 
@@ -411,10 +444,10 @@ function checkTnTotals(c: Cleaner, settings: PlausibilitySettings, lines: LineCh
   const n = settings.phases;
   const sumVA = sums.va;
   if (netAbsW > sumVA + sums.resolutionW + POWER_TOLERANCE * netAbsW) {
-    c.flag(`the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1((netAbsW - sumVA) / settings.nominalVoltageV)} A`);
+    flag(c, `the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1((netAbsW - sumVA) / settings.nominalVoltageV)} A`);
     raiseLines(c, lines, volts, settings, false, netAbsW - sumVA, TN_LINES[n] as readonly number[]);
   } else if (sumVA > TOO_HIGH_FACTOR * apparentVA + TOO_HIGH_EXTRA_A * settings.nominalVoltageV * n) {
-    c.flag(`the line currents (${round1(sumVA)} VA together) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
+    flag(c, `the line currents (${round1(sumVA)} VA together) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
     markImplausible(c, lines, TN_LINES[n] as readonly number[]);
   }
 }
@@ -435,10 +468,10 @@ function checkItTotals(c: Cleaner, reading: MeterReading, settings: Plausibility
   const tolA = currentResolutionA(reading.protocol, a) + currentResolutionA(reading.protocol, b) + POWER_TOLERANCE * s;
   if (s > a + b + tolA) {
     const d = s - (a + b);
-    c.flag(`L1 and L3 (${a} A and ${b} A) are less than the total power allows on a 3-wire grid (${round1(apparentVA)} VA at ${round1(v)} V: together at least ${round1(s)} A): each raised by ${round1(d)} A`);
+    flag(c, `L1 and L3 (${a} A and ${b} A) are less than the total power allows on a 3-wire grid (${round1(apparentVA)} VA at ${round1(v)} V: together at least ${round1(s)} A): each raised by ${round1(d)} A`);
     raiseLines(c, lines, [v, v, v], settings, true, d * v, IT_MEASURED);
   } else if (a + b > TOO_HIGH_FACTOR * s + 2 * TOO_HIGH_EXTRA_A) {
-    c.flag(`L1 and L3 (${a} A and ${b} A) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
+    flag(c, `L1 and L3 (${a} A and ${b} A) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
     markImplausible(c, lines, IT_MEASURED);
     return undefined;
   }
@@ -456,5 +489,5 @@ function dropL2Placeholder(c: Cleaner, lines: LineCheck[]): void {
   if (l2.source !== 'measured' || l2.currentA !== 0) return;
   if (!(((lines[0] as LineCheck).currentA ?? 0) > 0 || ((lines[2] as LineCheck).currentA ?? 0) > 0)) return;
   lines[1] = {};
-  c.dropPhase(1, 'currentA');
+  dropPhase(c, 1, 'currentA');
 }

@@ -9,6 +9,8 @@
  *   npm run bench -- --filter S   only the vectors whose name or family contains S (while tuning one path)
  *   npm run bench -- --xs-only    skip the Node throughput table
  *   npm run bench -- --no-hostile skip the worst-case search (xs.worstCase)
+ *   npm run bench -- --device-only only issue 13's two device figures (seconds, not minutes; with
+ *                                 --no-hostile about ten seconds: while tuning the device path)
  *
  * Always reported (xs-device.ts), the two figures issue 13 bounds: xs.device.chunked128.decodable
  * (whole path, 128-byte chunks, device natives projected, captures that decode; bound 60
@@ -31,6 +33,7 @@ const withProfile = args.includes('--profile');
 const quick = args.includes('--quick');
 const xsOnly = args.includes('--xs-only');
 const hostile = !args.includes('--no-hostile');
+const deviceOnly = args.includes('--device-only');
 const filterAt = args.indexOf('--filter');
 const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
 
@@ -47,6 +50,16 @@ function fmt(n: number, d = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+function printDevice(device: Awaited<ReturnType<typeof runDeviceFigures>>): void {
+  const d = device.chunked128.decodable;
+  console.log(`\nXS device, whole path, ${128}-byte chunks, captures that decode (${d.vectors}, ${d.bytes} bytes): ${fmt(d.computronsPerByte)} computrons/byte (bound ${d.bound}: ${d.withinBound ? 'within' : 'ABOVE'}); headroom step ${fmt(d.headroomComputronsPerByte)}, snapshot JSON ${fmt(d.snapshotComputronsPerByte)}, splitters and decoders ${fmt(d.decodeComputronsPerByte)}`);
+  if (hostile) {
+    const w = device.worstCase;
+    console.log(`XS device, worst case over ${w.inputs} hostile inputs: ${fmt(w.computronsPerByte)} computrons/byte (bound ${w.bound}: ${w.withinBound ? 'within' : 'ABOVE'}) for "${w.input}"`);
+    for (const r of w.ranking.slice(0, 10)) console.log(`  ${fmt(r.computronsPerByte).padStart(9)}  ${r.name}`);
+  }
+}
+
 async function main(): Promise<void> {
   const log = asJson ? (): void => undefined : (s: string): void => console.log(s);
   const vectors = filter ? loadVectors().filter((v) => v.name.includes(filter) || v.family.includes(filter)) : loadVectors();
@@ -54,6 +67,13 @@ async function main(): Promise<void> {
   const doc: Record<string, unknown> = { machine: machine(), vectors: vectors.length };
   if (!asJson) console.log(`machine: ${JSON.stringify(doc.machine)}\nvectors: ${vectors.length}\n`);
 
+  if (deviceOnly) {
+    const device = await runDeviceFigures(vectors, { hostile });
+    doc.xs = { device: { chunked128: device.chunked128 }, worstCase: device.worstCase };
+    if (asJson) console.log(JSON.stringify(doc, null, 2));
+    else printDevice(device);
+    return;
+  }
   const xs = await runXsBench(vectors, { heapFrames: quick ? [100, 1_000] : [100, 10_000] });
   doc.xs = xs;
   if (!asJson) {
@@ -101,15 +121,7 @@ async function main(): Promise<void> {
   const device = await runDeviceFigures(vectors, { hostile });
   (xs as unknown as Record<string, unknown>).device = { chunked128: device.chunked128 };
   (xs as unknown as Record<string, unknown>).worstCase = device.worstCase;
-  if (!asJson) {
-    const d = device.chunked128.decodable;
-    console.log(`\nXS device, whole path, ${128}-byte chunks, captures that decode (${d.vectors}, ${d.bytes} bytes): ${fmt(d.computronsPerByte)} computrons/byte (bound ${d.bound}: ${d.withinBound ? 'within' : 'ABOVE'}); headroom step ${fmt(d.headroomComputronsPerByte)}, snapshot JSON ${fmt(d.snapshotComputronsPerByte)}, splitters and decoders ${fmt(d.decodeComputronsPerByte)}`);
-    if (hostile) {
-      const w = device.worstCase;
-      console.log(`XS device, worst case over ${w.inputs} hostile inputs: ${fmt(w.computronsPerByte)} computrons/byte (bound ${w.bound}: ${w.withinBound ? 'within' : 'ABOVE'}) for "${w.input}"`);
-      for (const r of w.ranking.slice(0, 10)) console.log(`  ${fmt(r.computronsPerByte).padStart(9)}  ${r.name}`);
-    }
-  }
+  if (!asJson) printDevice(device);
 
   if (withProfile) {
     const profile = await runXsProfile(vectors);

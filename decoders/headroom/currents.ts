@@ -41,7 +41,7 @@ import type { PlausibilityCheck } from '../plausibility/index';
 import { SQRT3, currentResolutionA, lineToLineV, voltageV } from '../plausibility/ranges';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { estimateItLine2A } from './it-line2';
+import { CHARGER_L1_L2, CHARGER_L1_L3, CHARGER_L2_L3, CHARGER_NONE, CHARGER_THREE_PHASE, estimateItLine2A } from './it-line2';
 
 export interface ResolvedCurrents {
   /** Line current used, A (null: unknown). */
@@ -236,7 +236,7 @@ export function resolveCurrents(
       let src: CurrentSource = 'bound';
       // On a short frame the full list's L2 figure carried on (case 3), when it is below the bound.
       const carried = l2FromSplit ? currentA[1] : null;
-      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV);
+      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, chargerA);
       if (estimate !== undefined && estimate < boundA) {
         l2 = estimate;
         src = 'estimated';
@@ -278,7 +278,7 @@ function isOwnFigure(s: CurrentSource, c: number | null | undefined): boolean {
  * The L2 estimate of a full list (it-line2.ts), raised to the plausibility floor; undefined when
  * the frame lacks what it needs (L1 and L3 from the meter, active and reactive power).
  */
-function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[]): number | undefined {
+function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[], chargerA: readonly number[]): number | undefined {
   const r = check.reading;
   if (!power || (r.reactivePowerImportVar === undefined && r.reactivePowerExportVar === undefined)) return undefined;
   if (!isOwnFigure(source[0] as CurrentSource, currentA[0]) || !isOwnFigure(source[2] as CurrentSource, currentA[2])) return undefined;
@@ -289,8 +289,30 @@ function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], so
   const r1 = currentResolutionA(r.protocol, i1);
   const r3 = currentResolutionA(r.protocol, i3);
   const resolutionA = r1 > r3 ? r1 : r3;
-  const est = estimateItLine2A(i1, i3, power.netW, q, v, resolutionA);
+  const wiring = chargerWiring(chargerA);
+  const est = estimateItLine2A(i1, i3, power.netW, q, v, resolutionA, wiring.wiring, wiring.currentA);
   if (est === undefined) return undefined;
   const floor = check.line2FloorA ?? 0;
   return est > floor ? est : floor;
+}
+
+/**
+ * Where the own charger draws on IT, from the currents it reports per line ([c, c, 0]: between L1
+ * and L2; [c, c, c]: three-phase), and its current. Figures that do not fit one wiring (one line
+ * alone, or lines more than 10 % apart) give CHARGER_NONE: the L2 estimate then tests the windows
+ * with the charger in, as without this knowledge.
+ */
+function chargerWiring(chargerA: readonly number[]): { wiring: number; currentA: number } {
+  const c1 = chargerA[0] as number;
+  const c2 = chargerA[1] as number;
+  const c3 = chargerA[2] as number;
+  let wiring = CHARGER_NONE;
+  let lo = 0;
+  let hi = 0;
+  if (c1 > 0 && c2 > 0 && c3 > 0) { wiring = CHARGER_THREE_PHASE; lo = Math.min(c1, c2, c3); hi = Math.max(c1, c2, c3); }
+  else if (c1 > 0 && c2 > 0 && !(c3 > 0)) { wiring = CHARGER_L1_L2; lo = Math.min(c1, c2); hi = Math.max(c1, c2); }
+  else if (c2 > 0 && c3 > 0 && !(c1 > 0)) { wiring = CHARGER_L2_L3; lo = Math.min(c2, c3); hi = Math.max(c2, c3); }
+  else if (c1 > 0 && c3 > 0 && !(c2 > 0)) { wiring = CHARGER_L1_L3; lo = Math.min(c1, c3); hi = Math.max(c1, c3); }
+  if (wiring === CHARGER_NONE || hi > 1.1 * lo) return { wiring: CHARGER_NONE, currentA: 0 };
+  return { wiring, currentA: (lo + hi) / 2 };
 }

@@ -34,8 +34,8 @@
  * estimate is not well determined: the caller keeps the bound |I1| + |I3|, which also caps the
  * estimate always.
  *
- * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list
- * (tools/headroom-cost.ts), once every 10 s.
+ * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list,
+ * 1,350 with the own charger drawing (tools/headroom-cost.ts), once every 10 s.
  */
 
 /** Loads draw their current at most this far behind their voltage (power factor 0.64 lagging: motors, compressors), degrees. */

@@ -150,6 +150,8 @@ export function resolveCurrents(
   settings: HeadroomSettings,
   /** framePower(check.reading), worked out by the caller. */
   power: { absW: number; netW: number } | undefined,
+  /** The own charger's current at the frame before (state.lastChargerA; absent: none). */
+  previousChargerA?: readonly number[],
 ): ResolvedCurrents {
   const n = settings.phases;
   const reading = check.reading;
@@ -236,7 +238,10 @@ export function resolveCurrents(
       let src: CurrentSource = 'bound';
       // On a short frame the full list's L2 figure carried on (case 3), when it is below the bound.
       const carried = l2FromSplit ? currentA[1] : null;
-      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, chargerA);
+      // The charger's own part is taken off only when it drew the same at the frame before (a
+      // ramping charger's report and the meter's sample may be seconds apart: see chargerSteady).
+      const steady = chargerSteady(chargerA, previousChargerA ?? NO_CHARGER_A);
+      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, steady ? chargerA : NO_CHARGER_A);
       if (estimate !== undefined && estimate < boundA) {
         l2 = estimate;
         src = 'estimated';
@@ -294,6 +299,25 @@ function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], so
   if (est === undefined) return undefined;
   const floor = check.line2FloorA ?? 0;
   return est > floor ? est : floor;
+}
+
+const NO_CHARGER_A: readonly number[] = [0, 0, 0];
+
+/**
+ * True when the charger's current now is what it was at the frame before on every line (to within
+ * 2 % + 0.1 A; HAN lists come every 2-2.5 s): a charger steady since then drew the same when the
+ * meter took this list's sample. The L2 estimate subtracts the charger's current from the meter's
+ * figures; a car ramping at 4 A/s between the meter's sample and the charger's report would be off
+ * by amperes there, and could rule out the true candidate.
+ */
+function chargerSteady(now: readonly number[], before: readonly number[]): boolean {
+  for (let p = 0; p < 3; p++) {
+    const a = now[p] as number;
+    const b = before[p] ?? 0;
+    const d = a > b ? a - b : b - a;
+    if (!(d <= 0.02 * (a > b ? a : b) + 0.1)) return false;
+  }
+  return true;
 }
 
 /**

@@ -25,10 +25,9 @@
  * current e^(+-j30) and e^(-+j30)), so it is taken off before the window tests: what is left is the
  * house's, and must lie in the house's windows. The test with the charger in (u itself in the
  * window: the charger's direction lies inside the window, so a true point passes both) is kept
- * too, so knowing the charger only ever removes candidates, never adds one. While the charger
- * draws 16-32 A on L1-L2, the mirror candidate's house part often points outside the window by
- * 1-3 A where u itself passes. The estimate is the LARGEST |I2| over the admissible points of both phase orders, plus its own first-order
- * error (estimateItLine2A), the error of a grid whose voltages are not exactly 120 degrees apart
+ * too, so knowing the charger only ever removes candidates, never adds one.
+ * The estimate is the LARGEST |I2| over the admissible points of both phase orders, plus its own
+ * first-order error (estimateItLine2A), the error of a grid whose voltages are not exactly 120 degrees apart
  * and of list values sampled at slightly different moments. When no point is admissible (the data
  * contradict each other), the triangle is flat (the error covers everything) or Q is not sent, the
  * estimate is not well determined: the caller keeps the bound |I1| + |I3|, which also caps the
@@ -66,8 +65,12 @@ const EXTRA_A = 0.7;
  * closer at any useful current) ...
  */
 const CHARGER_ANGLE = 0.1;
-/** ... and differ from what it reports by this share plus CHARGER_RESOLUTION_A. */
-const CHARGER_RELATIVE_ERROR = 0.02;
+/**
+ * ... and its part of u and w differ from what its report gives by this share plus
+ * CHARGER_RESOLUTION_A: its own measurement (2 %), and the line-to-line voltage it sits on against
+ * the mean the meter's figures are divided by (1 %).
+ */
+const CHARGER_RELATIVE_ERROR = 0.03;
 const CHARGER_RESOLUTION_A = 0.1;
 
 /** Where the own charger sits (currents.ts works it out from the charger's line currents). */

@@ -41,7 +41,7 @@ import type { PlausibilityCheck } from '../plausibility/index';
 import { SQRT3, currentResolutionA, lineToLineV, voltageV } from '../plausibility/ranges';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
-import { estimateItLine2A } from './it-line2';
+import { CHARGER_L1_L2, CHARGER_L1_L3, CHARGER_L2_L3, CHARGER_NONE, CHARGER_THREE_PHASE, estimateItLine2A } from './it-line2';
 
 export interface ResolvedCurrents {
   /** Line current used, A (null: unknown). */
@@ -70,6 +70,7 @@ export interface ResolvedCurrents {
 }
 
 /** |net active power| and signed net from totals, else from the lines' own powers (the checked frame: values sane or absent). */
+type PhaseLike = MeterReading['l1'];
 export function framePower(reading: MeterReading): { absW: number; netW: number } | undefined {
   const pi = reading.powerImportW;
   const pe = reading.powerExportW;
@@ -79,7 +80,7 @@ export function framePower(reading: MeterReading): { absW: number; netW: number 
   }
   let any = false;
   let net = 0;
-  const lines = [reading.l1, reading.l2, reading.l3];
+  const lines = new Array<PhaseLike>(reading.l1, reading.l2, reading.l3);
   for (let p = 0; p < 3; p++) {
     const ph = lines[p];
     if (!ph) continue;
@@ -150,6 +151,8 @@ export function resolveCurrents(
   settings: HeadroomSettings,
   /** framePower(check.reading), worked out by the caller. */
   power: { absW: number; netW: number } | undefined,
+  /** The own charger's current at the frame before (state.lastChargerA; absent: none). */
+  previousChargerA?: readonly number[],
 ): ResolvedCurrents {
   const n = settings.phases;
   const reading = check.reading;
@@ -158,16 +161,16 @@ export function resolveCurrents(
   const u1 = reading.l1 ? reading.l1.voltageV : undefined;
   const u2 = reading.l2 ? reading.l2.voltageV : undefined;
   const u3 = reading.l3 ? reading.l3.voltageV : undefined;
-  const voltageV: number[] = [
+  const voltageV: number[] = new Array<number>(
     u1 !== undefined && !it ? u1 : lineVoltageV(u1, lastVoltageV[0], nominalV, it),
     u2 !== undefined && !it ? u2 : lineVoltageV(u2, lastVoltageV[1], nominalV, it),
     u3 !== undefined && !it ? u3 : lineVoltageV(u3, lastVoltageV[2], nominalV, it),
-  ];
+  );
 
   // 1-2: this frame's own figure per line (the plausibility check's).
-  const currentA: (number | null)[] = [null, null, null];
-  const source: CurrentSource[] = ['unknown', 'unknown', 'unknown'];
-  const hiddenA = [0, 0, 0];
+  const currentA = new Array<number | null>(null, null, null);
+  const source = new Array<CurrentSource>('unknown', 'unknown', 'unknown');
+  const hiddenA = new Array<number>(0, 0, 0);
   for (let p = 0; p < n; p++) {
     const line = check.lines[p] as { currentA?: number; source?: string; hiddenA?: number };
     if (line.source !== undefined) source[p] = line.source as CurrentSource;
@@ -185,7 +188,7 @@ export function resolveCurrents(
   if (missing && power && !check.suspect) {
     if (split && splitUsable) {
       // Own charger's change since the split was measured is known exactly per line.
-      const dCharger: number[] = [0, 0, 0];
+      const dCharger = new Array<number>(0, 0, 0);
       for (let p = 0; p < n; p++) dCharger[p] = (chargerA[p] as number) - (split.chargerA[p] ?? 0);
       // Net import (signed) when the split has it: with export a rise of load makes |net| fall.
       const dPowerW = split.netW !== undefined ? power.netW - split.netW : power.absW - split.powerW;
@@ -216,7 +219,7 @@ export function resolveCurrents(
   }
 
   // House part of each line.
-  const loadA: (number | null)[] = [null, null, null];
+  const loadA = new Array<number | null>(null, null, null);
   for (let p = 0; p < n; p++) {
     const c = currentA[p];
     if (c !== null && c !== undefined) {
@@ -236,7 +239,10 @@ export function resolveCurrents(
       let src: CurrentSource = 'bound';
       // On a short frame the full list's L2 figure carried on (case 3), when it is below the bound.
       const carried = l2FromSplit ? currentA[1] : null;
-      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV);
+      // The charger's own part is taken off only when it drew the same at the frame before (a
+      // ramping charger's report and the meter's sample may be seconds apart: see chargerSteady).
+      const steady = chargerSteady(chargerA, previousChargerA ?? NO_CHARGER_A);
+      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, steady ? chargerA : NO_CHARGER_A);
       if (estimate !== undefined && estimate < boundA) {
         l2 = estimate;
         src = 'estimated';
@@ -278,7 +284,7 @@ function isOwnFigure(s: CurrentSource, c: number | null | undefined): boolean {
  * The L2 estimate of a full list (it-line2.ts), raised to the plausibility floor; undefined when
  * the frame lacks what it needs (L1 and L3 from the meter, active and reactive power).
  */
-function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[]): number | undefined {
+function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[], chargerA: readonly number[]): number | undefined {
   const r = check.reading;
   if (!power || (r.reactivePowerImportVar === undefined && r.reactivePowerExportVar === undefined)) return undefined;
   if (!isOwnFigure(source[0] as CurrentSource, currentA[0]) || !isOwnFigure(source[2] as CurrentSource, currentA[2])) return undefined;
@@ -289,8 +295,49 @@ function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], so
   const r1 = currentResolutionA(r.protocol, i1);
   const r3 = currentResolutionA(r.protocol, i3);
   const resolutionA = r1 > r3 ? r1 : r3;
-  const est = estimateItLine2A(i1, i3, power.netW, q, v, resolutionA);
+  const wiring = chargerWiring(chargerA);
+  const est = estimateItLine2A(i1, i3, power.netW, q, v, resolutionA, wiring.wiring, wiring.currentA);
   if (est === undefined) return undefined;
   const floor = check.line2FloorA ?? 0;
   return est > floor ? est : floor;
+}
+
+const NO_CHARGER_A: readonly number[] = [0, 0, 0];
+
+/**
+ * True when the charger's current now is what it was at the frame before on every line (to within
+ * 2 % + 0.1 A; HAN lists come every 2-2.5 s): a charger steady since then drew the same when the
+ * meter took this list's sample. The L2 estimate subtracts the charger's current from the meter's
+ * figures; a car ramping at 4 A/s between the meter's sample and the charger's report would be off
+ * by amperes there, and could rule out the true candidate.
+ */
+function chargerSteady(now: readonly number[], before: readonly number[]): boolean {
+  for (let p = 0; p < 3; p++) {
+    const a = now[p] as number;
+    const b = before[p] ?? 0;
+    const d = a > b ? a - b : b - a;
+    if (!(d <= 0.02 * (a > b ? a : b) + 0.1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Where the own charger draws on IT, from the currents it reports per line ([c, c, 0]: between L1
+ * and L2; [c, c, c]: three-phase), and its current. Figures that do not fit one wiring (one line
+ * alone, or lines more than 10 % apart) give CHARGER_NONE: the L2 estimate then tests the windows
+ * with the charger in, as without this knowledge.
+ */
+function chargerWiring(chargerA: readonly number[]): { wiring: number; currentA: number } {
+  const c1 = chargerA[0] as number;
+  const c2 = chargerA[1] as number;
+  const c3 = chargerA[2] as number;
+  let wiring = CHARGER_NONE;
+  let lo = 0;
+  let hi = 0;
+  if (c1 > 0 && c2 > 0 && c3 > 0) { wiring = CHARGER_THREE_PHASE; lo = Math.min(c1, c2, c3); hi = Math.max(c1, c2, c3); }
+  else if (c1 > 0 && c2 > 0 && !(c3 > 0)) { wiring = CHARGER_L1_L2; lo = Math.min(c1, c2); hi = Math.max(c1, c2); }
+  else if (c2 > 0 && c3 > 0 && !(c1 > 0)) { wiring = CHARGER_L2_L3; lo = Math.min(c2, c3); hi = Math.max(c2, c3); }
+  else if (c1 > 0 && c3 > 0 && !(c2 > 0)) { wiring = CHARGER_L1_L3; lo = Math.min(c1, c3); hi = Math.max(c1, c3); }
+  if (wiring === CHARGER_NONE || hi > 1.1 * lo) return { wiring: CHARGER_NONE, currentA: 0 };
+  return { wiring, currentA: (lo + hi) / 2 };
 }

@@ -238,7 +238,10 @@ function computeFresh(
   const it = isItGrid(settings, reading);
   const split = state.split;
   const splitUsable = split !== undefined && timeBaseMs - split.atMs <= settings.safeFallbackAfterS * 1000 && timeBaseMs >= split.atMs;
-  const r = resolveCurrents(check, it, charger, split, splitUsable, state.voltageV, settings, power);
+  const r = resolveCurrents(check, it, charger, split, splitUsable, state.voltageV, settings, power, state.lastChargerA);
+  // (A new array per frame, never written after: see copyState.)
+  if (charger === NO_CHARGER) delete state.lastChargerA;
+  else state.lastChargerA = charger.slice();
 
   // Remember voltages and the split for the short frames that follow. (New arrays and objects,
   // never writes into the ones shared with the caller's state: see copyState.) The checked frame

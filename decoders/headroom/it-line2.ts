@@ -17,16 +17,24 @@
  *   u = A e^(j a) + C e^(j (60 + c)),   w = B e^(j b) + C e^(j (-60 + c))
  * so u lies within -LEAD_DEG .. 60 + LAG_DEG and w within -60 - LEAD_DEG .. LAG_DEG (phase order
  * L1-L3-L2: the two windows trade places). A point is `admissible` when u and w lie in their
- * windows, to within TOLERANCE_A plus how far the measurement errors may move them. The estimate
- * is the LARGEST |I2| over the admissible points of both phase orders, plus its own first-order
- * error (estimateItLine2A), the error of a grid whose voltages are not exactly 120 degrees apart
+ * windows, to within TOLERANCE_A plus how far the measurement errors may move them.
+ * The own charger is not a house load: its current is known (chargerA) and so is its direction,
+ * in phase with the line-to-line voltage it sits on (unity power factor to within CHARGER_ANGLE).
+ * Its part of u and w is exact per phase order (a one-phase charger on L1-L2 adds chargerA to u,
+ * on L2-L3 to w, on L1-L3 chargerA e^(+-j60) to u and e^(-+j60) to w; a three-phase one its line
+ * current e^(+-j30) and e^(-+j30)), so it is taken off before the window tests: what is left is the
+ * house's, and must lie in the house's windows. The test with the charger in (u itself in the
+ * window: the charger's direction lies inside the window, so a true point passes both) is kept
+ * too, so knowing the charger only ever removes candidates, never adds one.
+ * The estimate is the LARGEST |I2| over the admissible points of both phase orders, plus its own
+ * first-order error (estimateItLine2A), the error of a grid whose voltages are not exactly 120 degrees apart
  * and of list values sampled at slightly different moments. When no point is admissible (the data
  * contradict each other), the triangle is flat (the error covers everything) or Q is not sent, the
  * estimate is not well determined: the caller keeps the bound |I1| + |I3|, which also caps the
  * estimate always.
  *
- * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list
- * (tools/headroom-cost.ts), once every 10 s.
+ * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list,
+ * 1,350 with the own charger drawing (tools/headroom-cost.ts), once every 10 s.
  */
 
 /** Loads draw their current at most this far behind their voltage (power factor 0.64 lagging: motors, compressors), degrees. */
@@ -51,6 +59,27 @@ const ASYMMETRY = 0.02;
  */
 const EXTRA_A = 0.7;
 
+/**
+ * The own charger's current may lie this far off its line-to-line voltage, radians (5.7 degrees:
+ * displacement power factor 0.995; on-board chargers with active power-factor correction stay
+ * closer at any useful current) ...
+ */
+const CHARGER_ANGLE = 0.1;
+/**
+ * ... and its part of u and w differ from what its report gives by this share plus
+ * CHARGER_RESOLUTION_A: its own measurement (2 %), and the line-to-line voltage it sits on against
+ * the mean the meter's figures are divided by (1 %).
+ */
+const CHARGER_RELATIVE_ERROR = 0.03;
+const CHARGER_RESOLUTION_A = 0.1;
+
+/** Where the own charger sits (currents.ts works it out from the charger's line currents). */
+export const CHARGER_NONE = 0;
+export const CHARGER_L1_L2 = 1;
+export const CHARGER_L2_L3 = 2;
+export const CHARGER_L1_L3 = 3;
+export const CHARGER_THREE_PHASE = 4;
+
 const DEG = Math.PI / 180;
 const HALF_SQRT3 = Math.sqrt(3) / 2;
 
@@ -73,7 +102,9 @@ const W_TO_Y = Math.sin(LAG_DEG * DEG);
  * The largest L2 current consistent with the frame, A, or undefined when it is not well
  * determined. i1A, i3A: the line currents (magnitudes); powerW, reactiveVar: net totals (signed,
  * reactive positive when lagging); lineV: line-to-line voltage; resolutionA: the meter's current
- * resolution.
+ * resolution; chargerWiring (CHARGER_*) and chargerA: the own charger and its present current
+ * (its line current; for a three-phase charger the current of each line), included in the
+ * figures (L2 is the line's whole current, charger and all).
  *
  * Errors are carried to first order: with x = (a^2 - c^2 + s^2) / 2s and h = sqrt(a^2 - x^2),
  *   dx = (a/s) da - (c/s) dc + ((s - x)/s) ds,   dh = (a (s - x) da + x c dc - x (s - x) ds) / (s h),
@@ -82,7 +113,9 @@ const W_TO_Y = Math.sin(LAG_DEG * DEG);
  * tests allow for the move; the estimate adds it. Near a flat triangle (h -> 0) dh grows without
  * bound and the estimate reaches the bound: that is the "not well determined" case falling back.
  */
-export function estimateItLine2A(i1A: number, i3A: number, powerW: number, reactiveVar: number, lineV: number, resolutionA: number): number | undefined {
+export function estimateItLine2A(
+  i1A: number, i3A: number, powerW: number, reactiveVar: number, lineV: number, resolutionA: number, chargerWiring = CHARGER_NONE, chargerA = 0,
+): number | undefined {
   const sVA = Math.sqrt(powerW * powerW + reactiveVar * reactiveVar);
   if (!(sVA > 0) || !(lineV > 0)) return undefined;
   const s = sVA / lineV;
@@ -110,6 +143,21 @@ export function estimateItLine2A(i1A: number, i3A: number, powerW: number, react
   // sigma's direction in the voltage frame (where the windows are): cos and sin of the angle of S.
   const cosPhi = powerW / sVA;
   const sinPhi = reactiveVar / sVA;
+  // The own charger's part of u and w in the voltage frame: order L1-L2-L3 (p*), L1-L3-L2 (m*).
+  let pux = 0; let puy = 0; let pwx = 0; let pwy = 0; let mux = 0; let muy = 0; let mwx = 0; let mwy = 0;
+  let tolC = 0;
+  if (chargerA > 0 && chargerWiring !== CHARGER_NONE) {
+    const k = chargerA;
+    if (chargerWiring === CHARGER_L1_L2) { pux = k; mux = k; }
+    else if (chargerWiring === CHARGER_L2_L3) { pwx = k; mwx = k; }
+    else if (chargerWiring === CHARGER_L1_L3) { pux = 0.5 * k; puy = HALF_SQRT3 * k; pwx = pux; pwy = -puy; }
+    else if (chargerWiring === CHARGER_THREE_PHASE) { pux = HALF_SQRT3 * k; puy = 0.5 * k; pwx = pux; pwy = -puy; }
+    if (chargerWiring === CHARGER_L1_L3 || chargerWiring === CHARGER_THREE_PHASE) { mux = pux; muy = -puy; mwx = pwx; mwy = -pwy; }
+    tolC = k * (CHARGER_ANGLE + CHARGER_RELATIVE_ERROR) + CHARGER_RESOLUTION_A;
+  }
+  const charger = tolC > 0;
+  const tolUh = tolU + tolC;
+  const tolWh = tolW + tolC;
   const dx2 = (x - s / 2) * (x - s / 2);
   const sh = s * HALF_SQRT3;
   let best = -1; // the largest admissible |I2|, squared
@@ -120,11 +168,23 @@ export function estimateItLine2A(i1A: number, i3A: number, powerW: number, react
     const uy = x * sinPhi + uy0 * cosPhi;
     const wx = s * cosPhi - ux;
     const wy = s * sinPhi - uy;
-    // Which windows u and w fit (each within its tolerance).
-    const uInU = U_FROM_X * uy - U_FROM_Y * ux >= -tolU && ux * U_TO_Y - uy * U_TO_X >= -tolU;
-    const uInW = W_FROM_X * uy - W_FROM_Y * ux >= -tolU && ux * W_TO_Y - uy * W_TO_X >= -tolU;
-    const wInU = U_FROM_X * wy - U_FROM_Y * wx >= -tolW && wx * U_TO_Y - wy * U_TO_X >= -tolW;
-    const wInW = W_FROM_X * wy - W_FROM_Y * wx >= -tolW && wx * W_TO_Y - wy * W_TO_X >= -tolW;
+    // Which windows u and w fit (each within its tolerance), and, with the own charger drawing,
+    // whether what is left without it (the house's part) fits too.
+    let uInU = U_FROM_X * uy - U_FROM_Y * ux >= -tolU && ux * U_TO_Y - uy * U_TO_X >= -tolU;
+    let uInW = W_FROM_X * uy - W_FROM_Y * ux >= -tolU && ux * W_TO_Y - uy * W_TO_X >= -tolU;
+    let wInU = U_FROM_X * wy - U_FROM_Y * wx >= -tolW && wx * U_TO_Y - wy * U_TO_X >= -tolW;
+    let wInW = W_FROM_X * wy - W_FROM_Y * wx >= -tolW && wx * W_TO_Y - wy * W_TO_X >= -tolW;
+    if (charger) {
+      // Order L1-L2-L3: u - p_u in u's window, w - p_w in w's; order L1-L3-L2: the m parts, windows swapped.
+      let hx = ux - pux; let hy = uy - puy;
+      uInU = uInU && U_FROM_X * hy - U_FROM_Y * hx >= -tolUh && hx * U_TO_Y - hy * U_TO_X >= -tolUh;
+      hx = wx - pwx; hy = wy - pwy;
+      wInW = wInW && W_FROM_X * hy - W_FROM_Y * hx >= -tolWh && hx * W_TO_Y - hy * W_TO_X >= -tolWh;
+      hx = ux - mux; hy = uy - muy;
+      uInW = uInW && W_FROM_X * hy - W_FROM_Y * hx >= -tolUh && hx * W_TO_Y - hy * W_TO_X >= -tolUh;
+      hx = wx - mwx; hy = wy - mwy;
+      wInU = wInU && U_FROM_X * hy - U_FROM_Y * hx >= -tolWh && hx * U_TO_Y - hy * U_TO_X >= -tolWh;
+    }
     if (uInU && wInW) { // order L1-L2-L3: |I2| = |u - sigma e^(j60)|
       const dy = uy0 - sh;
       if (dx2 + dy * dy > best) best = dx2 + dy * dy;

@@ -198,6 +198,12 @@ export interface HeadroomState {
   /** Lag of the last fresh frame behind the baseline, ms (frames delayed in a bridge are older than they look). */
   lagMs: number;
   split?: SplitState;
+  /**
+   * The own charger's current per line at the last fresh frame, A (absent: none given). The IT L2
+   * estimate takes the charger's part off the meter's figures only when the charger has not moved
+   * since (currents.ts).
+   */
+  lastChargerA?: number[];
   /** Last voltages per line, V (null: never sent). */
   voltageV: (number | null)[];
   /** Last |net| active power, W, and house power without the charger, W. */

@@ -68,7 +68,7 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
   for (const v of longSaltVectors) {
     const password = latin1Bytes(v.password);
     const salt = latin1Bytes(v.salt);
-    let native = '';
+    let native: string;
     try {
       native = toHex(nativeKey(password, salt, v.iterations, 1000)).toLowerCase();
     } catch (e) {
@@ -96,7 +96,7 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
   for (const saltBytes of [16, 100]) {
     const salt = random(saltBytes);
     let crossOk = false;
-    let detail = '';
+    let detail: string;
     try {
       const madeOnDevice = await hashPassword('pässwörd 🔑 of the owner', salt, 777, devicePbkdf2);
       const madeInJs = await hashPassword('pässwörd 🔑 of the owner', salt, 777, pureJsPbkdf2);

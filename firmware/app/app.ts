@@ -108,7 +108,7 @@ export interface AppDeps {
   decoderNatives?: Pick<DecoderOptions, 'crc16' | 'aesGcm' | 'asciiText'>;
   /** Outputs the platform built with its adapters (outputs/output-port.ts): configured from the settings, fed every snapshot. */
   outputs?: SnapshotOutput[];
-  /** Native PBKDF2 (node:crypto on the PC, mbedTLS on the device); the pure JavaScript one when absent. */
+  /** Native PBKDF2 (node:crypto on the PC, the SDK's C SHA-256 on the device); the pure JavaScript one when absent. */
   pbkdf2?: Pbkdf2;
   /** Login limits for this platform (auth/login-throttle.ts); the PC's when absent. */
   loginThrottle?: LoginThrottleOptions;

@@ -177,7 +177,7 @@ function startDevice(): void {
     extraRoutes,
     extraUploadRoutes,
     decoderNatives: createDecoderNatives(),
-    // Logins: PBKDF2 on mbedTLS in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
+    // Logins: PBKDF2 native (the SDK's C SHA-256) in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
     pbkdf2: createNativePbkdf2(),
     loginThrottle: deviceLoginThrottle,
     options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS },

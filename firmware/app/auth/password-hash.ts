@@ -5,7 +5,7 @@
  * on the next successful login (needsRehash).
  *
  * The derivation itself is a port (Pbkdf2): node:crypto's pbkdf2 in the thread pool on the PC,
- * the mbedTLS native in steps between other work on the device, the pure JavaScript one in tests.
+ * a C native on the SDK's SHA-256 in steps between other work on the device, the pure JavaScript one in tests.
  */
 import { pbkdf2Sha256 } from '../crypto/sha256';
 import { bytesToHex, constantTimeEqual, hexToBytes, utf8Encode } from '../util/bytes';

@@ -7,7 +7,7 @@
  *      a flipped tag) vs decoders/crypto/gcm.ts;
  *   3. every capture of cases.ts through MeterStream twice, JavaScript only and with the natives:
  *      the frame results must be identical (readings, errors, raw bytes);
- *   4. the password natives (mbedTLS PBKDF2, native SHA-256) against the app's JavaScript
+ *   4. the password natives (PBKDF2 on the SDK's C SHA-256, native SHA-256) against the app's JavaScript
  *      (pbkdf2-check.ts).
  * It prints one line per check and `natives-check: N passed, N failed`, with the milliseconds
  * each way (on an ESP32 that is the device's real decode time per capture).

@@ -1,5 +1,5 @@
 /**
- * The device's Pbkdf2 port (firmware/app/auth/password-hash.ts) on the mbedTLS native (mbedtls-pbkdf2.c):
+ * The device's Pbkdf2 port (firmware/app/auth/password-hash.ts) on the native (kcl-pbkdf2.c, the SDK's C SHA-256):
  * `stepIterations` at a time, then a zero-delay timer, so the UART, the sockets and other timers
  * run between steps and a login never holds the XS thread for its whole second.
  *

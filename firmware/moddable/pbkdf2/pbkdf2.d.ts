@@ -1,4 +1,4 @@
-/** Declaration of the "meterbox-pbkdf2" native module (pbkdf2.js, mbedtls-pbkdf2.c). */
+/** Declaration of the "meterbox-pbkdf2" native module (pbkdf2.js, kcl-pbkdf2.c). */
 export default class Pbkdf2Job {
   constructor(password: Uint8Array | ArrayBuffer, salt: Uint8Array | ArrayBuffer, iterations: number);
   /** Runs up to `count` more iterations; returns how many remain. */

@@ -1,5 +1,5 @@
 /*
- * PBKDF2-HMAC-SHA-256 on Mbed TLS, in steps (mbedtls-pbkdf2.c):
+ * PBKDF2-HMAC-SHA-256 on the SDK's C SHA-256 (KCL fips180.c), in steps (kcl-pbkdf2.c):
  *   const job = new Pbkdf2Job(password, salt, iterations);   // U1 made here
  *   while (job.step(2048) > 0) { ...let other work run... }
  *   const key = job.result();                                 // ArrayBuffer, 32 bytes

@@ -2,7 +2,7 @@
 /**
  * Runs the natives-check app (firmware/moddable/natives-check) in the Moddable simulator,
  * headless, and prints its lines: the SDK natives (CRC-16, AES-GCM, TextDecoder, SHA-256) and the
- * mbedTLS PBKDF2 native against the app's and the decoders' JavaScript on the real XS engine.
+ * PBKDF2 native (kcl-pbkdf2.c) against the app's and the decoders' JavaScript on the real XS engine.
  * Exit code 0 only when every check passed.
  * It does not build or fetch anything: build first with
  *   mcconfig -d -p lin -o OUT manifests/manifest_natives_check.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build

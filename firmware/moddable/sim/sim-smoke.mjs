@@ -11,7 +11,7 @@
  *   4. past the connection limit a client gets 503 at once (4 idle connections from 2 addresses)
  *   5. the LAN attacks of issues 12 and 15 (lanChecks below), with a telegram a second flowing:
  *      drip-feed connections, 4,000-deep nested JSON, foreign Host, setup and logins through the
- *      mbedTLS PBKDF2 native (timed), and a rotating-address login flood while status is polled
+ *      PBKDF2 native (timed), and a rotating-address login flood while status is polled
  * It does not build or fetch anything: build first with `npm run sim` or
  *   node manifests/generate-modules.mjs && mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log), xvfb-run, socat.
@@ -163,7 +163,7 @@ async function lanChecks(telegram) {
     const plain = await send('POST', '/api/v1/auth/setup', { body: '{"password":"attacker pw 1"}', headers: { 'content-type': 'text/plain' } });
     check('text/plain claim of the unclaimed box: 415', plain.status === 415, String(plain.status));
 
-    // setup and logins through the mbedTLS PBKDF2 native, timed
+    // setup and logins through the PBKDF2 native (kcl-pbkdf2.c), timed
     const setup = await send('POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, timeoutMs: 60_000 });
     check('setup through the native PBKDF2', setup.status === 201, `${setup.status} in ${setup.ms} ms`);
     const wrong = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'wrong password' }), headers: JSON_TYPE, timeoutMs: 60_000 });

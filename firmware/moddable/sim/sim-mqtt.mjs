@@ -18,7 +18,8 @@
  *
  * Usage: node firmware/moddable/sim/sim-mqtt.mjs --so OUT/bin/lin/mc/debug/sim/mc.so
  * Port, pty and Preference folder come from manifest_sim_mqtt.json (18093, /tmp/meterbox-mqtt-sim-pty,
- * /tmp/meterbox-mqtt-sim/).
+ * /tmp/meterbox-mqtt-sim/); another build of the app names its own with [--port N] [--pty PATH]
+ * [--prefs DIR] (its config.http.port, config.meter.path and config.file.root).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,10 +37,14 @@ if (!MODDABLE || !so || !existsSync(so)) {
   console.error('MODDABLE must be set and --so PATH must name a simulator build (see the header)');
   process.exit(2);
 }
-const port = 18093;
-const simPty = '/tmp/meterbox-mqtt-sim-pty';
-const meterIn = '/tmp/meterbox-mqtt-meter-in';
-const prefDir = '/tmp/meterbox-mqtt-sim/';
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+};
+const port = Number(option('--port', '18093'));
+const simPty = option('--pty', '/tmp/meterbox-mqtt-sim-pty');
+const meterIn = simPty === '/tmp/meterbox-mqtt-sim-pty' ? '/tmp/meterbox-mqtt-meter-in' : `${simPty}-in`;
+const prefDir = option('--prefs', '/tmp/meterbox-mqtt-sim/');
 
 const children = [];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

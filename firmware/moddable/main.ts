@@ -52,7 +52,7 @@ import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-
 import { deviceLoginThrottle } from '../app/auth/login-throttle';
 import { deviceWifiStatus } from './platform/wifi-status';
 import { createMqttConnector } from './mqtt/moddable-mqtt-client';
-import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { lazyMqttOutput } from '../app/outputs/lazy-mqtt-output';
 import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
 import { createDeviceOutputs } from './outputs/device-outputs';
 
@@ -172,7 +172,8 @@ function startDevice(): void {
     assets: createFlashAssets(),
     device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
     wifiStatus: deviceWifiStatus,
-    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
+    // MQTT is built only while a broker is set: ~300 XS slots otherwise spent on nothing (lazy-output.ts)
+    outputs: [lazyMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,

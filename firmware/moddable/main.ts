@@ -181,7 +181,8 @@ function startDevice(): void {
     // Logins: PBKDF2 on mbedTLS in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
     pbkdf2: createNativePbkdf2(),
     loginThrottle: deviceLoginThrottle,
-    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS },
+    // 8 recent raw frames for the diagnostics, not 16: ~4 KB of chunks and ~75 slots (docs/firmware.md, Memory)
+    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS, rawRingSize: 8 },
     // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
     // addresses on the home network and its access point, and http.hostNames from the manifest.
     hostNames: () => {

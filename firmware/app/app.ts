@@ -84,6 +84,8 @@ export interface AppOptions {
   noDataAfterMs?: number;
   noFrameAfterMs?: number;
   tickMs?: number;
+  /** Recent raw frames kept for GET /api/v1/diagnostics (meter-link.ts; default 16, the device 8). */
+  rawRingSize?: number;
 }
 
 export interface AppDeps {
@@ -205,6 +207,7 @@ export function createApp(deps: AppDeps): App {
     ...defaultLinkOptions,
     noDataAfterMs: options.noDataAfterMs ?? defaultLinkOptions.noDataAfterMs,
     noFrameAfterMs: options.noFrameAfterMs ?? defaultLinkOptions.noFrameAfterMs,
+    rawRingSize: options.rawRingSize ?? defaultLinkOptions.rawRingSize,
   });
   const merger = new ReadingMerger();
   const history = new History();

@@ -52,7 +52,7 @@ import { createNativePbkdf2, DEVICE_PASSWORD_ITERATIONS } from './pbkdf2/native-
 import { deviceLoginThrottle } from '../app/auth/login-throttle';
 import { deviceWifiStatus } from './platform/wifi-status';
 import { createMqttConnector } from './mqtt/moddable-mqtt-client';
-import { createMqttOutput } from '../app/outputs/mqtt-output';
+import { lazyMqttOutput } from '../app/outputs/lazy-mqtt-output';
 import { HOMEWIZARD_SERVICE_TYPE, homeWizardHostName, homeWizardTxt, serialFromMac } from '../app/homewizard-identity';
 import { createDeviceOutputs } from './outputs/device-outputs';
 
@@ -172,7 +172,8 @@ function startDevice(): void {
     assets: createFlashAssets(),
     device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
     wifiStatus: deviceWifiStatus,
-    outputs: [createMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
+    // MQTT is built only while a broker is set: ~300 XS slots otherwise spent on nothing (lazy-output.ts)
+    outputs: [lazyMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
@@ -180,7 +181,8 @@ function startDevice(): void {
     // Logins: PBKDF2 native (the SDK's C SHA-256) in steps, about 1 s of hashing, one at a time (auth/login-throttle.ts).
     pbkdf2: createNativePbkdf2(),
     loginThrottle: deviceLoginThrottle,
-    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS },
+    // 8 recent raw frames for the diagnostics, not 16: ~4 KB of chunks and ~75 slots (docs/firmware.md, Memory)
+    options: { passwordIterations: DEVICE_PASSWORD_ITERATIONS, rawRingSize: 8 },
     // The names this box answers to (DNS rebinding, lan/host-check.ts): its mDNS name, its
     // addresses on the home network and its access point, and http.hostNames from the manifest.
     hostNames: () => {

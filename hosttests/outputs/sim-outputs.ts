@@ -15,7 +15,8 @@
  * build on the machine): build through a wrapper manifest that sets another root, e.g.
  *   {"include": ["<repo>/manifests/manifest.json"], "config": {"file": {"root": "/tmp/my-sim/"}}}
  * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log, or a copy of that
- * folder named by XSBUG_LOG_DIR), xvfb-run, socat, python3-pymodbus. The simulator serves HTTP on 8080 and reads /tmp/meterbox-sim-pty (lin config).
+ * folder named by XSBUG_LOG_DIR), xvfb-run, socat, python3-pymodbus. The simulator serves HTTP on 8080 and reads /tmp/meterbox-sim-pty (lin config);
+ * a build whose wrapper manifest sets others is run with --port N --pty PATH.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,12 +32,13 @@ const MODDABLE = process.env.MODDABLE;
 const args = process.argv.slice(2);
 const so = args[args.indexOf('--so') + 1];
 const release = args.includes('--release');
-const BASE = 'http://127.0.0.1:8080';
+const optionOf = (name: string, fallback: string) => (args.includes(name) && args[args.indexOf(name) + 1] ? args[args.indexOf(name) + 1]! : fallback);
+const BASE = `http://127.0.0.1:${optionOf('--port', '8080')}`;
 const MODBUS_PORT = 5020;
 // Its own xsbug port, so a simulator of another build on this machine never connects to this console.
 const XSBUG_PORT = process.env.XSBUG_PORT ?? '5093';
-const simPty = '/tmp/meterbox-sim-pty';
-const meterIn = '/tmp/meterbox-meter-in';
+const simPty = optionOf('--pty', '/tmp/meterbox-sim-pty');
+const meterIn = simPty === '/tmp/meterbox-sim-pty' ? '/tmp/meterbox-meter-in' : `${simPty}-in`;
 const children: ChildProcess[] = [];
 const results: boolean[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

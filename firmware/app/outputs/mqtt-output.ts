@@ -273,9 +273,14 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
     },
     update(s: Snapshot, now: number) {
       nowMs = now;
-      lastSnapshot = s;
       presence = learnPresence(presence, s);
-      if (stopped || !target) return;
+      if (stopped || !target) {
+        // Switched off, nothing to publish from: holding the snapshot would keep a whole reading
+        // alive for nothing, hundreds of XS slots on a board without PSRAM (docs/firmware.md, Memory).
+        lastSnapshot = undefined;
+        return;
+      }
+      lastSnapshot = s;
       if (!session) {
         if (policy.mayTry(now)) connect();
         return;

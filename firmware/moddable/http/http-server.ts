@@ -210,8 +210,11 @@ class Connection {
         if (end < 0) continue;
         this.startRequest(end);
         // bytes after the head belong to the body
-        const extra = this.headBuffer.subarray(end, this.headLength);
-        if (extra.byteLength && this.socket) this.consumeBody(extra.slice());
+        const extra = this.headBuffer.slice(end, this.headLength);
+        // The head is parsed: its maxHeadBytes buffer is not kept while the request is answered
+        // (2 KB of XS chunks per connection on a board without PSRAM).
+        this.headBuffer = new Uint8Array(0);
+        if (extra.byteLength && this.socket) this.consumeBody(extra);
       } else if (this.phase === 'body' || this.phase === 'upload') {
         const chunk = new Uint8Array(socket.read(Math.min(count, this.bodyRemaining, 1460)) as ArrayBuffer);
         if (!chunk.byteLength) return;

@@ -6,7 +6,11 @@
  *
  *  1. builds the instrumented simulator app (mcconfig -i -p lin, release) into build/sim-memory/
  *     with the lin budgets of manifests/manifest.json: the same slot count and chunk bytes as the
- *     ESP32 block, fixed (incremental 0), so a run that would not fit aborts here too
+ *     ESP32 block, fixed (incremental 0), so a run that would not fit aborts here too. It builds a
+ *     wrapper manifest (OUT/sim-memory-app/manifest.json) that includes manifests/manifest.json and
+ *     gives the simulator a Preference folder of its own (OUT/prefs/, config.file.root): the lin
+ *     default /tmp/ is shared by every lin build on the machine, and each run starts from an
+ *     unclaimed box with no stored settings
  *  2. DSMR run: socat pseudo-terminal -> mcsim under xvfb-run; 300 DSMR 5 telegrams at 1/s, each
  *     with its clock advanced and a fresh CRC-16/ARC; 2 WebSocket clients on /ws throughout; the
  *     page (/) and /api/v1/status every 5 s
@@ -92,14 +96,23 @@ function run(command, commandArgs, env) {
 }
 
 
+const APP = 'sim-memory-app'; // the wrapper manifest's folder: mcconfig names the build after it
+const prefsDir = join(outDir, 'prefs');
+
+/** The build of this script's wrapper manifest (not another manifest built into the same folder). */
+const builtFile = (tree, name) => findFile(join(outDir, tree, 'lin', 'mc', 'instrument', APP), name);
+
 function build(port, ptyPath) {
   const env = { ...process.env, PATH: [join(MODDABLE, 'build/bin/lin/release'), join(root, 'node_modules/.bin'), process.env.PATH].join(delimiter) };
   run(process.execPath, [join(root, 'firmware/moddable/assets/pack-web.mjs')], env);
   run(process.execPath, [join(root, 'manifests/generate-modules.mjs')], env);
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(join(outDir, APP), { recursive: true });
+  mkdirSync(prefsDir, { recursive: true });
+  const wrapper = { include: [join(root, 'manifests/manifest.json')], platforms: { lin: { config: { file: { root: prefsDir + '/' } } } } };
+  writeFileSync(join(outDir, APP, 'manifest.json'), JSON.stringify(wrapper, null, '\t') + '\n');
   // httpPort/meterPath: top-level config strings main.ts reads, so this run has its own port and pty
-  run('mcconfig', ['-i', '-p', 'lin', '-o', outDir, join(root, 'manifests/manifest.json'), `httpPort=${port}`, `meterPath=${ptyPath}`], env);
-  const makefile = findFile(join(outDir, 'tmp', 'lin'), 'makefile');
+  run('mcconfig', ['-i', '-p', 'lin', '-o', outDir, join(outDir, APP, 'manifest.json'), `httpPort=${port}`, `meterPath=${ptyPath}`], env);
+  const makefile = builtFile('tmp', 'makefile');
   if (!makefile) throw new Error('mcconfig wrote no makefile');
   const started = Date.now();
   run('make', ['-C', join(makefile, '..'), '-f', 'makefile', 'build'], env);
@@ -249,6 +262,7 @@ async function openMeterPty(simPty, meterIn) {
 async function measure(name, { so, port, simPty, meterIn, count, frameAt, setup }) {
   const logPath = join(outDir, `${name}.log`);
   writeFileSync(logPath, '');
+  rmSync(join(prefsDir, 'modpreferences.json'), { force: true }); // an unclaimed box, no stored settings
   rmSync(simPty, { force: true });
   rmSync(meterIn, { force: true });
   const meter = await openMeterPty(simPty, meterIn);
@@ -320,7 +334,7 @@ async function measure(name, { so, port, simPty, meterIn, count, frameAt, setup 
 async function setHanKeys(port, ek, ak) {
   let login = await json(port, '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
   if (!login) login = await json(port, '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
-  if (!login?.token) throw new Error('cannot log in to set the meter keys: the simulators share /tmp/modpreferences.json, and it holds another admin password');
+  if (!login?.token) throw new Error(`cannot log in to set the meter keys (Preference folder ${prefsDir})`);
   const put = await request(port, '/api/v1/settings', {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
@@ -355,10 +369,10 @@ async function main() {
   let buildInfo;
   let so;
   if (args.includes('--skip-build')) {
-    so = findFile(join(outDir, 'bin', 'lin'), 'mc.so');
+    so = builtFile('bin', 'mc.so');
     if (!so) throw new Error(`no mc.so under ${outDir}: build first (without --skip-build)`);
     console.log(`using ${so} (built for the port and pty of its build: --skip-build reuses them)`);
-    const config = readFileSync(findFile(join(outDir, 'tmp', 'lin'), 'mc.config.js'), 'utf8');
+    const config = readFileSync(builtFile('tmp', 'mc.config.js'), 'utf8');
     const p = /"httpPort":\s*"(\d+)"/.exec(config);
     const m = /"meterPath":\s*"([^"]+)"/.exec(config);
     if (!p || !m) throw new Error('the existing build has no httpPort/meterPath: build again');
@@ -366,7 +380,7 @@ async function main() {
   }
   console.log(`building the instrumented simulator app into ${outDir} (port ${port}, pty ${simPty}) ...`);
   buildInfo = build(port, simPty);
-  so = findFile(join(outDir, 'bin', 'lin'), 'mc.so');
+  so = builtFile('bin', 'mc.so');
   return measureAll(so, port, simPty, meterIn, buildInfo);
 }
 

@@ -14,17 +14,24 @@
  *      PBKDF2 native (timed), and a rotating-address login flood while status is polled
  * It does not build or fetch anything: build first with `npm run sim` or
  *   node manifests/generate-modules.mjs && mcconfig -d -p lin -o OUT manifests/manifest.json && make -C OUT/tmp/lin/mc/debug/manifests -f makefile build
- * Needs: $MODDABLE (tools built; `npm install` once in $MODDABLE/tools/xsbug-log), xvfb-run, socat.
+ * Needs: $MODDABLE (tools built), xvfb-run, socat, and the SDK's console xsbug-log with its
+ * packages (`npm install` once in $MODDABLE/tools/xsbug-log, or in a copy given with --xsbug-log
+ * DIR when the SDK is read-only). The console and the simulator meet on a free port of their own
+ * (xsbug-log offers to kill whatever holds its port otherwise).
  *
  * Usage: node firmware/moddable/sim/sim-smoke.mjs --so OUT/bin/lin/mc/debug/manifests/mc.so [--port 8080]
- * The pty path must match config.meter.path of the lin build (/tmp/meterbox-sim-pty).
+ *          [--pty /tmp/meterbox-sim-pty] [--prefs DIR] [--xsbug-log DIR]
+ * --port and --pty must match the build's config.http.port and config.meter.path (the lin defaults
+ * 8080 and /tmp/meterbox-sim-pty; a wrapper manifest that sets others keeps runs apart, docs/firmware.md).
+ * The setup check needs an unclaimed box: --prefs names the build's config.file.root, whose
+ * modpreferences.json is removed before the run (the lin default is /tmp/, shared by every lin build).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hexFile, withDsmrCrc } from './sim-tools.mjs';
+import { freePort, hexFile, withDsmrCrc } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -39,12 +46,19 @@ if (!MODDABLE) {
 }
 const so = option('--so', '');
 const port = Number(option('--port', '8080'));
-const simPty = '/tmp/meterbox-sim-pty';
-const meterIn = '/tmp/meterbox-meter-in';
+const simPty = option('--pty', '/tmp/meterbox-sim-pty');
+const meterIn = simPty === '/tmp/meterbox-sim-pty' ? '/tmp/meterbox-meter-in' : `${simPty}-in`;
+const prefs = option('--prefs', '');
+const xsbugLog = option('--xsbug-log', join(MODDABLE, 'tools/xsbug-log'));
 if (!so || !existsSync(so)) {
   console.error('--so PATH to the simulator build (mc.so) is required');
   process.exit(2);
 }
+if (!existsSync(join(xsbugLog, 'node_modules'))) {
+  console.error(`${xsbugLog} has no node_modules: run npm install there (or pass --xsbug-log with a copy that has)`);
+  process.exit(2);
+}
+const xsbugPort = String(await freePort());
 
 const children = [];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -167,6 +181,9 @@ async function lanChecks(telegram) {
     const setup = await send('POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, timeoutMs: 60_000 });
     check('setup through the native PBKDF2', setup.status === 201, `${setup.status} in ${setup.ms} ms`);
     const wrong = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'wrong password' }), headers: JSON_TYPE, timeoutMs: 60_000 });
+    // The device starts at most 2 password checks per 5 s for all strangers together
+    // (deviceLoginThrottle, issue 15): setup and the wrong login took them; a third at once is a 503.
+    await sleep(5200);
     const right = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, from: '127.0.0.5', timeoutMs: 60_000 });
     check('login: wrong 401, right 200', wrong.status === 401 && right.status === 200, `wrong ${wrong.status} in ${wrong.ms} ms, right ${right.status} in ${right.ms} ms`);
     console.log(`     simulator login timings (debug build, PC): setup ${setup.ms} ms, wrong ${wrong.ms} ms, right ${right.ms} ms`);
@@ -203,7 +220,7 @@ async function startSim() {
   const log = openSync('/tmp/meterbox-sim-smoke.log', 'a');
   sim = start('xvfb-run', ['-a', 'node', 'xsbug-log', join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so], {
     log,
-    spawn: { cwd: join(MODDABLE, 'tools/xsbug-log'), env: { ...process.env, XSBUG_PORT: '5002', XSBUG_HOST: 'localhost' } },
+    spawn: { cwd: xsbugLog, env: { ...process.env, XSBUG_LOG_PORT: xsbugPort, XSBUG_PORT: xsbugPort, XSBUG_HOST: 'localhost' } },
   });
   for (let i = 0; i < 60; i++) {
     await sleep(500);
@@ -223,6 +240,7 @@ async function stopSim() {
 }
 
 async function main() {
+  if (prefs) rmSync(join(prefs, 'modpreferences.json'), { force: true });
   start('socat', [`pty,raw,echo=0,link=${simPty}`, `pty,raw,echo=0,link=${meterIn}`]);
   for (let i = 0; i < 50 && !(existsSync(simPty) && existsSync(meterIn)); i++) await sleep(100);
   writeFileSync('/tmp/meterbox-sim-smoke.log', '');

@@ -9,7 +9,16 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // system.js and pbkdf2.js bind C natives with Moddable's `function f() @ "xs_name";` syntax: not JavaScript.
-    ignores: ['**/node_modules/', 'hosttests/artifacts/', 'hosttests/vectors/', 'dist/', 'build/', 'coverage/', 'firmware/moddable/system/system.js', 'firmware/moddable/pbkdf2/pbkdf2.js'],
+    ignores: [
+      '**/node_modules/',
+      'hosttests/artifacts/',
+      'hosttests/vectors/',
+      'dist/',
+      'build/',
+      'coverage/',
+      'firmware/moddable/system/system.js',
+      'firmware/moddable/pbkdf2/pbkdf2.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

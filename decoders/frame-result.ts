@@ -6,15 +6,14 @@
 import type { DecodeError, MeterReading } from './reading';
 
 export type FrameFormat =
-  | 'dsmr'            // P1 text telegram '/' .. '!' CRC
-  | 'dsmr-encrypted'  // Luxembourg Smarty / Austrian P1: 0xDB general-glo-ciphering around a telegram
-  | 'hdlc'            // IEC 62056-46 HDLC with DLMS/COSEM inside
-  | 'mbus'            // M-Bus long frame(s) 0x68 L L 0x68 .. 0x16 wrapping DLMS
-  | 'dlms';           // bare DLMS APDU (no link layer), e.g. some Austrian meters after unwrapping
+  | 'dsmr' // P1 text telegram '/' .. '!' CRC
+  | 'dsmr-encrypted' // Luxembourg Smarty / Austrian P1: 0xDB general-glo-ciphering around a telegram
+  | 'hdlc' // IEC 62056-46 HDLC with DLMS/COSEM inside
+  | 'mbus' // M-Bus long frame(s) 0x68 L L 0x68 .. 0x16 wrapping DLMS
+  | 'dlms'; // bare DLMS APDU (no link layer), e.g. some Austrian meters after unwrapping
 
 export type FrameResult =
-  | { ok: true; format: FrameFormat; reading: MeterReading; raw: Uint8Array }
-  | { ok: false; format?: FrameFormat; error: DecodeError; raw?: Uint8Array };
+  { ok: true; format: FrameFormat; reading: MeterReading; raw: Uint8Array } | { ok: false; format?: FrameFormat; error: DecodeError; raw?: Uint8Array };
 
 /**
  * A CRC-16 over bytes[start, end). The decoders carry table-driven JavaScript versions

@@ -253,7 +253,8 @@ export class MeterStream {
         this.locked = part;
         if (r.format) this.format = r.format;
         this.lastGarbage[part] = this.parts[part].garbageBytes;
-        if (part === P1) this.releaseHeld(); // earlier P1 errors first, in order
+        if (part === P1)
+          this.releaseHeld(); // earlier P1 errors first, in order
         else this.held.length = 0;
       } else if (part !== P1 && !r.ok && r.error.code !== 'checksum') {
         return; // HAN framing noise on an unknown line: not reported (see header)
@@ -284,4 +285,3 @@ export class MeterStream {
     this.onFrame(r);
   }
 }
-

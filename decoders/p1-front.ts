@@ -154,7 +154,12 @@ function nextStart(bytes: Uint8Array, s: string, from: number, end: number): num
   // encryptedFrameLength written out (82 at offset 10, a length of at least 18) as far as the
   // bytes hold the header: per candidate
   let db = s.indexOf('\xdb\x08', from);
-  while (db >= 0 && db < before && db + 10 < n && (bytes[db + 10] !== 0x82 || (db + ENCRYPTED_HEADER_BYTES <= n && ((bytes[db + 11] << 8) | bytes[db + 12]) < MIN_ENCRYPTED_LENGTH))) {
+  while (
+    db >= 0 &&
+    db < before &&
+    db + 10 < n &&
+    (bytes[db + 10] !== 0x82 || (db + ENCRYPTED_HEADER_BYTES <= n && ((bytes[db + 11] << 8) | bytes[db + 12]) < MIN_ENCRYPTED_LENGTH))
+  ) {
     db = s.indexOf('\xdb\x08', db + 1);
   }
   if ((db < 0 || db >= before) && n - 1 < before && n - 1 >= from && s.charCodeAt(n - 1) === 0xdb) db = n - 1; // its 0x08 may come next

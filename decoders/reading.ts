@@ -153,15 +153,15 @@ export interface MeterReading {
 
 /** Why a frame was not turned into a reading. Codes are stable; messages are for humans. */
 export type DecodeErrorCode =
-  | 'checksum'          // CRC / FCS / HCS / M-Bus checksum mismatch
-  | 'missing-checksum'  // a DSMR 4+ telegram without its CRC
-  | 'truncated'         // frame ended early or was cut by a new start
-  | 'overflow'          // frame longer than the splitter's bounded buffer
-  | 'malformed'         // framing right, content not parseable
-  | 'unsupported'       // well-formed but a shape we do not know
-  | 'encrypted-no-key'  // encrypted frame and no key configured
-  | 'decrypt-failed'    // wrong key or authentication tag mismatch
-  | 'garbage';          // bytes between frames that belong to no frame
+  | 'checksum' // CRC / FCS / HCS / M-Bus checksum mismatch
+  | 'missing-checksum' // a DSMR 4+ telegram without its CRC
+  | 'truncated' // frame ended early or was cut by a new start
+  | 'overflow' // frame longer than the splitter's bounded buffer
+  | 'malformed' // framing right, content not parseable
+  | 'unsupported' // well-formed but a shape we do not know
+  | 'encrypted-no-key' // encrypted frame and no key configured
+  | 'decrypt-failed' // wrong key or authentication tag mismatch
+  | 'garbage'; // bytes between frames that belong to no frame
 
 export interface DecodeError {
   code: DecodeErrorCode;

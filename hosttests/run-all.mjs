@@ -29,22 +29,38 @@ const tsconfigs = ['decoders/tsconfig.json', 'firmware/app/tsconfig.json', 'tsco
 for (const config of tsconfigs) {
   if (!existsSync(join(root, config))) continue;
   const r = run('npx', ['tsc', '--noEmit', '-p', config]);
-  if (r.status === 0) { passed++; lines.push(`typecheck ${config}: ok`); }
-  else { failed++; lines.push(`typecheck ${config}: FAILED`); }
+  if (r.status === 0) {
+    passed++;
+    lines.push(`typecheck ${config}: ok`);
+  } else {
+    failed++;
+    lines.push(`typecheck ${config}: FAILED`);
+  }
 }
 
 // 1b. Lint (ESLint, eslint.config.mjs) counts as one test; the format check (Prettier) counts once
 // package.json says "config": {"formatCheck": "enforce"}, until then it only reports.
 {
   const r = run('npx', ['eslint', '.']);
-  if (r.status === 0) { passed++; lines.push('lint: ok'); }
-  else { failed++; lines.push('lint: FAILED (npx eslint .)'); }
+  if (r.status === 0) {
+    passed++;
+    lines.push('lint: ok');
+  } else {
+    failed++;
+    lines.push('lint: FAILED (npx eslint .)');
+  }
   const formatCheck = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).config?.formatCheck;
   const f = spawnSync('npx', ['prettier', '--list-different', '.'], { cwd: root, encoding: 'utf8' });
   const differing = f.stdout.split('\n').filter(Boolean).length;
-  if (formatCheck !== 'enforce') lines.push(`format: ${differing} files differ from Prettier (not enforced: npm run format, then npm pkg set config.formatCheck=enforce)`);
-  else if (f.status === 0) { passed++; lines.push('format: ok'); }
-  else { failed++; lines.push(`format: FAILED, ${differing} files differ (npm run format)`); }
+  if (formatCheck !== 'enforce')
+    lines.push(`format: ${differing} files differ from Prettier (not enforced: npm run format, then npm pkg set config.formatCheck=enforce)`);
+  else if (f.status === 0) {
+    passed++;
+    lines.push('format: ok');
+  } else {
+    failed++;
+    lines.push(`format: FAILED, ${differing} files differ (npm run format)`);
+  }
 }
 
 // 2. jest
@@ -67,7 +83,13 @@ if (existsSync(out)) {
 // 3. The XS engine suite.
 if (existsSync(join(root, 'hosttests/xs/run-xs.ts'))) {
   const xr = run('npx', ['tsx', 'hosttests/xs/run-xs.ts']);
-  const m = /(\d+) passed, (\d+) failed/.exec(String(xr.stdout).trim().split('\n').filter((l) => /passed, \d+ failed/.test(l)).pop() ?? '');
+  const m = /(\d+) passed, (\d+) failed/.exec(
+    String(xr.stdout)
+      .trim()
+      .split('\n')
+      .filter((l) => /passed, \d+ failed/.test(l))
+      .pop() ?? '',
+  );
   if (m) {
     passed += Number(m[1]);
     failed += Number(m[2]);
@@ -76,7 +98,10 @@ if (existsSync(join(root, 'hosttests/xs/run-xs.ts'))) {
     failed++;
     lines.push(`xs: no result line (exit ${xr.status})`);
   }
-  if (xr.status !== 0 && m && Number(m[2]) === 0) { failed++; lines.push('xs: runner exited non-zero'); }
+  if (xr.status !== 0 && m && Number(m[2]) === 0) {
+    failed++;
+    lines.push('xs: runner exited non-zero');
+  }
 }
 
 // 4. In CI (or INSTALL_CHECK=1): install from the lock without a C compiler (plain and --omit=dev)
@@ -84,8 +109,14 @@ if (existsSync(join(root, 'hosttests/xs/run-xs.ts'))) {
 if (process.env.CI === 'true' || process.env.INSTALL_CHECK === '1') {
   const ir = run('node', ['tools/install-check.mjs']);
   const m = /install-check: (\d+) passed, (\d+) failed/.exec(String(ir.stdout));
-  if (m) { passed += Number(m[1]); failed += Number(m[2]); lines.push(`install-check: ${m[1]} passed, ${m[2]} failed`); }
-  else { failed++; lines.push(`install-check: no result line (exit ${ir.status})`); }
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+    lines.push(`install-check: ${m[1]} passed, ${m[2]} failed`);
+  } else {
+    failed++;
+    lines.push(`install-check: no result line (exit ${ir.status})`);
+  }
 }
 
 console.log('\n' + lines.join('\n'));

@@ -25,31 +25,67 @@ function stamp(t: number): string {
 function dsmr5(t: number): MeterReading {
   const ph = (a: number, w: number) => ({ currentA: a, voltageV: 231.4, powerImportW: w, powerExportW: 0 });
   return {
-    protocol: 'dsmr', dsmrVersion: '50', meterTime: stamp(t), energyImportTariffWh: [4522108, 3871652], energyExportTariffWh: [0, 0], tariff: 2,
-    powerImportW: 8100, powerExportW: 0, l1: ph(14, 3290), l2: ph(11, 2560), l3: ph(9, 2250), phaseCount: 3,
+    protocol: 'dsmr',
+    dsmrVersion: '50',
+    meterTime: stamp(t),
+    energyImportTariffWh: [4522108, 3871652],
+    energyExportTariffWh: [0, 0],
+    tariff: 2,
+    powerImportW: 8100,
+    powerExportW: 0,
+    l1: ph(14, 3290),
+    l2: ph(11, 2560),
+    l3: ph(9, 2250),
+    phaseCount: 3,
   };
 }
 
 function hanShort(t: number): MeterReading {
-  return { protocol: 'dlms', listId: 'KFM_001', frameKind: 'short', meterTime: stamp(t), powerImportW: 2300 + (t / 1000) % 7 };
+  return { protocol: 'dlms', listId: 'KFM_001', frameKind: 'short', meterTime: stamp(t), powerImportW: 2300 + ((t / 1000) % 7) };
 }
 
 function itFull(t: number): MeterReading {
   return {
-    protocol: 'dlms', listId: 'AIDON_V0001', frameKind: 'full', threeWire: true, meterTime: stamp(t),
-    powerImportW: 3695, powerExportW: 0, reactivePowerImportVar: 0, reactivePowerExportVar: 211,
-    l1: { currentA: 12.5, voltageV: 237.5 }, l2: { voltageV: 236.4 }, l3: { currentA: 14.1, voltageV: 237.3 },
+    protocol: 'dlms',
+    listId: 'AIDON_V0001',
+    frameKind: 'full',
+    threeWire: true,
+    meterTime: stamp(t),
+    powerImportW: 3695,
+    powerExportW: 0,
+    reactivePowerImportVar: 0,
+    reactivePowerExportVar: 211,
+    l1: { currentA: 12.5, voltageV: 237.5 },
+    l2: { voltageV: 236.4 },
+    l3: { currentA: 14.1, voltageV: 237.3 },
   };
 }
 
-interface Case { name: string; settings: Record<string, unknown>; inputs: (i: number) => { nowMs: number; reading?: MeterReading; chargerA?: number[] } }
+interface Case {
+  name: string;
+  settings: Record<string, unknown>;
+  inputs: (i: number) => { nowMs: number; reading?: MeterReading; chargerA?: number[] };
+}
 
 const cases: Case[] = [
   { name: 'DSMR 5 telegram (TN, 1 s)', settings: {}, inputs: (i) => ({ nowMs: T0 + i * 1000 + 200, reading: dsmr5(T0 + i * 1000), chargerA: [6, 6, 6] }) },
   { name: 'HAN list 1, power only (TN, 2 s)', settings: {}, inputs: (i) => ({ nowMs: T0 + i * 2000 + 200, reading: hanShort(T0 + i * 2000) }) },
-  { name: 'IT full list with P and Q: the L2 estimate (10 s)', settings: { gridType: 'IT', fuseA: 40 }, inputs: (i) => ({ nowMs: T0 + i * 10000 + 200, reading: itFull(T0 + i * 10000), chargerA: [10, 10, 0] }) },
-  { name: 'IT list 1 after a full list (2.5 s)', settings: { gridType: 'IT', fuseA: 40 }, inputs: (i) => (i % 4 === 0 ? { nowMs: T0 + i * 2500 + 200, reading: itFull(T0 + i * 2500) } : { nowMs: T0 + i * 2500 + 200, reading: hanShort(T0 + i * 2500) }) },
-  { name: 'timer tick, no frame (1 s)', settings: {}, inputs: (i) => (i < WARM ? { nowMs: T0 + i * 1000 + 200, reading: dsmr5(T0 + i * 1000) } : { nowMs: T0 + WARM * 1000 + (i - WARM) * 50 }) },
+  {
+    name: 'IT full list with P and Q: the L2 estimate (10 s)',
+    settings: { gridType: 'IT', fuseA: 40 },
+    inputs: (i) => ({ nowMs: T0 + i * 10000 + 200, reading: itFull(T0 + i * 10000), chargerA: [10, 10, 0] }),
+  },
+  {
+    name: 'IT list 1 after a full list (2.5 s)',
+    settings: { gridType: 'IT', fuseA: 40 },
+    inputs: (i) =>
+      i % 4 === 0 ? { nowMs: T0 + i * 2500 + 200, reading: itFull(T0 + i * 2500) } : { nowMs: T0 + i * 2500 + 200, reading: hanShort(T0 + i * 2500) },
+  },
+  {
+    name: 'timer tick, no frame (1 s)',
+    settings: {},
+    inputs: (i) => (i < WARM ? { nowMs: T0 + i * 1000 + 200, reading: dsmr5(T0 + i * 1000) } : { nowMs: T0 + WARM * 1000 + (i - WARM) * 50 }),
+  },
 ];
 
 async function main(): Promise<void> {

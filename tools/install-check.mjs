@@ -60,7 +60,12 @@ function runNpm(args, cwd, env) {
 }
 
 async function startApp(cwd, env, settingsPath) {
-  const child = spawn('npm', ['start', '--', '--port', '0', '--quiet', '--settings', settingsPath], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start', '--', '--port', '0', '--quiet', '--settings', settingsPath], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -61,12 +61,7 @@ export function aes128ExpandKey(key: Uint8Array): Uint32Array {
     let t = w[i - 1];
     if ((i & 3) === 0) {
       // RotWord, SubWord, Rcon
-      t =
-        ((SBOX[(t >>> 16) & 0xff] << 24) |
-          (SBOX[(t >>> 8) & 0xff] << 16) |
-          (SBOX[t & 0xff] << 8) |
-          SBOX[t >>> 24]) ^
-        (rcon << 24);
+      t = ((SBOX[(t >>> 16) & 0xff] << 24) | (SBOX[(t >>> 8) & 0xff] << 16) | (SBOX[t & 0xff] << 8) | SBOX[t >>> 24]) ^ (rcon << 24);
       rcon = ((rcon << 1) ^ ((rcon & 0x80) !== 0 ? 0x1b : 0)) & 0xff;
     }
     w[i] = (w[i - 4] ^ t) >>> 0;
@@ -318,13 +313,7 @@ export function aes128CtrXor(rk: Uint32Array, c0: number, c1: number, c2: number
 }
 
 /** Encrypt one 16-byte block: input[inOff..+16) -> out[outOff..+16). In-place is allowed. */
-export function aes128EncryptBlock(
-  rk: Uint32Array,
-  input: Uint8Array,
-  inOff: number,
-  out: Uint8Array,
-  outOff: number,
-): void {
+export function aes128EncryptBlock(rk: Uint32Array, input: Uint8Array, inOff: number, out: Uint8Array, outOff: number): void {
   const w = new Uint32Array(4);
   aes128EncryptWords(
     rk,

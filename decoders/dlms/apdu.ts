@@ -29,9 +29,7 @@ export type ApduOutcome =
    * A data-notification: its list read once (push-list.ts) and the notification's date-time.
    * `list` is the decoder's own, valid until its next decode(): map it at once (dlms-result.ts).
    */
-  | { kind: 'list'; list: PushList; timeIso: string | undefined; encrypted: boolean }
-  | { kind: 'pending' }
-  | { kind: 'error'; error: DecodeError };
+  { kind: 'list'; list: PushList; timeIso: string | undefined; encrypted: boolean } | { kind: 'pending' } | { kind: 'error'; error: DecodeError };
 
 export interface ApduDecoderOptions extends GloKeys {
   /** Bound of the general-block-transfer buffer, bytes. */

@@ -15,7 +15,11 @@ class AxdrError extends Error {}
 /** A cursor over a byte array; every read checks the bound. */
 export class ByteReader {
   pos: number;
-  constructor(readonly bytes: Uint8Array, start = 0, readonly end = bytes.length) {
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
     this.pos = start;
   }
   remaining(): number {

@@ -78,7 +78,12 @@ export class BareDlmsSplitter {
     this.keys = makeGloKeys(options.encryptionKey, options.authenticationKey, options.aesGcm);
     const key = options.encryptionKey;
     this.rk = key && key.length === 16 ? aes128ExpandKey(key) : undefined;
-    this.dlms = new DlmsApduDecoder({ encryptionKey: options.encryptionKey, authenticationKey: options.authenticationKey, aesGcm: options.aesGcm, maxApduBytes: max });
+    this.dlms = new DlmsApduDecoder({
+      encryptionKey: options.encryptionKey,
+      authenticationKey: options.authenticationKey,
+      aesGcm: options.aesGcm,
+      maxApduBytes: max,
+    });
   }
 
   inFrame(): boolean {
@@ -195,7 +200,8 @@ export class BareDlmsSplitter {
       // the three bytes before the 0xDB (from p1..p3 when it is among the first three)
       const c1 = d >= 1 ? bytes[d - 1] : p1;
       const c2 = d >= 2 ? bytes[d - 2] : d === 1 ? p1 : p2;
-      if ((c2 === 0x01 && c1 === 0x67) || (c1 === 0x00 && (c2 === 0xe7 || c2 === 0xe6) && (d >= 3 ? bytes[d - 3] : d === 2 ? p1 : d === 1 ? p2 : p3) === 0xe6)) continue; // inside a link-layer frame
+      if ((c2 === 0x01 && c1 === 0x67) || (c1 === 0x00 && (c2 === 0xe7 || c2 === 0xe6) && (d >= 3 ? bytes[d - 3] : d === 2 ? p1 : d === 1 ? p2 : p3) === 0xe6))
+        continue; // inside a link-layer frame
       if (d + HEAD + lengthBytes > end) {
         this.garbageBytes += d - counted;
         return d;

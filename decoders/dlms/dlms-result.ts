@@ -8,12 +8,7 @@ import type { ApduOutcome } from './apdu';
 import { listToReading } from './lists/registry';
 
 /** FrameResult for an APDU outcome; undefined while a block transfer is still pending. */
-export function apduOutcomeToResult(
-  outcome: ApduOutcome,
-  format: FrameFormat,
-  raw: Uint8Array,
-  checksumSkipped: boolean,
-): FrameResult | undefined {
+export function apduOutcomeToResult(outcome: ApduOutcome, format: FrameFormat, raw: Uint8Array, checksumSkipped: boolean): FrameResult | undefined {
   if (outcome.kind === 'pending') return undefined;
   if (outcome.kind === 'error') return { ok: false, format, error: outcome.error, raw };
   const mapped = listToReading(outcome.list, outcome.timeIso, outcome.encrypted);

@@ -47,7 +47,11 @@ export function makeGloKeys(encryptionKey?: Uint8Array, authenticationKey?: Uint
   return { encryptionKey, authenticationKey, prepared: undefined, prepare };
 }
 
-function decryptWith(keys: GloKeys, key: Uint8Array, p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array }): Uint8Array | undefined {
+function decryptWith(
+  keys: GloKeys,
+  key: Uint8Array,
+  p: { iv: Uint8Array; ciphertext: Uint8Array; aad?: Uint8Array; tag?: Uint8Array },
+): Uint8Array | undefined {
   if ('prepared' in keys) {
     const cached = keys as CachedGloKeys;
     if (cached.prepared === undefined) cached.prepared = cached.prepare !== undefined ? cached.prepare(key) : new AesGcmKey(key);

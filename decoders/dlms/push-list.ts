@@ -274,7 +274,8 @@ export class PushList {
     const attributes = this.descriptorAttribute;
     for (let k = 0; k < n; k++) {
       // isDescriptor written out (this runs 10-30 times a frame)
-      if (b[p] !== 0x02 || b[p + 1] !== 0x04 || b[p + 2] !== 0x12 || b[p + 5] !== 0x09 || b[p + 6] !== 0x06 || b[p + 13] !== 0x0f || b[p + 15] !== 0x12) return 0;
+      if (b[p] !== 0x02 || b[p + 1] !== 0x04 || b[p + 2] !== 0x12 || b[p + 5] !== 0x09 || b[p + 6] !== 0x06 || b[p + 13] !== 0x0f || b[p + 15] !== 0x12)
+        return 0;
       names[k] = p + 7;
       attributes[k] = b[p + 14];
       p += 18;

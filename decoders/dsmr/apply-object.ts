@@ -21,14 +21,7 @@ import { parseDsmrTimestamp } from './timestamp';
 // readNumberValue (NaN when readNumber would refuse), not readNumber: no result object per value.
 import { readNumberValue, unitOf } from './value';
 
-export function applyObject(
-  reading: MeterReading,
-  entry: ObisEntry,
-  channel: number,
-  text: string,
-  g: LineGroups,
-  memo?: TextMemo,
-): boolean {
+export function applyObject(reading: MeterReading, entry: ObisEntry, channel: number, text: string, g: LineGroups, memo?: TextMemo): boolean {
   if (g.count === 0) return false;
   const s0 = g.starts[0];
   const e0 = g.ends[0];

@@ -93,7 +93,11 @@ export class EncryptedDsmrSplitter {
         if (total < 0) return this.reject(from, i);
         if (total > this.buf.length) {
           this.open = false;
-          emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'overflow', message: `encrypted frame of ${total} bytes exceeds the ${this.buf.length}-byte buffer` } });
+          emit({
+            ok: false,
+            format: 'dsmr-encrypted',
+            error: { code: 'overflow', message: `encrypted frame of ${total} bytes exceeds the ${this.buf.length}-byte buffer` },
+          });
           return i;
         }
         this.need = total;
@@ -118,7 +122,12 @@ export class EncryptedDsmrSplitter {
   /** End of input inside a frame. */
   flush(emit: (r: FrameResult) => void): void {
     if (this.open && this.len > 0) {
-      emit({ ok: false, format: 'dsmr-encrypted', error: { code: 'truncated', message: `input ended after ${this.len} bytes of an encrypted frame` }, raw: copyBytes(this.buf, 0, this.len) });
+      emit({
+        ok: false,
+        format: 'dsmr-encrypted',
+        error: { code: 'truncated', message: `input ended after ${this.len} bytes of an encrypted frame` },
+        raw: copyBytes(this.buf, 0, this.len),
+      });
     }
     this.open = false;
   }

@@ -333,15 +333,31 @@ export class TelegramLayout {
 function compact(r: LayoutRecorder): LayoutRecords<Int32Array, Float64Array> {
   return {
     count: r.count,
-    kind: Int32Array.from(r.kind), pos: Int32Array.from(r.pos), end: Int32Array.from(r.end), keyEnd: Int32Array.from(r.keyEnd),
-    from: Int32Array.from(r.from), to: Int32Array.from(r.to), factor: Float64Array.from(r.factor), pow: Float64Array.from(r.pow),
-    key: r.key, top: r.top, sub: r.sub, memo: r.memo,
+    kind: Int32Array.from(r.kind),
+    pos: Int32Array.from(r.pos),
+    end: Int32Array.from(r.end),
+    keyEnd: Int32Array.from(r.keyEnd),
+    from: Int32Array.from(r.from),
+    to: Int32Array.from(r.to),
+    factor: Float64Array.from(r.factor),
+    pow: Float64Array.from(r.pow),
+    key: r.key,
+    top: r.top,
+    sub: r.sub,
+    memo: r.memo,
   };
 }
 
 /** The text with every digit as '0'. */
 export function skeletonOf(text: string): string {
   return text
-    .replaceAll('1', '0').replaceAll('2', '0').replaceAll('3', '0').replaceAll('4', '0').replaceAll('5', '0')
-    .replaceAll('6', '0').replaceAll('7', '0').replaceAll('8', '0').replaceAll('9', '0');
+    .replaceAll('1', '0')
+    .replaceAll('2', '0')
+    .replaceAll('3', '0')
+    .replaceAll('4', '0')
+    .replaceAll('5', '0')
+    .replaceAll('6', '0')
+    .replaceAll('7', '0')
+    .replaceAll('8', '0')
+    .replaceAll('9', '0');
 }

@@ -99,8 +99,17 @@ export function startParse(text: string, record: LineObserver | undefined): Pars
   const reading: MeterReading = { protocol: 'dsmr' };
   const result: ParsedTelegram = { reading, knownObjects: 0, unknownObjects: 0, badValues: 0 };
   const st: ParseState = {
-    text, reading, target: reading as unknown as Record<string, unknown>, result,
-    groups: { starts: [], ends: [], count: 0 }, obis: [0, 0, 0, 0, 0], pending: undefined, pendingB: 0, record, pendingRecord: -1, pendingMemo: undefined,
+    text,
+    reading,
+    target: reading as unknown as Record<string, unknown>,
+    result,
+    groups: { starts: [], ends: [], count: 0 },
+    obis: [0, 0, 0, 0, 0],
+    pending: undefined,
+    pendingB: 0,
+    record,
+    pendingRecord: -1,
+    pendingMemo: undefined,
   };
   let headerEnd = text.indexOf('\n');
   if (headerEnd < 0) headerEnd = text.length;

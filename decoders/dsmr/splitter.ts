@@ -57,7 +57,6 @@ const TAIL = 3; // after the CRC: swallow CR LF
 
 export type Emit = (result: FrameResult) => void;
 
-
 const EMPTY = new Uint8Array(0);
 
 /** What ends a "(" group as restOfGroup reads it: its ")", the line's end, a binary start. */
@@ -198,7 +197,7 @@ export class DsmrSplitter {
             this.crcDigits++;
             i++;
             if (this.crcDigits === 4) this.finish(emit, TAIL);
-          } else if (this.crcDigits === 0 || this.crcDigits === 3 && (c === CR || c === LF)) {
+          } else if (this.crcDigits === 0 || (this.crcDigits === 3 && (c === CR || c === LF))) {
             this.finish(emit, TAIL); // no CRC (DSMR 2.2/3), or the unpadded 3-digit CRC
           } else {
             if (this.len - 1 >= MIN_TELEGRAM && this.holdsValue()) this.truncated(emit, this.len, 'CRC after "!" is cut short');

@@ -23,7 +23,16 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
   if (v !== v || v < 0 || v % 1 !== 0) return undefined;
   const c0 = digits.charCodeAt(0);
   const c11 = digits.charCodeAt(11);
-  if (c0 < 48 || c0 > 57 || c11 < 48 || c11 > 57 || digits.indexOf('e') >= 0 || digits.indexOf('E') >= 0 || digits.indexOf('x') >= 0 || digits.indexOf('.') >= 0) {
+  if (
+    c0 < 48 ||
+    c0 > 57 ||
+    c11 < 48 ||
+    c11 > 57 ||
+    digits.indexOf('e') >= 0 ||
+    digits.indexOf('E') >= 0 ||
+    digits.indexOf('x') >= 0 ||
+    digits.indexOf('.') >= 0
+  ) {
     return undefined;
   }
   // Integer arithmetic on the two 6-digit halves (each fits 32 bits; v is below 2^41 even in the
@@ -42,12 +51,25 @@ export function parseDsmrTimestamp(text: string, start: number, end: number): st
   let offset = '';
   if (n === 13) {
     const flag = text.charCodeAt(start + 12) | 0x20; // lower-case
-    if (flag === 115) offset = '+02:00'; // 's'
-    else if (flag === 119) offset = '+01:00'; // 'w'
+    if (flag === 115)
+      offset = '+02:00'; // 's'
+    else if (flag === 119)
+      offset = '+01:00'; // 'w'
     else return undefined;
   }
   return (
-    (yy >= 70 ? '19' : '20') + digits.slice(0, 2) + '-' + digits.slice(2, 4) + '-' + digits.slice(4, 6) + 'T' +
-    digits.slice(6, 8) + ':' + digits.slice(8, 10) + ':' + digits.slice(10, 12) + offset
+    (yy >= 70 ? '19' : '20') +
+    digits.slice(0, 2) +
+    '-' +
+    digits.slice(2, 4) +
+    '-' +
+    digits.slice(4, 6) +
+    'T' +
+    digits.slice(6, 8) +
+    ':' +
+    digits.slice(8, 10) +
+    ':' +
+    digits.slice(10, 12) +
+    offset
   );
 }

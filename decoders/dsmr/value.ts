@@ -25,10 +25,21 @@ interface UnitScale {
 const UNITS: Record<string, UnitScale> = (() => {
   const table = Object.create(null) as Record<string, UnitScale>;
   const rows: [string, BaseUnit, number][] = [
-    ['kw', 'W', 1000], ['w', 'W', 1], ['kva', 'W', 1000], ['va', 'W', 1],
-    ['kwh', 'Wh', 1000], ['wh', 'Wh', 1],
-    ['kvar', 'var', 1000], ['var', 'var', 1], ['kvarh', 'varh', 1000], ['varh', 'varh', 1],
-    ['a', 'A', 1], ['ma', 'A', 0.001], ['v', 'V', 1], ['kv', 'V', 1000], ['s', 's', 1],
+    ['kw', 'W', 1000],
+    ['w', 'W', 1],
+    ['kva', 'W', 1000],
+    ['va', 'W', 1],
+    ['kwh', 'Wh', 1000],
+    ['wh', 'Wh', 1],
+    ['kvar', 'var', 1000],
+    ['var', 'var', 1],
+    ['kvarh', 'varh', 1000],
+    ['varh', 'varh', 1],
+    ['a', 'A', 1],
+    ['ma', 'A', 0.001],
+    ['v', 'V', 1],
+    ['kv', 'V', 1000],
+    ['s', 's', 1],
   ];
   for (const [u, base, factor] of rows) table[u] = { base, factor };
   // The spellings meters actually send, so the common case needs no toLowerCase.

@@ -51,7 +51,6 @@ const MIN_FRAME = 7;
  */
 const REPORT_QUIET = 64;
 
-
 /** APDU tags a pushed first segment starts with: data-notification, glo-ciphering, block transfer. */
 function isApduStart(tag: number): boolean {
   return tag === 0x0f || tag === 0xdb || tag === 0xe0;
@@ -303,7 +302,6 @@ export class HdlcSplitter extends FrameWindow {
     this.good(this.winAt + at + length);
     return at + length;
   }
-
 
   /** The FCS alone of the frame src[at, at + length) (its HCS known right). */
   private fcs(src: Uint8Array, at: number, length: number): number {

@@ -84,8 +84,14 @@ export function framePower(reading: MeterReading): { absW: number; netW: number 
   for (let p = 0; p < 3; p++) {
     const ph = lines[p];
     if (!ph) continue;
-    if (ph.powerImportW !== undefined) { net += ph.powerImportW; any = true; }
-    if (ph.powerExportW !== undefined) { net -= ph.powerExportW; any = true; }
+    if (ph.powerImportW !== undefined) {
+      net += ph.powerImportW;
+      any = true;
+    }
+    if (ph.powerExportW !== undefined) {
+      net -= ph.powerExportW;
+      any = true;
+    }
   }
   return any ? { absW: net < 0 ? -net : net, netW: net } : undefined;
 }
@@ -94,8 +100,11 @@ export function framePower(reading: MeterReading): { absW: number; netW: number 
 export function hasLoadData(check: PlausibilityCheck, power: { absW: number; netW: number } | undefined): boolean {
   if (power !== undefined || check.suspect) return true;
   const l = check.lines;
-  return (l[0] as { source?: string }).source !== undefined || (l[1] as { source?: string }).source !== undefined
-    || (l[2] as { source?: string }).source !== undefined;
+  return (
+    (l[0] as { source?: string }).source !== undefined ||
+    (l[1] as { source?: string }).source !== undefined ||
+    (l[2] as { source?: string }).source !== undefined
+  );
 }
 
 export function isItGrid(settings: HeadroomSettings, reading?: MeterReading): boolean {
@@ -131,7 +140,7 @@ export function chargerPowerW(chargerA: readonly number[], voltageV: number[], i
       v += voltageV[p] as number;
     }
     const mean = v / phases;
-    const onePhaseW = mean * sum / 2;
+    const onePhaseW = (mean * sum) / 2;
     if (!threePhase || phases !== 3) return onePhaseW;
     const threePhaseW = SQRT3 * mean * min;
     return threePhaseW > onePhaseW ? threePhaseW : onePhaseW;
@@ -242,7 +251,8 @@ export function resolveCurrents(
       // The charger's own part is taken off only when it drew the same at the frame before (a
       // ramping charger's report and the meter's sample may be seconds apart: see chargerSteady).
       const steady = chargerSteady(chargerA, previousChargerA ?? NO_CHARGER_A);
-      const estimate = carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, steady ? chargerA : NO_CHARGER_A);
+      const estimate =
+        carried !== null && carried !== undefined ? carried : line2Estimate(check, currentA, source, power, voltageV, steady ? chargerA : NO_CHARGER_A);
       if (estimate !== undefined && estimate < boundA) {
         l2 = estimate;
         src = 'estimated';
@@ -265,11 +275,15 @@ export function resolveCurrents(
   const own1 = n < 1 || isOwnFigure(source[0] as CurrentSource, currentA[0]);
   const own3 = n < 3 || isOwnFigure(source[2] as CurrentSource, currentA[2]);
   const s2 = source[1] as CurrentSource;
-  const own2 = n < 2 || (itL2 && !fromSplit ? (s2 === 'bound' || s2 === 'estimated' || isOwnFigure(s2, currentA[1])) && own1 && own3 : isOwnFigure(s2, currentA[1]));
+  const own2 =
+    n < 2 || (itL2 && !fromSplit ? (s2 === 'bound' || s2 === 'estimated' || isOwnFigure(s2, currentA[1])) && own1 && own3 : isOwnFigure(s2, currentA[1]));
   const allMeasured = own1 && own2 && own3;
 
   const out: ResolvedCurrents = { currentA, source, loadA, hiddenA, voltageV, allMeasured, fromSplit };
-  if (power) { out.powerW = power.absW; out.netPowerW = power.netW; }
+  if (power) {
+    out.powerW = power.absW;
+    out.netPowerW = power.netW;
+  }
   if (otherChangeW !== undefined) out.otherChangeW = otherChangeW;
   if (line2BoundA !== undefined) out.line2BoundA = line2BoundA;
   return out;
@@ -284,7 +298,14 @@ function isOwnFigure(s: CurrentSource, c: number | null | undefined): boolean {
  * The L2 estimate of a full list (it-line2.ts), raised to the plausibility floor; undefined when
  * the frame lacks what it needs (L1 and L3 from the meter, active and reactive power).
  */
-function line2Estimate(check: PlausibilityCheck, currentA: (number | null)[], source: CurrentSource[], power: { absW: number; netW: number } | undefined, voltageV: number[], chargerA: readonly number[]): number | undefined {
+function line2Estimate(
+  check: PlausibilityCheck,
+  currentA: (number | null)[],
+  source: CurrentSource[],
+  power: { absW: number; netW: number } | undefined,
+  voltageV: number[],
+  chargerA: readonly number[],
+): number | undefined {
   const r = check.reading;
   if (!power || (r.reactivePowerImportVar === undefined && r.reactivePowerExportVar === undefined)) return undefined;
   if (!isOwnFigure(source[0] as CurrentSource, currentA[0]) || !isOwnFigure(source[2] as CurrentSource, currentA[2])) return undefined;
@@ -334,10 +355,23 @@ function chargerWiring(chargerA: readonly number[]): { wiring: number; currentA:
   let wiring = CHARGER_NONE;
   let lo = 0;
   let hi = 0;
-  if (c1 > 0 && c2 > 0 && c3 > 0) { wiring = CHARGER_THREE_PHASE; lo = Math.min(c1, c2, c3); hi = Math.max(c1, c2, c3); }
-  else if (c1 > 0 && c2 > 0 && !(c3 > 0)) { wiring = CHARGER_L1_L2; lo = Math.min(c1, c2); hi = Math.max(c1, c2); }
-  else if (c2 > 0 && c3 > 0 && !(c1 > 0)) { wiring = CHARGER_L2_L3; lo = Math.min(c2, c3); hi = Math.max(c2, c3); }
-  else if (c1 > 0 && c3 > 0 && !(c2 > 0)) { wiring = CHARGER_L1_L3; lo = Math.min(c1, c3); hi = Math.max(c1, c3); }
+  if (c1 > 0 && c2 > 0 && c3 > 0) {
+    wiring = CHARGER_THREE_PHASE;
+    lo = Math.min(c1, c2, c3);
+    hi = Math.max(c1, c2, c3);
+  } else if (c1 > 0 && c2 > 0 && !(c3 > 0)) {
+    wiring = CHARGER_L1_L2;
+    lo = Math.min(c1, c2);
+    hi = Math.max(c1, c2);
+  } else if (c2 > 0 && c3 > 0 && !(c1 > 0)) {
+    wiring = CHARGER_L2_L3;
+    lo = Math.min(c2, c3);
+    hi = Math.max(c2, c3);
+  } else if (c1 > 0 && c3 > 0 && !(c2 > 0)) {
+    wiring = CHARGER_L1_L3;
+    lo = Math.min(c1, c3);
+    hi = Math.max(c1, c3);
+  }
   if (wiring === CHARGER_NONE || hi > 1.1 * lo) return { wiring: CHARGER_NONE, currentA: 0 };
   return { wiring, currentA: (lo + hi) / 2 };
 }

@@ -22,9 +22,7 @@
  */
 import type { MeterReading } from '../reading';
 import type { HeadroomSettings } from './settings';
-import type {
-  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom,
-} from './types';
+import type { CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, OutputState, PhaseHeadroom, TariffHeadroom } from './types';
 import { checkReading, type PlausibilityCheck } from '../plausibility/index';
 import { isWallClock } from '../plausibility/ranges';
 import { chargerPowerW, framePower, hasLoadData, isItGrid, resolveCurrents, type ResolvedCurrents } from './currents';
@@ -43,11 +41,23 @@ const LINE_NAMES = ['L1', 'L2', 'L3'];
 const FUSE_LIMITS = ['fuse-l1', 'fuse-l2', 'fuse-l3'];
 
 /** A line (TN: a === b) or pair of lines (IT: a and b) a one-phase charger may use. */
-interface Candidate { line: string; a: number; b: number }
+interface Candidate {
+  line: string;
+  a: number;
+  b: number;
+}
 // The usual candidate lists, built once and only read (the wired chargerLine case builds its own).
 const ONE_PHASE_SUPPLY: readonly Candidate[] = [{ line: 'L1', a: 0, b: 0 }];
-const TN_LINES: readonly Candidate[] = [{ line: 'L1', a: 0, b: 0 }, { line: 'L2', a: 1, b: 1 }, { line: 'L3', a: 2, b: 2 }];
-const IT_PAIRS: readonly Candidate[] = [{ line: 'L1-L2', a: 0, b: 1 }, { line: 'L1-L3', a: 0, b: 2 }, { line: 'L2-L3', a: 1, b: 2 }];
+const TN_LINES: readonly Candidate[] = [
+  { line: 'L1', a: 0, b: 0 },
+  { line: 'L2', a: 1, b: 1 },
+  { line: 'L3', a: 2, b: 2 },
+];
+const IT_PAIRS: readonly Candidate[] = [
+  { line: 'L1-L2', a: 0, b: 1 },
+  { line: 'L1-L3', a: 0, b: 2 },
+  { line: 'L2-L3', a: 1, b: 2 },
+];
 /** A meter clock jump larger than this is a clock correction, not a delayed frame. */
 const CLOCK_STEP_MS = 10 * 60 * 1000;
 /** How fast the transport-delay baseline follows a lasting increase, ms per frame. */
@@ -69,9 +79,17 @@ const SKEW_CREEP_MS = 50;
  */
 function copyState(s: HeadroomState, settings: HeadroomSettings): HeadroomState {
   // (x - x === 0: Number.isFinite for a number, without the call.)
-  const ok = s !== null && typeof s === 'object' && s.version === 1 && typeof s.lagMs === 'number' && s.lagMs - s.lagMs === 0
-    && Array.isArray(s.voltageV) && s.voltageV.length === 3 && s.energy !== null && typeof s.energy === 'object'
-    && typeof s.energy.integratedSinceRegisterWh === 'number';
+  const ok =
+    s !== null &&
+    typeof s === 'object' &&
+    s.version === 1 &&
+    typeof s.lagMs === 'number' &&
+    s.lagMs - s.lagMs === 0 &&
+    Array.isArray(s.voltageV) &&
+    s.voltageV.length === 3 &&
+    s.energy !== null &&
+    typeof s.energy === 'object' &&
+    typeof s.energy.integratedSinceRegisterWh === 'number';
   if (!ok) return createHeadroomState();
   const c: HeadroomState = { ...s };
   if (settings.tariff.scheme !== 'none') {
@@ -218,10 +236,24 @@ function trackOf(out: OutputState | undefined, three: boolean): OutputTrack {
   // absent one, and XS builds the object once instead of changing its shape per field added.)
   if (three) {
     const until = out.reserveThreeA !== undefined ? out.reserveThreeUntilMs : undefined;
-    return { valueA: out.threePhaseA, rising: out.risingThree === true, riseFromMs: out.riseFromThreeMs, fuseA: out.fuseThreeA, reserveA: until !== undefined ? out.reserveThreeA : undefined, reserveUntilMs: until };
+    return {
+      valueA: out.threePhaseA,
+      rising: out.risingThree === true,
+      riseFromMs: out.riseFromThreeMs,
+      fuseA: out.fuseThreeA,
+      reserveA: until !== undefined ? out.reserveThreeA : undefined,
+      reserveUntilMs: until,
+    };
   }
   const until = out.reserveOneA !== undefined ? out.reserveOneUntilMs : undefined;
-  return { valueA: out.onePhaseA, rising: out.risingOne === true, riseFromMs: out.riseFromOneMs, fuseA: out.fuseOneA, reserveA: until !== undefined ? out.reserveOneA : undefined, reserveUntilMs: until };
+  return {
+    valueA: out.onePhaseA,
+    rising: out.risingOne === true,
+    riseFromMs: out.riseFromOneMs,
+    fuseA: out.fuseOneA,
+    reserveA: until !== undefined ? out.reserveOneA : undefined,
+    reserveUntilMs: until,
+  };
 }
 
 function computeFresh(
@@ -253,7 +285,11 @@ function computeFresh(
   // literal [a, b, c] or of slice().)
   if (v1 !== undefined || v2 !== undefined || v3 !== undefined) {
     const last = state.voltageV;
-    state.voltageV = new Array<number | null>(v1 !== undefined ? v1 : last[0] as number | null, v2 !== undefined ? v2 : last[1] as number | null, v3 !== undefined ? v3 : last[2] as number | null);
+    state.voltageV = new Array<number | null>(
+      v1 !== undefined ? v1 : (last[0] as number | null),
+      v2 !== undefined ? v2 : (last[1] as number | null),
+      v3 !== undefined ? v3 : (last[2] as number | null),
+    );
   }
   if (r.allMeasured && r.powerW !== undefined) {
     const s = r.source;
@@ -261,7 +297,11 @@ function computeFresh(
     // The lines' figures (IT L2 bounded or estimated from the others): short frames carry them on.
     state.split = {
       atMs: timeBaseMs,
-      currentA: new Array<number | null>(s[0] === 'unknown' ? null : c[0] as number, s[1] === 'unknown' ? null : c[1] as number, s[2] === 'unknown' ? null : c[2] as number),
+      currentA: new Array<number | null>(
+        s[0] === 'unknown' ? null : (c[0] as number),
+        s[1] === 'unknown' ? null : (c[1] as number),
+        s[2] === 'unknown' ? null : (c[2] as number),
+      ),
       chargerA: new Array<number>(charger[0] as number, charger[1] as number, charger[2] as number),
       powerW: r.powerW,
     };
@@ -290,9 +330,19 @@ function computeFresh(
       budget = powerLimitBudget(settings.powerLimitKw, r.netPowerW - chargerW, r.voltageV, it, n);
     } else {
       budget = {
-        kind: 'power-limit', chargerBudgetW: 0, threePhaseA: 0, onePhaseA: 0,
+        kind: 'power-limit',
+        chargerBudgetW: 0,
+        threePhaseA: 0,
+        onePhaseA: 0,
         reason: () => 'power limit set but the meter sends no power: nothing allowed',
-        tariff: { scheme: 'power-limit', threePhaseA: 0, onePhaseA: 0, chargerBudgetW: 0, powerLimitW: settings.powerLimitKw * 1000, note: 'no power in the frame' },
+        tariff: {
+          scheme: 'power-limit',
+          threePhaseA: 0,
+          onePhaseA: 0,
+          chargerBudgetW: 0,
+          powerLimitW: settings.powerLimitKw * 1000,
+          note: 'no power in the frame',
+        },
       };
     }
   }
@@ -308,7 +358,11 @@ function computeFresh(
   let threeLine = -1;
   if (n === 3) {
     threeFuse = Infinity;
-    for (let p = 0; p < 3; p++) if ((phaseA[p] as number) < threeFuse) { threeFuse = phaseA[p] as number; threeLine = p; }
+    for (let p = 0; p < 3; p++)
+      if ((phaseA[p] as number) < threeFuse) {
+        threeFuse = phaseA[p] as number;
+        threeLine = p;
+      }
   }
   const prevOut = state.out;
   const candidates = candidatesFor(settings, it);
@@ -322,15 +376,20 @@ function computeFresh(
     const b = phaseA[c.b] as number;
     const v = a < b ? a : b;
     // Ties keep the line published before, so the answer does not hop between equal lines.
-    if (v > oneFuse || (v === oneFuse && prevLine === c.line)) { oneFuse = v; oneLine = c.line; oneBinding = a <= b ? c.a : c.b; }
+    if (v > oneFuse || (v === oneFuse && prevLine === c.line)) {
+      oneFuse = v;
+      oneLine = c.line;
+      oneBinding = a <= b ? c.a : c.b;
+    }
   }
 
   // Regulation. A rise (and the reserve's bookkeeping) rests only on a fresh frame whose currents
   // are its own; a frame with impossible values is no measurement either.
   const canIncrease = !r.fromSplit && !check.suspect && state.lagMs <= settings.staleAfterS * 1000;
-  const three: OutputStep = n === 3
-    ? regulateOutput(trackOf(prevOut, true), threeFuse, budget ? budget.threePhaseA : Infinity, canIncrease, timeBaseMs, settings)
-    : { valueA: 0, rising: false, targetA: 0, heldBackA: 0, waiting: false };
+  const three: OutputStep =
+    n === 3
+      ? regulateOutput(trackOf(prevOut, true), threeFuse, budget ? budget.threePhaseA : Infinity, canIncrease, timeBaseMs, settings)
+      : { valueA: 0, rising: false, targetA: 0, heldBackA: 0, waiting: false };
   const one = regulateOutput(trackOf(prevOut, false), oneFuse, budget ? budget.onePhaseA : Infinity, canIncrease, timeBaseMs, settings);
 
   // Explanation for the headline value (one-phase when the charger is wired one-phase or the supply is).
@@ -380,33 +439,62 @@ function computeFresh(
 }
 
 /** limitedBy and the sentence for the headline output. */
-function explain(reg: OutputStep, binding: number, budget: ChargerBudget | undefined, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[], canIncrease: boolean, timeBaseMs: number): { limitedBy: string; reason: string } {
+function explain(
+  reg: OutputStep,
+  binding: number,
+  budget: ChargerBudget | undefined,
+  r: ResolvedCurrents,
+  settings: HeadroomSettings,
+  charger: readonly number[],
+  canIncrease: boolean,
+  timeBaseMs: number,
+): { limitedBy: string; reason: string } {
   const target = reg.targetA;
   const value = reg.valueA;
   if (value < settings.minChargeA && target > 0.05) {
-    const what = target < settings.minChargeA
-      ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${whatBinds(binding, budget, r, settings, charger).reason})`
-      : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
+    const what =
+      target < settings.minChargeA
+        ? `${floorTenth(target)} A free, below the ${settings.minChargeA} A minimum charging current (${whatBinds(binding, budget, r, settings, charger).reason})`
+        : `${floorTenth(target)} A free: charging starts once ${settings.minChargeA + settings.hysteresisA} A are free (minimum plus hysteresis)`;
     return { limitedBy: 'minimum-current', reason: what };
   }
   if (reg.heldBackA > 0.05 && binding !== 3 && !reg.rising && !reg.waiting && value >= target - settings.hysteresisA) {
     const leftS = Math.ceil(((reg.reserveUntilMs ?? timeBaseMs) - timeBaseMs) / 1000);
-    return { limitedBy: 'hold-off', reason: `keeping ${floorTenth(reg.heldBackA)} A back for ${leftS} s more: a load that size went off and may come back (cycling loads come back within minutes)` };
+    return {
+      limitedBy: 'hold-off',
+      reason: `keeping ${floorTenth(reg.heldBackA)} A back for ${leftS} s more: a load that size went off and may come back (cycling loads come back within minutes)`,
+    };
   }
   if (value < target - 0.05 && canIncrease) {
-    if (reg.waiting) return { limitedBy: 'ramp', reason: `${floorTenth(target)} A free: at most one rise every ${settings.riseIntervalS} s (a car needs seconds to follow)` };
+    if (reg.waiting)
+      return { limitedBy: 'ramp', reason: `${floorTenth(target)} A free: at most one rise every ${settings.riseIntervalS} s (a car needs seconds to follow)` };
     return reg.rising
-      ? { limitedBy: 'ramp', reason: `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per rise)` }
-      : { limitedBy: 'ramp', reason: `holding ${floorTenth(value)} A: ${floorTenth(target)} A is free, less than the ${settings.hysteresisA} A hysteresis above` };
+      ? {
+          limitedBy: 'ramp',
+          reason: `rising gradually towards ${floorTenth(target)} A (at most ${settings.rampAPerS} A/s, ${settings.rampMaxStepA} A per rise)`,
+        }
+      : {
+          limitedBy: 'ramp',
+          reason: `holding ${floorTenth(value)} A: ${floorTenth(target)} A is free, less than the ${settings.hysteresisA} A hysteresis above`,
+        };
   }
   if (value < target - 0.05) {
-    return { limitedBy: 'estimated-data', reason: 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents' };
+    return {
+      limitedBy: 'estimated-data',
+      reason: 'currents are estimated from total power: the answer may fall but rises only on a frame with measured currents',
+    };
   }
   return whatBinds(binding, budget, r, settings, charger);
 }
 
 /** What binds the target: a budget (binding 3), a line (0-2), or nothing known. */
-function whatBinds(binding: number, budget: ChargerBudget | undefined, r: ResolvedCurrents, settings: HeadroomSettings, charger: readonly number[]): { limitedBy: string; reason: string } {
+function whatBinds(
+  binding: number,
+  budget: ChargerBudget | undefined,
+  r: ResolvedCurrents,
+  settings: HeadroomSettings,
+  charger: readonly number[],
+): { limitedBy: string; reason: string } {
   if (binding === 3 && budget) return { limitedBy: budget.kind, reason: budget.reason() };
   if (binding >= 0 && binding < 3) return describeLine(binding, r, settings, charger);
   return { limitedBy: 'no-data', reason: 'no line current known' };
@@ -417,7 +505,8 @@ function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings
   const src = r.source[p] as CurrentSource;
   const cur = r.currentA[p];
   if (cur === null || cur === undefined) {
-    if (src === 'implausible') return { limitedBy: 'implausible-data', reason: `${name}: the frame holds impossible values, so none of it is believed: no headroom counted` };
+    if (src === 'implausible')
+      return { limitedBy: 'implausible-data', reason: `${name}: the frame holds impossible values, so none of it is believed: no headroom counted` };
     return { limitedBy: 'unknown-current', reason: `${name} current unknown (not sent and no way to bound it): no headroom counted there` };
   }
   const own = (charger[p] as number) > 0 ? `, ${roundTenth(charger[p] as number)} A of it the charger` : '';
@@ -428,13 +517,22 @@ function describeLine(p: number, r: ResolvedCurrents, settings: HeadroomSettings
   switch (src) {
     case 'estimated':
       if (p === 1 && r.line2BoundA !== undefined) {
-        return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; estimated at ${curText} A from the total power and L1, L3 (the bound L1 + L3 is ${roundTenth(r.line2BoundA)} A)${own}: ${under}` };
+        return {
+          limitedBy: FUSE_LIMITS[p] as string,
+          reason: `${name} is not reported on this IT grid; estimated at ${curText} A from the total power and L1, L3 (the bound L1 + L3 is ${roundTenth(r.line2BoundA)} A)${own}: ${under}`,
+        };
       }
       return { limitedBy: 'estimated-data', reason: `${name} estimated at ${curText} A from power${own}: ${under}` };
     case 'bound':
-      return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${curText} A${own}: ${free} A free` };
+      return {
+        limitedBy: FUSE_LIMITS[p] as string,
+        reason: `${name} is not reported on this IT grid; bounded by L1 + L3 at ${curText} A${own}: ${free} A free`,
+      };
     case 'from-power':
-      return { limitedBy: FUSE_LIMITS[p] as string, reason: `${name} carries ${curText} A by the meter's own power, more than the current it sent${own}: ${under}` };
+      return {
+        limitedBy: FUSE_LIMITS[p] as string,
+        reason: `${name} carries ${curText} A by the meter's own power, more than the current it sent${own}: ${under}`,
+      };
     case 'implausible':
       return { limitedBy: 'implausible-data', reason: `${name} current ${curText} A contradicts the meter's power (kept: the larger figure)${own}: ${under}` };
     default:

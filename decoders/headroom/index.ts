@@ -13,7 +13,5 @@
  */
 export type { ChargerLine, GridType, HeadroomSettings, TariffSettings } from './settings';
 export { defaultHeadroomSettings, validateHeadroomSettings } from './settings';
-export type {
-  CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, PhaseHeadroom, TariffHeadroom,
-} from './types';
+export type { CurrentSource, Headroom, HeadroomInput, HeadroomState, HeadroomStatus, PhaseHeadroom, TariffHeadroom } from './types';
 export { createHeadroomState, stepHeadroom } from './engine';

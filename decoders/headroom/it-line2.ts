@@ -114,7 +114,14 @@ const W_TO_Y = Math.sin(LAG_DEG * DEG);
  * bound and the estimate reaches the bound: that is the "not well determined" case falling back.
  */
 export function estimateItLine2A(
-  i1A: number, i3A: number, powerW: number, reactiveVar: number, lineV: number, resolutionA: number, chargerWiring = CHARGER_NONE, chargerA = 0,
+  i1A: number,
+  i3A: number,
+  powerW: number,
+  reactiveVar: number,
+  lineV: number,
+  resolutionA: number,
+  chargerWiring = CHARGER_NONE,
+  chargerA = 0,
 ): number | undefined {
   const sVA = Math.sqrt(powerW * powerW + reactiveVar * reactiveVar);
   if (!(sVA > 0) || !(lineV > 0)) return undefined;
@@ -144,15 +151,40 @@ export function estimateItLine2A(
   const cosPhi = powerW / sVA;
   const sinPhi = reactiveVar / sVA;
   // The own charger's part of u and w in the voltage frame: order L1-L2-L3 (p*), L1-L3-L2 (m*).
-  let pux = 0; let puy = 0; let pwx = 0; let pwy = 0; let mux = 0; let muy = 0; let mwx = 0; let mwy = 0;
+  let pux = 0;
+  let puy = 0;
+  let pwx = 0;
+  let pwy = 0;
+  let mux = 0;
+  let muy = 0;
+  let mwx = 0;
+  let mwy = 0;
   let tolC = 0;
   if (chargerA > 0 && chargerWiring !== CHARGER_NONE) {
     const k = chargerA;
-    if (chargerWiring === CHARGER_L1_L2) { pux = k; mux = k; }
-    else if (chargerWiring === CHARGER_L2_L3) { pwx = k; mwx = k; }
-    else if (chargerWiring === CHARGER_L1_L3) { pux = 0.5 * k; puy = HALF_SQRT3 * k; pwx = pux; pwy = -puy; }
-    else if (chargerWiring === CHARGER_THREE_PHASE) { pux = HALF_SQRT3 * k; puy = 0.5 * k; pwx = pux; pwy = -puy; }
-    if (chargerWiring === CHARGER_L1_L3 || chargerWiring === CHARGER_THREE_PHASE) { mux = pux; muy = -puy; mwx = pwx; mwy = -pwy; }
+    if (chargerWiring === CHARGER_L1_L2) {
+      pux = k;
+      mux = k;
+    } else if (chargerWiring === CHARGER_L2_L3) {
+      pwx = k;
+      mwx = k;
+    } else if (chargerWiring === CHARGER_L1_L3) {
+      pux = 0.5 * k;
+      puy = HALF_SQRT3 * k;
+      pwx = pux;
+      pwy = -puy;
+    } else if (chargerWiring === CHARGER_THREE_PHASE) {
+      pux = HALF_SQRT3 * k;
+      puy = 0.5 * k;
+      pwx = pux;
+      pwy = -puy;
+    }
+    if (chargerWiring === CHARGER_L1_L3 || chargerWiring === CHARGER_THREE_PHASE) {
+      mux = pux;
+      muy = -puy;
+      mwx = pwx;
+      mwy = -pwy;
+    }
     tolC = k * (CHARGER_ANGLE + CHARGER_RELATIVE_ERROR) + CHARGER_RESOLUTION_A;
   }
   const charger = tolC > 0;
@@ -176,20 +208,26 @@ export function estimateItLine2A(
     let wInW = W_FROM_X * wy - W_FROM_Y * wx >= -tolW && wx * W_TO_Y - wy * W_TO_X >= -tolW;
     if (charger) {
       // Order L1-L2-L3: u - p_u in u's window, w - p_w in w's; order L1-L3-L2: the m parts, windows swapped.
-      let hx = ux - pux; let hy = uy - puy;
+      let hx = ux - pux;
+      let hy = uy - puy;
       uInU = uInU && U_FROM_X * hy - U_FROM_Y * hx >= -tolUh && hx * U_TO_Y - hy * U_TO_X >= -tolUh;
-      hx = wx - pwx; hy = wy - pwy;
+      hx = wx - pwx;
+      hy = wy - pwy;
       wInW = wInW && W_FROM_X * hy - W_FROM_Y * hx >= -tolWh && hx * W_TO_Y - hy * W_TO_X >= -tolWh;
-      hx = ux - mux; hy = uy - muy;
+      hx = ux - mux;
+      hy = uy - muy;
       uInW = uInW && W_FROM_X * hy - W_FROM_Y * hx >= -tolUh && hx * W_TO_Y - hy * W_TO_X >= -tolUh;
-      hx = wx - mwx; hy = wy - mwy;
+      hx = wx - mwx;
+      hy = wy - mwy;
       wInU = wInU && U_FROM_X * hy - U_FROM_Y * hx >= -tolWh && hx * U_TO_Y - hy * U_TO_X >= -tolWh;
     }
-    if (uInU && wInW) { // order L1-L2-L3: |I2| = |u - sigma e^(j60)|
+    if (uInU && wInW) {
+      // order L1-L2-L3: |I2| = |u - sigma e^(j60)|
       const dy = uy0 - sh;
       if (dx2 + dy * dy > best) best = dx2 + dy * dy;
     }
-    if (uInW && wInU) { // order L1-L3-L2: |I2| = |u - sigma e^(-j60)|
+    if (uInW && wInU) {
+      // order L1-L3-L2: |I2| = |u - sigma e^(-j60)|
       const dy = uy0 + sh;
       if (dx2 + dy * dy > best) best = dx2 + dy * dy;
     }

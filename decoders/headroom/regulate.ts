@@ -84,9 +84,16 @@ export interface OutputStep extends OutputTrack {
  * what a budget allows (Infinity: none); measured: this frame's currents are its own figures and
  * fresh (a rise may rest on it).
  */
-export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: number, measured: boolean, timeBaseMs: number, settings: HeadroomSettings): OutputStep {
+export function regulateOutput(
+  prev: OutputTrack,
+  fuseTargetA: number,
+  budgetA: number,
+  measured: boolean,
+  timeBaseMs: number,
+  settings: HeadroomSettings,
+): OutputStep {
   // The reserve: what went off lately, kept back until it has stayed away holdOffS.
-  let reserveA = prev.reserveUntilMs !== undefined && timeBaseMs < prev.reserveUntilMs ? prev.reserveA ?? 0 : 0;
+  let reserveA = prev.reserveUntilMs !== undefined && timeBaseMs < prev.reserveUntilMs ? (prev.reserveA ?? 0) : 0;
   let reserveUntilMs = reserveA > 0 ? prev.reserveUntilMs : undefined;
   let fuseA = prev.fuseA;
   if (measured) {
@@ -120,7 +127,7 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
   // At most one rise per riseIntervalS, each earned at rampAPerS since the last change.
   const since = prev.riseFromMs === undefined ? undefined : timeBaseMs - prev.riseFromMs;
   const intervalOk = since === undefined || since >= settings.riseIntervalS * 1000;
-  let stepA = since === undefined ? 0 : settings.rampAPerS * since / 1000;
+  let stepA = since === undefined ? 0 : (settings.rampAPerS * since) / 1000;
   if (stepA > settings.rampMaxStepA) stepA = settings.rampMaxStepA;
   const r = regulate(prev.valueA, targetA, measured, stepA, settings.hysteresisA, settings.minChargeA, prev.rising, intervalOk);
   // Any change, and every measured step that is not waiting for a rise, restarts the pace: the
@@ -130,8 +137,14 @@ export function regulateOutput(prev: OutputTrack, fuseTargetA: number, budgetA: 
   // JSON leaves them out; XS builds the object once instead of changing its shape per field added.)
   const keep = reserveA > 0 && reserveUntilMs !== undefined;
   return {
-    valueA: r.valueA, rising: r.rising, riseFromMs, fuseA,
-    reserveA: keep ? reserveA : undefined, reserveUntilMs: keep ? reserveUntilMs : undefined,
-    targetA, heldBackA: heldA, waiting: r.waiting,
+    valueA: r.valueA,
+    rising: r.rising,
+    riseFromMs,
+    fuseA,
+    reserveA: keep ? reserveA : undefined,
+    reserveUntilMs: keep ? reserveUntilMs : undefined,
+    targetA,
+    heldBackA: heldA,
+    waiting: r.waiting,
   };
 }

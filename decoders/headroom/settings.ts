@@ -104,9 +104,27 @@ export const defaultHeadroomSettings: HeadroomSettings = {
 };
 
 const KEYS: readonly string[] = [
-  'fuseA', 'phases', 'gridType', 'marginA', 'minChargeA', 'staleAfterS', 'safeFallbackAfterS',
-  'zeroAfterS', 'safeCurrentA', 'powerLimitKw', 'tariff', 'utcOffsetMin', 'dst', 'nominalVoltageV',
-  'rampAPerS', 'rampMaxStepA', 'hysteresisA', 'holdOffS', 'chargerLine', 'chargerPhases', 'riseIntervalS',
+  'fuseA',
+  'phases',
+  'gridType',
+  'marginA',
+  'minChargeA',
+  'staleAfterS',
+  'safeFallbackAfterS',
+  'zeroAfterS',
+  'safeCurrentA',
+  'powerLimitKw',
+  'tariff',
+  'utcOffsetMin',
+  'dst',
+  'nominalVoltageV',
+  'rampAPerS',
+  'rampMaxStepA',
+  'hysteresisA',
+  'holdOffS',
+  'chargerLine',
+  'chargerPhases',
+  'riseIntervalS',
 ];
 
 const CHARGER_LINES: readonly string[] = ['L1', 'L2', 'L3', 'L1-L2', 'L1-L3', 'L2-L3'];
@@ -119,9 +137,7 @@ function isFiniteNumber(v: unknown): v is number {
  * Check a settings object (as stored or posted). Missing fields take their defaults; unknown
  * fields, wrong types and inconsistent values are refused, each with a sentence saying why.
  */
-export function validateHeadroomSettings(
-  input: unknown,
-): { ok: true; settings: HeadroomSettings } | { ok: false; errors: string[] } {
+export function validateHeadroomSettings(input: unknown): { ok: true; settings: HeadroomSettings } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, errors: ['headroom settings must be an object'] };
@@ -242,7 +258,8 @@ export function validateHeadroomSettings(
   }
   if (chargerLine !== undefined) {
     const pair = chargerLine.length > 2;
-    if (gridType === 'IT' && phases === 3 && !pair) errors.push(`chargerLine ${chargerLine}: on an IT grid a one-phase charger sits between two lines (e.g. L1-L3)`);
+    if (gridType === 'IT' && phases === 3 && !pair)
+      errors.push(`chargerLine ${chargerLine}: on an IT grid a one-phase charger sits between two lines (e.g. L1-L3)`);
     if (gridType === 'TN' && pair) errors.push(`chargerLine ${chargerLine}: on a TN grid a one-phase charger sits between one line and neutral (L1, L2 or L3)`);
     if (phases === 1 && chargerLine !== 'L1' && chargerLine !== 'L1-L2') errors.push(`chargerLine ${chargerLine}: a one-phase supply only has L1`);
     if (chargerPhases === 3) errors.push(`chargerLine ${chargerLine} names a one-phase connection, but chargerPhases is 3`);
@@ -250,9 +267,25 @@ export function validateHeadroomSettings(
 
   if (errors.length > 0) return { ok: false, errors };
   const settings: HeadroomSettings = {
-    fuseA, phases, gridType, marginA, minChargeA, staleAfterS, safeFallbackAfterS, zeroAfterS,
-    safeCurrentA, tariff, utcOffsetMin, dst, nominalVoltageV, rampAPerS, rampMaxStepA, hysteresisA, holdOffS,
-    chargerPhases, riseIntervalS,
+    fuseA,
+    phases,
+    gridType,
+    marginA,
+    minChargeA,
+    staleAfterS,
+    safeFallbackAfterS,
+    zeroAfterS,
+    safeCurrentA,
+    tariff,
+    utcOffsetMin,
+    dst,
+    nominalVoltageV,
+    rampAPerS,
+    rampMaxStepA,
+    hysteresisA,
+    holdOffS,
+    chargerPhases,
+    riseIntervalS,
   };
   if (powerLimitKw !== undefined) settings.powerLimitKw = powerLimitKw;
   if (chargerLine !== undefined) settings.chargerLine = chargerLine;

@@ -33,11 +33,13 @@ import { isItGrid } from './currents';
 import { wattsToAmps, type ChargerBudget } from './power-limit';
 import { localKeys } from './time';
 
-interface Clock { utcMs: number; offsetMin: number }
+interface Clock {
+  utcMs: number;
+  offsetMin: number;
+}
 
 const MAX_GAP_MS = 60000;
 const QUARTER_MS = 900000;
-
 
 // The reading here is the checked one (decoders/plausibility): every number in it is finite and
 // within its range, or absent.
@@ -50,7 +52,10 @@ function importPowerW(reading: MeterReading): number | undefined {
   const lines = [reading.l1, reading.l2, reading.l3];
   for (let p = 0; p < 3; p++) {
     const v = lines[p]?.powerImportW;
-    if (v !== undefined) { sum += v; any = true; }
+    if (v !== undefined) {
+      sum += v;
+      any = true;
+    }
   }
   return any ? sum : undefined;
 }
@@ -83,7 +88,13 @@ function norway(state: HeadroomState): NorwayTariffState {
 let ownedDayMax: Record<string, number> | undefined;
 
 /** The three highest day maxima of the days other than `today` in `days` (o1 >= o2 >= o3). */
-interface TopOthers { days: Record<string, number>; today: string; o1: number | undefined; o2: number | undefined; o3: number | undefined }
+interface TopOthers {
+  days: Record<string, number>;
+  today: string;
+  o1: number | undefined;
+  o2: number | undefined;
+  o3: number | undefined;
+}
 let topOthers: TopOthers | undefined;
 
 function raiseDayMax(ns: NorwayTariffState, dayKey: string | undefined, wh: number): void {
@@ -117,9 +128,14 @@ function othersTop(days: Record<string, number>, today: string): TopOthers {
   for (const day in days) {
     if (day === today) continue;
     const v = days[day] as number;
-    if (o1 === undefined || v > o1) { o3 = o2; o2 = o1; o1 = v; }
-    else if (o2 === undefined || v > o2) { o3 = o2; o2 = v; }
-    else if (o3 === undefined || v > o3) o3 = v;
+    if (o1 === undefined || v > o1) {
+      o3 = o2;
+      o2 = o1;
+      o1 = v;
+    } else if (o2 === undefined || v > o2) {
+      o3 = o2;
+      o2 = v;
+    } else if (o3 === undefined || v > o3) o3 = v;
   }
   const top: TopOthers = { days, today, o1, o2, o3 };
   topOthers = top;
@@ -202,11 +218,14 @@ export function accountEnergy(state: HeadroomState, reading: MeterReading, clock
   const p = fresh ? importPowerW(reading) : undefined;
   if (p !== undefined) {
     if (e.lastUtcMs !== undefined && e.lastPowerW !== undefined && t > e.lastUtcMs && t - e.lastUtcMs <= MAX_GAP_MS) {
-      const wh = ((e.lastPowerW + p) / 2) * (t - e.lastUtcMs) / 3600000;
+      const wh = (((e.lastPowerW + p) / 2) * (t - e.lastUtcMs)) / 3600000;
       addInterval(state, e.lastUtcMs, t, wh, clock.offsetMin, settings);
       e.integratedSinceRegisterWh += wh;
     }
-    if (e.lastUtcMs === undefined || t > e.lastUtcMs) { e.lastUtcMs = t; e.lastPowerW = p; }
+    if (e.lastUtcMs === undefined || t > e.lastUtcMs) {
+      e.lastUtcMs = t;
+      e.lastPowerW = p;
+    }
   }
 
   const reg = importRegisterWh(reading);
@@ -273,11 +292,29 @@ export function tariffBudget(
     let t2: number | undefined;
     let t3: number | undefined;
     let count: number;
-    if (o1 === undefined) { t1 = todayMax; count = 1; }
-    else if (!(o1 >= todayMax)) { t1 = todayMax; t2 = o1; t3 = o2; count = o2 === undefined ? 2 : 3; }
-    else if (o2 === undefined) { t1 = o1; t2 = todayMax; count = 2; }
-    else if (!(o2 >= todayMax)) { t1 = o1; t2 = todayMax; t3 = o2; count = 3; }
-    else { t1 = o1; t2 = o2; t3 = o3 !== undefined && o3 >= todayMax ? o3 : todayMax; count = 3; }
+    if (o1 === undefined) {
+      t1 = todayMax;
+      count = 1;
+    } else if (!(o1 >= todayMax)) {
+      t1 = todayMax;
+      t2 = o1;
+      t3 = o2;
+      count = o2 === undefined ? 2 : 3;
+    } else if (o2 === undefined) {
+      t1 = o1;
+      t2 = todayMax;
+      count = 2;
+    } else if (!(o2 >= todayMax)) {
+      t1 = o1;
+      t2 = todayMax;
+      t3 = o2;
+      count = 3;
+    } else {
+      t1 = o1;
+      t2 = o2;
+      t3 = o3 !== undefined && o3 >= todayMax ? o3 : todayMax;
+      count = 3;
+    }
     // Summed in the same order as before (0 + t1 + t2 + t3), so the average is the same double.
     let avgWh = 0;
     avgWh += t1;
@@ -288,15 +325,31 @@ export function tariffBudget(
     const steps = tariff.stepsKwh;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i] as number;
-      if (avgWh <= s * 1000 + 1e-6) { thresholdKwh = s; break; }
+      if (avgWh <= s * 1000 + 1e-6) {
+        thresholdKwh = s;
+        break;
+      }
     }
     // kWh with two decimals (kwh() written out: this runs on every step).
     const k1 = Math.round(t1 / 10) / 100;
-    const topDaysKwh = count === 1 ? [k1] : count === 2 ? [k1, Math.round((t2 as number) / 10) / 100]
-      : [k1, Math.round((t2 as number) / 10) / 100, Math.round((t3 as number) / 10) / 100];
+    const topDaysKwh =
+      count === 1
+        ? [k1]
+        : count === 2
+          ? [k1, Math.round((t2 as number) / 10) / 100]
+          : [k1, Math.round((t2 as number) / 10) / 100, Math.round((t3 as number) / 10) / 100];
     if (thresholdKwh === undefined) {
       // Already above the highest step: nothing more to save this month.
-      return { info: { scheme, hour: ns.hourLabel as string, hourEnergyWh: Math.round(ns.hourEnergyWh), monthAverageKwh: kwh(avgWh), topDaysKwh, note: 'the month is above the highest step: no tariff limit' } };
+      return {
+        info: {
+          scheme,
+          hour: ns.hourLabel as string,
+          hourEnergyWh: Math.round(ns.hourEnergyWh),
+          monthAverageKwh: kwh(avgWh),
+          topDaysKwh,
+          note: 'the month is above the highest step: no tariff limit',
+        },
+      };
     }
     const T = thresholdKwh * 1000;
     const a = o1;
@@ -309,25 +362,28 @@ export function tariffBudget(
     const allowedW = remainingWh > 0 ? (remainingWh * 3600) / secondsLeft : 0;
     const budgetW = Math.max(0, allowedW - houseW);
     const amps = wattsToAmps(budgetW, r.voltageV, it, n);
-    return { budget: {
-      kind: 'tariff',
-      chargerBudgetW: Math.round(budgetW),
-      threePhaseA: amps.threePhaseA,
-      onePhaseA: amps.onePhaseA,
-      reason: () => `capacity step ${thresholdKwh} kWh/h: ${kwh(Math.max(0, remainingWh))} kWh left this hour (${kwh(ns.hourEnergyWh)} of ${kwh(hourMaxWh)} used)`,
-      tariff: {
-        scheme,
+    return {
+      budget: {
+        kind: 'tariff',
+        chargerBudgetW: Math.round(budgetW),
         threePhaseA: amps.threePhaseA,
         onePhaseA: amps.onePhaseA,
-        chargerBudgetW: Math.round(budgetW),
-        hour: ns.hourLabel as string,
-        hourEnergyWh: Math.round(ns.hourEnergyWh),
-        hourBudgetWh: Math.round(hourMaxWh),
-        stepKwh: thresholdKwh,
-        monthAverageKwh: Math.round(avgWh / 10) / 100,
-        topDaysKwh,
+        reason: () =>
+          `capacity step ${thresholdKwh} kWh/h: ${kwh(Math.max(0, remainingWh))} kWh left this hour (${kwh(ns.hourEnergyWh)} of ${kwh(hourMaxWh)} used)`,
+        tariff: {
+          scheme,
+          threePhaseA: amps.threePhaseA,
+          onePhaseA: amps.onePhaseA,
+          chargerBudgetW: Math.round(budgetW),
+          hour: ns.hourLabel as string,
+          hourEnergyWh: Math.round(ns.hourEnergyWh),
+          hourBudgetWh: Math.round(hourMaxWh),
+          stepKwh: thresholdKwh,
+          monthAverageKwh: Math.round(avgWh / 10) / 100,
+          topDaysKwh,
+        },
       },
-    } };
+    };
   }
 
   // Belgium.
@@ -357,12 +413,15 @@ export function tariffBudget(
     targetW: Math.round(targetW),
   };
   if (monthPeakW !== undefined) t.monthPeakW = Math.round(monthPeakW);
-  return { budget: {
-    kind: 'tariff',
-    chargerBudgetW: Math.round(budgetW),
-    threePhaseA: amps.threePhaseA,
-    onePhaseA: amps.onePhaseA,
-    reason: () => `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
-    tariff: t,
-  } };
+  return {
+    budget: {
+      kind: 'tariff',
+      chargerBudgetW: Math.round(budgetW),
+      threePhaseA: amps.threePhaseA,
+      onePhaseA: amps.onePhaseA,
+      reason: () =>
+        `15-minute demand ${(quarterAverageW / 1000).toFixed(2)} kW against ${(targetW / 1000).toFixed(2)} kW (${monthPeakW !== undefined && monthPeakW > tariff.targetKw * 1000 ? 'month peak' : 'target'})`,
+      tariff: t,
+    },
+  };
 }

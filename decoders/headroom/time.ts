@@ -41,7 +41,12 @@ const WALL_TIME_FIELDS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/;
  * The last stamp read in full: its minute ('YYYY-MM-DDTHH:MM', fields already checked) with the
  * minute's wall ms, and what followed the seconds (when no fraction) with the offset it gave.
  */
-interface StampMemo { minute: string; minuteMs: number; suffix: string; offsetMin: number | undefined }
+interface StampMemo {
+  minute: string;
+  minuteMs: number;
+  suffix: string;
+  offsetMin: number | undefined;
+}
 
 // The memos of this module are created at run time, never at load: on Moddable a preloaded
 // module's objects are frozen, while its module variables stay writable. Each memo is a pure
@@ -134,12 +139,17 @@ const DAY_MS = 86400000;
  */
 function lastSundayOneUtc(year: number, month: number): number {
   const lastDayMs = Date.UTC(year, month + 1, 0);
-  const weekday = ((Math.floor(lastDayMs / DAY_MS) + 4) % 7 + 7) % 7; // 0 = Sunday, as getUTCDay
+  const weekday = (((Math.floor(lastDayMs / DAY_MS) + 4) % 7) + 7) % 7; // 0 = Sunday, as getUTCDay
   return lastDayMs - weekday * DAY_MS + 3600000;
 }
 
 /** One year's EU summer time (startMs <= instant < endMs) and the year's own span [fromMs, toMs). */
-interface SummerWindow { fromMs: number; toMs: number; startMs: number; endMs: number }
+interface SummerWindow {
+  fromMs: number;
+  toMs: number;
+  startMs: number;
+  endMs: number;
+}
 
 /** The window last looked up (see lastMinute about run-time memos). */
 let lastWindow: SummerWindow | undefined;

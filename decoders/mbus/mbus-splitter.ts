@@ -63,7 +63,6 @@ function windowBytes(maxFrameBytes: number): number {
  */
 const REPORT_QUIET = 64;
 
-
 /**
  * Arithmetic sum of b[start, end) modulo 256 (the M-Bus CS). Under XS a loop over the bytes
  * costs ~18 computrons a byte; reading four at a time with DataView and adding the even and odd
@@ -262,9 +261,6 @@ export class MbusSplitter extends FrameWindow {
     this.good(this.winAt + s + total);
     return s + total;
   }
-
-
-
 
   /**
    * CS of w[from, to): summed directly, or, once a frame failed since the last good one (starts

@@ -257,20 +257,34 @@ export function unitScale(wireUnit: string, base: BaseUnit): number | undefined 
 /** DLMS/COSEM unit enumeration (IEC 62056-62 / Blue Book) for the units we use. */
 export function dlmsUnitName(code: number): string | undefined {
   switch (code) {
-    case 7: return 's';
-    case 13: return 'm3';
-    case 14: return 'm3'; // corrected volume
-    case 27: return 'W';
-    case 28: return 'VA';
-    case 29: return 'var';
-    case 30: return 'Wh';
-    case 31: return 'VAh';
-    case 32: return 'varh';
-    case 33: return 'A';
-    case 35: return 'V';
-    case 44: return 'Hz';
-    case 56: return '%';
-    default: return undefined;
+    case 7:
+      return 's';
+    case 13:
+      return 'm3';
+    case 14:
+      return 'm3'; // corrected volume
+    case 27:
+      return 'W';
+    case 28:
+      return 'VA';
+    case 29:
+      return 'var';
+    case 30:
+      return 'Wh';
+    case 31:
+      return 'VAh';
+    case 32:
+      return 'varh';
+    case 33:
+      return 'A';
+    case 35:
+      return 'V';
+    case 44:
+      return 'Hz';
+    case 56:
+      return '%';
+    default:
+      return undefined;
   }
 }
 

@@ -36,8 +36,19 @@
  */
 import type { MeterReading, PhaseReading } from '../reading';
 import {
-  FIRST_METER_YEAR, MAX_ENERGY_WH, currentResolutionA, MAX_VOLTAGE_V, MIN_VOLTAGE_V, type PlausibilitySettings,
-  isNumber, isWallClock, lineToLineV, maxCurrentA, maxLinePowerW, maxTotalPowerW, yearOf,
+  FIRST_METER_YEAR,
+  MAX_ENERGY_WH,
+  currentResolutionA,
+  MAX_VOLTAGE_V,
+  MIN_VOLTAGE_V,
+  type PlausibilitySettings,
+  isNumber,
+  isWallClock,
+  lineToLineV,
+  maxCurrentA,
+  maxLinePowerW,
+  maxTotalPowerW,
+  yearOf,
 } from './ranges';
 
 /**
@@ -145,7 +156,13 @@ function failMagnitude(c: Cleaner, field: string, v: unknown, max: number, unit:
 }
 
 /** A top-level magnitude that failed the fast test (written out at each use): flagged, dropped, marking the frame when impossible. */
-function dropTopMagnitude(c: Cleaner, key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar', v: unknown, max: number, unit: string): undefined {
+function dropTopMagnitude(
+  c: Cleaner,
+  key: 'powerImportW' | 'powerExportW' | 'reactivePowerImportVar' | 'reactivePowerExportVar',
+  v: unknown,
+  max: number,
+  unit: string,
+): undefined {
   if (failMagnitude(c, key, v, max, unit)) c.impossible = true;
   drop(c, key);
   return undefined;
@@ -176,9 +193,14 @@ function limitsOf(settings: PlausibilitySettings): Limits {
   const l = lastLimits;
   if (l !== undefined && l.fuseA === settings.fuseA && l.phases === settings.phases && l.nominalVoltageV === settings.nominalVoltageV) return l;
   const made: Limits = {
-    fuseA: settings.fuseA, phases: settings.phases, nominalVoltageV: settings.nominalVoltageV,
-    maxTotalW: maxTotalPowerW(settings), maxA: maxCurrentA(settings), maxLineW: maxLinePowerW(settings),
-    nominalTnV: settings.nominalVoltageV, nominalItV: lineToLineV(settings.nominalVoltageV),
+    fuseA: settings.fuseA,
+    phases: settings.phases,
+    nominalVoltageV: settings.nominalVoltageV,
+    maxTotalW: maxTotalPowerW(settings),
+    maxA: maxCurrentA(settings),
+    maxLineW: maxLinePowerW(settings),
+    nominalTnV: settings.nominalVoltageV,
+    nominalItV: lineToLineV(settings.nominalVoltageV),
   };
   lastLimits = made;
   return made;
@@ -198,9 +220,11 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   let exp = reading.powerExportW;
   if (exp !== undefined && !(typeof exp === 'number' && exp >= 0 && exp <= maxTotalW)) exp = dropTopMagnitude(c, 'powerExportW', exp, maxTotalW, 'W');
   let qImp = reading.reactivePowerImportVar;
-  if (qImp !== undefined && !(typeof qImp === 'number' && qImp >= 0 && qImp <= maxTotalW)) qImp = dropTopMagnitude(c, 'reactivePowerImportVar', qImp, maxTotalW, 'var');
+  if (qImp !== undefined && !(typeof qImp === 'number' && qImp >= 0 && qImp <= maxTotalW))
+    qImp = dropTopMagnitude(c, 'reactivePowerImportVar', qImp, maxTotalW, 'var');
   let qExp = reading.reactivePowerExportVar;
-  if (qExp !== undefined && !(typeof qExp === 'number' && qExp >= 0 && qExp <= maxTotalW)) qExp = dropTopMagnitude(c, 'reactivePowerExportVar', qExp, maxTotalW, 'var');
+  if (qExp !== undefined && !(typeof qExp === 'number' && qExp >= 0 && qExp <= maxTotalW))
+    qExp = dropTopMagnitude(c, 'reactivePowerExportVar', qExp, maxTotalW, 'var');
   checkSlowFields(c, reading, maxTotalW, nowMs);
 
   // A frame without any line (HAN list 1: total power only) has nothing more to check.
@@ -224,7 +248,10 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
   for (let p = 0; p < 3; p++) {
     const ph = p === 0 ? reading.l1 : p === 1 ? reading.l2 : reading.l3;
     // (A line the supply has and the frame does not carry takes no part in the totals.)
-    if (ph === undefined) { if (p < n) sums.allSent = false; continue; }
+    if (ph === undefined) {
+      if (p < n) sums.allSent = false;
+      continue;
+    }
     if (ph === null || typeof ph !== 'object') {
       const key = LINE_KEYS[p] as 'l1' | 'l2' | 'l3';
       flag(c, `${key} is not a line's values: taken as not sent`);
@@ -240,7 +267,10 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
       } else {
         if (!isNumber(i)) flag(c, `${LINE_KEYS[p]}.currentA ${String(i)} is not a number: taken as not sent`);
         else {
-          flag(c, `${LINE_KEYS[p]}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`);
+          flag(
+            c,
+            `${LINE_KEYS[p]}.currentA ${i} A is more than ${maxA} A, four times the ${settings.fuseA} A fuse: the frame is decoded wrongly (or fuseA is set too small)`,
+          );
           c.impossible = true;
         }
         dropPhase(c, p, 'currentA');
@@ -254,7 +284,10 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
       else {
         // 0 V is how a 3-wire meter sends the line it does not measure (and a dead line shows).
         if (rawU !== 0) {
-          flag(c, `${LINE_KEYS[p]}.voltageV ${String(rawU)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(rawU) ? 'the frame is decoded wrongly' : 'taken as not sent'}`);
+          flag(
+            c,
+            `${LINE_KEYS[p]}.voltageV ${String(rawU)} V is not a mains voltage (${MIN_VOLTAGE_V}-${MAX_VOLTAGE_V} V): ${isNumber(rawU) ? 'the frame is decoded wrongly' : 'taken as not sent'}`,
+          );
           if (isNumber(rawU)) c.impossible = true;
         }
         dropPhase(c, p, 'voltageV');
@@ -302,7 +335,10 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
       used = floorA;
       lines[p] = { currentA: floorA, source: 'from-power' };
     } else if (i > TOO_HIGH_FACTOR * floorA + TOO_HIGH_EXTRA_A) {
-      flag(c, `${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`);
+      flag(
+        c,
+        `${LINE_KEYS[p]}.currentA ${i} A is over five times what the line's own power explains (${w} W, ${round1(floorA)} A): a current-transformer meter read in the wrong unit? The larger figure is used`,
+      );
       dropPhase(c, p, 'currentA');
       sums.allSent = false; // an implausible line takes no part in the totals
       lines[p] = { currentA: i, source: 'implausible' };
@@ -373,7 +409,13 @@ function checkSlowFields(c: Cleaner, reading: MeterReading, maxTotalW: number, n
 }
 
 /** A register or demand figure that failed the fast test: flagged and dropped (the frame stays). */
-function dropField(c: Cleaner, key: 'energyImportWh' | 'energyExportWh' | 'reactiveEnergyImportVarh' | 'reactiveEnergyExportVarh' | 'averageDemandW' | 'monthPeakW', v: unknown, max: number, unit: string): void {
+function dropField(
+  c: Cleaner,
+  key: 'energyImportWh' | 'energyExportWh' | 'reactiveEnergyImportVarh' | 'reactiveEnergyExportVarh' | 'averageDemandW' | 'monthPeakW',
+  v: unknown,
+  max: number,
+  unit: string,
+): void {
   failMagnitude(c, key, v, max, unit);
   drop(c, key);
 }
@@ -393,8 +435,20 @@ function checkTariffRegisters(c: Cleaner, key: 'energyImportTariffWh' | 'energyE
 /** Impossible values: every load value of the frame goes; each installed line is `implausible`. */
 function suspectResult(c: Cleaner, reading: MeterReading, lines: LineCheck[], n: number): PlausibilityCheck {
   for (let p = 0; p < n; p++) (lines[p] as LineCheck).source = 'implausible';
-  const load = ['powerImportW', 'powerExportW', 'reactivePowerImportVar', 'reactivePowerExportVar', 'l1', 'l2', 'l3',
-    'energyImportWh', 'energyExportWh', 'energyImportTariffWh', 'energyExportTariffWh', 'averageDemandW'] as const;
+  const load = [
+    'powerImportW',
+    'powerExportW',
+    'reactivePowerImportVar',
+    'reactivePowerExportVar',
+    'l1',
+    'l2',
+    'l3',
+    'energyImportWh',
+    'energyExportWh',
+    'energyImportTariffWh',
+    'energyExportTariffWh',
+    'averageDemandW',
+  ] as const;
   for (let k = 0; k < load.length; k++) {
     const key = load[k] as (typeof load)[number];
     if (reading[key] !== undefined) drop(c, key);
@@ -408,12 +462,23 @@ function voltsOf(volts: (number | undefined)[], p: number, settings: Plausibilit
 }
 
 /** Raise every line's current by its share of a power deficit (`from-power`), dropping the meter's currents from the checked frame. */
-function raiseLines(c: Cleaner, lines: LineCheck[], volts: (number | undefined)[], settings: PlausibilitySettings, it: boolean, deficitW: number, which: readonly number[]): void {
+function raiseLines(
+  c: Cleaner,
+  lines: LineCheck[],
+  volts: (number | undefined)[],
+  settings: PlausibilitySettings,
+  it: boolean,
+  deficitW: number,
+  which: readonly number[],
+): void {
   for (let k = 0; k < which.length; k++) {
     const p = which[k] as number;
     const line = lines[p] as LineCheck;
     line.currentA = (line.currentA as number) + deficitW / voltsOf(volts, p, settings, it);
-    if (line.source === 'measured') { line.source = 'from-power'; dropPhase(c, p, 'currentA'); }
+    if (line.source === 'measured') {
+      line.source = 'from-power';
+      dropPhase(c, p, 'currentA');
+    }
   }
 }
 
@@ -421,7 +486,10 @@ function markImplausible(c: Cleaner, lines: LineCheck[], which: readonly number[
   for (let k = 0; k < which.length; k++) {
     const p = which[k] as number;
     const line = lines[p] as LineCheck;
-    if (line.source === 'measured' || line.source === 'from-power') { line.source = 'implausible'; dropPhase(c, p, 'currentA'); }
+    if (line.source === 'measured' || line.source === 'from-power') {
+      line.source = 'implausible';
+      dropPhase(c, p, 'currentA');
+    }
   }
 }
 
@@ -438,7 +506,15 @@ interface LineSums {
 }
 const IT_MEASURED: readonly number[] = [0, 2];
 
-function checkTnTotals(c: Cleaner, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], sums: LineSums, netAbsW: number, apparentVA: number): void {
+function checkTnTotals(
+  c: Cleaner,
+  settings: PlausibilitySettings,
+  lines: LineCheck[],
+  volts: (number | undefined)[],
+  sums: LineSums,
+  netAbsW: number,
+  apparentVA: number,
+): void {
   // Only when the meter sent every line's current: a missing line may carry the rest.
   if (!sums.allSent) return;
   const n = settings.phases;
@@ -449,16 +525,30 @@ function checkTnTotals(c: Cleaner, settings: PlausibilitySettings, lines: LineCh
   // seed 237959711). Only a gap beyond the meter's accuracy too is a contradiction worth a flag.
   const deficitW = netAbsW - sumVA - sums.resolutionW;
   if (deficitW > 0) {
-    if (deficitW > POWER_TOLERANCE * netAbsW) flag(c, `the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1(deficitW / settings.nominalVoltageV)} A`);
+    if (deficitW > POWER_TOLERANCE * netAbsW)
+      flag(
+        c,
+        `the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1(deficitW / settings.nominalVoltageV)} A`,
+      );
     raiseLines(c, lines, volts, settings, false, deficitW, TN_LINES[n] as readonly number[]);
   } else if (sumVA > TOO_HIGH_FACTOR * apparentVA + TOO_HIGH_EXTRA_A * settings.nominalVoltageV * n) {
-    flag(c, `the line currents (${round1(sumVA)} VA together) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
+    flag(
+      c,
+      `the line currents (${round1(sumVA)} VA together) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`,
+    );
     markImplausible(c, lines, TN_LINES[n] as readonly number[]);
   }
 }
 
 /** IT: |S| <= V * (|I1| + |I3|); returns the floor of the unmeasured L2 (when L2 is not measured). */
-function checkItTotals(c: Cleaner, reading: MeterReading, settings: PlausibilitySettings, lines: LineCheck[], volts: (number | undefined)[], apparentVA: number): number | undefined {
+function checkItTotals(
+  c: Cleaner,
+  reading: MeterReading,
+  settings: PlausibilitySettings,
+  lines: LineCheck[],
+  volts: (number | undefined)[],
+  apparentVA: number,
+): number | undefined {
   const l1 = lines[0] as LineCheck;
   const l3 = lines[2] as LineCheck;
   const ok1 = l1.source === 'measured' || l1.source === 'from-power';
@@ -470,7 +560,7 @@ function checkItTotals(c: Cleaner, reading: MeterReading, settings: Plausibility
   // least what either line's own power implies, so more load on one line never lowers what the
   // other is raised to (with the mean, 20 A more on L1 lowered a raised L3 by 0.003 A and the
   // rounded headroom rose by 0.1 A: fast-check seed 376693496). It also errs high.
-  const v = u1 !== undefined && u3 !== undefined ? (u1 < u3 ? u1 : u3) : u1 ?? u3 ?? lineToLineV(settings.nominalVoltageV);
+  const v = u1 !== undefined && u3 !== undefined ? (u1 < u3 ? u1 : u3) : (u1 ?? u3 ?? lineToLineV(settings.nominalVoltageV));
   const a = l1.currentA as number;
   const b = l3.currentA as number;
   const s = apparentVA / v;
@@ -478,10 +568,17 @@ function checkItTotals(c: Cleaner, reading: MeterReading, settings: Plausibility
   // meter's accuracy too.
   const d = s - (a + b) - (currentResolutionA(reading.protocol, a) + currentResolutionA(reading.protocol, b));
   if (d > 0) {
-    if (d > POWER_TOLERANCE * s) flag(c, `L1 and L3 (${a} A and ${b} A) are less than the total power allows on a 3-wire grid (${round1(apparentVA)} VA at ${round1(v)} V: together at least ${round1(s)} A): each raised by ${round1(d)} A`);
+    if (d > POWER_TOLERANCE * s)
+      flag(
+        c,
+        `L1 and L3 (${a} A and ${b} A) are less than the total power allows on a 3-wire grid (${round1(apparentVA)} VA at ${round1(v)} V: together at least ${round1(s)} A): each raised by ${round1(d)} A`,
+      );
     raiseLines(c, lines, [v, v, v], settings, true, d * v, IT_MEASURED);
   } else if (a + b > TOO_HIGH_FACTOR * s + 2 * TOO_HIGH_EXTRA_A) {
-    flag(c, `L1 and L3 (${a} A and ${b} A) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`);
+    flag(
+      c,
+      `L1 and L3 (${a} A and ${b} A) are over five times what the total power explains (${round1(apparentVA)} VA): a current-transformer meter read in the wrong unit? The larger figures are used`,
+    );
     markImplausible(c, lines, IT_MEASURED);
     return undefined;
   }

@@ -98,4 +98,3 @@ export function yearOf(iso: string): number | undefined {
 export function isWallClock(ms: number): boolean {
   return ms > 1e12;
 }
-

@@ -51,25 +51,50 @@ export function crc16Update(tables: Crc16Tables, bytes: Uint8Array, start: numbe
     const offset = bytes.byteOffset;
     for (; ((offset + i) & 3) !== 0; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
     const words = (end - i) >>> 2;
-    if (!LITTLE_ENDIAN) return crc16Tail(t0, bytes, i + words * 4, end, foldWordsDataView(tables, new DataView(bytes.buffer, offset + i, words * 4), words, crc));
+    if (!LITTLE_ENDIAN)
+      return crc16Tail(t0, bytes, i + words * 4, end, foldWordsDataView(tables, new DataView(bytes.buffer, offset + i, words * 4), words, crc));
     // The word loop is here rather than in a function of its own: a call and its arguments
     // are a tenth of a short telegram's CRC under XS.
     const u = new Uint32Array(bytes.buffer, offset + i, words);
     i += words * 4;
-    const t1 = tables[1], t2 = tables[2], t3 = tables[3];
-    const t4 = tables[4], t5 = tables[5], t6 = tables[6], t7 = tables[7];
-    const t8 = tables[8], t9 = tables[9], t10 = tables[10], t11 = tables[11];
-    const t12 = tables[12], t13 = tables[13], t14 = tables[14], t15 = tables[15];
+    const t1 = tables[1],
+      t2 = tables[2],
+      t3 = tables[3];
+    const t4 = tables[4],
+      t5 = tables[5],
+      t6 = tables[6],
+      t7 = tables[7];
+    const t8 = tables[8],
+      t9 = tables[9],
+      t10 = tables[10],
+      t11 = tables[11];
+    const t12 = tables[12],
+      t13 = tables[13],
+      t14 = tables[14],
+      t15 = tables[15];
     let k = 0;
     for (const end4 = words - 3; k < end4; k += 4) {
       const a = u[k] ^ crc;
       const b = u[k + 1];
       const c = u[k + 2];
       const d = u[k + 3];
-      crc = t15[a & 0xff] ^ t14[(a >>> 8) & 0xff] ^ t13[(a >>> 16) & 0xff] ^ t12[a >>> 24]
-        ^ t11[b & 0xff] ^ t10[(b >>> 8) & 0xff] ^ t9[(b >>> 16) & 0xff] ^ t8[b >>> 24]
-        ^ t7[c & 0xff] ^ t6[(c >>> 8) & 0xff] ^ t5[(c >>> 16) & 0xff] ^ t4[c >>> 24]
-        ^ t3[d & 0xff] ^ t2[(d >>> 8) & 0xff] ^ t1[(d >>> 16) & 0xff] ^ t0[d >>> 24];
+      crc =
+        t15[a & 0xff] ^
+        t14[(a >>> 8) & 0xff] ^
+        t13[(a >>> 16) & 0xff] ^
+        t12[a >>> 24] ^
+        t11[b & 0xff] ^
+        t10[(b >>> 8) & 0xff] ^
+        t9[(b >>> 16) & 0xff] ^
+        t8[b >>> 24] ^
+        t7[c & 0xff] ^
+        t6[(c >>> 8) & 0xff] ^
+        t5[(c >>> 16) & 0xff] ^
+        t4[c >>> 24] ^
+        t3[d & 0xff] ^
+        t2[(d >>> 8) & 0xff] ^
+        t1[(d >>> 16) & 0xff] ^
+        t0[d >>> 24];
     }
     // The last 0-3 words four bytes at a time.
     for (; k < words; k++) {
@@ -93,7 +118,10 @@ function crc16Tail(t0: Uint16Array, bytes: Uint8Array, i: number, end: number, c
  * little-endian machines only.
  */
 export function foldWordsDataView(tables: Crc16Tables, view: DataView, count: number, crc: number): number {
-  const t0 = tables[0], t1 = tables[1], t2 = tables[2], t3 = tables[3];
+  const t0 = tables[0],
+    t1 = tables[1],
+    t2 = tables[2],
+    t3 = tables[3];
   for (let k = 0; k < count; k++) {
     const w = view.getUint32(k * 4, true) ^ crc;
     crc = t3[w & 0xff] ^ t2[(w >>> 8) & 0xff] ^ t1[(w >>> 16) & 0xff] ^ t0[w >>> 24];

@@ -54,7 +54,12 @@ export function crc16X25Register(bytes: Uint8Array, start: number, end: number, 
 }
 
 /** True when the two bytes at `at` (LSB first) equal the CRC-16/X.25 of bytes[start, at). */
-export function checkCrc16X25(bytes: Uint8Array, start: number, at: number, x25: (bytes: Uint8Array, start: number, end: number) => number = crc16X25): boolean {
+export function checkCrc16X25(
+  bytes: Uint8Array,
+  start: number,
+  at: number,
+  x25: (bytes: Uint8Array, start: number, end: number) => number = crc16X25,
+): boolean {
   const crc = x25(bytes, start, at);
   return bytes[at] === (crc & 0xff) && bytes[at + 1] === crc >>> 8;
 }

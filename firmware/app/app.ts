@@ -330,7 +330,12 @@ export function createApp(deps: AppDeps): App {
 
   function onMeterBytes(bytes: Uint8Array, nowMs: number): void {
     lastSourceError = undefined;
-    link.push(bytes, nowMs, (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs), (result) => detector?.onResult(result));
+    link.push(
+      bytes,
+      nowMs,
+      (result) => onFrame(replayClock ? { ...result, reading: replayClock.restamp(result.reading, nowMs, doc.headroom) } : result, nowMs),
+      (result) => detector?.onResult(result),
+    );
     detector?.onBytes(bytes, nowMs);
   }
 
@@ -433,14 +438,20 @@ export function createApp(deps: AppDeps): App {
   for (const route of access.routes()) {
     // While locked, say why instead of "wrong password" or "a password is already set".
     const locking = route.method === 'POST' && route.path !== '/api/v1/auth/logout';
-    router.add(locking ? { ...route, handler: (r) => (health.locked ? errorResponse(423, lockMessage(health, deps.settingsStore), { locked: true }) : route.handler(r)) } : route);
+    router.add(
+      locking
+        ? { ...route, handler: (r) => (health.locked ? errorResponse(423, lockMessage(health, deps.settingsStore), { locked: true }) : route.handler(r)) }
+        : route,
+    );
   }
 
   router.add({ method: 'GET', path: '/api/v1/status', handler: () => jsonResponse(200, snapshot()) });
   router.add({ method: 'GET', path: '/api/v1/history', handler: () => jsonResponse(200, { points: history.points() }) });
   router.add({ method: 'GET', path: '/api/v1/settings', handler: () => jsonResponse(200, redactSettings(doc)) });
   router.add({
-    method: 'PUT', path: '/api/v1/settings', mutates: true,
+    method: 'PUT',
+    path: '/api/v1/settings',
+    mutates: true,
     handler: (request) => {
       const body = readJsonObject(request);
       if (!body.ok) return body.response;
@@ -454,7 +465,9 @@ export function createApp(deps: AppDeps): App {
   // Public: a locked box must be able to tell anyone at the page why nobody can log in.
   router.add({ method: 'GET', path: '/api/v1/settings/health', public: true, handler: () => jsonResponse(200, healthReport()) });
   router.add({
-    method: 'POST', path: '/api/v1/settings/confirm', mutates: true,
+    method: 'POST',
+    path: '/api/v1/settings/confirm',
+    mutates: true,
     handler: () => {
       // The owner has looked at the settings the box uses now: store them as they are, end the
       // safe allowance. The kept-aside original stays where it is.
@@ -470,7 +483,8 @@ export function createApp(deps: AppDeps): App {
     },
   });
   router.add({
-    method: 'GET', path: '/api/v1/diagnostics',
+    method: 'GET',
+    path: '/api/v1/diagnostics',
     handler: () => {
       const nowMs = clock.nowMs();
       const diagnosis = link.diagnose(nowMs, sourceProblem());
@@ -497,7 +511,8 @@ export function createApp(deps: AppDeps): App {
   };
   router.add({ method: 'GET', path: '/api', public: true, handler: () => jsonResponse(200, homeWizardInfo(hwContext())) });
   router.add({
-    method: 'GET', path: '/api/v1/data',
+    method: 'GET',
+    path: '/api/v1/data',
     handler: () => {
       const data = homeWizardData(snapshot(), hwContext(), doc.homewizard);
       return data.ok ? jsonResponse(200, data.body) : errorResponse(503, data.error);
@@ -505,13 +520,17 @@ export function createApp(deps: AppDeps): App {
   });
   router.add({ method: 'GET', path: '/api/v1/system', handler: () => jsonResponse(200, homeWizardSystem()) });
   router.add({
-    method: 'GET', path: '/api/v1/telegram',
+    method: 'GET',
+    path: '/api/v1/telegram',
     handler: () => {
       if (lastTelegram) return { status: 200, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' }, body: homeWizardTelegram(lastTelegram) };
       const format = link.detectedFormat();
-      return errorResponse(404, format && format !== 'dsmr'
-        ? `no DSMR telegram: this meter sends ${format === 'dsmr-encrypted' ? 'encrypted P1' : 'HAN (DLMS)'} frames; /api/v1/telegram is for plain P1 meters`
-        : 'no DSMR telegram received yet');
+      return errorResponse(
+        404,
+        format && format !== 'dsmr'
+          ? `no DSMR telegram: this meter sends ${format === 'dsmr-encrypted' ? 'encrypted P1' : 'HAN (DLMS)'} frames; /api/v1/telegram is for plain P1 meters`
+          : 'no DSMR telegram received yet',
+      );
     },
   });
 
@@ -610,7 +629,8 @@ function loadSettings(store: SettingsStore, logger: Logger): { doc: SettingsDocu
     }
     logger.warn(`settings ${health.state}${health.keptAs ? ' (original kept as ' + health.keptAs + ')' : ''}: ${health.problems.join('; ')}`);
     if (health.locked) logger.warn('settings locked: ' + lockMessage(health, store));
-    else if (health.confirmRequired) logger.warn('settings: the allowance is held safe until the owner confirms the settings (POST /api/v1/settings/confirm or the banner on the page)');
+    else if (health.confirmRequired)
+      logger.warn('settings: the allowance is held safe until the owner confirms the settings (POST /api/v1/settings/confirm or the banner on the page)');
   }
   for (const note of health.notes) logger.info('settings: ' + note);
   return read;
@@ -619,7 +639,9 @@ function loadSettings(store: SettingsStore, logger: Logger): { doc: SettingsDocu
 /** What a locked box tells the person at the page, and how the owner unlocks it. */
 function lockMessage(health: SettingsHealth, store: SettingsStore): string {
   const where = store.describe ? store.describe() : 'the stored settings';
-  return 'the stored settings could not be read, so whether a password is set cannot be told: logins, first setup and changes are locked'
-    + (health.keptAs ? `; the original is kept as ${health.keptAs}` : '')
-    + `. To unlock, the owner repairs or removes ${where} and restarts the box (docs/provisioning-ota.md, "Damaged settings")`;
+  return (
+    'the stored settings could not be read, so whether a password is set cannot be told: logins, first setup and changes are locked' +
+    (health.keptAs ? `; the original is kept as ${health.keptAs}` : '') +
+    `. To unlock, the owner repairs or removes ${where} and restarts the box (docs/provisioning-ota.md, "Damaged settings")`
+  );
 }

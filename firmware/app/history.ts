@@ -17,7 +17,10 @@ export class History {
   private count = 0;
   private next = 0;
 
-  constructor(private readonly capacity = 240, private readonly minStepMs = 2000) {
+  constructor(
+    private readonly capacity = 240,
+    private readonly minStepMs = 2000,
+  ) {
     this.times = new Float64Array(capacity);
     this.power = new Float64Array(capacity);
     this.headroom = new Float64Array(capacity);

@@ -124,7 +124,10 @@ export function homeWizardData(snapshot: Pick<Snapshot, 'reading' | 'headroom'>,
   const reading = snapshot.reading ?? undefined;
   const currents = outputLineCurrents(snapshot.headroom, reading);
   if (!currents.live || !reading) {
-    return { ok: false, error: 'no live meter data (' + snapshot.headroom.reason + '): nothing is served, since HomeWizard clients read a missing current as 0 A' };
+    return {
+      ok: false,
+      error: 'no live meter data (' + snapshot.headroom.reason + '): nothing is served, since HomeWizard clients read a missing current as 0 A',
+    };
   }
   const out: Record<string, unknown> = {};
   const put = (name: string, value: unknown): void => {
@@ -145,7 +148,11 @@ export function homeWizardData(snapshot: Pick<Snapshot, 'reading' | 'headroom'>,
     const line = currents.lines[i];
     const omitL2 = i === 1 && settings.l2 === 'omit';
     if (omitL2 && (!line || line.source !== 'measured')) continue;
-    if (!line) return { ok: false, error: `L${i + 1} current unknown (${snapshot.headroom.reason}): nothing is served, since HomeWizard clients read a missing current as 0 A` };
+    if (!line)
+      return {
+        ok: false,
+        error: `L${i + 1} current unknown (${snapshot.headroom.reason}): nothing is served, since HomeWizard clients read a missing current as 0 A`,
+      };
     put(`active_current_${LINE_NAMES[i]}_a`, round3(line.currentA));
   }
   const l1 = currents.lines[0];
@@ -172,7 +179,12 @@ function putMeterFields(reading: MeterReading, put: (name: string, value: unknow
  * total_power_<dir>_kwh (outputs/energy-totals.ts) and _t1.._t4. Without tariff registers t1 is the
  * total (evcc sums t1..t4).
  */
-function putEnergy(direction: 'import' | 'export', total: number | undefined, tariffsWh: number[] | undefined, put: (name: string, value: unknown) => void): void {
+function putEnergy(
+  direction: 'import' | 'export',
+  total: number | undefined,
+  tariffsWh: number[] | undefined,
+  put: (name: string, value: unknown) => void,
+): void {
   const tariffs = tariffsWh ?? [];
   put(`total_power_${direction}_kwh`, kWh(total));
   if (tariffs.length === 0) put(`total_power_${direction}_t1_kwh`, kWh(total));
@@ -221,9 +233,13 @@ function putCounters(reading: MeterReading, put: (name: string, value: unknown) 
 /** HomeWizard's external device types; sub-meters they have no name for are left out. */
 function externalType(type: string): string | undefined {
   switch (type) {
-    case 'gas': return 'gas_meter';
-    case 'water': return 'water_meter';
-    case 'heat': return 'heat_meter';
-    default: return undefined;
+    case 'gas':
+      return 'gas_meter';
+    case 'water':
+      return 'water_meter';
+    case 'heat':
+      return 'heat_meter';
+    default:
+      return undefined;
   }
 }

@@ -44,7 +44,9 @@ export class AutoLine {
   }
 
   private newDetector(): CandidateDetector {
-    return new CandidateDetector(this.windowMs === undefined ? { decoder: this.decoder, sharedStream: true } : { decoder: this.decoder, sharedStream: true, windowMs: this.windowMs });
+    return new CandidateDetector(
+      this.windowMs === undefined ? { decoder: this.decoder, sharedStream: true } : { decoder: this.decoder, sharedStream: true, windowMs: this.windowMs },
+    );
   }
 
   current(): LineSettings {

@@ -55,14 +55,20 @@ export interface LinkOptions {
 
 export const defaultLinkOptions: LinkOptions = { noDataAfterMs: 15000, noFrameAfterMs: 30000, rawRingSize: 16, rawHexMaxBytes: 512 };
 
-export const HINT_NO_DATA = 'no data from the meter: check the cable (RJ45 for HAN, RJ12 for P1), and ask your grid company to open the meter\'s HAN/P1 port (often closed until you ask).';
-export const HINT_NO_FRAMES = 'bytes arrive but no frame decodes: the line settings are probably wrong. In Settings, set "Serial line" to "detect automatically", or to your meter\'s (HAN: 2400 8E1, P1: 115200 8N1).';
+export const HINT_NO_DATA =
+  "no data from the meter: check the cable (RJ45 for HAN, RJ12 for P1), and ask your grid company to open the meter's HAN/P1 port (often closed until you ask).";
+export const HINT_NO_FRAMES =
+  'bytes arrive but no frame decodes: the line settings are probably wrong. In Settings, set "Serial line" to "detect automatically", or to your meter\'s (HAN: 2400 8E1, P1: 115200 8N1).';
 
 /** Frame and byte counters of the meter link (snapshot `frames`). */
 export interface LinkCounters {
-  bytes: number; frames: number; errors: number; garbageBytes: number;
+  bytes: number;
+  frames: number;
+  errors: number;
+  garbageBytes: number;
   errorsByKind: Partial<Record<DecodeErrorCode, number>>;
-  lastByteAgeS?: number; lastFrameAgeS?: number;
+  lastByteAgeS?: number;
+  lastFrameAgeS?: number;
 }
 
 export class MeterLink {
@@ -78,7 +84,11 @@ export class MeterLink {
   private format: FrameFormat | undefined;
   private ring: RingEntry[] = [];
 
-  constructor(private options: DecoderOptions, nowMs: number, private readonly linkOptions: LinkOptions = defaultLinkOptions) {
+  constructor(
+    private options: DecoderOptions,
+    nowMs: number,
+    private readonly linkOptions: LinkOptions = defaultLinkOptions,
+  ) {
     this.stream = new MeterStream(options);
     this.startedMs = nowMs;
   }
@@ -175,10 +185,14 @@ export class MeterLink {
 
   private errorHint(): string {
     switch (this.lastErrorCode) {
-      case 'encrypted-no-key': return 'frames arrive encrypted: enter the encryption key from your grid company in Settings.';
-      case 'decrypt-failed': return 'frames arrive encrypted and do not decrypt: check the encryption (and authentication) key.';
-      case 'checksum': return 'frames arrive with checksum errors: check the line settings, the cable and the interface (some M-Bus adapters drop bytes).';
-      default: return HINT_NO_FRAMES;
+      case 'encrypted-no-key':
+        return 'frames arrive encrypted: enter the encryption key from your grid company in Settings.';
+      case 'decrypt-failed':
+        return 'frames arrive encrypted and do not decrypt: check the encryption (and authentication) key.';
+      case 'checksum':
+        return 'frames arrive with checksum errors: check the line settings, the cable and the interface (some M-Bus adapters drop bytes).';
+      default:
+        return HINT_NO_FRAMES;
     }
   }
 

@@ -13,9 +13,22 @@ import type { MeterReading } from '../../decoders/reading';
 import { cloneJson } from './util/clone';
 
 const INSTANT_KEYS = [
-  'powerImportW', 'powerExportW', 'reactivePowerImportVar', 'reactivePowerExportVar',
-  'l1', 'l2', 'l3', 'averageDemandW', 'frameKind', 'meterTime', 'tariff', 'breakerState',
-  'checksumChecked', 'encrypted', 'textMessage', 'codeMessage',
+  'powerImportW',
+  'powerExportW',
+  'reactivePowerImportVar',
+  'reactivePowerExportVar',
+  'l1',
+  'l2',
+  'l3',
+  'averageDemandW',
+  'frameKind',
+  'meterTime',
+  'tariff',
+  'breakerState',
+  'checksumChecked',
+  'encrypted',
+  'textMessage',
+  'codeMessage',
 ];
 
 export class ReadingMerger {

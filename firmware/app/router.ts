@@ -49,7 +49,8 @@ export class Router {
   }
 
   list(): Array<{ method: string; path: string; mutates: boolean; public: boolean }> {
-    return this.routes.map((r) => ({ method: r.method, path: r.path, mutates: r.mutates === true, public: r.public === true }))
+    return this.routes
+      .map((r) => ({ method: r.method, path: r.path, mutates: r.mutates === true, public: r.public === true }))
       .concat(this.uploads.map((u) => ({ method: u.method, path: u.path, mutates: true, public: false })));
   }
 
@@ -100,7 +101,9 @@ export class Router {
       }
     }
     if (pathMatched) {
-      const allowed = this.routes.filter((r) => r.path === request.path).map((r) => r.method)
+      const allowed = this.routes
+        .filter((r) => r.path === request.path)
+        .map((r) => r.method)
         .concat(this.uploads.filter((u) => u.path === request.path).map((u) => u.method));
       return errorResponse(405, `method ${request.method} not allowed here`, undefined, { allow: allowed.join(', ') });
     }

@@ -148,11 +148,13 @@ export function readStoredSettings(text: string | undefined, loadError?: string)
   } catch (e) {
     return unreadable('the stored settings are not valid JSON (' + (e instanceof Error ? e.message : String(e)) + '): truncated or edited by hand?');
   }
-  if (!isPlainObject(raw)) return unreadable(`the stored settings are ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : 'a ' + typeof raw}, not a settings object`);
+  if (!isPlainObject(raw))
+    return unreadable(`the stored settings are ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : 'a ' + typeof raw}, not a settings object`);
 
   const doc: Record<string, unknown> = { version: 1 };
   const problems: string[] = [];
-  if (raw.version !== undefined && raw.version !== 1) problems.push(`version is ${JSON.stringify(raw.version)}, this firmware reads version 1: read as version 1`);
+  if (raw.version !== undefined && raw.version !== 1)
+    problems.push(`version is ${JSON.stringify(raw.version)}, this firmware reads version 1: read as version 1`);
   let headroomProblems = 0;
   for (const section of SECTIONS) {
     const read = section.readStored(raw[section.name]);

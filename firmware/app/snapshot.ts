@@ -15,8 +15,14 @@ export interface Snapshot {
   /** natives: the platform's native helpers the decoders use (e.g. 'crc16-arc', 'aes-gcm'); absent = all JavaScript. */
   device: { name: string; firmwareVersion: string; platform?: string; uptimeS: number; natives?: string[] };
   meter: {
-    protocol?: string; format?: string; id?: string; model?: string; manufacturer?: string;
-    listId?: string; dsmrVersion?: string; meterTime?: string;
+    protocol?: string;
+    format?: string;
+    id?: string;
+    model?: string;
+    manufacturer?: string;
+    listId?: string;
+    dsmrVersion?: string;
+    meterTime?: string;
   };
   /** The merged normalized reading (decoders/reading.ts); null before the first frame. */
   reading: MeterReading | null;

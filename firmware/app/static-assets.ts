@@ -16,7 +16,8 @@ function candidates(path: string): string[] {
 export function serveAsset(assets: AssetSource | undefined, request: AppRequest): AppResponse | undefined {
   if (!assets) return undefined;
   const path = request.path;
-  if (path.length === 0 || path[0] !== '/' || path.indexOf('..') >= 0 || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0 || path.indexOf('//') >= 0) return undefined;
+  if (path.length === 0 || path[0] !== '/' || path.indexOf('..') >= 0 || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0 || path.indexOf('//') >= 0)
+    return undefined;
   if (path.slice(0, 5) === '/api/') return undefined;
   const acceptsGzip = (request.headers['accept-encoding'] ?? '').indexOf('gzip') >= 0;
   for (const candidate of candidates(path)) {
@@ -27,7 +28,12 @@ export function serveAsset(assets: AssetSource | undefined, request: AppRequest)
       asset = undefined;
     }
     if (!asset) continue;
-    const headers: Record<string, string> = { 'content-type': asset.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' };
+    const headers: Record<string, string> = {
+      'content-type': asset.contentType,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    };
     if (asset.contentEncoding) headers['content-encoding'] = asset.contentEncoding;
     return { status: 200, headers, body: request.method === 'HEAD' ? '' : asset.body };
   }

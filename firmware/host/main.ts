@@ -31,7 +31,8 @@ import { createOtaAndWifi, takeOtaWifiArgs } from './ota-provisioning-wiring';
 import { parseMqttUrl } from '../app/outputs/mqtt-settings';
 import { OUTPUT_HELP, createHostOutputs, takeOutputArgs } from './output-args';
 
-const HELP = `meterbox on a PC
+const HELP =
+  `meterbox on a PC
 
 Meter source (default: a simulated Norwegian Aidon meter replaying real captures):
   --capture FILE[,FILE...]  replay capture files (.hex, .txt, .bin) in a loop; repeatable. Each
@@ -96,7 +97,17 @@ export function parseLineWord(word: string): LineSettings | undefined {
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { port: 8080, host: '127.0.0.1', settings: './meterbox-settings.json', settingsGiven: false, captures: [], line: {}, quiet: false, help: false, allowHosts: [] };
+  const o: CliOptions = {
+    port: 8080,
+    host: '127.0.0.1',
+    settings: './meterbox-settings.json',
+    settingsGiven: false,
+    captures: [],
+    line: {},
+    quiet: false,
+    help: false,
+    allowHosts: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -110,15 +121,35 @@ export function parseArgs(argv: string[]): CliOptions {
       return v;
     };
     switch (arg) {
-      case '--help': case '-h': o.help = true; break;
-      case '--port': o.port = number(); break;
-      case '--host': o.host = value(); break;
-      case '--settings': o.settings = value(); o.settingsGiven = true; break;
-      case '--capture': o.captures.push(...value().split(',').filter(Boolean)); break;
-      case '--interval-ms': o.intervalMs = number(); break;
-      case '--replay-baud': o.replayBaud = number(); break;
-      case '--serial': o.serial = value(); break;
-      case '--baud': o.line.baud = number(); break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--port':
+        o.port = number();
+        break;
+      case '--host':
+        o.host = value();
+        break;
+      case '--settings':
+        o.settings = value();
+        o.settingsGiven = true;
+        break;
+      case '--capture':
+        o.captures.push(...value().split(',').filter(Boolean));
+        break;
+      case '--interval-ms':
+        o.intervalMs = number();
+        break;
+      case '--replay-baud':
+        o.replayBaud = number();
+        break;
+      case '--serial':
+        o.serial = value();
+        break;
+      case '--baud':
+        o.line.baud = number();
+        break;
       case '--data-bits': {
         const v = number();
         if (v !== 7 && v !== 8) throw new Error('--data-bits must be 7 or 8');
@@ -156,8 +187,12 @@ export function parseArgs(argv: string[]): CliOptions {
         o.tcp = { host: v.slice(0, colon), port };
         break;
       }
-      case '--quiet': o.quiet = true; break;
-      case '--allow-host': o.allowHosts.push(value()); break;
+      case '--quiet':
+        o.quiet = true;
+        break;
+      case '--allow-host':
+        o.allowHosts.push(value());
+        break;
       case '--mqtt': {
         const v = value();
         const parsed = parseMqttUrl(v);
@@ -165,8 +200,11 @@ export function parseArgs(argv: string[]): CliOptions {
         o.mqttUrl = v;
         break;
       }
-      case '--no-mdns': o.mdns = false; break;
-      default: throw new Error(`unknown option ${arg} (see --help)`);
+      case '--no-mdns':
+        o.mdns = false;
+        break;
+      default:
+        throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
   const sources = [o.serial ? 1 : 0, o.tcp ? 1 : 0, o.captures.length ? 1 : 0].reduce((a, b) => a + b, 0);
@@ -189,7 +227,11 @@ function buildSource(o: CliOptions): { source: ByteSource; lineOverride?: LineSe
   if (o.tcp) return { source: new TcpSource(o.tcp.host, o.tcp.port) };
   if (o.captures.length) {
     const allText = o.captures.every((p) => extname(p) === '.txt');
-    const replay = captureReplay(o.captures.map((p) => resolve(p)), o.intervalMs ?? 2500, o.replayBaud ?? (allText ? 115200 : 2400));
+    const replay = captureReplay(
+      o.captures.map((p) => resolve(p)),
+      o.intervalMs ?? 2500,
+      o.replayBaud ?? (allText ? 115200 : 2400),
+    );
     return { source: new ReplaySource(replay.steps, replay) };
   }
   const replay = defaultReplay(repoRoot);
@@ -242,7 +284,14 @@ async function main(): Promise<void> {
   }
   const settingsPath = settingsPathFor(o);
   if (isDemo(o) && !existsSync(settingsPath)) new FileSettingsStore(settingsPath).save(JSON.stringify(demoSettings()));
-  const otaWifi = createOtaAndWifi(split.args, { settingsPath, firmwareVersion: '0.1.0', clock: nodeClock, log: (m) => { if (!o.quiet) console.log(m); } });
+  const otaWifi = createOtaAndWifi(split.args, {
+    settingsPath,
+    firmwareVersion: '0.1.0',
+    clock: nodeClock,
+    log: (m) => {
+      if (!o.quiet) console.log(m);
+    },
+  });
   const outputs = createHostOutputs(outputArgs.args, o.host, nodeClock.nowMs);
   const host = await startHost({
     outputs: outputs.outputs,
@@ -261,8 +310,9 @@ async function main(): Promise<void> {
   });
   otaWifi.start(host.app);
   console.log(`Meter source: ${built.source.describe()}`);
-  console.log(`Settings: ${settingsPath}${isDemo(o) && !o.settingsGiven ? ' (the simulated meter\'s own)' : ''}`);
-  if (outputArgs.args.modbusPort !== undefined) console.log(`Modbus TCP (SDM630): ${o.host}:${outputs.modbusListener.boundPort() ?? outputArgs.args.modbusPort}`);
+  console.log(`Settings: ${settingsPath}${isDemo(o) && !o.settingsGiven ? " (the simulated meter's own)" : ''}`);
+  if (outputArgs.args.modbusPort !== undefined)
+    console.log(`Modbus TCP (SDM630): ${o.host}:${outputs.modbusListener.boundPort() ?? outputArgs.args.modbusPort}`);
   for (const c of outputArgs.args.chargers) console.log(`Charger push: ${c.type} ${c.url}`);
   console.log(`Open ${host.url}`);
   const lan = lanUrls(o.host, host.port);
@@ -271,7 +321,10 @@ async function main(): Promise<void> {
   const shutdown = () => {
     stopWarning();
     otaWifi.stop();
-    host.close().then(() => process.exit(0), () => process.exit(1));
+    host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
@@ -302,7 +355,7 @@ if (require.main === module) {
     const code = (e as { code?: string }).code;
     if (code === 'EADDRINUSE') console.error('that port is in use: choose another with --port N (0 = any free port)');
     else if (code === 'EACCES') console.error('not allowed to listen on that port: choose one above 1023 with --port N');
-    else console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+    else console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exit(1);
   });
 }

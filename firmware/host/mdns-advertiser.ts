@@ -26,10 +26,11 @@ export function advertiseOnMdns(options: { serial: string; port: number; log: (m
   for (const service of services) service.on('error', (error: unknown) => options.log('mDNS: ' + String(error)));
   return {
     hostName: host,
-    stop: () => new Promise<void>((resolve) => {
-      bonjour.unpublishAll(() => {
-        bonjour.destroy(() => resolve());
-      });
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        bonjour.unpublishAll(() => {
+          bonjour.destroy(() => resolve());
+        });
+      }),
   };
 }

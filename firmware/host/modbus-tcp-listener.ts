@@ -57,7 +57,11 @@ export class NodeModbusListener implements TcpServerPort {
     if (this.sockets.size >= this.options.maxConnections) {
       let oldest: Socket | undefined;
       let oldestMs = Infinity;
-      for (const [s, ms] of this.sockets) if (ms < oldestMs) { oldest = s; oldestMs = ms; }
+      for (const [s, ms] of this.sockets)
+        if (ms < oldestMs) {
+          oldest = s;
+          oldestMs = ms;
+        }
       if (oldest) {
         this.sockets.delete(oldest);
         oldest.destroy();

@@ -39,7 +39,9 @@ export const hostConnectionLimits: ConnectionLimits = {
 export function toAppRequest(req: IncomingMessage, body?: string): AppRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query: Record<string, string> = {};
-  url.searchParams.forEach((value, key) => { query[key] = value; });
+  url.searchParams.forEach((value, key) => {
+    query[key] = value;
+  });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -75,7 +77,9 @@ function plainError(status: number, error: string): AppResponse {
 function refuseSocket(socket: Duplex, status: string, reason: string): void {
   const body = JSON.stringify({ error: reason });
   try {
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 2\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 2\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   } catch {
     /* closed by the peer */
   }
@@ -105,7 +109,10 @@ export class NodeHttpServer {
   private readonly nowMs: () => number;
   timedOutCount = 0;
 
-  constructor(private readonly app: App, options: NodeServerOptions = {}) {
+  constructor(
+    private readonly app: App,
+    options: NodeServerOptions = {},
+  ) {
     this.limits = options.limits ?? hostConnectionLimits;
     this.nowMs = options.nowMs ?? Date.now;
     this.table = new ConnectionTable<Socket>(this.limits);

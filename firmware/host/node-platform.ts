@@ -20,7 +20,9 @@ export const nodeScheduler: Scheduler = {
 export function consoleLogger(quiet = false): Logger {
   const stamp = () => new Date().toISOString().slice(11, 19);
   return {
-    info: (m) => { if (!quiet) console.log(`${stamp()} ${m}`); },
+    info: (m) => {
+      if (!quiet) console.log(`${stamp()} ${m}`);
+    },
     warn: (m) => console.warn(`${stamp()} warning: ${m}`),
   };
 }

@@ -222,6 +222,7 @@ function otadataProblem(raw: unknown): string {
   const d = raw as Record<string, unknown>;
   if (d.running !== 0 && d.running !== 1) return 'running is not 0 or 1';
   if (d.nextBoot !== 0 && d.nextBoot !== 1) return 'nextBoot is not 0 or 1';
-  if (!Array.isArray(d.states) || d.states.length !== 2 || !d.states.every((x) => typeof x === 'string' && STATES.indexOf(x) >= 0)) return 'states is not two slot states';
+  if (!Array.isArray(d.states) || d.states.length !== 2 || !d.states.every((x) => typeof x === 'string' && STATES.indexOf(x) >= 0))
+    return 'states is not two slot states';
   return '';
 }

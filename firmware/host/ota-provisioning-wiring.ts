@@ -110,7 +110,7 @@ export interface OtaWifi {
 }
 
 export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi {
-  const simConfig = o.wifiSimConfig ?? (args.wifiSim ? loadWifiSimConfig(args.wifiSim) : JSON.parse(JSON.stringify(DEFAULT_WIFI_SIM)) as WifiSimConfig);
+  const simConfig = o.wifiSimConfig ?? (args.wifiSim ? loadWifiSimConfig(args.wifiSim) : (JSON.parse(JSON.stringify(DEFAULT_WIFI_SIM)) as WifiSimConfig));
   const wifi = new SimulatedWifi(simConfig);
   const dns = simConfig.captiveDnsPort !== undefined ? new LoopbackCaptiveDns(simConfig.captiveDnsPort, o.log) : new SimulatedCaptiveDns();
   const mdns = new SimulatedMdns();
@@ -118,7 +118,9 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
   const identity = simulatedIdentity(simConfig, Uint8Array.from(Buffer.from(o.serial ?? hostSerial(), 'hex')));
   const serial = serialFromMac(identity.macAddress);
   const provisioning = new ProvisioningMachine({
-    wifi, dns, mdns,
+    wifi,
+    dns,
+    mdns,
     identity,
     mdnsHostName: homeWizardHostName(serial),
     store: settingsCredentialStore(() => {
@@ -147,19 +149,31 @@ export function createOtaAndWifi(args: OtaWifiArgs, o: OtaWifiOptions): OtaWifi 
   if (signature) o.log(`ota: images must be signed (${signature.scheme}) with the key in ${keyPath}`);
   else if (args.otaAllowUnsigned) o.log('ota: WARNING: --ota-allow-unsigned: any image that passes the format checks is installed');
   else o.log('ota: no release key (--ota-public-key FILE): firmware updates are refused');
-  ota = new OtaMachine(slots, {
-    projectName: PROJECT_NAME,
-    firmwareVersion: o.firmwareVersion,
-    healthDeadlineMs: args.otaHealthDeadlineMs,
-    signature,
-    allowUnsigned: args.otaAllowUnsigned === true,
-  }, o.log);
+  ota = new OtaMachine(
+    slots,
+    {
+      projectName: PROJECT_NAME,
+      firmwareVersion: o.firmwareVersion,
+      healthDeadlineMs: args.otaHealthDeadlineMs,
+      signature,
+      allowUnsigned: args.otaAllowUnsigned === true,
+    },
+    o.log,
+  );
   const otaRoutes = createOtaRoutes(ota, o.clock, slots.nextSlot().sizeBytes, nodeImageFetcher);
   const routes = [...createWifiRoutes(provisioning, o.clock, () => wifi.accessPointAddress()), ...otaRoutes.routes];
   let timer: ReturnType<typeof setInterval> | undefined;
   const machine = ota;
   return {
-    serial, routes, uploadRoutes: otaRoutes.uploadRoutes, wifi, dns, mdns, slots, ota: machine, provisioning,
+    serial,
+    routes,
+    uploadRoutes: otaRoutes.uploadRoutes,
+    wifi,
+    dns,
+    mdns,
+    slots,
+    ota: machine,
+    provisioning,
     start(started: AppLike) {
       app = started;
       const now = o.clock.nowMs();

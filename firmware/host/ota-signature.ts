@@ -15,14 +15,16 @@ import type { ImageSignatureVerifier } from '../app/ota/ota-ports';
 import { ecdsaV1Signature, rsaV2Parts } from '../app/ota/signature-block';
 import type { SignatureScheme } from '../app/ota/signature-block';
 
-const WRONG_KEY = 'it was not made with this box\'s release key (another key, or the image was changed after signing)';
+const WRONG_KEY = "it was not made with this box's release key (another key, or the image was changed after signing)";
 
 /** The scheme a public key checks, or why it cannot be a release key. */
 export function schemeOfKey(key: KeyObject): SignatureScheme {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ecdsa-p256-v1';
   if (key.asymmetricKeyType === 'rsa' && details.modulusLength === 3072) return 'rsa3072-v2';
-  throw new Error(`a release key must be ECDSA P-256 (ESP32) or RSA-3072 (ESP32-C3), not ${key.asymmetricKeyType} ${details.namedCurve ?? details.modulusLength ?? ''}`.trim());
+  throw new Error(
+    `a release key must be ECDSA P-256 (ESP32) or RSA-3072 (ESP32-C3), not ${key.asymmetricKeyType} ${details.namedCurve ?? details.modulusLength ?? ''}`.trim(),
+  );
 }
 
 /** A verifier for the release public key (PEM, or a private key PEM whose public half is used). */
@@ -31,20 +33,24 @@ export function releaseKeyVerifier(keyPem: string | Buffer): ImageSignatureVerif
   const scheme = schemeOfKey(key);
   const jwk = key.export({ format: 'jwk' });
   const modulus = scheme === 'rsa3072-v2' ? Buffer.from(jwk.n as string, 'base64url') : undefined;
-  const exponent = scheme === 'rsa3072-v2' ? Buffer.from(jwk.e as string, 'base64url').readUIntBE(0, Buffer.from(jwk.e as string, 'base64url').length) : undefined;
+  const exponent =
+    scheme === 'rsa3072-v2' ? Buffer.from(jwk.e as string, 'base64url').readUIntBE(0, Buffer.from(jwk.e as string, 'base64url').length) : undefined;
   return {
     scheme,
     where: 'here',
     begin() {
       const verifier = createVerify('sha256');
       return {
-        update: (bytes) => { verifier.update(bytes); },
+        update: (bytes) => {
+          verifier.update(bytes);
+        },
         verify(block) {
           if (scheme === 'ecdsa-p256-v1') {
             return verifier.verify({ key, dsaEncoding: 'ieee-p1363' }, ecdsaV1Signature(block)) ? undefined : WRONG_KEY;
           }
           const parts = rsaV2Parts(block);
-          if (!Buffer.from(parts.modulusBigEndian).equals(modulus!) || parts.exponent !== exponent) return 'it was signed with another RSA key than this box\'s release key';
+          if (!Buffer.from(parts.modulusBigEndian).equals(modulus!) || parts.exponent !== exponent)
+            return "it was signed with another RSA key than this box's release key";
           const ok = verifier.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, parts.signatureBigEndian);
           return ok ? undefined : WRONG_KEY;
         },

@@ -34,7 +34,11 @@ export function defaultReplay(root: string): { steps: ReplayStep[]; loopFrom: nu
   return { steps, loopFrom: 1, intervalMs: 2500, baud: 2400, label: 'simulated Aidon 6525 (NO, IT grid) from real captures' };
 }
 
-export function captureReplay(paths: string[], intervalMs: number, baud: number): { steps: ReplayStep[]; loopFrom: number; intervalMs: number; baud: number; label: string } {
+export function captureReplay(
+  paths: string[],
+  intervalMs: number,
+  baud: number,
+): { steps: ReplayStep[]; loopFrom: number; intervalMs: number; baud: number; label: string } {
   const steps = paths.map((p) => ({ name: basename(p), bytes: readCapture(p) }));
   return { steps, loopFrom: 0, intervalMs, baud, label: 'replay of ' + steps.map((s) => s.name).join(', ') };
 }
@@ -55,7 +59,9 @@ export class ReplaySource implements ByteSource {
   }
 
   describe(): string {
-    return this.options.label + ` (every ${this.options.intervalMs} ms${this.options.baud ? `, ${this.options.baud} baud pacing` : ''}; meter time = replay time)`;
+    return (
+      this.options.label + ` (every ${this.options.intervalMs} ms${this.options.baud ? `, ${this.options.baud} baud pacing` : ''}; meter time = replay time)`
+    );
   }
 
   start(onBytes: (bytes: Uint8Array, nowMs: number) => void): void {

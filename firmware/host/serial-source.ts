@@ -17,7 +17,11 @@ export class SerialSource implements ByteSource {
   private onBytes: (bytes: Uint8Array, nowMs: number) => void = () => undefined;
   private onError: (message: string) => void = () => undefined;
 
-  constructor(private readonly path: string, private line: LineSettings, private readonly retryMs = 2000) {}
+  constructor(
+    private readonly path: string,
+    private line: LineSettings,
+    private readonly retryMs = 2000,
+  ) {}
 
   describe(): string {
     return `${this.path} ${describeLine(this.line)}`;

@@ -65,7 +65,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
   const serial = options.serial ?? hostSerial();
   const log = consoleLogger(options.quiet);
-  const mqtt = createMqttOutput({ connector: nodeMqttConnector(), serial, firmwareVersion: '0.1.0', deviceName: 'meterbox (PC)', urlOverride: options.mqttUrl, log: (m) => log.info(m) });
+  const mqtt = createMqttOutput({
+    connector: nodeMqttConnector(),
+    serial,
+    firmwareVersion: '0.1.0',
+    deviceName: 'meterbox (PC)',
+    urlOverride: options.mqttUrl,
+    log: (m) => log.info(m),
+  });
   const app = createApp({
     clock: nodeClock,
     scheduler: nodeScheduler,

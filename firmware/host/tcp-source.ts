@@ -16,7 +16,10 @@ export class TcpSource implements ByteSource {
   private onBytes: (bytes: Uint8Array, nowMs: number) => void = () => undefined;
   private onError: (message: string) => void = () => undefined;
 
-  constructor(private readonly host: string, private readonly port: number) {}
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
 
   describe(): string {
     return `tcp ${this.host}:${this.port}`;
@@ -34,7 +37,9 @@ export class TcpSource implements ByteSource {
     const socket = connect({ host: this.host, port: this.port });
     this.socket = socket;
     socket.setKeepAlive(true, 30000);
-    socket.on('connect', () => { this.delayMs = 1000; });
+    socket.on('connect', () => {
+      this.delayMs = 1000;
+    });
     socket.on('data', (chunk: Buffer) => this.onBytes(new Uint8Array(chunk), Date.now()));
     socket.on('error', (e: Error) => this.onError(tcpProblem(this.host, this.port, e)));
     socket.on('close', () => {
@@ -65,10 +70,19 @@ export class TcpSource implements ByteSource {
 export function tcpProblem(host: string, port: number, e: Error & { code?: string }): string {
   const where = `${host}:${port}`;
   switch (e.code) {
-    case 'ECONNREFUSED': return `nothing answers at ${where}: is the serial bridge on, and is ${port} its raw TCP port?`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `the name ${host} is not known: check the bridge's address (--tcp HOST:PORT).`;
-    case 'ETIMEDOUT': case 'EHOSTUNREACH': case 'ENETUNREACH': return `cannot reach ${where}: check the bridge's address and that it is on this network.`;
-    case 'ECONNRESET': case 'EPIPE': return `the serial bridge at ${where} closed the connection: meterbox reconnects by itself.`;
-    default: return `serial bridge ${where}: ${e.message}`;
+    case 'ECONNREFUSED':
+      return `nothing answers at ${where}: is the serial bridge on, and is ${port} its raw TCP port?`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the name ${host} is not known: check the bridge's address (--tcp HOST:PORT).`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach ${where}: check the bridge's address and that it is on this network.`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the serial bridge at ${where} closed the connection: meterbox reconnects by itself.`;
+    default:
+      return `serial bridge ${where}: ${e.message}`;
   }
 }

@@ -15,7 +15,10 @@ export class LoopbackCaptiveDns implements CaptiveDns {
   answered = 0;
   private bound: number | undefined;
 
-  constructor(private readonly port: number, private readonly log: (message: string) => void = () => {}) {}
+  constructor(
+    private readonly port: number,
+    private readonly log: (message: string) => void = () => {},
+  ) {}
 
   start(answerIpv4: string): void {
     const ip = parseIpv4(answerIpv4);

@@ -25,8 +25,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type {
-  CaptiveDns, DeviceIdentity, MdnsAdvertiser, StationEvent, WifiAdapter, WifiCredentials, WifiMode,
-  WifiNetwork, WifiSecurity,
+  CaptiveDns,
+  DeviceIdentity,
+  MdnsAdvertiser,
+  StationEvent,
+  WifiAdapter,
+  WifiCredentials,
+  WifiMode,
+  WifiNetwork,
+  WifiSecurity,
 } from '../app/provisioning/wifi-ports';
 
 export interface SimNetwork {
@@ -141,7 +148,10 @@ export class SimulatedWifi implements WifiAdapter {
       if (n.security !== 'open' && n.password !== credentials.password) return this.fail({ type: 'failed', reason: 'wrong-password' });
       this.station.state = 'connected';
       this.emit({ type: 'connected', ip: this.config.stationIp ?? '192.168.1.77' });
-      if (n.dropAfterMs !== undefined) this.later(n.dropAfterMs, () => { if (id === this.attempt) this.dropLink(); });
+      if (n.dropAfterMs !== undefined)
+        this.later(n.dropAfterMs, () => {
+          if (id === this.attempt) this.dropLink();
+        });
     });
   }
 
@@ -209,13 +219,21 @@ export class SimulatedWifi implements WifiAdapter {
 /** Records what a captive DNS would answer (the PC does not bind port 53). */
 export class SimulatedCaptiveDns implements CaptiveDns {
   answering: string | undefined;
-  start(answerIpv4: string): void { this.answering = answerIpv4; }
-  stop(): void { this.answering = undefined; }
+  start(answerIpv4: string): void {
+    this.answering = answerIpv4;
+  }
+  stop(): void {
+    this.answering = undefined;
+  }
 }
 
 /** Records the advertised mDNS name (the PC does not multicast). */
 export class SimulatedMdns implements MdnsAdvertiser {
   hostName: string | undefined;
-  start(hostName: string): void { this.hostName = hostName; }
-  stop(): void { this.hostName = undefined; }
+  start(hostName: string): void {
+    this.hostName = hostName;
+  }
+  stop(): void {
+    this.hostName = undefined;
+  }
 }

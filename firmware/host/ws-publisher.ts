@@ -30,13 +30,20 @@ export interface WsPublisherOptions {
 
 function statusLine(status: number): string {
   switch (status) {
-    case 400: return '400 Bad Request';
-    case 401: return '401 Unauthorized';
-    case 403: return '403 Forbidden';
-    case 404: return '404 Not Found';
-    case 421: return '421 Misdirected Request';
-    case 429: return '429 Too Many Requests';
-    default: return '503 Service Unavailable';
+    case 400:
+      return '400 Bad Request';
+    case 401:
+      return '401 Unauthorized';
+    case 403:
+      return '403 Forbidden';
+    case 404:
+      return '404 Not Found';
+    case 421:
+      return '421 Misdirected Request';
+    case 429:
+      return '429 Too Many Requests';
+    default:
+      return '503 Service Unavailable';
   }
 }
 
@@ -47,7 +54,10 @@ export class WsPublisher implements LivePublisher {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly table: ConnectionTable<WebSocket>;
 
-  constructor(server: Server, private readonly options: WsPublisherOptions) {
+  constructor(
+    server: Server,
+    private readonly options: WsPublisherOptions,
+  ) {
     this.table = new ConnectionTable<WebSocket>({ maxConnections: options.maxClients ?? 16, perAddress: options.perAddress ?? 2 });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
@@ -77,7 +87,9 @@ export class WsPublisher implements LivePublisher {
     const path = (request.url ?? '').split('?')[0];
     const refuse = (status: number, reason: string) => {
       const body = JSON.stringify({ error: reason });
-      socket.end(`HTTP/1.1 ${statusLine(status)}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${statusLine(status)}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       setTimeout(() => socket.destroy(), 1000).unref();
     };
     if (path !== (this.options.path ?? '/ws')) return refuse(404, 'no WebSocket here');

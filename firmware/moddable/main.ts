@@ -145,11 +145,17 @@ function startDevice(): void {
   // Signed builds (build-device.mjs --signed, tools/firmware/signed-build.ts) set ota.signatureScheme with the
   // sdkconfig that makes esp_ota_end check it; other builds take unsigned images and say so.
   const signatureScheme = config.ota?.signatureScheme as SignatureScheme | undefined;
-  const ota = new OtaMachine(slots, {
-    projectName: String(config.ota?.projectName ?? 'xs_esp32'), firmwareVersion, sha256Factory: createNativeSha256,
-    signature: signatureScheme ? espIdfSignatureCheck(signatureScheme) : undefined,
-    allowUnsigned: !signatureScheme,
-  }, (message: string) => logger.info(message));
+  const ota = new OtaMachine(
+    slots,
+    {
+      projectName: String(config.ota?.projectName ?? 'xs_esp32'),
+      firmwareVersion,
+      sha256Factory: createNativeSha256,
+      signature: signatureScheme ? espIdfSignatureCheck(signatureScheme) : undefined,
+      allowUnsigned: !signatureScheme,
+    },
+    (message: string) => logger.info(message),
+  );
   const otaRoutes = createOtaRoutes(ota, clock, slots.nextSlot().sizeBytes);
   const memoryConfig = (config as unknown as { memory?: { slotBytes?: number; sampleMs?: number } }).memory ?? {};
   const memory = new MemoryMonitor(Number(memoryConfig.slotBytes ?? 16), clock.nowMs());
@@ -173,7 +179,16 @@ function startDevice(): void {
     device: { name: String(config.device?.name ?? 'meterbox'), firmwareVersion, serial, platform: String(config.platformName ?? 'moddable') },
     wifiStatus: deviceWifiStatus,
     // MQTT is built only while a broker is set: ~300 XS slots otherwise spent on nothing (lazy-output.ts)
-    outputs: [lazyMqttOutput({ connector: createMqttConnector(), serial, firmwareVersion, deviceName: String(config.device?.name ?? 'meterbox'), log: (m: string) => logger.info(m) }), ...createDeviceOutputs()],
+    outputs: [
+      lazyMqttOutput({
+        connector: createMqttConnector(),
+        serial,
+        firmwareVersion,
+        deviceName: String(config.device?.name ?? 'meterbox'),
+        log: (m: string) => logger.info(m),
+      }),
+      ...createDeviceOutputs(),
+    ],
     lineOverride: override,
     extraRoutes,
     extraUploadRoutes,
@@ -226,5 +241,7 @@ function startDevice(): void {
     scheduler.every(Number(memoryConfig.sampleMs ?? 1000), () => memory.sample(clock.nowMs()));
   }
   const ap = provisioning.accessPointCredentials();
-  logger.info(`HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"; on the home network http://${homeWizardHostName(serial)}.local/`);
+  logger.info(
+    `HTTP on port ${server.port}; meter ${source.describe()}; setup access point "${ap.ssid}"; on the home network http://${homeWizardHostName(serial)}.local/`,
+  );
 }

@@ -2,7 +2,13 @@
 'use strict';
 /* exported mb */
 const mb = (() => {
-  const pages = [['/', 'Live'], ['/settings', 'Settings'], ['/diagnostics', 'Diagnostics'], ['/setup', 'Setup'], ['/update', 'Update']];
+  const pages = [
+    ['/', 'Live'],
+    ['/settings', 'Settings'],
+    ['/diagnostics', 'Diagnostics'],
+    ['/setup', 'Setup'],
+    ['/update', 'Update'],
+  ];
   function header(active) {
     const h = document.createElement('header');
     const nav = pages.map(([href, label]) => `<a href="${href}"${href === active ? ' class="active"' : ''}>${label}</a>`).join('');
@@ -24,13 +30,23 @@ const mb = (() => {
     if (s.locked) {
       box.innerHTML = '<h2>Settings could not be read: box locked</h2><p>' + esc(s.howToUnlock || '') + '</p>' + problems;
     } else {
-      box.innerHTML = '<h2>Stored settings were damaged</h2><p>Some settings could not be read and use their defaults.' + kept
-        + (s.confirmRequired ? ' Until you check them on the Settings page and confirm, chargers get at most the minimum current (0 A when no fuse could be read).' : '') + '</p>'
-        + problems + '<button type="button" id="settings-confirm">These settings are right: confirm</button> <span class="msg" id="settings-confirm-msg"></span>';
+      box.innerHTML =
+        '<h2>Stored settings were damaged</h2><p>Some settings could not be read and use their defaults.' +
+        kept +
+        (s.confirmRequired
+          ? ' Until you check them on the Settings page and confirm, chargers get at most the minimum current (0 A when no fuse could be read).'
+          : '') +
+        '</p>' +
+        problems +
+        '<button type="button" id="settings-confirm">These settings are right: confirm</button> <span class="msg" id="settings-confirm-msg"></span>';
       box.querySelector('#settings-confirm').addEventListener('click', async () => {
         const c = await api('POST', '/api/v1/settings/confirm', {});
         const msg = box.querySelector('#settings-confirm-msg');
-        msg.textContent = c.ok ? 'Confirmed: the settings are stored as shown and the limit is lifted.' : c.status === 401 ? 'Log in on the Settings page first.' : (c.data && c.data.error) || 'error';
+        msg.textContent = c.ok
+          ? 'Confirmed: the settings are stored as shown and the limit is lifted.'
+          : c.status === 401
+            ? 'Log in on the Settings page first.'
+            : (c.data && c.data.error) || 'error';
         if (c.ok) setTimeout(() => box.remove(), 1500);
       });
     }
@@ -39,7 +55,10 @@ const mb = (() => {
   // status 0: no answer (the app or the box is gone, or timeoutMs passed).
   async function api(method, path, body, timeoutMs) {
     const init = { method, headers: {}, credentials: 'same-origin' };
-    if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
     if (timeoutMs) init.signal = AbortSignal.timeout(timeoutMs);
     let res;
     try {
@@ -48,7 +67,11 @@ const mb = (() => {
       return { ok: false, status: 0, data: { error: 'no answer from meterbox: is it running and on the network?' } };
     }
     let data;
-    try { data = await res.json(); } catch { data = null; }
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
     return { ok: res.ok, status: res.status, data };
   }
   // The API's error texts are for programs ("POST /api/v1/auth/setup"); a person gets what to do.
@@ -65,7 +88,7 @@ const mb = (() => {
     return Number(value).toFixed(digits) + (unit ? ' ' + unit : '');
   }
   function esc(text) {
-    return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+    return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
   function setDot(state) {
     const d = document.getElementById('linkdot');

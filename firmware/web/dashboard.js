@@ -25,12 +25,16 @@ function installationWarnings(reading, h) {
   if (!reading || !h) return [];
   const out = [];
   if (reading.threeWire === true && h.gridType === 'TN') {
-    out.push('Your meter reports a 3-wire supply without neutral (IT, 3×230 V), but Settings say TN. meterbox already calculates the safer IT way; set "Grid type" to IT in Settings.');
+    out.push(
+      'Your meter reports a 3-wire supply without neutral (IT, 3×230 V), but Settings say TN. meterbox already calculates the safer IT way; set "Grid type" to IT in Settings.',
+    );
   } else if (reading.threeWire === false && h.gridType === 'IT') {
     out.push('Your meter reports a supply with neutral (TN, 230/400 V), but Settings say IT. Check "Grid type" in Settings.');
   }
   if ((reading.phaseCount === 1 || reading.phaseCount === 3) && reading.phaseCount !== h.phases) {
-    out.push(`Your meter reports ${reading.phaseCount === 1 ? 'one phase' : 'three phases'}, but Settings say ${h.phases === 1 ? 'one phase' : 'three phases'}. Check "Phases" in Settings.`);
+    out.push(
+      `Your meter reports ${reading.phaseCount === 1 ? 'one phase' : 'three phases'}, but Settings say ${h.phases === 1 ? 'one phase' : 'three phases'}. Check "Phases" in Settings.`,
+    );
   }
   return out;
 }
@@ -46,7 +50,8 @@ function setConnected(connected) {
   document.body.classList.add('disconnected');
   $('banner').className = 'card banner span2 disconnected';
   $('status').textContent = 'Disconnected';
-  $('reason').textContent = `No answer from meterbox since ${disconnectedSince.toLocaleTimeString()}: the values below are the last ones received and may be out of date. Trying again…`;
+  $('reason').textContent =
+    `No answer from meterbox since ${disconnectedSince.toLocaleTimeString()}: the values below are the last ones received and may be out of date. Trying again…`;
   $('hint').textContent = '';
   $('gridwarn').textContent = '';
   mb.setDot('disconnected');
@@ -57,10 +62,15 @@ function phaseRow(name, p, settingsMarginA) {
   const known = p.currentA !== undefined && p.currentA !== null;
   const pct = limit > 0 && known ? Math.min(100, (p.currentA / limit) * 100) : 0;
   const marginPct = limit > 0 ? Math.min(100, (settingsMarginA / limit) * 100) : 0;
-  const cls = ['fill', p.currentSource === 'estimated' || p.currentSource === 'bound' ? p.currentSource : '', pct > 95 ? 'over' : pct > 80 ? 'hot' : ''].join(' ');
-  const inner = limit === 0 ? '<div class="unknown"></div>'
-    : (known ? `<div class="${cls}" style="width:${pct.toFixed(1)}%"></div>` : '<div class="unknown"></div>') + `<div class="margin" style="width:${marginPct.toFixed(1)}%"></div>`;
-  const current = known ? `<b>${mb.fmt(p.currentA, 1, 'A')}</b> of ${mb.fmt(limit, 0, 'A')}` : (limit === 0 ? 'not on this supply' : '<b>unknown</b>');
+  const cls = ['fill', p.currentSource === 'estimated' || p.currentSource === 'bound' ? p.currentSource : '', pct > 95 ? 'over' : pct > 80 ? 'hot' : ''].join(
+    ' ',
+  );
+  const inner =
+    limit === 0
+      ? '<div class="unknown"></div>'
+      : (known ? `<div class="${cls}" style="width:${pct.toFixed(1)}%"></div>` : '<div class="unknown"></div>') +
+        `<div class="margin" style="width:${marginPct.toFixed(1)}%"></div>`;
+  const current = known ? `<b>${mb.fmt(p.currentA, 1, 'A')}</b> of ${mb.fmt(limit, 0, 'A')}` : limit === 0 ? 'not on this supply' : '<b>unknown</b>';
   return `<div class="phase" data-phase="${name}"><div class="name">${name.toUpperCase()}</div><div class="bar">${inner}</div>
     <div class="detail"><span>${current} <span class="tag ${p.currentSource}">${p.currentSource}</span></span><span>headroom <b class="headroom">${mb.fmt(p.headroomA, 1, 'A')}</b></span></div></div>`;
 }
@@ -70,10 +80,14 @@ function tariffText(t) {
   const kwh = (wh) => mb.fmt(wh / 1000, 2, 'kWh');
   let text = '';
   if (t.scheme === 'norway') {
-    text = `Capacity tariff: this hour ${t.hourEnergyWh !== undefined ? kwh(t.hourEnergyWh) : '–'}` +
-      (t.hourBudgetWh !== undefined ? ` of ${kwh(t.hourBudgetWh)}` : '') + (t.stepKwh !== undefined ? ` (step ${t.stepKwh} kWh/h)` : '');
+    text =
+      `Capacity tariff: this hour ${t.hourEnergyWh !== undefined ? kwh(t.hourEnergyWh) : '–'}` +
+      (t.hourBudgetWh !== undefined ? ` of ${kwh(t.hourBudgetWh)}` : '') +
+      (t.stepKwh !== undefined ? ` (step ${t.stepKwh} kWh/h)` : '');
   } else if (t.scheme === 'belgium') {
-    text = `Capacity tariff: quarter-hour ${mb.fmt((t.quarterAverageW || 0) / 1000, 2, 'kW')}` + (t.targetW !== undefined ? ` of ${mb.fmt(t.targetW / 1000, 2, 'kW')}` : '');
+    text =
+      `Capacity tariff: quarter-hour ${mb.fmt((t.quarterAverageW || 0) / 1000, 2, 'kW')}` +
+      (t.targetW !== undefined ? ` of ${mb.fmt(t.targetW / 1000, 2, 'kW')}` : '');
   } else if (t.scheme === 'power-limit') {
     text = `Import limit ${mb.fmt((t.powerLimitW || 0) / 1000, 1, 'kW')}`;
   }
@@ -109,7 +123,10 @@ function render(s) {
 
   const phases = h.phases || {};
   const margin = installed ? installed.marginA : 0;
-  $('phases').innerHTML = ['l1', 'l2', 'l3'].filter((n) => phases[n]).map((n) => phaseRow(n, phases[n], margin)).join('');
+  $('phases').innerHTML = ['l1', 'l2', 'l3']
+    .filter((n) => phases[n])
+    .map((n) => phaseRow(n, phases[n], margin))
+    .join('');
 
   const m = s.meter || {};
   const rows = [
@@ -139,15 +156,20 @@ function render(s) {
 function drawSpark() {
   const pts = historyPoints.filter((p) => p.netPowerW !== undefined);
   const svg = $('spark');
-  if (pts.length < 2) { svg.innerHTML = ''; return; }
+  if (pts.length < 2) {
+    svg.innerHTML = '';
+    return;
+  }
   let lo = Math.min(0, ...pts.map((p) => p.netPowerW));
   let hi = Math.max(...pts.map((p) => p.netPowerW));
   if (hi - lo < 100) hi = lo + 100;
-  const t0 = pts[0].tMs, t1 = pts[pts.length - 1].tMs || t0 + 1;
+  const t0 = pts[0].tMs,
+    t1 = pts[pts.length - 1].tMs || t0 + 1;
   const x = (t) => ((t - t0) / Math.max(1, t1 - t0)) * 300;
   const y = (v) => 86 - ((v - lo) / (hi - lo)) * 82;
   const line = pts.map((p) => `${x(p.tMs).toFixed(1)},${y(p.netPowerW).toFixed(1)}`).join(' ');
-  svg.innerHTML = `<line x1="0" x2="300" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#c4ceda" stroke-dasharray="3 3"/>` +
+  svg.innerHTML =
+    `<line x1="0" x2="300" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="#c4ceda" stroke-dasharray="3 3"/>` +
     `<polygon points="0,${y(0).toFixed(1)} ${line} 300,${y(0).toFixed(1)}" fill="rgba(47,111,214,.12)"/>` +
     `<polyline points="${line}" fill="none" stroke="#2f6fd6" stroke-width="2" vector-effect="non-scaling-stroke"/>`;
   // Smallest phase headroom on its own scale (0 .. largest seen), drawn dashed.
@@ -170,7 +192,9 @@ function connect() {
     try {
       const msg = JSON.parse(event.data);
       if (msg.type === 'snapshot') render(msg.snapshot);
-    } catch { /* ignore a bad message */ }
+    } catch {
+      /* ignore a bad message */
+    }
   };
   socket.onclose = () => {
     setConnected(false);
@@ -199,7 +223,9 @@ async function loadInstallation() {
 }
 // Settings change on another page or device: look again now and then, and when the tab comes back.
 setInterval(loadInstallation, 60000);
-document.addEventListener('visibilitychange', () => { if (!document.hidden) loadInstallation(); });
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) loadInstallation();
+});
 
 (async () => {
   await loadInstallation();

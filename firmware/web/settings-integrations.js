@@ -18,13 +18,15 @@
     const m = r.data.mqtt;
     for (const k of TEXT) $('mqtt-' + k).value = m[k] === undefined ? '' : m[k];
     $('mqtt-password').value = '';
-    $('mqtt-password-state').textContent = m.password && m.password.set ? 'A password is stored (not shown). Type a new one to replace it, or "clear" to remove it.' : 'No password stored.';
+    $('mqtt-password-state').textContent =
+      m.password && m.password.set ? 'A password is stored (not shown). Type a new one to replace it, or "clear" to remove it.' : 'No password stored.';
     $('mqtt-discovery').checked = m.discovery !== false;
     $('hw-l2').value = (r.data.homewizard && r.data.homewizard.l2) || 'safe';
     const api = await mb.api('GET', '/api');
     if (api.ok && api.data.serial) {
       const name = 'p1meter-' + String(api.data.serial).slice(-6).toUpperCase();
-      $('hw-identity').textContent = `Serial ${api.data.serial}; on the network as ${name} (_hwenergy._tcp) for SmartEVSE and Home Assistant, http://${name}.local for evcc.`;
+      $('hw-identity').textContent =
+        `Serial ${api.data.serial}; on the network as ${name} (_hwenergy._tcp) for SmartEVSE and Home Assistant, http://${name}.local for evcc.`;
       $('mqtt-baseTopic').placeholder = 'meterbox/' + api.data.serial;
     }
   }
@@ -33,7 +35,10 @@
     const r = await mb.api('GET', '/api/v1/status');
     const s = r.ok && r.data.outputs ? r.data.outputs.mqtt : undefined;
     const el = $('mqtt-status');
-    if (!s) { el.textContent = ''; return; }
+    if (!s) {
+      el.textContent = '';
+      return;
+    }
     if (!s.enabled) el.textContent = 'MQTT is off.' + (s.lastError ? ' ' + s.lastError : '');
     else if (s.connected) el.textContent = `Connected to ${s.broker} (${s.source}), base topic ${s.baseTopic}.`;
     else el.textContent = `Not connected to ${s.broker}` + (s.lastError ? ': ' + s.lastError : '') + '.';
@@ -50,8 +55,10 @@
     if (pw.trim().toLowerCase() === 'clear') mqtt.password = null;
     else if (pw) mqtt.password = pw;
     const r = await mb.api('PUT', '/api/v1/settings', { mqtt, homewizard: { l2: $('hw-l2').value } });
-    if (r.ok) { say(true, 'Saved.'); await load(); }
-    else say(false, (r.data && r.data.error) || ('error ' + r.status));
+    if (r.ok) {
+      say(true, 'Saved.');
+      await load();
+    } else say(false, (r.data && r.data.error) || 'error ' + r.status);
     await showStatus();
   });
 

@@ -3,7 +3,11 @@
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
-  const TYPES = [['smartevse', 'SmartEVSE (mains meter "API")'], ['openevse', 'OpenEVSE (current shaper)'], ['goe', 'go-e Charger (HTTP API v2)']];
+  const TYPES = [
+    ['smartevse', 'SmartEVSE (mains meter "API")'],
+    ['openevse', 'OpenEVSE (current shaper)'],
+    ['goe', 'go-e Charger (HTTP API v2)'],
+  ];
   let chargers = [];
 
   function say(ok, text) {
@@ -32,8 +36,15 @@
     $('charger-list').innerHTML = chargers.length ? chargers.map(row).join('') : '<p class="muted">No charger pushes.</p>';
     for (const fs of document.querySelectorAll('#charger-list fieldset')) {
       const i = Number(fs.dataset.i);
-      fs.querySelector('[data-remove]').addEventListener('click', () => { read(); chargers.splice(i, 1); render(); });
-      fs.querySelector('[data-k="type"]').addEventListener('change', () => { read(); render(); });
+      fs.querySelector('[data-remove]').addEventListener('click', () => {
+        read();
+        chargers.splice(i, 1);
+        render();
+      });
+      fs.querySelector('[data-k="type"]').addEventListener('change', () => {
+        read();
+        render();
+      });
     }
   }
 
@@ -76,17 +87,24 @@
     const now = r.data.timeMs;
     const m = o.modbusTcp;
     if (m) {
-      $('modbus-state').textContent = !m.enabled ? 'Modbus: off.' : m.listening
-        ? `Modbus: listening on port ${m.port}${m.portFrom ? ' (' + m.portFrom + ')' : ''}, ${m.connections} connection(s), ${m.requests} request(s); currents served ${m.live ? 'from the meter' : 'as the fuse rating (no live data)'}: ${(m.servedCurrentA || []).join(' / ')} A`
-        : 'Modbus: not listening' + (m.lastError ? ': ' + m.lastError : '');
+      $('modbus-state').textContent = !m.enabled
+        ? 'Modbus: off.'
+        : m.listening
+          ? `Modbus: listening on port ${m.port}${m.portFrom ? ' (' + m.portFrom + ')' : ''}, ${m.connections} connection(s), ${m.requests} request(s); currents served ${m.live ? 'from the meter' : 'as the fuse rating (no live data)'}: ${(m.servedCurrentA || []).join(' / ')} A`
+          : 'Modbus: not listening' + (m.lastError ? ': ' + m.lastError : '');
     }
     const pushes = (o.chargers && o.chargers.pushes) || [];
     for (const fs of document.querySelectorAll('#charger-list fieldset')) {
       const c = chargers[Number(fs.dataset.i)];
       const p = c && pushes.find((x) => x.type === c.type && x.url === c.url && x.source === 'settings');
       const el = fs.querySelector('[data-state]');
-      if (!p) { el.textContent = c && c.enabled === false ? 'Switched off.' : 'Not running (save first).'; continue; }
-      el.textContent = `${p.state || 'waiting'}; last success ${ago(p.lastSuccessMs, now)}; last sent ${p.lastValue ? JSON.stringify(p.lastValue) : '–'}` + (p.lastError ? `; last error ${ago(p.lastErrorMs, now)}: ${p.lastError}` : '');
+      if (!p) {
+        el.textContent = c && c.enabled === false ? 'Switched off.' : 'Not running (save first).';
+        continue;
+      }
+      el.textContent =
+        `${p.state || 'waiting'}; last success ${ago(p.lastSuccessMs, now)}; last sent ${p.lastValue ? JSON.stringify(p.lastValue) : '–'}` +
+        (p.lastError ? `; last error ${ago(p.lastErrorMs, now)}: ${p.lastError}` : '');
     }
   }
 
@@ -101,8 +119,10 @@
     const num = (id) => ($(id).value.trim() === '' ? undefined : Number($(id).value));
     const body = { outputs: { modbusTcp: { enabled: $('modbus-enabled').checked, port: num('modbus-port'), unitId: num('modbus-unit') }, chargers: read() } };
     const r = await mb.api('PUT', '/api/v1/settings', body);
-    if (r.ok) { say(true, 'Saved.'); await load(); }
-    else say(false, (r.data && r.data.errors ? r.data.errors.join('; ') : r.data && r.data.error) || 'error ' + r.status);
+    if (r.ok) {
+      say(true, 'Saved.');
+      await load();
+    } else say(false, (r.data && r.data.errors ? r.data.errors.join('; ') : r.data && r.data.error) || 'error ' + r.status);
   });
 
   load();

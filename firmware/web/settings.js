@@ -3,19 +3,28 @@
 mb.header('/settings');
 const $ = (id) => document.getElementById(id);
 const ADVANCED = [
-  ['staleAfterS', 'Data counts as stale after (s)'], ['safeFallbackAfterS', 'Safe current after (s)'],
-  ['zeroAfterS', '0 A after (s)'], ['safeCurrentA', 'Safe current while data is missing (A)'],
-  ['utcOffsetMin', 'Standard-time UTC offset (minutes)'], ['nominalVoltageV', 'Voltage when the meter sends none (V)'],
-  ['rampAPerS', 'Fastest increase (A/s)'], ['rampMaxStepA', 'Largest increase per frame (A)'], ['hysteresisA', 'Hysteresis (A)'],
+  ['staleAfterS', 'Data counts as stale after (s)'],
+  ['safeFallbackAfterS', 'Safe current after (s)'],
+  ['zeroAfterS', '0 A after (s)'],
+  ['safeCurrentA', 'Safe current while data is missing (A)'],
+  ['utcOffsetMin', 'Standard-time UTC offset (minutes)'],
+  ['nominalVoltageV', 'Voltage when the meter sends none (V)'],
+  ['rampAPerS', 'Fastest increase (A/s)'],
+  ['rampMaxStepA', 'Largest increase per frame (A)'],
+  ['hysteresisA', 'Hysteresis (A)'],
   ['holdOffS', 'Keep back the room a load left for (s)'],
 ];
-$('advanced').innerHTML = ADVANCED.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
+$('advanced').innerHTML =
+  ADVANCED.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
   '<div class="row"><label for="dst">Daylight saving</label><select id="dst"><option value="eu">EU rule</option><option value="none">none</option></select></div>';
 
 // Charger and regulation pace (headroom settings riseIntervalS and chargerPhases, docs/headroom.md).
 const PACE = [['riseIntervalS', 'At most one rise every (s)']];
-$('advanced').insertAdjacentHTML('beforeend', PACE.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
-  '<div class="row"><label for="chargerPhases">Charger phases</label><select id="chargerPhases"><option value="3">3 (or a one-phase charger that says where it is wired)</option><option value="1">1</option></select></div>');
+$('advanced').insertAdjacentHTML(
+  'beforeend',
+  PACE.map(([id, label]) => `<div class="row"><label for="${id}">${label}</label><input id="${id}" type="number" step="any"></div>`).join('') +
+    '<div class="row"><label for="chargerPhases">Charger phases</label><select id="chargerPhases"><option value="3">3 (or a one-phase charger that says where it is wired)</option><option value="1">1</option></select></div>',
+);
 function loadPace(h) {
   for (const [id] of PACE) $(id).value = h[id];
   $('chargerPhases').value = String(h.chargerPhases);
@@ -55,7 +64,11 @@ $('read-save').addEventListener('click', async () => {
   const open = $('read-open').checked;
   if (!open && !$('read-private').checked) return;
   const r = await mb.api('PUT', '/api/v1/settings', { access: { readOpen: open } });
-  message('read-msg', r.ok, r.ok ? (open ? 'Saved: live data is open on your network.' : 'Saved: live data is private now.') : 'Not saved: ' + mb.plainError(r));
+  message(
+    'read-msg',
+    r.ok,
+    r.ok ? (open ? 'Saved: live data is open on your network.' : 'Saved: live data is private now.') : 'Not saved: ' + mb.plainError(r),
+  );
   await refreshAuth(); // shows what is stored now, saved or not
 });
 
@@ -71,7 +84,10 @@ function keyState(k) {
 
 async function loadSettings() {
   const r = await mb.api('GET', '/api/v1/settings');
-  if (!r.ok) { message('save-msg', false, mb.plainError(r)); return; }
+  if (!r.ok) {
+    message('save-msg', false, mb.plainError(r));
+    return;
+  }
   const h = r.data.headroom;
   for (const id of ['fuseA', 'marginA', 'minChargeA', ...ADVANCED.map((a) => a[0])]) $(id).value = h[id];
   $('phases').value = String(h.phases);
@@ -100,7 +116,14 @@ function num(id) {
   return v === '' ? null : Number(v);
 }
 
-const LABELS = { fuseA: 'Main fuse per phase (A)', marginA: 'Safety margin below the fuse (A)', minChargeA: 'Smallest charging current (A)', powerLimitKw: 'Import power limit (kW)', 'tariff.stepsKwh': 'Step thresholds', 'tariff.targetKw': 'Stay under (kW)' };
+const LABELS = {
+  fuseA: 'Main fuse per phase (A)',
+  marginA: 'Safety margin below the fuse (A)',
+  minChargeA: 'Smallest charging current (A)',
+  powerLimitKw: 'Import power limit (kW)',
+  'tariff.stepsKwh': 'Step thresholds',
+  'tariff.targetKw': 'Stay under (kW)',
+};
 for (const [id, label] of ADVANCED) LABELS[id] = label;
 
 /** "headroom: fuseA must be a number (...)" -> "Main fuse per phase (A) must be a number (...)". */
@@ -109,19 +132,34 @@ function plainSettingsError(text) {
 }
 
 function buildPatch() {
-  const headroom = { fuseA: num('fuseA'), phases: Number($('phases').value), gridType: $('gridType').value, marginA: num('marginA'), minChargeA: num('minChargeA'), dst: $('dst').value };
+  const headroom = {
+    fuseA: num('fuseA'),
+    phases: Number($('phases').value),
+    gridType: $('gridType').value,
+    marginA: num('marginA'),
+    minChargeA: num('minChargeA'),
+    dst: $('dst').value,
+  };
   for (const [id] of ADVANCED) headroom[id] = num(id);
   headroom.powerLimitKw = num('powerLimitKw'); // empty: no import limit
   headroom.chargerLine = $('chargerLine').value || null;
   patchPace(headroom);
   const scheme = $('tariff').value;
-  if (scheme === 'norway') headroom.tariff = { scheme, stepsKwh: $('stepsKwh').value.split(',').map((x) => Number(x.trim())).filter((x) => x > 0) };
+  if (scheme === 'norway')
+    headroom.tariff = {
+      scheme,
+      stepsKwh: $('stepsKwh')
+        .value.split(',')
+        .map((x) => Number(x.trim()))
+        .filter((x) => x > 0),
+    };
   else if (scheme === 'belgium') headroom.tariff = { scheme, targetKw: num('targetKw') };
   else headroom.tariff = { scheme: 'none' };
   const meter = {};
   for (const id of ['encryptionKey', 'authenticationKey']) {
     const v = $(id).value.trim().replace(/\s+/g, '');
-    if (v.toLowerCase() === 'clear') meter[id] = null; else if (v) meter[id] = v;
+    if (v.toLowerCase() === 'clear') meter[id] = null;
+    else if (v) meter[id] = v;
   }
   const line = $('line').value;
   if (line === 'auto') meter.line = 'auto';
@@ -135,8 +173,10 @@ function buildPatch() {
 $('settings-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await mb.api('PUT', '/api/v1/settings', buildPatch());
-  if (r.ok) { message('save-msg', true, 'Saved.'); await loadSettings(); }
-  else if (r.data && Array.isArray(r.data.errors)) message('save-msg', false, 'Not saved: ' + r.data.errors.map(plainSettingsError).join('; '));
+  if (r.ok) {
+    message('save-msg', true, 'Saved.');
+    await loadSettings();
+  } else if (r.data && Array.isArray(r.data.errors)) message('save-msg', false, 'Not saved: ' + r.data.errors.map(plainSettingsError).join('; '));
   else message('save-msg', false, 'Not saved: ' + mb.plainError(r));
 });
 

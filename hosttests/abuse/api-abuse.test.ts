@@ -19,17 +19,36 @@ let app: SpawnedApp;
 let token = '';
 
 /** Raw request: the path goes on the wire exactly as given (no URL normalisation). */
-function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, localAddress = '127.0.0.1'): Promise<{ status: number; body: string }> {
+function raw(
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+  localAddress = '127.0.0.1',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // agent: false: a fresh connection per request, so a socket the server closed after a 413 is never reused.
     // localAddress: the source address (any of 127.0.0.0/8), so a test can be a different LAN client.
-    const req = httpRequest({ host: '127.0.0.1', port: app.port, method, path, agent: false, localAddress, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('latin1');
-      res.on('data', (d: string) => { if (data.length < 1_000_000) data += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: app.port,
+        method,
+        path,
+        agent: false,
+        localAddress,
+        headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('latin1');
+        res.on('data', (d: string) => {
+          if (data.length < 1_000_000) data += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -39,10 +58,15 @@ function raw(method: string, path: string, body?: string | Buffer, headers: Reco
 /** Live data still flows: the status snapshot changes within a few seconds. */
 async function stillLive(): Promise<void> {
   const before = JSON.stringify((await getJson(`${app.url}/api/v1/status`)).body.reading);
-  await waitFor('a newer reading in /api/v1/status', async () => {
-    const s = await getJson(`${app.url}/api/v1/status`);
-    return s.status === 200 && s.body.reading && JSON.stringify(s.body.reading) !== before;
-  }, 10_000, 100);
+  await waitFor(
+    'a newer reading in /api/v1/status',
+    async () => {
+      const s = await getJson(`${app.url}/api/v1/status`);
+      return s.status === 200 && s.body.reading && JSON.stringify(s.body.reading) !== before;
+    },
+    10_000,
+    100,
+  );
 }
 
 beforeAll(async () => {
@@ -50,12 +74,22 @@ beforeAll(async () => {
   const captures = [
     'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L42-1.hex',
     'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L42-2.hex',
-  ].map((p) => join(repoRoot, p)).join(',');
+  ]
+    .map((p) => join(repoRoot, p))
+    .join(',');
   app = await spawnApp(['--capture', captures, '--interval-ms', '150', '--replay-baud', '0', '--settings', settingsPath, '--quiet']);
-  const setup = await getJson(`${app.url}/api/v1/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  const setup = await getJson(`${app.url}/api/v1/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
   expect(setup.status).toBe(201);
   token = setup.body.token;
-  const put = await getJson(`${app.url}/api/v1/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ headroom: { fuseA: 32 } }) });
+  const put = await getJson(`${app.url}/api/v1/settings`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ headroom: { fuseA: 32 } }),
+  });
   expect(put.status).toBe(200);
   await waitFor('first reading', async () => (await getJson(`${app.url}/api/v1/status`)).body.reading, 10_000);
 });
@@ -108,12 +142,24 @@ test('WebSocket clients beyond the limits are refused (429 per address, 503 in a
   const refused: string[] = [];
   try {
     // 40 clients from 20 addresses: 2 per address pass the per-address limit, 16 in all the total one.
-    await Promise.all(Array.from({ length: 40 }, (_, i) => new Promise<void>((resolve) => {
-      const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`, { localAddress: `127.0.1.${1 + (i % 20)}` });
-      ws.on('open', () => { opened.push(ws); resolve(); });
-      ws.on('unexpected-response', (_req, res) => { refused.push(String(res.statusCode)); resolve(); });
-      ws.on('error', () => resolve());
-    })));
+    await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`, { localAddress: `127.0.1.${1 + (i % 20)}` });
+            ws.on('open', () => {
+              opened.push(ws);
+              resolve();
+            });
+            ws.on('unexpected-response', (_req, res) => {
+              refused.push(String(res.statusCode));
+              resolve();
+            });
+            ws.on('error', () => resolve());
+          }),
+      ),
+    );
     expect(opened.length).toBeGreaterThan(0);
     expect(opened.length).toBeLessThan(40);
     expect(refused.length).toBeGreaterThan(0);
@@ -121,22 +167,37 @@ test('WebSocket clients beyond the limits are refused (429 per address, 503 in a
     for (const code of refused) expect(['429', '503']).toContain(code);
     const first = opened[0];
     let got = 0;
-    first.on('message', () => { got++; });
+    first.on('message', () => {
+      got++;
+    });
     await waitFor('snapshots on a connected client during the flood', () => got >= 2, 10_000);
   } finally {
     for (const ws of opened) ws.terminate();
   }
   // Slots come back once the flood is gone.
-  await waitFor('a new WebSocket client accepted again', async () => {
-    try { const c = await liveClient(app.url); c.close(); return true; } catch { return false; }
-  }, 10_000, 200);
+  await waitFor(
+    'a new WebSocket client accepted again',
+    async () => {
+      try {
+        const c = await liveClient(app.url);
+        c.close();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    10_000,
+    200,
+  );
 });
 
 test('a WebSocket client that never reads does not hold up one that does', async () => {
   // A raw upgrade whose socket is paused: it never reads a byte of what the server pushes.
   const slow = connect(app.port, '127.0.0.1');
   slow.on('error', () => undefined);
-  slow.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  slow.write(
+    'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
   slow.pause();
   const live = await liveClient(app.url);
   try {
@@ -150,9 +211,15 @@ test('a WebSocket client that never reads does not hold up one that does', async
 
 test('oversized and lying bodies: 413, nothing stored', async () => {
   const big = JSON.stringify({ headroom: { fuseA: 40 }, pad: 'x'.repeat(100_000) });
-  const r1 = await raw('PUT', '/api/v1/settings', big, { 'content-type': 'application/json', authorization: `Bearer ${token}` }).catch(() => ({ status: -1, body: '' }));
+  const r1 = await raw('PUT', '/api/v1/settings', big, { 'content-type': 'application/json', authorization: `Bearer ${token}` }).catch(() => ({
+    status: -1,
+    body: '',
+  }));
   expect([413, -1]).toContain(r1.status); // -1: the server may close the socket after its 413
-  const r2 = await raw('POST', '/api/v1/auth/login', undefined, { 'content-type': 'application/json', 'content-length': '999999999' }).catch(() => ({ status: -1, body: '' }));
+  const r2 = await raw('POST', '/api/v1/auth/login', undefined, { 'content-type': 'application/json', 'content-length': '999999999' }).catch(() => ({
+    status: -1,
+    body: '',
+  }));
   expect([413, 400, -1]).toContain(r2.status);
   const s = await getJson(`${app.url}/api/v1/settings`);
   expect(s.body.headroom.fuseA).toBe(32);
@@ -161,20 +228,25 @@ test('oversized and lying bodies: 413, nothing stored', async () => {
 test('malformed bodies and wrong content types: 4xx, nothing stored, no 5xx', async () => {
   const auth = { authorization: `Bearer ${token}` };
   const bodies: Array<[string, string]> = [
-    ['{"headroom": {"fuseA": 40}', 'application/json'],                 // cut short
-    ['[1,2,3]', 'application/json'],                                     // not an object
+    ['{"headroom": {"fuseA": 40}', 'application/json'], // cut short
+    ['[1,2,3]', 'application/json'], // not an object
     ['null', 'application/json'],
-    ['{"headroom": {"fuseA": "forty"}}', 'application/json'],           // wrong type
-    ['{"headroom": {"fuseA": 1e309}}', 'application/json'],             // Infinity
+    ['{"headroom": {"fuseA": "forty"}}', 'application/json'], // wrong type
+    ['{"headroom": {"fuseA": 1e309}}', 'application/json'], // Infinity
     ['{"__proto__": {"polluted": true}, "headroom": {"fuseA": 40}}', 'application/json'],
-    ['['.repeat(5000) + ']'.repeat(5000), 'application/json'],           // deep nesting
+    ['['.repeat(5000) + ']'.repeat(5000), 'application/json'], // deep nesting
     ['fuseA=40', 'application/x-www-form-urlencoded'],
     ['{"headroom": {"fuseA": 40}}', 'text/plain'],
     ['\u0000\u00ff\u00fe garbage', 'application/octet-stream'],
   ];
   for (const [body, type] of bodies) {
     const r = await raw('PUT', '/api/v1/settings', body, { 'content-type': type, ...auth });
-    expect({ body: body.slice(0, 40), type, status: r.status, clean: r.status >= 400 && r.status < 500 || r.status === 200 }).toEqual({ body: body.slice(0, 40), type, status: r.status, clean: true });
+    expect({ body: body.slice(0, 40), type, status: r.status, clean: (r.status >= 400 && r.status < 500) || r.status === 200 }).toEqual({
+      body: body.slice(0, 40),
+      type,
+      status: r.status,
+      clean: true,
+    });
     expect(r.status).toBeLessThan(500);
   }
   // Only a valid JSON object can have changed anything, and none of the above was one with a valid
@@ -183,17 +255,33 @@ test('malformed bodies and wrong content types: 4xx, nothing stored, no 5xx', as
   expect([32, 40]).toContain(s.body.headroom.fuseA);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   // Put the known value back for the later checks.
-  const put = await getJson(`${app.url}/api/v1/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ headroom: { fuseA: 32 } }) });
+  const put = await getJson(`${app.url}/api/v1/settings`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ headroom: { fuseA: 32 } }),
+  });
   expect(put.status).toBe(200);
   await stillLive();
 });
 
 test('path traversal in every encoding: never a file outside the web root', async () => {
   const paths = [
-    '/../../etc/passwd', '/../../../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
-    '/..%2f..%2f..%2fetc%2fpasswd', '/%252e%252e/%252e%252e/etc/passwd', '/..\\..\\etc\\passwd', '/..%5c..%5cetc%5cpasswd',
-    '/static/../../../etc/passwd', '/./.././../etc/passwd', '/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd', '//etc/passwd',
-    '/index.html/../../package.json', '/..%00/etc/passwd', '/settings.json', '/' + encodeURIComponent(settingsPath),
+    '/../../etc/passwd',
+    '/../../../../../../etc/passwd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '/..%2f..%2f..%2fetc%2fpasswd',
+    '/%252e%252e/%252e%252e/etc/passwd',
+    '/..\\..\\etc\\passwd',
+    '/..%5c..%5cetc%5cpasswd',
+    '/static/../../../etc/passwd',
+    '/./.././../etc/passwd',
+    '/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd',
+    '//etc/passwd',
+    '/index.html/../../package.json',
+    '/..%00/etc/passwd',
+    '/settings.json',
+    '/' + encodeURIComponent(settingsPath),
   ];
   const secrets = [readFileSync('/etc/passwd', 'latin1').split('\n')[0], '"devDependencies"', 'pbkdf2-sha256$'];
   for (const p of paths) {

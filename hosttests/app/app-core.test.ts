@@ -26,8 +26,19 @@ function harness(stored?: string) {
   let clients = 1;
   const deps: AppDeps = {
     clock: { nowMs: () => nowMs },
-    scheduler: { every: (_ms, cb) => { ticks.push(cb); return { cancel() {} }; }, after: () => ({ cancel() {} }) },
-    settingsStore: { load: () => saved, save: (t) => { saved = t; } },
+    scheduler: {
+      every: (_ms, cb) => {
+        ticks.push(cb);
+        return { cancel() {} };
+      },
+      after: () => ({ cancel() {} }),
+    },
+    settingsStore: {
+      load: () => saved,
+      save: (t) => {
+        saved = t;
+      },
+    },
     publisher: { broadcast: (m) => pushed.push(JSON.parse(m)), clientCount: () => clients },
     logger: { info: () => undefined, warn: (m) => warnings.push(m) },
     randomBytes: (n) => new Uint8Array(n).fill(9),
@@ -36,9 +47,13 @@ function harness(stored?: string) {
   const app = createApp(deps);
   app.start();
   return {
-    app, pushed, warnings,
+    app,
+    pushed,
+    warnings,
     saved: () => saved,
-    setClients: (n: number) => { clients = n; },
+    setClients: (n: number) => {
+      clients = n;
+    },
     /** Advance the fake clock in 1 s ticks, as the scheduler would. */
     advance(ms: number) {
       for (let t = 0; t < ms; t += 1000) {
@@ -46,7 +61,9 @@ function harness(stored?: string) {
         for (const cb of ticks) cb();
       }
     },
-    feed(bytes: Uint8Array) { app.onMeterBytes(bytes, nowMs); },
+    feed(bytes: Uint8Array) {
+      app.onMeterBytes(bytes, nowMs);
+    },
   };
 }
 
@@ -60,7 +77,7 @@ describe('link diagnosis', () => {
     const s = h.app.snapshot();
     expect(s.link.state).toBe('no-data');
     expect(s.link.hint).toBe(HINT_NO_DATA);
-    expect(s.link.hint).toContain('ask your grid company to open the meter\'s HAN/P1 port');
+    expect(s.link.hint).toContain("ask your grid company to open the meter's HAN/P1 port");
     // The change was pushed without anyone asking.
     expect(h.pushed[h.pushed.length - 1].snapshot.link.state).toBe('no-data');
   });
@@ -68,7 +85,7 @@ describe('link diagnosis', () => {
   test('bytes but no frame: a different hint about line settings', () => {
     const h = harness();
     for (let i = 0; i < 40; i++) {
-      h.feed(new Uint8Array(64).map((_, j) => (j * 29 + i * 7) & 0x7f | 0x80));
+      h.feed(new Uint8Array(64).map((_, j) => ((j * 29 + i * 7) & 0x7f) | 0x80));
       h.advance(1000);
     }
     const s = h.app.snapshot();
@@ -142,11 +159,18 @@ describe('robustness', () => {
   test('garbage of every kind never stops the app; a real frame after it still decodes', () => {
     const h = harness();
     let seed = 12345;
-    const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed; };
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
     for (let i = 0; i < 300; i++) {
       const chunk = new Uint8Array(rand() % 700).map(() => rand() & 0xff);
       // Sprinkle frame starts so the splitters get exercised, not just skip.
-      if (chunk.length > 10) { chunk[rand() % chunk.length] = 0x7e; chunk[rand() % chunk.length] = 0x2f; chunk[rand() % chunk.length] = 0x68; }
+      if (chunk.length > 10) {
+        chunk[rand() % chunk.length] = 0x7e;
+        chunk[rand() % chunk.length] = 0x2f;
+        chunk[rand() % chunk.length] = 0x68;
+      }
       h.feed(chunk);
     }
     h.feed(AIDON_FULL.slice(0, 50)); // a cut frame, then whole ones
@@ -168,7 +192,10 @@ describe('meter keys', () => {
     const setup = await h.app.handle({ method: 'POST', path: '/api/v1/auth/setup', query: {}, headers: {}, body: '{"password":"key test password"}' });
     const token = JSON.parse(String(setup.body)).token;
     const put = await h.app.handle({
-      method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token },
+      method: 'PUT',
+      path: '/api/v1/settings',
+      query: {},
+      headers: { authorization: 'Bearer ' + token },
       body: JSON.stringify({ meter: { encryptionKey: sidecar.encryption.ek, authenticationKey: sidecar.encryption.ak } }),
     });
     expect(put.status).toBe(200);
@@ -177,7 +204,13 @@ describe('meter keys', () => {
     expect(s.reading).not.toBeNull();
     expect(s.reading!.encrypted).toBe(true);
     // A wrong key is reported as such, and the box keeps running.
-    await h.app.handle({ method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token }, body: JSON.stringify({ meter: { encryptionKey: '00'.repeat(16) } }) });
+    await h.app.handle({
+      method: 'PUT',
+      path: '/api/v1/settings',
+      query: {},
+      headers: { authorization: 'Bearer ' + token },
+      body: JSON.stringify({ meter: { encryptionKey: '00'.repeat(16) } }),
+    });
     h.feed(ENCRYPTED);
     expect(h.app.snapshot().frames.errorsByKind['decrypt-failed']).toBe(1);
   });

@@ -15,22 +15,49 @@ function setup(readOpen = true) {
     passwordIterations: 50,
     // the PC's per-source rules; the global window is widened so these sequential tests never meet it
     throttle: { ...hostLoginThrottle, maxPerWindow: 1000 },
-    store: { passwordHash: () => hash, readOpen: () => readOpen, savePasswordHash: (h) => { hash = h; return undefined; } },
+    store: {
+      passwordHash: () => hash,
+      readOpen: () => readOpen,
+      savePasswordHash: (h) => {
+        hash = h;
+        return undefined;
+      },
+    },
   });
   const router = new Router(access, (r) => (r.path === '/index.html' ? { status: 200, body: 'page' } : undefined));
   for (const route of access.routes()) router.add(route);
   let changed = 0;
-  router.add({ method: 'PUT', path: '/api/v1/thing', mutates: true, handler: () => { changed++; return { status: 200, body: 'changed' }; } });
+  router.add({
+    method: 'PUT',
+    path: '/api/v1/thing',
+    mutates: true,
+    handler: () => {
+      changed++;
+      return { status: 200, body: 'changed' };
+    },
+  });
   router.add({ method: 'GET', path: '/api/v1/thing', handler: () => ({ status: 200, body: 'read' }) });
   router.add({ method: 'GET', path: '/api/open', public: true, handler: () => ({ status: 200, body: 'open' }) });
   const chunks: number[] = [];
   router.addUpload({
-    method: 'POST', path: '/api/v1/firmware', mutates: true, maxBytes: 1000,
-    begin: (): UploadSink => ({ write: (c) => { chunks.push(c.length); }, end: () => ({ status: 200 }), abort: () => undefined }),
+    method: 'POST',
+    path: '/api/v1/firmware',
+    mutates: true,
+    maxBytes: 1000,
+    begin: (): UploadSink => ({
+      write: (c) => {
+        chunks.push(c.length);
+      },
+      end: () => ({ status: 200 }),
+      abort: () => undefined,
+    }),
   });
   return {
-    router, access,
-    advance: (ms: number) => { nowMs += ms; },
+    router,
+    access,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
     changed: () => changed,
     storedHash: () => hash,
   };
@@ -129,9 +156,13 @@ describe('router + access control', () => {
   test('changing the password needs the current one and ends other sessions', async () => {
     const t = setup();
     const first = json(await t.router.handle(req('POST', '/api/v1/auth/setup', { body: '{"password":"long enough pw"}' }))).token;
-    const wrong = await t.router.handle(req('POST', '/api/v1/auth/password', { headers: bearer(first), body: '{"currentPassword":"nope","newPassword":"a new password"}' }));
+    const wrong = await t.router.handle(
+      req('POST', '/api/v1/auth/password', { headers: bearer(first), body: '{"currentPassword":"nope","newPassword":"a new password"}' }),
+    );
     expect(wrong.status).toBe(403);
-    const r = await t.router.handle(req('POST', '/api/v1/auth/password', { headers: bearer(first), body: '{"currentPassword":"long enough pw","newPassword":"a new password"}' }));
+    const r = await t.router.handle(
+      req('POST', '/api/v1/auth/password', { headers: bearer(first), body: '{"currentPassword":"long enough pw","newPassword":"a new password"}' }),
+    );
     expect(r.status).toBe(200);
     expect((await t.router.handle(req('PUT', '/api/v1/thing', { headers: bearer(first) }))).status).toBe(401);
     expect((await t.router.handle(req('PUT', '/api/v1/thing', { headers: bearer(json(r).token) }))).status).toBe(200);
@@ -170,7 +201,14 @@ describe('router + access control', () => {
 
   test('a handler that throws is a 500, not a crash', async () => {
     const t = setup();
-    t.router.add({ method: 'GET', path: '/api/boom', public: true, handler: () => { throw new Error('kaput'); } });
+    t.router.add({
+      method: 'GET',
+      path: '/api/boom',
+      public: true,
+      handler: () => {
+        throw new Error('kaput');
+      },
+    });
     const r = await t.router.handle(req('GET', '/api/boom'));
     expect(r.status).toBe(500);
     expect(json(r).error).toContain('kaput');

@@ -10,7 +10,10 @@ jest.mock('../../decoders/headroom/index', () => {
   return {
     ...actual,
     stepHeadroom: (...args: unknown[]) => {
-      if (failNext) { failNext = false; throw new Error('simulated engine fault'); }
+      if (failNext) {
+        failNext = false;
+        throw new Error('simulated engine fault');
+      }
       return actual.stepHeadroom(...args);
     },
   };
@@ -37,7 +40,10 @@ test('an engine fault publishes 0 A with the reason, the next frame recovers', (
   };
   const app = createApp(deps);
   app.start();
-  for (let i = 0; i < 30; i++) { nowMs += 1000; app.onMeterBytes(DSMR, nowMs); }
+  for (let i = 0; i < 30; i++) {
+    nowMs += 1000;
+    app.onMeterBytes(DSMR, nowMs);
+  }
   const before = app.snapshot().headroom;
   expect(before.threePhaseA).toBeGreaterThan(0);
 

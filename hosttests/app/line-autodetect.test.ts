@@ -17,15 +17,25 @@ class SimulatedUart implements ByteSource {
   line: LineSettings | undefined;
   changes: string[] = [];
   private onBytes: (b: Uint8Array, t: number) => void = () => undefined;
-  constructor(private readonly meterLine: LineSettings, private readonly frame: Uint8Array) {}
-  describe() { return 'simulated uart'; }
-  start(onBytes: (b: Uint8Array, t: number) => void) { this.onBytes = onBytes; }
-  setLineSettings(s: LineSettings) { this.line = s; this.changes.push(describeLine(s)); }
+  constructor(
+    private readonly meterLine: LineSettings,
+    private readonly frame: Uint8Array,
+  ) {}
+  describe() {
+    return 'simulated uart';
+  }
+  start(onBytes: (b: Uint8Array, t: number) => void) {
+    this.onBytes = onBytes;
+  }
+  setLineSettings(s: LineSettings) {
+    this.line = s;
+    this.changes.push(describeLine(s));
+  }
   stop() {}
   /** The meter sends one frame; what arrives depends on whether the UART matches its line. */
   meterSends(nowMs: number) {
     const match = this.line && describeLine(this.line) === describeLine(this.meterLine);
-    this.onBytes(match ? this.frame : this.frame.map((b, i) => (b * 7 + i) & 0xff ^ 0x55), nowMs);
+    this.onBytes(match ? this.frame : this.frame.map((b, i) => ((b * 7 + i) & 0xff) ^ 0x55), nowMs);
   }
 }
 
@@ -35,7 +45,13 @@ function run(meterLine: LineSettings, frame: Uint8Array) {
   const uart = new SimulatedUart(meterLine, frame);
   const app = createApp({
     clock: { nowMs: () => nowMs },
-    scheduler: { every: (_ms, cb) => { ticks.push(cb); return { cancel() {} }; }, after: () => ({ cancel() {} }) },
+    scheduler: {
+      every: (_ms, cb) => {
+        ticks.push(cb);
+        return { cancel() {} };
+      },
+      after: () => ({ cancel() {} }),
+    },
     settingsStore: { load: () => undefined, save: () => undefined },
     publisher: { broadcast: () => undefined, clientCount: () => 0 },
     logger: { info: () => undefined, warn: () => undefined },

@@ -48,7 +48,13 @@ function app(lineOverride: LineSettings | 'auto', meterLine: LineSettings, frame
   };
   const core = createApp({
     clock: { nowMs: () => nowMs },
-    scheduler: { every: (_ms, cb) => { ticks.push(cb); return { cancel() {} }; }, after: () => ({ cancel() {} }) },
+    scheduler: {
+      every: (_ms, cb) => {
+        ticks.push(cb);
+        return { cancel() {} };
+      },
+      after: () => ({ cancel() {} }),
+    },
     settingsStore: { load: () => undefined, save: () => undefined },
     publisher: { broadcast: () => undefined, clientCount: () => 0 },
     logger: { info: () => undefined, warn: () => undefined },

@@ -12,7 +12,9 @@ const CET = { utcOffsetMin: 60, dst: 'eu' as const };
 
 function decode(file: string): MeterReading[] {
   const out: MeterReading[] = [];
-  new MeterStream({}).push(readCapture(join(root, file)), (r) => { if (r.ok) out.push(r.reading); });
+  new MeterStream({}).push(readCapture(join(root, file)), (r) => {
+    if (r.ok) out.push(r.reading);
+  });
   return out;
 }
 

@@ -12,7 +12,10 @@ describe('SHA-256 known vectors', () => {
     ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
     ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
     ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
-    ['abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu', 'cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1'],
+    [
+      'abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu',
+      'cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1',
+    ],
   ])('sha256(%j)', (input, expected) => {
     expect(hex(sha256(ascii(input)))).toBe(expected);
   });
@@ -35,7 +38,9 @@ describe('HMAC-SHA-256 (RFC 4231)', () => {
   });
   test('test case 6: 131-byte key (hashed first)', () => {
     const key = new Uint8Array(131).fill(0xaa);
-    expect(hex(hmacSha256(key, ascii('Test Using Larger Than Block-Size Key - Hash Key First')))).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+    expect(hex(hmacSha256(key, ascii('Test Using Larger Than Block-Size Key - Hash Key First')))).toBe(
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    );
   });
   test('random keys and messages agree with node:crypto', () => {
     for (let i = 0; i < 50; i++) {
@@ -53,7 +58,13 @@ describe('PBKDF2-HMAC-SHA-256', () => {
     );
   });
   test('agrees with node:crypto for several iteration counts and lengths', () => {
-    for (const [iterations, length] of [[1, 32], [2, 32], [1000, 32], [4096, 20], [10, 80]]) {
+    for (const [iterations, length] of [
+      [1, 32],
+      [2, 32],
+      [1000, 32],
+      [4096, 20],
+      [10, 80],
+    ]) {
       const password = new Uint8Array(randomBytes(12));
       const salt = new Uint8Array(randomBytes(16));
       expect(hex(pbkdf2Sha256(password, salt, iterations, length))).toBe(pbkdf2Sync(password, salt, iterations, length, 'sha256').toString('hex'));

@@ -12,7 +12,10 @@ const APDUS = join(ROOT, 'hosttests', 'han-meters', 'apdus', 'amsreader-firmware
 
 function decode(args: string[], input?: Buffer): { status: number | null; lines: any[]; stderr: string } {
   const r = spawnSync(TSX, [join(ROOT, 'tools', 'decode.ts'), ...args], { cwd: ROOT, input, encoding: 'utf8' });
-  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
   return { status: r.status, lines, stderr: r.stderr };
 }
 
@@ -43,9 +46,21 @@ describe('npm run decode', () => {
     expect(withKey.lines[0]).toMatchObject({ ok: true, format: 'dsmr-encrypted', reading: { encrypted: true, powerImportW: 544 } });
     const noKey = decode([file]);
     expect(noKey.lines[0]).toMatchObject({ ok: false, error: { code: 'encrypted-no-key' } });
-    const smarty = decode(['--key', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--auth-key', '00112233445566778899AABBCCDDEEFF', join(P1, 'encrypted', 'esphome-smarty-synthetic.bin')]);
+    const smarty = decode([
+      '--key',
+      'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '--auth-key',
+      '00112233445566778899AABBCCDDEEFF',
+      join(P1, 'encrypted', 'esphome-smarty-synthetic.bin'),
+    ]);
     expect(smarty.lines[0]).toMatchObject({ ok: true, reading: { powerImportW: 286 } });
-    const wrongAuth = decode(['--key', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--auth-key', '00112233445566778899AABBCCDDEEFE', join(P1, 'encrypted', 'esphome-smarty-synthetic.bin')]);
+    const wrongAuth = decode([
+      '--key',
+      'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '--auth-key',
+      '00112233445566778899AABBCCDDEEFE',
+      join(P1, 'encrypted', 'esphome-smarty-synthetic.bin'),
+    ]);
     expect(wrongAuth.lines[0]).toMatchObject({ ok: false, error: { code: 'decrypt-failed' } });
   });
 
@@ -81,7 +96,9 @@ describe('npm run decode', () => {
   it('accepts a raw DLMS APDU as users paste them (0F ..., or E6 E7 00 0F ...): auto-detected, format dlms', () => {
     const bare = decode([join(APDUS, 'iskra-ie5-hr-gh1072-4.hex')]);
     expect(bare.status).toBe(0);
-    expect(bare.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', powerImportW: 382 }) })]);
+    expect(bare.lines).toEqual([
+      expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', powerImportW: 382 }) }),
+    ]);
     const llc = decode([join(APDUS, 'iskra-am550-1phase-list1-gh869-8.hex')]);
     expect(llc.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ powerImportW: 540 }) })]);
     // the same bytes as a wire stream would be 'garbage': the CLI says how it read them
@@ -102,7 +119,9 @@ describe('npm run decode', () => {
     writeFileSync(file, Buffer.from(apdu).toString('hex'));
     const keyHex = Buffer.from(key).toString('hex');
     const forced = decode(['--apdu', '--key', keyHex, file]);
-    expect(forced.lines).toEqual([expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', encrypted: true }) })]);
+    expect(forced.lines).toEqual([
+      expect.objectContaining({ ok: true, format: 'dlms', reading: expect.objectContaining({ meterId: '92029691', encrypted: true }) }),
+    ]);
     const noKey = decode(['--apdu', file]);
     expect(noKey.lines).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'encrypted-no-key' }) })]);
     const text = join(dir, 'text.txt');

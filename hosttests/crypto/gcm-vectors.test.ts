@@ -27,34 +27,62 @@ describe('AES-128 block (FIPS-197 C.1)', () => {
 });
 
 const K3 = 'feffe9928665731c6d6a8f9467308308';
-const P3 =
-  'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72' +
-  '1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255';
+const P3 = 'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72' + '1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255';
 const P4 = P3.slice(0, 120);
 const A4 = 'feedfacedeadbeeffeedfacedeadbeefabaddad2';
 
 const cases = [
-  { name: 'TC1 empty plaintext, zero key', k: '00000000000000000000000000000000', iv: '000000000000000000000000', p: '', a: '', c: '', t: '58e2fccefa7e3061367f1d57a4e7455a' },
-  { name: 'TC2 one zero block', k: '00000000000000000000000000000000', iv: '000000000000000000000000', p: '00000000000000000000000000000000', a: '', c: '0388dace60b6a392f328c2b971b2fe78', t: 'ab6e47d42cec13bdf53a67b21257bddf' },
   {
-    name: 'TC3 four blocks, 96-bit IV', k: K3, iv: 'cafebabefacedbaddecaf888', p: P3, a: '',
+    name: 'TC1 empty plaintext, zero key',
+    k: '00000000000000000000000000000000',
+    iv: '000000000000000000000000',
+    p: '',
+    a: '',
+    c: '',
+    t: '58e2fccefa7e3061367f1d57a4e7455a',
+  },
+  {
+    name: 'TC2 one zero block',
+    k: '00000000000000000000000000000000',
+    iv: '000000000000000000000000',
+    p: '00000000000000000000000000000000',
+    a: '',
+    c: '0388dace60b6a392f328c2b971b2fe78',
+    t: 'ab6e47d42cec13bdf53a67b21257bddf',
+  },
+  {
+    name: 'TC3 four blocks, 96-bit IV',
+    k: K3,
+    iv: 'cafebabefacedbaddecaf888',
+    p: P3,
+    a: '',
     c: '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985',
     t: '4d5c2af327cd64a62cf35abd2ba6fab4',
   },
   {
-    name: 'TC4 partial block with AAD', k: K3, iv: 'cafebabefacedbaddecaf888', p: P4, a: A4,
+    name: 'TC4 partial block with AAD',
+    k: K3,
+    iv: 'cafebabefacedbaddecaf888',
+    p: P4,
+    a: A4,
     c: '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091',
     t: '5bc94fbc3221a5db94fae95ae7121a47',
   },
   {
-    name: 'TC5 64-bit IV', k: K3, iv: 'cafebabefacedbad', p: P4, a: A4,
+    name: 'TC5 64-bit IV',
+    k: K3,
+    iv: 'cafebabefacedbad',
+    p: P4,
+    a: A4,
     c: '61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c742373806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598',
     t: '3612d2e79e3b0785561be14aaca2fccb',
   },
   {
-    name: 'TC6 480-bit IV', k: K3,
+    name: 'TC6 480-bit IV',
+    k: K3,
     iv: '9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b',
-    p: P4, a: A4,
+    p: P4,
+    a: A4,
     c: '8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca701e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5',
     t: '619cc5aefffe0bfa462af43c1699d050',
   },
@@ -134,7 +162,16 @@ describe('counter edges (long messages, any IV length)', () => {
     const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, rnd);
     const key = bytes(16);
     const prepared = new AesGcmKey(key);
-    for (const [ivLength, length] of [[12, 4800], [12, 4111], [8, 700], [1, 1500], [16, 333], [60, 2049], [7, 4097], [13, 17]]) {
+    for (const [ivLength, length] of [
+      [12, 4800],
+      [12, 4111],
+      [8, 700],
+      [1, 1500],
+      [16, 333],
+      [60, 2049],
+      [7, 4097],
+      [13, 17],
+    ]) {
       for (let k = 0; k < 3; k++) {
         const iv = bytes(ivLength);
         const plaintext = bytes(length + k);
@@ -144,7 +181,12 @@ describe('counter edges (long messages, any IV length)', () => {
         const c = Buffer.concat([cipher.update(plaintext), cipher.final()]);
         const tag = cipher.getAuthTag();
         const ours = prepared.encrypt({ iv, plaintext, aad });
-        expect({ ivLength, length, c: toHex(ours.ciphertext) === c.toString('hex'), t: toHex(ours.tag) }).toEqual({ ivLength, length, c: true, t: tag.toString('hex') });
+        expect({ ivLength, length, c: toHex(ours.ciphertext) === c.toString('hex'), t: toHex(ours.tag) }).toEqual({
+          ivLength,
+          length,
+          c: true,
+          t: tag.toString('hex'),
+        });
         const back = prepared.decrypt({ iv, ciphertext: ours.ciphertext, aad, tag: ours.tag });
         expect(back !== undefined && toHex(back) === toHex(plaintext)).toBe(true);
       }

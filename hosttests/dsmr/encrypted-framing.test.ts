@@ -46,7 +46,11 @@ test('one frame decodes to the T210-D-r telegram it carries', () => {
 
 test('garbage around and back-to-back frames: every frame decodes', () => {
   const junk = new Uint8Array([0x00, 0x55, 0x12]);
-  expect(codes(run(cat(junk, FRAME, FRAME, junk, FRAME))).filter((c) => c !== 'garbage')).toEqual(['ok:dsmr-encrypted', 'ok:dsmr-encrypted', 'ok:dsmr-encrypted']);
+  expect(codes(run(cat(junk, FRAME, FRAME, junk, FRAME))).filter((c) => c !== 'garbage')).toEqual([
+    'ok:dsmr-encrypted',
+    'ok:dsmr-encrypted',
+    'ok:dsmr-encrypted',
+  ]);
 });
 
 test('any chunking (1..40 bytes) gives the same result', () => {

@@ -31,8 +31,7 @@ const instant = (iso: string | undefined): number | undefined => (iso === undefi
 const wallClock = (iso: string | undefined): string | undefined => iso?.slice(0, 19);
 const hasOffset = (iso: string): boolean => /[+-]\d\d:\d\d$|Z$/.test(iso);
 /** An instant as Europe/Amsterdam local time, "YYYY-MM-DDTHH:MM:SS". */
-const amsterdamWallClock = (iso: string): string =>
-  new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Amsterdam' }).replace(' ', 'T');
+const amsterdamWallClock = (iso: string): string => new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Amsterdam' }).replace(' ', 'T');
 
 type Ours = (r: MeterReading) => unknown;
 
@@ -70,10 +69,7 @@ const NDOKTER: Record<string, [Ours, (x: any) => unknown] | 'not-in-contract'> =
   ACTUAL_SWITCH_POSITION: [(r) => r.breakerState, (x) => Number(x.value)],
   ACTUAL_TRESHOLD_ELECTRICITY: [(r) => r.powerThresholdW, scaled],
   BELGIUM_CURRENT_AVERAGE_DEMAND: [(r) => r.averageDemandW, scaled],
-  BELGIUM_MAXIMUM_DEMAND_MONTH: [
-    (r) => ({ w: r.monthPeakW, at: instant(r.monthPeakTime) }),
-    (x) => ({ w: scaled(x), at: instant(x.datetime) }),
-  ],
+  BELGIUM_MAXIMUM_DEMAND_MONTH: [(r) => ({ w: r.monthPeakW, at: instant(r.monthPeakTime) }), (x) => ({ w: scaled(x), at: instant(x.datetime) })],
   BELGIUM_MAXIMUM_DEMAND_13_MONTHS: [
     (r) => r.peakHistory?.map((p) => ({ w: p.powerW, period: instant(p.periodTime), at: instant(p.peakTime) })),
     (x: any[]) => x.map((p) => ({ w: scaled(p), period: instant(p.datetime), at: instant(p.occurred ?? undefined) })),
@@ -103,22 +99,32 @@ const NDOKTER: Record<string, [Ours, (x: any) => unknown] | 'not-in-contract'> =
   MBUS_DEVICES: [
     // DSMR 2.2/3 gas stamps carry no S/W flag: we keep them without offset, ndokter converts them
     // from Europe/Amsterdam to UTC, so those compare as Amsterdam wall-clock time.
-    (r) => (r.subMeters ?? []).map((m) => ({ ch: m.channel, type: m.deviceType, id: m.id, v: m.value, unit: m.unit, at: m.time && hasOffset(m.time) ? instant(m.time) : m.time })),
+    (r) =>
+      (r.subMeters ?? []).map((m) => ({
+        ch: m.channel,
+        type: m.deviceType,
+        id: m.id,
+        v: m.value,
+        unit: m.unit,
+        at: m.time && hasOffset(m.time) ? instant(m.time) : m.time,
+      })),
     (x: any[]) =>
       // A channel with nothing but an empty id line (Iskra IE "0-1:96.1.1()") is no sub-meter for us.
-      x.filter((m) => Object.keys(m).some((k) => k !== 'CHANNEL_ID' && m[k]?.value != null)).map((m) => {
-        const reading = m.MBUS_METER_READING ?? m.GAS_METER_READING ?? m.HOURLY_GAS_METER_READING;
-        const id = (m.MBUS_EQUIPMENT_IDENTIFIER ?? m.EQUIPMENT_IDENTIFIER_GAS)?.value;
-        const type = (m.MBUS_DEVICE_TYPE ?? m.DEVICE_TYPE)?.value;
-        return {
-          ch: m.CHANNEL_ID,
-          type: type == null ? undefined : Number(type),
-          id: id == null ? undefined : decodedId(id),
-          v: reading?.value,
-          unit: reading?.unit ?? undefined,
-          at: reading?.datetime === undefined ? undefined : m.GAS_METER_READING ? amsterdamWallClock(reading.datetime) : instant(reading.datetime),
-        };
-      }),
+      x
+        .filter((m) => Object.keys(m).some((k) => k !== 'CHANNEL_ID' && m[k]?.value != null))
+        .map((m) => {
+          const reading = m.MBUS_METER_READING ?? m.GAS_METER_READING ?? m.HOURLY_GAS_METER_READING;
+          const id = (m.MBUS_EQUIPMENT_IDENTIFIER ?? m.EQUIPMENT_IDENTIFIER_GAS)?.value;
+          const type = (m.MBUS_DEVICE_TYPE ?? m.DEVICE_TYPE)?.value;
+          return {
+            ch: m.CHANNEL_ID,
+            type: type == null ? undefined : Number(type),
+            id: id == null ? undefined : decodedId(id),
+            v: reading?.value,
+            unit: reading?.unit ?? undefined,
+            at: reading?.datetime === undefined ? undefined : m.GAS_METER_READING ? amsterdamWallClock(reading.datetime) : instant(reading.datetime),
+          };
+        }),
   ],
   // Values the reading contract does not carry (frequency, power factor, per-quadrant and
   // per-tariff reactive registers, fuse thresholds, serial numbers beside the id, EasyMeter state).

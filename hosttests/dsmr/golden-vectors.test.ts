@@ -44,8 +44,7 @@ const DISAGREEMENTS: Record<string, Record<string, string>> = {
       'we honour the flag (+02:00) as the spec defines it, ndokter ignores it and applies Europe/Brussels (+01:00)',
   },
   'ndokter-dsmr_parser/telegram_iskra_ie': {
-    P1_MESSAGE_TIMESTAMP:
-      '230202132747S: summer flag in February; we honour the flag (+02:00), ndokter applies Europe/Amsterdam (+01:00)',
+    P1_MESSAGE_TIMESTAMP: '230202132747S: summer flag in February; we honour the flag (+02:00), ndokter applies Europe/Amsterdam (+01:00)',
   },
   'ndokter-dsmr_parser/telegram_v3': {
     ACTUAL_TRESHOLD_ELECTRICITY:
@@ -99,7 +98,10 @@ test('our CRC-16/ARC equals the independent cross-check CRC of every clear vecto
   expect(checked.length).toBeGreaterThanOrEqual(30);
   for (const v of checked) {
     const bang = v.bytes.lastIndexOf(0x21);
-    const ours = crc16Arc(v.bytes, 0, bang + 1).toString(16).toUpperCase().padStart(4, '0');
+    const ours = crc16Arc(v.bytes, 0, bang + 1)
+      .toString(16)
+      .toUpperCase()
+      .padStart(4, '0');
     expect({ name: v.name, crc: ours }).toEqual({ name: v.name, crc: v.sidecar.cross_check.values.crc_calc });
   }
 });

@@ -16,7 +16,9 @@ const vectors = loadP1Vectors();
 function run(bytes: Uint8Array, options: DecoderOptions, chunk = 0): string {
   const s = new MeterStream(options);
   const out: FrameResult[] = [];
-  const on = (r: FrameResult): void => { out.push(r); };
+  const on = (r: FrameResult): void => {
+    out.push(r);
+  };
   if (chunk <= 0) s.push(bytes, on);
   else for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk), on);
   s.flush(on);

@@ -239,7 +239,13 @@ test('a "telegram" ending within its first 16 bytes is garbage, whatever it hold
     // (the last '/' is still open at the end of input)
     expect({ unit, codes: codes(whole.results) }).toEqual({ unit, codes: ['truncated'] });
     expect({ unit, garbage: whole.garbage }).toEqual({ unit, garbage: bytes.length - 1 });
-    for (const size of [1, 2, 5, 64]) expect({ unit, size, r: codes(split(bytes, {}, size).results), g: split(bytes, {}, size).garbage }).toEqual({ unit, size, r: codes(whole.results), g: whole.garbage });
+    for (const size of [1, 2, 5, 64])
+      expect({ unit, size, r: codes(split(bytes, {}, size).results), g: split(bytes, {}, size).garbage }).toEqual({
+        unit,
+        size,
+        r: codes(whole.results),
+        g: whole.garbage,
+      });
   }
   // 16 bytes with a value, cut by the next start: a cut telegram. Failures within 64 bytes of a
   // reported one are not reported again (one report per 64 bytes on a line breaking every
@@ -298,8 +304,30 @@ test('odd characters after "!" read the same when the CRC is taken in one piece 
   // The four CRC digits in one chunk are read in one go (splitter crcInChunk); chunks of one
   // byte read them one at a time. Both must agree on every tail, valid or not.
   const body = V5.subarray(0, V5.lastIndexOf(0x21));
-  const tails = ['!6EEE\r\n', '!6eee\r\n', '!6EEE', '!6EE\r\n', '!6EE', '!6E E\r\n', '!6EE \r\n', '!6EE\t\r\n', '!0x6E\r\n', '!+6EE\r\n', '!6e1\r\n',
-    '!1e10\r\n', '!6EEF\r\n', '!\r\n', '!', '!6EEE\r\r\n', '!6EEE\n\n/', '!6EEE/', '!6E\xa0E\r\n', '!6EE\xa0\r\n', '!_6EE\r\n', '!6EEEE\r\n'];
+  const tails = [
+    '!6EEE\r\n',
+    '!6eee\r\n',
+    '!6EEE',
+    '!6EE\r\n',
+    '!6EE',
+    '!6E E\r\n',
+    '!6EE \r\n',
+    '!6EE\t\r\n',
+    '!0x6E\r\n',
+    '!+6EE\r\n',
+    '!6e1\r\n',
+    '!1e10\r\n',
+    '!6EEF\r\n',
+    '!\r\n',
+    '!',
+    '!6EEE\r\r\n',
+    '!6EEE\n\n/',
+    '!6EEE/',
+    '!6E\xa0E\r\n',
+    '!6EE\xa0\r\n',
+    '!_6EE\r\n',
+    '!6EEEE\r\n',
+  ];
   for (const tail of tails) {
     const stream = cat(body, text(tail), V42);
     const whole = split(stream);

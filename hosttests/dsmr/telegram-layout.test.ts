@@ -31,27 +31,31 @@ function countingLayout(): { layout: TelegramLayout; replays: () => number } {
   const layout = new TelegramLayout();
   let n = 0;
   const hit = layout.hit.bind(layout);
-  layout.hit = () => { n++; hit(); };
+  layout.hit = () => {
+    n++;
+    hit();
+  };
   return { layout, replays: () => n };
 }
 
 const telegram = (...lines: string[]): string => ['/ISk5\\2MT382-1000', '', ...lines, '!'].join('\r\n');
 
 describe('telegram layout replay', () => {
-  test.each(loadP1Vectors().filter((v) => !v.name.startsWith('encrypted/')).map((v) => [v.name, v] as const))(
-    '%s: a run of telegrams with changed digits reads exactly as parsed in full',
-    (_name, v) => {
-      const rnd = prng(v.bytes.length);
-      const original = latin1(v.bytes);
-      const { layout, replays } = countingLayout();
-      let text = original;
-      for (let i = 0; i < 60; i++) {
-        expect(JSON.stringify(readTelegram(text, layout))).toBe(full(text));
-        text = rnd() < 0.1 ? original : newDigits(text, rnd);
-      }
-      expect(replays()).toBeGreaterThan(0);
-    },
-  );
+  test.each(
+    loadP1Vectors()
+      .filter((v) => !v.name.startsWith('encrypted/'))
+      .map((v) => [v.name, v] as const),
+  )('%s: a run of telegrams with changed digits reads exactly as parsed in full', (_name, v) => {
+    const rnd = prng(v.bytes.length);
+    const original = latin1(v.bytes);
+    const { layout, replays } = countingLayout();
+    let text = original;
+    for (let i = 0; i < 60; i++) {
+      expect(JSON.stringify(readTelegram(text, layout))).toBe(full(text));
+      text = rnd() < 0.1 ? original : newDigits(text, rnd);
+    }
+    expect(replays()).toBeGreaterThan(0);
+  });
 
   test('the same telegram twice is replayed, and gives the same reading', () => {
     const t = telegram('1-0:1.8.1(000004.426*kWh)', '1-0:21.7.0(00.070*kW)', '1-0:31.7.0(000*A)', '0-0:96.13.0()', '1-0:99.99.0(00000)');
@@ -84,11 +88,12 @@ describe('telegram layout replay', () => {
 
   test('month peak, peak history and failure log: decoded once while unchanged, anew when a digit changes, never shared between readings', () => {
     const { layout, replays } = countingLayout();
-    const lists = (peak: string, outage: string) => telegram(
-      `1-0:1.6.0(${peak}S)(02.589*kW)`,
-      `0-0:98.1.0(2)(1-0:1.6.0)(1-0:1.6.0)(200501000000S)(200423192538S)(03.695*kW)(200401000000S)(${peak}S)(05.980*kW)`,
-      `1-0:99.97.0(1)(0-0:96.7.19)(${outage}W)(0000000240*s)`,
-    );
+    const lists = (peak: string, outage: string) =>
+      telegram(
+        `1-0:1.6.0(${peak}S)(02.589*kW)`,
+        `0-0:98.1.0(2)(1-0:1.6.0)(1-0:1.6.0)(200501000000S)(200423192538S)(03.695*kW)(200401000000S)(${peak}S)(05.980*kW)`,
+        `1-0:99.97.0(1)(0-0:96.7.19)(${outage}W)(0000000240*s)`,
+      );
     const read = (t: string) => readTelegram(t, layout).reading;
     const first = read(lists('200305122139', '101208152415'));
     const again = read(lists('200305122139', '101208152415'));

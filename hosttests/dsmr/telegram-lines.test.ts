@@ -21,7 +21,17 @@ describe('time stamps', () => {
     expect(ts('161107190000')).toBe('2016-11-07T19:00:00');
   });
   it('invalid stamps are undefined, never invented', () => {
-    for (const bad of ['632525252525W', '250000000000W', '123412341234W', '230230120000W', '210229000000W', '2305121354X9S', '200512135409X', '2005121354', '']) {
+    for (const bad of [
+      '632525252525W',
+      '250000000000W',
+      '123412341234W',
+      '230230120000W',
+      '210229000000W',
+      '2305121354X9S',
+      '200512135409X',
+      '2005121354',
+      '',
+    ]) {
       expect({ bad, t: ts(bad) }).toEqual({ bad, t: undefined });
     }
     expect(ts('200229000000W')).toBe('2020-02-29T00:00:00+01:00');
@@ -78,7 +88,9 @@ describe('telegram lines', () => {
   });
   it('gas with its own time stamp (0-n:24.2.1) and the type from 24.1.0', () => {
     const r = parse('0-1:24.1.0(003)', '0-1:96.1.0(4730303332353631323930333235)', '0-1:24.2.1(101209110000W)(12785.123*m3)');
-    expect(r.subMeters).toEqual([{ channel: 1, type: 'gas', deviceType: 3, id: 'G0032561290325', value: 12785.123, unit: 'm3', time: '2010-12-09T11:00:00+01:00' }]);
+    expect(r.subMeters).toEqual([
+      { channel: 1, type: 'gas', deviceType: 3, id: 'G0032561290325', value: 12785.123, unit: 'm3', time: '2010-12-09T11:00:00+01:00' },
+    ]);
   });
   it('DSMR 2.2/3 gas: 0-n:24.3.0 header with the value on the next line', () => {
     const r = parse('0-1:24.1.0(3)', '0-1:24.3.0(090212160000)(00)(60)(1)(0-1:24.2.1)(m3)', '(00001.001)', '0-1:24.4.0(1)');
@@ -86,7 +98,10 @@ describe('telegram lines', () => {
   });
   it('sub-meters keep channel order whatever order their lines come in', () => {
     const r = parse('0-2:24.1.0(007)', '0-1:24.1.0(003)');
-    expect(r.subMeters?.map((m) => [m.channel, m.type])).toEqual([[1, 'gas'], [2, 'water']]);
+    expect(r.subMeters?.map((m) => [m.channel, m.type])).toEqual([
+      [1, 'gas'],
+      [2, 'water'],
+    ]);
   });
   it('power failure log 1-0:99.97.0 (multi-value line)', () => {
     const r = parse('1-0:99.97.0(2)(0-0:96.7.19)(101208152415W)(0000000240*s)(101208151004W)(0000000301*s)');

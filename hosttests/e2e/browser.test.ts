@@ -11,14 +11,27 @@ import type { RunningHost } from '../../firmware/host/start-host';
 import { defaultReplay, ReplaySource } from '../../firmware/host/replay-source';
 import { repoRoot, tempDir } from './helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const artifacts = join(repoRoot, 'hosttests', 'artifacts');
 
 function start(settingsPath: string): Promise<RunningHost> {
   const replay = defaultReplay(repoRoot);
   // The real cadence is 2.5 s; a test runs it faster so values change within a few seconds.
   return startHost({
-    port: 0, host: '127.0.0.1', settingsPath, quiet: true, passwordIterations: 1000,
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath,
+    quiet: true,
+    passwordIterations: 1000,
     source: new ReplaySource(replay.steps, { ...replay, intervalMs: 400, baud: 0 }),
   });
 }
@@ -118,7 +131,9 @@ test('a setting changed on the settings page persists across an app restart', as
     expect(await again.page.inputValue('#riseIntervalS')).toBe('10');
     expect(await again.page.inputValue('#chargerPhases')).toBe('1');
     await again.page.goto(host.url + '/');
-    await again.page.waitForFunction(() => (document.querySelector('[data-phase="l1"] .detail')?.textContent ?? '').indexOf('of 35 A') >= 0, undefined, { timeout: 10000 });
+    await again.page.waitForFunction(() => (document.querySelector('[data-phase="l1"] .detail')?.textContent ?? '').indexOf('of 35 A') >= 0, undefined, {
+      timeout: 10000,
+    });
   } finally {
     await again.context.close();
   }

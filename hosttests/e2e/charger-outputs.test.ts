@@ -30,7 +30,9 @@ function listen(server: HttpServer | TcpServer): Promise<number> {
 function chargerServer(handle: (req: IncomingMessage, body: string) => { status: number; body: string }): HttpServer {
   return createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       const out = handle(req, body);
       res.writeHead(out.status, { 'content-type': 'application/json' });
@@ -63,7 +65,10 @@ describe('npm start with --modbus-tcp and three --charger pushes on a DSMR feed'
     const g = chargerServer((req) => goeHandle(goe, req.url!.split('?')[0]!, queryOf(req.url!), Date.now()));
     servers.push(s, o, g);
     const [sp, op, gp] = [await listen(s), await listen(o), await listen(g)];
-    feed = createTcpServer((socket) => { feedSockets.push(socket); socket.on('error', () => undefined); });
+    feed = createTcpServer((socket) => {
+      feedSockets.push(socket);
+      socket.on('error', () => undefined);
+    });
     const feedPort = await listen(feed);
     feedTimer = setInterval(() => {
       const telegram = restampDsmr(DSMR_V5, Date.now());
@@ -73,11 +78,19 @@ describe('npm start with --modbus-tcp and three --charger pushes on a DSMR feed'
     const settings = join(dir, 'settings.json');
     writeFileSync(settings, JSON.stringify({ version: 1, headroom: { staleAfterS: 3, safeFallbackAfterS: 5, zeroAfterS: 8 } }));
     app = await spawnApp([
-      '--tcp', `127.0.0.1:${feedPort}`, '--settings', settings, '--quiet',
-      '--modbus-tcp', '0',
-      '--charger', `smartevse=http://127.0.0.1:${sp}`,
-      '--charger', `openevse=http://127.0.0.1:${op}/`,
-      '--charger', `goe=http://127.0.0.1:${gp}`,
+      '--tcp',
+      `127.0.0.1:${feedPort}`,
+      '--settings',
+      settings,
+      '--quiet',
+      '--modbus-tcp',
+      '0',
+      '--charger',
+      `smartevse=http://127.0.0.1:${sp}`,
+      '--charger',
+      `openevse=http://127.0.0.1:${op}/`,
+      '--charger',
+      `goe=http://127.0.0.1:${gp}`,
     ]);
   }, 40000);
 
@@ -90,10 +103,14 @@ describe('npm start with --modbus-tcp and three --charger pushes on a DSMR feed'
   });
 
   test('registers read by pymodbus (evcc and SmartEVSE reads) match /api/v1/status; exceptions 02, 01, 0B', async () => {
-    const status = await waitFor('a decoded frame and the Modbus listener', async () => {
-      const r = (await getJson(app.url + '/api/v1/status')).body;
-      return r.reading && r.outputs?.modbusTcp?.listening && r.outputs.modbusTcp.live ? r : undefined;
-    }, 20000);
+    const status = await waitFor(
+      'a decoded frame and the Modbus listener',
+      async () => {
+        const r = (await getJson(app.url + '/api/v1/status')).body;
+        return r.reading && r.outputs?.modbusTcp?.listening && r.outputs.modbusTcp.live ? r : undefined;
+      },
+      20000,
+    );
     const port = status.outputs.modbusTcp.port;
     expect(port).toBeGreaterThan(0);
     const m = readModbus(port);
@@ -140,10 +157,15 @@ describe('npm start with --modbus-tcp and three --charger pushes on a DSMR feed'
     expect(pushes[0].lastValue).toEqual({ L1: smartevse.irmsDa![0], L2: smartevse.irmsDa![1], L3: smartevse.irmsDa![2], unit: 'dA' });
     expect(pushes[1].lastValue.shaper_live_pwr).toBe(openevse.livePowerW);
     // go-e: amp follows the allowance (whole amps), sets at least 5 s apart, polls every 5 s
-    await waitFor('the go-e to have the allowance', async () => {
-      const s2 = (await getJson(app.url + '/api/v1/status')).body;
-      return goe.frc === 0 && goe.amp === Math.floor(s2.headroom.threePhaseA) ? true : undefined;
-    }, 60000, 500);
+    await waitFor(
+      'the go-e to have the allowance',
+      async () => {
+        const s2 = (await getJson(app.url + '/api/v1/status')).body;
+        return goe.frc === 0 && goe.amp === Math.floor(s2.headroom.threePhaseA) ? true : undefined;
+      },
+      60000,
+      500,
+    );
     for (let i = 1; i < goe.sets.length; i++) expect(goe.sets[i]!.atMs - goe.sets[i - 1]!.atMs).toBeGreaterThanOrEqual(4900);
     expect(goe.polls).toBeGreaterThanOrEqual(2);
   }, 90000);
@@ -153,10 +175,15 @@ describe('npm start with --modbus-tcp and three --charger pushes on a DSMR feed'
     feedTimer = undefined;
     const stoppedMs = lastFeedMs;
     const smartevseBefore = smartevse.posts.length;
-    const fused = await waitFor('the fuse rating on every line', async () => {
-      const s = (await getJson(app.url + '/api/v1/status')).body;
-      return s.outputs.modbusTcp.live === false ? s : undefined;
-    }, 15000, 100);
+    const fused = await waitFor(
+      'the fuse rating on every line',
+      async () => {
+        const s = (await getJson(app.url + '/api/v1/status')).body;
+        return s.outputs.modbusTcp.live === false ? s : undefined;
+      },
+      15000,
+      100,
+    );
     const fuseAtMs = Date.now();
     expect(fused.headroom.status).toBe('safe-fallback');
     // safe fallback after 5 s without data (and the 1 s tick): within 7 s of the last frame

@@ -14,7 +14,12 @@ export function tempDir(prefix: string): string {
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10000, stepMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10000,
+  stepMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -53,15 +58,25 @@ export async function spawnApp(args: string[], timeoutMs = 20000, singleProcess 
 export async function spawnCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv }, timeoutMs = 20000): Promise<SpawnedApp> {
   const proc = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   let exited = false;
-  proc.on('exit', () => { exited = true; });
-  const port = await waitFor('the app to print its URL', () => {
-    if (exited) throw new Error('app exited: ' + out);
-    const m = /Open http:\/\/localhost:(\d+)/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  }, timeoutMs);
+  proc.on('exit', () => {
+    exited = true;
+  });
+  const port = await waitFor(
+    'the app to print its URL',
+    () => {
+      if (exited) throw new Error('app exited: ' + out);
+      const m = /Open http:\/\/localhost:(\d+)/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+    timeoutMs,
+  );
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -86,7 +101,11 @@ export async function getJson(url: string, init?: RequestInit): Promise<{ status
   const res = await fetch(url, init);
   const text = await res.text();
   let body: any = text;
-  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, body, headers: res.headers };
 }
 
@@ -95,6 +114,9 @@ export async function liveClient(baseUrl: string): Promise<{ messages: any[]; ws
   const ws = new WebSocket(baseUrl.replace('http://', 'ws://') + '/ws');
   const messages: any[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
   return { messages, ws, close: () => ws.terminate() };
 }

@@ -17,25 +17,36 @@ let settingsPath: string;
 
 beforeAll(async () => {
   settingsPath = join(tempDir('meterbox-api-'), 'settings.json');
-  const steps = [{ name: 'v5', bytes: readCapture(V5) }, { name: 'bad-crc', bytes: readCapture(BAD_CRC) }];
+  const steps = [
+    { name: 'v5', bytes: readCapture(V5) },
+    { name: 'bad-crc', bytes: readCapture(BAD_CRC) },
+  ];
   host = await startHost({
-    port: 0, host: '127.0.0.1', settingsPath, quiet: true, passwordIterations: 100,
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath,
+    quiet: true,
+    passwordIterations: 100,
     source: new ReplaySource(steps, { intervalMs: 200, baud: 0, loopFrom: 0, label: 'test replay' }),
   });
   await waitFor('a decoded frame', async () => (await getJson(host.url + '/api/v1/status')).body.reading);
 });
-afterAll(async () => { await host.close(); });
+afterAll(async () => {
+  await host.close();
+});
 
-const put = (path: string, body: unknown, token?: string) => getJson(host.url + path, {
-  method: 'PUT',
-  headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
-  body: typeof body === 'string' ? body : JSON.stringify(body),
-});
-const post = (path: string, body: unknown, token?: string) => getJson(host.url + path, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
-  body: JSON.stringify(body),
-});
+const put = (path: string, body: unknown, token?: string) =>
+  getJson(host.url + path, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const post = (path: string, body: unknown, token?: string) =>
+  getJson(host.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
+    body: JSON.stringify(body),
+  });
 const stored = () => readFileSync(settingsPath, 'utf8');
 
 test('GET /api/v1/status: versioned snapshot with the decoded reading, headroom, frame statistics, link', async () => {
@@ -53,7 +64,7 @@ test('GET /api/v1/status: versioned snapshot with the decoded reading, headroom,
   expect(body.link.sourceKind).toBe('replay');
 });
 
-test('GET /api and /api/v1/data: HomeWizard names and units, matching the capture\'s independent decode', async () => {
+test("GET /api and /api/v1/data: HomeWizard names and units, matching the capture's independent decode", async () => {
   const info = await getJson(host.url + '/api');
   expect(info.body).toMatchObject({ product_type: 'HWE-P1', api_version: 'v1' });
   const { body } = await getJson(host.url + '/api/v1/data');

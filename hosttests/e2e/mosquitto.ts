@@ -71,13 +71,23 @@ export async function startBroker(users?: Record<string, string>): Promise<Broke
       const from = out.length;
       proc = spawn(mosquittoPath(), ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
       exited = false;
-      proc.on('exit', () => { exited = true; });
-      proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-      proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-      await waitFor('mosquitto to listen', () => {
-        if (exited) throw new Error('mosquitto exited: ' + out);
-        return out.slice(from).includes(' running');
-      }, 10000);
+      proc.on('exit', () => {
+        exited = true;
+      });
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      proc.stderr!.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      await waitFor(
+        'mosquitto to listen',
+        () => {
+          if (exited) throw new Error('mosquitto exited: ' + out);
+          return out.slice(from).includes(' running');
+        },
+        10000,
+      );
     },
     async stop() {
       if (!proc || exited) return;

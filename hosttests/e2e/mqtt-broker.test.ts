@@ -26,7 +26,11 @@ describe('npm start -- --mqtt: an IT-grid Aidon into mosquitto', () => {
   beforeAll(async () => {
     broker = await startBroker();
     rec = await record(broker.url); // subscribed before the app connects: sees every message, removals too
-    app = await spawnApp(['--mqtt', broker.url, '--settings', join(tempDir('meterbox-mqtt-'), 's.json'), '--interval-ms', '600', '--replay-baud', '0'], 20000, true);
+    app = await spawnApp(
+      ['--mqtt', broker.url, '--settings', join(tempDir('meterbox-mqtt-'), 's.json'), '--interval-ms', '600', '--replay-baud', '0'],
+      20000,
+      true,
+    );
     const serial = (await getJson(app.url + '/api')).body.serial;
     expect(serial).toMatch(/^[0-9a-f]{12}$/);
     base = 'meterbox/' + serial;
@@ -42,8 +46,25 @@ describe('npm start -- --mqtt: an IT-grid Aidon into mosquitto', () => {
     await waitFor('availability online', () => rec.last(base + '/availability')?.payload === 'online', 20000);
     await waitFor('the energy sensor (list 3 replayed first)', () => rec.last(config('energy_import')), 20000);
     const parse = (object: string) => JSON.parse(rec.last(config(object))!.payload);
-    for (const object of ['power_import', 'power_export', 'energy_import', 'energy_export', 'current_l1', 'current_l2', 'current_l3',
-      'voltage_l1', 'voltage_l2', 'voltage_l3', 'headroom_l1', 'headroom_l2', 'headroom_l3', 'allowance_three_phase', 'allowance_one_phase', 'status', 'reason']) {
+    for (const object of [
+      'power_import',
+      'power_export',
+      'energy_import',
+      'energy_export',
+      'current_l1',
+      'current_l2',
+      'current_l3',
+      'voltage_l1',
+      'voltage_l2',
+      'voltage_l3',
+      'headroom_l1',
+      'headroom_l2',
+      'headroom_l3',
+      'allowance_three_phase',
+      'allowance_one_phase',
+      'status',
+      'reason',
+    ]) {
       await waitFor(`config ${object}`, () => rec.last(config(object)), 10000);
       const c = parse(object);
       expect(c.unique_id).toBe(`${node}_${object}`);
@@ -67,7 +88,7 @@ describe('npm start -- --mqtt: an IT-grid Aidon into mosquitto', () => {
     }
   });
 
-  test('state: one JSON per frame at most once a second, L2 the engine\'s safe value (bound or estimate, <= L1 + L3), energy in kWh', async () => {
+  test("state: one JSON per frame at most once a second, L2 the engine's safe value (bound or estimate, <= L1 + L3), energy in kWh", async () => {
     await waitFor('six states', () => rec.on(base + '/state').length >= 6, 20000);
     const states = rec.on(base + '/state').map((m) => JSON.parse(m.payload));
     const times = states.map((s) => Date.parse(s.time));
@@ -98,7 +119,14 @@ describe('npm start -- --mqtt: an IT-grid Aidon into mosquitto', () => {
 
   test('the broker restarts (retained messages lost): the app reconnects with back-off and publishes everything again', async () => {
     await broker.stop();
-    const down = await waitFor('the app to notice', async () => { const s = await status(app); return s.connected === false ? s : undefined; }, 15000);
+    const down = await waitFor(
+      'the app to notice',
+      async () => {
+        const s = await status(app);
+        return s.connected === false ? s : undefined;
+      },
+      15000,
+    );
     expect(down.lastError).toEqual(expect.any(String));
     await broker.start();
     await waitFor('reconnected', async () => (await status(app)).connected === true, 30000);
@@ -133,7 +161,14 @@ test('broker with a password: a wrong one is reported (never shown), the right o
   writeFileSync(settingsPath, JSON.stringify({ version: 1, mqtt: { url: broker.url, username: 'meterbox', password: wrongPassword } }));
   const app = await spawnApp(['--settings', settingsPath, '--interval-ms', '600', '--replay-baud', '0']);
   try {
-    const refused = await waitFor('the broker to refuse', async () => { const s = await status(app); return s.lastError ? s : undefined; }, 20000);
+    const refused = await waitFor(
+      'the broker to refuse',
+      async () => {
+        const s = await status(app);
+        return s.lastError ? s : undefined;
+      },
+      20000,
+    );
     expect(refused.connected).toBe(false);
     expect(refused.lastError).toMatch(/not authori[sz]ed/i);
     for (const path of ['/api/v1/settings', '/api/v1/status', '/api/v1/diagnostics']) {
@@ -142,7 +177,11 @@ test('broker with a password: a wrong one is reported (never shown), the right o
     }
     expect((await getJson(app.url + '/api/v1/settings')).body.mqtt).toMatchObject({ url: broker.url, username: 'meterbox', password: { set: true } });
 
-    const setup = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'page-password-1' }) });
+    const setup = await getJson(app.url + '/api/v1/auth/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'page-password-1' }),
+    });
     const saved = await getJson(app.url + '/api/v1/settings', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: 'Bearer ' + setup.body.token },

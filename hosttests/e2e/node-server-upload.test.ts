@@ -15,33 +15,51 @@ let received: number[] = [];
 
 beforeAll(async () => {
   host = await startHost({
-    port: 0, host: '127.0.0.1', settingsPath: join(tempDir('meterbox-upload-'), 's.json'), quiet: true, passwordIterations: 10,
-    extraUploadRoutes: [{
-      method: 'POST', path: '/api/v1/test-upload', mutates: true, maxBytes: 100_000,
-      begin: (): UploadSink => {
-        received = [];
-        events.push('begin');
-        return {
-          write: (chunk) => {
-            for (const b of chunk) received.push(b);
-            // A sink may refuse content: here, any 0xFF byte.
-            return chunk.indexOf(0xff) >= 0 ? 'byte 0xFF is not allowed' : undefined;
-          },
-          end: () => { events.push('end'); return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes: received.length }) }; },
-          abort: (reason) => { events.push('abort: ' + reason); },
-        };
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath: join(tempDir('meterbox-upload-'), 's.json'),
+    quiet: true,
+    passwordIterations: 10,
+    extraUploadRoutes: [
+      {
+        method: 'POST',
+        path: '/api/v1/test-upload',
+        mutates: true,
+        maxBytes: 100_000,
+        begin: (): UploadSink => {
+          received = [];
+          events.push('begin');
+          return {
+            write: (chunk) => {
+              for (const b of chunk) received.push(b);
+              // A sink may refuse content: here, any 0xFF byte.
+              return chunk.indexOf(0xff) >= 0 ? 'byte 0xFF is not allowed' : undefined;
+            },
+            end: () => {
+              events.push('end');
+              return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes: received.length }) };
+            },
+            abort: (reason) => {
+              events.push('abort: ' + reason);
+            },
+          };
+        },
       },
-    }],
+    ],
   });
   token = (await getJson(host.url + '/api/v1/auth/setup', { method: 'POST', body: JSON.stringify({ password: 'upload test pw' }) })).body.token;
 });
-afterAll(async () => { await host.close(); });
+afterAll(async () => {
+  await host.close();
+});
 
 function upload(chunks: Uint8Array[], headers: Record<string, string>, dropAfterFirst = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(host.url + '/api/v1/test-upload', { method: 'POST', headers }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, body }));
     });
     req.on('error', (e) => (dropAfterFirst ? resolve({ status: 0, body: String(e) }) : reject(e)));
@@ -80,7 +98,11 @@ test('an announced size over maxBytes is 413 before any byte; an unannounced one
   const announced = await upload([bytes(10)], { authorization: 'Bearer ' + token, 'content-length': '200000' }, true);
   expect(announced.status === 413 || announced.status === 0).toBe(true);
   expect(events).toEqual([]);
-  const streamed = await upload(Array.from({ length: 30 }, () => bytes(5000)), { authorization: 'Bearer ' + token, 'transfer-encoding': 'chunked' }, false).catch((e) => ({ status: 0, body: String(e) }));
+  const streamed = await upload(
+    Array.from({ length: 30 }, () => bytes(5000)),
+    { authorization: 'Bearer ' + token, 'transfer-encoding': 'chunked' },
+    false,
+  ).catch((e) => ({ status: 0, body: String(e) }));
   expect([413, 0]).toContain(streamed.status);
   await waitFor('the sink to be aborted', () => events.some((e) => e.startsWith('abort: upload exceeds')), 3000);
   expect(received.length).toBeLessThanOrEqual(100_000);

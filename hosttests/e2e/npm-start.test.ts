@@ -12,14 +12,19 @@ test('no options: the simulated Aidon meter at its real 2.5 s cadence', async ()
     expect(app.output()).toMatch(/Open http:\/\/localhost:\d+/);
     const arrivals: number[] = [];
     let seen = 0;
-    await waitFor('three decoded frames', async () => {
-      const s = (await getJson(app.url + '/api/v1/status')).body;
-      if (s.frames.frames > seen) {
-        seen = s.frames.frames;
-        arrivals.push(Date.now());
-      }
-      return s.frames.frames >= 3 ? s : undefined;
-    }, 15000, 100);
+    await waitFor(
+      'three decoded frames',
+      async () => {
+        const s = (await getJson(app.url + '/api/v1/status')).body;
+        if (s.frames.frames > seen) {
+          seen = s.frames.frames;
+          arrivals.push(Date.now());
+        }
+        return s.frames.frames >= 3 ? s : undefined;
+      },
+      15000,
+      100,
+    );
     const status = (await getJson(app.url + '/api/v1/status')).body;
     expect(status.link.source).toMatch(/simulated Aidon 6525/);
     expect(status.meter.listId).toBe('AIDON_V0001');
@@ -34,13 +39,19 @@ test('no options: the simulated Aidon meter at its real 2.5 s cadence', async ()
 });
 
 test('--capture FILE,FILE --interval-ms: other captures, looping', async () => {
-  const files = ['hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt', 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v4_2.txt'].map((f) => join(repoRoot, f));
+  const files = ['hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt', 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v4_2.txt'].map((f) =>
+    join(repoRoot, f),
+  );
   const app = await spawnApp(['--capture', files.join(','), '--interval-ms', '200', '--settings', join(tempDir('meterbox-capture-'), 's.json'), '--quiet']);
   try {
-    const s = await waitFor('both captures replayed twice', async () => {
-      const r = (await getJson(app.url + '/api/v1/status')).body;
-      return r.frames.frames >= 4 ? r : undefined;
-    }, 10000);
+    const s = await waitFor(
+      'both captures replayed twice',
+      async () => {
+        const r = (await getJson(app.url + '/api/v1/status')).body;
+        return r.frames.frames >= 4 ? r : undefined;
+      },
+      10000,
+    );
     expect(s.link.source).toContain('telegram_v5.txt, telegram_v4_2.txt');
     expect(s.meter.protocol).toBe('dsmr');
   } finally {
@@ -54,7 +65,10 @@ test('--capture loops a capture with fresh meter times: the allowance stays up (
   // answer would be stale after 1 s, at the safe current after 2 s and 0 A after 3 s.
   const dir = tempDir('meterbox-restamp-');
   const settings = join(dir, 's.json');
-  writeFileSync(settings, JSON.stringify({ version: 1, headroom: { fuseA: 25, phases: 3, gridType: 'TN', staleAfterS: 1, safeFallbackAfterS: 2, zeroAfterS: 3 } }));
+  writeFileSync(
+    settings,
+    JSON.stringify({ version: 1, headroom: { fuseA: 25, phases: 3, gridType: 'TN', staleAfterS: 1, safeFallbackAfterS: 2, zeroAfterS: 3 } }),
+  );
   const file = join(repoRoot, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt');
   const app = await spawnApp(['--capture', file, '--interval-ms', '300', '--replay-baud', '0', '--settings', settings, '--quiet']);
   try {
@@ -89,10 +103,15 @@ test('the simulated meter starts with the grid its meter reports (IT); a real so
   try {
     const s = (await getJson(demo.url + '/api/v1/settings')).body;
     expect(s.headroom).toMatchObject({ gridType: 'IT', phases: 3 });
-    const status = await waitFor('a full list with the meter\'s wiring', async () => {
-      const b = (await getJson(demo.url + '/api/v1/status')).body;
-      return b.reading && b.reading.threeWire !== undefined ? b : undefined;
-    }, 15000, 200);
+    const status = await waitFor(
+      "a full list with the meter's wiring",
+      async () => {
+        const b = (await getJson(demo.url + '/api/v1/status')).body;
+        return b.reading && b.reading.threeWire !== undefined ? b : undefined;
+      },
+      15000,
+      200,
+    );
     expect(status.reading.threeWire).toBe(true); // the Aidon says 3-wire: the settings agree
   } finally {
     await demo.stop();
@@ -112,10 +131,17 @@ test('--host 0.0.0.0 prints the LAN addresses and warns until an admin password 
     // spawnApp returns once the "Open" line is out; the lines after it may still be in the pipe.
     await waitFor('the password warning', () => /no admin password is set/.test(app.output()), 5000);
     const out = app.output();
-    const expected = Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((a) => !a.internal && a.family === 'IPv4').map((a) => `http://${a.address}:${app.port}`);
+    const expected = Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((a) => !a.internal && a.family === 'IPv4')
+      .map((a) => `http://${a.address}:${app.port}`);
     if (expected.length > 0) expect(out).toContain('On the local network: ' + expected.join(' '));
     expect(out).toMatch(/warning: the page is open to the local network and no admin password is set: .* Set it now on http:\/\/localhost:\d+\/settings/);
-    const r = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'a long enough password' }) });
+    const r = await getJson(app.url + '/api/v1/auth/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'a long enough password' }),
+    });
     expect(r.status).toBeLessThan(300);
     await waitFor('the app to notice the password', () => /admin password set/.test(app.output()), 5000);
   } finally {

@@ -13,17 +13,29 @@ import { createHostOutputs } from '../../firmware/host/output-args';
 import { repoRoot, tempDir, waitFor } from './helpers';
 import { freePort } from '../outputs/fixtures';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser;
 let host: RunningHost;
-
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   const replay = defaultReplay(repoRoot);
   host = await startHost({
-    port: 0, host: '127.0.0.1', settingsPath: join(tempDir('meterbox-outputs-page-'), 'settings.json'), quiet: true, passwordIterations: 1000,
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath: join(tempDir('meterbox-outputs-page-'), 'settings.json'),
+    quiet: true,
+    passwordIterations: 1000,
     source: new ReplaySource(replay.steps, { ...replay, intervalMs: 400, baud: 0 }),
     outputs: createHostOutputs({ chargers: [] }, '127.0.0.1', () => Date.now()).outputs,
   });
@@ -76,7 +88,12 @@ test('Modbus and two chargers set on the page are stored, and their state is sho
     ]);
     // state from /api/v1/status: the listener, and the pushes failing against a closed port
     await waitFor('the Modbus state', async () => /listening on port \d+/.test(await page.innerText('#modbus-state')), 10000, 200);
-    await waitFor('the push errors', async () => /last error .*ECONNREFUSED/.test(await page.innerText('#charger-list fieldset[data-i="0"] [data-state]')), 15000, 200);
+    await waitFor(
+      'the push errors',
+      async () => /last error .*ECONNREFUSED/.test(await page.innerText('#charger-list fieldset[data-i="0"] [data-state]')),
+      15000,
+      200,
+    );
   } finally {
     await close();
   }
@@ -87,7 +104,7 @@ test('a refused entry shows every reason and stores nothing', async () => {
   try {
     const before = JSON.stringify(host.app.settings().outputs);
     await page.click('#charger-add');
-    const last = await page.locator('#charger-list fieldset').count() - 1;
+    const last = (await page.locator('#charger-list fieldset').count()) - 1;
     await page.selectOption(`#charger-list fieldset[data-i="${last}"] [data-k="type"]`, 'goe');
     await page.fill(`#charger-list fieldset[data-i="${last}"] [data-k="url"]`, 'https://goe.local');
     await page.fill('#modbus-port', '70000');

@@ -15,7 +15,16 @@ import { captureReplay } from '../../firmware/host/replay-source';
 import { SerialSource } from '../../firmware/host/serial-source';
 import { getJson, repoRoot, spawnApp, tempDir } from './helpers';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const AIDON_IT = { version: 1, headroom: { fuseA: 25, phases: 3, gridType: 'IT' } };
 const TELEGRAM_V5 = join(repoRoot, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt');
 const artifacts = join(repoRoot, 'hosttests', 'artifacts');
@@ -37,7 +46,11 @@ async function host(settings: object | undefined, options: Partial<HostOptions> 
   if (settings) writeFileSync(settingsPath, JSON.stringify(settings));
   const replay = defaultReplay(repoRoot);
   const h = await startHost({
-    port: 0, host: '127.0.0.1', settingsPath, quiet: true, passwordIterations: 1000,
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath,
+    quiet: true,
+    passwordIterations: 1000,
     source: new ReplaySource(replay.steps, { ...replay, intervalMs: 300, baud: 0 }),
     ...options,
   });

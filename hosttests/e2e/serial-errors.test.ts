@@ -14,10 +14,14 @@ test('a missing device: "does not exist: plug in the meter cable", at once', asy
   const dir = tempDir('meterbox-nodev-');
   const app = await spawnApp(['--serial', '/dev/ttyUSB-meterbox-absent', '--settings', join(dir, 's.json'), '--quiet']);
   try {
-    const s = await waitFor('the link hint', async () => {
-      const body = (await getJson(app.url + '/api/v1/status')).body;
-      return body.link.hint ? body : undefined;
-    }, 5000);
+    const s = await waitFor(
+      'the link hint',
+      async () => {
+        const body = (await getJson(app.url + '/api/v1/status')).body;
+        return body.link.hint ? body : undefined;
+      },
+      5000,
+    );
     expect(s.link.state).toBe('no-data');
     expect(s.link.connected).toBe(false);
     expect(s.link.hint).toMatch(/^\/dev\/ttyUSB-meterbox-absent does not exist: plug in the meter cable/);
@@ -41,14 +45,35 @@ const asRoot = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v se
     // The device node belongs to root and only root may open it, like /dev/ttyUSB0 (root:dialout 0660).
     expect(statSync(realpathSync(link)).mode & 0o077).toBe(0);
     const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-    app = await spawnCommand('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', tsx, 'firmware/host/main.ts', '--port', '0', '--serial', link, '--settings', join(dir, 's.json'), '--quiet'], {
-      env: { ...process.env, HOME: dir },
-    });
+    app = await spawnCommand(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        tsx,
+        'firmware/host/main.ts',
+        '--port',
+        '0',
+        '--serial',
+        link,
+        '--settings',
+        join(dir, 's.json'),
+        '--quiet',
+      ],
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    );
     const port = app.port;
-    const s = await waitFor('the link hint', async () => {
-      const body = (await getJson(`http://127.0.0.1:${port}/api/v1/status`)).body;
-      return body.link.hint ? body : undefined;
-    }, 5000);
+    const s = await waitFor(
+      'the link hint',
+      async () => {
+        const body = (await getJson(`http://127.0.0.1:${port}/api/v1/status`)).body;
+        return body.link.hint ? body : undefined;
+      },
+      5000,
+    );
     expect(s.link.state).toBe('no-data');
     expect(s.link.hint).toMatch(new RegExp(`^no permission to open ${link.replace(/[/.]/g, '\\$&')}: add the user that runs meterbox to the dialout group`));
     expect(s.link.hint).toContain('sudo usermod -aG dialout');

@@ -19,7 +19,11 @@ async function ptyPair(dir: string): Promise<{ appSide: string; meterSide: strin
 
 function writeMeter(path: string, bytes: Uint8Array): void {
   const fd = openSync(path, 'w');
-  try { writeSync(fd, bytes); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const cases = [
@@ -72,10 +76,14 @@ describe.each(cases)('serial pty: $name', ({ args, line, stty, capture, check })
       expect(first.link.source).toContain(line);
       expect(first.reading).toBeNull();
       // Bytes written before the app has opened the port could be flushed: wait until it says so.
-      await waitFor('the serial port to be open', async () => {
-        const r = await fetch(app.url + '/api/v1/status').then((x) => x.json());
-        return r.link.connected === true;
-      }, 5000);
+      await waitFor(
+        'the serial port to be open',
+        async () => {
+          const r = await fetch(app.url + '/api/v1/status').then((x) => x.json());
+          return r.link.connected === true;
+        },
+        5000,
+      );
       // The line settings really reached the terminal (termios of the app's side of the pair).
       // Parity cannot be checked here: the Linux pty driver clears PARENB and forces CS8 on every
       // termios change (drivers/tty/pty.c, pty_set_termios); the speed and stop bits it keeps.

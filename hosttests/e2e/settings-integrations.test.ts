@@ -10,7 +10,15 @@ import { getJson, tempDir } from './helpers';
 import { startBroker } from './mosquitto';
 import type { Broker } from './mosquitto';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 jest.setTimeout(60000);
 
 let browser: Browser;

@@ -19,7 +19,10 @@ describe('--tcp source', () => {
   let app: Awaited<ReturnType<typeof spawnApp>>;
 
   beforeAll(async () => {
-    bridge = createServer((s) => { sockets.push(s); s.on('error', () => undefined); });
+    bridge = createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => undefined);
+    });
     bridge.listen(0, '127.0.0.1');
     await once(bridge, 'listening');
     const port = (bridge.address() as AddressInfo).port;
@@ -35,10 +38,14 @@ describe('--tcp source', () => {
     await waitFor('the app to connect', () => sockets.length === 1, 5000);
     sockets[0].write(DSMR.subarray(0, 100));
     sockets[0].write(DSMR.subarray(100));
-    const first = await waitFor('one decoded telegram', async () => {
-      const s = (await getJson(app.url + '/api/v1/status')).body;
-      return s.frames.frames === 1 ? s : undefined;
-    }, 3000);
+    const first = await waitFor(
+      'one decoded telegram',
+      async () => {
+        const s = (await getJson(app.url + '/api/v1/status')).body;
+        return s.frames.frames === 1 ? s : undefined;
+      },
+      3000,
+    );
     expect(first.link.source).toBe(`tcp 127.0.0.1:${(bridge.address() as AddressInfo).port}`);
     expect(first.reading.protocol).toBe('dsmr');
     sockets[0].destroy();
@@ -59,27 +66,41 @@ describe('WebSocket publisher', () => {
       // A raw client that completes the handshake, then never reads again.
       const stalled = connect(port, '127.0.0.1');
       await once(stalled, 'connect');
-      stalled.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      stalled.write(
+        `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
       await once(stalled, 'data');
       stalled.pause();
       let stalledClosed = false;
-      stalled.on('close', () => { stalledClosed = true; });
+      stalled.on('close', () => {
+        stalledClosed = true;
+      });
       stalled.on('error', () => undefined);
 
       const good = new WebSocket(`ws://127.0.0.1:${port}/ws`);
       let received = 0;
-      good.on('message', () => { received++; });
+      good.on('message', () => {
+        received++;
+      });
       await once(good, 'open');
       await waitFor('both clients registered', () => publisher.clientCount() === 2, 2000);
 
       const message = 'x'.repeat(20000);
       let sent = 0;
       // Broadcast in bursts, yielding to the event loop like real frame arrivals do.
-      await waitFor('the stalled client to be dropped', async () => {
-        for (let i = 0; i < 20; i++) { publisher.broadcast(message); sent++; }
-        await new Promise((r) => setImmediate(r));
-        return publisher.droppedCount() > 0 ? true : undefined;
-      }, 20000, 0);
+      await waitFor(
+        'the stalled client to be dropped',
+        async () => {
+          for (let i = 0; i < 20; i++) {
+            publisher.broadcast(message);
+            sent++;
+          }
+          await new Promise((r) => setImmediate(r));
+          return publisher.droppedCount() > 0 ? true : undefined;
+        },
+        20000,
+        0,
+      );
       // Once it reads again it finds the server closed its side.
       stalled.resume();
       await waitFor('the stalled socket to close', () => stalledClosed, 5000);
@@ -103,7 +124,9 @@ describe('WebSocket publisher', () => {
       // ws clients answer pings automatically; a raw socket that never reads does not.
       const silent = connect(port, '127.0.0.1');
       await once(silent, 'connect');
-      silent.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      silent.write(
+        `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
       silent.on('error', () => undefined);
       const live = new WebSocket(`ws://127.0.0.1:${port}/ws`);
       await once(live, 'open');

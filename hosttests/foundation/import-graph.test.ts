@@ -66,7 +66,7 @@ function buildGraph(): Map<string, string[]> {
     const deps = new Set<string>();
     for (const imp of info.importedFiles) {
       const spec = imp.fileName;
-      const targets = spec.startsWith('.') ? [resolve(dirname(file), spec)] : modules.get(spec) ?? [];
+      const targets = spec.startsWith('.') ? [resolve(dirname(file), spec)] : (modules.get(spec) ?? []);
       for (const t of targets) {
         const hit = resolveFile(t);
         if (hit !== undefined) deps.add(hit);
@@ -156,7 +156,14 @@ test('the circle finder sees a circle when there is one (type-only imports inclu
     ['/d.ts', ['/a.ts']],
   ]);
   expect(circles(g)).toHaveLength(1);
-  expect(circles(new Map([['/a.ts', ['/b.ts']], ['/b.ts', []]]))).toEqual([]);
+  expect(
+    circles(
+      new Map([
+        ['/a.ts', ['/b.ts']],
+        ['/b.ts', []],
+      ]),
+    ),
+  ).toEqual([]);
   // preProcessFile reports type-only imports and re-exports as imports
   const info = ts.preProcessFile("import type { A } from './a';\nexport { B } from './b';\nconst c = import('./c');\n", true, true);
   expect(info.importedFiles.map((f) => f.fileName)).toEqual(['./a', './b', './c']);

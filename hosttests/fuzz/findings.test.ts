@@ -8,7 +8,11 @@ import { MeterStream } from '../../decoders/meter-stream';
 import { checkCase, meterStreamTarget, parseFinding, splitterTargets, type Target } from './fuzz-lib';
 
 const dir = join(__dirname, 'findings');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.hex')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.hex'))
+      .sort()
+  : [];
 const targets: Target[] = [meterStreamTarget(MeterStream as unknown as MeterStreamClass), ...splitterTargets()];
 
 test('the findings folder holds the hand-made hostile cases at least', () => {

@@ -23,7 +23,17 @@ import { loadVectors, type Vector } from '../xs/vector-catalog';
 import { loadForNode } from '../xs/bundle';
 import { mulberry32, type Rng } from '../../tools/simulate/prng';
 
-export const KNOWN_CODES = new Set(['checksum', 'missing-checksum', 'truncated', 'overflow', 'malformed', 'unsupported', 'encrypted-no-key', 'decrypt-failed', 'garbage']);
+export const KNOWN_CODES = new Set([
+  'checksum',
+  'missing-checksum',
+  'truncated',
+  'overflow',
+  'malformed',
+  'unsupported',
+  'encrypted-no-key',
+  'decrypt-failed',
+  'garbage',
+]);
 export const BUFFER_SLACK = 16;
 /**
  * The smallest buffer bound the property accepts: one M-Bus long frame (68 L L 68 + 255 + CS 16 =
@@ -89,14 +99,23 @@ export function splitterTargets(): Target[] {
   for (const [name, path, accepts] of list) {
     const m = loadForNode<Record<string, unknown>>(path).mod;
     const C = m?.[name] as SplitterClass | undefined;
-    if (typeof C === 'function' && typeof C.prototype.push === 'function' && typeof C.prototype.flush === 'function') out.push({ name, accepts, make: (o) => new C(o) });
+    if (typeof C === 'function' && typeof C.prototype.push === 'function' && typeof C.prototype.flush === 'function')
+      out.push({ name, accepts, make: (o) => new C(o) });
   }
   return out;
 }
 
 // ---- Running and checking -------------------------------------------------------------------
 
-interface Run { results: FrameResult[]; threw?: string; bytesCounted?: number; garbageBytes?: number; largestBuffer: number; retained: number; retainedFresh: number }
+interface Run {
+  results: FrameResult[];
+  threw?: string;
+  bytesCounted?: number;
+  garbageBytes?: number;
+  largestBuffer: number;
+  retained: number;
+  retainedFresh: number;
+}
 
 /** Sizes of what an object graph holds: the largest byte buffer / array / string, and the sum. */
 export function retainedSizes(root: unknown): { largest: number; total: number } {
@@ -105,18 +124,36 @@ export function retainedSizes(root: unknown): { largest: number; total: number }
   let total = 0;
   const visit = (v: unknown, depth: number): void => {
     if (v === null || v === undefined) return;
-    if (typeof v === 'string') { total += v.length; largest = Math.max(largest, v.length); return; }
+    if (typeof v === 'string') {
+      total += v.length;
+      largest = Math.max(largest, v.length);
+      return;
+    }
     if (typeof v !== 'object' || seen.has(v) || depth > 8) return;
     seen.add(v);
     // Byte buffers are what frames are kept in; wider typed arrays are fixed-size tables (the
     // GCM multiplication tables built once per key, CRC tables), not buffers that follow the input.
-    if (v instanceof Uint8Array) { total += v.byteLength; largest = Math.max(largest, v.byteLength); return; }
+    if (v instanceof Uint8Array) {
+      total += v.byteLength;
+      largest = Math.max(largest, v.byteLength);
+      return;
+    }
     if (ArrayBuffer.isView(v)) return;
-    if (Array.isArray(v)) { largest = Math.max(largest, v.length); total += v.length; }
-    if (v instanceof Map || v instanceof Set) { largest = Math.max(largest, v.size); total += v.size; }
+    if (Array.isArray(v)) {
+      largest = Math.max(largest, v.length);
+      total += v.length;
+    }
+    if (v instanceof Map || v instanceof Set) {
+      largest = Math.max(largest, v.size);
+      total += v.size;
+    }
     for (const k of Object.getOwnPropertyNames(v)) {
       let child: unknown;
-      try { child = (v as Record<string, unknown>)[k]; } catch { continue; }
+      try {
+        child = (v as Record<string, unknown>)[k];
+      } catch {
+        continue;
+      }
       visit(child, depth + 1);
     }
   };
@@ -126,7 +163,9 @@ export function retainedSizes(root: unknown): { largest: number; total: number }
 
 function runOnce(target: Target, c: FuzzCase, chunked: boolean): Run {
   const results: FrameResult[] = [];
-  const onFrame = (r: FrameResult): void => { results.push(r); };
+  const onFrame = (r: FrameResult): void => {
+    results.push(r);
+  };
   let stream: ReturnType<Target['make']> | undefined;
   let retainedFresh = 0;
   try {
@@ -160,13 +199,28 @@ function resultKey(r: FrameResult): string {
 }
 
 function jsonExact(value: unknown, path: string, out: string[]): void {
-  if (value === undefined) { out.push(`${path} is undefined`); return; }
-  if (typeof value === 'number') { if (!Number.isFinite(value)) out.push(`${path} is ${value}`); return; }
+  if (value === undefined) {
+    out.push(`${path} is undefined`);
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push(`${path} is ${value}`);
+    return;
+  }
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return;
-  if (typeof value !== 'object') { out.push(`${path} is a ${typeof value}`); return; }
-  if (ArrayBuffer.isView(value)) { out.push(`${path} is a typed array`); return; }
+  if (typeof value !== 'object') {
+    out.push(`${path} is a ${typeof value}`);
+    return;
+  }
+  if (ArrayBuffer.isView(value)) {
+    out.push(`${path} is a typed array`);
+    return;
+  }
   const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) { out.push(`${path} is a class instance`); return; }
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    out.push(`${path} is a class instance`);
+    return;
+  }
   for (const [k, v] of Object.entries(value)) jsonExact(v, `${path}.${k}`, out);
 }
 
@@ -181,7 +235,8 @@ export function checkCase(target: Target, c: FuzzCase, configured = c.options.ma
 
   for (const run of [whole, chunked]) {
     if (run.largestBuffer > maxFrameBytes + BUFFER_SLACK) v.push(`bounded: a buffer of ${run.largestBuffer} bytes is held (maxFrameBytes ${maxFrameBytes})`);
-    if (run.retained > run.retainedFresh + 2 * maxFrameBytes + 1024) v.push(`bounded: retained ${run.retained} after the input, ${run.retainedFresh} when fresh`);
+    if (run.retained > run.retainedFresh + 2 * maxFrameBytes + 1024)
+      v.push(`bounded: retained ${run.retained} after the input, ${run.retainedFresh} when fresh`);
     if (run.bytesCounted !== undefined && run.bytesCounted !== c.bytes.length) v.push(`counts: stats().bytes ${run.bytesCounted}, pushed ${c.bytes.length}`);
     for (const r of run.results) {
       if (r.raw && r.raw.length > maxFrameBytes + BUFFER_SLACK) v.push(`bounded: a ${r.ok ? 'reading' : r.error.code} carries ${r.raw.length} raw bytes`);
@@ -251,7 +306,13 @@ function crc16Arc(b: Uint8Array, start: number, end: number): number {
   return crc;
 }
 
-export interface HdlcFrame { start: number; end: number; header: Uint8Array; info: Uint8Array; segmented: boolean }
+export interface HdlcFrame {
+  start: number;
+  end: number;
+  header: Uint8Array;
+  info: Uint8Array;
+  segmented: boolean;
+}
 
 /** HDLC frames (type 3, valid FCS) found in a capture: [start, end) includes both flags. */
 export function findHdlcFrames(b: Uint8Array): HdlcFrame[] {
@@ -298,7 +359,11 @@ export function buildHdlcFrame(header: Uint8Array, info: Uint8Array, segmented: 
   return f;
 }
 
-export interface MbusFrame { start: number; end: number; body: Uint8Array }
+export interface MbusFrame {
+  start: number;
+  end: number;
+  body: Uint8Array;
+}
 
 /** M-Bus long frames with a valid checksum: 68 L L 68 body(L) CS 16. */
 export function findMbusFrames(b: Uint8Array): MbusFrame[] {
@@ -320,7 +385,10 @@ export function findMbusFrames(b: Uint8Array): MbusFrame[] {
 export function buildMbusFrame(body: Uint8Array, lengthLie?: number): Uint8Array {
   const l = lengthLie ?? body.length;
   const f = new Uint8Array(body.length + 6);
-  f[0] = 0x68; f[1] = l & 0xff; f[2] = l & 0xff; f[3] = 0x68;
+  f[0] = 0x68;
+  f[1] = l & 0xff;
+  f[2] = l & 0xff;
+  f[3] = 0x68;
   f.set(body, 4);
   let sum = 0;
   for (const x of body) sum = (sum + x) & 0xff;
@@ -345,7 +413,10 @@ export function findDsmrTelegram(b: Uint8Array): { start: number; bang: number; 
 
 /** Recompute the DSMR CRC of a (mutated) telegram in place. */
 export function fixDsmrCrc(b: Uint8Array, start: number, bang: number): void {
-  const crc = crc16Arc(b, start, bang + 1).toString(16).toUpperCase().padStart(4, '0');
+  const crc = crc16Arc(b, start, bang + 1)
+    .toString(16)
+    .toUpperCase()
+    .padStart(4, '0');
   for (let k = 0; k < 4; k++) b[bang + 1 + k] = crc.charCodeAt(k);
 }
 
@@ -381,7 +452,10 @@ export function randomBytes(rng: Rng, n: number, markerBias = 0.1): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -392,13 +466,28 @@ function randomChunks(rng: Rng): number[] {
 
 /** A DLMS length as the wire writes it, including forms that overflow. */
 function lyingLength(rng: Rng): number[] {
-  return pick(rng, [[0x00], [0x01], [0x7f], [0x80], [0x81, 0xff], [0x82, 0xff, 0xff], [0x82, 0x7f, 0xff], [0x83, 0xff, 0xff, 0xff], [0x84, 0xff, 0xff, 0xff, 0xff], [0x84, 0x7f, 0xff, 0xff, 0xff], [0x88, 1, 2, 3, 4, 5, 6, 7, 8], [0xff], [int(rng, 256)]]);
+  return pick(rng, [
+    [0x00],
+    [0x01],
+    [0x7f],
+    [0x80],
+    [0x81, 0xff],
+    [0x82, 0xff, 0xff],
+    [0x82, 0x7f, 0xff],
+    [0x83, 0xff, 0xff, 0xff],
+    [0x84, 0xff, 0xff, 0xff, 0xff],
+    [0x84, 0x7f, 0xff, 0xff, 0xff],
+    [0x88, 1, 2, 3, 4, 5, 6, 7, 8],
+    [0xff],
+    [int(rng, 256)],
+  ]);
 }
 
 /** Rewrite one A-XDR length/count (after an array, structure, octet-string, visible-string or glo-ciphering tag) in an information field. */
 function lieInAxdr(rng: Rng, info: Uint8Array): Uint8Array {
   const spots: number[] = [];
-  for (let i = 0; i + 1 < info.length; i++) if (info[i] === 0x01 || info[i] === 0x02 || info[i] === 0x09 || info[i] === 0x0a || info[i] === 0xdb || info[i] === 0x13) spots.push(i + 1);
+  for (let i = 0; i + 1 < info.length; i++)
+    if (info[i] === 0x01 || info[i] === 0x02 || info[i] === 0x09 || info[i] === 0x0a || info[i] === 0xdb || info[i] === 0x13) spots.push(i + 1);
   if (!spots.length) return info;
   const at = pick(rng, spots);
   // Replace the length (one byte, or 0x81/0x82 forms) with the lie.
@@ -408,7 +497,10 @@ function lieInAxdr(rng: Rng, info: Uint8Array): Uint8Array {
   return concat(info.subarray(0, at), Uint8Array.from(lyingLength(rng)), info.subarray(Math.min(info.length, at + oldLen)));
 }
 
-export interface VectorBaseline { vector: Vector; readings: string[] }
+export interface VectorBaseline {
+  vector: Vector;
+  readings: string[];
+}
 
 const baselineCache = new WeakMap<Target, Map<string, string[]>>();
 
@@ -424,13 +516,27 @@ function cachedBaseline(target: Target, v: Vector): string[] {
 export function baselineReadings(target: Target, v: Vector): string[] {
   const out: string[] = [];
   const s = target.make(decoderOptions(v.options));
-  const on = (r: FrameResult): void => { const k = readingKey(r); if (k) out.push(k); };
+  const on = (r: FrameResult): void => {
+    const k = readingKey(r);
+    if (k) out.push(k);
+  };
   s.push(v.bytes, on);
   s.flush(on);
   return out;
 }
 
-export const KINDS = ['random', 'flip', 'edit', 'garbage-resync', 'hdlc-length-lie', 'axdr-length-lie', 'mbus-length-lie', 'dsmr-content', 'wrong-key', 'small-buffer'] as const;
+export const KINDS = [
+  'random',
+  'flip',
+  'edit',
+  'garbage-resync',
+  'hdlc-length-lie',
+  'axdr-length-lie',
+  'mbus-length-lie',
+  'dsmr-content',
+  'wrong-key',
+  'small-buffer',
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** One case of the given kind (falls back to 'edit' when the vector has nothing for it). */
@@ -438,7 +544,14 @@ export function makeCase(rng: Rng, kind: Kind, base: VectorBaseline, targetName 
   const v = base.vector;
   const b = v.bytes;
   const chunks = randomChunks(rng);
-  const mk = (k: string, bytes: Uint8Array, expect: Expectation = {}, options: VectorOptionsJson = v.options): FuzzCase => ({ kind: k, bytes, options, chunks, vector: v.name, expect });
+  const mk = (k: string, bytes: Uint8Array, expect: Expectation = {}, options: VectorOptionsJson = v.options): FuzzCase => ({
+    kind: k,
+    bytes,
+    options,
+    chunks,
+    vector: v.name,
+    expect,
+  });
 
   switch (kind) {
     case 'random':
@@ -456,10 +569,14 @@ export function makeCase(rng: Rng, kind: Kind, base: VectorBaseline, targetName 
         const at = int(rng, m.length);
         const n = 1 + int(rng, 16);
         const op = int(rng, 5);
-        if (op === 0) m = concat(m.subarray(0, at), m.subarray(Math.min(m.length, at + n))); // drop
-        else if (op === 1) m = concat(m.subarray(0, at + n), m.subarray(at, Math.min(m.length, at + n)), m.subarray(at + n)); // duplicate
-        else if (op === 2) m = m.slice(0, at); // truncate
-        else if (op === 3) m = concat(m.subarray(0, at), randomBytes(rng, n, 0.3), m.subarray(at)); // insert
+        if (op === 0)
+          m = concat(m.subarray(0, at), m.subarray(Math.min(m.length, at + n))); // drop
+        else if (op === 1)
+          m = concat(m.subarray(0, at + n), m.subarray(at, Math.min(m.length, at + n)), m.subarray(at + n)); // duplicate
+        else if (op === 2)
+          m = m.slice(0, at); // truncate
+        else if (op === 3)
+          m = concat(m.subarray(0, at), randomBytes(rng, n, 0.3), m.subarray(at)); // insert
         else m[at] ^= 1 + int(rng, 255);
       }
       return mk(kind, m);
@@ -481,7 +598,8 @@ export function makeCase(rng: Rng, kind: Kind, base: VectorBaseline, targetName 
       const len = pick(rng, [0, 1, 6, 7, 8, int(rng, 2048), 2047, (((m[f.start + 1] & 7) << 8) | m[f.start + 2]) + pick(rng, [-2, -1, 1, 2])]);
       m[f.start + 1] = (m[f.start + 1] & 0xf8) | ((len >> 8) & 7);
       m[f.start + 2] = len & 0xff;
-      if (rng() < 0.5) { // fix the HCS so the lie gets past the header check
+      if (rng() < 0.5) {
+        // fix the HCS so the lie gets past the header check
         const hl = 3 + f.header.length;
         const hcs = crc16X25(m, f.start + 1, f.start + hl);
         m[f.start + hl] = hcs & 0xff;
@@ -541,7 +659,12 @@ export function makeCase(rng: Rng, kind: Kind, base: VectorBaseline, targetName 
 
 // ---- Findings files -------------------------------------------------------------------------
 
-export interface Finding { case: FuzzCase; violations: string[]; seed?: number; index?: number }
+export interface Finding {
+  case: FuzzCase;
+  violations: string[];
+  seed?: number;
+  index?: number;
+}
 
 export function findingText(f: Finding): string {
   const head = [
@@ -563,7 +686,10 @@ export function parseFinding(text: string, name: string): FuzzCase {
     const m = new RegExp(`^# ${key}: (.*)$`, 'm').exec(text);
     return m ? m[1] : undefined;
   };
-  const body = text.split('\n').filter((l) => !l.startsWith('#')).join(' ');
+  const body = text
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join(' ');
   return {
     kind: name,
     vector: meta('vector') || undefined,

@@ -5,7 +5,18 @@ import fc from 'fast-check';
 import type { MeterStreamClass } from '../xs/harness-core';
 import { loadVectors } from '../xs/vector-catalog';
 import { MeterStream } from '../../decoders/meter-stream';
-import { baselineReadings, checkCase, makeCase, meterStreamTarget, rngFrom, int, splitterTargets, type Kind, type Target, type VectorBaseline } from './fuzz-lib';
+import {
+  baselineReadings,
+  checkCase,
+  makeCase,
+  meterStreamTarget,
+  rngFrom,
+  int,
+  splitterTargets,
+  type Kind,
+  type Target,
+  type VectorBaseline,
+} from './fuzz-lib';
 
 const vectors = loadVectors();
 const targets: Target[] = [meterStreamTarget(MeterStream as unknown as MeterStreamClass), ...splitterTargets()];
@@ -20,7 +31,8 @@ function sample(target: Target, kind: Kind, runs: number, seed: number): void {
       const rng = rngFrom(caseSeed);
       const c = makeCase(rng, kind, mine[int(rng, mine.length)], target.name);
       const violations = checkCase(target, c);
-      if (violations.length) throw new Error(`${target.name} ${c.kind}${c.vector ? ` (from ${c.vector})` : ''}, case seed ${caseSeed}:\n  ${violations.join('\n  ')}`);
+      if (violations.length)
+        throw new Error(`${target.name} ${c.kind}${c.vector ? ` (from ${c.vector})` : ''}, case seed ${caseSeed}:\n  ${violations.join('\n  ')}`);
     }),
     { seed, numRuns: runs },
   );

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { GOLDEN_FILE, goldenDumpLines } from '../../tools/golden/decoders-dump';
 
 test('decoders golden dump is up to date', () => {
-  const committed = readFileSync(GOLDEN_FILE, 'utf8').split('\n').filter((l) => l !== '');
+  const committed = readFileSync(GOLDEN_FILE, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const now = goldenDumpLines();
   const name = (l: string | undefined): string => (l === undefined ? '(none)' : String(JSON.parse(l).vector ?? JSON.parse(l).apdu));
   const differ: string[] = [];

@@ -101,5 +101,8 @@ export function apduReading(dir: string, name: string): MeterReading {
 
 /** Every path the sidecar's expected_reading names, as [actual, expected]; a null there means "absent". */
 export function expectedPaths(reading: MeterReading, expected: Record<string, unknown>): { path: string; value: unknown }[][] {
-  return Object.entries(expected).map(([path, value]) => [{ path, value: at(reading, path) }, { path, value: value === null ? undefined : value }]);
+  return Object.entries(expected).map(([path, value]) => [
+    { path, value: at(reading, path) },
+    { path, value: value === null ? undefined : value },
+  ]);
 }

@@ -22,16 +22,13 @@ test.each(['iskra-am550-energy4-gh869-3', 'iskra-am550-energy4-gh869-4'])('4-ite
   expect(r.frameKind).toBe('full');
 });
 
-test.each([
-  'iskra-am550-energy4-gh869-7',
-  'iskra-am550-energy9-gh869-6',
-  'iskra-am550-1phase-list1-gh869-8',
-  'iskra-ie5-hr-gh1072-3',
-  'iskra-ie5-hr-gh1072-4',
-])('%s: recognised, values as the sidecar states', (name) => {
-  const r = apduReading(AMS_APDUS, name);
-  matchesSidecar(r, capture(join(APDUS, AMS_APDUS), name).sidecar);
-});
+test.each(['iskra-am550-energy4-gh869-7', 'iskra-am550-energy9-gh869-6', 'iskra-am550-1phase-list1-gh869-8', 'iskra-ie5-hr-gh1072-3', 'iskra-ie5-hr-gh1072-4'])(
+  '%s: recognised, values as the sidecar states',
+  (name) => {
+    const r = apduReading(AMS_APDUS, name);
+    matchesSidecar(r, capture(join(APDUS, AMS_APDUS), name).sidecar);
+  },
+);
 
 test('the 4-item list and the 9-item list of the same meter agree (the positions are what we say)', () => {
   const four = apduReading(AMS_APDUS, 'iskra-am550-energy4-gh869-7');

@@ -25,12 +25,7 @@ function raw(r: FrameResult): Uint8Array {
 }
 
 test('the four Sagemcom captures are there', () => {
-  expect(captures.map((c) => c.name)).toEqual([
-    'sagemcom-t210d-gh155-4',
-    'sagemcom-t210d-gh155-6',
-    'sagemcom-t210d-gh248-3',
-    'sagemcom-t210d-gh867-1',
-  ]);
+  expect(captures.map((c) => c.name)).toEqual(['sagemcom-t210d-gh155-4', 'sagemcom-t210d-gh155-6', 'sagemcom-t210d-gh248-3', 'sagemcom-t210d-gh867-1']);
 });
 
 describe.each(captures.map((c) => [c.name, c] as const))('%s', (_name, c) => {

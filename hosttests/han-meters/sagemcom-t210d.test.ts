@@ -70,10 +70,7 @@ test('68 01 01 68 + 68 0D 0D 68 with a key: the list comes out (frames built fro
     const cs = body.reduce((s, b) => (s + b) & 0xff, 0);
     return [...header.subarray(0, 4), ...body, cs, 0x16];
   };
-  const bytes = Uint8Array.from([
-    ...frame(wire.subarray(0, 9), apdu.subarray(0, 252)),
-    ...frame(wire.subarray(263, 272), apdu.subarray(252)),
-  ]);
+  const bytes = Uint8Array.from([...frame(wire.subarray(0, 9), apdu.subarray(0, 252)), ...frame(wire.subarray(263, 272), apdu.subarray(252))]);
   expect([...bytes.subarray(0, 4)]).toEqual([0x68, 0x01, 0x01, 0x68]);
   expect(bytes.length).toBe(wire.length);
 

@@ -25,7 +25,7 @@ function checkSidecar(dir: string, name: string): MeterReading {
   return r;
 }
 
-test('Kaifa MA304H4 (Sweden), OBIS pairs without scaler_unit: Kaifa\'s documented 0.1 V and 1 mA', () => {
+test("Kaifa MA304H4 (Sweden), OBIS pairs without scaler_unit: Kaifa's documented 0.1 V and 1 mA", () => {
   const r = checkSidecar(AMS, 'kaifa-ma304h4-se-gh242-1');
   expect(r.l1).toMatchObject({ voltageV: 232.2, currentA: 0.032 });
   expect(r.inferredUnits).toBeUndefined(); // documented, not inferred
@@ -65,20 +65,34 @@ test('all-zero currents are 0 A whatever the unit: no inference needed, none cla
 /** A built list: { 0-6:25.9.0 descriptors for U1 and I1 and P+, then the values } (values from the E360 capture). */
 function describedList(u: number, i: number, p: number): Uint8Array {
   const desc = (cls: number, name: number[], attr: number) => [0x02, 0x04, 0x12, 0x00, cls, 0x09, 0x06, ...name, 0x0f, attr, 0x12, 0x00, 0x00];
-  const items = [
-    desc(40, [0, 6, 25, 9, 0, 255], 2),
-    desc(3, [1, 0, 32, 7, 0, 255], 2),
-    desc(3, [1, 0, 31, 7, 0, 255], 2),
-    desc(3, [1, 0, 1, 7, 0, 255], 2),
-  ];
+  const items = [desc(40, [0, 6, 25, 9, 0, 255], 2), desc(3, [1, 0, 32, 7, 0, 255], 2), desc(3, [1, 0, 31, 7, 0, 255], 2), desc(3, [1, 0, 1, 7, 0, 255], 2)];
   return Uint8Array.from([
-    0x0f, 0x00, 0x00, 0x00, 0x01, 0x00,
-    0x02, 0x04, 0x01, 0x04, ...items.flat(),
-    0x12, u >> 8, u & 0xff, 0x12, i >> 8, i & 0xff, 0x06, 0, 0, p >> 8, p & 0xff,
+    0x0f,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    0x02,
+    0x04,
+    0x01,
+    0x04,
+    ...items.flat(),
+    0x12,
+    u >> 8,
+    u & 0xff,
+    0x12,
+    i >> 8,
+    i & 0xff,
+    0x06,
+    0,
+    0,
+    p >> 8,
+    p & 0xff,
   ]);
 }
 
-test('a current physics cannot pin (P = 0, or P far below every unit\'s U x I) stays absent and the reading says so', () => {
+test("a current physics cannot pin (P = 0, or P far below every unit's U x I) stays absent and the reading says so", () => {
   for (const p of [0, 3]) {
     const r = onlyReading(decodeRawApdu(describedList(2357, 40, p)));
     expect(r.l1?.voltageV).toBe(235.7);

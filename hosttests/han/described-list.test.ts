@@ -23,11 +23,7 @@ test('described list: descriptors + values, mapped through the OBIS table', () =
   const lastDescriptor = b.subarray(valuesStart - DESCRIPTOR, valuesStart);
   expect([...lastDescriptor.subarray(7, 13)]).toEqual([1, 0, 13, 7, 0, 255]); // one of the value-less three
   const values = b.subarray(valuesStart, b.length - 3); // before FCS and flag
-  const apdu = Uint8Array.from([
-    ...header, 0x02, 25, 0x01, 25,
-    ...b.subarray(descStart, valuesStart - 3 * DESCRIPTOR),
-    ...values,
-  ]);
+  const apdu = Uint8Array.from([...header, 0x02, 25, 0x01, 25, ...b.subarray(descStart, valuesStart - 3 * DESCRIPTOR), ...values]);
   const out = new DlmsApduDecoder().decode(apdu);
   expect(out.kind === 'error' ? out.error.message : out.kind).toBe('list');
   if (out.kind !== 'list') return;

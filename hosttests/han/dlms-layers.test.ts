@@ -45,7 +45,10 @@ test('A-XDR (the list reader): a hostile element count fails cleanly instead of 
 test('COSEM date-time: deviation is minutes of local time to UTC (local = UTC - deviation)', () => {
   // Austrian IM350 in May: deviation -120 (0xFF88), status 0x80 (DST) -> +02:00
   expect(decodeCosemDateTime(parseHexText('07 E5 05 13 03 0A 11 2C 00 FF 88 80'))).toEqual({
-    iso: '2021-05-19T10:17:44+02:00', dayOfWeek: 3, deviationMin: -120, dst: true,
+    iso: '2021-05-19T10:17:44+02:00',
+    dayOfWeek: 3,
+    deviationMin: -120,
+    dst: true,
   });
   // deviation 0x8000 = not specified -> no offset
   expect(decodeCosemDateTime(parseHexText('07 E3 0C 10 01 07 3B 28 FF 80 00 FF'))!.iso).toBe('2019-12-16T07:59:40');

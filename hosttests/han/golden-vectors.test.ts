@@ -212,9 +212,16 @@ function positionalExpect(v: HanVector, struct: unknown[]): Expect[] {
   if (v.name.includes('lg-e450')) {
     const s = struct as number[];
     return [
-      ['l1.voltageV', s[0]], ['l2.voltageV', s[1]], ['l3.voltageV', s[2]],
-      ['l1.currentA', s[3] / 100], ['l2.currentA', s[4] / 100], ['l3.currentA', s[5] / 100],
-      ['powerImportW', s[6]], ['powerExportW', s[7]], ['energyImportWh', s[8]], ['energyExportWh', s[9]],
+      ['l1.voltageV', s[0]],
+      ['l2.voltageV', s[1]],
+      ['l3.voltageV', s[2]],
+      ['l1.currentA', s[3] / 100],
+      ['l2.currentA', s[4] / 100],
+      ['l3.currentA', s[5] / 100],
+      ['powerImportW', s[6]],
+      ['powerExportW', s[7]],
+      ['energyImportWh', s[8]],
+      ['energyExportWh', s[9]],
       ['meterId', (struct[13] as { ascii: string }).ascii],
     ];
   }
@@ -234,10 +241,7 @@ function crossCheckExpect(v: HanVector): Expect[] {
     const struct = m.notification?.body?.struct;
     if (Array.isArray(struct) && Object.keys(m.obis ?? {}).length <= 1) out.push(...positionalExpect(v, struct));
   }
-  const rows: Record<string, unknown>[] = [
-    ...(cc.kaifa_positional ?? []),
-    ...(cc.summary?.per_message ?? []),
-  ];
+  const rows: Record<string, unknown>[] = [...(cc.kaifa_positional ?? []), ...(cc.summary?.per_message ?? [])];
   for (const row of rows) {
     for (const [k, path] of Object.entries(CROSS_CHECK_FIELDS)) {
       const value = row[k];

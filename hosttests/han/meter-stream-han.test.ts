@@ -111,7 +111,10 @@ describe('MeterStream with HAN input', () => {
     for (const v of good.filter((x) => x.options.encryptionKey)) {
       const s = new MeterStream(v.options);
       const rs = run(s, concat(v.bytes, v.bytes), 1);
-      expect({ name: v.name, r: rs.map((r) => (r.ok ? r.format : r.error.code)) }).toEqual({ name: v.name, r: [v.isMbus ? 'mbus' : 'hdlc', v.isMbus ? 'mbus' : 'hdlc'] });
+      expect({ name: v.name, r: rs.map((r) => (r.ok ? r.format : r.error.code)) }).toEqual({
+        name: v.name,
+        r: [v.isMbus ? 'mbus' : 'hdlc', v.isMbus ? 'mbus' : 'hdlc'],
+      });
     }
   });
 
@@ -192,15 +195,21 @@ describe('MeterStream with HAN input', () => {
     // Hostile glo-ciphering headers (random lengths, security bytes, payloads) with keys set.
     const key = new Uint8Array(16).fill(7);
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 0x300 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 600 }), (title, length, sc, payload) => {
-        const len = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
-        const frame = Uint8Array.from([0xdb, 0x08, ...title, ...len, sc, ...payload]);
-        const s = new MeterStream({ encryptionKey: key, authenticationKey: key });
-        expect(() => {
-          s.push(frame, () => undefined);
-          s.flush(() => undefined);
-        }).not.toThrow();
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 0, max: 0x300 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.uint8Array({ maxLength: 600 }),
+        (title, length, sc, payload) => {
+          const len = length < 0x80 ? [length] : length < 0x100 ? [0x81, length] : [0x82, length >> 8, length & 0xff];
+          const frame = Uint8Array.from([0xdb, 0x08, ...title, ...len, sc, ...payload]);
+          const s = new MeterStream({ encryptionKey: key, authenticationKey: key });
+          expect(() => {
+            s.push(frame, () => undefined);
+            s.flush(() => undefined);
+          }).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
     // Pure noise: no readings (a CRC-16 match by chance is possible in theory, not in 200 x 2 KiB).

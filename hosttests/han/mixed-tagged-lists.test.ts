@@ -13,8 +13,20 @@ const stamp = [0x09, 0x0c, 0x07, 0xe5, 0x07, 0x13, 0x01, 0x0f, 0x2e, 0x23, 0x00,
 const name = (...n: number[]) => [0x09, 0x06, ...n];
 /** { name, double-long-unsigned value, scaler_unit } */
 const tagged = (c: number, d: number, value: number, scaler: number, unit: number) => [
-  0x02, 0x03, ...name(1, 0, c, d, 0, 0xff), 0x06, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff,
-  0x02, 0x02, 0x0f, scaler & 0xff, 0x16, unit,
+  0x02,
+  0x03,
+  ...name(1, 0, c, d, 0, 0xff),
+  0x06,
+  (value >>> 24) & 0xff,
+  (value >>> 16) & 0xff,
+  (value >>> 8) & 0xff,
+  value & 0xff,
+  0x02,
+  0x02,
+  0x0f,
+  scaler & 0xff,
+  0x16,
+  unit,
 ];
 /** { name, long-unsigned value, scaler_unit } for a voltage. */
 const voltage = (c: number, value: number) => [0x02, 0x03, ...name(1, 0, c, 7, 0, 0xff), 0x12, value >> 8, value & 0xff, 0x02, 0x02, 0x0f, 0xff, 0x16, 0x23];
@@ -35,7 +47,10 @@ const energy = tagged(1, 8, 56789, 1, 30);
 describe('tagged structures with scalars between them', () => {
   it('a bare clock name and the clock first (TINETZ layout): the clock named by it, every tagged value mapped', () => {
     const r = one(notification([name(0, 0, 1, 0, 0, 0xff), stamp, power, energy, voltage(32, 2301), voltage(52, 2299)]));
-    expect(r).toMatchObject({ ok: true, reading: { meterTime: '2021-07-19T15:46:35+02:00', powerImportW: 1234, energyImportWh: 567890, l1: { voltageV: 230.1 }, l2: { voltageV: 229.9 } } });
+    expect(r).toMatchObject({
+      ok: true,
+      reading: { meterTime: '2021-07-19T15:46:35+02:00', powerImportW: 1234, energyImportWh: 567890, l1: { voltageV: 230.1 }, l2: { voltageV: 229.9 } },
+    });
   });
 
   it.each([

@@ -19,7 +19,11 @@ function repeat(unit: number[], times: number): number[] {
   return out;
 }
 
-function run(s: { push(c: Uint8Array, e: (r: FrameResult) => void): void; flush(e: (r: FrameResult) => void): void }, bytes: Uint8Array, chunk: number): string[] {
+function run(
+  s: { push(c: Uint8Array, e: (r: FrameResult) => void): void; flush(e: (r: FrameResult) => void): void },
+  bytes: Uint8Array,
+  chunk: number,
+): string[] {
   const out: string[] = [];
   const emit = (r: FrameResult) => out.push(r.ok ? 'ok' : r.error.code);
   for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk), emit);
@@ -49,7 +53,10 @@ describe('a reported failure claims 64 bytes', () => {
     const between = Uint8Array.from([...broken.slice(0, 22), ...good.bytes, ...broken.slice(0, 22)]);
     for (const chunk of [1, 5, 128, 4096]) {
       // failures at 0, 66, 132, 198, 264 reported (each claims 64 bytes: the next frame start at or after it)
-      expect({ chunk, r: run(new MbusSplitter(good.options), alone, chunk) }).toEqual({ chunk, r: ['checksum', 'checksum', 'checksum', 'checksum', 'checksum'] });
+      expect({ chunk, r: run(new MbusSplitter(good.options), alone, chunk) }).toEqual({
+        chunk,
+        r: ['checksum', 'checksum', 'checksum', 'checksum', 'checksum'],
+      });
       const r = run(new MbusSplitter(good.options), between, chunk);
       expect({ chunk, r: r.filter((c) => c !== 'ok') }).toEqual({ chunk, r: ['checksum', 'checksum'] });
       expect(r.indexOf('ok')).toBe(1);

@@ -54,7 +54,9 @@ function firstFull(file: string): MeterReading {
   const bytes = parseHexText(readFileSync(join(VECTORS, file), 'utf8'));
   const out: MeterReading[] = [];
   const ms = new MeterStream();
-  const take = (r: { ok: boolean; reading?: MeterReading }) => { if (r.ok && r.reading) out.push(r.reading); };
+  const take = (r: { ok: boolean; reading?: MeterReading }) => {
+    if (r.ok && r.reading) out.push(r.reading);
+  };
   ms.push(bytes, take);
   ms.flush(take);
   const full = out.find((r) => r.l1?.currentA !== undefined && r.l3?.currentA !== undefined);
@@ -72,11 +74,14 @@ export function captureRows(): CaptureRow[] {
     delete hidden.l2!.currentA;
     const h = stepHeadroom(createHeadroomState(), { nowMs: Date.UTC(2026, 10, 23, 12), reading: hidden }, v.settings).headroom;
     const row: CaptureRow = {
-      file, meter,
-      i1A: r.l1!.currentA!, i3A: r.l3!.currentA!,
+      file,
+      meter,
+      i1A: r.l1!.currentA!,
+      i3A: r.l3!.currentA!,
       powerW: (r.powerImportW ?? 0) - (r.powerExportW ?? 0),
       reactiveVar: (r.reactivePowerImportVar ?? 0) - (r.reactivePowerExportVar ?? 0),
-      engineL2A: h.phases.l2.currentA!, source: h.phases.l2.currentSource,
+      engineL2A: h.phases.l2.currentA!,
+      source: h.phases.l2.currentSource,
       boundA: Math.round((r.l1!.currentA! + r.l3!.currentA!) * 1000) / 1000,
     };
     if (meterL2 !== undefined && meterL2 > 0) row.meterL2A = meterL2;
@@ -85,10 +90,19 @@ export function captureRows(): CaptureRow[] {
 }
 
 export function renderCaptures(rows: CaptureRow[]): string {
-  const lines = ['| capture | meter | I1 A | I3 A | P W | Q var | meter\'s L2 A | engine\'s L2 A | bound I1 + I3 A |', '|---|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    "| capture | meter | I1 A | I3 A | P W | Q var | meter's L2 A | engine's L2 A | bound I1 + I3 A |",
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of rows) {
-    const name = r.file.split('/').slice(1).join('/').replace(/\.hex$/, '');
-    lines.push(`| ${name} | ${r.meter} | ${r.i1A} | ${r.i3A} | ${r.powerW} | ${r.reactiveVar} | ${r.meterL2A ?? '-'} | ${r.engineL2A} (${r.source}) | ${r.boundA} |`);
+    const name = r.file
+      .split('/')
+      .slice(1)
+      .join('/')
+      .replace(/\.hex$/, '');
+    lines.push(
+      `| ${name} | ${r.meter} | ${r.i1A} | ${r.i3A} | ${r.powerW} | ${r.reactiveVar} | ${r.meterL2A ?? '-'} | ${r.engineL2A} (${r.source}) | ${r.boundA} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -7,7 +7,10 @@ import { T0, dsmr5, isoLocal, last, repeatFrames, run, settingsOf } from './read
 const s = settingsOf({ fuseA: 25, marginA: 2 }); // stale 15 s, safe fallback 30 s at 6 A, zero 60 s
 
 function settled(load: [number, number, number] = [10, 3, 1]) {
-  return run(s, repeatFrames(61, 1, T0, (t) => dsmr5(t, load))); // last frame at T0 + 60 s
+  return run(
+    s,
+    repeatFrames(61, 1, T0, (t) => dsmr5(t, load)),
+  ); // last frame at T0 + 60 s
 }
 const LAST = T0 + 60000 + 300;
 
@@ -63,7 +66,10 @@ describe('the ladder after data stops (ticks without frames)', () => {
   });
 
   test('the safe fallback never raises a lower held answer', () => {
-    const loaded = run(s, repeatFrames(61, 1, T0, (t) => dsmr5(t, [19, 19, 19]))).state; // 4 A free -> 0
+    const loaded = run(
+      s,
+      repeatFrames(61, 1, T0, (t) => dsmr5(t, [19, 19, 19])),
+    ).state; // 4 A free -> 0
     const h = stepHeadroom(loaded, { nowMs: LAST + 40000 }, s).headroom;
     expect(h.status).toBe('safe-fallback');
     expect(h.threePhaseA).toBe(0);
@@ -72,7 +78,10 @@ describe('the ladder after data stops (ticks without frames)', () => {
 
   test('safeCurrentA 0 stops at once when the fallback starts', () => {
     const s0 = settingsOf({ fuseA: 25, marginA: 2, safeCurrentA: 0 });
-    const st = run(s0, repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1]))).state;
+    const st = run(
+      s0,
+      repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])),
+    ).state;
     expect(stepHeadroom(st, { nowMs: LAST + 31000 }, s0).headroom.threePhaseA).toBe(0);
   });
 });
@@ -81,7 +90,11 @@ describe('recovery', () => {
   test('after the ladder reached 0, charging restarts at the minimum and rises from there (no rise earned during the silence)', () => {
     let { state } = settled();
     state = stepHeadroom(state, { nowMs: LAST + 90000 }, s).state;
-    const back = run(s, repeatFrames(11, 1, LAST + 91000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
+    const back = run(
+      s,
+      repeatFrames(11, 1, LAST + 91000, (t) => dsmr5(t, [10, 3, 1])),
+      state,
+    ).answers;
     const values = back.map((h) => h.threePhaseA);
     expect(values.slice(0, 5)).toEqual([6, 6, 6, 6, 6]);
     // 5 s of the time base later one rise of 0.4 A/s (the time base follows the meter's clock, a
@@ -95,7 +108,11 @@ describe('recovery', () => {
 
   test('the same when no tick ran during the silence (only frames drive the engine)', () => {
     const { state } = settled();
-    const back = run(s, repeatFrames(6, 1, LAST + 90000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
+    const back = run(
+      s,
+      repeatFrames(6, 1, LAST + 90000, (t) => dsmr5(t, [10, 3, 1])),
+      state,
+    ).answers;
     expect(back.slice(0, 5).map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6]);
     expect(back[5]?.threePhaseA).toBeGreaterThanOrEqual(8);
     expect(back[5]?.threePhaseA).toBeLessThan(8.5);
@@ -103,12 +120,16 @@ describe('recovery', () => {
 
   test('a short gap (under the safe-fallback age) resumes from the held answer', () => {
     const { state } = settled();
-    const back = run(s, repeatFrames(1, 1, LAST + 20000, (t) => dsmr5(t, [10, 3, 1])), state).answers;
+    const back = run(
+      s,
+      repeatFrames(1, 1, LAST + 20000, (t) => dsmr5(t, [10, 3, 1])),
+      state,
+    ).answers;
     expect(back[0]?.threePhaseA).toBe(13);
   });
 });
 
-describe('age by the meter\'s own time', () => {
+describe("age by the meter's own time", () => {
   test('a frozen meter repeating the same time stamp is not fresh data', () => {
     const { state } = settled();
     const frozen = dsmr5(T0 + 60000, [10, 3, 1]); // same meter time as the last frame
@@ -124,8 +145,19 @@ describe('age by the meter\'s own time', () => {
   test('a short and a full list stamped in the same second are both new data', () => {
     const it = settingsOf({ fuseA: 40, gridType: 'IT' });
     const t = T0;
-    const a = stepHeadroom(createHeadroomState(), { nowMs: t + 200, reading: { protocol: 'dlms', frameKind: 'short', meterTime: isoLocal(t, 60), powerImportW: 2000 } }, it);
-    const full: MeterReading = { protocol: 'dlms', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: 2000, l1: { currentA: 9 }, l3: { currentA: 8 } };
+    const a = stepHeadroom(
+      createHeadroomState(),
+      { nowMs: t + 200, reading: { protocol: 'dlms', frameKind: 'short', meterTime: isoLocal(t, 60), powerImportW: 2000 } },
+      it,
+    );
+    const full: MeterReading = {
+      protocol: 'dlms',
+      frameKind: 'full',
+      meterTime: isoLocal(t, 60),
+      powerImportW: 2000,
+      l1: { currentA: 9 },
+      l3: { currentA: 8 },
+    };
     const b = stepHeadroom(a.state, { nowMs: t + 700, reading: full }, it).headroom;
     expect(b.status).toBe('ok');
     expect(b.phases.l1.currentSource).toBe('measured');
@@ -140,7 +172,11 @@ describe('age by the meter\'s own time', () => {
     expect(h.headroom.ageS).toBeCloseTo(39, 0);
     expect(h.headroom.threePhaseA).toBe(6);
     // Once frames arrive on time again, the answer recovers (ramping up from the fallback).
-    const back = run(s, repeatFrames(6, 1, T0 + 100000, (t) => dsmr5(t, [10, 3, 1])), h.state).answers;
+    const back = run(
+      s,
+      repeatFrames(6, 1, T0 + 100000, (t) => dsmr5(t, [10, 3, 1])),
+      h.state,
+    ).answers;
     expect(back.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     expect(back.map((a) => a.threePhaseA)).toEqual([6, 6, 6, 6, 6, 8]); // from the fallback, at the normal rate
   });

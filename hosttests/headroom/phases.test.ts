@@ -29,92 +29,167 @@ type Row = {
 const rows: Row[] = [
   {
     name: 'TN 3x25 A, house load only',
-    settings: tn25, reading: (t) => dsmr5(t, [10, 3, 1]),
-    currentA: [10, 3, 1], source: ['measured', 'measured', 'measured'], headroomA: [13, 20, 22],
-    threePhaseA: 13, onePhaseA: 22, onePhaseLine: 'L3', limitedBy: 'fuse-l1',
+    settings: tn25,
+    reading: (t) => dsmr5(t, [10, 3, 1]),
+    currentA: [10, 3, 1],
+    source: ['measured', 'measured', 'measured'],
+    headroomA: [13, 20, 22],
+    threePhaseA: 13,
+    onePhaseA: 22,
+    onePhaseLine: 'L3',
+    limitedBy: 'fuse-l1',
   },
   {
     name: 'TN: the car charging at 10 A three-phase is added back, not counted against itself',
-    settings: tn25, reading: (t) => dsmr5(t, [20, 13, 11]), chargerA: [10, 10, 10],
-    currentA: [20, 13, 11], source: ['measured', 'measured', 'measured'], headroomA: [13, 20, 22],
-    threePhaseA: 13, onePhaseA: 22, onePhaseLine: 'L3', limitedBy: 'fuse-l1',
+    settings: tn25,
+    reading: (t) => dsmr5(t, [20, 13, 11]),
+    chargerA: [10, 10, 10],
+    currentA: [20, 13, 11],
+    source: ['measured', 'measured', 'measured'],
+    headroomA: [13, 20, 22],
+    threePhaseA: 13,
+    onePhaseA: 22,
+    onePhaseLine: 'L3',
+    limitedBy: 'fuse-l1',
   },
   {
-    name: "TN: 15 A of solar export on L1 counts as 15 A of load (export can vanish, the car stays)",
+    name: 'TN: 15 A of solar export on L1 counts as 15 A of load (export can vanish, the car stays)',
     settings: tn25,
     reading: (t) => {
       const r = dsmr5(t, [15, 2, 2]);
       return { ...r, powerImportW: 0, powerExportW: 2530, l1: { currentA: 15, voltageV: 230, powerImportW: 0, powerExportW: 3450 } };
     },
-    currentA: [15, 2, 2], source: ["measured", "measured", "measured"], headroomA: [8, 21, 21],
-    threePhaseA: 8, onePhaseA: 21, onePhaseLine: "L2", limitedBy: "fuse-l1",
+    currentA: [15, 2, 2],
+    source: ['measured', 'measured', 'measured'],
+    headroomA: [8, 21, 21],
+    threePhaseA: 8,
+    onePhaseA: 21,
+    onePhaseLine: 'L2',
+    limitedBy: 'fuse-l1',
   },
   {
     name: 'TN: a signed meter current (-8 A) is taken as its magnitude',
-    settings: tn25, reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { currentA: -8, voltageV: 230 } }),
+    settings: tn25,
+    reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { currentA: -8, voltageV: 230 } }),
     // No power of its own on L2: a whole-ampere reading may hide up to 1 A more.
-    currentA: [5, 8, 5], source: ['measured', 'measured', 'measured'], headroomA: [18, 14, 18],
-    threePhaseA: 14, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'fuse-l2',
+    currentA: [5, 8, 5],
+    source: ['measured', 'measured', 'measured'],
+    headroomA: [18, 14, 18],
+    threePhaseA: 14,
+    onePhaseA: 18,
+    onePhaseLine: 'L1',
+    limitedBy: 'fuse-l2',
   },
   {
     name: 'TN: L2 current and power missing, total power known, no split yet: worst case P/V on L2',
     settings: tn25,
     reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), powerImportW: 2300, l2: { voltageV: 230 } }),
-    currentA: [5, 10, 5], source: ['measured', 'estimated', 'measured'], headroomA: [18, 13, 18],
-    threePhaseA: 13, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'estimated-data',
+    currentA: [5, 10, 5],
+    source: ['measured', 'estimated', 'measured'],
+    headroomA: [18, 13, 18],
+    threePhaseA: 13,
+    onePhaseA: 18,
+    onePhaseLine: 'L1',
+    limitedBy: 'estimated-data',
   },
   {
     name: 'TN: L2 current missing but its own power sent: estimated from P/V',
     settings: tn25,
     reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { voltageV: 230, powerImportW: 2760 } }),
-    currentA: [5, 12, 5], source: ['measured', 'estimated', 'measured'], headroomA: [18, 11, 18],
-    threePhaseA: 11, onePhaseA: 18, onePhaseLine: 'L1', limitedBy: 'estimated-data',
+    currentA: [5, 12, 5],
+    source: ['measured', 'estimated', 'measured'],
+    headroomA: [18, 11, 18],
+    threePhaseA: 11,
+    onePhaseA: 18,
+    onePhaseLine: 'L1',
+    limitedBy: 'estimated-data',
   },
   {
     name: 'TN: L2 unknown (no current, no power at all): no headroom on L2, never "0 A load"',
     settings: tn25,
     reading: (t) => ({ protocol: 'dsmr', meterTime: isoLocal(t, 60), l1: { currentA: 5 }, l3: { currentA: 4 } }),
     // (Whole amperes without the lines' own power: 1 A may hide above each.)
-    currentA: [5, undefined, 4], source: ['measured', 'unknown', 'measured'], headroomA: [17, 0, 18],
-    threePhaseA: 0, onePhaseA: 18, onePhaseLine: 'L3', limitedBy: 'unknown-current',
+    currentA: [5, undefined, 4],
+    source: ['measured', 'unknown', 'measured'],
+    headroomA: [17, 0, 18],
+    threePhaseA: 0,
+    onePhaseA: 18,
+    onePhaseLine: 'L3',
+    limitedBy: 'unknown-current',
   },
   {
     name: 'TN one-phase supply 1x40 A',
     settings: settingsOf({ fuseA: 40, phases: 1, marginA: 2 }),
     reading: (t) => ({ protocol: 'dsmr', meterTime: isoLocal(t, 60), powerImportW: 4600, l1: { currentA: 20, voltageV: 230 } }),
-    currentA: [20, undefined, undefined], source: ['measured', 'unknown', 'unknown'], headroomA: [17, 0, 0],
-    threePhaseA: 0, onePhaseA: 17, onePhaseLine: 'L1', limitedBy: 'fuse-l1',
+    currentA: [20, undefined, undefined],
+    source: ['measured', 'unknown', 'unknown'],
+    headroomA: [17, 0, 0],
+    threePhaseA: 0,
+    onePhaseA: 17,
+    onePhaseLine: 'L1',
+    limitedBy: 'fuse-l1',
   },
   {
     name: 'IT 3x40 A: L2 never reported, bounded by I1 + I3',
-    settings: it40, reading: (t) => hanItFull(t, 15, 12, 5000),
-    currentA: [15, 27, 12], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
-    threePhaseA: 11, onePhaseA: 23, onePhaseLine: 'L1-L3', limitedBy: 'fuse-l2',
+    settings: it40,
+    reading: (t) => hanItFull(t, 15, 12, 5000),
+    currentA: [15, 27, 12],
+    source: ['measured', 'bound', 'measured'],
+    headroomA: [23, 11, 26],
+    threePhaseA: 11,
+    onePhaseA: 23,
+    onePhaseLine: 'L1-L3',
+    limitedBy: 'fuse-l2',
   },
   {
     name: 'IT: a one-phase charger between L1 and L3 at 16 A loads both lines and is added back on both',
-    settings: it40, reading: (t) => hanItFull(t, 31, 28, 8700), chargerA: [16, 0, 16],
-    currentA: [31, 27, 28], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
-    threePhaseA: 11, onePhaseA: 23, onePhaseLine: 'L1-L3', limitedBy: 'fuse-l2',
+    settings: it40,
+    reading: (t) => hanItFull(t, 31, 28, 8700),
+    chargerA: [16, 0, 16],
+    currentA: [31, 27, 28],
+    source: ['measured', 'bound', 'measured'],
+    headroomA: [23, 11, 26],
+    threePhaseA: 11,
+    onePhaseA: 23,
+    onePhaseLine: 'L1-L3',
+    limitedBy: 'fuse-l2',
   },
   {
     name: 'IT: one-phase answer is the min over both lines of the best pair',
-    settings: it40, reading: (t) => hanItFull(t, 30, 4, 5000),
+    settings: it40,
+    reading: (t) => hanItFull(t, 30, 4, 5000),
     // L2 bound 34 -> 4 A free; L1 8 A free; L3 34 A free. Pairs: L1-L2 4, L1-L3 8, L2-L3 4.
-    currentA: [30, 34, 4], source: ['measured', 'bound', 'measured'], headroomA: [8, 4, 34],
-    threePhaseA: 0, onePhaseA: 8, onePhaseLine: 'L1-L3', limitedBy: 'minimum-current',
+    currentA: [30, 34, 4],
+    source: ['measured', 'bound', 'measured'],
+    headroomA: [8, 4, 34],
+    threePhaseA: 0,
+    onePhaseA: 8,
+    onePhaseLine: 'L1-L3',
+    limitedBy: 'minimum-current',
   },
   {
     name: 'IT: meter that does report L2 (measured wins over the bound)',
-    settings: it40, reading: (t) => ({ ...hanItFull(t, 15, 12, 5000), l2: { currentA: 9, voltageV: 230 } }),
-    currentA: [15, 9, 12], source: ['measured', 'measured', 'measured'], headroomA: [23, 29, 26],
-    threePhaseA: 23, onePhaseA: 26, onePhaseLine: 'L2-L3', limitedBy: 'fuse-l1',
+    settings: it40,
+    reading: (t) => ({ ...hanItFull(t, 15, 12, 5000), l2: { currentA: 9, voltageV: 230 } }),
+    currentA: [15, 9, 12],
+    source: ['measured', 'measured', 'measured'],
+    headroomA: [23, 29, 26],
+    threePhaseA: 23,
+    onePhaseA: 26,
+    onePhaseLine: 'L2-L3',
+    limitedBy: 'fuse-l1',
   },
   {
     name: 'IT with a fixed charger connection L2-L3',
-    settings: settingsOf({ fuseA: 40, gridType: 'IT', chargerLine: 'L2-L3', marginA: 2 }), reading: (t) => hanItFull(t, 15, 12, 5000),
-    currentA: [15, 27, 12], source: ['measured', 'bound', 'measured'], headroomA: [23, 11, 26],
-    threePhaseA: 11, onePhaseA: 11, onePhaseLine: 'L2-L3', limitedBy: 'fuse-l2',
+    settings: settingsOf({ fuseA: 40, gridType: 'IT', chargerLine: 'L2-L3', marginA: 2 }),
+    reading: (t) => hanItFull(t, 15, 12, 5000),
+    currentA: [15, 27, 12],
+    source: ['measured', 'bound', 'measured'],
+    headroomA: [23, 11, 26],
+    threePhaseA: 11,
+    onePhaseA: 11,
+    onePhaseLine: 'L2-L3',
+    limitedBy: 'fuse-l2',
   },
 ];
 
@@ -159,8 +234,14 @@ describe('per-line headroom and the charger answers', () => {
 describe('short frames: per-line currents estimated from total power', () => {
   const hanTn = settingsOf({ fuseA: 32, phases: 3, gridType: 'TN', marginA: 2 });
   const tnFull = (t: number, a: [number, number, number], w: number): MeterReading => ({
-    protocol: 'dlms', listId: 'AIDON_V0001', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: w,
-    l1: { currentA: a[0], voltageV: 230 }, l2: { currentA: a[1], voltageV: 230 }, l3: { currentA: a[2], voltageV: 230 },
+    protocol: 'dlms',
+    listId: 'AIDON_V0001',
+    frameKind: 'full',
+    meterTime: isoLocal(t, 60),
+    powerImportW: w,
+    l1: { currentA: a[0], voltageV: 230 },
+    l2: { currentA: a[1], voltageV: 230 },
+    l3: { currentA: a[2], voltageV: 230 },
   });
 
   test('a rise goes onto every line whole (it may sit on any one); status says estimated', () => {
@@ -173,7 +254,7 @@ describe('short frames: per-line currents estimated from total power', () => {
     expect(h.phases.l1.headroomA).toBe(10);
   });
 
-  test('the own charger\'s change goes exactly to its lines, only the rest is added', () => {
+  test("the own charger's change goes exactly to its lines, only the rest is added", () => {
     const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 5, 5], 4600) }, hanTn);
     // The charger started at 6 A three-phase: +4140 W, all of it the charger.
     const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 4600 + 4140), chargerA: [6, 6, 6] }, hanTn);
@@ -217,7 +298,10 @@ describe('short frames: per-line currents estimated from total power', () => {
   });
 
   test('estimated frames may lower the answer but never raise it', () => {
-    let st = run(hanTn, repeatFrames(6, 10, T0, (t) => tnFull(t, [20, 20, 20], 13800))).state;
+    let st = run(
+      hanTn,
+      repeatFrames(6, 10, T0, (t) => tnFull(t, [20, 20, 20], 13800)),
+    ).state;
     const before = stepHeadroom(st, { nowMs: T0 + 60000 }, hanTn).headroom.threePhaseA;
     expect(before).toBe(10);
     // Load drops a lot on short frames: the answer holds.
@@ -233,7 +317,12 @@ describe('short frames: per-line currents estimated from total power', () => {
 
 test('one-phase IT supply wired L1-L2: the single reported current is the one that counts', () => {
   const s1 = settingsOf({ fuseA: 32, phases: 1, gridType: 'IT', chargerLine: 'L1-L2', marginA: 2 });
-  const h = last(run(s1, repeatFrames(61, 1, T0, (t) => ({ protocol: 'dlms', meterTime: isoLocal(t, 60), powerImportW: 2300, l1: { currentA: 10, voltageV: 230 } }))).answers);
+  const h = last(
+    run(
+      s1,
+      repeatFrames(61, 1, T0, (t) => ({ protocol: 'dlms', meterTime: isoLocal(t, 60), powerImportW: 2300, l1: { currentA: 10, voltageV: 230 } })),
+    ).answers,
+  );
   expect(h.onePhaseA).toBe(20);
   expect(h.onePhaseLine).toBe('L1-L2');
   expect(h.threePhaseA).toBe(0);

@@ -18,12 +18,23 @@ export function isoLocal(utcMs: number, offsetMin: number): string {
 /** Dutch DSMR 5 telegram, every second: currents in whole amps (31.7.0), voltages, per-phase power. */
 export function dsmr5(utcMs: number, a: [number, number, number], opts: { exportW?: number; v?: [number, number, number] } = {}): MeterReading {
   const v = opts.v ?? [230, 230, 230];
-  const phase = (p: number) => ({ currentA: a[p] as number, voltageV: v[p] as number, powerImportW: opts.exportW ? 0 : Math.round((a[p] as number) * (v[p] as number)), powerExportW: 0 });
+  const phase = (p: number) => ({
+    currentA: a[p] as number,
+    voltageV: v[p] as number,
+    powerImportW: opts.exportW ? 0 : Math.round((a[p] as number) * (v[p] as number)),
+    powerExportW: 0,
+  });
   const imp = opts.exportW ? 0 : Math.round(a[0] * v[0] + a[1] * v[1] + a[2] * v[2]);
   return {
-    protocol: 'dsmr', dsmrVersion: '50', meterTime: isoLocal(utcMs, 60), frameKind: 'full',
-    powerImportW: imp, powerExportW: opts.exportW ?? 0,
-    l1: phase(0), l2: phase(1), l3: phase(2),
+    protocol: 'dsmr',
+    dsmrVersion: '50',
+    meterTime: isoLocal(utcMs, 60),
+    frameKind: 'full',
+    powerImportW: imp,
+    powerExportW: opts.exportW ?? 0,
+    l1: phase(0),
+    l2: phase(1),
+    l3: phase(2),
     phaseCount: 3,
   };
 }
@@ -31,9 +42,16 @@ export function dsmr5(utcMs: number, a: [number, number, number], opts: { export
 /** Norwegian IT meter, full list (Kaifa/Aidon list 2, every 10 s): I1, I3, voltages; no I2. */
 export function hanItFull(utcMs: number | undefined, i1: number, i3: number, powerW: number, v: [number, number, number] = [231, 229, 230]): MeterReading {
   const r: MeterReading = {
-    protocol: 'dlms', listId: 'KFM_001', frameKind: 'full', threeWire: true, phaseCount: 3,
-    powerImportW: powerW, powerExportW: 0,
-    l1: { currentA: i1, voltageV: v[0] }, l2: { voltageV: v[1] }, l3: { currentA: i3, voltageV: v[2] },
+    protocol: 'dlms',
+    listId: 'KFM_001',
+    frameKind: 'full',
+    threeWire: true,
+    phaseCount: 3,
+    powerImportW: powerW,
+    powerExportW: 0,
+    l1: { currentA: i1, voltageV: v[0] },
+    l2: { voltageV: v[1] },
+    l3: { currentA: i3, voltageV: v[2] },
   };
   if (utcMs !== undefined) r.meterTime = isoLocal(utcMs, 60);
   return r;

@@ -16,7 +16,9 @@ function decode(rel: string): MeterReading[] {
   const bytes = rel.endsWith('.hex') ? parseHexText(raw.toString('utf8')) : new Uint8Array(raw);
   const out: MeterReading[] = [];
   const ms = new MeterStream();
-  const take = (r: { ok: boolean; reading?: MeterReading }) => { if (r.ok && r.reading) out.push(r.reading); };
+  const take = (r: { ok: boolean; reading?: MeterReading }) => {
+    if (r.ok && r.reading) out.push(r.reading);
+  };
   ms.push(bytes, take);
   ms.flush(take);
   return out;
@@ -68,7 +70,7 @@ test('Kaifa MA304T4 (IT, star-point voltages ~138 V): power budgets use line-to-
   const s = settingsOf({ fuseA: 40, gridType: 'IT', powerLimitKw: 5 });
   const h = stepHeadroom(createHeadroomState(), { nowMs: NOW, reading: full }, s).headroom;
   const budgetW = 5000 - full.powerImportW!;
-  const vLL = (full.l1!.voltageV! * Math.sqrt(3));
+  const vLL = full.l1!.voltageV! * Math.sqrt(3);
   expect(h.tariff?.onePhaseA).toBeCloseTo(Math.floor((budgetW / vLL) * 10) / 10, 0);
   expect(h.tariff!.onePhaseA).toBeLessThan(budgetW / 200);
 });

@@ -9,7 +9,10 @@ import { T0, dsmr5, hanItFull, hanShort, last, repeatFrames, run, settingsOf } f
 const tn = settingsOf({ fuseA: 25, marginA: 2 }); // 0.4 A/s, one rise per 5 s, 4 A per rise at most, hysteresis 1 A
 
 test('a rise in load lowers the answer on the very frame that shows it', () => {
-  const { answers, state } = run(tn, repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])));
+  const { answers, state } = run(
+    tn,
+    repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])),
+  );
   expect(last(answers).threePhaseA).toBe(13);
   const h = stepHeadroom(state, { nowMs: T0 + 61300, reading: dsmr5(T0 + 61000, [16, 3, 1]) }, tn).headroom;
   expect(h.threePhaseA).toBe(7);
@@ -17,7 +20,10 @@ test('a rise in load lowers the answer on the very frame that shows it', () => {
 });
 
 test('DSMR 5 (1 s frames): one rise every 5 s, 2 A each (0.4 A/s)', () => {
-  const a = run(tn, repeatFrames(11, 1, T0, (t) => dsmr5(t, [0, 0, 0]))).answers;
+  const a = run(
+    tn,
+    repeatFrames(11, 1, T0, (t) => dsmr5(t, [0, 0, 0])),
+  ).answers;
   expect(a.map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 10]);
   expect(a[2]?.limitedBy).toBe('ramp');
   expect(a[2]?.reason).toMatch(/at most one rise every 5 s/);
@@ -26,7 +32,10 @@ test('DSMR 5 (1 s frames): one rise every 5 s, 2 A each (0.4 A/s)', () => {
 
 test('riseIntervalS 0: a rise on every frame, as fast as the ramp allows (0.4 A per 1 s frame)', () => {
   const fast = settingsOf({ fuseA: 25, marginA: 2, riseIntervalS: 0 });
-  const a = run(fast, repeatFrames(6, 1, T0, (t) => dsmr5(t, [0, 0, 0]))).answers;
+  const a = run(
+    fast,
+    repeatFrames(6, 1, T0, (t) => dsmr5(t, [0, 0, 0])),
+  ).answers;
   expect(a.map((h) => h.threePhaseA)).toEqual([6, 6.4, 6.8, 7.2, 7.6, 8]);
 });
 
@@ -49,7 +58,10 @@ test('HAN IT full lists every 10 s: 4 A per full frame; short frames between do 
 
 test('same rise time in seconds whatever the meter interval (6 -> 22 A)', () => {
   const secondsTo = (intervalS: number) => {
-    const a = run(tn, repeatFrames(200, intervalS, T0, (t) => dsmr5(t, [1, 1, 1]))).answers;
+    const a = run(
+      tn,
+      repeatFrames(200, intervalS, T0, (t) => dsmr5(t, [1, 1, 1])),
+    ).answers;
     return a.findIndex((h) => h.threePhaseA >= 22) * intervalS;
   };
   expect(secondsTo(1)).toBe(40);
@@ -57,12 +69,19 @@ test('same rise time in seconds whatever the meter interval (6 -> 22 A)', () => 
 });
 
 test('hysteresis: a target wobbling 0.6 A never lifts the answer, it only follows down', () => {
-  let { state } = run(tn, repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])));
+  let { state } = run(
+    tn,
+    repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 3, 1])),
+  );
   const values: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t = T0 + 61000 + i * 1000;
     const l1 = i % 2 === 0 ? 10.6 : 10;
-    const r = stepHeadroom(state, { nowMs: t + 300, reading: { ...dsmr5(t, [10, 3, 1]), l1: { currentA: l1, voltageV: 230, powerImportW: Math.round(l1 * 230) } } }, tn);
+    const r = stepHeadroom(
+      state,
+      { nowMs: t + 300, reading: { ...dsmr5(t, [10, 3, 1]), l1: { currentA: l1, voltageV: 230, powerImportW: Math.round(l1 * 230) } } },
+      tn,
+    );
     values.push(r.headroom.threePhaseA);
     state = r.state;
   }
@@ -72,22 +91,34 @@ test('hysteresis: a target wobbling 0.6 A never lifts the answer, it only follow
 
 test('start needs minimum + hysteresis free; stop comes at once below the minimum', () => {
   // 6.5 A free: not enough to start.
-  let a = run(tn, repeatFrames(5, 1, T0, (t) => dsmr5(t, [16.5, 0, 0]))).answers;
+  let a = run(
+    tn,
+    repeatFrames(5, 1, T0, (t) => dsmr5(t, [16.5, 0, 0])),
+  ).answers;
   expect(a.map((h) => h.threePhaseA)).toEqual([0, 0, 0, 0, 0]);
   expect(last(a).limitedBy).toBe('minimum-current');
   expect(last(a).reason).toMatch(/starts once 7 A are free/);
   // 7 A free: starts at the minimum, then rises to 7 five seconds later.
-  a = run(tn, repeatFrames(6, 1, T0, (t) => dsmr5(t, [16, 0, 0]))).answers;
+  a = run(
+    tn,
+    repeatFrames(6, 1, T0, (t) => dsmr5(t, [16, 0, 0])),
+  ).answers;
   expect(a.map((h) => h.threePhaseA)).toEqual([6, 6, 6, 6, 6, 7]);
   // Then 5.9 A free: 0 at once.
-  const st = run(tn, repeatFrames(3, 1, T0, (t) => dsmr5(t, [16, 0, 0]))).state;
+  const st = run(
+    tn,
+    repeatFrames(3, 1, T0, (t) => dsmr5(t, [16, 0, 0])),
+  ).state;
   const h = stepHeadroom(st, { nowMs: T0 + 3300, reading: dsmr5(T0 + 3000, [17.1, 0, 0]) }, tn).headroom;
   expect(h.threePhaseA).toBe(0);
   expect(h.limitedBy).toBe('minimum-current');
 });
 
 test('a timer step without a frame never raises the answer', () => {
-  const { state } = run(tn, repeatFrames(2, 1, T0, (t) => dsmr5(t, [0, 0, 0])));
+  const { state } = run(
+    tn,
+    repeatFrames(2, 1, T0, (t) => dsmr5(t, [0, 0, 0])),
+  );
   let st: HeadroomState = state;
   const vals: number[] = [];
   for (let i = 1; i <= 10; i++) {
@@ -112,9 +143,9 @@ test('closed loop: no lasting overload, no oscillation', () => {
   const house = (t: number): [number, number, number] => {
     const s = (t - T0) / 1000;
     if (s < 100) return [5, 3, 2];
-    if (s < 200) return [14, 3, 2];   // oven on L1
+    if (s < 200) return [14, 3, 2]; // oven on L1
     if (s < 300) return [4, 3, 2];
-    return [19, 3, 2];                 // 19 + 6 > 23: the car must stop
+    return [19, 3, 2]; // 19 + 6 > 23: the car must stop
   };
   let state = createHeadroomState();
   let setpoint = 0;

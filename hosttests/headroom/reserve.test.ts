@@ -16,12 +16,16 @@ type Row = {
 };
 
 const tn = (holdOffS: number) => settingsOf({ fuseA: 25, phases: 3, gridType: 'TN', marginA: 2, holdOffS });
-const load = (from: number, to: number, a: number, base = 4) => (s: number) => (s >= from && s < to ? base + a : base);
+const load =
+  (from: number, to: number, a: number, base = 4) =>
+  (s: number) =>
+    s >= from && s < to ? base + a : base;
 
 const rows: Row[] = [
   {
     name: '60 s: a 9 A load for 20 s drops the answer 19 -> 10 A; when it goes, its 8.5 A are kept back 60 s, then the rise goes 2 A per 5 s',
-    settings: tn(60), l1A: load(200, 220, 9),
+    settings: tn(60),
+    l1A: load(200, 220, 9),
     expect: [
       { s: 199, threePhaseA: 19 },
       { s: 200, threePhaseA: 10 },
@@ -34,7 +38,8 @@ const rows: Row[] = [
   },
   {
     name: '0 (off): the answer rises 5 s after the load is gone',
-    settings: tn(0), l1A: load(200, 220, 9),
+    settings: tn(0),
+    l1A: load(200, 220, 9),
     expect: [
       { s: 200, threePhaseA: 10 },
       { s: 220, threePhaseA: 10, limitedBy: 'ramp' },
@@ -44,7 +49,8 @@ const rows: Row[] = [
   },
   {
     name: 'a load cycling back within holdOffS takes its room back: the answer does not move at all while it cycles',
-    settings: tn(60), l1A: (s) => ((s >= 200 && s < 220) || (s >= 250 && s < 260) ? 15 : 4),
+    settings: tn(60),
+    l1A: (s) => ((s >= 200 && s < 220) || (s >= 250 && s < 260) ? 15 : 4),
     expect: [
       { s: 200, threePhaseA: 8 },
       { s: 220, threePhaseA: 8, limitedBy: 'hold-off' },
@@ -56,7 +62,8 @@ const rows: Row[] = [
   },
   {
     name: 'during a reserve a further rise of the load still lowers the answer at once',
-    settings: tn(60), l1A: (s) => (s >= 200 && s < 210 ? 13 : s >= 250 && s < 260 ? 17 : 4),
+    settings: tn(60),
+    l1A: (s) => (s >= 200 && s < 210 ? 13 : s >= 250 && s < 260 ? 17 : 4),
     expect: [
       { s: 200, threePhaseA: 10 },
       { s: 210, threePhaseA: 10, limitedBy: 'hold-off' },
@@ -66,7 +73,8 @@ const rows: Row[] = [
   },
   {
     name: 'only the step that went is kept back: room that comes slowly (the base load falling 0.4 A/s) is used at once',
-    settings: tn(60), l1A: (s) => (s >= 200 && s < 220 ? 17 : s < 230 ? 8 : s < 240 ? 8 - 0.4 * (s - 229) : 4),
+    settings: tn(60),
+    l1A: (s) => (s >= 200 && s < 220 ? 17 : s < 230 ? 8 : s < 240 ? 8 - 0.4 * (s - 229) : 4),
     expect: [
       { s: 199, threePhaseA: 15 },
       { s: 200, threePhaseA: 6 },

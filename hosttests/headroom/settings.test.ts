@@ -49,7 +49,12 @@ describe('validateHeadroomSettings accepts sound settings', () => {
 
   test('Norwegian IT installation with a capacity tariff and a 7 A car', () => {
     const r = validateHeadroomSettings({
-      fuseA: 63, phases: 3, gridType: 'IT', marginA: 3, minChargeA: 7, chargerLine: 'L1-L3',
+      fuseA: 63,
+      phases: 3,
+      gridType: 'IT',
+      marginA: 3,
+      minChargeA: 7,
+      chargerLine: 'L1-L3',
       tariff: { scheme: 'norway', stepsKwh: [2, 5, 10, 15, 20, 25] },
     });
     expect(r.ok).toBe(true);
@@ -64,7 +69,7 @@ describe('validateHeadroomSettings accepts sound settings', () => {
     expect(validateHeadroomSettings({ safeCurrentA: 0 }).ok).toBe(true);
   });
 
-  test('the caller\'s object is not shared with the result', () => {
+  test("the caller's object is not shared with the result", () => {
     const steps = [2, 5, 10];
     const r = validateHeadroomSettings({ tariff: { scheme: 'norway', stepsKwh: steps } });
     steps.push(1);

@@ -13,8 +13,15 @@ const it40 = settingsOf({ fuseA: 40, phases: 3, gridType: 'IT', marginA: 2 });
 /** A TN HAN full list (Aidon list 2): all three currents, voltages 230 V. */
 function tnFull(t: number, a: [number, number, number], w: number, exportW = 0): MeterReading {
   return {
-    protocol: 'dlms', listId: 'AIDON_V0001', frameKind: 'full', meterTime: isoLocal(t, 60), powerImportW: w, powerExportW: exportW,
-    l1: { currentA: a[0], voltageV: 230 }, l2: { currentA: a[1], voltageV: 230 }, l3: { currentA: a[2], voltageV: 230 },
+    protocol: 'dlms',
+    listId: 'AIDON_V0001',
+    frameKind: 'full',
+    meterTime: isoLocal(t, 60),
+    powerImportW: w,
+    powerExportW: exportW,
+    l1: { currentA: a[0], voltageV: 230 },
+    l2: { currentA: a[1], voltageV: 230 },
+    l3: { currentA: a[2], voltageV: 230 },
   };
 }
 
@@ -37,50 +44,77 @@ type Row = {
 const rows: Row[] = [
   {
     name: 'TN: +2300 W (10 A) may be a one-phase load on any line: +10 A on every line, not 10 A spread 2:1:1',
-    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 6900 }],
-    currentA: [20, 15, 15], source: ['estimated', 'estimated', 'estimated'],
+    settings: tn32,
+    full: tnFull(T0, [10, 5, 5], 4600),
+    shorts: [{ w: 6900 }],
+    currentA: [20, 15, 15],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
-    name: 'TN: the charger\'s own change goes exactly to its lines; only the rest is added to every line',
-    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 4600 + 4140 + 2300, chargerA: [6, 6, 6] }],
-    currentA: [26, 21, 21], source: ['estimated', 'estimated', 'estimated'],
+    name: "TN: the charger's own change goes exactly to its lines; only the rest is added to every line",
+    settings: tn32,
+    full: tnFull(T0, [10, 5, 5], 4600),
+    shorts: [{ w: 4600 + 4140 + 2300, chargerA: [6, 6, 6] }],
+    currentA: [26, 21, 21],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
-    name: 'TN: a fall is not spread (it may all be one line\'s): every line keeps its measured current',
-    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 2300 }],
-    currentA: [10, 5, 5], source: ['estimated', 'estimated', 'estimated'],
+    name: "TN: a fall is not spread (it may all be one line's): every line keeps its measured current",
+    settings: tn32,
+    full: tnFull(T0, [10, 5, 5], 4600),
+    shorts: [{ w: 2300 }],
+    currentA: [10, 5, 5],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     name: 'TN: a load off, then another on (maybe on another line): the rise counts from the lowest power since the full list',
-    settings: tn32, full: tnFull(T0, [10, 5, 5], 4600), shorts: [{ w: 2300 }, { w: 4600 }],
-    currentA: [20, 15, 15], source: ['estimated', 'estimated', 'estimated'],
+    settings: tn32,
+    full: tnFull(T0, [10, 5, 5], 4600),
+    shorts: [{ w: 2300 }, { w: 4600 }],
+    currentA: [20, 15, 15],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     name: 'TN with export: net -3000 W -> -700 W is a 2300 W rise of load (|net| fell)',
-    settings: tn32, full: tnFull(T0, [13, 1, 1], 0, 3000), shorts: [{ w: 0, exportW: 700 }],
-    currentA: [23, 11, 11], source: ['estimated', 'estimated', 'estimated'],
+    settings: tn32,
+    full: tnFull(T0, [13, 1, 1], 0, 3000),
+    shorts: [{ w: 0, exportW: 700 }],
+    currentA: [23, 11, 11],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     // L2 was bounded at 27 A in the full list; the new load may touch L2 too, once (+10 A), not
     // twice as the bound over the short frame's L1 and L3 (47 A) would count it.
     name: 'IT without L2 (Kaifa): +2300 W is at most +10 A on any line (a one-phase load between two lines); L2 carried on from the full list',
-    settings: it40, full: hanItFull(T0, 15, 12, 5000, [230, 230, 230]), shorts: [{ w: 7300 }],
-    currentA: [25, 37, 22], source: ['estimated', 'estimated', 'estimated'],
+    settings: it40,
+    full: hanItFull(T0, 15, 12, 5000, [230, 230, 230]),
+    shorts: [{ w: 7300 }],
+    currentA: [25, 37, 22],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     name: 'IT, Aidon sending L2: on short frames L2 is estimated from its measured value like the others, not bounded',
-    settings: it40, full: itFullWithL2(T0, [15, 14, 12], 5000), shorts: [{ w: 5000 }],
-    currentA: [15, 14, 12], source: ['estimated', 'estimated', 'estimated'],
+    settings: it40,
+    full: itFullWithL2(T0, [15, 14, 12], 5000),
+    shorts: [{ w: 5000 }],
+    currentA: [15, 14, 12],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     name: 'IT, Aidon sending L2: a rise goes onto L2 as well',
-    settings: it40, full: itFullWithL2(T0, [15, 14, 12], 5000), shorts: [{ w: 7300 }],
-    currentA: [25, 24, 22], source: ['estimated', 'estimated', 'estimated'],
+    settings: it40,
+    full: itFullWithL2(T0, [15, 14, 12], 5000),
+    shorts: [{ w: 7300 }],
+    currentA: [25, 24, 22],
+    source: ['estimated', 'estimated', 'estimated'],
   },
   {
     name: 'IT, L2 sent as exactly 0 A beside loaded lines ("not measured"): short frames keep the bound',
-    settings: it40, full: itFullWithL2(T0, [15, 0, 12], 5000), shorts: [{ w: 5000 }],
-    currentA: [15, 27, 12], source: ['estimated', 'bound', 'estimated'],
+    settings: it40,
+    full: itFullWithL2(T0, [15, 0, 12], 5000),
+    shorts: [{ w: 5000 }],
+    currentA: [15, 27, 12],
+    source: ['estimated', 'bound', 'estimated'],
   },
 ];
 
@@ -109,7 +143,9 @@ test('IT, Aidon sending L2, steady load: the one-phase answer does not flip betw
   for (let t = T0; t <= T0 + 200000; t += 2500) {
     steps.push({ nowMs: t, reading: (t - T0) % 10000 === 0 ? itFullWithL2(t, [8, 6, 4], 3000) : hanShort(t, 3000) });
   }
-  const ones = run(it40, steps).answers.slice(-40).map((h) => h.onePhaseA); // the last 100 s, ramp done
+  const ones = run(it40, steps)
+    .answers.slice(-40)
+    .map((h) => h.onePhaseA); // the last 100 s, ramp done
   expect(new Set(ones).size).toBe(1);
   expect(ones[0]).toBe(32); // the best pair L2-L3: 40 - 2 - 6 = 32 on its worse line
 });

@@ -39,9 +39,13 @@ const rows: Row[] = [
   },
 ];
 
-describe('the caller\'s state is left as it was', () => {
+describe("the caller's state is left as it was", () => {
   test.each(rows)('$name', (row) => {
-    const steps = Array.from({ length: 400 }, (_, i) => ({ nowMs: T0 + i * row.every, reading: row.frame(T0 + i * row.every, i), chargerA: [6, 6, 6] as [number, number, number] }));
+    const steps = Array.from({ length: 400 }, (_, i) => ({
+      nowMs: T0 + i * row.every,
+      reading: row.frame(T0 + i * row.every, i),
+      chargerA: [6, 6, 6] as [number, number, number],
+    }));
     let { state } = run(row.settings, steps);
     for (let i = 0; i < 20; i++) {
       const t = T0 + (400 + i) * row.every;
@@ -59,7 +63,10 @@ describe('the caller\'s state is left as it was', () => {
 
   test('no JSON round trip per step (the copy is structural)', () => {
     const row = rows[0]!;
-    const { state } = run(row.settings, Array.from({ length: 40 }, (_, i) => ({ nowMs: T0 + i * 2500, reading: row.frame(T0 + i * 2500, i) })));
+    const { state } = run(
+      row.settings,
+      Array.from({ length: 40 }, (_, i) => ({ nowMs: T0 + i * 2500, reading: row.frame(T0 + i * 2500, i) })),
+    );
     const stringify = jest.spyOn(JSON, 'stringify');
     const parse = jest.spyOn(JSON, 'parse');
     try {

@@ -14,10 +14,14 @@ function fluvius(t: number, a: [number, number, number], extra: Partial<MeterRea
 describe('Belgium', () => {
   test('running average from the meter (1-0:1.4.0) against the month peak (1-0:1.6.0)', () => {
     const t = T0 + 600000; // 18:10, 600 s into the quarter
-    const h = stepHeadroom(createHeadroomState(), {
-      nowMs: t + 300,
-      reading: fluvius(t, [3, 3, 2.7], { averageDemandW: 2000, monthPeakW: 3000 }),
-    }, be).headroom;
+    const h = stepHeadroom(
+      createHeadroomState(),
+      {
+        nowMs: t + 300,
+        reading: fluvius(t, [3, 3, 2.7], { averageDemandW: 2000, monthPeakW: 3000 }),
+      },
+      be,
+    ).headroom;
     const tar = h.tariff!;
     expect(tar.scheme).toBe('belgium');
     expect(tar.targetW).toBe(3000);
@@ -33,9 +37,14 @@ describe('Belgium', () => {
 
   test('a month peak below the target: the target is defended', () => {
     const t = T0 + 60000;
-    const h = stepHeadroom(createHeadroomState(), {
-      nowMs: t, reading: fluvius(t, [1, 1, 1], { averageDemandW: 500, monthPeakW: 1200 }),
-    }, be).headroom;
+    const h = stepHeadroom(
+      createHeadroomState(),
+      {
+        nowMs: t,
+        reading: fluvius(t, [1, 1, 1], { averageDemandW: 500, monthPeakW: 1200 }),
+      },
+      be,
+    ).headroom;
     expect(h.tariff?.targetW).toBe(2500);
   });
 
@@ -49,7 +58,11 @@ describe('Belgium', () => {
     expect(mid.chargerBudgetW).toBe(0);
     expect(last(answers).limitedBy).toBe('tariff');
     // The house drops to 690 W at 18:15: a fresh quarter, a budget again.
-    const next = run(be, repeatFrames(60, 1, T0 + 15 * 60000, (t) => fluvius(t, [1, 1, 1])), state).answers;
+    const next = run(
+      be,
+      repeatFrames(60, 1, T0 + 15 * 60000, (t) => fluvius(t, [1, 1, 1])),
+      state,
+    ).answers;
     expect(last(next).tariff?.quarterAverageW).toBe(690);
     expect(next[1]?.tariff?.chargerBudgetW).toBeGreaterThan(1700);
   });
@@ -59,7 +72,10 @@ describe('power limit', () => {
   const pl = settingsOf({ fuseA: 25, marginA: 2, powerLimitKw: 11 });
 
   test('the charger gets the limit minus the house, in amps per phase', () => {
-    const a = run(pl, repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 10, 6.087]))).answers; // 6000 W
+    const a = run(
+      pl,
+      repeatFrames(61, 1, T0, (t) => dsmr5(t, [10, 10, 6.087])),
+    ).answers; // 6000 W
     const h = last(a);
     expect(h.tariff?.scheme).toBe('power-limit');
     expect(h.tariff?.chargerBudgetW).toBe(5000);
@@ -69,13 +85,23 @@ describe('power limit', () => {
     expect(h.onePhaseA).toBe(16.9); // fuse on L3 (23 - 6.087) is below 5000/230
   });
 
-  test('the charger\'s own power is added back', () => {
-    const h = last(run(pl, repeatFrames(61, 1, T0, (t) => dsmr5(t, [17, 17, 13.087]), [7, 7, 7])).answers);
+  test("the charger's own power is added back", () => {
+    const h = last(
+      run(
+        pl,
+        repeatFrames(61, 1, T0, (t) => dsmr5(t, [17, 17, 13.087]), [7, 7, 7]),
+      ).answers,
+    );
     expect(h.tariff?.chargerBudgetW).toBe(5000);
   });
 
   test('solar export makes room', () => {
-    const h = last(run(pl, repeatFrames(61, 1, T0, (t) => ({ ...dsmr5(t, [3, 3, 3]), powerImportW: 0, powerExportW: 2000 }))).answers);
+    const h = last(
+      run(
+        pl,
+        repeatFrames(61, 1, T0, (t) => ({ ...dsmr5(t, [3, 3, 3]), powerImportW: 0, powerExportW: 2000 })),
+      ).answers,
+    );
     expect(h.tariff?.chargerBudgetW).toBe(13000);
   });
 

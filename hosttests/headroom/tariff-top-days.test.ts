@@ -9,11 +9,23 @@ import { mulberry32 } from '../../tools/simulate/prng';
 import { settingsOf } from './readings';
 
 const settings = settingsOf({ tariff: { scheme: 'norway', stepsKwh: [2, 5, 10, 15, 20] } });
-const r: ResolvedCurrents = { currentA: [1, 1, 1], source: ['measured', 'measured', 'measured'], loadA: [1, 1, 1], hiddenA: [0, 0, 0], voltageV: [230, 230, 230], allMeasured: true, fromSplit: false, powerW: 700, netPowerW: 700 };
+const r: ResolvedCurrents = {
+  currentA: [1, 1, 1],
+  source: ['measured', 'measured', 'measured'],
+  loadA: [1, 1, 1],
+  hiddenA: [0, 0, 0],
+  voltageV: [230, 230, 230],
+  allMeasured: true,
+  fromSplit: false,
+  powerW: 700,
+  netPowerW: 700,
+};
 const kwh = (wh: number) => Math.round(wh / 10) / 100;
 
 function reference(days: Record<string, number>, today: string, hourWh: number): { top: number[]; avg: number } {
-  const others = Object.keys(days).filter((d) => d !== today).map((d) => days[d] as number);
+  const others = Object.keys(days)
+    .filter((d) => d !== today)
+    .map((d) => days[d] as number);
   others.sort((a, b) => b - a);
   const todayMax = days[today] ?? hourWh;
   const top = others.slice(0, 3);
@@ -40,7 +52,9 @@ test('the three highest days and their average equal a sort over seeded months',
       days[day] = 500 * Math.floor(rng() * 12);
     }
     const hourWh = 500 * Math.floor(rng() * 12);
-    const state = { norway: { monthKey: '2026-11', dayMaxWh: days, hourStartUtcMs: hourStart, hourDayKey: today, hourLabel: today + 'T18', hourEnergyWh: hourWh } } as unknown as HeadroomState;
+    const state = {
+      norway: { monthKey: '2026-11', dayMaxWh: days, hourStartUtcMs: hourStart, hourDayKey: today, hourLabel: today + 'T18', hourEnergyWh: hourWh },
+    } as unknown as HeadroomState;
     const got = tariffBudget(state, { protocol: 'dlms' } as never, { utcMs: hourStart + 600000, offsetMin: 60 }, r, 0, settings);
     const info = got.budget ? got.budget.tariff : got.info;
     const ref = reference(days, today, hourWh);

@@ -91,7 +91,8 @@ class Mismatches {
   /** `what` names the call: a function name and its arguments (joined only on a mismatch). */
   check(got: unknown, want: unknown, ...what: unknown[]): void {
     this.cases++;
-    if (!same(got, want) && this.list.length < 5) this.list.push(`${what.map((w) => JSON.stringify(w)).join(' ')}: got ${JSON.stringify(got)}, reference ${JSON.stringify(want)}`);
+    if (!same(got, want) && this.list.length < 5)
+      this.list.push(`${what.map((w) => JSON.stringify(w)).join(' ')}: got ${JSON.stringify(got)}, reference ${JSON.stringify(want)}`);
   }
 }
 
@@ -112,8 +113,14 @@ const OFFSETS = [60, 0, 120, -300, 330, 840, -720, -60];
 
 describe('parseWallTime reads exactly what the field-by-field reader reads', () => {
   const shapes = [
-    '2017-02-03T15:46:14', '2023-07-24T15:07:30+02:00', '2026-03-29T02:30:00', '2026-10-25T02:30:00.123Z',
-    '1999-12-31 23:59:60-01:30', '2026-10-25T02:30:00.5', '2026-10-25T02:30:00.5+0100', '2026-02-30T24:00:00',
+    '2017-02-03T15:46:14',
+    '2023-07-24T15:07:30+02:00',
+    '2026-03-29T02:30:00',
+    '2026-10-25T02:30:00.123Z',
+    '1999-12-31 23:59:60-01:30',
+    '2026-10-25T02:30:00.5',
+    '2026-10-25T02:30:00.5+0100',
+    '2026-02-30T24:00:00',
   ];
   test.each(shapes)('%s', (text) => {
     expect(parseWallTime(text)).toEqual(refParseWallTime(text));
@@ -153,7 +160,7 @@ describe('parseWallTime reads exactly what the field-by-field reader reads', () 
     let hits = 0;
     for (let k = 0; k < 20000; k++) {
       const minute = minutes[Math.floor(k / 50) % minutes.length] as string;
-      const tail = rng() < 0.7 ? ':' + String(Math.floor(rng() * 62)).padStart(2, '0') : tails[Math.floor(rng() * tails.length)] as string;
+      const tail = rng() < 0.7 ? ':' + String(Math.floor(rng() * 62)).padStart(2, '0') : (tails[Math.floor(rng() * tails.length)] as string);
       const t = minute + tail + (suffixes[Math.floor(rng() * suffixes.length)] as string);
       const ref = refParseWallTime(t);
       m.check(parseWallTime(t), ref, 'parseWallTime', t);
@@ -200,7 +207,8 @@ describe('summer time and local-to-UTC conversion match the Date-based reference
         for (const off of OFFSETS) {
           for (const dst of ['eu', 'none'] as const) {
             const clock: ClockSettings = { utcOffsetMin: off, dst };
-            for (const hint of [undefined, t, t - 2 * HOUR_MS]) m.check(wallToUtc(t, clock, hint), refWallToUtc(t, clock, hint), 'wallToUtc', t, off, dst, hint);
+            for (const hint of [undefined, t, t - 2 * HOUR_MS])
+              m.check(wallToUtc(t, clock, hint), refWallToUtc(t, clock, hint), 'wallToUtc', t, off, dst, hint);
           }
         }
       }
@@ -213,7 +221,10 @@ describe('summer time and local-to-UTC conversion match the Date-based reference
     const rng = mulberry32(11);
     for (let k = 0; k < 50000; k++) {
       const t = Math.floor((rng() * 2 - 0.8) * 4e12);
-      const clock: ClockSettings = { utcOffsetMin: k % 2 ? (OFFSETS[k % OFFSETS.length] as number) : Math.round(rng() * 1560) - 720, dst: k % 7 === 0 ? 'none' : 'eu' };
+      const clock: ClockSettings = {
+        utcOffsetMin: k % 2 ? (OFFSETS[k % OFFSETS.length] as number) : Math.round(rng() * 1560) - 720,
+        dst: k % 7 === 0 ? 'none' : 'eu',
+      };
       m.check(localOffsetMin(t, clock), refLocalOffsetMin(t, clock), 'localOffsetMin', t);
       const hint = k % 3 === 0 ? undefined : t + Math.floor((rng() - 0.5) * 3 * HOUR_MS);
       m.check(wallToUtc(t, clock, hint), refWallToUtc(t, clock, hint), 'wallToUtc', t, hint);

@@ -39,7 +39,11 @@ const iso = (utcMs: number, offsetMin: number) => {
  */
 export function norwayExample(): Example {
   const settings = settingsOf({
-    fuseA: 50, phases: 3, gridType: 'IT', marginA: 3, minChargeA: 6,
+    fuseA: 50,
+    phases: 3,
+    gridType: 'IT',
+    marginA: 3,
+    minChargeA: 6,
     tariff: { scheme: 'norway', stepsKwh: [2, 5, 10, 15, 20, 25] },
   });
   let state: HeadroomState = createHeadroomState();
@@ -56,19 +60,46 @@ export function norwayExample(): Example {
     const hour = Math.floor(m / 60) % 24;
     const w = hour === 18 ? (peaks[Math.floor(m / 1440)] as number) : 1000;
     const i = w / (Math.sqrt(3) * 230);
-    step({ nowMs: t + 300, reading: { protocol: 'dlms', listId: 'KFM_001', meterTime: iso(t, 60), powerImportW: w, l1: { currentA: i }, l3: { currentA: i } } });
+    step({
+      nowMs: t + 300,
+      reading: { protocol: 'dlms', listId: 'KFM_001', meterTime: iso(t, 60), powerImportW: w, l1: { currentA: i }, l3: { currentA: i } },
+    });
   }
   // 23 November, 17:00-17:20 at 5.6 kW: the house 1.6 kW and the car at 10 A (10 A x sqrt(3) x 230 V = 3984 W).
   const t17 = Date.UTC(2026, 10, 23, 16);
   for (let s = 0; s < 20 * 60; s += 10) {
     const t = t17 + s * 1000;
-    step({ nowMs: t + 300, chargerA: [10, 10, 10], reading: { protocol: 'dlms', listId: 'KFM_001', frameKind: 'full', threeWire: true, meterTime: iso(t, 60), powerImportW: 5600, l1: { currentA: 15.1, voltageV: 231 }, l3: { currentA: 13.2, voltageV: 229 } } });
+    step({
+      nowMs: t + 300,
+      chargerA: [10, 10, 10],
+      reading: {
+        protocol: 'dlms',
+        listId: 'KFM_001',
+        frameKind: 'full',
+        threeWire: true,
+        meterTime: iso(t, 60),
+        powerImportW: 5600,
+        l1: { currentA: 15.1, voltageV: 231 },
+        l3: { currentA: 13.2, voltageV: 229 },
+      },
+    });
   }
   const t0 = t17 + 20 * 60000;
   const full: MeterReading = {
-    protocol: 'dlms', listId: 'KFM_001', meterId: '6970631401234567', meterModel: 'MA304H3E', frameKind: 'full', threeWire: true,
-    meterTime: iso(t0, 60), powerImportW: 5640, powerExportW: 0, reactivePowerImportVar: 310, reactivePowerExportVar: 0,
-    l1: { currentA: 15.2, voltageV: 231.2 }, l2: { voltageV: 230.4 }, l3: { currentA: 13.1, voltageV: 229.1 },
+    protocol: 'dlms',
+    listId: 'KFM_001',
+    meterId: '6970631401234567',
+    meterModel: 'MA304H3E',
+    frameKind: 'full',
+    threeWire: true,
+    meterTime: iso(t0, 60),
+    powerImportW: 5640,
+    powerExportW: 0,
+    reactivePowerImportVar: 310,
+    reactivePowerExportVar: 0,
+    l1: { currentA: 15.2, voltageV: 231.2 },
+    l2: { voltageV: 230.4 },
+    l3: { currentA: 13.1, voltageV: 229.1 },
   };
   const short: MeterReading = { protocol: 'dlms', listId: 'KFM_001', frameKind: 'short', meterTime: iso(t0 + 2000, 60), powerImportW: 7940 };
   const shown: Example['shown'] = [];
@@ -97,9 +128,16 @@ export function dutchExample(): Example {
     const v: [number, number, number] = [231.4, 229.8, 230.6];
     const w = a.map((x, p) => Math.round(x * (v[p] as number)));
     return {
-      protocol: 'dsmr', dsmrVersion: '50', listId: 'ISk5\\2MT382-1000', meterId: 'E0043007052870318', meterTime: iso(t, 60),
-      energyImportTariffWh: [4522108, 3871652], energyExportTariffWh: [0, 0], tariff: 2,
-      powerImportW: (w[0] as number) + (w[1] as number) + (w[2] as number), powerExportW: 0,
+      protocol: 'dsmr',
+      dsmrVersion: '50',
+      listId: 'ISk5\\2MT382-1000',
+      meterId: 'E0043007052870318',
+      meterTime: iso(t, 60),
+      energyImportTariffWh: [4522108, 3871652],
+      energyExportTariffWh: [0, 0],
+      tariff: 2,
+      powerImportW: (w[0] as number) + (w[1] as number) + (w[2] as number),
+      powerExportW: 0,
       l1: { currentA: a[0], voltageV: v[0], powerImportW: w[0], powerExportW: 0 },
       l2: { currentA: a[1], voltageV: v[1], powerImportW: w[1], powerExportW: 0 },
       l3: { currentA: a[2], voltageV: v[2], powerImportW: w[2], powerExportW: 0 },
@@ -128,7 +166,10 @@ export function dutchExample(): Example {
     const t = t0 + s * 1000;
     const input: HeadroomInput = { nowMs: t + 200, reading: telegram(t, house(s), car), chargerA: [car, car, car] };
     const h = step(input);
-    if (h.threePhaseA !== setpoint) { setpoint = h.threePhaseA; followAt = s + 3; }
+    if (h.threePhaseA !== setpoint) {
+      setpoint = h.threePhaseA;
+      followAt = s + 3;
+    }
     const label = labels[s];
     if (label) shown.push({ label, input, headroom: h });
   }
@@ -140,7 +181,22 @@ export function renderExample(e: Example): string {
   const out: string[] = [];
   out.push('Settings:', '', '```json', JSON.stringify(e.settings), '```', '');
   for (const s of e.shown) {
-    out.push(`**${s.label}**`, '', 'Input:', '', '```json', JSON.stringify(s.input), '```', '', 'Answer:', '', '```json', JSON.stringify(s.headroom, null, 2), '```', '');
+    out.push(
+      `**${s.label}**`,
+      '',
+      'Input:',
+      '',
+      '```json',
+      JSON.stringify(s.input),
+      '```',
+      '',
+      'Answer:',
+      '',
+      '```json',
+      JSON.stringify(s.headroom, null, 2),
+      '```',
+      '',
+    );
   }
   return out.join('\n');
 }

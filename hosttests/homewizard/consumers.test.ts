@@ -32,7 +32,11 @@ async function replayHost(files: string[], settings?: object): Promise<RunningHo
   if (settings) require('node:fs').writeFileSync(settingsPath, JSON.stringify(settings));
   const steps = files.map((f) => ({ name: f, bytes: readCapture(join(repoRoot, f)) }));
   const host = await startHost({
-    port: 0, host: '127.0.0.1', settingsPath, quiet: true, passwordIterations: 100,
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath,
+    quiet: true,
+    passwordIterations: 100,
     source: new ReplaySource(steps, { intervalMs: 150, baud: 0, loopFrom: 0, loop: false, label: 'test replay' }),
   });
   await waitFor('every replayed frame decoded', () => host.app.framesDecoded() >= files.length, 15000);
@@ -50,7 +54,9 @@ describe('IT grid, HAN: Aidon 6525 (no L2 current), lists 3 and 2', () => {
     host = await replayHost([list3, list2]);
     url = host.url.replace('localhost', '127.0.0.1');
   });
-  afterAll(async () => { await host.close(); });
+  afterAll(async () => {
+    await host.close();
+  });
 
   /**
    * The engine's L2: not the meter's (a 3-wire Aidon does not measure it) but the bound or the
@@ -64,29 +70,29 @@ describe('IT grid, HAN: Aidon 6525 (no L2 current), lists 3 and 2', () => {
     return l2.currentA as number;
   };
 
-  test('SmartEVSE 3 reads three currents, L2 the engine\'s safe value (not 0 A)', async () => {
+  test("SmartEVSE 3 reads three currents, L2 the engine's safe value (not 0 A)", async () => {
     const l2 = engineL2();
     const r = await smartEvse3Read(httpGetter(url));
     expect(r.phases).toBe(3);
-    expect(r.irmsDa).toEqual([
-      smartEvseDeciAmps(meter2.phase_current_l1.value),
-      smartEvseDeciAmps(l2),
-      smartEvseDeciAmps(meter2.phase_current_l3.value),
-    ]);
+    expect(r.irmsDa).toEqual([smartEvseDeciAmps(meter2.phase_current_l1.value), smartEvseDeciAmps(l2), smartEvseDeciAmps(meter2.phase_current_l3.value)]);
     expect(r.irmsDa[1]).toBeGreaterThan(0);
   });
 
-  test('SmartEVSE 3.5 reads three currents (no fourth key to overrun Irms[3]) and the meter\'s energy', async () => {
+  test("SmartEVSE 3.5 reads three currents (no fourth key to overrun Irms[3]) and the meter's energy", async () => {
     const r = await smartEvse35Read(httpGetter(url));
     expect(r.phases).toBe(3);
-    expect(r.irmsDa).toEqual([smartEvseDeciAmps(meter2.phase_current_l1.value), smartEvseDeciAmps(engineL2()), smartEvseDeciAmps(meter2.phase_current_l3.value)]);
+    expect(r.irmsDa).toEqual([
+      smartEvseDeciAmps(meter2.phase_current_l1.value),
+      smartEvseDeciAmps(engineL2()),
+      smartEvseDeciAmps(meter2.phase_current_l3.value),
+    ]);
     // float32 * 1000 as SmartEVSE computes it: within a float's resolution of the meter's Wh.
     expect(Math.abs((r.importWh as number) - meter3.energy_active_cum_import.value)).toBeLessThanOrEqual(2);
     expect(r.exportWh).toBe(0);
     expect(r.powerW).toBe(meter2.power_active_import.value);
   });
 
-  test('evcc: energy = the meter total (t1 carries it), currents L1/L2/L3 with L2 the engine\'s safe value', async () => {
+  test("evcc: energy = the meter total (t1 carries it), currents L1/L2/L3 with L2 the engine's safe value", async () => {
     const meter = await evccHomeWizard(httpGetter(url));
     expect(meter.productType).toBe('HWE-P1');
     expect(await meter.totalEnergy()).toBeCloseTo(meter3.energy_active_cum_import.value / 1000, 6);
@@ -124,14 +130,24 @@ describe('IT grid, HAN: Aidon 6525 (no L2 current), lists 3 and 2', () => {
   });
 
   test('homewizard.l2 "omit" leaves the unmeasured L2 out (and SmartEVSE 3 then counts two lines: why "safe" is the default)', async () => {
-    expect(host.app.updateSettings((doc) => { doc.homewizard.l2 = 'omit'; return doc; })).toEqual({ ok: true });
+    expect(
+      host.app.updateSettings((doc) => {
+        doc.homewizard.l2 = 'omit';
+        return doc;
+      }),
+    ).toEqual({ ok: true });
     try {
       const body = await (await fetch(url + '/api/v1/data')).json();
       expect(body).not.toHaveProperty('active_current_l2_a');
       expect(body.active_current_l1_a).toBe(meter2.phase_current_l1.value);
       expect((await smartEvse3Read(httpGetter(url))).phases).toBe(2);
     } finally {
-      expect(host.app.updateSettings((doc) => { doc.homewizard.l2 = 'safe'; return doc; })).toEqual({ ok: true });
+      expect(
+        host.app.updateSettings((doc) => {
+          doc.homewizard.l2 = 'safe';
+          return doc;
+        }),
+      ).toEqual({ ok: true });
     }
   });
 });
@@ -149,7 +165,9 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
     host = await replayHost([ISKRA]);
     url = host.url.replace('localhost', '127.0.0.1');
   });
-  afterAll(async () => { await host.close(); });
+  afterAll(async () => {
+    await host.close();
+  });
   /**
    * The engine's L1 (magnitude): the meter's whole amperes made finer by the line's own power
    * (decoders/plausibility), never less than the meter's current. Outputs sign it by the power.
@@ -157,7 +175,7 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
   const engineL1 = (): number => {
     const a = host.app.snapshot().headroom.phases.l1.currentA as number;
     expect(a).toBeGreaterThanOrEqual(value('1-0:31.7.0'));
-    expect(a).toBeCloseTo(value('1-0:22.7.0') * 1000 / value('1-0:32.7.0'), 1);
+    expect(a).toBeCloseTo((value('1-0:22.7.0') * 1000) / value('1-0:32.7.0'), 1);
     return a;
   };
 
@@ -165,7 +183,11 @@ describe('DSMR 5 (Iskra AM550, L1 exporting)', () => {
     const engine = host.app.snapshot().headroom.phases;
     const r3 = await smartEvse3Read(httpGetter(url));
     expect(r3.phases).toBe(3);
-    expect(r3.irmsDa).toEqual([-smartEvseDeciAmps(engineL1()), smartEvseDeciAmps(engine.l2.currentA as number), smartEvseDeciAmps(engine.l3.currentA as number)]);
+    expect(r3.irmsDa).toEqual([
+      -smartEvseDeciAmps(engineL1()),
+      smartEvseDeciAmps(engine.l2.currentA as number),
+      smartEvseDeciAmps(engine.l3.currentA as number),
+    ]);
     expect(r3.irmsDa[0]).toBeLessThan(0);
     const r35 = await smartEvse35Read(httpGetter(url));
     expect(r35.phases).toBe(3);
@@ -220,7 +242,7 @@ test('no meter data yet: /api/v1/data is a 503, so each consumer fails its read 
     const meter = await evccHomeWizard(get); // /api answers: the meter is created
     await expect(meter.currents()).rejects.toThrow(/unexpected status: 503/);
     await expect(homeWizardEnergyV1(get).measurement()).rejects.toBeInstanceOf(RequestError);
-    expect(await (homeWizardEnergyV1(get).device())).toMatchObject({ product_type: 'HWE-P1' });
+    expect(await homeWizardEnergyV1(get).device()).toMatchObject({ product_type: 'HWE-P1' });
   } finally {
     await host.close();
   }

@@ -9,10 +9,16 @@ const mac = Uint8Array.from([0x3c, 0x39, 0xe7, 0xaa, 0xbb, 0xcc]);
 test('serial = the MAC as 12 lower-case hex digits; name p1meter-<last 6>, as HomeWizard documents', () => {
   expect(serialFromMac(mac)).toBe('3c39e7aabbcc');
   expect(homeWizardHostName('3c39e7aabbcc')).toBe('p1meter-AABBCC');
-  expect(homeWizardTxt('3c39e7aabbcc')).toEqual({ api_enabled: '1', path: '/api/v1', serial: '3c39e7aabbcc', product_type: 'HWE-P1', product_name: 'P1 Meter' });
+  expect(homeWizardTxt('3c39e7aabbcc')).toEqual({
+    api_enabled: '1',
+    path: '/api/v1',
+    serial: '3c39e7aabbcc',
+    product_type: 'HWE-P1',
+    product_name: 'P1 Meter',
+  });
 });
 
-test('Wi-Fi dBm -> %, the mapping of HomeWizard\'s own library', () => {
+test("Wi-Fi dBm -> %, the mapping of HomeWizard's own library", () => {
   expect([-100, -90, -75, -50, -30, 0].map((d) => wifiStrengthPercent(d))).toEqual([0, 20, 50, 100, 100, 0]);
   expect(wifiStrengthPercent(undefined)).toBeUndefined();
   expect(wifiStrengthPercent(NaN)).toBeUndefined();
@@ -33,7 +39,14 @@ test('device provisioning: mDNS starts as p1meter-XXXXXX once the station is con
       mode: () => 'sta',
     },
     dns: { start: () => {}, stop: () => {} },
-    mdns: { start: (name) => { mdns = name; }, stop: () => { mdns = undefined; } },
+    mdns: {
+      start: (name) => {
+        mdns = name;
+      },
+      stop: () => {
+        mdns = undefined;
+      },
+    },
     store: { load: () => ({ ssid: 'Home', password: 'pass-word' }), save: () => {}, clear: () => {} },
     mdnsHostName: homeWizardHostName(serialFromMac(mac)),
   });

@@ -40,16 +40,21 @@ async function find(type: string, name: string): Promise<Service> {
   const found: Service[] = [];
   const b = browser.find({ type }, (s) => found.push(s));
   try {
-    return await waitFor(`${name}._${type}._tcp on mDNS`, () => {
-      b.update(); // query again: the first query may go out before the announcement
-      return found.find((s) => s.name === name && s.addresses && s.addresses.length > 0);
-    }, 20000, 500);
+    return await waitFor(
+      `${name}._${type}._tcp on mDNS`,
+      () => {
+        b.update(); // query again: the first query may go out before the announcement
+        return found.find((s) => s.name === name && s.addresses && s.addresses.length > 0);
+      },
+      20000,
+      500,
+    );
   } finally {
     b.stop();
   }
 }
 
-test('_hwenergy._tcp resolves: instance and host p1meter-XXXXXX, the server\'s port, HomeWizard\'s TXT, addresses', async () => {
+test("_hwenergy._tcp resolves: instance and host p1meter-XXXXXX, the server's port, HomeWizard's TXT, addresses", async () => {
   const s = await find('hwenergy', instance);
   expect(s.host).toBe(instance + '.local');
   expect(s.port).toBe(host.port);
@@ -60,7 +65,12 @@ test('_hwenergy._tcp resolves: instance and host p1meter-XXXXXX, the server\'s p
 test('SmartEVSE picks it (host name starts with p1meter-) and reaches the box at the resolved address', async () => {
   const s = await find('hwenergy', instance);
   const hostname = s.host.replace(/\.local$/, ''); // MDNS.hostname(i) is the SRV target without .local
-  expect(smartEvse3Discover([{ hostname: 'shelly-1234', port: 80 }, { hostname, port: s.port }])).toBe(`${instance}.local:${host.port}`);
+  expect(
+    smartEvse3Discover([
+      { hostname: 'shelly-1234', port: 80 },
+      { hostname, port: s.port },
+    ]),
+  ).toBe(`${instance}.local:${host.port}`);
   expect(smartEvse35ServiceType(hostname)).toBe(EM_HOMEWIZARD);
   // No meter attached: the box answers, and says it has no data (503) instead of serving 0 A.
   const ipv4 = s.addresses!.find((a) => a.indexOf(':') < 0)!;
@@ -78,7 +88,10 @@ test('Home Assistant: zeroconf step accepts the TXT, unique id HWE-P1_<serial>; 
   const device = await homeWizardEnergyV1(httpGetter(`http://${ipv4}:${s.port}`)).device();
   expect(`${device.product_type}_${device.serial}`).toBe(`HWE-P1_${serial}`);
   // What HA refuses: a TXT without path, or another API path.
-  expect(zeroconfStep({ host: ipv4, properties: { ...(s.txt as Record<string, string>), path: '/api/v2' } })).toEqual({ flow: 'abort', reason: 'unsupported_api_version' });
+  expect(zeroconfStep({ host: ipv4, properties: { ...(s.txt as Record<string, string>), path: '/api/v2' } })).toEqual({
+    flow: 'abort',
+    reason: 'unsupported_api_version',
+  });
 });
 
 test('_http._tcp for browsers, same host and port', async () => {
@@ -89,27 +102,42 @@ test('_http._tcp for browsers, same host and port', async () => {
 });
 
 test('the host name p1meter-XXXXXX.local answers an A query (SmartEVSE connects by that name)', async () => {
-  const mdns = (browser as unknown as { server: { mdns: { query(q: unknown): void; on(e: string, f: (p: any) => void): void; removeListener(e: string, f: (p: any) => void): void } } }).server.mdns;
+  const mdns = (
+    browser as unknown as {
+      server: { mdns: { query(q: unknown): void; on(e: string, f: (p: any) => void): void; removeListener(e: string, f: (p: any) => void): void } };
+    }
+  ).server.mdns;
   const answers: string[] = [];
   const onResponse = (packet: any) => {
-    for (const rr of [...packet.answers, ...packet.additionals]) if (rr.type === 'A' && rr.name.toLowerCase() === (instance + '.local').toLowerCase()) answers.push(rr.data);
+    for (const rr of [...packet.answers, ...packet.additionals])
+      if (rr.type === 'A' && rr.name.toLowerCase() === (instance + '.local').toLowerCase()) answers.push(rr.data);
   };
   mdns.on('response', onResponse);
   try {
-    await waitFor('an A record for ' + instance + '.local', () => {
-      mdns.query({ questions: [{ name: instance + '.local', type: 'A' }] });
-      return answers.length > 0;
-    }, 10000, 500);
+    await waitFor(
+      'an A record for ' + instance + '.local',
+      () => {
+        mdns.query({ questions: [{ name: instance + '.local', type: 'A' }] });
+        return answers.length > 0;
+      },
+      10000,
+      500,
+    );
   } finally {
     mdns.removeListener('response', onResponse);
   }
   // Connecting by that name, a client sends it as Host: the box must take it as its own (not 421).
   const byName = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: answers[0], port: host.port, path: '/api', setHost: false, agent: false, headers: { host: `${instance}.local:${host.port}` } }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpRequest(
+      { host: answers[0], port: host.port, path: '/api', setHost: false, agent: false, headers: { host: `${instance}.local:${host.port}` } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -120,7 +148,14 @@ test('the host name p1meter-XXXXXX.local answers an A query (SmartEVSE connects 
 test('not advertised when the server only listens on loopback', async () => {
   const other = randomBytes(6);
   other[0] = (other[0] | 0x02) & 0xfe;
-  const local = await startHost({ port: 0, host: '127.0.0.1', settingsPath: join(tempDir('meterbox-mdns-lo-'), 's.json'), quiet: true, passwordIterations: 100, serial: other.toString('hex') });
+  const local = await startHost({
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath: join(tempDir('meterbox-mdns-lo-'), 's.json'),
+    quiet: true,
+    passwordIterations: 100,
+    serial: other.toString('hex'),
+  });
   try {
     const seen: string[] = [];
     const b = browser.find({ type: 'hwenergy' }, (s) => seen.push(s.name));

@@ -12,13 +12,22 @@ import * as standin from './standin-sockets';
 
 jest.mock('timer', () => ({ __esModule: true, default: require('./standin-sockets').Timer }), { virtual: true });
 jest.mock('embedded:io/socket/listener', () => ({ __esModule: true, default: require('./standin-sockets').FakeListener }), { virtual: true });
-jest.mock('crypt', () => ({
-  Digest: class {
-    private hash = createHash('sha1');
-    write(data: string) { this.hash.update(data); }
-    close() { const out = this.hash.digest(); return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength); }
-  },
-}), { virtual: true });
+jest.mock(
+  'crypt',
+  () => ({
+    Digest: class {
+      private hash = createHash('sha1');
+      write(data: string) {
+        this.hash.update(data);
+      }
+      close() {
+        const out = this.hash.digest();
+        return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+      }
+    },
+  }),
+  { virtual: true },
+);
 jest.mock('base64', () => ({ __esModule: true, default: { encode: (b: ArrayBuffer) => Buffer.from(b).toString('base64') } }), { virtual: true });
 
 standin.installXsGlobals();
@@ -28,7 +37,10 @@ const { createApp } = require('../../firmware/app/app');
 
 const root = join(__dirname, '..', '..');
 function hexFile(path: string): Uint8Array {
-  const text = readFileSync(join(root, path), 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
+  const text = readFileSync(join(root, path), 'utf8')
+    .split('\n')
+    .map((line) => line.split('#')[0].split('//')[0])
+    .join('');
   return new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 }
 const frames = [
@@ -43,10 +55,21 @@ function startBox() {
   const app = createApp({
     clock: { nowMs: () => standin.clock.nowMs },
     scheduler: {
-      every: (ms: number, callback: () => void) => { const id = standin.Timer.repeat(callback, ms); return { cancel: () => standin.Timer.clear(id) }; },
-      after: (ms: number, callback: () => void) => { const id = standin.Timer.set(callback, ms); return { cancel: () => standin.Timer.clear(id) }; },
+      every: (ms: number, callback: () => void) => {
+        const id = standin.Timer.repeat(callback, ms);
+        return { cancel: () => standin.Timer.clear(id) };
+      },
+      after: (ms: number, callback: () => void) => {
+        const id = standin.Timer.set(callback, ms);
+        return { cancel: () => standin.Timer.clear(id) };
+      },
     },
-    settingsStore: { load: () => stored, save: (text: string) => { stored = text; } },
+    settingsStore: {
+      load: () => stored,
+      save: (text: string) => {
+        stored = text;
+      },
+    },
     publisher: { broadcast: (m: string) => hub?.broadcast(m), clientCount: () => hub?.clientCount() ?? 0 },
     logger: { info: () => undefined, warn: () => undefined },
     randomBytes: (n: number) => new Uint8Array(randomBytes(n)),
@@ -98,7 +121,9 @@ test('drip-feed: 6 connections from 3 addresses sending a header byte every 14 s
     }
   }
   standin.Timer.clear(dripTimer);
-  console.log(`device server, drip-feed (6 connections from 3 addresses, 1 byte per 14 s, reconnecting): ${answered}/75 answered over ${75 * 2} s; evicted ${box.server.evictedCount}, timed out ${box.server.timedOutCount}, refused ${box.server.refusedCount}`);
+  console.log(
+    `device server, drip-feed (6 connections from 3 addresses, 1 byte per 14 s, reconnecting): ${answered}/75 answered over ${75 * 2} s; evicted ${box.server.evictedCount}, timed out ${box.server.timedOutCount}, refused ${box.server.refusedCount}`,
+  );
   expect(answered).toBe(75);
   // live data: the frame count kept growing through the attack
   expect(frameCounts[frameCounts.length - 1]).toBeGreaterThan(frameCounts[0] + 100);
@@ -107,7 +132,7 @@ test('drip-feed: 6 connections from 3 addresses sending a header byte every 14 s
   box.server.close();
 });
 
-test('a browser\'s parallel requests past 2 per address wait parked and are all answered; the table never passes 4', async () => {
+test("a browser's parallel requests past 2 per address wait parked and are all answered; the table never passes 4", async () => {
   const box = startBox();
   const requests = Array.from({ length: 4 }, () => box.listener.connect('10.0.0.5'));
   expect(box.server.activeConnections()).toBe(4);
@@ -150,14 +175,25 @@ test('foreign Host 421; cross-site setup 403; text/plain 415; the box stays uncl
   };
   expect((await ask('GET /api/v1/settings HTTP/1.1\r\nHost: evil.example\r\n\r\n')).status()).toBe(421);
   const body = '{"password":"attacker pw"}';
-  expect((await ask(`POST /api/v1/auth/setup HTTP/1.1\r\nHost: meterbox.local\r\norigin: http://evil.example\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)).status()).toBe(403);
-  expect((await ask(`POST /api/v1/auth/setup HTTP/1.1\r\nHost: meterbox.local\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`)).status()).toBe(415);
+  expect(
+    (
+      await ask(
+        `POST /api/v1/auth/setup HTTP/1.1\r\nHost: meterbox.local\r\norigin: http://evil.example\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      )
+    ).status(),
+  ).toBe(403);
+  expect(
+    (
+      await ask(`POST /api/v1/auth/setup HTTP/1.1\r\nHost: meterbox.local\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+    ).status(),
+  ).toBe(415);
   expect(JSON.parse((await ask('GET /api/v1/auth/status HTTP/1.1\r\nHost: meterbox.local\r\n\r\n')).body()).passwordSet).toBe(false);
   box.server.close();
 });
 
 describe('WebSocket hub', () => {
-  const upgrade = (extra = '') => `GET /ws HTTP/1.1\r\nHost: meterbox.local\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+  const upgrade = (extra = '') =>
+    `GET /ws HTTP/1.1\r\nHost: meterbox.local\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
 
   test('foreign Origin 403; 2 per address (429), 3 in all (503)', async () => {
     const box = startBox();

@@ -17,22 +17,38 @@ const PASSWORD = 'correct horse battery';
 const captures = [
   'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L42-1.hex',
   'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L42-2.hex',
-].map((p) => join(repoRoot, p)).join(',');
+]
+  .map((p) => join(repoRoot, p))
+  .join(',');
 
-interface Answer { status: number; body: string; headers: Record<string, string | string[] | undefined> }
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** One request on a fresh connection from `from`, with the headers exactly as given. */
-function send(app: SpawnedApp, method: string, path: string, options: { body?: string; headers?: Record<string, string>; from?: string; timeoutMs?: number } = {}): Promise<Answer> {
+function send(
+  app: SpawnedApp,
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; from?: string; timeoutMs?: number } = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { host: `127.0.0.1:${app.port}`, ...(options.headers ?? {}) };
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-    const req = httpRequest({ host: '127.0.0.1', port: app.port, method, path, agent: false, localAddress: options.from ?? '127.0.0.1', headers, setHost: false }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { if (data.length < 200_000) data += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
-      res.on('error', () => resolve({ status: -1, body: '', headers: {} }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: app.port, method, path, agent: false, localAddress: options.from ?? '127.0.0.1', headers, setHost: false },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          if (data.length < 200_000) data += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+        res.on('error', () => resolve({ status: -1, body: '', headers: {} }));
+      },
+    );
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy());
     req.on('error', () => resolve({ status: -1, body: '', headers: {} }));
     if (options.body !== undefined) req.write(options.body);
@@ -58,7 +74,19 @@ async function stillLive(app: SpawnedApp, from = '127.0.0.1'): Promise<void> {
 describe('unclaimed box', () => {
   let app: SpawnedApp;
   beforeAll(async () => {
-    app = await spawnApp(['--capture', captures, '--interval-ms', '150', '--replay-baud', '0', '--settings', join(tempDir('meterbox-lan-'), 's.json'), '--quiet', '--allow-host', 'meterbox.example.lan']);
+    app = await spawnApp([
+      '--capture',
+      captures,
+      '--interval-ms',
+      '150',
+      '--replay-baud',
+      '0',
+      '--settings',
+      join(tempDir('meterbox-lan-'), 's.json'),
+      '--quiet',
+      '--allow-host',
+      'meterbox.example.lan',
+    ]);
   });
   afterAll(async () => app?.stop());
 
@@ -68,8 +96,20 @@ describe('unclaimed box', () => {
       expect({ path, status: r.status }).toEqual({ path, status: 421 });
       expect(json(r).error).toContain('DNS rebinding');
     }
-    expect((await send(app, 'POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: PASSWORD }), headers: { host: 'evil.example:80', ...JSON_TYPE } })).status).toBe(421);
-    for (const host of ['localhost', `localhost:${app.port}`, '127.0.0.1', `127.0.0.1:${app.port}`, '[::1]:80', 'meterbox.example.lan', 'METERBOX.example.lan.', 'box.localhost']) {
+    expect(
+      (await send(app, 'POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: PASSWORD }), headers: { host: 'evil.example:80', ...JSON_TYPE } }))
+        .status,
+    ).toBe(421);
+    for (const host of [
+      'localhost',
+      `localhost:${app.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${app.port}`,
+      '[::1]:80',
+      'meterbox.example.lan',
+      'METERBOX.example.lan.',
+      'box.localhost',
+    ]) {
       const r = await send(app, 'GET', '/api/v1/status', { headers: { host } });
       expect({ host, status: r.status }).toEqual({ host, status: 200 });
     }
@@ -103,7 +143,10 @@ describe('unclaimed box', () => {
     }
     expect(json(await send(app, 'GET', '/api/v1/auth/status')).passwordSet).toBe(false);
     // The box's own page (same origin) claims it.
-    const own = await send(app, 'POST', '/api/v1/auth/setup', { body: JSON.stringify({ password: PASSWORD }), headers: { origin: `http://127.0.0.1:${app.port}`, 'sec-fetch-site': 'same-origin', ...JSON_TYPE } });
+    const own = await send(app, 'POST', '/api/v1/auth/setup', {
+      body: JSON.stringify({ password: PASSWORD }),
+      headers: { origin: `http://127.0.0.1:${app.port}`, 'sec-fetch-site': 'same-origin', ...JSON_TYPE },
+    });
     expect(own.status).toBe(201);
   });
 
@@ -124,13 +167,20 @@ describe('unclaimed box', () => {
     await stillLive(app);
   });
 
-  test('WebSocket: a foreign Origin is refused (403), the box\'s own page and scripts connect', async () => {
-    const attempt = (headers: Record<string, string>) => new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${app.port}/ws`, { headers });
-      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-      ws.on('message', () => { resolve(101); ws.terminate(); });
-      ws.on('error', () => resolve(-1));
-    });
+  test("WebSocket: a foreign Origin is refused (403), the box's own page and scripts connect", async () => {
+    const attempt = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${app.port}/ws`, { headers });
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.on('message', () => {
+          resolve(101);
+          ws.terminate();
+        });
+        ws.on('error', () => resolve(-1));
+      });
     expect(await attempt({ origin: 'http://evil.example' })).toBe(403);
     expect(await attempt({ origin: 'null' })).toBe(403);
     expect(await attempt({ origin: `http://127.0.0.1:${app.port}` })).toBe(101);
@@ -143,7 +193,17 @@ describe('claimed box under attack', () => {
   let app: SpawnedApp;
   let token = '';
   beforeAll(async () => {
-    app = await spawnApp(['--capture', captures, '--interval-ms', '150', '--replay-baud', '0', '--settings', join(tempDir('meterbox-lan-'), 's.json'), '--quiet']);
+    app = await spawnApp([
+      '--capture',
+      captures,
+      '--interval-ms',
+      '150',
+      '--replay-baud',
+      '0',
+      '--settings',
+      join(tempDir('meterbox-lan-'), 's.json'),
+      '--quiet',
+    ]);
     const setup = await getJson(`${app.url}/api/v1/auth/setup`, { method: 'POST', body: JSON.stringify({ password: PASSWORD }) });
     expect(setup.status).toBe(201);
     token = setup.body.token;
@@ -153,10 +213,16 @@ describe('claimed box under attack', () => {
 
   test('cross-site wrong logins are refused before any check and never lock the owner out', async () => {
     for (let i = 0; i < 20; i++) {
-      const r = await send(app, 'POST', '/api/v1/auth/login', { body: JSON.stringify({ password: `guess ${i}` }), headers: { origin: 'http://evil.example', ...JSON_TYPE } });
+      const r = await send(app, 'POST', '/api/v1/auth/login', {
+        body: JSON.stringify({ password: `guess ${i}` }),
+        headers: { origin: 'http://evil.example', ...JSON_TYPE },
+      });
       expect(r.status).toBe(403);
     }
-    const owner = await send(app, 'POST', '/api/v1/auth/login', { body: JSON.stringify({ password: PASSWORD }), headers: { origin: `http://127.0.0.1:${app.port}`, ...JSON_TYPE } });
+    const owner = await send(app, 'POST', '/api/v1/auth/login', {
+      body: JSON.stringify({ password: PASSWORD }),
+      headers: { origin: `http://127.0.0.1:${app.port}`, ...JSON_TYPE },
+    });
     expect(owner.status).toBe(200);
   });
 
@@ -169,14 +235,22 @@ describe('claimed box under attack', () => {
       for (let i = 0; i < 12; i++) {
         const socket = connect({ port: app.port, host: '127.0.0.1', localAddress: `127.0.3.${1 + (i % 3)}` });
         socket.on('error', () => undefined);
-        socket.on('close', () => { dripClosed++; });
+        socket.on('close', () => {
+          dripClosed++;
+        });
         let answer = '';
-        socket.on('data', (d) => { answer += d; });
+        socket.on('data', (d) => {
+          answer += d;
+        });
         socket.on('end', () => dripAnswers.push(answer.split('\r\n')[0]));
         socket.write('G');
         const text = 'ET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: ' + 'a'.repeat(100);
         let at = 0;
-        timers.push(setInterval(() => { if (!socket.destroyed) socket.write(text[at++ % text.length]); }, 14_000));
+        timers.push(
+          setInterval(() => {
+            if (!socket.destroyed) socket.write(text[at++ % text.length]);
+          }, 14_000),
+        );
         drips.push(socket);
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -188,7 +262,9 @@ describe('claimed box under attack', () => {
         if (r.status === 200) answered++;
         await new Promise((done) => setTimeout(done, 200));
       }
-      console.log(`drip-feed (12 connections, 3 addresses, 1 byte per 14 s): ${answered}/75 requests answered in ${Date.now() - startedMs} ms; drip connections closed by the box: ${dripClosed}/12`);
+      console.log(
+        `drip-feed (12 connections, 3 addresses, 1 byte per 14 s): ${answered}/75 requests answered in ${Date.now() - startedMs} ms; drip connections closed by the box: ${dripClosed}/12`,
+      );
       expect(answered).toBe(75);
       // The head deadline (10 s) closed every drip connection although bytes kept coming.
       expect(dripClosed).toBe(12);
@@ -212,8 +288,13 @@ describe('claimed box under attack', () => {
     const attacker = async (): Promise<void> => {
       while (!stop) {
         const n = next++;
-        const from = `127.0.${10 + Math.floor(n / 250) % 200}.${1 + (n % 250)}`; // a new address each try
-        const r = await send(app, 'POST', '/api/v1/auth/login', { body: JSON.stringify({ password: `guess ${n}` }), headers: JSON_TYPE, from, timeoutMs: 5000 });
+        const from = `127.0.${10 + (Math.floor(n / 250) % 200)}.${1 + (n % 250)}`; // a new address each try
+        const r = await send(app, 'POST', '/api/v1/auth/login', {
+          body: JSON.stringify({ password: `guess ${n}` }),
+          headers: JSON_TYPE,
+          from,
+          timeoutMs: 5000,
+        });
         tally.set(r.status, (tally.get(r.status) ?? 0) + 1);
       }
     };
@@ -232,14 +313,27 @@ describe('claimed box under attack', () => {
     // The owner, with the known-browser cookie, during the flood.
     let ownerStatus = 0;
     for (let i = 0; i < 10 && ownerStatus !== 200; i++) {
-      const r = await send(app, 'POST', '/api/v1/auth/login', { body: JSON.stringify({ password: PASSWORD }), headers: { ...JSON_TYPE, cookie }, from: '127.0.0.1' });
+      const r = await send(app, 'POST', '/api/v1/auth/login', {
+        body: JSON.stringify({ password: PASSWORD }),
+        headers: { ...JSON_TYPE, cookie },
+        from: '127.0.0.1',
+      });
       ownerStatus = r.status;
       if (r.status !== 200) await new Promise((done) => setTimeout(done, 1000));
     }
     stop = true;
     await Promise.all(attackers);
     latencies.sort((a, b) => a - b);
-    const figures = { polls: 100, answered, p50Ms: latencies[50], p95Ms: latencies[95], maxMs: latencies[99], loginAttempts: next, loginAnswers: Object.fromEntries(tally), ownerWithKnownBrowser: ownerStatus };
+    const figures = {
+      polls: 100,
+      answered,
+      p50Ms: latencies[50],
+      p95Ms: latencies[95],
+      maxMs: latencies[99],
+      loginAttempts: next,
+      loginAnswers: Object.fromEntries(tally),
+      ownerWithKnownBrowser: ownerStatus,
+    };
     console.log('rotating-address login flood: ' + JSON.stringify(figures));
     expect(answered).toBeGreaterThanOrEqual(95);
     expect(ownerStatus).toBe(200);

@@ -28,7 +28,7 @@ describe('JSON nesting depth', () => {
   });
   test('agrees with the real nesting of 2,000 random JSON values', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const build = (depth: number): unknown => {
       const r = random();
       if (depth === 0 || r < 0.3) return r < 0.1 ? 'x[{"\\' : r < 0.2 ? 1.5 : null;
@@ -56,8 +56,10 @@ describe('Host check (DNS rebinding)', () => {
     expect(splitHost('::ffff:192.168.1.5')).toEqual({ name: '192.168.1.5', port: '' });
   });
   test('loopback names and addresses always pass; look-alikes do not', () => {
-    for (const host of ['localhost', 'LOCALHOST:8080', 'a.b.localhost', '127.0.0.1', '127.255.0.9:80', '[::1]', '[::1]:80']) expect(hostProblem(host, [])).toBeUndefined();
-    for (const host of ['localhost.evil.example', 'evillocalhost', '127.0.0.1.evil.example', '127.0.0.256', '128.0.0.1', '127.0.0', '']) expect(hostProblem(host, [])).toBeDefined();
+    for (const host of ['localhost', 'LOCALHOST:8080', 'a.b.localhost', '127.0.0.1', '127.255.0.9:80', '[::1]', '[::1]:80'])
+      expect(hostProblem(host, [])).toBeUndefined();
+    for (const host of ['localhost.evil.example', 'evillocalhost', '127.0.0.1.evil.example', '127.0.0.256', '128.0.0.1', '127.0.0', ''])
+      expect(hostProblem(host, [])).toBeDefined();
   });
   test('own names and the arrival address pass; anything else is refused with the reason', () => {
     const own = ['meterbox.local', '192.168.4.1', 'fd00::5'];
@@ -76,7 +78,13 @@ describe('Host check (DNS rebinding)', () => {
 });
 
 describe('cross-site requests', () => {
-  const req = (headers: Record<string, string>, body?: string): AppRequest => ({ method: 'POST', path: '/x', query: {}, headers, ...(body === undefined ? {} : { body }) });
+  const req = (headers: Record<string, string>, body?: string): AppRequest => ({
+    method: 'POST',
+    path: '/x',
+    query: {},
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   test('state-changing methods', () => {
     expect(['GET', 'HEAD', 'OPTIONS'].map(changesState)).toEqual([false, false, false]);
     expect(['POST', 'PUT', 'DELETE', 'PATCH'].map(changesState)).toEqual([true, true, true, true]);
@@ -98,7 +106,8 @@ describe('cross-site requests', () => {
       { origin: 'http://box' },
       { host: 'box', 'sec-fetch-site': 'cross-site' },
       { host: 'box', 'sec-fetch-site': 'same-site', origin: 'http://box' },
-    ]) expect({ headers, refused: crossSiteProblem(req(headers)) !== undefined }).toEqual({ headers, refused: true });
+    ])
+      expect({ headers, refused: crossSiteProblem(req(headers)) !== undefined }).toEqual({ headers, refused: true });
   });
   test('bodies: JSON or undeclared pass; the three form types and others are refused', () => {
     expect(bodyTypeProblem(req({ 'content-type': 'application/json' }, '{}'))).toBeUndefined();
@@ -134,24 +143,32 @@ describe('connection table', () => {
   });
   test('full: the oldest idle goes (parked first, then one without a complete request); busy ones never', () => {
     const table = new ConnectionTable<string>({ maxConnections: 4, perAddress: 2 });
-    table.admit('a1', 'A', 0); table.admit('a2', 'A', 1); table.admit('a3', 'A', 2); table.admit('b1', 'B', 3);
+    table.admit('a1', 'A', 0);
+    table.admit('a2', 'A', 1);
+    table.admit('a3', 'A', 2);
+    table.admit('b1', 'B', 3);
     expect(table.admit('c1', 'C', 4)).toEqual({ action: 'serve', evicted: 'a3' });
     table.markBusy('a1');
     expect(table.admit('d1', 'D', 5)).toEqual({ action: 'serve', evicted: 'a2' });
-    table.markBusy('b1'); table.markBusy('c1'); table.markBusy('d1');
+    table.markBusy('b1');
+    table.markBusy('c1');
+    table.markBusy('d1');
     expect(table.admit('e1', 'E', 6)).toEqual({ action: 'refuse', reason: 'busy: every connection is in use, retry in a moment' });
     expect(table.evictedCount).toBe(2);
     expect(table.refusedCount).toBe(1);
   });
   test('full: a newcomer that would be parked only evicts a parked one of its own address', () => {
     const table = new ConnectionTable<string>({ maxConnections: 3, perAddress: 1 });
-    table.admit('a1', 'A', 0); table.admit('b1', 'B', 1); table.admit('b2', 'B', 2);
+    table.admit('a1', 'A', 0);
+    table.admit('b1', 'B', 1);
+    table.admit('b2', 'B', 2);
     expect(table.admit('a2', 'A', 3).action).toBe('refuse');
     expect(table.admit('b3', 'B', 4)).toEqual({ action: 'park', evicted: 'b2' });
   });
   test('without parking (WebSocket clients) past perAddress is refused with the reason', () => {
     const table = new ConnectionTable<string>({ maxConnections: 3, perAddress: 2 });
-    table.admit('a1', 'A', 0, false); table.admit('a2', 'A', 0, false);
+    table.admit('a1', 'A', 0, false);
+    table.admit('a2', 'A', 0, false);
     expect(table.admit('a3', 'A', 0, false)).toEqual({ action: 'refuse', reason: 'too many connections from your address (at most 2)' });
     expect(table.countFor('A')).toBe(2);
   });

@@ -7,7 +7,12 @@
 
 export const clock = { nowMs: 1_700_000_000_000 };
 
-interface VirtualTimer { id: number; atMs: number; intervalMs?: number; callback: () => void }
+interface VirtualTimer {
+  id: number;
+  atMs: number;
+  intervalMs?: number;
+  callback: () => void;
+}
 let timers: VirtualTimer[] = [];
 let nextId = 1;
 
@@ -86,7 +91,10 @@ export class FakeTCP {
     this.peer = options.from ? options.from.peer : options.peer;
     this.callbacks = options;
     this.peer.owner = this;
-    if (options.onWritable) Promise.resolve().then(() => { if (this.peer.owner === this && !this.peer.closed) options.onWritable.call(this, 65536); });
+    if (options.onWritable)
+      Promise.resolve().then(() => {
+        if (this.peer.owner === this && !this.peer.closed) options.onWritable.call(this, 65536);
+      });
     if (this.peer.inbox.length) Promise.resolve().then(() => this.readable());
   }
   readable(): void {

@@ -19,7 +19,9 @@ describe.each(nativesCases.map((c) => [c.vector, c] as const))('%s', (_v, c) => 
     expect(c.kind).toBe(c.resource.endsWith('.hex') ? 'hex' : 'binary');
   });
   test('carries the keys its sidecar states', () => {
-    const sidecar = JSON.parse(readFileSync(join(root, 'hosttests/vectors', c.vector + '.json'), 'utf8')) as { encryption?: { ek?: string; ak?: string | null; ak_or_aad_16?: string } };
+    const sidecar = JSON.parse(readFileSync(join(root, 'hosttests/vectors', c.vector + '.json'), 'utf8')) as {
+      encryption?: { ek?: string; ak?: string | null; ak_or_aad_16?: string };
+    };
     const enc = sidecar.encryption;
     expect(c.encryptionKeyHex?.toLowerCase()).toBe(enc?.ek?.toLowerCase());
     expect(c.authenticationKeyHex?.toLowerCase()).toBe((enc?.ak ?? enc?.ak_or_aad_16 ?? undefined)?.toLowerCase());

@@ -43,7 +43,11 @@ jest.mock('meter-uart', () => ({ __esModule: true, default: FakeUart }), { virtu
 // required after the mock (the esbuild transform does not hoist jest.mock above imports)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { UARTByteSource } = require('../../firmware/moddable/uart/uart-source') as {
-  UARTByteSource: new (pins: object, line: object, clock: { nowMs(): number }) => {
+  UARTByteSource: new (
+    pins: object,
+    line: object,
+    clock: { nowMs(): number },
+  ) => {
     start(onBytes: (b: Uint8Array, t: number) => void, onError: (m: string) => void): void;
     setLineSettings(line: object): void;
   };
@@ -56,7 +60,10 @@ function started() {
   const errors: string[] = [];
   const received: number[][] = [];
   const source = new UARTByteSource({ receive: 25 }, HAN_LINE, { nowMs: () => 1000 });
-  source.start((b) => received.push(Array.from(b)), (m) => errors.push(m));
+  source.start(
+    (b) => received.push(Array.from(b)),
+    (m) => errors.push(m),
+  );
   return { source, errors, received, uart: FakeUart.instances[FakeUart.instances.length - 1] as FakeUart };
 }
 

@@ -19,7 +19,13 @@ import { nativeCrc16With, type Crc16NativeClass } from '../../firmware/moddable/
 class SdkCrc16 {
   private readonly table = new Uint16Array(256);
   private value: number;
-  constructor(polynomial: number, private readonly initial: number, private readonly reflectInput: boolean, private readonly reflectOutput: boolean, private readonly xorOutput: number) {
+  constructor(
+    polynomial: number,
+    private readonly initial: number,
+    private readonly reflectInput: boolean,
+    private readonly reflectOutput: boolean,
+    private readonly xorOutput: number,
+  ) {
     for (let i = 0; i < 256; i++) {
       let crc = i << 8;
       for (let j = 0; j < 8; j++) crc = crc & 0x8000 ? ((crc << 1) ^ polynomial) & 0xffff : (crc << 1) & 0xffff;
@@ -27,9 +33,15 @@ class SdkCrc16 {
     }
     this.value = initial;
   }
-  reset(): void { this.value = this.initial; }
+  reset(): void {
+    this.value = this.initial;
+  }
   checksum(bytes: Uint8Array): number {
-    const reflect8 = (b: number): number => { let r = 0; for (let i = 0; i < 8; i++) if (b & (1 << i)) r |= 1 << (7 - i); return r; };
+    const reflect8 = (b: number): number => {
+      let r = 0;
+      for (let i = 0; i < 8; i++) if (b & (1 << i)) r |= 1 << (7 - i);
+      return r;
+    };
     let crc = this.value;
     for (const byte of bytes) {
       const b = this.reflectInput ? reflect8(byte) : byte;
@@ -44,32 +56,59 @@ class SdkCrc16 {
 
 function sdkCrypt(): CryptCipherApi {
   const keys = new WeakMap<object, Buffer>();
-  const ecb = (key: Buffer, block: Buffer): Buffer => { const c = createCipheriv('aes-128-ecb', key, null); c.setAutoPadding(false); return Buffer.concat([c.update(block), c.final()]); };
+  const ecb = (key: Buffer, block: Buffer): Buffer => {
+    const c = createCipheriv('aes-128-ecb', key, null);
+    c.setAutoPadding(false);
+    return Buffer.concat([c.update(block), c.final()]);
+  };
   class BlockCipher {
-    constructor(_name: 'AES', key: ArrayBuffer) { keys.set(this, Buffer.from(new Uint8Array(key))); }
-    encrypt(data: ArrayBuffer): ArrayBuffer { const out = ecb(keys.get(this)!, Buffer.from(new Uint8Array(data, 0, 16))); return new Uint8Array(out).buffer; }
+    constructor(_name: 'AES', key: ArrayBuffer) {
+      keys.set(this, Buffer.from(new Uint8Array(key)));
+    }
+    encrypt(data: ArrayBuffer): ArrayBuffer {
+      const out = ecb(keys.get(this)!, Buffer.from(new Uint8Array(data, 0, 16)));
+      return new Uint8Array(out).buffer;
+    }
   }
   class Mode {
     private iv = Buffer.alloc(16);
-    constructor(_m: 'CTR', private readonly cipher: BlockCipher) {}
-    setIV(iv: ArrayBuffer): void { this.iv = Buffer.from(new Uint8Array(iv)); }
-    encrypt(data: Uint8Array): ArrayBuffer { const c = createCipheriv('aes-128-ctr', keys.get(this.cipher)!, this.iv); return new Uint8Array(Buffer.concat([c.update(data), c.final()])).buffer; }
+    constructor(
+      _m: 'CTR',
+      private readonly cipher: BlockCipher,
+    ) {}
+    setIV(iv: ArrayBuffer): void {
+      this.iv = Buffer.from(new Uint8Array(iv));
+    }
+    encrypt(data: Uint8Array): ArrayBuffer {
+      const c = createCipheriv('aes-128-ctr', keys.get(this.cipher)!, this.iv);
+      return new Uint8Array(Buffer.concat([c.update(data), c.final()])).buffer;
+    }
   }
   // GHASH_H(A, C) = GCM tag XOR E(K, J0): encrypt P = C XOR CTR(J0 + 1) under GCM with a zero IV.
   const hToKey = new Map<string, Buffer>();
   class GHASH {
     private readonly key: Buffer;
     private data = Buffer.alloc(0);
-    constructor(h: ArrayBuffer, private readonly aad?: ArrayBuffer) { this.key = hToKey.get(Buffer.from(new Uint8Array(h)).toString('hex'))!; }
-    write(d: Uint8Array): void { this.data = Buffer.concat([this.data, Buffer.from(d)]); }
+    constructor(
+      h: ArrayBuffer,
+      private readonly aad?: ArrayBuffer,
+    ) {
+      this.key = hToKey.get(Buffer.from(new Uint8Array(h)).toString('hex'))!;
+    }
+    write(d: Uint8Array): void {
+      this.data = Buffer.concat([this.data, Buffer.from(d)]);
+    }
     close(): ArrayBuffer {
-      const j0 = Buffer.alloc(16); j0[15] = 1;
-      const j1 = Buffer.alloc(16); j1[15] = 2;
+      const j0 = Buffer.alloc(16);
+      j0[15] = 1;
+      const j1 = Buffer.alloc(16);
+      j1[15] = 2;
       const ctr = createCipheriv('aes-128-ctr', this.key, j1);
       const p = Buffer.concat([ctr.update(this.data), ctr.final()]);
       const gcm = createCipheriv('aes-128-gcm', this.key, Buffer.alloc(12));
       if (this.aad) gcm.setAAD(Buffer.from(new Uint8Array(this.aad)));
-      gcm.update(p); gcm.final();
+      gcm.update(p);
+      gcm.final();
       const tag = gcm.getAuthTag();
       const e = ecb(this.key, j0);
       return new Uint8Array(tag.map((b, i) => b ^ e[i])).buffer;
@@ -97,7 +136,7 @@ describe('device CRC-16 glue over the SDK CRC16 (native-crc16.ts)', () => {
     expect(arc(nine, 0, 9)).toBe(0xbb3d);
     expect(x25(nine, 0, 9)).toBe(0x906e);
   });
-  test('equal to the decoders\' tables on random ranges, call after call (reset each time)', () => {
+  test("equal to the decoders' tables on random ranges, call after call (reset each time)", () => {
     for (let i = 0; i < 300; i++) {
       const b = new Uint8Array(randomBytes(1 + (i % 700)));
       const s = i % 7;

@@ -39,7 +39,12 @@ describe.each(encrypted.map((v) => [v.name, v] as const))('%s', (_name, v) => {
     const counting = (key: Uint8Array): GcmDecryptor => {
       prepared++;
       const inner = new AesGcmKey(key);
-      return { decrypt: (p) => { decrypts++; return inner.decrypt(p); } };
+      return {
+        decrypt: (p) => {
+          decrypts++;
+          return inner.decrypt(p);
+        },
+      };
     };
     const viaJs = decode(v.bytes, optionsFor(v));
     const viaInjected = decode(v.bytes, optionsFor(v, counting));

@@ -15,7 +15,10 @@ const vectors = join(__dirname, '..', 'vectors');
 const dsmr = new Uint8Array(readFileSync(join(vectors, 'p1/ndokter-dsmr_parser/telegram_v5.txt')));
 const hdlc = parseHexText(readFileSync(join(vectors, 'han/node-dsmr-parser/aidon-example-1.hex'), 'utf8'));
 
-function run(bytes: Uint8Array, crc16: { arc?: (b: Uint8Array, s: number, e: number) => number; x25?: (b: Uint8Array, s: number, e: number) => number }): FrameResult[] {
+function run(
+  bytes: Uint8Array,
+  crc16: { arc?: (b: Uint8Array, s: number, e: number) => number; x25?: (b: Uint8Array, s: number, e: number) => number },
+): FrameResult[] {
   const out: FrameResult[] = [];
   const stream = new MeterStream({ crc16 });
   stream.push(bytes, (r) => out.push(r));
@@ -26,7 +29,12 @@ function run(bytes: Uint8Array, crc16: { arc?: (b: Uint8Array, s: number, e: num
 describe('injected CRC-16 functions', () => {
   test('a P1 telegram is checked with the injected CRC-16/ARC over "/" .. "!"', () => {
     const calls: Array<[number, number]> = [];
-    const out = run(dsmr, { arc: (b, s, e) => { calls.push([s, e]); return crc16Arc(b, s, e); } });
+    const out = run(dsmr, {
+      arc: (b, s, e) => {
+        calls.push([s, e]);
+        return crc16Arc(b, s, e);
+      },
+    });
     expect(out.filter((r) => r.ok)).toHaveLength(1);
     expect(calls.length).toBeGreaterThanOrEqual(1);
     const bang = dsmr.indexOf(0x21);
@@ -34,20 +42,25 @@ describe('injected CRC-16 functions', () => {
   });
 
   test('a wrong CRC-16/ARC makes the telegram a checksum error, never a reading', () => {
-    const out = run(dsmr, { arc: (b, s, e) => (crc16Arc(b, s, e) ^ 1) });
+    const out = run(dsmr, { arc: (b, s, e) => crc16Arc(b, s, e) ^ 1 });
     expect(out.some((r) => r.ok)).toBe(false);
     expect(out.some((r) => !r.ok && r.error.code === 'checksum')).toBe(true);
   });
 
   test('an HDLC frame is checked with the injected CRC-16/X.25 (HCS and FCS)', () => {
     let calls = 0;
-    const out = run(hdlc, { x25: (b, s, e) => { calls++; return crc16X25(b, s, e); } });
+    const out = run(hdlc, {
+      x25: (b, s, e) => {
+        calls++;
+        return crc16X25(b, s, e);
+      },
+    });
     expect(out.filter((r) => r.ok && r.format === 'hdlc')).toHaveLength(1);
     expect(calls).toBeGreaterThanOrEqual(2);
   });
 
   test('a wrong CRC-16/X.25 decodes nothing from the HDLC frame', () => {
-    const out = run(hdlc, { x25: (b, s, e) => (crc16X25(b, s, e) ^ 0x8000) });
+    const out = run(hdlc, { x25: (b, s, e) => crc16X25(b, s, e) ^ 0x8000 });
     expect(out.some((r) => r.ok)).toBe(false);
   });
 });

@@ -16,20 +16,30 @@ function run(bytes: Uint8Array, chunk: number) {
 }
 
 test('never throws, always gives a verdict, on random bytes and random chunking', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 512 }), (bytes, chunk) => {
-    const r = run(bytes, chunk);
-    return r.ok ? typeof r.info.version === 'string' : typeof r.reason === 'string' && r.reason.length > 0;
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 512 }), (bytes, chunk) => {
+      const r = run(bytes, chunk);
+      return r.ok ? typeof r.info.version === 'string' : typeof r.reason === 'string' && r.reason.length > 0;
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('never throws on a good image with random bytes overwritten (header-shaped garbage)', () => {
   const good = buildTestImage({ version: '1.1.0' });
-  fc.assert(fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.integer({ min: 1, max: 64 }), (edits, chunk) => {
-    const b = good.slice();
-    for (const [i, v] of edits) b[i] = v;
-    const r = run(b, chunk);
-    return r.ok || r.reason.length > 0;
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      fc.integer({ min: 1, max: 64 }),
+      (edits, chunk) => {
+        const b = good.slice();
+        for (const [i, v] of edits) b[i] = v;
+        const r = run(b, chunk);
+        return r.ok || r.reason.length > 0;
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('every single-bit flip of a hashed image is refused', () => {

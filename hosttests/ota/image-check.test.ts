@@ -32,9 +32,15 @@ describe('sha256 and hmac agree with node:crypto', () => {
 
 describe('version order', () => {
   test.each([
-    ['1.2.3', '1.2.3', 0], ['1.2.4', '1.2.3', 1], ['v1.10.0', '1.9.9', 1], ['1.2', '1.2.0', 0],
-    ['1.2.3-rc.1', '1.2.3', -1], ['v1.2.3-4-gabc123', 'v1.2.3', 1], ['0.9.0', '1.0.0', -1],
-    ['1.0.0-dirty', '1.0.0', 0], ['garbage', '1.0.0', undefined],
+    ['1.2.3', '1.2.3', 0],
+    ['1.2.4', '1.2.3', 1],
+    ['v1.10.0', '1.9.9', 1],
+    ['1.2', '1.2.0', 0],
+    ['1.2.3-rc.1', '1.2.3', -1],
+    ['v1.2.3-4-gabc123', 'v1.2.3', 1],
+    ['0.9.0', '1.0.0', -1],
+    ['1.0.0-dirty', '1.0.0', 0],
+    ['garbage', '1.0.0', undefined],
   ])('%s vs %s', (a, b, expected) => {
     expect(compareVersions(a, b)).toBe(expected);
   });
@@ -45,7 +51,18 @@ describe('ESP32 image check', () => {
     const image = buildTestImage({ version: '1.1.0' });
     for (const chunk of [1, 7, 16, 100, image.length]) {
       const r = check(image, {}, chunk);
-      expect(r).toEqual({ ok: true, info: expect.objectContaining({ version: '1.1.0', projectName: 'meterbox', chipId: 0, segmentCount: 3, hashChecked: true, sizeBytes: image.length, idfVersion: 'v5.4.1' }) });
+      expect(r).toEqual({
+        ok: true,
+        info: expect.objectContaining({
+          version: '1.1.0',
+          projectName: 'meterbox',
+          chipId: 0,
+          segmentCount: 3,
+          hashChecked: true,
+          sizeBytes: image.length,
+          idfVersion: 'v5.4.1',
+        }),
+      });
     }
   });
   test('an image without an appended hash passes on its checksum alone', () => {
@@ -68,12 +85,66 @@ describe('ESP32 image check', () => {
     ['unparseable version', () => buildTestImage({ version: 'nightly' }), {}, /cannot compare/],
     ['too big for the slot', () => buildTestImage({ segmentSizes: [2000, 2000, 2000] }), {}, /larger than the update slot|more than the update slot/],
     ['truncated in a segment', () => buildTestImage().subarray(0, 500), {}, /truncated: upload ended at byte 500 while reading the segment-data/],
-    ['truncated in the hash', () => { const i = buildTestImage(); return i.subarray(0, i.length - 5); }, {}, /truncated/],
-    ['flipped data byte', () => { const i = buildTestImage({ hashAppended: false }).slice(); i[400] ^= 0x01; return i; }, {}, /checksum mismatch/],
-    ['flipped byte with hash: checksum still caught first', () => { const i = buildTestImage().slice(); i[400] ^= 0x01; return i; }, {}, /checksum mismatch/],
-    ['padding byte changed (outside the checksum): only the hash sees it', () => { const i = buildTestImage({ segmentSizes: [300] }).slice(); i[i.length - 33 - 1] ^= 0x40; return i; }, {}, /SHA-256 does not match/],
-    ['hash itself corrupted', () => { const i = buildTestImage().slice(); i[i.length - 1] ^= 0xff; return i; }, {}, /SHA-256 does not match/],
-    ['trailing bytes', () => { const i = buildTestImage(); const o = new Uint8Array(i.length + 4); o.set(i); return o; }, {}, /unexpected data after the image end/],
+    [
+      'truncated in the hash',
+      () => {
+        const i = buildTestImage();
+        return i.subarray(0, i.length - 5);
+      },
+      {},
+      /truncated/,
+    ],
+    [
+      'flipped data byte',
+      () => {
+        const i = buildTestImage({ hashAppended: false }).slice();
+        i[400] ^= 0x01;
+        return i;
+      },
+      {},
+      /checksum mismatch/,
+    ],
+    [
+      'flipped byte with hash: checksum still caught first',
+      () => {
+        const i = buildTestImage().slice();
+        i[400] ^= 0x01;
+        return i;
+      },
+      {},
+      /checksum mismatch/,
+    ],
+    [
+      'padding byte changed (outside the checksum): only the hash sees it',
+      () => {
+        const i = buildTestImage({ segmentSizes: [300] }).slice();
+        i[i.length - 33 - 1] ^= 0x40;
+        return i;
+      },
+      {},
+      /SHA-256 does not match/,
+    ],
+    [
+      'hash itself corrupted',
+      () => {
+        const i = buildTestImage().slice();
+        i[i.length - 1] ^= 0xff;
+        return i;
+      },
+      {},
+      /SHA-256 does not match/,
+    ],
+    [
+      'trailing bytes',
+      () => {
+        const i = buildTestImage();
+        const o = new Uint8Array(i.length + 4);
+        o.set(i);
+        return o;
+      },
+      {},
+      /unexpected data after the image end/,
+    ],
     ['empty upload', () => new Uint8Array(0), {}, /truncated: upload ended at byte 0/],
   ];
   test.each(rejected)('%s is rejected with a reason', (_name, make, options, reason) => {

@@ -27,7 +27,10 @@ let app: SpawnedApp;
 let dir: string;
 let token: string;
 const otadata = () => JSON.parse(readFileSync(join(dir, 'ota', 'otadata.json'), 'utf8'));
-const slotHash = (label: string) => createHash('sha256').update(readFileSync(join(dir, 'ota', `${label}.bin`))).digest('hex');
+const slotHash = (label: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(dir, 'ota', `${label}.bin`)))
+    .digest('hex');
 
 async function upload(image: Uint8Array, query = '', auth = true) {
   return getJson(app.url + '/api/v1/firmware' + query, {
@@ -42,9 +45,27 @@ beforeAll(async () => {
   const garbage = Buffer.alloc(4000);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 37 + 11) & 0x7d; // never 0x7E, never '/': no frame can start
   writeFileSync(join(dir, 'garbage.bin'), garbage);
-  app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-health-deadline-ms', '3000', '--ota-public-key', key.publicPath,
-    '--capture', join(dir, 'garbage.bin'), '--replay-baud', '0', '--interval-ms', '200']);
-  const setup = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
+  app = await spawnApp([
+    '--settings',
+    join(dir, 'settings.json'),
+    '--ota-dir',
+    join(dir, 'ota'),
+    '--ota-health-deadline-ms',
+    '3000',
+    '--ota-public-key',
+    key.publicPath,
+    '--capture',
+    join(dir, 'garbage.bin'),
+    '--replay-baud',
+    '0',
+    '--interval-ms',
+    '200',
+  ]);
+  const setup = await getJson(app.url + '/api/v1/auth/setup', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: 'box-admin-password' }),
+  });
   expect(setup.status).toBeLessThan(300);
   token = setup.body.token;
 }, 30000);
@@ -86,7 +107,12 @@ test('a connection dropped mid-upload aborts; the boot slot stays', async () => 
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(image.length), authorization: `Bearer ${token}` },
     });
     req.on('error', () => resolve());
-    req.write(image.subarray(0, 30000), () => setTimeout(() => { req.destroy(); resolve(); }, 200));
+    req.write(image.subarray(0, 30000), () =>
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 200),
+    );
   });
   const s = await waitFor('the upload to be abandoned', async () => {
     const r = await getJson(app.url + '/api/v1/firmware');
@@ -121,10 +147,19 @@ test('good image: reading the status confirms nothing, an anonymous confirm is r
   const anonymous = await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   expect(anonymous.status).toBe(401);
   expect(otadata().states[1]).toBe('pending-verify');
-  const confirm = await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  const confirm = await getJson(app.url + '/api/v1/firmware/confirm', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
   expect(confirm.status).toBe(200);
   const s = await getJson(app.url + '/api/v1/firmware');
-  expect(s.body).toMatchObject({ state: 'idle', runningVersion: '1.2.0', runningSlot: 'ota_1', lastResult: { outcome: 'confirmed', reason: 'healthy (owner)' } });
+  expect(s.body).toMatchObject({
+    state: 'idle',
+    runningVersion: '1.2.0',
+    runningSlot: 'ota_1',
+    lastResult: { outcome: 'confirmed', reason: 'healthy (owner)' },
+  });
   expect(otadata()).toEqual({ running: 1, nextBoot: 1, states: ['valid', 'valid'] });
   await new Promise((res) => setTimeout(res, 3500));
   expect(otadata().running).toBe(1);
@@ -139,9 +174,17 @@ describe('POST /api/v1/firmware/url: the box pulls the image from a loopback web
   };
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/latest') { res.writeHead(302, { location: '/meterbox-1.3.0.bin' }); res.end(); return; }
+      if (req.url === '/latest') {
+        res.writeHead(302, { location: '/meterbox-1.3.0.bin' });
+        res.end();
+        return;
+      }
       const body = files[req.url ?? ''];
-      if (!body) { res.writeHead(404); res.end('not here'); return; }
+      if (!body) {
+        res.writeHead(404);
+        res.end('not here');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
       res.end(Buffer.from(body));
     });
@@ -151,15 +194,17 @@ describe('POST /api/v1/firmware/url: the box pulls the image from a loopback web
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const pull = (body: unknown, auth = true) => getJson(app.url + '/api/v1/firmware/url', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const settled = (outcome: string) => waitFor(`lastResult ${outcome}`, async () => {
-    const r = await getJson(app.url + '/api/v1/firmware');
-    return r.body.lastResult?.outcome === outcome && r.body.state !== 'receiving' ? r.body : undefined;
-  });
+  const pull = (body: unknown, auth = true) =>
+    getJson(app.url + '/api/v1/firmware/url', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const settled = (outcome: string) =>
+    waitFor(`lastResult ${outcome}`, async () => {
+      const r = await getJson(app.url + '/api/v1/firmware');
+      return r.body.lastResult?.outcome === outcome && r.body.state !== 'receiving' ? r.body : undefined;
+    });
 
   test('refused without a session, and bad URLs are refused', async () => {
     expect((await pull({ url: base + '/latest' }, false)).status).toBe(401);
@@ -177,7 +222,11 @@ describe('POST /api/v1/firmware/url: the box pulls the image from a loopback web
   test('a good image through a redirect is installed, restarted into and confirmed', async () => {
     expect((await pull({ url: base + '/latest' })).status).toBe(202);
     await waitFor('the restart into 1.3.0', () => otadata().states[otadata().running] === 'pending-verify', 8000);
-    await getJson(app.url + '/api/v1/firmware/confirm', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+    await getJson(app.url + '/api/v1/firmware/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
     const s = await getJson(app.url + '/api/v1/firmware');
     expect(s.body).toMatchObject({ runningVersion: '1.3.0', lastResult: { outcome: 'confirmed' } });
   }, 20000);

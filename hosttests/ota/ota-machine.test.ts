@@ -20,18 +20,41 @@ function rig() {
   const restarts: string[] = [];
   let machine: OtaMachine;
   const slots = new FileOtaSlots({
-    dir, slotSizeBytes: SLOT_BYTES, factoryVersion: '1.0.0',
-    onRestart: (label) => { restarts.push(label); machine.boot(now); },
+    dir,
+    slotSizeBytes: SLOT_BYTES,
+    factoryVersion: '1.0.0',
+    onRestart: (label) => {
+      restarts.push(label);
+      machine.boot(now);
+    },
   });
-  machine = new OtaMachine(slots, { projectName: 'meterbox', firmwareVersion: '1.0.0', healthDeadlineMs: DEADLINE_MS, rebootDelayMs: 1500, allowUnsigned: true });
+  machine = new OtaMachine(slots, {
+    projectName: 'meterbox',
+    firmwareVersion: '1.0.0',
+    healthDeadlineMs: DEADLINE_MS,
+    rebootDelayMs: 1500,
+    allowUnsigned: true,
+  });
   machine.boot(now);
-  const fileHash = (label: string) => createHash('sha256').update(readFileSync(join(dir, `${label}.bin`))).digest('hex');
+  const fileHash = (label: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(dir, `${label}.bin`)))
+      .digest('hex');
   const otadata = () => JSON.parse(readFileSync(join(dir, 'otadata.json'), 'utf8'));
   return {
-    dir, slots, restarts, fileHash, otadata,
-    get machine() { return machine; },
+    dir,
+    slots,
+    restarts,
+    fileHash,
+    otadata,
+    get machine() {
+      return machine;
+    },
     now: () => now,
-    advance(ms: number) { now += ms; machine.tick(now); },
+    advance(ms: number) {
+      now += ms;
+      machine.tick(now);
+    },
     /** Uploads in 100-byte chunks; `cutAt` simulates the connection dropping there. */
     upload(image: Uint8Array, o: { force?: boolean; cutAt?: number; announce?: boolean } = {}) {
       const opened = machine.beginUpload({ sizeBytes: o.announce === false || o.cutAt !== undefined ? undefined : image.length, force: o.force }, now);
@@ -149,7 +172,8 @@ describe('OTA: a new image that does not prove itself is rolled back', () => {
     expect(r.otadata()).toEqual({ running: 0, nextBoot: 0, states: ['valid', 'invalid'] });
     expect(r.fileHash('ota_0')).toBe(factory);
     expect(r.machine.status(r.now())).toMatchObject({
-      state: 'idle', runningVersion: '1.0.0',
+      state: 'idle',
+      runningVersion: '1.0.0',
       lastResult: { outcome: 'rolled-back', version: '1.1.0', reason: expect.stringMatching(/did not report healthy/) },
     });
     // A late health report changes nothing.

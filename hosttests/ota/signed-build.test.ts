@@ -12,7 +12,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rawP256PublicKey } from '../../tools/firmware/esp-signing';
-import { FILL_MARK, SIGNED_BOARDS, VERIFICATION_KEY_OPTION, boardSdkconfigDir, builtImagePath, mergeSdkconfig, prepareSignedBuild, sdkconfigOption } from '../../tools/firmware/signed-build';
+import {
+  FILL_MARK,
+  SIGNED_BOARDS,
+  VERIFICATION_KEY_OPTION,
+  boardSdkconfigDir,
+  builtImagePath,
+  mergeSdkconfig,
+  prepareSignedBuild,
+  sdkconfigOption,
+} from '../../tools/firmware/signed-build';
 import { repoRoot, tempDir } from '../e2e/helpers';
 
 const vectors = join(repoRoot, 'hosttests/ota/espsecure-vectors');
@@ -33,7 +42,7 @@ function optionLines(text: string): Map<string, string[]> {
 describe('mergeSdkconfig', () => {
   const fragment = ['# a signed fragment', 'CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT=y', 'CONFIG_SHARED=n', `CONFIG_KEY="${FILL_MARK}"`, ''].join('\n');
 
-  test('the fragment wins, each option once, the board\'s other lines kept in order', () => {
+  test("the fragment wins, each option once, the board's other lines kept in order", () => {
     const base = ['# board', 'CONFIG_A=y', 'CONFIG_SHARED=y', '# CONFIG_B is not set', 'CONFIG_C=4'].join('\n');
     const merged = mergeSdkconfig(base, fragment, 'frag', { CONFIG_KEY: '"/abs/key.bin"' });
     const lines = optionLines(merged);
@@ -59,12 +68,17 @@ describe('mergeSdkconfig', () => {
 });
 
 describe.each(Object.entries(SIGNED_BOARDS))('the committed files for %s', (board, signing) => {
-  test('the board\'s additions and the fragment merge with every option once', () => {
+  test("the board's additions and the fragment merge with every option once", () => {
     const base = readFileSync(join(boardSdkconfigDir(board), 'sdkconfig.defaults'), 'utf8');
     const fragment = readFileSync(join(repoRoot, signing.fragment), 'utf8');
     const values: Record<string, string> = signing.scheme === 'ecdsa-p256-v1' ? { [VERIFICATION_KEY_OPTION]: '"/abs/signature_verification_key.bin"' } : {};
     const lines = optionLines(mergeSdkconfig(base, fragment, signing.fragment, values));
-    for (const option of ['CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE', 'CONFIG_UART_ISR_IN_IRAM', 'CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT', 'CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT']) {
+    for (const option of [
+      'CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE',
+      'CONFIG_UART_ISR_IN_IRAM',
+      'CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT',
+      'CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT',
+    ]) {
       expect(lines.get(option)).toEqual([`${option}=y`]);
     }
     expect(lines.get('CONFIG_SECURE_BOOT_BUILD_SIGNED_BINARIES')).toEqual(['CONFIG_SECURE_BOOT_BUILD_SIGNED_BINARIES=n']);
@@ -102,7 +116,13 @@ describe('prepareSignedBuild', () => {
   });
 
   test('ESP32-C3: RSA-3072, no verification key file or line (the running image carries its key)', () => {
-    const plan = prepareSignedBuild({ board: 'esp32/esp32c3', key: rsaPrivate, out: join(tempDir('signed-build-'), 'signed-esp32c3'), outputRoot: '/o', debug: true });
+    const plan = prepareSignedBuild({
+      board: 'esp32/esp32c3',
+      key: rsaPrivate,
+      out: join(tempDir('signed-build-'), 'signed-esp32c3'),
+      outputRoot: '/o',
+      debug: true,
+    });
     expect(plan.scheme).toBe('rsa3072-v2');
     expect(plan.verificationKey).toBeUndefined();
     expect(existsSync(join(dirname(plan.manifest), 'signature_verification_key.bin'))).toBe(false);
@@ -112,23 +132,34 @@ describe('prepareSignedBuild', () => {
 
   test('refused with the reason: a key of the other chip, a board without a signed scheme, no key', () => {
     const out = join(tempDir('signed-build-'), 'x');
-    expect(() => prepareSignedBuild({ board: 'esp32/esp32c3', key: ecPrivate, out, outputRoot: '/o' })).toThrow(/esp32\/esp32c3 checks rsa3072-v2 signatures only.*ecdsa-p256-v1/);
+    expect(() => prepareSignedBuild({ board: 'esp32/esp32c3', key: ecPrivate, out, outputRoot: '/o' })).toThrow(
+      /esp32\/esp32c3 checks rsa3072-v2 signatures only.*ecdsa-p256-v1/,
+    );
     expect(() => prepareSignedBuild({ board: 'esp32', key: rsaPrivate, out, outputRoot: '/o' })).toThrow(/esp32 checks ecdsa-p256-v1 signatures only/);
-    expect(() => prepareSignedBuild({ board: 'esp32/esp32s3', key: rsaPrivate, out, outputRoot: '/o' })).toThrow(/signed builds are made for esp32 and esp32\/esp32c3/);
+    expect(() => prepareSignedBuild({ board: 'esp32/esp32s3', key: rsaPrivate, out, outputRoot: '/o' })).toThrow(
+      /signed builds are made for esp32 and esp32\/esp32c3/,
+    );
     expect(() => prepareSignedBuild({ board: 'esp32', key: join(out, 'missing.pem'), out, outputRoot: '/o' })).toThrow(/no key at/);
     expect(() => prepareSignedBuild({ board: 'esp32', key: join(vectors, 'bootloader.bin'), out, outputRoot: '/o' })).toThrow(/cannot use .* as a release key/);
   });
 
-  test('builtImagePath follows mcconfig\'s layout (platform, chip, kind, manifest folder)', () => {
-    expect(builtImagePath({ board: 'esp32', manifest: '/r/manifests/manifest.json', outputRoot: '/m/build' })).toBe('/m/build/bin/esp32/release/manifests/xs_esp32.bin');
-    expect(builtImagePath({ board: 'esp32/esp32c3', manifest: '/r/build/signed-esp32c3/manifest.json', outputRoot: '/o', instrument: true })).toBe('/o/bin/esp32/esp32c3/instrument/signed-esp32c3/xs_esp32.bin');
+  test("builtImagePath follows mcconfig's layout (platform, chip, kind, manifest folder)", () => {
+    expect(builtImagePath({ board: 'esp32', manifest: '/r/manifests/manifest.json', outputRoot: '/m/build' })).toBe(
+      '/m/build/bin/esp32/release/manifests/xs_esp32.bin',
+    );
+    expect(builtImagePath({ board: 'esp32/esp32c3', manifest: '/r/build/signed-esp32c3/manifest.json', outputRoot: '/o', instrument: true })).toBe(
+      '/o/bin/esp32/esp32c3/instrument/signed-esp32c3/xs_esp32.bin',
+    );
   });
 });
 
 describe('build-device.mjs --signed (dry run: the commands it would run)', () => {
-  const buildDevice = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'firmware/moddable/build-device.mjs'), ...args, '--dry-run'], {
-    cwd: repoRoot, encoding: 'utf8', env: { ...process.env, MODDABLE: '/opt/moddable', IDF_PATH: '/opt/esp-idf' },
-  });
+  const buildDevice = (args: string[]) =>
+    spawnSync(process.execPath, [join(repoRoot, 'firmware/moddable/build-device.mjs'), ...args, '--dry-run'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, MODDABLE: '/opt/moddable', IDF_PATH: '/opt/esp-idf' },
+    });
 
   test('builds the generated manifest, then signs and verifies the image mcconfig leaves', () => {
     const config = join(tempDir('signed-build-dry-'), 'signed-esp32');
@@ -152,7 +183,16 @@ describe('build-device.mjs --signed (dry run: the commands it would run)', () =>
   test('refused: the simulator, deploy, a key of the other chip', () => {
     expect(buildDevice(['lin', 'build', '--signed', ecPrivate]).stderr).toMatch(/--signed is for ESP32 boards/);
     expect(buildDevice(['esp32', 'deploy', '--signed', ecPrivate]).stderr).toMatch(/--signed builds only/);
-    const wrong = buildDevice(['esp32', 'build', '--board', 'esp32/esp32c3', '--signed', ecPrivate, '--signed-config', join(tempDir('signed-build-dry-'), 'x')]);
+    const wrong = buildDevice([
+      'esp32',
+      'build',
+      '--board',
+      'esp32/esp32c3',
+      '--signed',
+      ecPrivate,
+      '--signed-config',
+      join(tempDir('signed-build-dry-'), 'x'),
+    ]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/checks rsa3072-v2 signatures only/);
   });

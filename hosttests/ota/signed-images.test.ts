@@ -25,17 +25,34 @@ describe('through the HTTP API of npm start (ECDSA P-256, the ESP32 scheme)', ()
   let dir: string;
   let token: string;
   const otadata = () => readFileSync(join(dir, 'ota', 'otadata.json'), 'utf8');
-  const slot0 = () => createHash('sha256').update(readFileSync(join(dir, 'ota', 'ota_0.bin'))).digest('hex');
-  const upload = (image: Uint8Array, query = '') => getJson(app.url + '/api/v1/firmware' + query, {
-    method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
-    body: Buffer.from(image),
-  });
+  const slot0 = () =>
+    createHash('sha256')
+      .update(readFileSync(join(dir, 'ota', 'ota_0.bin')))
+      .digest('hex');
+  const upload = (image: Uint8Array, query = '') =>
+    getJson(app.url + '/api/v1/firmware' + query, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
+      body: Buffer.from(image),
+    });
 
   beforeAll(async () => {
     dir = tempDir('ota-signed-');
-    app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-public-key', release.publicPath, '--ota-health-deadline-ms', '60000']);
-    const setup = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
+    app = await spawnApp([
+      '--settings',
+      join(dir, 'settings.json'),
+      '--ota-dir',
+      join(dir, 'ota'),
+      '--ota-public-key',
+      release.publicPath,
+      '--ota-health-deadline-ms',
+      '60000',
+    ]);
+    const setup = await getJson(app.url + '/api/v1/auth/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'box-admin-password' }),
+    });
     token = setup.body.token;
   }, 30000);
   afterAll(() => app?.stop());
@@ -52,9 +69,17 @@ describe('through the HTTP API of npm start (ECDSA P-256, the ESP32 scheme)', ()
   test.each([
     ['unsigned', image, /image is not signed/],
     ['signed with another key', stranger.sign(image), /not made with this box's release key/],
-    ['signature taken from another signed image', Buffer.concat([Buffer.from(otherImage), Buffer.from(signed.subarray(image.length))]), /not made with this box's release key/],
+    [
+      'signature taken from another signed image',
+      Buffer.concat([Buffer.from(otherImage), Buffer.from(signed.subarray(image.length))]),
+      /not made with this box's release key/,
+    ],
     ['truncated signature', signed.subarray(0, signed.length - 10), /signature is truncated/],
-    ['signature block of another scheme', Buffer.concat([Buffer.from(image), Buffer.from([2, 0, 0, 0]), Buffer.from(signed.subarray(image.length + 4))]), /version is 2, not 0/],
+    [
+      'signature block of another scheme',
+      Buffer.concat([Buffer.from(image), Buffer.from([2, 0, 0, 0]), Buffer.from(signed.subarray(image.length + 4))]),
+      /version is 2, not 0/,
+    ],
     ['bytes after the signature', Buffer.concat([Buffer.from(signed), Buffer.from([0])]), /unexpected data after the signature/],
     ['downgraded (signed, older version)', release.sign(buildTestImage({ version: '0.0.9' })), /older than running 0\.1\.0; upload with force/],
   ])('%s: refused with the reason, running slot and otadata untouched', async (_name, bytes, reason) => {

@@ -26,11 +26,13 @@ test('ECDSA v1: byte for byte what espsecure sign-data -v 1 wrote', () => {
   expect(scheme).toBe('ecdsa-p256-v1');
   expect(signed.length).toBe(vector('bootloader.bin').length + 68);
   expect(signed.equals(vector('bootloader_signed.bin'))).toBe(true);
-  expect(rawP256PublicKey(createPrivateKey(vector('ecdsa256_secure_boot_signing_key.pem'))).equals(vector('ecdsa256_secure_boot_signing_pubkey_raw.bin'))).toBe(true);
+  expect(rawP256PublicKey(createPrivateKey(vector('ecdsa256_secure_boot_signing_key.pem'))).equals(vector('ecdsa256_secure_boot_signing_pubkey_raw.bin'))).toBe(
+    true,
+  );
   expect(verifySignedFile(vector('bootloader_signed.bin'), vector('ecdsa256_secure_boot_signing_pubkey.pem'))).toBeUndefined();
 });
 
-test('RSA v2: espsecure\'s layout, only the PSS signature differs; both verify', () => {
+test("RSA v2: espsecure's layout, only the PSS signature differs; both verify", () => {
   const input = vector('bootloader_unsigned_v2.bin');
   const theirs = vector('bootloader_signed_v2_rsa.bin');
   const { signed: ours, scheme } = signImage(input, vector('rsa_secure_boot_signing_key.pem'));
@@ -45,13 +47,16 @@ test('RSA v2: espsecure\'s layout, only the PSS signature differs; both verify',
     expect(signatureFormatProblem('rsa3072-v2', file.subarray(sector))).toBeUndefined();
     expect(verifySignedFile(file, vector('rsa_secure_boot_signing_pubkey.pem'))).toBeUndefined();
   }
-  const digest = (f: Buffer) => createHash('sha256').update(f.subarray(sector + SBV2_KEY_OFFSET, sector + SBV2_KEY_OFFSET + SBV2_KEY_BYTES)).digest('hex');
+  const digest = (f: Buffer) =>
+    createHash('sha256')
+      .update(f.subarray(sector + SBV2_KEY_OFFSET, sector + SBV2_KEY_OFFSET + SBV2_KEY_BYTES))
+      .digest('hex');
   expect(digest(ours)).toBe(digest(theirs));
   // ...which is what espsecure digest-sbv2-public-key gives for that key (the digest ESP-IDF trusts).
   expect(digest(ours)).toBe(vector('rsa_public_key_digest.bin').toString('hex'));
 });
 
-test('the verifier refuses a changed byte, another key, and the other scheme\'s key', () => {
+test("the verifier refuses a changed byte, another key, and the other scheme's key", () => {
   const signed = Buffer.from(vector('bootloader_signed.bin'));
   signed[100] ^= 1;
   expect(verifySignedFile(signed, vector('ecdsa256_secure_boot_signing_pubkey.pem'))).toMatch(/not made with this box's release key/);
@@ -67,9 +72,20 @@ test('command line: keygen, sign, verify', () => {
   try {
     expect(main(['keygen', '--scheme', 'ecdsa-p256-v1', '--out', dir])).toBe(0);
     expect(readFileSync(join(dir, 'signature_verification_key.bin')).length).toBe(64);
-    expect(main(['sign', '--key', join(dir, 'meterbox-release.key.pem'), join(repoRoot, 'hosttests/ota/espsecure-vectors/bootloader.bin'), '--out', join(dir, 'signed.bin')])).toBe(0);
+    expect(
+      main([
+        'sign',
+        '--key',
+        join(dir, 'meterbox-release.key.pem'),
+        join(repoRoot, 'hosttests/ota/espsecure-vectors/bootloader.bin'),
+        '--out',
+        join(dir, 'signed.bin'),
+      ]),
+    ).toBe(0);
     expect(main(['verify', '--key', join(dir, 'meterbox-release.pub.pem'), join(dir, 'signed.bin')])).toBe(0);
-    expect(main(['verify', '--key', join(repoRoot, 'hosttests/ota/espsecure-vectors/ecdsa256_secure_boot_signing_pubkey.pem'), join(dir, 'signed.bin')])).toBe(1);
+    expect(main(['verify', '--key', join(repoRoot, 'hosttests/ota/espsecure-vectors/ecdsa256_secure_boot_signing_pubkey.pem'), join(dir, 'signed.bin')])).toBe(
+      1,
+    );
     expect(() => main(['keygen', '--scheme', 'ecdsa-p256-v1', '--out', dir])).toThrow(/EEXIST/);
   } finally {
     log.mockRestore();

@@ -17,7 +17,16 @@ const key = makeTestKey();
 const buildTestImage = (o: TestImageOptions) => key.sign(buildUnsigned(o));
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const haveChromium = existsSync(CHROMIUM);
 
 (haveChromium ? describe : describe.skip)('update page in Chromium', () => {
@@ -28,7 +37,11 @@ const haveChromium = existsSync(CHROMIUM);
   beforeAll(async () => {
     dir = tempDir('update-chromium-');
     app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--ota-public-key', key.publicPath]);
-    const r = await getJson(app.url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'box-admin-password' }) });
+    const r = await getJson(app.url + '/api/v1/auth/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'box-admin-password' }),
+    });
     expect(r.status).toBeLessThan(300);
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
   }, 60000);
@@ -39,24 +52,35 @@ const haveChromium = existsSync(CHROMIUM);
   });
 
   test('wrong image refused with its reason; good image installed and confirmed', async () => {
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(app.url + '/update');
     await page.locator('#admin-password').fill('box-admin-password');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#access').waitFor({ state: 'hidden' });
     await page.locator('#state').getByText('0.1.0 in ota_0').waitFor();
 
-    await page.locator('#file').setInputFiles({ name: 'blink.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '2.0.0', projectName: 'blink' })) });
+    await page.locator('#file').setInputFiles({
+      name: 'blink.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(buildTestImage({ version: '2.0.0', projectName: 'blink' })),
+    });
     await page.locator('#upload').click();
     await page.locator('#upload-msg.err').waitFor();
     expect(await page.locator('#upload-msg').textContent()).toMatch(/Refused: image is for project "blink", this box runs "meterbox".*untouched/);
     await page.locator('#state').getByText('signed with the release key (ecdsa-p256-v1)').waitFor();
 
-    await page.locator('#file').setInputFiles({ name: 'unsigned.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildUnsigned({ version: '0.2.0' })) });
+    await page
+      .locator('#file')
+      .setInputFiles({ name: 'unsigned.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildUnsigned({ version: '0.2.0' })) });
     await page.locator('#upload').click();
-    await page.locator('#upload-msg').getByText(/Refused: image is not signed/).waitFor();
+    await page
+      .locator('#upload-msg')
+      .getByText(/Refused: image is not signed/)
+      .waitFor();
 
-    await page.locator('#file').setInputFiles({ name: 'meterbox.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '0.2.0' })) });
+    await page
+      .locator('#file')
+      .setInputFiles({ name: 'meterbox.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(buildTestImage({ version: '0.2.0' })) });
     await page.locator('#upload').click();
     await page.locator('#upload-msg').getByText('Image 0.2.0 accepted (SHA-256 verified)').waitFor();
     // No meter here: the page itself confirms the new image with the owner's session once it answers.

@@ -132,8 +132,11 @@ const available = xsnapAvailable();
   test('same results in XS as in Node', async () => {
     const image = Array.from(buildTestImage({ version: '1.1.0', segmentSizes: [600, 200, 100] }));
     const bundle = await bundleForXs({
-      ota: 'firmware/app/ota/ota-machine', img: 'firmware/app/ota/esp-image', sha: 'firmware/app/crypto/sha256',
-      prov: 'firmware/app/provisioning/provisioning-machine', dns: 'firmware/app/provisioning/dns-answer',
+      ota: 'firmware/app/ota/ota-machine',
+      img: 'firmware/app/ota/esp-image',
+      sha: 'firmware/app/crypto/sha256',
+      prov: 'firmware/app/provisioning/provisioning-machine',
+      dns: 'firmware/app/provisioning/dns-answer',
       sig: 'firmware/app/ota/signature-block',
     });
     expect(bundle.missing).toEqual({});
@@ -160,12 +163,18 @@ const available = xsnapAvailable();
 
       // Figure: computrons per KiB of SHA-256 in XS (the device may inject a native digest instead).
       const kib = 64;
-      const m = await xs.evaluateJson<number>(`(() => { const b = new Uint8Array(${kib * 1024}); for (let i = 0; i < b.length; i++) b[i] = i & 255; return globalThis.__xs.sha.sha256(b)[0]; })()`);
+      const m = await xs.evaluateJson<number>(
+        `(() => { const b = new Uint8Array(${kib * 1024}); for (let i = 0; i < b.length; i++) b[i] = i & 255; return globalThis.__xs.sha.sha256(b)[0]; })()`,
+      );
       console.log(`XS: SHA-256 of ${kib} KiB = ${m.meter.compute} computrons (${Math.round(m.meter.compute / kib)} per KiB)`);
       const plain = Array.from(buildTestImage({ version: '1.1.0', segmentSizes: [kib * 1024], hashAppended: false }));
-      const c = await xs.evaluateJson<boolean>(`(() => { const b = Uint8Array.from(${JSON.stringify(plain)}); const k = new globalThis.__xs.img.EspImageChecker({ projectName: 'meterbox', runningVersion: '1.0.0', maxSizeBytes: 1 << 21 }); for (let i = 0; i < b.length; i += 4096) k.write(b.subarray(i, i + 4096)); return k.finish().ok; })()`);
+      const c = await xs.evaluateJson<boolean>(
+        `(() => { const b = Uint8Array.from(${JSON.stringify(plain)}); const k = new globalThis.__xs.img.EspImageChecker({ projectName: 'meterbox', runningVersion: '1.0.0', maxSizeBytes: 1 << 21 }); for (let i = 0; i < b.length; i += 4096) k.write(b.subarray(i, i + 4096)); return k.finish().ok; })()`,
+      );
       expect(c.value).toBe(true);
-      console.log(`XS: image check without hash, ${kib} KiB in 4 KiB chunks = ${c.meter.compute} computrons incl. building the array (${Math.round(c.meter.compute / kib)} per KiB)`);
+      console.log(
+        `XS: image check without hash, ${kib} KiB in 4 KiB chunks = ${c.meter.compute} computrons incl. building the array (${Math.round(c.meter.compute / kib)} per KiB)`,
+      );
     } finally {
       xs.close();
     }

@@ -34,10 +34,15 @@ export function smartevseCurrents(m: SmartevseModel, query: Record<string, strin
   m.posts.push({ atMs: nowMs, query });
   const doc: Record<string, unknown> = {};
   if (m.mainsMeterIsApi && 'L1' in query && 'L2' in query && 'L3' in query) {
-    const toInt = (s: string) => { const n = parseInt(s, 10); return Number.isNaN(n) ? 0 : n; }; // Arduino String::toInt
+    const toInt = (s: string) => {
+      const n = parseInt(s, 10);
+      return Number.isNaN(n) ? 0 : n;
+    }; // Arduino String::toInt
     m.irmsDa = [toInt(query.L1!), toInt(query.L2!), toInt(query.L3!)];
     m.lastUpdateMs = nowMs;
-    doc.L1 = m.irmsDa[0]; doc.L2 = m.irmsDa[1]; doc.L3 = m.irmsDa[2];
+    doc.L1 = m.irmsDa[0];
+    doc.L2 = m.irmsDa[1];
+    doc.L3 = m.irmsDa[2];
     doc.TOTAL = m.irmsDa[0] + m.irmsDa[1] + m.irmsDa[2];
   }
   return JSON.stringify(doc);
@@ -61,7 +66,18 @@ export interface OpenevseModel {
 }
 
 export function newOpenevse(o: Partial<OpenevseModel> = {}): OpenevseModel {
-  return { maxPowerW: 11000, threePhase: true, voltageV: 230, ampsA: 0, minCurrentA: 6, livePowerW: undefined, lastUpdateMs: undefined, posts: [], statusReads: 0, ...o };
+  return {
+    maxPowerW: 11000,
+    threePhase: true,
+    voltageV: 230,
+    ampsA: 0,
+    minCurrentA: 6,
+    livePowerW: undefined,
+    lastUpdateMs: undefined,
+    posts: [],
+    statusReads: 0,
+    ...o,
+  };
 }
 
 /** shapeCurrent's max_cur for the last live_pwr. */
@@ -81,7 +97,16 @@ export function openevsePaused(m: OpenevseModel, nowMs: number): boolean {
 export function openevseHandle(m: OpenevseModel, method: string, body: string | undefined, nowMs: number): { status: number; body: string } {
   if (method === 'GET') {
     m.statusReads++;
-    return { status: 200, body: JSON.stringify({ amp: Math.round(m.ampsA * 1000), voltage: m.voltageV, shaper: 1, shaper_live_pwr: m.livePowerW ?? 0, shaper_cur: openevseMaxCurrentA(m) ?? 0 }) };
+    return {
+      status: 200,
+      body: JSON.stringify({
+        amp: Math.round(m.ampsA * 1000),
+        voltage: m.voltageV,
+        shaper: 1,
+        shaper_live_pwr: m.livePowerW ?? 0,
+        shaper_cur: openevseMaxCurrentA(m) ?? 0,
+      }),
+    };
   }
   let doc: Record<string, unknown>;
   try {
@@ -117,13 +142,24 @@ export function goeHandle(m: GoeModel, path: string, query: Record<string, strin
     const out: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(query)) {
       let v: unknown;
-      try { v = JSON.parse(text); } catch { out[key] = 'invalid json'; continue; }
+      try {
+        v = JSON.parse(text);
+      } catch {
+        out[key] = 'invalid json';
+        continue;
+      }
       if (key === 'amp') {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 6 || v > m.ama) out[key] = 'value out of range';
-        else { m.amp = v; out[key] = true; }
+        else {
+          m.amp = v;
+          out[key] = true;
+        }
       } else if (key === 'frc') {
         if (v !== 0 && v !== 1 && v !== 2) out[key] = 'value out of range';
-        else { m.frc = v; out[key] = true; }
+        else {
+          m.frc = v;
+          out[key] = true;
+        }
       } else out[key] = 'unknown key';
     }
     return { status: 200, body: JSON.stringify(out) };
@@ -131,7 +167,10 @@ export function goeHandle(m: GoeModel, path: string, query: Record<string, strin
   if (path === '/api/status') {
     m.polls++;
     const all: Record<string, unknown> = {
-      amp: m.amp, ama: m.ama, frc: m.frc, car: m.car,
+      amp: m.amp,
+      ama: m.ama,
+      frc: m.frc,
+      car: m.car,
       nrg: [230, 231, 229, 0, m.currentsA[0], m.currentsA[1], m.currentsA[2], 0, 0, 0, 0, 0, 0, 0, 0, 0],
     };
     const filter = query.filter ? query.filter.split(',') : Object.keys(all);

@@ -29,7 +29,14 @@ export function restampDsmr(telegram: Uint8Array, utcMs: number): Uint8Array {
   const text = String.fromCharCode(...telegram);
   const wall = new Date(utcMs + 3600_000);
   const two = (n: number) => String(n).padStart(2, '0');
-  const stamp = two(wall.getUTCFullYear() % 100) + two(wall.getUTCMonth() + 1) + two(wall.getUTCDate()) + two(wall.getUTCHours()) + two(wall.getUTCMinutes()) + two(wall.getUTCSeconds()) + 'W';
+  const stamp =
+    two(wall.getUTCFullYear() % 100) +
+    two(wall.getUTCMonth() + 1) +
+    two(wall.getUTCDate()) +
+    two(wall.getUTCHours()) +
+    two(wall.getUTCMinutes()) +
+    two(wall.getUTCSeconds()) +
+    'W';
   const replaced = text.replace(/0-0:1\.0\.0\(\d{12}[SW]\)/, `0-0:1.0.0(${stamp})`);
   if (replaced === text) throw new Error('telegram has no 0-0:1.0.0 line');
   const bang = replaced.lastIndexOf('!');
@@ -58,8 +65,19 @@ export function harness(outputs: SnapshotOutput[], change?: (doc: SettingsDocume
   const warnings: string[] = [];
   const deps: AppDeps = {
     clock: { nowMs: () => nowMs },
-    scheduler: { every: (_ms, cb) => { ticks.push(cb); return { cancel() {} }; }, after: () => ({ cancel() {} }) },
-    settingsStore: { load: () => saved, save: (t) => { saved = t; } },
+    scheduler: {
+      every: (_ms, cb) => {
+        ticks.push(cb);
+        return { cancel() {} };
+      },
+      after: () => ({ cancel() {} }),
+    },
+    settingsStore: {
+      load: () => saved,
+      save: (t) => {
+        saved = t;
+      },
+    },
     publisher: { broadcast: () => undefined, clientCount: () => 0 },
     logger: { info: () => undefined, warn: (m) => warnings.push(m) },
     randomBytes: (n) => new Uint8Array(n).fill(9),
@@ -68,7 +86,10 @@ export function harness(outputs: SnapshotOutput[], change?: (doc: SettingsDocume
   };
   const app = createApp(deps);
   if (change) {
-    const r = app.updateSettings((doc) => { change(doc); return doc; });
+    const r = app.updateSettings((doc) => {
+      change(doc);
+      return doc;
+    });
     if (!r.ok) throw new Error(r.error);
   }
   app.start();

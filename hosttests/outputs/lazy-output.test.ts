@@ -26,7 +26,13 @@ function recordingConnector() {
     supportsTls: false,
     connect(_options, events) {
       sessions.push(events);
-      return { publish: (t, p, r) => { published.push([t, p, r]); return true; }, close: () => undefined };
+      return {
+        publish: (t, p, r) => {
+          published.push([t, p, r]);
+          return true;
+        },
+        close: () => undefined,
+      };
     },
   };
   return { connector, published, sessions };
@@ -88,7 +94,7 @@ describe('lazyOutput', () => {
 });
 
 describe('the device MQTT output (lazyMqttOutput)', () => {
-  test('off: not built, and its status is the real output\'s status with no broker set', () => {
+  test("off: not built, and its status is the real output's status with no broker set", () => {
     const { connector } = recordingConnector();
     const lazy = lazyMqttOutput({ connector, serial: '02aabbccddee', firmwareVersion: '0.1.0' });
     const real = createMqttOutput({ connector, serial: '02aabbccddee', firmwareVersion: '0.1.0' });

@@ -67,7 +67,13 @@ describe('line currents served to outputs', () => {
 
   test('a one-phase supply has one line', () => {
     const settings: HeadroomSettings = { ...defaultHeadroomSettings, phases: 1 };
-    const reading: MeterReading = { protocol: 'dsmr', meterTime: '2026-01-10T13:00:00+01:00', powerImportW: 1000, l1: { currentA: 4, voltageV: 230 }, phaseCount: 1 };
+    const reading: MeterReading = {
+      protocol: 'dsmr',
+      meterTime: '2026-01-10T13:00:00+01:00',
+      powerImportW: 1000,
+      l1: { currentA: 4, voltageV: 230 },
+      phaseCount: 1,
+    };
     const out = outputLineCurrents(answer(reading, settings), reading);
     expect(out.lines).toHaveLength(1);
     expect(out.lines[0]!.currentA).toBe(4);

@@ -14,18 +14,28 @@ function client(port: number): Promise<{ socket: Socket; next(): Promise<Buffer>
     const socket = connect(port, '127.0.0.1');
     const queue: Buffer[] = [];
     const waiting: ((b: Buffer) => void)[] = [];
-    socket.on('data', (d: Buffer) => { const w = waiting.shift(); if (w) w(d); else queue.push(d); });
+    socket.on('data', (d: Buffer) => {
+      const w = waiting.shift();
+      if (w) w(d);
+      else queue.push(d);
+    });
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
     socket.on('error', () => undefined);
-    socket.once('connect', () => resolve({
-      socket,
-      closed,
-      next: () => new Promise((r) => { const q = queue.shift(); if (q) r(q); else waiting.push(r); }),
-    }));
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        closed,
+        next: () =>
+          new Promise((r) => {
+            const q = queue.shift();
+            if (q) r(q);
+            else waiting.push(r);
+          }),
+      }),
+    );
     socket.once('error', reject);
   });
 }
-
 
 const waitUntil = async (check: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
@@ -43,7 +53,12 @@ describe('Modbus TCP output on a real socket', () => {
     try {
       expect(output.status()).toMatchObject({ enabled: false, listening: false });
       const p1 = await freePort();
-      expect(h.app.updateSettings((d) => { d.outputs.modbusTcp = { enabled: true, port: p1, unitId: 1 }; return d; }).ok).toBe(true);
+      expect(
+        h.app.updateSettings((d) => {
+          d.outputs.modbusTcp = { enabled: true, port: p1, unitId: 1 };
+          return d;
+        }).ok,
+      ).toBe(true);
       await waitUntil(() => output.status().listening === true);
       h.feedDsmr(DSMR_V5);
       const c = await client(p1);
@@ -52,10 +67,16 @@ describe('Modbus TCP output on a real socket', () => {
       expect(answer.subarray(0, 9).toString('hex')).toBe('000100000007010404');
       expect(answer.readFloatBE(9)).toBeCloseTo(h.app.snapshot().headroom.phases.l1.currentA!, 5);
       const p2 = await freePort();
-      h.app.updateSettings((d) => { d.outputs.modbusTcp.port = p2; return d; });
+      h.app.updateSettings((d) => {
+        d.outputs.modbusTcp.port = p2;
+        return d;
+      });
       await c.closed; // the old listener and its connections are gone
       await waitUntil(() => output.status().listening === true && output.status().port === p2);
-      h.app.updateSettings((d) => { d.outputs.modbusTcp.enabled = false; return d; });
+      h.app.updateSettings((d) => {
+        d.outputs.modbusTcp.enabled = false;
+        return d;
+      });
       expect(output.status()).toMatchObject({ enabled: false, listening: false });
       await expect(client(p2)).rejects.toThrow(/ECONNREFUSED/);
     } finally {

@@ -38,7 +38,8 @@ describe('Modbus TCP function 04', () => {
 
   test('exceptions: 01 other function, 02 outside the map, 03 quantity 0 or 126, 0B another unit id', () => {
     const c = new ModbusTcpConnection(() => 7, reader);
-    const ask = (pdu: string, unit = '07') => hex(c.push(bytes('0009 0000 ' + ((pdu.replace(/\s+/g, '').length / 2) + 1).toString(16).padStart(4, '0') + unit + pdu)).responses[0]!).slice(12);
+    const ask = (pdu: string, unit = '07') =>
+      hex(c.push(bytes('0009 0000 ' + (pdu.replace(/\s+/g, '').length / 2 + 1).toString(16).padStart(4, '0') + unit + pdu)).responses[0]!).slice(12);
     expect(ask('03 0000 0002')).toBe('078301');
     expect(ask('06 0000 0001')).toBe('078601');
     expect(ask('04 000F 0002')).toBe('078402');
@@ -73,14 +74,20 @@ describe('Modbus TCP function 04', () => {
 
   test('a byte at a time: 1000 random requests give the same answers as whole ones', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
     const whole = new ModbusTcpConnection(() => 1, reader);
     const trickle = new ModbusTcpConnection(() => 1, reader);
     for (let i = 0; i < 1000; i++) {
       const start = rnd() % 20;
       const count = rnd() % 130;
       const fn = rnd() % 5 === 0 ? 3 : 4;
-      const req = bytes((i & 0xffff).toString(16).padStart(4, '0') + '0000 0006 01' + fn.toString(16).padStart(2, '0') + start.toString(16).padStart(4, '0') + count.toString(16).padStart(4, '0'));
+      const req = bytes(
+        (i & 0xffff).toString(16).padStart(4, '0') +
+          '0000 0006 01' +
+          fn.toString(16).padStart(2, '0') +
+          start.toString(16).padStart(4, '0') +
+          count.toString(16).padStart(4, '0'),
+      );
       const a = whole.push(req).responses.map(hex);
       const b: string[] = [];
       for (const byte of req) b.push(...trickle.push(new Uint8Array([byte])).responses.map(hex));

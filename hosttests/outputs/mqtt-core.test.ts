@@ -37,7 +37,12 @@ function snapshotsOf(files: string[], settings?: (doc: SettingsDocument) => void
   const app = createApp({
     clock: { nowMs: () => nowMs },
     scheduler: { every: () => ({ cancel() {} }), after: () => ({ cancel() {} }) },
-    settingsStore: { load: () => saved, save: (t) => { saved = t; } },
+    settingsStore: {
+      load: () => saved,
+      save: (t) => {
+        saved = t;
+      },
+    },
     publisher: { broadcast: () => undefined, clientCount: () => 0 },
     logger: { info: () => undefined, warn: () => undefined },
     randomBytes: (n) => new Uint8Array(n).fill(7),
@@ -72,7 +77,10 @@ describe('outgoing queue', () => {
     q.put({ topic: 'c3', payload: 'c', retain: true }); // 4 > 3: the state is dropped, configs kept
     expect(q.dropped()).toBe(1);
     const sent: string[] = [];
-    q.flush((m) => { sent.push(m.topic); return true; });
+    q.flush((m) => {
+      sent.push(m.topic);
+      return true;
+    });
     expect(sent).toEqual(['c1', 'c2', 'c3']);
   });
   test('flush stops where the connection refuses, the rest waits', () => {
@@ -107,7 +115,22 @@ describe('discovery configs for real meters', () => {
   const always = ['allowance_one_phase', 'allowance_three_phase', 'power_export', 'power_import', 'reason', 'status'];
   test('Norwegian IT Aidon: L2 current labelled as the safe value, not measured; per-line power removed (the lists have none)', () => {
     const { configs, removals, plan } = planFor(snapshotsOf([AIDON + 'L375-1.hex', AIDON + 'L267-1.hex', AIDON + 'L42-1.hex']));
-    expect(configs).toEqual([...always, 'current_l1', 'current_l2', 'current_l3', 'energy_export', 'energy_import', 'headroom_l1', 'headroom_l2', 'headroom_l3', 'voltage_l1', 'voltage_l2', 'voltage_l3'].sort());
+    expect(configs).toEqual(
+      [
+        ...always,
+        'current_l1',
+        'current_l2',
+        'current_l3',
+        'energy_export',
+        'energy_import',
+        'headroom_l1',
+        'headroom_l2',
+        'headroom_l3',
+        'voltage_l1',
+        'voltage_l2',
+        'voltage_l3',
+      ].sort(),
+    );
     expect(removals).toEqual(['power_l1', 'power_l2', 'power_l3']);
     const l2 = JSON.parse(plan.configs['homeassistant/sensor/meterbox_02aabbccddee/current_l2/config']);
     expect(l2.name).toBe('Current L2 (safe value, not measured)');
@@ -118,20 +141,33 @@ describe('discovery configs for real meters', () => {
   });
   test('DSMR 5 with per-line power: voltage and power per line, energy, nothing removed', () => {
     const { configs, removals } = planFor(snapshotsOf(['p1/node-dsmr-parser/dsmr-5.0-isk-1.txt']));
-    for (const line of ['l1', 'l2', 'l3']) expect(configs).toEqual(expect.arrayContaining([`current_${line}`, `voltage_${line}`, `power_${line}`, `headroom_${line}`]));
+    for (const line of ['l1', 'l2', 'l3'])
+      expect(configs).toEqual(expect.arrayContaining([`current_${line}`, `voltage_${line}`, `power_${line}`, `headroom_${line}`]));
     expect(removals).toEqual([]);
-    const l2 = JSON.parse(planFor(snapshotsOf(['p1/node-dsmr-parser/dsmr-5.0-isk-1.txt'])).plan.configs['homeassistant/sensor/meterbox_02aabbccddee/current_l2/config']);
+    const l2 = JSON.parse(
+      planFor(snapshotsOf(['p1/node-dsmr-parser/dsmr-5.0-isk-1.txt'])).plan.configs['homeassistant/sensor/meterbox_02aabbccddee/current_l2/config'],
+    );
     expect(l2.name).toBe('Current L2');
   });
   test('one-phase supply (Slovenian Iskra AM550, phases 1): every L2/L3 sensor removed', () => {
-    const { configs, removals } = planFor(snapshotsOf(['han/amsreader-firmware/iskra-am550-1phase-gh869-1.hex'], (d) => { d.headroom.phases = 1; }));
-    expect(removals).toEqual(expect.arrayContaining(['current_l2', 'current_l3', 'headroom_l2', 'headroom_l3', 'voltage_l2', 'voltage_l3', 'power_l2', 'power_l3']));
+    const { configs, removals } = planFor(
+      snapshotsOf(['han/amsreader-firmware/iskra-am550-1phase-gh869-1.hex'], (d) => {
+        d.headroom.phases = 1;
+      }),
+    );
+    expect(removals).toEqual(
+      expect.arrayContaining(['current_l2', 'current_l3', 'headroom_l2', 'headroom_l3', 'voltage_l2', 'voltage_l3', 'power_l2', 'power_l3']),
+    );
     expect(configs).toEqual(expect.arrayContaining(['current_l1', 'headroom_l1', 'voltage_l1']));
     expect(configs).not.toContain('current_l2');
   });
   test('energy: kWh, device_class energy, total_increasing (the energy dashboard takes it as is)', () => {
     const { plan } = planFor(snapshotsOf([AIDON + 'L375-1.hex']));
-    expect(JSON.parse(plan.configs['homeassistant/sensor/meterbox_02aabbccddee/energy_import/config'])).toMatchObject({ unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' });
+    expect(JSON.parse(plan.configs['homeassistant/sensor/meterbox_02aabbccddee/energy_import/config'])).toMatchObject({
+      unit_of_measurement: 'kWh',
+      device_class: 'energy',
+      state_class: 'total_increasing',
+    });
   });
 });
 
@@ -163,8 +199,15 @@ function scripted() {
       const call = { options, events, published: [] as Array<[string, string, boolean]>, closed: false, room: Infinity };
       calls.push(call);
       return {
-        publish: (t, p, r) => { if (call.room <= 0) return false; call.room--; call.published.push([t, p, r]); return true; },
-        close: () => { call.closed = true; },
+        publish: (t, p, r) => {
+          if (call.room <= 0) return false;
+          call.room--;
+          call.published.push([t, p, r]);
+          return true;
+        },
+        close: () => {
+          call.closed = true;
+        },
       };
     },
   };
@@ -188,7 +231,13 @@ describe('MQTT output session handling', () => {
     expect(calls).toHaveLength(0);
     for (const s of snaps) out.update(s, 1000);
     expect(calls).toHaveLength(1);
-    expect(calls[0].options).toMatchObject({ address: { host: 'broker', port: 1884, secure: false }, username: 'u', password: 'pw', clientId: 'meterbox-02aabbccddee', will: { topic: 'meterbox/02aabbccddee/availability', payload: 'offline', retain: true } });
+    expect(calls[0].options).toMatchObject({
+      address: { host: 'broker', port: 1884, secure: false },
+      username: 'u',
+      password: 'pw',
+      clientId: 'meterbox-02aabbccddee',
+      will: { topic: 'meterbox/02aabbccddee/availability', payload: 'offline', retain: true },
+    });
     calls[0].events.connected();
     const published = calls[0].published;
     expect(published[0]).toEqual(['meterbox/02aabbccddee/availability', 'online', true]);
@@ -218,7 +267,11 @@ describe('MQTT output session handling', () => {
     out.update(snaps[0], 0);
     out.update(snaps[0], 15000);
     expect(calls[0].closed).toBe(true);
-    expect(out.status()).toMatchObject({ connected: false, lastError: expect.stringMatching(/no answer from the broker within 15 s.*again in 1 s/), retryInS: 1 });
+    expect(out.status()).toMatchObject({
+      connected: false,
+      lastError: expect.stringMatching(/no answer from the broker within 15 s.*again in 1 s/),
+      retryInS: 1,
+    });
     out.update(snaps[0], 15500);
     expect(calls).toHaveLength(1);
     out.update(snaps[0], 16000);
@@ -249,7 +302,12 @@ describe('MQTT output session handling', () => {
     const before = calls[0].published.length;
     out.configure(docWith({ url: 'mqtt://b', baseTopic: 'house/meter' }));
     const farewell = calls[0].published.slice(before);
-    expect(farewell.filter(([, p]) => p === '').map(([t]) => t).sort()).toEqual([...configTopics].sort());
+    expect(
+      farewell
+        .filter(([, p]) => p === '')
+        .map(([t]) => t)
+        .sort(),
+    ).toEqual([...configTopics].sort());
     expect(farewell[farewell.length - 1]).toEqual(['meterbox/02aabbccddee/availability', 'offline', true]);
     expect(calls[0].closed).toBe(true);
     out.update(snaps[1], 1000);

@@ -132,7 +132,9 @@ const available = xsnapAvailable();
       };
       const without = await cost(false);
       const withOutput = await cost(true);
-      console.log(`XS computrons for one Aidon full list (267 bytes) through the app: ${without} without MQTT, ${withOutput} with the MQTT output publishing its state (+${withOutput - without})`);
+      console.log(
+        `XS computrons for one Aidon full list (267 bytes) through the app: ${without} without MQTT, ${withOutput} with the MQTT output publishing its state (+${withOutput - without})`,
+      );
     }
   });
 });

@@ -11,10 +11,18 @@ import type { OpenevseModel } from './charger-models';
 
 function setup(charger: Omit<ChargerSettings, 'type' | 'url' | 'enabled'>, model: OpenevseModel, change?: Parameters<typeof harness>[1]) {
   let now = () => 0;
-  const client = new ScriptedClient(() => now(), (req) => openevseHandle(model, req.method, req.body, now()));
-  const output = new ChargersOutput(client, () => now(), [{ type: 'openevse', url: 'http://openevse.test', enabled: true, phases: 3, mode: 'import', ...charger }]);
+  const client = new ScriptedClient(
+    () => now(),
+    (req) => openevseHandle(model, req.method, req.body, now()),
+  );
+  const output = new ChargersOutput(client, () => now(), [
+    { type: 'openevse', url: 'http://openevse.test', enabled: true, phases: 3, mode: 'import', ...charger },
+  ]);
   // The allowances below are worked out with a 2 A margin (the engine's default is 0.5 A).
-  const h = harness([output], (doc) => { doc.headroom.marginA = 2; change?.(doc); });
+  const h = harness([output], (doc) => {
+    doc.headroom.marginA = 2;
+    change?.(doc);
+  });
   now = h.now;
   return { h, client, model, status: () => (h.app.snapshot().outputs!.chargers!.pushes as Record<string, unknown>[])[0]! };
 }
@@ -50,10 +58,13 @@ describe('OpenEVSE push', () => {
     expect(s.status().state).toBe('paused');
   });
 
-  test('allowance mode: the shaper\'s formula gives the box\'s allowance, with the OpenEVSE\'s own current handed to the engine', () => {
+  test("allowance mode: the shaper's formula gives the box's allowance, with the OpenEVSE's own current handed to the engine", () => {
     // The car draws 3 A per line of the 4 A the meter sees on each line (Sagemcom T210-D capture).
     const s = setup({ mode: 'allowance', maxPowerW: 11000 }, newOpenevse({ ampsA: 3, voltageV: 231 }));
-    for (let i = 0; i < 90; i++) { s.h.feedDsmr(DSMR_EXPORT); s.h.advance(1000); }
+    for (let i = 0; i < 90; i++) {
+      s.h.feedDsmr(DSMR_EXPORT);
+      s.h.advance(1000);
+    }
     const snap = s.h.app.snapshot();
     // engine: fuse 25 - margin 2 - (4 A - 3 A own) = 22 A; without the own current it would be 19 A
     expect(snap.headroom.threePhaseA).toBeCloseTo(22, 5);
@@ -66,7 +77,10 @@ describe('OpenEVSE push', () => {
 
   test('allowance mode down the ladder: the safe current at 30 s (charging at the minimum), paused at 60 s', () => {
     const s = setup({ mode: 'allowance', maxPowerW: 11000 }, newOpenevse({ ampsA: 3 }));
-    for (let i = 0; i < 60; i++) { s.h.feedDsmr(DSMR_EXPORT); s.h.advance(1000); }
+    for (let i = 0; i < 60; i++) {
+      s.h.feedDsmr(DSMR_EXPORT);
+      s.h.advance(1000);
+    }
     s.h.advance(31_000);
     expect(s.h.app.snapshot().headroom.status).toBe('safe-fallback');
     expect(openevseMaxCurrentA(s.model)).toBeCloseTo(6, 2);

@@ -14,10 +14,21 @@ function recorder(name: string, failing = false) {
   const seen = { configured: [] as SettingsDocument[], updates: [] as Snapshot[], stopped: 0 };
   const output: SnapshotOutput = {
     name,
-    configure(doc) { seen.configured.push(doc); if (failing) throw new Error('configure broke'); },
-    update(snapshot) { seen.updates.push(snapshot); if (failing) throw new Error('update broke'); },
-    status() { if (failing) throw new Error('status broke'); return { updates: seen.updates.length }; },
-    stop() { seen.stopped++; },
+    configure(doc) {
+      seen.configured.push(doc);
+      if (failing) throw new Error('configure broke');
+    },
+    update(snapshot) {
+      seen.updates.push(snapshot);
+      if (failing) throw new Error('update broke');
+    },
+    status() {
+      if (failing) throw new Error('status broke');
+      return { updates: seen.updates.length };
+    },
+    stop() {
+      seen.stopped++;
+    },
   };
   return { output, seen };
 }
@@ -29,8 +40,19 @@ function harness(outputs: SnapshotOutput[]) {
   const warnings: string[] = [];
   const deps: AppDeps = {
     clock: { nowMs: () => nowMs },
-    scheduler: { every: (_ms, cb) => { ticks.push(cb); return { cancel() {} }; }, after: () => ({ cancel() {} }) },
-    settingsStore: { load: () => saved, save: (t) => { saved = t; } },
+    scheduler: {
+      every: (_ms, cb) => {
+        ticks.push(cb);
+        return { cancel() {} };
+      },
+      after: () => ({ cancel() {} }),
+    },
+    settingsStore: {
+      load: () => saved,
+      save: (t) => {
+        saved = t;
+      },
+    },
     publisher: { broadcast: () => undefined, clientCount: () => 0 },
     logger: { info: () => undefined, warn: (m) => warnings.push(m) },
     randomBytes: (n) => new Uint8Array(n).fill(9),
@@ -39,7 +61,17 @@ function harness(outputs: SnapshotOutput[]) {
   };
   const app = createApp(deps);
   app.start();
-  return { app, warnings, tick() { nowMs += 1000; for (const cb of ticks) cb(); }, feed(b: Uint8Array) { app.onMeterBytes(b, nowMs); } };
+  return {
+    app,
+    warnings,
+    tick() {
+      nowMs += 1000;
+      for (const cb of ticks) cb();
+    },
+    feed(b: Uint8Array) {
+      app.onMeterBytes(b, nowMs);
+    },
+  };
 }
 
 describe('outputs driven by the app core', () => {
@@ -54,7 +86,10 @@ describe('outputs driven by the app core', () => {
     h.tick();
     expect(a.seen.updates).toHaveLength(2);
     expect(h.app.snapshot().outputs).toEqual({ a: { updates: 2 } });
-    const r = h.app.updateSettings((doc) => { doc.headroom.fuseA = 35; return doc; });
+    const r = h.app.updateSettings((doc) => {
+      doc.headroom.fuseA = 35;
+      return doc;
+    });
     expect(r.ok).toBe(true);
     expect(a.seen.configured).toHaveLength(2);
     expect(a.seen.configured[1]!.headroom.fuseA).toBe(35);

@@ -57,14 +57,20 @@ describe('outputs settings', () => {
   });
 
   test('only one enabled charger may follow the allowance; a disabled second one is fine', () => {
-    const two = [{ type: 'goe', url: 'http://a' }, { type: 'openevse', url: 'http://b', mode: 'allowance', maxPowerW: 7000 }];
+    const two = [
+      { type: 'goe', url: 'http://a' },
+      { type: 'openevse', url: 'http://b', mode: 'allowance', maxPowerW: 7000 },
+    ];
     expect(errorsOf({ chargers: two }).join()).toMatch(/only one enabled charger may follow the allowance/);
     expect(patch({ chargers: [two[0], { ...two[1], enabled: false }] }).ok).toBe(true);
     expect(patch({ chargers: [two[0], { type: 'openevse', url: 'http://b' }, { type: 'smartevse', url: 'http://c' }] }).ok).toBe(true);
   });
 
   test('a patch without chargers keeps the list; a Modbus patch keeps the other Modbus fields', () => {
-    const current = { modbusTcp: { enabled: true, port: 5020, unitId: 2 }, chargers: [{ type: 'goe' as const, url: 'http://a', enabled: true, phases: 3 as const }] };
+    const current = {
+      modbusTcp: { enabled: true, port: 5020, unitId: 2 },
+      chargers: [{ type: 'goe' as const, url: 'http://a', enabled: true, phases: 3 as const }],
+    };
     const r = outputsSection.applyPatch(current, { modbusTcp: { port: 1502 } });
     expect(r).toEqual({ ok: true, value: { modbusTcp: { enabled: true, port: 1502, unitId: 2 }, chargers: current.chargers } });
   });
@@ -72,10 +78,17 @@ describe('outputs settings', () => {
   test('stored: each bad field falls back alone and is named; bad chargers are left out; a second follower is switched off', () => {
     const r = outputsSection.readStored({
       modbusTcp: { enabled: true, port: 99999, unitId: 2 },
-      chargers: [{ type: 'goe', url: 'http://a' }, { type: 'nope', url: 'http://b' }, { type: 'openevse', url: 'http://c', mode: 'allowance', maxPowerW: 7000 }],
+      chargers: [
+        { type: 'goe', url: 'http://a' },
+        { type: 'nope', url: 'http://b' },
+        { type: 'openevse', url: 'http://c', mode: 'allowance', maxPowerW: 7000 },
+      ],
     });
     expect(r.value.modbusTcp).toEqual({ enabled: true, port: 502, unitId: 2 });
-    expect(r.value.chargers.map((c) => [c.type, c.enabled])).toEqual([['goe', true], ['openevse', false]]);
+    expect(r.value.chargers.map((c) => [c.type, c.enabled])).toEqual([
+      ['goe', true],
+      ['openevse', false],
+    ]);
     expect(r.problems.join('\n')).toMatch(/port/);
     expect(r.problems.join('\n')).toMatch(/chargers\[1\]\.type.*left out/);
     expect(r.problems.join('\n')).toMatch(/all but the first are switched off/);
@@ -104,7 +117,8 @@ describe('outputs settings', () => {
     const h = harness([]);
     const setup = await h.app.handle({ method: 'POST', path: '/api/v1/auth/setup', query: {}, headers: {}, body: '{"password":"outputs test password"}' });
     const token = JSON.parse(String(setup.body)).token;
-    const put = (body: unknown) => h.app.handle({ method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token }, body: JSON.stringify(body) });
+    const put = (body: unknown) =>
+      h.app.handle({ method: 'PUT', path: '/api/v1/settings', query: {}, headers: { authorization: 'Bearer ' + token }, body: JSON.stringify(body) });
     const ok = await put({ outputs: { modbusTcp: { enabled: true, port: 5020 }, chargers: [{ type: 'smartevse', url: 'http://10.0.0.9' }] } });
     expect(ok.status).toBe(200);
     expect(JSON.parse(String(ok.body)).outputs.chargers[0]).toEqual({ type: 'smartevse', url: 'http://10.0.0.9', enabled: true });

@@ -12,8 +12,15 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 // Modbus requests: a whole window, one split over two segments, energy, total energy, function 03,
 // another unit, outside the map, and a protocol id that is not Modbus (closes).
 const REQUESTS = [
-  '000100000006010400000050', '0002000000060104', '0006000c', '000300000006010400480004', '000400000006010401560002',
-  '000500000006010300000002', '000600000006020400000001', '000700000006010400500002', '000800010006010400000001',
+  '000100000006010400000050',
+  '0002000000060104',
+  '0006000c',
+  '000300000006010400480004',
+  '000400000006010401560002',
+  '000500000006010300000002',
+  '000600000006020400000001',
+  '000700000006010400500002',
+  '000800010006010400000001',
 ];
 const FRAMES = Array.from({ length: 12 }, (_, i) => hex(restampDsmr(i % 3 === 2 ? DSMR_EXPORT : DSMR_V5, T0 + i * 1000)));
 
@@ -74,7 +81,11 @@ const available = xsnapAvailable();
 (available ? describe : describe.skip)('charger outputs under XS', () => {
   let bundle: string;
   beforeAll(async () => {
-    const b = await bundleForXs({ app: 'firmware/app/app', modbus: 'firmware/app/outputs/modbus-tcp-output', chargers: 'firmware/app/outputs/chargers-output' });
+    const b = await bundleForXs({
+      app: 'firmware/app/app',
+      modbus: 'firmware/app/outputs/modbus-tcp-output',
+      chargers: 'firmware/app/outputs/chargers-output',
+    });
     expect(b.missing).toEqual({});
     bundle = b.code;
   });
@@ -114,7 +125,9 @@ const available = xsnapAvailable();
     expect(out.log.some((l: string) => l.indexOf('POST http://o/status {"shaper_live_pwr":') === 0)).toBe(true);
     expect(out.status.outputs.modbusTcp.live).toBe(false); // 70 s without frames
     expect(out.status.outputs.modbusTcp.servedCurrentA).toEqual([25, 25, 25]);
-    console.log(`charger outputs under XS: ${FRAMES.length} frames + 70 ticks cost ${withCost - withoutCost} computrons more than the app alone (${withoutCost}); ${Math.round((withCost - withoutCost) / (FRAMES.length + 70))} per update`);
+    console.log(
+      `charger outputs under XS: ${FRAMES.length} frames + 70 ticks cost ${withCost - withoutCost} computrons more than the app alone (${withoutCost}); ${Math.round((withCost - withoutCost) / (FRAMES.length + 70))} per update`,
+    );
   }, 60000);
 
   test('what the parts cost in XS computrons, 100 calls each on a DSMR 5 snapshot (printed, not asserted)', async () => {

@@ -8,12 +8,29 @@ function setup(answer: ConstructorParameters<typeof ScriptedClient>[1]) {
   let nowMs = 1_000_000;
   const client = new ScriptedClient(() => nowMs, answer);
   const verdicts: string[] = [];
-  const channel = new PushChannel(client, (_p, r) => {
-    verdicts.push(String(r.status));
-    return r.status === 200 ? { ok: true } : { ok: false, error: 'HTTP ' + r.status };
-  }, () => nowMs);
-  const plan = (): PlannedRequest => ({ kind: 'push', request: { method: 'POST', url: 'http://c/x', body: '', timeoutMs: 3000 }, value: { n: client.sent.length } });
-  return { client, channel, plan, verdicts, at: (ms: number) => { nowMs = ms; }, now: () => nowMs };
+  const channel = new PushChannel(
+    client,
+    (_p, r) => {
+      verdicts.push(String(r.status));
+      return r.status === 200 ? { ok: true } : { ok: false, error: 'HTTP ' + r.status };
+    },
+    () => nowMs,
+  );
+  const plan = (): PlannedRequest => ({
+    kind: 'push',
+    request: { method: 'POST', url: 'http://c/x', body: '', timeoutMs: 3000 },
+    value: { n: client.sent.length },
+  });
+  return {
+    client,
+    channel,
+    plan,
+    verdicts,
+    at: (ms: number) => {
+      nowMs = ms;
+    },
+    now: () => nowMs,
+  };
 }
 
 describe('push channel', () => {
@@ -63,11 +80,29 @@ describe('push channel', () => {
 
   test('a throwing client or judge is one failure, never an exception into the app', () => {
     let nowMs = 5;
-    const channel = new PushChannel({ send() { throw new Error('socket table full'); } }, () => ({ ok: true }), () => nowMs);
+    const channel = new PushChannel(
+      {
+        send() {
+          throw new Error('socket table full');
+        },
+      },
+      () => ({ ok: true }),
+      () => nowMs,
+    );
     expect(() => channel.step(nowMs, () => ({ kind: 'push', request: { method: 'GET', url: 'http://a', timeoutMs: 100 }, value: {} }))).not.toThrow();
     expect(channel.status().lastError).toBe('socket table full');
     nowMs = 10_000;
-    const judged = new PushChannel({ send(_r, done) { done({ status: 200, body: 'x' }); } }, () => { throw new Error('bad'); }, () => nowMs);
+    const judged = new PushChannel(
+      {
+        send(_r, done) {
+          done({ status: 200, body: 'x' });
+        },
+      },
+      () => {
+        throw new Error('bad');
+      },
+      () => nowMs,
+    );
     judged.step(nowMs, () => ({ kind: 'poll', request: { method: 'GET', url: 'http://a', timeoutMs: 100 }, value: {} }));
     expect(judged.status().lastError).toBe('answer not understood: bad');
   });

@@ -6,7 +6,10 @@ export type Answer = PushResult | 'hang';
 
 export class ScriptedClient implements HttpPushClient {
   readonly sent: { request: PushRequest; atMs: number; done: (r: PushResult) => void }[] = [];
-  constructor(private readonly now: () => number, public answer: (request: PushRequest) => Answer = () => ({ status: 200, body: '{}' })) {}
+  constructor(
+    private readonly now: () => number,
+    public answer: (request: PushRequest) => Answer = () => ({ status: 200, body: '{}' }),
+  ) {}
 
   send(request: PushRequest, done: (result: PushResult) => void): void {
     this.sent.push({ request, atMs: this.now(), done });

@@ -22,7 +22,11 @@ describe('SDM630 register image', () => {
     expect(float(image, R.voltageL1)).toBeCloseTo(r.l1!.voltageV!, 3);
     expect(float(image, R.voltageL3)).toBeCloseTo(r.l3!.voltageV!, 3);
     // the engine's current, which it publishes rounded to 0.1 A (so at most 0.05 A from the meter's)
-    for (const [reg, phase, engine] of [[R.currentL1, r.l1!, snap.headroom.phases.l1], [R.currentL2, r.l2!, snap.headroom.phases.l2], [R.currentL3, r.l3!, snap.headroom.phases.l3]] as const) {
+    for (const [reg, phase, engine] of [
+      [R.currentL1, r.l1!, snap.headroom.phases.l1],
+      [R.currentL2, r.l2!, snap.headroom.phases.l2],
+      [R.currentL3, r.l3!, snap.headroom.phases.l3],
+    ] as const) {
       expect(float(image, reg)).toBeCloseTo(engine.currentA!, 5);
       expect(Math.abs(float(image, reg) - phase.currentA!)).toBeLessThanOrEqual(0.05 + 1e-6);
     }
@@ -49,16 +53,23 @@ describe('SDM630 register image', () => {
     const snap = h.app.snapshot();
     const r = snap.reading!;
     const image = buildSdm630Image(snap, 230);
-    for (const [cur, pow, phase] of [[R.currentL1, R.powerL1, r.l1!], [R.currentL2, R.powerL2, r.l2!], [R.currentL3, R.powerL3, r.l3!]] as const) {
+    for (const [cur, pow, phase] of [
+      [R.currentL1, R.powerL1, r.l1!],
+      [R.currentL2, R.powerL2, r.l2!],
+      [R.currentL3, R.powerL3, r.l3!],
+    ] as const) {
       expect(float(image, cur)).toBeGreaterThan(0);
-      expect(float(image, pow)).toBe(-(phase.powerExportW!));
+      expect(float(image, pow)).toBe(-phase.powerExportW!);
       expect(float(image, pow)).toBeLessThan(0);
     }
     expect(float(image, R.totalPower)).toBe(-r.powerExportW!);
   });
 
-  test('Norwegian IT grid (Aidon list 2, no L2 current): L2 is the engine\'s bound, never 0; per-line power from |I| x U', () => {
-    const h = harness([], (doc) => { doc.headroom.gridType = 'IT'; doc.headroom.fuseA = 40; });
+  test("Norwegian IT grid (Aidon list 2, no L2 current): L2 is the engine's bound, never 0; per-line power from |I| x U", () => {
+    const h = harness([], (doc) => {
+      doc.headroom.gridType = 'IT';
+      doc.headroom.fuseA = 40;
+    });
     h.feed(AIDON_IT_LIST2);
     const snap = h.app.snapshot();
     expect(snap.reading!.l2?.currentA).toBeUndefined();
@@ -73,7 +84,9 @@ describe('SDM630 register image', () => {
   });
 
   test('past the fail-safe ladder every line is served as the fuse rating with a positive power; no data yet too', () => {
-    const h = harness([], (doc) => { doc.headroom.fuseA = 35; });
+    const h = harness([], (doc) => {
+      doc.headroom.fuseA = 35;
+    });
     const before = buildSdm630Image(h.app.snapshot(), 230);
     expect(before.live).toBe(false);
     expect(before.currentA).toEqual([35, 35, 35]);
@@ -85,7 +98,11 @@ describe('SDM630 register image', () => {
     const image = buildSdm630Image(snap, 230);
     expect(image.live).toBe(false);
     expect(image.currentFrom).toEqual(['fuse-rating', 'fuse-rating', 'fuse-rating']);
-    for (const [cur, pow, volt] of [[R.currentL1, R.powerL1, R.voltageL1], [R.currentL2, R.powerL2, R.voltageL2], [R.currentL3, R.powerL3, R.voltageL3]]) {
+    for (const [cur, pow, volt] of [
+      [R.currentL1, R.powerL1, R.voltageL1],
+      [R.currentL2, R.powerL2, R.voltageL2],
+      [R.currentL3, R.powerL3, R.voltageL3],
+    ]) {
       expect(float(image, cur)).toBe(35);
       expect(float(image, pow)).toBeCloseTo(35 * float(image, volt), 1);
     }
@@ -94,7 +111,9 @@ describe('SDM630 register image', () => {
   });
 
   test('1-phase supply: L2 and L3 are 0 V, 0 A, 0 W (lines that do not exist)', () => {
-    const h = harness([], (doc) => { doc.headroom.phases = 1; });
+    const h = harness([], (doc) => {
+      doc.headroom.phases = 1;
+    });
     h.feedDsmr(DSMR_V5);
     const image = buildSdm630Image(h.app.snapshot(), 230);
     expect(float(image, R.currentL1)).toBeGreaterThan(0);

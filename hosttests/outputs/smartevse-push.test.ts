@@ -11,7 +11,10 @@ const SMARTEVSE: ChargerSettings = { type: 'smartevse', url: 'http://smartevse.t
 function setup(change?: Parameters<typeof harness>[1], apiMode = true) {
   const model = newSmartevse(apiMode);
   let now = () => 0;
-  const client = new ScriptedClient(() => now(), (req) => ({ status: 200, body: smartevseCurrents(model, queryOf(req.url), now()) }));
+  const client = new ScriptedClient(
+    () => now(),
+    (req) => ({ status: 200, body: smartevseCurrents(model, queryOf(req.url), now()) }),
+  );
   const output = new ChargersOutput(client, () => now(), [SMARTEVSE]);
   const h = harness([output], change);
   now = h.now;
@@ -29,7 +32,11 @@ describe('SmartEVSE push', () => {
     expect(req.body).toBe('');
     expect(req.url.startsWith('http://smartevse.test/currents?')).toBe(true);
     const tenths = (a: number | undefined) => Math.round(a! * 10);
-    expect(s.model.irmsDa).toEqual([tenths(snap.headroom.phases.l1.currentA), tenths(snap.headroom.phases.l2.currentA), tenths(snap.headroom.phases.l3.currentA)]);
+    expect(s.model.irmsDa).toEqual([
+      tenths(snap.headroom.phases.l1.currentA),
+      tenths(snap.headroom.phases.l2.currentA),
+      tenths(snap.headroom.phases.l3.currentA),
+    ]);
     expect(s.status().lastValue).toEqual({ L1: s.model.irmsDa![0], L2: s.model.irmsDa![1], L3: s.model.irmsDa![2], unit: 'dA' });
     expect(s.status().lastSuccessMs).toBe(s.h.now());
     s.h.advance(1000);
@@ -44,8 +51,11 @@ describe('SmartEVSE push', () => {
     expect(s.model.irmsDa).toEqual([-40, -40, -40]);
   });
 
-  test('IT grid: L2 (not measured) is the engine\'s safe value, positive, never 0', () => {
-    const s = setup((doc) => { doc.headroom.gridType = 'IT'; doc.headroom.fuseA = 40; });
+  test("IT grid: L2 (not measured) is the engine's safe value, positive, never 0", () => {
+    const s = setup((doc) => {
+      doc.headroom.gridType = 'IT';
+      doc.headroom.fuseA = 40;
+    });
     s.h.feed(AIDON_IT_LIST2);
     const l2 = s.h.app.snapshot().headroom.phases.l2;
     expect(l2.currentSource).not.toBe('measured');
@@ -54,7 +64,9 @@ describe('SmartEVSE push', () => {
   });
 
   test('1-phase supply: L2 and L3 are 0 (all three must be sent)', () => {
-    const s = setup((doc) => { doc.headroom.phases = 1; });
+    const s = setup((doc) => {
+      doc.headroom.phases = 1;
+    });
     s.h.feedDsmr(DSMR_V5);
     expect(s.model.irmsDa![0]).toBeGreaterThan(0);
     expect(s.model.irmsDa!.slice(1)).toEqual([0, 0]);
@@ -64,7 +76,9 @@ describe('SmartEVSE push', () => {
     const s = setup();
     s.h.feedDsmr(DSMR_V5);
     const t0 = s.h.now();
-    for (let i = 0; i < 45; i++) { s.h.advance(1000); }
+    for (let i = 0; i < 45; i++) {
+      s.h.advance(1000);
+    }
     const times = s.model.posts.map((p) => (p.atMs - t0) / 1000);
     // held answer (stale from 15 s) keeps being sent until safe-fallback at 30 s
     expect(times).toEqual([0, 5, 10, 15, 20, 25, 30]);
@@ -89,7 +103,10 @@ describe('SmartEVSE push', () => {
   test('an unreachable SmartEVSE: back-off, errors in the status, frames keep being decoded', () => {
     const s = setup();
     s.client.answer = () => ({ error: 'connect ECONNREFUSED' });
-    for (let i = 0; i < 10; i++) { s.h.feedDsmr(DSMR_V5); s.h.advance(1000); }
+    for (let i = 0; i < 10; i++) {
+      s.h.feedDsmr(DSMR_V5);
+      s.h.advance(1000);
+    }
     expect(s.h.app.framesDecoded()).toBe(10);
     // 1 s, 2 s, 4 s back-off: 4 attempts in 10 s instead of 12
     expect(s.client.sent.length).toBe(4);

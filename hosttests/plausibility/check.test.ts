@@ -16,19 +16,32 @@ const NOW = Date.UTC(2026, 10, 23, 17);
 
 function dsmr(lines: [number, number, number], linePowerW: [number, number, number], extra: Partial<MeterReading> = {}): MeterReading {
   const ph = (p: number) => ({ currentA: lines[p] as number, voltageV: 230, powerImportW: linePowerW[p] as number, powerExportW: 0 });
-  return { protocol: 'dsmr', meterTime: '2026-11-23T18:00:00+01:00', powerImportW: linePowerW[0] + linePowerW[1] + linePowerW[2], powerExportW: 0, l1: ph(0), l2: ph(1), l3: ph(2), ...extra };
+  return {
+    protocol: 'dsmr',
+    meterTime: '2026-11-23T18:00:00+01:00',
+    powerImportW: linePowerW[0] + linePowerW[1] + linePowerW[2],
+    powerExportW: 0,
+    l1: ph(0),
+    l2: ph(1),
+    l3: ph(2),
+    ...extra,
+  };
 }
 
-describe('a line\'s current against its own power', () => {
+describe("a line's current against its own power", () => {
   test('a consistent frame passes unchanged: the same object, no flags', () => {
     const r = dsmr([10, 3, 1], [2300, 690, 230]);
     const c = checkReading(r, tn25, NOW);
     expect(c.reading).toBe(r);
     expect(c.flags).toEqual([]);
-    expect(c.lines.map((l) => [l.currentA, l.source])).toEqual([[10, 'measured'], [3, 'measured'], [1, 'measured']]);
+    expect(c.lines.map((l) => [l.currentA, l.source])).toEqual([
+      [10, 'measured'],
+      [3, 'measured'],
+      [1, 'measured'],
+    ]);
   });
 
-  test('whole amperes made finer by the line\'s power, never less than the meter\'s current', () => {
+  test("whole amperes made finer by the line's power, never less than the meter's current", () => {
     const c = checkReading(dsmr([12, 12, 0], [2829, 2700, 0]), tn25, NOW);
     expect(c.lines[0]?.currentA).toBeCloseTo(2829 / 230, 9); // 12.3 A: what was cut off
     expect(c.lines[0]?.source).toBe('measured');
@@ -40,8 +53,17 @@ describe('a line\'s current against its own power', () => {
     for (const exporting of [false, true]) {
       const base = dsmr([0, 0, 0], [0, 0, 0]);
       const w = 6700;
-      const line = exporting ? { currentA: 0, voltageV: 230, powerImportW: 0, powerExportW: w } : { currentA: 0, voltageV: 230, powerImportW: w, powerExportW: 0 };
-      const r: MeterReading = { ...base, powerImportW: exporting ? 0 : 3 * w, powerExportW: exporting ? 3 * w : 0, l1: { ...line }, l2: { ...line }, l3: { ...line } };
+      const line = exporting
+        ? { currentA: 0, voltageV: 230, powerImportW: 0, powerExportW: w }
+        : { currentA: 0, voltageV: 230, powerImportW: w, powerExportW: 0 };
+      const r: MeterReading = {
+        ...base,
+        powerImportW: exporting ? 0 : 3 * w,
+        powerExportW: exporting ? 3 * w : 0,
+        l1: { ...line },
+        l2: { ...line },
+        l3: { ...line },
+      };
       const c = checkReading(r, tn25, NOW);
       expect(c.lines.map((l) => l.source)).toEqual(['from-power', 'from-power', 'from-power']);
       expect(c.lines[0]?.currentA).toBeCloseTo(w / 230, 9);
@@ -52,7 +74,7 @@ describe('a line\'s current against its own power', () => {
     }
   });
 
-  test('a current over five times what its line\'s power explains is implausible: the larger figure is kept', () => {
+  test("a current over five times what its line's power explains is implausible: the larger figure is kept", () => {
     const c = checkReading(dsmr([40, 3, 1], [690, 690, 230]), { ...tn25, fuseA: 63 }, NOW);
     expect(c.lines[0]).toEqual({ currentA: 40, source: 'implausible' });
     expect(c.reading.l1?.currentA).toBeUndefined();
@@ -68,7 +90,13 @@ describe('a line\'s current against its own power', () => {
 
 describe('the currents against the total power', () => {
   test('TN, no per-line power: currents a tenth of P/V are raised by the missing part, each line', () => {
-    const r: MeterReading = { protocol: 'dlms', powerImportW: 20000, l1: { currentA: 2.9, voltageV: 230 }, l2: { currentA: 2.9, voltageV: 230 }, l3: { currentA: 2.9, voltageV: 230 } };
+    const r: MeterReading = {
+      protocol: 'dlms',
+      powerImportW: 20000,
+      l1: { currentA: 2.9, voltageV: 230 },
+      l2: { currentA: 2.9, voltageV: 230 },
+      l3: { currentA: 2.9, voltageV: 230 },
+    };
     const c = checkReading(r, tn25, NOW);
     expect(c.lines.map((l) => l.source)).toEqual(['from-power', 'from-power', 'from-power']);
     // What 2.9 A (resolution 0.1 A: the true current may be up to 3.0 A) on each line leaves unexplained.
@@ -82,14 +110,41 @@ describe('the currents against the total power', () => {
     // power. Before: the 3 % tolerance grew with the total and swallowed the 69 W, L1 and L2 fell
     // back to 0 A and their headroom rose (seed 237959711).
     const tnSettings: PlausibilitySettings = { ...tn25, fuseA: 16 };
-    const tnA = checkReading({ protocol: 'dlms', powerImportW: 69, l1: { currentA: 0 }, l2: { currentA: 0, powerImportW: 0 }, l3: { currentA: 0, voltageV: 207, powerImportW: 0 } }, tnSettings, NOW);
-    const tnB = checkReading({ protocol: 'dlms', powerImportW: 760, l1: { currentA: 0 }, l2: { currentA: 0, powerImportW: 0 }, l3: { currentA: 2.7292, voltageV: 207, powerImportW: 691 } }, tnSettings, NOW);
+    const tnA = checkReading(
+      { protocol: 'dlms', powerImportW: 69, l1: { currentA: 0 }, l2: { currentA: 0, powerImportW: 0 }, l3: { currentA: 0, voltageV: 207, powerImportW: 0 } },
+      tnSettings,
+      NOW,
+    );
+    const tnB = checkReading(
+      {
+        protocol: 'dlms',
+        powerImportW: 760,
+        l1: { currentA: 0 },
+        l2: { currentA: 0, powerImportW: 0 },
+        l3: { currentA: 2.7292, voltageV: 207, powerImportW: 691 },
+      },
+      tnSettings,
+      NOW,
+    );
     for (const p of [0, 1]) expect(tnB.lines[p]!.currentA).toBeGreaterThanOrEqual(tnA.lines[p]!.currentA!);
     // IT: 9,586 W with 0 A on L1 and L3 at 207 and 207.05 V; then 20 A more on L1 with its power.
     // Before: the mean voltage made the raised L3 fall by 0.003 A (seed 376693496).
     const itSettings: PlausibilitySettings = { ...tn25, fuseA: 16, gridType: 'IT' };
-    const itA = checkReading({ protocol: 'dlms', powerImportW: 9586, l1: { currentA: 0, voltageV: 207, powerImportW: 0 }, l3: { currentA: 0, voltageV: 207.0537, powerImportW: 0 } }, itSettings, NOW);
-    const itB = checkReading({ protocol: 'dlms', powerImportW: 9586 + 5059, l1: { currentA: 19.998, voltageV: 207, powerImportW: 5059 }, l3: { currentA: 0, voltageV: 207.0537, powerImportW: 0 } }, itSettings, NOW);
+    const itA = checkReading(
+      { protocol: 'dlms', powerImportW: 9586, l1: { currentA: 0, voltageV: 207, powerImportW: 0 }, l3: { currentA: 0, voltageV: 207.0537, powerImportW: 0 } },
+      itSettings,
+      NOW,
+    );
+    const itB = checkReading(
+      {
+        protocol: 'dlms',
+        powerImportW: 9586 + 5059,
+        l1: { currentA: 19.998, voltageV: 207, powerImportW: 5059 },
+        l3: { currentA: 0, voltageV: 207.0537, powerImportW: 0 },
+      },
+      itSettings,
+      NOW,
+    );
     expect(itB.lines[2]!.currentA).toBeGreaterThanOrEqual(itA.lines[2]!.currentA!);
   });
 
@@ -104,25 +159,44 @@ describe('the currents against the total power', () => {
 
   test('IT: a consistent 2-element frame has an L2 floor of |S|/V - min(|I1|, |I3|), and no flags', () => {
     // Kettle on L1-L2 (10 A) and one on L3-L1 (5 A): I1 = |10 e^(j30) + 5 e^(-j30)| = 13.2 A, I3 = 5 A, S = 3450 VA.
-    const r: MeterReading = { protocol: 'dlms', threeWire: true, powerImportW: 3450, reactivePowerImportVar: 0, l1: { currentA: 13.2, voltageV: 230 }, l3: { currentA: 5, voltageV: 230 } };
+    const r: MeterReading = {
+      protocol: 'dlms',
+      threeWire: true,
+      powerImportW: 3450,
+      reactivePowerImportVar: 0,
+      l1: { currentA: 13.2, voltageV: 230 },
+      l3: { currentA: 5, voltageV: 230 },
+    };
     const c = checkReading(r, it40, NOW);
     expect(c.flags).toEqual([]);
     expect(c.line2FloorA).toBeCloseTo(15 - 5, 9); // the true L2 is the kettle's 10 A
   });
 
   test('IT: an L2 of exactly 0 A beside loaded lines is a 3-wire meter\'s "not measured"; U2 = 0 V too', () => {
-    const r: MeterReading = { protocol: 'dlms', threeWire: true, powerImportW: 3000, l1: { currentA: 8, voltageV: 231 }, l2: { currentA: 0, voltageV: 0 }, l3: { currentA: 7, voltageV: 230 } };
+    const r: MeterReading = {
+      protocol: 'dlms',
+      threeWire: true,
+      powerImportW: 3000,
+      l1: { currentA: 8, voltageV: 231 },
+      l2: { currentA: 0, voltageV: 0 },
+      l3: { currentA: 7, voltageV: 230 },
+    };
     const c = checkReading(r, it40, NOW);
     expect(c.lines[1]).toEqual({});
     expect(c.reading.l2).toEqual({});
     expect(c.flags).toEqual([]);
   });
 
-  test('the Kamstrup list read ten times too high (a CT meter in the direct meter\'s unit) is flagged; the larger currents stay', () => {
-    const raw = readFileSync(join(__dirname, '..', 'vectors', 'han', 'ams-han-decoder', 'Kamstrup_V0001__6841121BN243101040-1-ok-not-norwegian-L227-1.hex'), 'utf8');
+  test("the Kamstrup list read ten times too high (a CT meter in the direct meter's unit) is flagged; the larger currents stay", () => {
+    const raw = readFileSync(
+      join(__dirname, '..', 'vectors', 'han', 'ams-han-decoder', 'Kamstrup_V0001__6841121BN243101040-1-ok-not-norwegian-L227-1.hex'),
+      'utf8',
+    );
     const frames: MeterReading[] = [];
     const ms = new MeterStream();
-    const take = (x: { ok: boolean; reading?: MeterReading }) => { if (x.ok && x.reading) frames.push(x.reading); };
+    const take = (x: { ok: boolean; reading?: MeterReading }) => {
+      if (x.ok && x.reading) frames.push(x.reading);
+    };
     ms.push(parseHexText(raw), take);
     ms.flush(take);
     const real = frames[0]!;
@@ -171,6 +245,8 @@ describe('fields dropped alone', () => {
     const future = checkReading({ ...r, meterTime: '2031-01-01T00:00:00Z', energyImportWh: 5, averageDemandW: 5 }, tn25, NOW);
     expect(future.reading.meterTime).toBeUndefined();
     // Without a set box clock only the year 2100 is "far".
-    expect(checkReading({ ...r, meterTime: '2031-01-01T00:00:00Z', energyImportWh: 5, averageDemandW: 5 }, tn25, 5000).reading.meterTime).toBe('2031-01-01T00:00:00Z');
+    expect(checkReading({ ...r, meterTime: '2031-01-01T00:00:00Z', energyImportWh: 5, averageDemandW: 5 }, tn25, 5000).reading.meterTime).toBe(
+      '2031-01-01T00:00:00Z',
+    );
   });
 });

@@ -19,9 +19,16 @@ const T0 = Date.UTC(2026, 10, 23, 11);
 function headroomCli(lines: object[], settings: object): Record<string, unknown>[] {
   const dir = mkdtempSync(join(tmpdir(), 'plausibility-'));
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
-  const r = spawnSync(tsx, [join(root, 'tools', 'headroom.ts'), '--settings', join(dir, 'settings.json')], { cwd: root, input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', encoding: 'utf8' });
+  const r = spawnSync(tsx, [join(root, 'tools', 'headroom.ts'), '--settings', join(dir, 'settings.json')], {
+    cwd: root,
+    input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    encoding: 'utf8',
+  });
   expect(r.status).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** 60 frames a second apart; the same (contradictory) figures in each. */
@@ -41,25 +48,60 @@ const cases: { name: string; settings: object; make: (t: number) => MeterReading
   {
     name: 'TN: 0 A on every line at 20 kW import (6.7 kW a line)',
     settings: { fuseA: 25 },
-    make: (t) => ({ protocol: 'dsmr', meterTime: stamp(t), powerImportW: 20100, powerExportW: 0, l1: line(0, 6700, 0), l2: line(0, 6700, 0), l3: line(0, 6700, 0) }),
+    make: (t) => ({
+      protocol: 'dsmr',
+      meterTime: stamp(t),
+      powerImportW: 20100,
+      powerExportW: 0,
+      l1: line(0, 6700, 0),
+      l2: line(0, 6700, 0),
+      l3: line(0, 6700, 0),
+    }),
     source: 'from-power',
   },
   {
     name: 'TN: currents a tenth of P/V (2.9 A at 6.7 kW a line)',
     settings: { fuseA: 25 },
-    make: (t) => ({ protocol: 'dsmr', meterTime: stamp(t), powerImportW: 20100, powerExportW: 0, l1: line(2.9, 6700, 0), l2: line(2.9, 6700, 0), l3: line(2.9, 6700, 0) }),
+    make: (t) => ({
+      protocol: 'dsmr',
+      meterTime: stamp(t),
+      powerImportW: 20100,
+      powerExportW: 0,
+      l1: line(2.9, 6700, 0),
+      l2: line(2.9, 6700, 0),
+      l3: line(2.9, 6700, 0),
+    }),
     source: 'from-power',
   },
   {
     name: 'TN: 0 A on every line at 20 kW export',
     settings: { fuseA: 25 },
-    make: (t) => ({ protocol: 'dsmr', meterTime: stamp(t), powerImportW: 0, powerExportW: 20100, l1: line(0, 0, 6700), l2: line(0, 0, 6700), l3: line(0, 0, 6700) }),
+    make: (t) => ({
+      protocol: 'dsmr',
+      meterTime: stamp(t),
+      powerImportW: 0,
+      powerExportW: 20100,
+      l1: line(0, 0, 6700),
+      l2: line(0, 0, 6700),
+      l3: line(0, 0, 6700),
+    }),
     source: 'from-power',
   },
   {
     name: 'IT: 1 A on L1 and L3 but 20 kW in total',
     settings: { fuseA: 25, gridType: 'IT' },
-    make: (t) => ({ protocol: 'dlms', listId: 'KFM_001', frameKind: 'full', threeWire: true, meterTime: stamp(t), powerImportW: 20000, powerExportW: 0, l1: { currentA: 1, voltageV: 230 }, l2: { voltageV: 0 }, l3: { currentA: 1, voltageV: 230 } }),
+    make: (t) => ({
+      protocol: 'dlms',
+      listId: 'KFM_001',
+      frameKind: 'full',
+      threeWire: true,
+      meterTime: stamp(t),
+      powerImportW: 20000,
+      powerExportW: 0,
+      l1: { currentA: 1, voltageV: 230 },
+      l2: { voltageV: 0 },
+      l3: { currentA: 1, voltageV: 230 },
+    }),
     source: 'from-power',
   },
 ];
@@ -86,20 +128,38 @@ function telegram(t: number): Uint8Array {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const ts = `${p2(d.getUTCFullYear() % 100)}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}W`;
   const body = [
-    '/ISk5\\2MT382-1000', '', '1-3:0.2.8(50)', `0-0:1.0.0(${ts})`, '0-0:96.1.1(4B384547303034303436333935353037)',
-    '1-0:1.8.1(000123.456*kWh)', '1-0:1.8.2(000234.567*kWh)', '1-0:2.8.1(000000.000*kWh)', '1-0:2.8.2(000000.000*kWh)', '0-0:96.14.0(0002)',
-    '1-0:1.7.0(20.100*kW)', '1-0:2.7.0(00.000*kW)',
-    '1-0:32.7.0(230.0*V)', '1-0:52.7.0(230.0*V)', '1-0:72.7.0(230.0*V)',
-    '1-0:31.7.0(000*A)', '1-0:51.7.0(000*A)', '1-0:71.7.0(000*A)',
-    '1-0:21.7.0(06.700*kW)', '1-0:41.7.0(06.700*kW)', '1-0:61.7.0(06.700*kW)',
-    '1-0:22.7.0(00.000*kW)', '1-0:42.7.0(00.000*kW)', '1-0:62.7.0(00.000*kW)', '!',
+    '/ISk5\\2MT382-1000',
+    '',
+    '1-3:0.2.8(50)',
+    `0-0:1.0.0(${ts})`,
+    '0-0:96.1.1(4B384547303034303436333935353037)',
+    '1-0:1.8.1(000123.456*kWh)',
+    '1-0:1.8.2(000234.567*kWh)',
+    '1-0:2.8.1(000000.000*kWh)',
+    '1-0:2.8.2(000000.000*kWh)',
+    '0-0:96.14.0(0002)',
+    '1-0:1.7.0(20.100*kW)',
+    '1-0:2.7.0(00.000*kW)',
+    '1-0:32.7.0(230.0*V)',
+    '1-0:52.7.0(230.0*V)',
+    '1-0:72.7.0(230.0*V)',
+    '1-0:31.7.0(000*A)',
+    '1-0:51.7.0(000*A)',
+    '1-0:71.7.0(000*A)',
+    '1-0:21.7.0(06.700*kW)',
+    '1-0:41.7.0(06.700*kW)',
+    '1-0:61.7.0(06.700*kW)',
+    '1-0:22.7.0(00.000*kW)',
+    '1-0:42.7.0(00.000*kW)',
+    '1-0:62.7.0(00.000*kW)',
+    '!',
   ].join('\r\n');
   const bytes = new TextEncoder().encode(body);
   const crc = crc16Arc(bytes).toString(16).toUpperCase().padStart(4, '0');
   return new TextEncoder().encode(`${body}${crc}\r\n`);
 }
 
-test('the app: the snapshot\'s reading leaves the contradicted currents out; the lines outputs serve carry the current from power; 0 A allowed', () => {
+test("the app: the snapshot's reading leaves the contradicted currents out; the lines outputs serve carry the current from power; 0 A allowed", () => {
   let nowMs = T0;
   const deps: AppDeps = {
     clock: { nowMs: () => nowMs },
@@ -112,7 +172,10 @@ test('the app: the snapshot\'s reading leaves the contradicted currents out; the
   };
   const app = createApp(deps);
   app.start();
-  for (let i = 0; i < 30; i++) { nowMs += 1000; app.onMeterBytes(telegram(nowMs), nowMs); }
+  for (let i = 0; i < 30; i++) {
+    nowMs += 1000;
+    app.onMeterBytes(telegram(nowMs), nowMs);
+  }
   const snap = app.snapshot();
   expect(app.framesDecoded()).toBe(30);
   expect(snap.reading?.l1?.currentA).toBeUndefined();

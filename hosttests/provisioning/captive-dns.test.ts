@@ -15,7 +15,20 @@ import { waitFor } from '../e2e/helpers';
 const AP = Uint8Array.from([192, 168, 4, 1]);
 
 function query(name: string, qtype = 1, o: { id?: number; flags?: number; qdcount?: number; extra?: number[] } = {}): Uint8Array {
-  const bytes = [(o.id ?? 0xbeef) >> 8, (o.id ?? 0xbeef) & 0xff, (o.flags ?? 0x0100) >> 8, (o.flags ?? 0x0100) & 0xff, 0, o.qdcount ?? 1, 0, 0, 0, 0, 0, o.extra ? 1 : 0];
+  const bytes = [
+    (o.id ?? 0xbeef) >> 8,
+    (o.id ?? 0xbeef) & 0xff,
+    (o.flags ?? 0x0100) >> 8,
+    (o.flags ?? 0x0100) & 0xff,
+    0,
+    o.qdcount ?? 1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    o.extra ? 1 : 0,
+  ];
   for (const label of name.split('.')) {
     bytes.push(label.length, ...Array.from(label, (c) => c.charCodeAt(0)));
   }
@@ -59,8 +72,11 @@ describe('captive DNS answers', () => {
     for (let n = 0; n < 2000; n++) {
       const len = n % 80;
       const b = new Uint8Array(len);
-      for (let i = 0; i < len; i++) { seed = (seed * 1103515245 + 12345) >>> 0; b[i] = seed >>> 24; }
-      if (len > 5) b[4] = 0, b[5] = 1, b[2] &= 0x07;
+      for (let i = 0; i < len; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        b[i] = seed >>> 24;
+      }
+      if (len > 5) ((b[4] = 0), (b[5] = 1), (b[2] &= 0x07));
       expect(() => captiveDnsAnswer(b, AP)).not.toThrow();
     }
   });
@@ -74,12 +90,26 @@ describe('loopback responder with the simulated setup AP', () => {
   test('Node resolver gets the AP address for any name while the AP is up, nothing after', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dns-'));
     const doc: any = { wifi: {} };
-    const app = { settings: () => doc, updateSettings: (c: (d: any) => any) => { Object.assign(doc, c(doc)); return { ok: true as const }; }, snapshot: () => ({ frames: { frames: 0 } }) };
-    const w = createOtaAndWifi({ otaDir: join(dir, 'ota') }, {
-      settingsPath: join(dir, 's.json'), firmwareVersion: '0.1.0', clock: { nowMs: () => Date.now() }, log: () => {},
-      wifiSimConfig: { captiveDnsPort: 0, connectDelayMs: 30, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'right-pass' }] },
-      provisioningTiming: { apGraceMs: 50 }, tickMs: 20,
-    });
+    const app = {
+      settings: () => doc,
+      updateSettings: (c: (d: any) => any) => {
+        Object.assign(doc, c(doc));
+        return { ok: true as const };
+      },
+      snapshot: () => ({ frames: { frames: 0 } }),
+    };
+    const w = createOtaAndWifi(
+      { otaDir: join(dir, 'ota') },
+      {
+        settingsPath: join(dir, 's.json'),
+        firmwareVersion: '0.1.0',
+        clock: { nowMs: () => Date.now() },
+        log: () => {},
+        wifiSimConfig: { captiveDnsPort: 0, connectDelayMs: 30, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'right-pass' }] },
+        provisioningTiming: { apGraceMs: 50 },
+        tickMs: 20,
+      },
+    );
     try {
       w.start(app);
       const dns = w.dns as LoopbackCaptiveDns;
@@ -93,7 +123,12 @@ describe('loopback responder with the simulated setup AP', () => {
       w.provisioning.testAndSave({ ssid: 'Home', password: 'right-pass' }, Date.now());
       await waitFor('AP off', () => w.wifi.mode() === 'sta', 5000);
       expect(dns.boundPort()).toBeUndefined();
-      expect(await resolver.resolve4('connectivitycheck.gstatic.com').then(() => 'answered', (e) => e.code)).not.toBe('answered');
+      expect(
+        await resolver.resolve4('connectivitycheck.gstatic.com').then(
+          () => 'answered',
+          (e) => e.code,
+        ),
+      ).not.toBe('answered');
     } finally {
       w.stop();
     }

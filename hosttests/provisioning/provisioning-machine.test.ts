@@ -4,7 +4,12 @@
  * exactly what the radio reported and when.
  */
 import {
-  AP_GRACE_MS, BACKOFF_CAP_MS, LONG_FAILURE_MS, ProvisioningMachine, TEST_TIMEOUT_MS, credentialsProblem,
+  AP_GRACE_MS,
+  BACKOFF_CAP_MS,
+  LONG_FAILURE_MS,
+  ProvisioningMachine,
+  TEST_TIMEOUT_MS,
+  credentialsProblem,
 } from '../../firmware/app/provisioning/provisioning-machine';
 import { accessPointName, accessPointPassword, AP_PASSWORD_ALPHABET } from '../../firmware/app/provisioning/ap-identity';
 import type { StationEvent, WifiCredentials, WifiMode, WifiNetwork } from '../../firmware/app/provisioning/wifi-ports';
@@ -30,27 +35,84 @@ function harness(stored?: WifiCredentials) {
     identity,
     wifi: {
       scan: async () => scanList,
-      startAccessPoint: (c) => { ap = true; calls.push(`ap-up ${c.ssid}`); },
-      stopAccessPoint: () => { ap = false; calls.push('ap-down'); },
-      connectStation: (c) => { sta = true; calls.push(`connect ${c.ssid}/${c.password}`); },
-      disconnectStation: () => { sta = false; calls.push('disconnect'); },
+      startAccessPoint: (c) => {
+        ap = true;
+        calls.push(`ap-up ${c.ssid}`);
+      },
+      stopAccessPoint: () => {
+        ap = false;
+        calls.push('ap-down');
+      },
+      connectStation: (c) => {
+        sta = true;
+        calls.push(`connect ${c.ssid}/${c.password}`);
+      },
+      disconnectStation: () => {
+        sta = false;
+        calls.push('disconnect');
+      },
       onStationEvent: () => {},
       accessPointAddress: () => '192.168.4.1',
       mode: (): WifiMode => (ap && sta ? 'ap+sta' : ap ? 'ap' : sta ? 'sta' : 'off'),
     },
-    dns: { start: (ip) => { dns = ip; }, stop: () => { dns = undefined; } },
-    mdns: { start: (name) => { mdns = name; }, stop: () => { mdns = undefined; } },
+    dns: {
+      start: (ip) => {
+        dns = ip;
+      },
+      stop: () => {
+        dns = undefined;
+      },
+    },
+    mdns: {
+      start: (name) => {
+        mdns = name;
+      },
+      stop: () => {
+        mdns = undefined;
+      },
+    },
     mdnsHostName: 'p1meter-4F21A0',
-    store: { load: () => saved, save: (c) => { saved = c; calls.push(`save ${c.ssid}`); }, clear: () => { saved = undefined; calls.push('clear'); } },
+    store: {
+      load: () => saved,
+      save: (c) => {
+        saved = c;
+        calls.push(`save ${c.ssid}`);
+      },
+      clear: () => {
+        saved = undefined;
+        calls.push('clear');
+      },
+    },
   });
   return {
-    machine, calls,
-    get saved() { return saved; }, get ap() { return ap; }, get dns() { return dns; }, get mdns() { return mdns; },
+    machine,
+    calls,
+    get saved() {
+      return saved;
+    },
+    get ap() {
+      return ap;
+    },
+    get dns() {
+      return dns;
+    },
+    get mdns() {
+      return mdns;
+    },
     now: () => now,
-    at(ms: number) { now = ms; machine.tick(now); },
-    event(e: StationEvent) { machine.onStationEvent(e, now); },
-    status() { return machine.status(now); },
-    take() { return calls.splice(0); },
+    at(ms: number) {
+      now = ms;
+      machine.tick(now);
+    },
+    event(e: StationEvent) {
+      machine.onStationEvent(e, now);
+    },
+    status() {
+      return machine.status(now);
+    },
+    take() {
+      return calls.splice(0);
+    },
   };
 }
 
@@ -81,12 +143,21 @@ describe('access point identity (the label)', () => {
 
 describe('credential checks', () => {
   test.each([
-    ['', 'password1', /ssid is required/], ['x'.repeat(33), 'password1', /32 bytes/], ['Home', 'short', /8 to 63/],
-    ['Home', 'x'.repeat(64), /hexadecimal/], ['Home', 'pass\u0001word', /printable ASCII/], ['Home', 42, /must be a string/],
+    ['', 'password1', /ssid is required/],
+    ['x'.repeat(33), 'password1', /32 bytes/],
+    ['Home', 'short', /8 to 63/],
+    ['Home', 'x'.repeat(64), /hexadecimal/],
+    ['Home', 'pass\u0001word', /printable ASCII/],
+    ['Home', 42, /must be a string/],
   ])('%j / %j refused', (ssid, password, reason) => {
     expect(credentialsProblem(ssid, password)).toMatch(reason);
   });
-  test.each([['Home', 'correct horse'], ['Cafe', ''], ['Home', 'a'.repeat(64)], ['ÆØÅ-nett', '12345678']])('%j accepted', (ssid, password) => {
+  test.each([
+    ['Home', 'correct horse'],
+    ['Cafe', ''],
+    ['Home', 'a'.repeat(64)],
+    ['ÆØÅ-nett', '12345678'],
+  ])('%j accepted', (ssid, password) => {
     expect(credentialsProblem(ssid, password)).toBeUndefined();
   });
 });
@@ -97,13 +168,21 @@ describe('first boot and setup', () => {
     h.machine.start(0);
     expect(h.take()).toEqual(['ap-up meterbox-4F21A0']);
     expect(h.dns).toBe('192.168.4.1');
-    expect(h.status()).toMatchObject({ mode: 'ap', accessPoint: { active: true, ssid: 'meterbox-4F21A0', reason: 'no-credentials' }, station: { state: 'idle' } });
+    expect(h.status()).toMatchObject({
+      mode: 'ap',
+      accessPoint: { active: true, ssid: 'meterbox-4F21A0', reason: 'no-credentials' },
+      station: { state: 'idle' },
+    });
   });
   test('scan: hidden networks dropped, one entry per name (strongest), strongest first', async () => {
     const h = harness();
     h.machine.start(0);
     const list = await h.machine.scan(0);
-    expect(list.map((n) => [n.ssid, n.rssi])).toEqual([['Home', -55], ['Cafe', -65], ['Neighbour', -80]]);
+    expect(list.map((n) => [n.ssid, n.rssi])).toEqual([
+      ['Home', -55],
+      ['Cafe', -65],
+      ['Neighbour', -80],
+    ]);
   });
   test('wrong password: says so, keeps the AP, saves nothing; then the right one -> STA, AP off after the grace period', () => {
     const h = harness();
@@ -125,7 +204,12 @@ describe('first boot and setup', () => {
     h.at(13_000);
     h.event({ type: 'connected', ip: '192.168.1.77' });
     expect(h.saved).toEqual({ ssid: 'Home', password: 'right-pass' });
-    expect(h.status()).toMatchObject({ mode: 'ap+sta', station: { state: 'connected', ip: '192.168.1.77', ssid: 'Home' }, test: { state: 'connected', ip: '192.168.1.77' }, accessPoint: { active: true, offInMs: AP_GRACE_MS } });
+    expect(h.status()).toMatchObject({
+      mode: 'ap+sta',
+      station: { state: 'connected', ip: '192.168.1.77', ssid: 'Home' },
+      test: { state: 'connected', ip: '192.168.1.77' },
+      accessPoint: { active: true, offInMs: AP_GRACE_MS },
+    });
     expect(h.mdns).toBe('p1meter-4F21A0');
     expect(h.status().mdnsName).toBe('p1meter-4F21A0.local');
     h.at(13_000 + AP_GRACE_MS - 1);

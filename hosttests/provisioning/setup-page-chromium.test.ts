@@ -13,7 +13,16 @@ import { getJson, spawnApp, tempDir, waitFor } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const haveChromium = existsSync(CHROMIUM);
 const maybe = haveChromium ? describe : describe.skip;
@@ -31,20 +40,23 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
 
   beforeAll(async () => {
     dir = tempDir('setup-chromium-');
-    writeFileSync(join(dir, 'wifi.json'), JSON.stringify({
-      connectDelayMs: 400,
-      scanDelayMs: 100,
-      stationIp: '192.168.1.77',
-      macAddress: '24:6f:28:4f:21:a0',
-      networks: [
-        { ssid: 'Neighbour', rssi: -81, security: 'wpa2', password: 'not-yours-1' },
-        { ssid: 'Home', rssi: -50, security: 'wpa2', channel: 6, password: 'correct horse battery' },
-        { ssid: 'Cafe', rssi: -66, security: 'open' },
-      ],
-    }));
+    writeFileSync(
+      join(dir, 'wifi.json'),
+      JSON.stringify({
+        connectDelayMs: 400,
+        scanDelayMs: 100,
+        stationIp: '192.168.1.77',
+        macAddress: '24:6f:28:4f:21:a0',
+        networks: [
+          { ssid: 'Neighbour', rssi: -81, security: 'wpa2', password: 'not-yours-1' },
+          { ssid: 'Home', rssi: -50, security: 'wpa2', channel: 6, password: 'correct horse battery' },
+          { ssid: 'Cafe', rssi: -66, security: 'open' },
+        ],
+      }),
+    );
     app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--wifi-sim', join(dir, 'wifi.json')]);
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
-    page = context.pages()[0] ?? await context.newPage();
+    page = context.pages()[0] ?? (await context.newPage());
   }, 60000);
 
   afterAll(async () => {
@@ -54,14 +66,15 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
 
   test("a phone's captive-portal probe, sent with the probe's own Host, is redirected to the setup page (the Host rule lets it through)", async () => {
     const port = Number(new URL(app.url).port);
-    const probe = (path: string, host: string) => new Promise<{ status: number; location?: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+    const probe = (path: string, host: string) =>
+      new Promise<{ status: number; location?: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     const android = await probe('/generate_204', 'connectivitycheck.gstatic.com');
     expect(android.status).toBe(302);
     expect(android.location).toMatch(/^http:\/\/[0-9.]+\/setup\/$/);
@@ -92,7 +105,12 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
     expect(refused).toContain('wrong password');
     expect(refused).toContain('access point stays on');
     const during = await getJson(app.url + '/api/v1/wifi/status');
-    expect(during.body).toMatchObject({ mode: 'ap', accessPoint: { active: true, ssid: 'meterbox-4F21A0' }, station: { state: 'idle' }, test: { state: 'failed', reason: 'wrong password' } });
+    expect(during.body).toMatchObject({
+      mode: 'ap',
+      accessPoint: { active: true, ssid: 'meterbox-4F21A0' },
+      station: { state: 'idle' },
+      test: { state: 'failed', reason: 'wrong password' },
+    });
     const before = existsSync(join(dir, 'settings.json')) ? JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) : {};
     expect(before.wifi?.ssid).toBeUndefined();
 
@@ -121,21 +139,26 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
 
   test('the name the page gives is one the box serves (Host p1meter-4F21A0.local), unlike a foreign one', async () => {
     const port = Number(new URL(app.url).port);
-    const status = (host: string) => new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/status', method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/status', method: 'GET', setHost: false, agent: false, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     expect(await status(`p1meter-4F21A0.local:${port}`)).toBe(200);
     expect(await status('P1METER-4f21a0.local.')).toBe(200);
     expect(await status('p1meter-4F21A1.local')).toBe(421);
   });
 
   test('a change without a session is refused by the central auth', async () => {
-    const r = await getJson(app.url + '/api/v1/wifi/connect', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ssid: 'Cafe', password: '' }) });
+    const r = await getJson(app.url + '/api/v1/wifi/connect', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ssid: 'Cafe', password: '' }),
+    });
     expect(r.status).toBe(401);
     const f = await getJson(app.url + '/api/v1/wifi/forget', { method: 'POST' });
     expect(f.status).toBe(401);

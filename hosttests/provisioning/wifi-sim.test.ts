@@ -14,9 +14,14 @@ function fakeApp() {
   let doc: any = { version: 1, wifi: {} };
   return {
     settings: () => JSON.parse(JSON.stringify(doc)),
-    updateSettings: (change: (d: any) => any) => { doc = change(JSON.parse(JSON.stringify(doc))); return { ok: true as const }; },
+    updateSettings: (change: (d: any) => any) => {
+      doc = change(JSON.parse(JSON.stringify(doc)));
+      return { ok: true as const };
+    },
     snapshot: () => ({ frames: { frames: 0 } }),
-    get doc() { return doc; },
+    get doc() {
+      return doc;
+    },
   };
 }
 
@@ -31,8 +36,10 @@ describe('wifi sim config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wifisim-'));
     writeFileSync(join(dir, 'w.json'), JSON.stringify({ networks: [{ ssid: 'Cafe', rssi: -60, security: 'open' }] }));
     expect(loadWifiSimConfig(join(dir, 'w.json')).networks[0].ssid).toBe('Cafe');
-    expect(takeOtaWifiArgs(['--port', '0', '--wifi-sim', 'w.json', '--ota-health-deadline-ms', '5000', '--quiet']))
-      .toEqual({ rest: ['--port', '0', '--quiet'], args: { wifiSim: 'w.json', otaHealthDeadlineMs: 5000 } });
+    expect(takeOtaWifiArgs(['--port', '0', '--wifi-sim', 'w.json', '--ota-health-deadline-ms', '5000', '--quiet'])).toEqual({
+      rest: ['--port', '0', '--quiet'],
+      args: { wifiSim: 'w.json', otaHealthDeadlineMs: 5000 },
+    });
     expect(() => takeOtaWifiArgs(['--ota-health-deadline-ms', '-1'])).toThrow();
   });
 });
@@ -42,13 +49,19 @@ describe('simulated radio + machine, real timers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wifisim-'));
     const log: string[] = [];
     const app = fakeApp();
-    const w = createOtaAndWifi({ otaDir: join(dir, 'ota') }, {
-      settingsPath: join(dir, 's.json'), firmwareVersion: '0.1.0', clock: { nowMs: () => Date.now() }, log: (m) => log.push(m),
-      wifiSimConfig: { connectDelayMs: 50, scanDelayMs: 10, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'right-pass' }] },
-      provisioningTiming: { backoffFirstMs: 100, backoffCapMs: 400, longFailureMs: 1500, apGraceMs: 300 },
-      tickMs: 20,
-      serial: '02aabbccddee',
-    });
+    const w = createOtaAndWifi(
+      { otaDir: join(dir, 'ota') },
+      {
+        settingsPath: join(dir, 's.json'),
+        firmwareVersion: '0.1.0',
+        clock: { nowMs: () => Date.now() },
+        log: (m) => log.push(m),
+        wifiSimConfig: { connectDelayMs: 50, scanDelayMs: 10, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'right-pass' }] },
+        provisioningTiming: { backoffFirstMs: 100, backoffCapMs: 400, longFailureMs: 1500, apGraceMs: 300 },
+        tickMs: 20,
+        serial: '02aabbccddee',
+      },
+    );
     try {
       w.start(app);
       expect(w.wifi.accessPoint()).toEqual(w.provisioning.accessPointCredentials());

@@ -30,12 +30,14 @@ function feed(h: RunningHost): void {
   for (let i = 0; i < 3; i++) h.app.onMeterBytes(new Uint8Array(DSMR), Date.now());
 }
 
-const post = (h: RunningHost, path: string, body: unknown, token?: string) => getJson(h.url.replace('localhost', '127.0.0.1') + path, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
-  body: JSON.stringify(body),
-});
-const get = (h: RunningHost, path: string, token?: string) => getJson(h.url.replace('localhost', '127.0.0.1') + path, { headers: token ? { authorization: 'Bearer ' + token } : {} });
+const post = (h: RunningHost, path: string, body: unknown, token?: string) =>
+  getJson(h.url.replace('localhost', '127.0.0.1') + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
+    body: JSON.stringify(body),
+  });
+const get = (h: RunningHost, path: string, token?: string) =>
+  getJson(h.url.replace('localhost', '127.0.0.1') + path, { headers: token ? { authorization: 'Bearer ' + token } : {} });
 
 beforeAll(async () => {
   const dir = tempDir('settings-good-');
@@ -187,9 +189,21 @@ describe('readable files with damage in places', () => {
       logger: { info: () => undefined, warn: () => undefined },
       randomBytes: (n) => new Uint8Array(n).fill(5),
     });
-    const frames = (n: number) => { for (let i = 0; i < n; i++) { nowMs += 1000; app.onMeterBytes(new Uint8Array(DSMR), nowMs); } };
+    const frames = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        nowMs += 1000;
+        app.onMeterBytes(new Uint8Array(DSMR), nowMs);
+      }
+    };
     const call = async (method: string, p: string, body?: unknown, token?: string) => {
-      const r = await app.handle({ method, path: p, query: {}, headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) }, body: body === undefined ? undefined : JSON.stringify(body), remote: '127.0.0.1' });
+      const r = await app.handle({
+        method,
+        path: p,
+        query: {},
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        remote: '127.0.0.1',
+      });
       return { status: r.status, body: JSON.parse(String(r.body)) };
     };
     frames(10);

@@ -19,11 +19,26 @@ import { getJson, tempDir, waitFor } from '../e2e/helpers';
 async function boot(dir: string): Promise<{ host: RunningHost; otaWifi: OtaWifi; url: string; logs: string[] }> {
   const logs: string[] = [];
   const settingsPath = join(dir, 'settings.json');
-  const otaWifi = createOtaAndWifi({ otaDir: join(dir, 'ota') }, {
-    settingsPath, firmwareVersion: '0.1.0', clock: nodeClock, log: (m) => logs.push(m), tickMs: 100,
-    wifiSimConfig: { connectDelayMs: 50, scanDelayMs: 10, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'correct horse battery' }] },
+  const otaWifi = createOtaAndWifi(
+    { otaDir: join(dir, 'ota') },
+    {
+      settingsPath,
+      firmwareVersion: '0.1.0',
+      clock: nodeClock,
+      log: (m) => logs.push(m),
+      tickMs: 100,
+      wifiSimConfig: { connectDelayMs: 50, scanDelayMs: 10, networks: [{ ssid: 'Home', rssi: -50, security: 'wpa2', password: 'correct horse battery' }] },
+    },
+  );
+  const host = await startHost({
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath,
+    quiet: true,
+    passwordIterations: 1000,
+    extraRoutes: otaWifi.routes,
+    extraUploadRoutes: otaWifi.uploadRoutes,
   });
-  const host = await startHost({ port: 0, host: '127.0.0.1', settingsPath, quiet: true, passwordIterations: 1000, extraRoutes: otaWifi.routes, extraUploadRoutes: otaWifi.uploadRoutes });
   otaWifi.start(host.app);
   return { host, otaWifi, url: `http://127.0.0.1:${host.port}`, logs };
 }
@@ -32,7 +47,11 @@ test('a full disk during a Wi-Fi join: reported as not saved, nothing overwritte
   const dir = tempDir('settings-full-');
   const { host, otaWifi, url } = await boot(dir);
   try {
-    const setup = await getJson(url + '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'owner-password-1' }) });
+    const setup = await getJson(url + '/api/v1/auth/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'owner-password-1' }),
+    });
     expect(setup.status).toBe(201);
     const auth = { 'content-type': 'application/json', authorization: 'Bearer ' + setup.body.token };
     const before = readFileSync(join(dir, 'settings.json'));
@@ -40,7 +59,11 @@ test('a full disk during a Wi-Fi join: reported as not saved, nothing overwritte
     const temp = join(dir, `.settings.json.${process.pid}.tmp`);
     symlinkSync('/dev/full', temp);
 
-    const connect = await getJson(url + '/api/v1/wifi/connect', { method: 'POST', headers: auth, body: JSON.stringify({ ssid: 'Home', password: 'correct horse battery' }) });
+    const connect = await getJson(url + '/api/v1/wifi/connect', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ ssid: 'Home', password: 'correct horse battery' }),
+    });
     expect(connect.status).toBe(202);
     const test = await waitFor('the join test to end', async () => {
       const s = await getJson(url + '/api/v1/wifi/status');
@@ -61,7 +84,11 @@ test('a full disk during a Wi-Fi join: reported as not saved, nothing overwritte
     expect((await getJson(url + '/api/v1/status')).status).toBe(200);
     expect(readFileSync(join(dir, 'settings.json'))).toEqual(before);
   } finally {
-    try { unlinkSync(join(dir, `.settings.json.${process.pid}.tmp`)); } catch { /* removed by the store */ }
+    try {
+      unlinkSync(join(dir, `.settings.json.${process.pid}.tmp`));
+    } catch {
+      /* removed by the store */
+    }
     otaWifi.stop();
     await host.close();
   }

@@ -14,7 +14,16 @@ import { getJson, spawnApp, tempDir } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('pages in Chromium', () => {
   let context: BrowserContext;

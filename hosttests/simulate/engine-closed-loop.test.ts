@@ -52,7 +52,7 @@ for (const { name, profile, meterKind, minShare } of cases) {
       expect(engine.longestOverloadS).toBeLessThanOrEqual(15);
     });
 
-    test('less overload than the naive gap controller, most of the oracle\'s energy, calm set points', () => {
+    test("less overload than the naive gap controller, most of the oracle's energy, calm set points", () => {
       expect(engine.chargerOverloadAs).toBeLessThanOrEqual(gap.chargerOverloadAs);
       expect(oracle.energyWh).toBeGreaterThan(0);
       expect(engine.energyWh / oracle.energyWh).toBeGreaterThan(minShare);

@@ -195,7 +195,13 @@ describe('whole runs', () => {
 
   test('the oracle (true currents at every frame slot, no margin) never goes beyond the interval', () => {
     for (const profile of [nlTnHouse, noItHouse]) {
-      const r = runSimulation({ profile, meterKind: profile.meters[0]!, days: 3, seed: 2, makeController: (ctx) => createOracleController(profile, ctx.houseSlotP, ctx.houseSlotQ) });
+      const r = runSimulation({
+        profile,
+        meterKind: profile.meters[0]!,
+        days: 3,
+        seed: 2,
+        makeController: (ctx) => createOracleController(profile, ctx.houseSlotP, ctx.houseSlotQ),
+      });
       expect(r.beyondIntervalAs).toBe(0);
       expect(r.energyRatio).toBeGreaterThan(0.9);
     }

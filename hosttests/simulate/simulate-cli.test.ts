@@ -19,14 +19,31 @@ test('--json: one result per house, meter, seed and controller, with the metrics
   expect(out.days).toBe(0.2);
   expect(out.seeds).toEqual([5]);
   expect(out.results.map((x: { house: string; meter: string; controller: string }) => `${x.house}/${x.meter}/${x.controller}`)).toEqual([
-    'nl-tn/dsmr5/engine', 'nl-tn/dsmr5/oracle', 'nl-tn/dsmr5/gap',
-    'no-it/han-kaifa/engine', 'no-it/han-kaifa/oracle', 'no-it/han-kaifa/gap',
-    'no-it/han-aidon/engine', 'no-it/han-aidon/oracle', 'no-it/han-aidon/gap',
-    'no-it-3ph/han-aidon/engine', 'no-it-3ph/han-aidon/oracle', 'no-it-3ph/han-aidon/gap',
+    'nl-tn/dsmr5/engine',
+    'nl-tn/dsmr5/oracle',
+    'nl-tn/dsmr5/gap',
+    'no-it/han-kaifa/engine',
+    'no-it/han-kaifa/oracle',
+    'no-it/han-kaifa/gap',
+    'no-it/han-aidon/engine',
+    'no-it/han-aidon/oracle',
+    'no-it/han-aidon/gap',
+    'no-it-3ph/han-aidon/engine',
+    'no-it-3ph/han-aidon/oracle',
+    'no-it-3ph/han-aidon/gap',
   ]);
   for (const x of out.results) {
     expect(x.seconds).toBe(Math.round(0.2 * 86400));
-    for (const key of ['chargerOverloadAs', 'beyondIntervalAs', 'lostFrameAs', 'longestOverloadS', 'energyWh', 'idealEnergyWh', 'setpointChanges', 'quickChanges']) {
+    for (const key of [
+      'chargerOverloadAs',
+      'beyondIntervalAs',
+      'lostFrameAs',
+      'longestOverloadS',
+      'energyWh',
+      'idealEnergyWh',
+      'setpointChanges',
+      'quickChanges',
+    ]) {
       expect(typeof x[key]).toBe('number');
     }
   }
@@ -46,8 +63,18 @@ test('--house, --meter, --seed lists and --controllers choose the rows; the tabl
   expect(kaifa.stdout).toMatch(/no-it\s+han-kaifa\s/);
 });
 
-test('--old-engine runs another checkout\'s engine in the same loop (here: this one), with settings it knows', () => {
-  const r = simulate(['--days', '0.05', '--house', 'nl-tn', '--controllers', 'engine', '--old-engine', join(root, 'decoders', 'headroom', 'index.ts'), '--json']);
+test("--old-engine runs another checkout's engine in the same loop (here: this one), with settings it knows", () => {
+  const r = simulate([
+    '--days',
+    '0.05',
+    '--house',
+    'nl-tn',
+    '--controllers',
+    'engine',
+    '--old-engine',
+    join(root, 'decoders', 'headroom', 'index.ts'),
+    '--json',
+  ]);
   expect(r.status).toBe(0);
   const out = JSON.parse(r.stdout);
   const [engine, old] = out.results;
@@ -68,15 +95,11 @@ test('--settings overrides the engine settings; invalid ones are refused with ex
   expect(ok.status).toBe(0);
 });
 
-test.each([
-  [['--house', 'mars']],
-  [['--meter', 'dsmr9']],
-  [['--controllers', 'engine,magic']],
-  [['--days', '-1']],
-  [['--seed', 'x']],
-  [['--frobnicate']],
-])('refuses %j with exit code 2 and a usage line', (args) => {
-  const r = simulate(args);
-  expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/usage: npm run simulate/);
-});
+test.each([[['--house', 'mars']], [['--meter', 'dsmr9']], [['--controllers', 'engine,magic']], [['--days', '-1']], [['--seed', 'x']], [['--frobnicate']]])(
+  'refuses %j with exit code 2 and a usage line',
+  (args) => {
+    const r = simulate(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/usage: npm run simulate/);
+  },
+);

@@ -32,10 +32,18 @@ function heapMB(): number {
 class PushSource implements ByteSource {
   readonly kind = 'replay' as const;
   private onBytes: ((b: Uint8Array, nowMs: number) => void) | undefined;
-  describe(): string { return 'soak test source (a day of Aidon frames)'; }
-  start(onBytes: (b: Uint8Array, nowMs: number) => void): void { this.onBytes = onBytes; }
-  stop(): void { this.onBytes = undefined; }
-  push(b: Uint8Array): void { this.onBytes?.(b, Date.now()); }
+  describe(): string {
+    return 'soak test source (a day of Aidon frames)';
+  }
+  start(onBytes: (b: Uint8Array, nowMs: number) => void): void {
+    this.onBytes = onBytes;
+  }
+  stop(): void {
+    this.onBytes = undefined;
+  }
+  push(b: Uint8Array): void {
+    this.onBytes?.(b, Date.now());
+  }
 }
 
 jest.setTimeout(240_000);
@@ -46,11 +54,22 @@ const clients: WebSocket[] = [];
 let received = [0, 0];
 
 beforeAll(async () => {
-  host = await startHost({ port: 0, host: '127.0.0.1', settingsPath: join(mkdtempSync(join(tmpdir(), 'meterbox-soak-')), 'settings.json'), source, quiet: true });
+  host = await startHost({
+    port: 0,
+    host: '127.0.0.1',
+    settingsPath: join(mkdtempSync(join(tmpdir(), 'meterbox-soak-')), 'settings.json'),
+    source,
+    quiet: true,
+  });
   for (let i = 0; i < 2; i++) {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`);
-    ws.on('message', () => { received[i]++; });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    ws.on('message', () => {
+      received[i]++;
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     clients.push(ws);
   }
 });
@@ -91,7 +110,13 @@ test('a day of frames: every frame decoded, heap flat, push latency flat, client
   await new Promise((r) => setTimeout(r, 200));
   const decoded = (await frames()) - framesBefore;
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const summary = { frames: total, decoded, pushes: received, heapMB: heap.map((h) => +h.toFixed(1)), latencyMedianMsPerQuarter: latencyMs.map((l) => +median(l).toFixed(2)) };
+  const summary = {
+    frames: total,
+    decoded,
+    pushes: received,
+    heapMB: heap.map((h) => +h.toFixed(1)),
+    latencyMedianMsPerQuarter: latencyMs.map((l) => +median(l).toFixed(2)),
+  };
   console.log(`soak: ${JSON.stringify(summary)}`);
 
   expect(decoded).toBe(total);

@@ -35,7 +35,11 @@ const purityGuard: Plugin = {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       if (!args.path.startsWith('./') && !args.path.startsWith('../')) {
-        return { errors: [{ text: `non-relative import "${args.path}" from ${relative(repoRoot, args.importer)}: bundled code must be pure (no packages, no Node builtins)` }] };
+        return {
+          errors: [
+            { text: `non-relative import "${args.path}" from ${relative(repoRoot, args.importer)}: bundled code must be pure (no packages, no Node builtins)` },
+          ],
+        };
       }
       return undefined;
     });
@@ -70,7 +74,11 @@ async function build(modules: Record<string, string>): Promise<string> {
 
 function reasonOf(e: unknown): string {
   const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }).errors;
-  if (errors && errors.length) return errors.slice(0, 3).map((x) => (x.location ? `${x.location.file}:${x.location.line}: ` : '') + x.text).join('; ');
+  if (errors && errors.length)
+    return errors
+      .slice(0, 3)
+      .map((x) => (x.location ? `${x.location.file}:${x.location.line}: ` : '') + x.text)
+      .join('; ');
   return String(e);
 }
 

@@ -23,7 +23,11 @@ export type MeterStreamClass = new (options?: DecoderOptions) => MeterStreamLike
 export interface HeadroomModuleLike {
   defaultHeadroomSettings: unknown;
   createHeadroomState(): unknown;
-  stepHeadroom(state: unknown, input: { nowMs: number; reading?: MeterReading; chargerA?: [number, number, number] }, settings: unknown): { headroom: unknown; state: unknown };
+  stepHeadroom(
+    state: unknown,
+    input: { nowMs: number; reading?: MeterReading; chargerA?: [number, number, number] },
+    settings: unknown,
+  ): { headroom: unknown; state: unknown };
 }
 
 /** Options as plain JSON (keys as hex) so Node can hand them to XS in a script. */
@@ -79,7 +83,9 @@ export function frameLine(index: number, r: FrameResult): string {
 export function runVector(MeterStream: MeterStreamClass, bytes: Uint8Array, options: VectorOptionsJson, chunkBytes: number): string {
   const lines: string[] = [];
   let n = 0;
-  const onFrame = (r: FrameResult): void => { lines.push(frameLine(n++, r)); };
+  const onFrame = (r: FrameResult): void => {
+    lines.push(frameLine(n++, r));
+  };
   try {
     const stream = new MeterStream(decoderOptions(options));
     if (chunkBytes <= 0) stream.push(bytes, onFrame);
@@ -89,8 +95,13 @@ export function runVector(MeterStream: MeterStreamClass, bytes: Uint8Array, opti
     // Error counters in a fixed key order, so the line does not depend on insertion order.
     const errors: Record<string, number> = {};
     const keys = Object.keys(s.errors).sort();
-    for (const k of keys) { const v = s.errors[k]; if (v !== undefined) errors[k] = v; }
-    lines.push(JSON.stringify({ stats: { bytes: s.bytes, frames: s.frames, garbageBytes: s.garbageBytes, errors }, detectedFormat: stream.detectedFormat() ?? null }));
+    for (const k of keys) {
+      const v = s.errors[k];
+      if (v !== undefined) errors[k] = v;
+    }
+    lines.push(
+      JSON.stringify({ stats: { bytes: s.bytes, frames: s.frames, garbageBytes: s.garbageBytes, errors }, detectedFormat: stream.detectedFormat() ?? null }),
+    );
   } catch (e) {
     // MeterStream must never throw; record it so both engines show it (and the test fails on it).
     lines.push(JSON.stringify({ threw: String(e) }));
@@ -102,7 +113,10 @@ export function runVector(MeterStream: MeterStreamClass, bytes: Uint8Array, opti
 export function decodeOnly(MeterStream: MeterStreamClass, bytes: Uint8Array, options: VectorOptionsJson): [number, number] {
   let frames = 0;
   let ok = 0;
-  const onFrame = (r: FrameResult): void => { frames++; if (r.ok) ok++; };
+  const onFrame = (r: FrameResult): void => {
+    frames++;
+    if (r.ok) ok++;
+  };
   const stream = new MeterStream(decoderOptions(options));
   stream.push(bytes, onFrame);
   stream.flush(onFrame);
@@ -114,8 +128,12 @@ export function headroomScenarioInputs(): Array<{ nowMs: number; reading?: Meter
   const t0 = 1_790_000_000_000;
   const full = (i: number, a1: number, a2: number | undefined, a3: number): MeterReading => {
     const r: MeterReading = {
-      protocol: 'dlms', listId: 'KFM_001', meterId: '6970631400000000', frameKind: 'full',
-      powerImportW: Math.round((a1 + (a2 ?? 0) + a3) * 230), powerExportW: 0,
+      protocol: 'dlms',
+      listId: 'KFM_001',
+      meterId: '6970631400000000',
+      frameKind: 'full',
+      powerImportW: Math.round((a1 + (a2 ?? 0) + a3) * 230),
+      powerExportW: 0,
       l1: { currentA: a1, voltageV: 230.1 + i / 10 },
       l3: { currentA: a3, voltageV: 229.4 },
       energyImportWh: 12_345_678 + i * 7,
@@ -125,16 +143,27 @@ export function headroomScenarioInputs(): Array<{ nowMs: number; reading?: Meter
   };
   const short = (w: number): MeterReading => ({ protocol: 'dlms', listId: 'KFM_001', frameKind: 'short', powerImportW: w });
   const inputs: Array<{ nowMs: number; reading?: MeterReading; chargerA?: [number, number, number] }> = [];
-  inputs.push({ nowMs: t0 });                                             // no data yet
+  inputs.push({ nowMs: t0 }); // no data yet
   inputs.push({ nowMs: t0 + 1_000, reading: full(0, 12.3, 4.05, 7.77) });
   inputs.push({ nowMs: t0 + 3_500, reading: short(5_300) });
   inputs.push({ nowMs: t0 + 6_000, reading: short(9_870) });
   inputs.push({ nowMs: t0 + 11_000, reading: full(1, 24.9, 0.01, 31.5), chargerA: [16, 16, 16] });
-  inputs.push({ nowMs: t0 + 21_000, reading: full(2, 8.2, undefined, 9.1) });  // IT grid: L2 never reported
+  inputs.push({ nowMs: t0 + 21_000, reading: full(2, 8.2, undefined, 9.1) }); // IT grid: L2 never reported
   inputs.push({ nowMs: t0 + 23_000 });
-  inputs.push({ nowMs: t0 + 95_000 });                                    // long silence: stale
+  inputs.push({ nowMs: t0 + 95_000 }); // long silence: stale
   inputs.push({ nowMs: t0 + 600_000 });
-  inputs.push({ nowMs: t0 + 601_000, reading: { protocol: 'dsmr', powerImportW: 0, powerExportW: 4_200, l1: { currentA: 6, powerExportW: 1_400 }, l2: { currentA: 6.1, powerExportW: 1_400 }, l3: { currentA: 5.9, powerExportW: 1_400 }, tariff: 2 } });
+  inputs.push({
+    nowMs: t0 + 601_000,
+    reading: {
+      protocol: 'dsmr',
+      powerImportW: 0,
+      powerExportW: 4_200,
+      l1: { currentA: 6, powerExportW: 1_400 },
+      l2: { currentA: 6.1, powerExportW: 1_400 },
+      l3: { currentA: 5.9, powerExportW: 1_400 },
+      tariff: 2,
+    },
+  });
   inputs.push({ nowMs: t0 + 602_000, reading: full(3, 0.333, 1 / 3, 2 / 3) });
   return inputs;
 }

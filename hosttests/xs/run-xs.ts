@@ -16,8 +16,21 @@ import { runVector, runHeadroomScenario, bytesToHex, type MeterStreamClass, type
 import { loadVectors, familyOrder, type Vector } from './vector-catalog';
 import { XsWorker, xsnapAvailable, type XsMeter } from './xsnap-driver';
 
-interface Outcome { name: string; family: string; ok: boolean; reason?: string; note?: string }
-interface FamilyCost { vectors: number; frames: number; okFrames: number; bytes: number; compute: number; maxSlots: number }
+interface Outcome {
+  name: string;
+  family: string;
+  ok: boolean;
+  reason?: string;
+  note?: string;
+}
+interface FamilyCost {
+  vectors: number;
+  frames: number;
+  okFrames: number;
+  bytes: number;
+  compute: number;
+  maxSlots: number;
+}
 
 const verbose = process.argv.includes('--verbose');
 const CHUNK = 7;
@@ -64,7 +77,9 @@ async function main(): Promise<number> {
   const vectors = loadVectors();
   const outcomes: Outcome[] = [];
   const costs = new Map<string, FamilyCost>();
-  const fail = (name: string, family: string, reason: string): void => { outcomes.push({ name, family, ok: false, reason }); };
+  const fail = (name: string, family: string, reason: string): void => {
+    outcomes.push({ name, family, ok: false, reason });
+  };
 
   const bundle = await bundleForXs({ core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index' });
   const nodeMs = loadForNode<{ MeterStream: MeterStreamClass }>('decoders/meter-stream');
@@ -93,25 +108,39 @@ async function main(): Promise<number> {
     // Vectors.
     for (const v of vectors) {
       const msReason = loadError ?? bundle.missing.ms ?? nodeMs.reason;
-      if (msReason || !nodeMs.mod) { fail(v.name, v.family, `no MeterStream: ${msReason}`); continue; }
+      if (msReason || !nodeMs.mod) {
+        fail(v.name, v.family, `no MeterStream: ${msReason}`);
+        continue;
+      }
       await xs.evaluate(`globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))}); 0`);
       let failed: string | undefined;
       let decoded = 0;
       let allCodes: string[] = [];
       for (const variant of variants(v)) {
         const nodeOut = runVector(nodeMs.mod.MeterStream, v.bytes, variant.options, variant.chunk);
-        const xsOut = (await xs.evaluate(
-          `new TextEncoder().encode(__xs.core.runVector(__xs.ms.MeterStream, __in, ${JSON.stringify(variant.options)}, ${variant.chunk})).buffer`,
-        )).text;
+        const xsOut = (
+          await xs.evaluate(
+            `new TextEncoder().encode(__xs.core.runVector(__xs.ms.MeterStream, __in, ${JSON.stringify(variant.options)}, ${variant.chunk})).buffer`,
+          )
+        ).text;
         const s = summarize(nodeOut);
         const sx = summarize(xsOut);
-        if (s.threw || sx.threw) { failed = `MeterStream threw (${variant.label}): node ${s.threw ?? '-'} / xs ${sx.threw ?? '-'}`; break; }
-        if (nodeOut !== xsOut) { failed = `XS output differs from Node (${variant.label}): ${firstDifference(nodeOut, xsOut)}`; break; }
+        if (s.threw || sx.threw) {
+          failed = `MeterStream threw (${variant.label}): node ${s.threw ?? '-'} / xs ${sx.threw ?? '-'}`;
+          break;
+        }
+        if (nodeOut !== xsOut) {
+          failed = `XS output differs from Node (${variant.label}): ${firstDifference(nodeOut, xsOut)}`;
+          break;
+        }
         if (verbose) console.log(`--- ${v.name} (${variant.label})\n${nodeOut}`);
         decoded += s.ok;
         if (variant.label !== `chunks of ${CHUNK}`) allCodes = allCodes.concat(s.codes);
       }
-      if (failed) { fail(v.name, v.family, failed); continue; }
+      if (failed) {
+        fail(v.name, v.family, failed);
+        continue;
+      }
       // A capture meant to decode that yields nothing but 'unsupported'/'garbage' (or no frame at
       // all): the front does not route this family to a decoder yet. Equal output of nothing would prove nothing.
       const codes = [...new Set(allCodes)].sort();
@@ -168,17 +197,24 @@ function report(outcomes: Outcome[], costs: Map<string, FamilyCost>, heap: { bas
     if (!o.ok) console.log(`FAIL ${o.family} ${o.name}: ${o.reason}`);
     else if (o.note) console.log(`note ${o.family} ${o.name}: ${o.note}`);
   }
-  console.log('\nXS cost per family (decode path only: a fresh MeterStream, push + flush; computrons from the XS meter; heap = most slots in use after gc() following a vector of the family)');
+  console.log(
+    '\nXS cost per family (decode path only: a fresh MeterStream, push + flush; computrons from the XS meter; heap = most slots in use after gc() following a vector of the family)',
+  );
   const families = familyOrder(outcomes.map((o) => o.family).filter((f) => f !== 'headroom'));
   for (const f of families) {
     const mine = outcomes.filter((o) => o.family === f);
     const passed = mine.filter((o) => o.ok).length;
     const c = costs.get(f);
-    const cost = c && c.frames ? `${c.frames} frames (${c.okFrames} decoded), ${Math.round(c.compute / c.frames)} computrons/frame, ${(c.compute / c.bytes).toFixed(1)} computrons/byte, heap ${c.maxSlots} slots after gc` : 'no cost measured';
+    const cost =
+      c && c.frames
+        ? `${c.frames} frames (${c.okFrames} decoded), ${Math.round(c.compute / c.frames)} computrons/frame, ${(c.compute / c.bytes).toFixed(1)} computrons/byte, heap ${c.maxSlots} slots after gc`
+        : 'no cost measured';
     console.log(`  ${f.padEnd(24)} ${passed}/${mine.length} equal  ${cost}`);
   }
   if (heap) {
-    console.log(`XS heap: ${heap.heap.currentHeapCount} slots in use after gc (${heap.baseline.currentHeapCount} after loading the bundle), ${heap.heap.allocate} bytes allocated for slots+chunks`);
+    console.log(
+      `XS heap: ${heap.heap.currentHeapCount} slots in use after gc (${heap.baseline.currentHeapCount} after loading the bundle), ${heap.heap.allocate} bytes allocated for slots+chunks`,
+    );
   }
   const passed = outcomes.filter((o) => o.ok).length;
   const failed = outcomes.length - passed;
@@ -186,4 +222,13 @@ function report(outcomes: Outcome[], costs: Map<string, FamilyCost>, heap: { bas
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (e) => { console.error(e); console.log('xs: 0 passed, 1 failed'); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(e);
+    console.log('xs: 0 passed, 1 failed');
+    process.exitCode = 1;
+  },
+);

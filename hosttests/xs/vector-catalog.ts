@@ -23,10 +23,12 @@ export interface Vector {
 export const vectorsRoot = join(__dirname, '..', 'vectors');
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
 }
 
 /** Hex text as stored in the vectors: whitespace-separated bytes, '#' and '//' comments allowed. */
@@ -96,7 +98,8 @@ export function loadVectors(): Vector[] {
     const sidecar = JSON.parse(readFileSync(file.replace(/\.(hex|txt|bin)$/, '.json'), 'utf8')) as Record<string, unknown>;
     const bytes = file.endsWith('.hex') ? parseHexFile(readFileSync(file, 'utf8')) : new Uint8Array(readFileSync(file));
     const name = relative(vectorsRoot, file).replace(/\.(hex|txt|bin)$/, '');
-    const broken = REJECTED_BY_DESIGN.has(name) || /checksum-failures|invalid|broken|dropped/i.test(name) || /broken|dropp/i.test(JSON.stringify(sidecar.meter ?? ''));
+    const broken =
+      REJECTED_BY_DESIGN.has(name) || /checksum-failures|invalid|broken|dropped/i.test(name) || /broken|dropp/i.test(JSON.stringify(sidecar.meter ?? ''));
     return { name, family: familyOf(sidecar), bytes, options: optionsOf(sidecar), broken, sidecar };
   });
   return cache;

@@ -70,10 +70,16 @@ export class XsWorker {
     });
     const stdio = this.child.stdio as unknown as [null, Readable, Readable, Writable, Readable];
     this.toWorker = stdio[3];
-    stdio[1].on('data', (d: Buffer) => { this.output += d.toString(); });
-    stdio[2].on('data', (d: Buffer) => { this.output += d.toString(); });
+    stdio[1].on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    stdio[2].on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
     stdio[4].on('data', (d: Buffer) => this.onData(d));
-    this.toWorker.on('error', () => { /* reported through exit */ });
+    this.toWorker.on('error', () => {
+      /* reported through exit */
+    });
     this.child.on('exit', (code, signal) => {
       this.exited = new Error(`xsnap-worker exited (code ${code}, signal ${signal})${this.output ? ': ' + this.output.slice(-500) : ''}`);
       for (const w of this.waiting.splice(0)) w.reject(this.exited);

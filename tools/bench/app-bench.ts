@@ -17,7 +17,14 @@ import WebSocket from 'ws';
 export interface AppBenchResult {
   skipped?: string;
   latency?: { frames: number; lost: number; medianMs: number; p90Ms: number; p99Ms: number; maxMs: number };
-  memory?: { replayFrames: number; replaySeconds: number; before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; gcForced: boolean; wsMessagesDuringReplay: number };
+  memory?: {
+    replayFrames: number;
+    replaySeconds: number;
+    before: NodeJS.MemoryUsage;
+    after: NodeJS.MemoryUsage;
+    gcForced: boolean;
+    wsMessagesDuringReplay: number;
+  };
 }
 
 const root = join(__dirname, '..', '..');
@@ -56,8 +63,15 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
   const frames = opts.frames ?? 500;
   const replayFrames = opts.replayFrames ?? 20_000;
   if (!existsSync(join(root, 'firmware/host/start-host.ts'))) return { skipped: 'firmware/host does not exist yet' };
-  const socatOk = await new Promise<boolean>((resolve) => { const p = spawn('socat', ['-V'], { stdio: 'ignore' }); p.on('error', () => resolve(false)); p.on('exit', (c) => resolve(c === 0)); });
-  if (!socatOk) { opts.log('app: socat not installed, skipped'); return { skipped: 'socat not installed' }; }
+  const socatOk = await new Promise<boolean>((resolve) => {
+    const p = spawn('socat', ['-V'], { stdio: 'ignore' });
+    p.on('error', () => resolve(false));
+    p.on('exit', (c) => resolve(c === 0));
+  });
+  if (!socatOk) {
+    opts.log('app: socat not installed, skipped');
+    return { skipped: 'socat not installed' };
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'meterbox-appbench-'));
   const appSide = join(dir, 'app');
@@ -67,7 +81,10 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
   let ws: WebSocket | undefined;
   try {
     if (!(await waitUntil(() => existsSync(appSide) && existsSync(meterSide), 5000))) return { skipped: 'socat did not create the pty pair' };
-    child = fork(join(__dirname, 'app-child.ts'), [appSide, join(dir, 'settings.json')], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child = fork(join(__dirname, 'app-child.ts'), [appSide, join(dir, 'settings.json')], {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const ready = (await once(child, 'message')) as [{ type: string; port: number }];
     const port = ready[0].port;
     const memory = async (): Promise<{ memory: NodeJS.MemoryUsage; gcForced: boolean }> => {
@@ -89,14 +106,21 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
         const m = JSON.parse(String(data)) as { snapshot?: { reading?: { powerImportW?: number } } };
         const w = m.snapshot?.reading?.powerImportW;
         if (typeof w === 'number' && !arrivals.has(w)) arrivals.set(w, t);
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
     await once(ws, 'open');
     const meter = createWriteStream(meterSide);
     await once(meter, 'open');
-    const write = async (b: Buffer): Promise<void> => { if (!meter.write(b)) await once(meter, 'drain'); };
+    const write = async (b: Buffer): Promise<void> => {
+      if (!meter.write(b)) await once(meter, 'drain');
+    };
     // Warm-up: the port opens, the format locks.
-    for (let i = 0; i < 5; i++) { await write(telegramWithPower(90_000 + i)); await waitUntil(() => arrivals.has(90_000 + i), 3000); }
+    for (let i = 0; i < 5; i++) {
+      await write(telegramWithPower(90_000 + i));
+      await waitUntil(() => arrivals.has(90_000 + i), 3000);
+    }
 
     const latencies: number[] = [];
     let lost = 0;
@@ -108,8 +132,17 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
       else lost++;
     }
     latencies.sort((a, b) => a - b);
-    const latency = { frames: latencies.length, lost, medianMs: percentile(latencies, 50), p90Ms: percentile(latencies, 90), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] };
-    opts.log(`app latency pty -> WebSocket over ${latency.frames} telegrams: median ${latency.medianMs.toFixed(2)} ms, p90 ${latency.p90Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, max ${latency.maxMs.toFixed(2)} ms, lost ${lost}`);
+    const latency = {
+      frames: latencies.length,
+      lost,
+      medianMs: percentile(latencies, 50),
+      p90Ms: percentile(latencies, 90),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies[latencies.length - 1],
+    };
+    opts.log(
+      `app latency pty -> WebSocket over ${latency.frames} telegrams: median ${latency.medianMs.toFixed(2)} ms, p90 ${latency.p90Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, max ${latency.maxMs.toFixed(2)} ms, lost ${lost}`,
+    );
 
     // Long replay: as fast as the pty takes it, the WebSocket client still connected.
     const before = await memory();
@@ -122,7 +155,9 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
     const after = await memory();
     const mem = { replayFrames, replaySeconds, before: before.memory, after: after.memory, gcForced: after.gcForced, wsMessagesDuringReplay: messages - m0 };
     const mb = (n: number): string => (n / 1048576).toFixed(1);
-    opts.log(`app memory: before replay RSS ${mb(mem.before.rss)} MB heap ${mb(mem.before.heapUsed)} MB; after ${replayFrames} telegrams (${replaySeconds.toFixed(1)} s, ${mem.wsMessagesDuringReplay} WebSocket messages) RSS ${mb(mem.after.rss)} MB heap ${mb(mem.after.heapUsed)} MB${mem.gcForced ? ' (heap after forced gc)' : ''}`);
+    opts.log(
+      `app memory: before replay RSS ${mb(mem.before.rss)} MB heap ${mb(mem.before.heapUsed)} MB; after ${replayFrames} telegrams (${replaySeconds.toFixed(1)} s, ${mem.wsMessagesDuringReplay} WebSocket messages) RSS ${mb(mem.after.rss)} MB heap ${mb(mem.after.heapUsed)} MB${mem.gcForced ? ' (heap after forced gc)' : ''}`,
+    );
     meter.end();
     return { latency, memory: mem };
   } finally {
@@ -138,5 +173,13 @@ export async function runAppBench(opts: { log: (s: string) => void; frames?: num
 
 // Run on its own: npx tsx tools/bench/app-bench.ts
 if (require.main === module) {
-  runAppBench({ log: (s) => console.log(s) }).then((r) => { if (r.skipped) console.log(`app bench skipped: ${r.skipped}`); }, (e) => { console.error(e); process.exitCode = 1; });
+  runAppBench({ log: (s) => console.log(s) }).then(
+    (r) => {
+      if (r.skipped) console.log(`app bench skipped: ${r.skipped}`);
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -16,10 +16,16 @@ async function main(): Promise<void> {
       if (g) g();
       process.send?.({ type: 'memory', memory: process.memoryUsage(), gcForced: !!g });
     } else if (m.type === 'stop') {
-      host.close().then(() => process.exit(0), () => process.exit(1));
+      host.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     }
   });
   process.send?.({ type: 'ready', port: host.port });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

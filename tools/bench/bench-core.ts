@@ -75,7 +75,8 @@ export class PathRunner {
       // for a repeated frame (the cheap held path). A meter's next frame has a new time: give
       // each frame its own minute and second within the hour (about 60 computrons, counted).
       const t = r.reading.meterTime;
-      if (t !== undefined && t.length >= 19 && t.charCodeAt(13) === 58) r.reading.meterTime = t.slice(0, 14) + this.minuteSecond[this.frames % 3600] + t.slice(19);
+      if (t !== undefined && t.length >= 19 && t.charCodeAt(13) === 58)
+        r.reading.meterTime = t.slice(0, 14) + this.minuteSecond[this.frames % 3600] + t.slice(19);
       const meter = this.meter;
       if (this.headroom) {
         const t0 = meter === undefined ? 0 : meter();
@@ -173,11 +174,22 @@ export function naiveDsmr(bytes: Uint8Array): number {
     crc = (crc >>> 8) ^ t[(crc ^ c) & 0xff];
     if (c === 0x21) break;
     if (inValue) {
-      if (c >= 0x30 && c <= 0x39) { value = value * 10 + (c - 0x30); if (scale) scale *= 10; continue; }
-      if (c === 0x2e) { scale = 1; continue; }
+      if (c >= 0x30 && c <= 0x39) {
+        value = value * 10 + (c - 0x30);
+        if (scale) scale *= 10;
+        continue;
+      }
+      if (c === 0x2e) {
+        scale = 1;
+        continue;
+      }
       sum += scale ? value / scale : value;
       inValue = false;
-    } else if (c === 0x28) { inValue = true; value = 0; scale = 0; }
+    } else if (c === 0x28) {
+      inValue = true;
+      value = 0;
+      scale = 0;
+    }
   }
   return sum + crc;
 }

@@ -56,14 +56,16 @@ export function meterOverhead(): number {
 /** The JavaScript CRC and AES (what the bench runs anyway), with the computrons inside them counted. */
 export function meteredJsNatives(ledger: NativeLedger, overhead: number): Pick<DecoderOptions, 'crc16' | 'aesGcm'> {
   const now = meterNow();
-  const wrapCrc = (crc: (b: Uint8Array, s: number, e: number) => number) => (b: Uint8Array, s: number, e: number): number => {
-    const t0 = now();
-    const r = crc(b, s, e);
-    ledger.crcInside += now() - t0 - overhead;
-    ledger.crcCalls++;
-    ledger.crcBytes += e - s;
-    return r;
-  };
+  const wrapCrc =
+    (crc: (b: Uint8Array, s: number, e: number) => number) =>
+    (b: Uint8Array, s: number, e: number): number => {
+      const t0 = now();
+      const r = crc(b, s, e);
+      ledger.crcInside += now() - t0 - overhead;
+      ledger.crcCalls++;
+      ledger.crcBytes += e - s;
+      return r;
+    };
   return {
     crc16: { arc: wrapCrc(crc16Arc), x25: wrapCrc(crc16X25) },
     aesGcm: (key: Uint8Array): GcmDecryptor => {
@@ -90,24 +92,52 @@ function standIns(): { crc: Crc16NativeClass; crypt: CryptCipherApi } {
   const none = new Uint8Array(0);
   const host = (bytes?: Uint8Array | ArrayBuffer): number => td.decode((bytes ?? none) as Uint8Array).length;
   class Crc {
-    constructor(_p: number, _i: number, _ri: boolean, _ro: boolean, _x: number) { host(); }
-    reset(): this { host(); return this; }
-    checksum(bytes: Uint8Array): number { return host(bytes) & 0; }
+    constructor(_p: number, _i: number, _ri: boolean, _ro: boolean, _x: number) {
+      host();
+    }
+    reset(): this {
+      host();
+      return this;
+    }
+    checksum(bytes: Uint8Array): number {
+      return host(bytes) & 0;
+    }
   }
   class Block {
-    constructor(_c: 'AES', key: ArrayBuffer) { host(key); }
-    encrypt(data: ArrayBuffer): ArrayBuffer { host(data); return new ArrayBuffer(16); }
-    get blockSize(): number { return 16; }
+    constructor(_c: 'AES', key: ArrayBuffer) {
+      host(key);
+    }
+    encrypt(data: ArrayBuffer): ArrayBuffer {
+      host(data);
+      return new ArrayBuffer(16);
+    }
+    get blockSize(): number {
+      return 16;
+    }
   }
   class Ctr {
-    constructor(_m: 'CTR', _c: unknown) { host(); }
-    setIV(iv: ArrayBuffer): void { host(iv); }
-    encrypt(data: ArrayBuffer | Uint8Array): ArrayBuffer { host(data); return new ArrayBuffer(data.byteLength); }
+    constructor(_m: 'CTR', _c: unknown) {
+      host();
+    }
+    setIV(iv: ArrayBuffer): void {
+      host(iv);
+    }
+    encrypt(data: ArrayBuffer | Uint8Array): ArrayBuffer {
+      host(data);
+      return new ArrayBuffer(data.byteLength);
+    }
   }
   class Ghash {
-    constructor(h: ArrayBuffer, _aad?: ArrayBuffer) { host(h); }
-    write(data: ArrayBuffer | Uint8Array): void { host(data); }
-    close(): ArrayBuffer { host(); return new ArrayBuffer(16); }
+    constructor(h: ArrayBuffer, _aad?: ArrayBuffer) {
+      host(h);
+    }
+    write(data: ArrayBuffer | Uint8Array): void {
+      host(data);
+    }
+    close(): ArrayBuffer {
+      host();
+      return new ArrayBuffer(16);
+    }
   }
   return { crc: Crc as unknown as Crc16NativeClass, crypt: { BlockCipher: Block, Mode: Ctr, GHASH: Ghash } as unknown as CryptCipherApi };
 }
@@ -133,7 +163,12 @@ export function deviceGlueCost(ledger: NativeLedger, overhead: number): { crc: n
   if (ledger.aesShapes.length > 0) {
     const key = nativeAesGcmWith(s.crypt)(new Uint8Array(16));
     for (const [ct, aad, tag, ivLength] of ledger.aesShapes) {
-      const p = { iv: new Uint8Array(ivLength), ciphertext: new Uint8Array(ct), aad: aad > 0 ? new Uint8Array(aad) : undefined, tag: tag >= 0 ? new Uint8Array(tag) : undefined };
+      const p = {
+        iv: new Uint8Array(ivLength),
+        ciphertext: new Uint8Array(ct),
+        aad: aad > 0 ? new Uint8Array(aad) : undefined,
+        tag: tag >= 0 ? new Uint8Array(tag) : undefined,
+      };
       const t0 = now();
       key.decrypt(p);
       aesCost += now() - t0 - overhead;

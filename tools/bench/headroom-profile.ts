@@ -14,7 +14,8 @@ import { bytesToHex } from '../../hosttests/xs/harness-core';
 import { loadVectors } from '../../hosttests/xs/vector-catalog';
 import { XsWorker } from '../../hosttests/xs/xsnap-driver';
 
-const DEFAULT_FUNCTIONS = 'stepHeadroom,copyState,checkReading,frameClock,framePower,hasLoadData,computeFresh,resolveCurrents,regulateOutput,trackOf,explain,publish,lowerForAge';
+const DEFAULT_FUNCTIONS =
+  'stepHeadroom,copyState,checkReading,frameClock,framePower,hasLoadData,computeFresh,resolveCurrents,regulateOutput,trackOf,explain,publish,lowerForAge';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
@@ -42,18 +43,32 @@ globalThis.__outer = function (...a) { return __w('__outer', function () { for (
 globalThis.__outer0 = function (...a) { return __w('__outer0', function () { for (let i = 0; i < 100; i++) ; return 0; }, this, a); };
 __on = true; for (let k = 0; k < 20; k++) { __outer(); __outer0(); } __on = false; 0`;
 
-interface Acc { incl: number; child: number; calls: number; nested: number; direct: number }
+interface Acc {
+  incl: number;
+  child: number;
+  calls: number;
+  nested: number;
+  direct: number;
+}
 
 async function main(): Promise<void> {
   const functions = (arg('--functions') ?? DEFAULT_FUNCTIONS).split(',');
   const filter = arg('--filter');
-  const bundle = await bundleForXs({ bench: 'tools/bench/bench-core', core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index' });
+  const bundle = await bundleForXs({
+    bench: 'tools/bench/bench-core',
+    core: 'hosttests/xs/harness-core',
+    ms: 'decoders/meter-stream',
+    headroom: 'decoders/headroom/index',
+  });
   for (const [m, why] of Object.entries(bundle.missing)) throw new Error(`module ${m} missing from the XS bundle: ${why}`);
   let code = bundle.code;
   const skipped: string[] = [];
   for (const f of functions) {
     const re = new RegExp(`function ${f}\\(`, 'g');
-    if ((code.match(re) ?? []).length !== 1) { skipped.push(f); continue; }
+    if ((code.match(re) ?? []).length !== 1) {
+      skipped.push(f);
+      continue;
+    }
     code = code.replace(re, `function ${f}(...a) { return __w(${JSON.stringify(f)}, ${f}__wrapped, this, a); }\nfunction ${f}__wrapped(`);
   }
   const xs = new XsWorker();
@@ -68,22 +83,29 @@ async function main(): Promise<void> {
     let bytes = 0;
     let frames = 0;
     for (const v of loadVectors().filter((x) => filter === undefined || x.name.includes(filter) || x.family.includes(filter))) {
-      await xs.evaluate(`globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))}); globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, __xs.headroom, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __r.feedChunked(__in, 128); globalThis.__f0 = __r.okFrames; 0`);
+      await xs.evaluate(
+        `globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))}); globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, __xs.headroom, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __r.feedChunked(__in, 128); globalThis.__f0 = __r.okFrames; 0`,
+      );
       if ((await xs.evaluateJson<number>('__r.okFrames')).value === 0) continue; // not a capture that decodes
       await xs.evaluate('__on = true; for (let k = 0; k < 3; k++) __r.feedChunked(__in, 128); __on = false; 0');
       bytes += 3 * v.bytes.length;
       frames += (await xs.evaluateJson<number>('__r.okFrames - __f0')).value;
     }
     const acc = (await xs.evaluateJson<Record<string, Acc>>('__acc')).value;
-    const rows = Object.entries(acc).map(([name, a]) => ({
-      name,
-      calls: a.calls / frames,
-      incl: (a.incl - inner * a.calls - a.nested * perNested) / frames,
-      self: (a.incl - inner * a.calls - a.child - a.direct * (perNested - inner)) / frames,
-    })).sort((x, y) => y.incl - x.incl);
-    console.log(`${frames} frames, ${bytes} bytes (${(bytes / frames).toFixed(0)} a frame); wrapper ${perNested.toFixed(0)} computrons a call subtracted${skipped.length ? `; not found once in the bundle: ${skipped.join(', ')}` : ''}`);
+    const rows = Object.entries(acc)
+      .map(([name, a]) => ({
+        name,
+        calls: a.calls / frames,
+        incl: (a.incl - inner * a.calls - a.nested * perNested) / frames,
+        self: (a.incl - inner * a.calls - a.child - a.direct * (perNested - inner)) / frames,
+      }))
+      .sort((x, y) => y.incl - x.incl);
+    console.log(
+      `${frames} frames, ${bytes} bytes (${(bytes / frames).toFixed(0)} a frame); wrapper ${perNested.toFixed(0)} computrons a call subtracted${skipped.length ? `; not found once in the bundle: ${skipped.join(', ')}` : ''}`,
+    );
     console.log(`${'function'.padEnd(18)} ${'calls/frame'.padStart(11)} ${'inclusive'.padStart(10)} ${'self'.padStart(8)}  (computrons a frame)`);
-    for (const r of rows) console.log(`${r.name.padEnd(18)} ${r.calls.toFixed(2).padStart(11)} ${r.incl.toFixed(0).padStart(10)} ${r.self.toFixed(0).padStart(8)}`);
+    for (const r of rows)
+      console.log(`${r.name.padEnd(18)} ${r.calls.toFixed(2).padStart(11)} ${r.incl.toFixed(0).padStart(10)} ${r.self.toFixed(0).padStart(8)}`);
   } finally {
     xs.close();
   }

@@ -144,7 +144,10 @@ export function hostileInputs(vectors: Vector[]): HostileInput[] {
 
   // Noise
   add('noise: uniform random bytes', Uint8Array.from(random(HOSTILE_BYTES)));
-  add('noise: 7-bit with even parity', Uint8Array.from(random(HOSTILE_BYTES), (x) => withParity(x & 0x7f)));
+  add(
+    'noise: 7-bit with even parity',
+    Uint8Array.from(random(HOSTILE_BYTES), (x) => withParity(x & 0x7f)),
+  );
   const sent: [string, DetectLineSettings, Uint8Array][] = [];
   const random8 = Uint8Array.from(random(2048));
   sent.push(['random bytes sent at 2400 8E1', LINE_CANDIDATES[0].settings, random8]);

@@ -42,7 +42,9 @@ function machine(): Record<string, unknown> {
   try {
     const m = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
     if (m) cpu = m[1].trim();
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return { nproc: cpus().length, cpu, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
 }
 
@@ -52,10 +54,14 @@ function fmt(n: number, d = 1): string {
 
 function printDevice(device: Awaited<ReturnType<typeof runDeviceFigures>>): void {
   const d = device.chunked128.decodable;
-  console.log(`\nXS device, whole path, ${128}-byte chunks, captures that decode (${d.vectors}, ${d.bytes} bytes): ${fmt(d.computronsPerByte)} computrons/byte (bound ${d.bound}: ${d.withinBound ? 'within' : 'ABOVE'}); headroom step ${fmt(d.headroomComputronsPerByte)}, snapshot JSON ${fmt(d.snapshotComputronsPerByte)}, splitters and decoders ${fmt(d.decodeComputronsPerByte)}`);
+  console.log(
+    `\nXS device, whole path, ${128}-byte chunks, captures that decode (${d.vectors}, ${d.bytes} bytes): ${fmt(d.computronsPerByte)} computrons/byte (bound ${d.bound}: ${d.withinBound ? 'within' : 'ABOVE'}); headroom step ${fmt(d.headroomComputronsPerByte)}, snapshot JSON ${fmt(d.snapshotComputronsPerByte)}, splitters and decoders ${fmt(d.decodeComputronsPerByte)}`,
+  );
   if (hostile) {
     const w = device.worstCase;
-    console.log(`XS device, worst case over ${w.inputs} hostile inputs: ${fmt(w.computronsPerByte)} computrons/byte (bound ${w.bound}: ${w.withinBound ? 'within' : 'ABOVE'}) for "${w.input}"`);
+    console.log(
+      `XS device, worst case over ${w.inputs} hostile inputs: ${fmt(w.computronsPerByte)} computrons/byte (bound ${w.bound}: ${w.withinBound ? 'within' : 'ABOVE'}) for "${w.input}"`,
+    );
     for (const r of w.ranking.slice(0, 10)) console.log(`  ${fmt(r.computronsPerByte).padStart(9)}  ${r.name}`);
   }
 }
@@ -81,28 +87,40 @@ async function main(): Promise<void> {
     console.log('XS reference workloads (computrons per input byte):');
     for (const r of xs.references) console.log(`  ${r.name.padEnd(44)} ${fmt(r.computronsPerByte).padStart(8)}`);
     console.log('\nXS whole path per family (MeterStream + headroom + snapshot JSON.stringify):');
-    console.log(`  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)} ${'device'.padStart(7)}   heap slots after N frames (growth)`);
+    console.log(
+      `  ${'family'.padEnd(22)} ${'vectors'.padStart(7)} ${'frames'.padStart(6)} ${'ok'.padStart(4)} ${'c/frame'.padStart(10)} ${'c/byte'.padStart(7)} ${'device'.padStart(7)}   heap slots after N frames (growth)`,
+    );
     for (const f of xs.families) {
-      const h = f.heap ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (+${f.heap.rawSlotGrowth} slots, harness evaluations ${f.heap.harnessEvaluations}: ${f.heap.slotGrowth ? `+${f.heap.slotGrowth} beyond` : 'none from the path'}; +${f.heap.allocateGrowth} bytes allocated)` : '-';
-      console.log(`  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)} ${(f.deviceComputronsPerByte === undefined ? '-' : fmt(f.deviceComputronsPerByte)).padStart(7)}   ${h}`);
+      const h = f.heap
+        ? `${f.heap.slotsAfter100} @${f.heap.frames100} -> ${f.heap.slotsAfter10000} @${f.heap.frames10000} (+${f.heap.rawSlotGrowth} slots, harness evaluations ${f.heap.harnessEvaluations}: ${f.heap.slotGrowth ? `+${f.heap.slotGrowth} beyond` : 'none from the path'}; +${f.heap.allocateGrowth} bytes allocated)`
+        : '-';
+      console.log(
+        `  ${f.family.padEnd(22)} ${String(f.vectors).padStart(7)} ${String(f.framesPerPass).padStart(6)} ${String(f.okFramesPerPass).padStart(4)} ${fmt(f.computronsPerFrame, 0).padStart(10)} ${fmt(f.computronsPerByte).padStart(7)} ${(f.deviceComputronsPerByte === undefined ? '-' : fmt(f.deviceComputronsPerByte)).padStart(7)}   ${h}`,
+      );
     }
     if (xs.average) {
-      console.log(`\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), each capture fed whole; the earlier target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'above'} (issue 13's bounds: the XS device figures below)`);
+      console.log(
+        `\nXS average over all ${xs.vectors.length} vectors: ${fmt(xs.average.computronsPerByteWeighted)} computrons/byte (all bytes / all computrons; mean of per-vector figures ${fmt(xs.average.computronsPerByteMeanOfVectors)}), each capture fed whole; the earlier target ${TARGET_COMPUTRONS_PER_BYTE}: ${xs.average.withinTarget ? 'within' : 'above'} (issue 13's bounds: the XS device figures below)`,
+      );
       const varied = xs.vectors.filter((v) => v.variedComputronsPerByte !== undefined);
       if (varied.length) {
         const b = varied.reduce((n, v) => n + v.bytes, 0);
         const same = varied.reduce((n, v) => n + v.computronsPerByte * v.bytes, 0) / b;
         const diff = varied.reduce((n, v) => n + v.variedComputronsPerByte! * v.bytes, 0) / b;
-        console.log(`DSMR text that decodes (${varied.length} vectors): ${fmt(same)} c/byte feeding the same telegram each pass, ${fmt(diff)} with new values and CRC each pass (tools/bench/vary-telegram.ts)`);
+        console.log(
+          `DSMR text that decodes (${varied.length} vectors): ${fmt(same)} c/byte feeding the same telegram each pass, ${fmt(diff)} with new values and CRC each pass (tools/bench/vary-telegram.ts)`,
+        );
       }
       if (xs.deviceAverage) {
         const d = xs.deviceAverage;
-        console.log(`XS average with the device's native CRC-16 and AES-GCM (projected: JS CRC/AES computrons taken out, the device glue for the same calls metered in): ${fmt(d.computronsPerByteWeighted)} computrons/byte (native CRC saves ${fmt(d.crcSavedPerByte)}, native AES-GCM ${fmt(d.aesSavedPerByte)}), the earlier target ${TARGET_COMPUTRONS_PER_BYTE}: ${d.withinTarget ? 'within' : 'above'}`);
+        console.log(
+          `XS average with the device's native CRC-16 and AES-GCM (projected: JS CRC/AES computrons taken out, the device glue for the same calls metered in): ${fmt(d.computronsPerByteWeighted)} computrons/byte (native CRC saves ${fmt(d.crcSavedPerByte)}, native AES-GCM ${fmt(d.aesSavedPerByte)}), the earlier target ${TARGET_COMPUTRONS_PER_BYTE}: ${d.withinTarget ? 'within' : 'above'}`,
+        );
       }
       // A stream locks onto its format after the first good frame; captures that never decode
       // (bad CRC, wrong shape) keep every hunter running, so show the two apart.
       const split = (ok: boolean): string => {
-        const vs = xs.vectors.filter((v) => (v.okFramesPerPass > 0) === ok);
+        const vs = xs.vectors.filter((v) => v.okFramesPerPass > 0 === ok);
         const b = vs.reduce((n, v) => n + v.bytes, 0);
         const c = vs.reduce((n, v) => n + v.computronsPerByte * v.bytes, 0);
         return `${vs.length} vectors ${b ? fmt(c / b) : '-'} c/byte`;
@@ -111,11 +129,18 @@ async function main(): Promise<void> {
       const slow = xs.vectors.filter((v) => v.computronsPerByte > TARGET_COMPUTRONS_PER_BYTE).sort((a, b) => b.computronsPerByte - a.computronsPerByte);
       if (slow.length) {
         console.log(`vectors above ${TARGET_COMPUTRONS_PER_BYTE} computrons/byte: ${slow.length}`);
-        for (const v of slow.slice(0, 12)) console.log(`  ${v.name} (${v.family}): ${fmt(v.computronsPerByte)} c/byte, ${fmt(v.computronsPerFrame, 0)} c/frame, ${v.bytes} bytes, ${v.framesPerPass} frames`);
+        for (const v of slow.slice(0, 12))
+          console.log(
+            `  ${v.name} (${v.family}): ${fmt(v.computronsPerByte)} c/byte, ${fmt(v.computronsPerFrame, 0)} c/frame, ${v.bytes} bytes, ${v.framesPerPass} frames`,
+          );
       }
     }
     const growth = xs.families.filter((f) => f.heap && f.heap.slotGrowth > 0);
-    console.log(growth.length ? `heap growth between the two checks (net of the harness's evaluations): ${growth.map((f) => `${f.family} +${f.heap!.slotGrowth} slots`).join(', ')}` : 'heap: no slot growth between the two checks in any family (net of the harness\'s own evaluations, 1 slot each in xsnap)');
+    console.log(
+      growth.length
+        ? `heap growth between the two checks (net of the harness's evaluations): ${growth.map((f) => `${f.family} +${f.heap!.slotGrowth} slots`).join(', ')}`
+        : "heap: no slot growth between the two checks in any family (net of the harness's own evaluations, 1 slot each in xsnap)",
+    );
   }
 
   const device = await runDeviceFigures(vectors, { hostile });
@@ -127,8 +152,9 @@ async function main(): Promise<void> {
     const profile = await runXsProfile(vectors);
     doc.profile = profile;
     if (!asJson) {
-      console.log('\nXS profile (computrons spent inside each stage, per family; stages nest: parser time is inside the splitter\'s):');
-      for (const p of profile.rows) console.log(`  ${p.family.padEnd(22)} ${p.stage.padEnd(40)} ${fmt(p.computronsPerByte).padStart(7)} c/byte ${fmt(p.share * 100, 0).padStart(4)}%`);
+      console.log("\nXS profile (computrons spent inside each stage, per family; stages nest: parser time is inside the splitter's):");
+      for (const p of profile.rows)
+        console.log(`  ${p.family.padEnd(22)} ${p.stage.padEnd(40)} ${fmt(p.computronsPerByte).padStart(7)} c/byte ${fmt(p.share * 100, 0).padStart(4)}%`);
       for (const n of profile.notes) console.log(`  note: ${n}`);
     }
   }
@@ -138,7 +164,8 @@ async function main(): Promise<void> {
   if (node && !asJson) {
     console.log('\nNode whole path per family:');
     if (node.missing) console.log(`  (no MeterStream: ${node.missing})`);
-    for (const f of node.figures) console.log(`  ${f.family.padEnd(22)} ${fmt(f.framesPerSecond, 0).padStart(10)} frames/s ${fmt(f.megabytesPerSecond, 2).padStart(8)} MB/s`);
+    for (const f of node.figures)
+      console.log(`  ${f.family.padEnd(22)} ${fmt(f.framesPerSecond, 0).padStart(10)} frames/s ${fmt(f.megabytesPerSecond, 2).padStart(8)} MB/s`);
   }
 
   if (withApp) {
@@ -150,4 +177,7 @@ async function main(): Promise<void> {
   if (asJson) console.log(JSON.stringify(doc, null, 2));
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -8,7 +8,13 @@ import { decoderOptions, type HeadroomModuleLike, type MeterStreamClass } from '
 import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
 import { PathRunner } from './bench-core';
 
-export interface NodeFamilyFigure { family: string; frames: number; seconds: number; framesPerSecond: number; megabytesPerSecond: number }
+export interface NodeFamilyFigure {
+  family: string;
+  frames: number;
+  seconds: number;
+  framesPerSecond: number;
+  megabytesPerSecond: number;
+}
 
 export function runNodeBench(vectors: Vector[], opts: { secondsPerFamily?: number } = {}): { figures: NodeFamilyFigure[]; missing?: string } {
   const seconds = opts.secondsPerFamily ?? 0.5;
@@ -27,7 +33,10 @@ export function runNodeBench(vectors: Vector[], opts: { secondsPerFamily?: numbe
     let elapsed = 0;
     while (elapsed < seconds) {
       for (let k = 0; k < 10; k++) {
-        for (let i = 0; i < runners.length; i++) { runners[i].feed(mine[i].bytes); bytes += mine[i].bytes.length; }
+        for (let i = 0; i < runners.length; i++) {
+          runners[i].feed(mine[i].bytes);
+          bytes += mine[i].bytes.length;
+        }
       }
       elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     }

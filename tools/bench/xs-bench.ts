@@ -19,22 +19,53 @@ import { varyTelegram } from './vary-telegram';
  */
 export const TARGET_COMPUTRONS_PER_BYTE = 40;
 
-export interface ReferenceFigure { name: string; bytes: number; computronsPerByte: number }
+export interface ReferenceFigure {
+  name: string;
+  bytes: number;
+  computronsPerByte: number;
+}
 export interface VectorFigure {
-  name: string; family: string; bytes: number; framesPerPass: number; okFramesPerPass: number; computronsPerFrame: number; computronsPerByte: number;
+  name: string;
+  family: string;
+  bytes: number;
+  framesPerPass: number;
+  okFramesPerPass: number;
+  computronsPerFrame: number;
+  computronsPerByte: number;
   /** DSMR text that decodes: c/byte when every pass carries new values and a new CRC (vary-telegram.ts). */
   variedComputronsPerByte?: number;
   /** Device projection (device-projection.ts): per pass, computrons inside the JS CRC / AES, and the device glue that replaces them. */
   device?: { crcInside: number; aesInside: number; crcGlue: number; aesGlue: number; crcCalls: number; aesCalls: number; computronsPerByte: number };
 }
 export interface FamilyFigure {
-  family: string; vectors: number; bytesPerPass: number; framesPerPass: number; okFramesPerPass: number;
-  computronsPerFrame: number; computronsPerByte: number;
+  family: string;
+  vectors: number;
+  bytesPerPass: number;
+  framesPerPass: number;
+  okFramesPerPass: number;
+  computronsPerFrame: number;
+  computronsPerByte: number;
   /** With the device's native CRC-16 and AES-GCM (device-projection.ts). */
   deviceComputronsPerByte?: number;
-  heap?: { harnessEvaluations: number; rawSlotGrowth: number; slotsAfter100: number; slotsAfter10000: number; slotGrowth: number; allocateAfter100: number; allocateAfter10000: number; allocateGrowth: number; frames100: number; frames10000: number };
+  heap?: {
+    harnessEvaluations: number;
+    rawSlotGrowth: number;
+    slotsAfter100: number;
+    slotsAfter10000: number;
+    slotGrowth: number;
+    allocateAfter100: number;
+    allocateAfter10000: number;
+    allocateGrowth: number;
+    frames100: number;
+    frames10000: number;
+  };
 }
-export interface ProfileFigure { family: string; stage: string; computrons: number; share: number }
+export interface ProfileFigure {
+  family: string;
+  stage: string;
+  computrons: number;
+  share: number;
+}
 export interface XsBenchResult {
   bundleBytes: number;
   missing: Record<string, string>;
@@ -63,10 +94,18 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     crcArc: 'decoders/util/crc16-arc',
     proj: 'tools/bench/device-projection',
   });
-  const result: XsBenchResult = { bundleBytes: bundle.bytes, missing: bundle.missing, references: [], vectors: [], families: [], average: undefined, deviceAverage: undefined, profile: [] };
+  const result: XsBenchResult = {
+    bundleBytes: bundle.bytes,
+    missing: bundle.missing,
+    references: [],
+    vectors: [],
+    families: [],
+    average: undefined,
+    deviceAverage: undefined,
+    profile: [],
+  };
   const { xs, cost } = await openXsSession(bundle.code);
   try {
-
     // Inputs into XS once.
     await xs.evaluate(`globalThis.__v = []; 0`);
     for (const v of vectors) await xs.evaluate(`__v.push(__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})); 0`);
@@ -82,7 +121,8 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     ];
     if (!bundle.missing.crcX25) refs.push(['decoders/util crc16X25', '__xs.crcX25.crc16X25(__all)', all]);
     if (!bundle.missing.crcArc) refs.push(['decoders/util crc16Arc', '__xs.crcArc.crc16Arc(__all)', all]);
-    if (dsmrIdx.length) refs.push(['naive DSMR parse + CRC (DSMR text vectors)', `for (const i of ${JSON.stringify(dsmrIdx)}) __xs.bench.naiveDsmr(__v[i])`, dsmrBytes]);
+    if (dsmrIdx.length)
+      refs.push(['naive DSMR parse + CRC (DSMR text vectors)', `for (const i of ${JSON.stringify(dsmrIdx)}) __xs.bench.naiveDsmr(__v[i])`, dsmrBytes]);
     for (const [name, code, bytes] of refs) {
       await cost(code);
       const c = await cost(code);
@@ -96,19 +136,27 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     // Per vector: warm-up pass (first frame builds tables, locks onto a format), then PASSES passes.
     for (let i = 0; i < vectors.length; i++) {
       const v = vectors[i];
-      await xs.evaluate(`globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __r.feed(__v[${i}]); 0`);
+      await xs.evaluate(
+        `globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __r.feed(__v[${i}]); 0`,
+      );
       const before = (await xs.evaluateJson<[number, number]>('[__r.frames, __r.okFrames]')).value;
       const c = await cost(`for (let k = 0; k < ${PASSES}; k++) __r.feed(__v[${i}])`);
       const after = (await xs.evaluateJson<[number, number]>('[__r.frames, __r.okFrames]')).value;
       const frames = (after[0] - before[0]) / PASSES;
       const okFrames = (after[1] - before[1]) / PASSES;
       const figure: VectorFigure = {
-        name: v.name, family: v.family, bytes: v.bytes.length, framesPerPass: frames, okFramesPerPass: okFrames,
-        computronsPerFrame: frames ? c / PASSES / frames : 0, computronsPerByte: c / PASSES / v.bytes.length,
+        name: v.name,
+        family: v.family,
+        bytes: v.bytes.length,
+        framesPerPass: frames,
+        okFramesPerPass: okFrames,
+        computronsPerFrame: frames ? c / PASSES / frames : 0,
+        computronsPerByte: c / PASSES / v.bytes.length,
       };
       if (!bundle.missing.proj) {
         // Same runs with the JS CRC/AES metered from inside, then the device glue for the same calls.
-        const d = (await xs.evaluateJson<{ crcInside: number; aesInside: number; crcCalls: number; aesCalls: number; crcGlue: number; aesGlue: number }>(`(() => {
+        const d = (
+          await xs.evaluateJson<{ crcInside: number; aesInside: number; crcCalls: number; aesCalls: number; crcGlue: number; aesGlue: number }>(`(() => {
           const P = __xs.proj; const ov = P.meterOverhead(); const ledger = P.newLedger();
           const o = Object.assign(__xs.core.decoderOptions(${JSON.stringify(v.options)}), P.meteredJsNatives(ledger, ov));
           const r = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, o);
@@ -117,7 +165,8 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
           for (let k = 0; k < ${PASSES}; k++) r.feed(__v[${i}]);
           const g = P.deviceGlueCost(ledger, ov);
           return { crcInside: ledger.crcInside / ${PASSES}, aesInside: ledger.aesInside / ${PASSES}, crcCalls: ledger.crcCalls / ${PASSES}, aesCalls: ledger.aesCalls / ${PASSES}, crcGlue: g.crc / ${PASSES}, aesGlue: g.aes / ${PASSES} };
-        })()`)).value;
+        })()`)
+        ).value;
         const perPass = c / PASSES - d.crcInside - d.aesInside + d.crcGlue + d.aesGlue;
         figure.device = { ...d, computronsPerByte: perPass / v.bytes.length };
       }
@@ -125,7 +174,9 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
         // The same telegram with new values each pass (a real meter's next telegrams).
         const variants = Array.from({ length: PASSES }, (_, k) => varyTelegram(v.bytes, k + 1));
         if (variants.every((x) => x !== undefined)) {
-          await xs.evaluate(`globalThis.__var = [${variants.map((x) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(x!))})`).join(', ')}]; globalThis.__rv = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __rv.feed(__v[${i}]); 0`);
+          await xs.evaluate(
+            `globalThis.__var = [${variants.map((x) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(x!))})`).join(', ')}]; globalThis.__rv = new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(v.options)})); __rv.feed(__v[${i}]); 0`,
+          );
           const okBefore = (await xs.evaluateJson<number>('__rv.okFrames')).value;
           const cv = await cost(`for (let k = 0; k < ${PASSES}; k++) __rv.feed(__var[k])`);
           const okAfter = (await xs.evaluateJson<number>('__rv.okFrames')).value;
@@ -139,12 +190,22 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
     const totalB = result.vectors.reduce((n, x) => n + x.bytes, 0);
     const weighted = totalC / totalB;
     const mean = result.vectors.reduce((n, x) => n + x.computronsPerByte, 0) / result.vectors.length;
-    result.average = { computronsPerByteWeighted: weighted, computronsPerByteMeanOfVectors: mean, target: TARGET_COMPUTRONS_PER_BYTE, withinTarget: weighted <= TARGET_COMPUTRONS_PER_BYTE };
+    result.average = {
+      computronsPerByteWeighted: weighted,
+      computronsPerByteMeanOfVectors: mean,
+      target: TARGET_COMPUTRONS_PER_BYTE,
+      withinTarget: weighted <= TARGET_COMPUTRONS_PER_BYTE,
+    };
     if (result.vectors.every((x) => x.device)) {
       const dev = result.vectors.reduce((n, x) => n + x.device!.computronsPerByte * x.bytes, 0) / totalB;
       const crcSaved = result.vectors.reduce((n, x) => n + x.device!.crcInside - x.device!.crcGlue, 0) / totalB;
       const aesSaved = result.vectors.reduce((n, x) => n + x.device!.aesInside - x.device!.aesGlue, 0) / totalB;
-      result.deviceAverage = { computronsPerByteWeighted: dev, crcSavedPerByte: crcSaved, aesSavedPerByte: aesSaved, withinTarget: dev <= TARGET_COMPUTRONS_PER_BYTE };
+      result.deviceAverage = {
+        computronsPerByteWeighted: dev,
+        crcSavedPerByte: crcSaved,
+        aesSavedPerByte: aesSaved,
+        withinTarget: dev <= TARGET_COMPUTRONS_PER_BYTE,
+      };
     }
 
     // Per family: cost from the vectors, heap from a long run with fresh runners.
@@ -155,12 +216,19 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
       const frames = mine.reduce((n, x) => n + x.framesPerPass, 0);
       const c = mine.reduce((n, x) => n + x.computronsPerByte * x.bytes, 0);
       const fig: FamilyFigure = {
-        family, vectors: idx.length, bytesPerPass: bytes, framesPerPass: frames, okFramesPerPass: mine.reduce((n, x) => n + x.okFramesPerPass, 0),
-        computronsPerFrame: frames ? c / frames : 0, computronsPerByte: c / bytes,
+        family,
+        vectors: idx.length,
+        bytesPerPass: bytes,
+        framesPerPass: frames,
+        okFramesPerPass: mine.reduce((n, x) => n + x.okFramesPerPass, 0),
+        computronsPerFrame: frames ? c / frames : 0,
+        computronsPerByte: c / bytes,
       };
       if (mine.every((x) => x.device)) fig.deviceComputronsPerByte = mine.reduce((n, x) => n + x.device!.computronsPerByte * x.bytes, 0) / bytes;
       if (frames > 0) {
-        await xs.evaluate(`globalThis.__fr = ${JSON.stringify(idx)}.map((i, k) => new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(idx.map((i) => vectors[i].options))}[k]))); globalThis.__fi = ${JSON.stringify(idx)}.map((i) => __v[i]); 0`);
+        await xs.evaluate(
+          `globalThis.__fr = ${JSON.stringify(idx)}.map((i, k) => new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hr}, __xs.core.decoderOptions(${JSON.stringify(idx.map((i) => vectors[i].options))}[k]))); globalThis.__fi = ${JSON.stringify(idx)}.map((i) => __v[i]); 0`,
+        );
         const f100 = (await xs.evaluateJson<number>(`__xs.bench.feedUntil(__fr, __fi, ${small})`)).value;
         const h100 = (await xs.evaluate('gc(); 0')).meter;
         let done = f100;
@@ -177,14 +245,23 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
         // decoder code involved): growth up to the number of the harness's own evaluations is the
         // harness; slotGrowth is what is left beyond that (0 = nothing grows with the frames).
         fig.heap = {
-          frames100: f100, frames10000: done, harnessEvaluations: evaluations, rawSlotGrowth: h10k.currentHeapCount - h100.currentHeapCount,
-          slotsAfter100: h100.currentHeapCount, slotsAfter10000: h10k.currentHeapCount, slotGrowth: Math.max(0, h10k.currentHeapCount - h100.currentHeapCount - evaluations * SLOTS_PER_EVALUATE),
-          allocateAfter100: h100.allocate, allocateAfter10000: h10k.allocate, allocateGrowth: h10k.allocate - h100.allocate,
+          frames100: f100,
+          frames10000: done,
+          harnessEvaluations: evaluations,
+          rawSlotGrowth: h10k.currentHeapCount - h100.currentHeapCount,
+          slotsAfter100: h100.currentHeapCount,
+          slotsAfter10000: h10k.currentHeapCount,
+          slotGrowth: Math.max(0, h10k.currentHeapCount - h100.currentHeapCount - evaluations * SLOTS_PER_EVALUATE),
+          allocateAfter100: h100.allocate,
+          allocateAfter10000: h10k.allocate,
+          allocateGrowth: h10k.allocate - h100.allocate,
         };
         await xs.evaluate('delete globalThis.__fr; delete globalThis.__fi; gc(); 0');
       }
       result.families.push(fig);
-      log(`xs family ${family}: ${fig.computronsPerFrame.toFixed(0)} computrons/frame, ${fig.computronsPerByte.toFixed(1)} /byte${fig.heap ? `, slots ${fig.heap.slotsAfter100} -> ${fig.heap.slotsAfter10000}` : ''}`);
+      log(
+        `xs family ${family}: ${fig.computronsPerFrame.toFixed(0)} computrons/frame, ${fig.computronsPerByte.toFixed(1)} /byte${fig.heap ? `, slots ${fig.heap.slotsAfter100} -> ${fig.heap.slotsAfter10000}` : ''}`,
+      );
     }
     return result;
   } finally {

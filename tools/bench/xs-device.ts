@@ -68,15 +68,35 @@ export interface DeviceFigures {
   };
 }
 
-interface RunResult { plain: number; crcInside: number; aesInside: number; crcGlue: number; aesGlue: number; headroom: number; snapshot: number; frames: number; okFrames: number }
+interface RunResult {
+  plain: number;
+  crcInside: number;
+  aesInside: number;
+  crcGlue: number;
+  aesGlue: number;
+  headroom: number;
+  snapshot: number;
+  frames: number;
+  okFrames: number;
+}
 
-async function measure(xs: XsWorker, input: string, prime: string, optionsJson: string, passes: number, cost: (code: string) => Promise<number>): Promise<RunResult> {
+async function measure(
+  xs: XsWorker,
+  input: string,
+  prime: string,
+  optionsJson: string,
+  passes: number,
+  cost: (code: string) => Promise<number>,
+): Promise<RunResult> {
   // plain passes: the cost as the device's JavaScript would run it (JS CRC and AES)
-  await xs.evaluate(`globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, __xs.headroom, __xs.core.decoderOptions(${optionsJson})); ${prime ? `__r.feedChunked(${prime}, ${CHUNK}); ` : ''}__r.feedChunked(${input}, ${CHUNK}); globalThis.__f0 = [__r.frames, __r.okFrames]; 0`);
+  await xs.evaluate(
+    `globalThis.__r = new __xs.bench.PathRunner(__xs.ms.MeterStream, __xs.headroom, __xs.core.decoderOptions(${optionsJson})); ${prime ? `__r.feedChunked(${prime}, ${CHUNK}); ` : ''}__r.feedChunked(${input}, ${CHUNK}); globalThis.__f0 = [__r.frames, __r.okFrames]; 0`,
+  );
   const plain = await cost(`for (let k = 0; k < ${passes}; k++) __r.feedChunked(${input}, ${CHUNK})`);
   const counts = (await xs.evaluateJson<[number, number]>('[__r.frames - __f0[0], __r.okFrames - __f0[1]]')).value;
   // the same passes with the JS natives metered from inside, the device glue, the headroom and snapshot shares
-  const d = (await xs.evaluateJson<Omit<RunResult, 'plain' | 'frames' | 'okFrames'>>(`(() => {
+  const d = (
+    await xs.evaluateJson<Omit<RunResult, 'plain' | 'frames' | 'okFrames'>>(`(() => {
     const P = __xs.proj; const ov = P.meterOverhead(); const ledger = P.newLedger();
     const o = Object.assign(__xs.core.decoderOptions(${optionsJson}), P.meteredJsNatives(ledger, ov));
     const r = new __xs.bench.PathRunner(__xs.ms.MeterStream, __xs.headroom, o);
@@ -87,7 +107,8 @@ async function measure(xs: XsWorker, input: string, prime: string, optionsJson: 
     for (let k = 0; k < ${passes}; k++) r.feedChunked(${input}, ${CHUNK});
     const g = P.deviceGlueCost(ledger, ov);
     return { crcInside: ledger.crcInside, aesInside: ledger.aesInside, crcGlue: g.crc, aesGlue: g.aes, headroom: r.headroomInside, snapshot: r.snapshotInside };
-  })()`)).value;
+  })()`)
+  ).value;
   return { plain, ...d, frames: counts[0], okFrames: counts[1] };
 }
 
@@ -95,9 +116,14 @@ function figure(name: string, bytesPerPass: number, passes: number, r: RunResult
   const total = passes * bytesPerPass;
   const projected = r.plain - r.crcInside - r.aesInside + r.crcGlue + r.aesGlue;
   return {
-    name, bytes: bytesPerPass, frames: r.frames / passes, okFrames: r.okFrames / passes,
-    computronsPerByte: projected / total, jsComputronsPerByte: r.plain / total,
-    headroomComputronsPerByte: r.headroom / total, snapshotComputronsPerByte: r.snapshot / total,
+    name,
+    bytes: bytesPerPass,
+    frames: r.frames / passes,
+    okFrames: r.okFrames / passes,
+    computronsPerByte: projected / total,
+    jsComputronsPerByte: r.plain / total,
+    headroomComputronsPerByte: r.headroom / total,
+    snapshotComputronsPerByte: r.snapshot / total,
   };
 }
 
@@ -123,7 +149,6 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
   for (const [m, why] of Object.entries(bundle.missing)) throw new Error(`module ${m} missing from the XS bundle: ${why}`);
   const { xs, cost } = await openXsSession(bundle.code);
   try {
-
     // Captures that decode, 128 bytes at a time.
     const perVector: DevicePathFigure[] = [];
     for (const v of opts.decodable === false ? [] : vectors) {
@@ -142,8 +167,14 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
     const figures: DeviceFigures = {
       chunked128: {
         decodable: {
-          computronsPerByte: cpb, bound: DECODABLE_BOUND, withinBound: cpb <= DECODABLE_BOUND, vectors: perVector.length, bytes,
-          headroomComputronsPerByte: headroom, snapshotComputronsPerByte: snapshot, decodeComputronsPerByte: cpb - headroom - snapshot,
+          computronsPerByte: cpb,
+          bound: DECODABLE_BOUND,
+          withinBound: cpb <= DECODABLE_BOUND,
+          vectors: perVector.length,
+          bytes,
+          headroomComputronsPerByte: headroom,
+          snapshotComputronsPerByte: snapshot,
+          decodeComputronsPerByte: cpb - headroom - snapshot,
           perVector,
         },
       },
@@ -156,7 +187,9 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
     const inputs: HostileInput[] = hostileInputs(vectors).filter((h) => filter === undefined || h.name.includes(filter));
     const ranking: DevicePathFigure[] = [];
     for (const h of inputs) {
-      await xs.evaluate(`globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.bytes))}); globalThis.__prime = ${h.prime ? `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.prime))})` : 'undefined'}; 0`);
+      await xs.evaluate(
+        `globalThis.__in = __xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.bytes))}); globalThis.__prime = ${h.prime ? `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(h.prime))})` : 'undefined'}; 0`,
+      );
       const r = await measure(xs, '__in', h.prime ? '__prime' : '', JSON.stringify(h.options ?? {}), HOSTILE_PASSES, cost);
       const f = figure(h.name, h.bytes.length, HOSTILE_PASSES, r);
       ranking.push(f);
@@ -165,8 +198,12 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
     ranking.sort((a, b) => b.computronsPerByte - a.computronsPerByte);
     const worst = ranking.length > 0 ? ranking[0].computronsPerByte : 0;
     figures.worstCase = {
-      computronsPerByte: worst, bound: WORST_CASE_BOUND, withinBound: worst <= WORST_CASE_BOUND,
-      input: ranking.length > 0 ? ranking[0].name : '', inputs: ranking.length, ranking,
+      computronsPerByte: worst,
+      bound: WORST_CASE_BOUND,
+      withinBound: worst <= WORST_CASE_BOUND,
+      input: ranking.length > 0 ? ranking[0].name : '',
+      inputs: ranking.length,
+      ranking,
     };
     return figures;
   } finally {

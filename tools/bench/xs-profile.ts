@@ -15,7 +15,13 @@ import { bytesToHex } from '../../hosttests/xs/harness-core';
 import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
 import { XsWorker } from '../../hosttests/xs/xsnap-driver';
 
-export interface ProfileRow { family: string; stage: string; computronsPerByte: number; share: number; calls: number }
+export interface ProfileRow {
+  family: string;
+  stage: string;
+  computronsPerByte: number;
+  share: number;
+  calls: number;
+}
 
 function decoderModules(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -75,20 +81,38 @@ __wrap(__xs.bench.PathRunner.prototype, 'frame', 'downstream: headroom + snapsho
  * the same bytes directly. The difference is what the front's hunting costs.
  */
 async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promise<void> {
-  const bundle = await bundleForXs({ core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', dsmr: 'decoders/dsmr/splitter', hdlc: 'decoders/hdlc/hdlc-splitter', mbus: 'decoders/mbus/mbus-splitter' });
+  const bundle = await bundleForXs({
+    core: 'hosttests/xs/harness-core',
+    ms: 'decoders/meter-stream',
+    dsmr: 'decoders/dsmr/splitter',
+    hdlc: 'decoders/hdlc/hdlc-splitter',
+    mbus: 'decoders/mbus/mbus-splitter',
+  });
   if (bundle.missing.ms) return;
   const xs = new XsWorker();
   try {
     await xs.evaluate(bundle.code + '\n;0');
     const empty = (await xs.evaluate('0')).meter.compute;
     const splitterFor = (family: string): string | undefined =>
-      family === 'DSMR text' ? (bundle.missing.dsmr ? undefined : '__xs.dsmr.DsmrSplitter')
-      : family.startsWith('HDLC') || family === 'encrypted DLMS' ? (bundle.missing.hdlc ? undefined : '__xs.hdlc.HdlcSplitter')
-      : family.startsWith('M-Bus') ? (bundle.missing.mbus ? undefined : '__xs.mbus.MbusSplitter') : undefined;
+      family === 'DSMR text'
+        ? bundle.missing.dsmr
+          ? undefined
+          : '__xs.dsmr.DsmrSplitter'
+        : family.startsWith('HDLC') || family === 'encrypted DLMS'
+          ? bundle.missing.hdlc
+            ? undefined
+            : '__xs.hdlc.HdlcSplitter'
+          : family.startsWith('M-Bus')
+            ? bundle.missing.mbus
+              ? undefined
+              : '__xs.mbus.MbusSplitter'
+            : undefined;
     for (const family of familyOrder(vectors.map((v) => v.family))) {
       const mine = vectors.filter((v) => v.family === family);
       const bytes = mine.reduce((n, v) => n + v.bytes.length, 0);
-      await xs.evaluate(`globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}.map((o) => __xs.core.decoderOptions(o)); 0`);
+      await xs.evaluate(
+        `globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}.map((o) => __xs.core.decoderOptions(o)); 0`,
+      );
       const front = `for (let i = 0; i < __pv.length; i++) { const s = new __xs.ms.MeterStream(__po[i]); s.push(__pv[i], () => 0); s.flush(() => 0); } 0`;
       await xs.evaluate(front);
       const cf = (await xs.evaluate(front)).meter.compute - empty;
@@ -98,7 +122,13 @@ async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promi
         const alone = `for (let i = 0; i < __pv.length; i++) { const s = new ${split}(__po[i]); s.push(__pv[i], () => 0); s.flush(() => 0); } 0`;
         await xs.evaluate(alone);
         const ca = (await xs.evaluate(alone)).meter.compute - empty;
-        rows.push({ family, stage: `unwrapped: ${split.split('.').pop()} alone (same bytes)`, computronsPerByte: ca / bytes, share: ca / cf, calls: mine.length });
+        rows.push({
+          family,
+          stage: `unwrapped: ${split.split('.').pop()} alone (same bytes)`,
+          computronsPerByte: ca / bytes,
+          share: ca / cf,
+          calls: mine.length,
+        });
       }
     }
   } finally {
@@ -108,7 +138,13 @@ async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promi
 
 export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRow[]; notes: string[] }> {
   const notes: string[] = [];
-  const modules = { bench: 'tools/bench/bench-core', core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index', ...decoderModules() };
+  const modules = {
+    bench: 'tools/bench/bench-core',
+    core: 'hosttests/xs/harness-core',
+    ms: 'decoders/meter-stream',
+    headroom: 'decoders/headroom/index',
+    ...decoderModules(),
+  };
   const bundle = await bundleForXs(modules);
   if (bundle.missing.ms || bundle.missing.bench) return { rows: [], notes: [`cannot profile: ${bundle.missing.ms ?? bundle.missing.bench}`] };
   for (const [m, why] of Object.entries(bundle.missing)) notes.push(`${m} left out: ${why}`);
@@ -118,7 +154,9 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
     await xs.evaluate(bundle.code + '\n;0');
     await xs.evaluate(INSTRUMENT);
     // The wrapper's own cost per call (measured on an empty method), subtracted from every row.
-    await xs.evaluate(`globalThis.__E = class { m() { return 0; } }; __wrap(__E.prototype, 'm', '__empty'); { const e = new __E(); for (let i = 0; i < 1000; i++) e.m(); } 0`);
+    await xs.evaluate(
+      `globalThis.__E = class { m() { return 0; } }; __wrap(__E.prototype, 'm', '__empty'); { const e = new __E(); for (let i = 0; i < 1000; i++) e.m(); } 0`,
+    );
     const emptyStat = (await xs.evaluateJson<[number, number, number]>(`__prof.__empty`)).value;
     // Cost of one wrapped call as seen from an enclosing wrapper (the empty method's inclusive
     // figure misses the part of the wrapper outside its own meter reads; measure it from outside).
@@ -127,19 +165,29 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
     const withCalls = (await xs.evaluate(`(function () { for (let i = 0; i < 1000; i++) __e2.m(); })(); 0`)).meter.compute;
     const overhead = (withCalls - base) / 1000;
     const innerOverhead = emptyStat[0] / emptyStat[1];
-    notes.push(`wrapper cost ${overhead.toFixed(0)} computrons per wrapped call (${innerOverhead.toFixed(0)} inside its own meter reads), subtracted from every enclosing figure`);
-    const hrObj = bundle.missing.headroom ? 'undefined' : `{ defaultHeadroomSettings: __xs.headroom.defaultHeadroomSettings, createHeadroomState: __xs.headroom.createHeadroomState, stepHeadroom: function (s, i, t) { const a = __meterNow(); try { return __xs.headroom.stepHeadroom(s, i, t); } finally { const acc = __prof['downstream: headroom step'] || (__prof['downstream: headroom step'] = [0, 0]); acc[0] += __meterNow() - a; acc[1]++; } } }`;
+    notes.push(
+      `wrapper cost ${overhead.toFixed(0)} computrons per wrapped call (${innerOverhead.toFixed(0)} inside its own meter reads), subtracted from every enclosing figure`,
+    );
+    const hrObj = bundle.missing.headroom
+      ? 'undefined'
+      : `{ defaultHeadroomSettings: __xs.headroom.defaultHeadroomSettings, createHeadroomState: __xs.headroom.createHeadroomState, stepHeadroom: function (s, i, t) { const a = __meterNow(); try { return __xs.headroom.stepHeadroom(s, i, t); } finally { const acc = __prof['downstream: headroom step'] || (__prof['downstream: headroom step'] = [0, 0]); acc[0] += __meterNow() - a; acc[1]++; } } }`;
     const crcName = bundle.missing['d:decoders/util/crc16-x25'] ? undefined : 'd:decoders/util/crc16-x25';
     const arcName = bundle.missing['d:decoders/util/crc16-arc'] ? undefined : 'd:decoders/util/crc16-arc';
 
     for (const family of familyOrder(vectors.map((v) => v.family))) {
       const mine = vectors.filter((v) => v.family === family);
       const bytes = mine.reduce((n, v) => n + v.bytes.length, 0);
-      await xs.evaluate(`globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}; 0`);
+      await xs.evaluate(
+        `globalThis.__pv = [${mine.map((v) => `__xs.core.hexToBytes(${JSON.stringify(bytesToHex(v.bytes))})`).join(',')}]; globalThis.__po = ${JSON.stringify(mine.map((v) => v.options))}; 0`,
+      );
       // Warm (lazy tables), then reset the counters and measure one pass.
-      await xs.evaluate(`for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`);
+      await xs.evaluate(
+        `for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`,
+      );
       await xs.evaluate(`for (const k of Object.keys(__prof)) { __prof[k][0] = 0; __prof[k][1] = 0; __prof[k][2] = 0; } 0`);
-      await xs.evaluate(`for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`);
+      await xs.evaluate(
+        `for (let i = 0; i < __pv.length; i++) new __xs.bench.PathRunner(__xs.ms.MeterStream, ${hrObj}, __xs.core.decoderOptions(__po[i])).feed(__pv[i]); 0`,
+      );
       const raw = (await xs.evaluateJson<Record<string, [number, number, number]>>('__prof')).value;
       // Self-corrected inclusive figures: minus own wrapper (inner part) and every nested wrapped call.
       const prof: Record<string, [number, number]> = {};
@@ -147,7 +195,9 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
       const total = prof['total: PathRunner.feed'];
       if (!total || total[0] === 0) continue;
       const totalC = total[0];
-      const add = (stage: string, c: number, calls: number): void => { rows.push({ family, stage, computronsPerByte: c / bytes, share: c / totalC, calls }); };
+      const add = (stage: string, c: number, calls: number): void => {
+        rows.push({ family, stage, computronsPerByte: c / bytes, share: c / totalC, calls });
+      };
       add('total: PathRunner.feed', totalC, total[1]);
       const down = prof['downstream: headroom + snapshot JSON'];
       const step = prof['downstream: headroom step'];
@@ -162,7 +212,14 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
         add(`  ${k} (x${v[1]})`, v[0], v[1]);
       }
       // CRC estimate: the library routine's cost per byte over the family's bytes (every frame byte is checked once).
-      const fn = family === 'DSMR text' ? (arcName ? `__xs[${JSON.stringify(arcName)}].crc16Arc` : undefined) : crcName ? `__xs[${JSON.stringify(crcName)}].crc16X25` : undefined;
+      const fn =
+        family === 'DSMR text'
+          ? arcName
+            ? `__xs[${JSON.stringify(arcName)}].crc16Arc`
+            : undefined
+          : crcName
+            ? `__xs[${JSON.stringify(crcName)}].crc16X25`
+            : undefined;
       if (fn) {
         await xs.evaluate(`for (const b of __pv) ${fn}(b); 0`);
         const empty = (await xs.evaluate('0')).meter.compute;

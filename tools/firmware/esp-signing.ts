@@ -53,9 +53,7 @@ function add(p: Point, q: Point): Point {
   if (!p) return q;
   if (!q) return p;
   if (p.x === q.x && mod(p.y + q.y, P) === 0n) return null;
-  const slope = p.x === q.x
-    ? mod((3n * p.x * p.x + A) * inverse(2n * p.y, P), P)
-    : mod((q.y - p.y) * inverse(q.x - p.x, P), P);
+  const slope = p.x === q.x ? mod((3n * p.x * p.x + A) * inverse(2n * p.y, P), P) : mod((q.y - p.y) * inverse(q.x - p.x, P), P);
   const x = mod(slope * slope - p.x - q.x, P);
   return { x, y: mod(slope * (p.x - x) - p.y, P) };
 }
@@ -130,7 +128,8 @@ export function signImage(image: Uint8Array, privateKeyPem: string | Buffer): { 
   const contents = Buffer.concat([Buffer.from(image), Buffer.alloc(padding, 0xff)]);
   const digest = createHash('sha256').update(contents).digest();
   const signature = sign('sha256', contents, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-  if (!verify('sha256', contents, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)) throw new Error('signature check after signing failed');
+  if (!verify('sha256', contents, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature))
+    throw new Error('signature check after signing failed');
   const jwk = publicKey.export({ format: 'jwk' });
   const n = toInt(Buffer.from(jwk.n as string, 'base64url'));
   const e = Number(toInt(Buffer.from(jwk.e as string, 'base64url')));

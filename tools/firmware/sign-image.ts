@@ -67,9 +67,10 @@ export function main(argv: string[]): number {
     const out = option(args, '--out');
     if (!scheme || SIGNATURE_SCHEMES.indexOf(scheme) < 0) throw new Error('--scheme must be ' + SIGNATURE_SCHEMES.join(' or '));
     if (!out) throw new Error('--out DIR is required');
-    const pair = scheme === 'ecdsa-p256-v1'
-      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-      : generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 65537 });
+    const pair =
+      scheme === 'ecdsa-p256-v1'
+        ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+        : generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 65537 });
     mkdirSync(out, { recursive: true });
     const privatePath = join(out, 'meterbox-release.key.pem');
     writeFileSync(privatePath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });

@@ -18,7 +18,20 @@ import { join } from 'node:path';
 import { loadForNode } from '../../hosttests/xs/bundle';
 import type { MeterStreamClass } from '../../hosttests/xs/harness-core';
 import { loadVectors } from '../../hosttests/xs/vector-catalog';
-import { baselineReadings, checkCase, findingText, int, KINDS, makeCase, pick, rngFrom, splitterTargets, meterStreamTarget, type Kind, type Target } from '../../hosttests/fuzz/fuzz-lib';
+import {
+  baselineReadings,
+  checkCase,
+  findingText,
+  int,
+  KINDS,
+  makeCase,
+  pick,
+  rngFrom,
+  splitterTargets,
+  meterStreamTarget,
+  type Kind,
+  type Target,
+} from '../../hosttests/fuzz/fuzz-lib';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,10 +52,15 @@ async function main(): Promise<number> {
   const outDir = arg('out', join(__dirname, '..', '..', 'hosttests', 'fuzz', 'findings'));
 
   const ms = loadForNode<{ MeterStream: MeterStreamClass }>('decoders/meter-stream');
-  if (!ms.mod) { console.error(`no MeterStream: ${ms.reason}`); return 2; }
+  if (!ms.mod) {
+    console.error(`no MeterStream: ${ms.reason}`);
+    return 2;
+  }
   const targets: Target[] = [meterStreamTarget(ms.mod.MeterStream), ...splitterTargets()].filter((t) => targetName === 'all' || t.name === targetName);
   const vectors = loadVectors();
-  const baselines = new Map(targets.map((t) => [t.name, vectors.filter((v) => t.accepts(v.family)).map((v) => ({ vector: v, readings: baselineReadings(t, v) }))]));
+  const baselines = new Map(
+    targets.map((t) => [t.name, vectors.filter((v) => t.accepts(v.family)).map((v) => ({ vector: v, readings: baselineReadings(t, v) }))]),
+  );
 
   const rng = rngFrom(seed);
   const seen = new Set<string>();
@@ -77,9 +95,19 @@ async function main(): Promise<number> {
     }
   }
   const secs = (Date.now() - t0) / 1000;
-  console.log(`fuzz: ${count} inputs (seed ${seed}) against ${targets.map((t) => t.name).join(', ')} in ${secs.toFixed(1)} s; per kind ${JSON.stringify(perKind)}`);
+  console.log(
+    `fuzz: ${count} inputs (seed ${seed}) against ${targets.map((t) => t.name).join(', ')} in ${secs.toFixed(1)} s; per kind ${JSON.stringify(perKind)}`,
+  );
   console.log(`fuzz: ${findings} distinct findings${findings ? ` written to ${outDir}` : ''}`);
   return findings ? 1 : 0;
 }
 
-main().then((c) => { process.exitCode = c; }, (e) => { console.error(e); process.exitCode = 2; });
+main().then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e) => {
+    console.error(e);
+    process.exitCode = 2;
+  },
+);

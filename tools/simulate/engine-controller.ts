@@ -31,7 +31,11 @@ export function isThreePhaseCharger(profile: HouseProfile): boolean {
  * Engine settings that describe the simulated house; `overrides` (e.g. from --settings) win. A
  * setting the given engine does not know (an older engine) is left out.
  */
-export function engineSettingsFor(profile: HouseProfile, overrides: Record<string, unknown> = {}, engine: EngineModule = currentEngine as unknown as EngineModule): HeadroomSettings {
+export function engineSettingsFor(
+  profile: HouseProfile,
+  overrides: Record<string, unknown> = {},
+  engine: EngineModule = currentEngine as unknown as EngineModule,
+): HeadroomSettings {
   const c = profile.charger;
   const base: Record<string, unknown> = {
     fuseA: profile.fuseA,
@@ -60,7 +64,12 @@ export function engineSettingsFor(profile: HouseProfile, overrides: Record<strin
   return checked.settings as HeadroomSettings;
 }
 
-export function createEngineController(profile: HouseProfile, settings: HeadroomSettings, engine: EngineModule = currentEngine as unknown as EngineModule, name = 'engine'): Controller {
+export function createEngineController(
+  profile: HouseProfile,
+  settings: HeadroomSettings,
+  engine: EngineModule = currentEngine as unknown as EngineModule,
+  name = 'engine',
+): Controller {
   const threePhase = isThreePhaseCharger(profile);
   let state: unknown = engine.createHeadroomState() as HeadroomState;
   const controller = {

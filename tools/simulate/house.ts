@@ -60,7 +60,7 @@ export class House {
   }
 
   private hourAt(tS: number): number {
-    return Math.floor((((tS + LOCAL_OFFSET_S) % 86400) + 86400) % 86400 / 3600);
+    return Math.floor(((((tS + LOCAL_OFFSET_S) % 86400) + 86400) % 86400) / 3600);
   }
 
   /** Next start after tS: Poisson with the peak hourly rate, thinned by the hour's weight. */

@@ -25,11 +25,18 @@ const seed = arg('--seed', 1);
 const CHARGER_STEPS_A = [0, 8, 16, 24, 32];
 const V = noItHouse.nominalV;
 
-interface Tally { lists: number; bound: number; excessA: number[] }
+interface Tally {
+  lists: number;
+  bound: number;
+  excessA: number[];
+}
 const tallies = new Map<string, Tally>();
 function tally(key: string): Tally {
   let t = tallies.get(key);
-  if (!t) { t = { lists: 0, bound: 0, excessA: [] }; tallies.set(key, t); }
+  if (!t) {
+    t = { lists: 0, bound: 0, excessA: [] };
+    tallies.set(key, t);
+  }
   return t;
 }
 
@@ -66,7 +73,17 @@ for (const chargerA of CHARGER_STEPS_A) {
     const x = k.excessA.slice().sort((p, q) => p - q);
     const q = (f: number) => Math.round((x[Math.floor(f * (x.length - 1))] as number) * 100) / 100;
     const mean = Math.round((x.reduce((s, v) => s + v, 0) / x.length) * 100) / 100;
-    rows.push({ chargerA, chargerKnown: known, lists: k.lists, boundShare: `${((100 * k.bound) / k.lists).toFixed(1)}%`, meanExcessA: mean, p10: q(0.1), p50: q(0.5), p90: q(0.9), min: q(0) });
+    rows.push({
+      chargerA,
+      chargerKnown: known,
+      lists: k.lists,
+      boundShare: `${((100 * k.bound) / k.lists).toFixed(1)}%`,
+      meanExcessA: mean,
+      p10: q(0.1),
+      p50: q(0.5),
+      p90: q(0.9),
+      min: q(0),
+    });
   }
 }
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ days, seed, rows }, null, 1)}\n`);
@@ -74,6 +91,8 @@ else {
   process.stdout.write(`no-it house, seed ${seed}, ${days} days, one full list every 10 s; excess = used L2 - true L2, A\n`);
   process.stdout.write('charger A  known  lists  bound  mean  p10   p50   p90   min\n');
   for (const r of rows) {
-    process.stdout.write(`${String(r.chargerA).padStart(9)}  ${(r.chargerKnown ? 'yes' : 'no').padEnd(5)}  ${String(r.lists).padStart(5)}  ${String(r.boundShare).padStart(5)}  ${[r.meanExcessA, r.p10, r.p50, r.p90, r.min].map((v) => String(v).padStart(5)).join(' ')}\n`);
+    process.stdout.write(
+      `${String(r.chargerA).padStart(9)}  ${(r.chargerKnown ? 'yes' : 'no').padEnd(5)}  ${String(r.lists).padStart(5)}  ${String(r.boundShare).padStart(5)}  ${[r.meanExcessA, r.p10, r.p50, r.p90, r.min].map((v) => String(v).padStart(5)).join(' ')}\n`,
+    );
   }
 }

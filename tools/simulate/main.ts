@@ -32,14 +32,19 @@ function fail(message: string): never {
 const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'old-engine', 'engine-true-l2', 'engine-bound-only'];
 const defaultControllers = ['engine', 'oracle', 'gap'];
 
-export function makeControllerFactory(name: string, profile: HouseProfile, overrides: Record<string, unknown>, oldEngine?: EngineModule): (ctx: ControllerContext) => Controller {
+export function makeControllerFactory(
+  name: string,
+  profile: HouseProfile,
+  overrides: Record<string, unknown>,
+  oldEngine?: EngineModule,
+): (ctx: ControllerContext) => Controller {
   switch (name) {
     case 'engine': {
       const settings = engineSettingsFor(profile, overrides);
       return () => createEngineController(profile, settings);
     }
     case 'old-engine': {
-      if (!oldEngine) throw new Error('old-engine needs --old-engine PATH (another checkout\'s decoders/headroom/index.ts)');
+      if (!oldEngine) throw new Error("old-engine needs --old-engine PATH (another checkout's decoders/headroom/index.ts)");
       const settings = engineSettingsFor(profile, overrides, oldEngine);
       return () => createEngineController(profile, settings, oldEngine, 'old-engine');
     }
@@ -153,7 +158,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ days, seeds, elapsedMs: Date.now() - started, results }, null, 1)}\n`);
   } else {
     process.stdout.write(`${formatTable(results)}\n`);
-    process.stdout.write(`${days} simulated days per row, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s wall time\n`);
+    process.stdout.write(
+      `${days} simulated days per row, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s wall time\n`,
+    );
   }
 }
 

@@ -43,8 +43,28 @@ interface MeterSpec {
 const specs: Record<MeterKind, MeterSpec> = {
   dsmr5: { fullEveryS: 1, shortEveryS: 0, currentStepA: 1, truncate: true, protocol: 'dsmr', perPhasePower: true, reactivePower: false, itZeroU2: false },
   dsmr4: { fullEveryS: 10, shortEveryS: 0, currentStepA: 1, truncate: true, protocol: 'dsmr', perPhasePower: true, reactivePower: false, itZeroU2: false },
-  'han-kaifa': { fullEveryS: 10, shortEveryS: 2, currentStepA: 0.001, truncate: false, protocol: 'dlms', listId: 'KFM_001', perPhasePower: false, reactivePower: true, itZeroU2: true },
-  'han-aidon': { fullEveryS: 10, shortEveryS: 2.5, currentStepA: 0.1, truncate: false, protocol: 'dlms', listId: 'AIDON_V0001', perPhasePower: false, reactivePower: true, itZeroU2: false },
+  'han-kaifa': {
+    fullEveryS: 10,
+    shortEveryS: 2,
+    currentStepA: 0.001,
+    truncate: false,
+    protocol: 'dlms',
+    listId: 'KFM_001',
+    perPhasePower: false,
+    reactivePower: true,
+    itZeroU2: true,
+  },
+  'han-aidon': {
+    fullEveryS: 10,
+    shortEveryS: 2.5,
+    currentStepA: 0.1,
+    truncate: false,
+    protocol: 'dlms',
+    listId: 'AIDON_V0001',
+    perPhasePower: false,
+    reactivePower: true,
+    itZeroU2: false,
+  },
 };
 
 export const meterKinds = Object.keys(specs) as MeterKind[];
@@ -129,7 +149,9 @@ export class Meter {
     }
     const it = this.profile.wiring === 'it';
     const phase = (k: number, omitCurrent: boolean) => {
-      const p: { currentA?: number; voltageV: number; powerImportW?: number; powerExportW?: number } = { voltageV: it && k === 1 && spec.itZeroU2 ? 0 : VOLTAGE_V[k] };
+      const p: { currentA?: number; voltageV: number; powerImportW?: number; powerExportW?: number } = {
+        voltageV: it && k === 1 && spec.itZeroU2 ? 0 : VOLTAGE_V[k],
+      };
       if (!omitCurrent) p.currentA = quantize(lineA[k], spec.currentStepA, spec.truncate);
       if (spec.perPhasePower && !it) {
         p.powerImportW = Math.round(slotP[k] * v);

@@ -94,7 +94,18 @@ export function runSimulation(o: RunOptions): RunResult {
   const knownWithout = new Float64Array(3);
   const totalS = Math.round(o.days * 86400);
   const view: SecondView | undefined = o.trace
-    ? { tS: 0, lineWithA: withLines, lineWithoutA: withoutLines, knownWithA: knownWith, knownWithoutA: knownWithout, knownLost: false, chargerA: 0, setpointA: 0, connected: false, status: undefined }
+    ? {
+        tS: 0,
+        lineWithA: withLines,
+        lineWithoutA: withoutLines,
+        knownWithA: knownWith,
+        knownWithoutA: knownWithout,
+        knownLost: false,
+        chargerA: 0,
+        setpointA: 0,
+        connected: false,
+        status: undefined,
+      }
     : undefined;
   let frames = 0;
   let lost = 0;
@@ -187,7 +198,12 @@ export function runSimulation(o: RunOptions): RunResult {
     frames,
     lostFrames: lost,
     elapsedMs: Date.now() - started,
-    cpuMs: cpuStart ? (() => { const u = process.cpuUsage(cpuStart); return Math.round((u.user + u.system) / 1000); })() : 0,
+    cpuMs: cpuStart
+      ? (() => {
+          const u = process.cpuUsage(cpuStart);
+          return Math.round((u.user + u.system) / 1000);
+        })()
+      : 0,
     ...metrics.result(),
   };
 }

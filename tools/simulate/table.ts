@@ -36,7 +36,25 @@ export function quickShare(r: RunResult): number {
 }
 
 export function formatTable(results: RunResult[]): string {
-  const head = ['house', 'meter', 'seed', 'controller', 'over A*s', 'beyond A*s', 'lost-frame A*s', 'longest s', 'peak A', 'kWh', 'of ideal', 'of oracle', 'changes', 'x oracle', '<5 s', 'status time', 'cpu s'];
+  const head = [
+    'house',
+    'meter',
+    'seed',
+    'controller',
+    'over A*s',
+    'beyond A*s',
+    'lost-frame A*s',
+    'longest s',
+    'peak A',
+    'kWh',
+    'of ideal',
+    'of oracle',
+    'changes',
+    'x oracle',
+    '<5 s',
+    'status time',
+    'cpu s',
+  ];
   const rows = results.map((r) => {
     const v = versusOracle(r, oracleOf(results, r));
     return [
@@ -62,6 +80,10 @@ export function formatTable(results: RunResult[]): string {
   const all = [head, ...rows];
   const width = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));
   const left = (i: number) => i < 4 || i === 15;
-  const line = (row: string[]) => row.map((cell, i) => (left(i) ? cell.padEnd(width[i]) : cell.padStart(width[i]))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (left(i) ? cell.padEnd(width[i]) : cell.padStart(width[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -25,10 +25,20 @@ export const iskraIe5: ListShape = {
   name: 'iskra-ie5-33',
   meters: 'Iskra IE.5 (HR), 33 positional items: energy with tariffs, P, per-phase P, U, I',
   detect(l) {
-    return positional(l) && l.listTag === 0x02 && l.count === 33 && itemText(l, 0) !== undefined &&
-      l.kind[1] === ITEM_OCTETS && l.len[1] === 4 && l.kind[2] === ITEM_OCTETS && l.len[2] === 5 &&
-      numbersTagged(l, 3, 15, DOUBLE_LONG_UNSIGNED) && numbersTagged(l, 15, 16, LONG_UNSIGNED) &&
-      numbersTagged(l, 16, 22, DOUBLE_LONG_UNSIGNED) && numbersTagged(l, 22, 28, LONG_UNSIGNED);
+    return (
+      positional(l) &&
+      l.listTag === 0x02 &&
+      l.count === 33 &&
+      itemText(l, 0) !== undefined &&
+      l.kind[1] === ITEM_OCTETS &&
+      l.len[1] === 4 &&
+      l.kind[2] === ITEM_OCTETS &&
+      l.len[2] === 5 &&
+      numbersTagged(l, 3, 15, DOUBLE_LONG_UNSIGNED) &&
+      numbersTagged(l, 15, 16, LONG_UNSIGNED) &&
+      numbersTagged(l, 16, 22, DOUBLE_LONG_UNSIGNED) &&
+      numbersTagged(l, 22, 28, LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const v = l.value;

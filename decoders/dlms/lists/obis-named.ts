@@ -65,4 +65,3 @@ export const obisNamed: ListShape = {
     return finishReading(draft, timeIso);
   },
 };
-

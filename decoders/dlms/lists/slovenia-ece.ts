@@ -29,7 +29,12 @@ export const sloveniaEceList1: ListShape = {
   meters: 'Iskra AM550 (SI), ECE list 1 (power, voltage, current)',
   detect(l) {
     if (!positional(l) || l.listTag !== 0x02 || l.count !== 18) return false;
-    return listIdText(l) !== undefined && numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) && numbersTagged(l, 6, 12, LONG_UNSIGNED) && numbersTagged(l, 12, 18, DOUBLE_LONG_UNSIGNED);
+    return (
+      listIdText(l) !== undefined &&
+      numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) &&
+      numbersTagged(l, 6, 12, LONG_UNSIGNED) &&
+      numbersTagged(l, 12, 18, DOUBLE_LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const d = newDraft();
@@ -52,8 +57,13 @@ export const sloveniaEceList1OnePhase: ListShape = {
   meters: 'Iskra AM550 1-phase (SI), ECE list 1 (power, voltage, current of one phase)',
   detect(l) {
     if (!positional(l) || l.listTag !== 0x02 || l.count !== 10) return false;
-    return listIdText(l) !== undefined && itemText(l, 1) !== undefined && numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) &&
-      numbersTagged(l, 6, 8, LONG_UNSIGNED) && numbersTagged(l, 8, 10, DOUBLE_LONG_UNSIGNED);
+    return (
+      listIdText(l) !== undefined &&
+      itemText(l, 1) !== undefined &&
+      numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) &&
+      numbersTagged(l, 6, 8, LONG_UNSIGNED) &&
+      numbersTagged(l, 8, 10, DOUBLE_LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const v = l.value;

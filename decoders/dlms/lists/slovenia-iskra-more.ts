@@ -30,8 +30,15 @@ export const sloveniaIskraUp3f: ListShape = {
   name: 'slovenia-iskra-up3f',
   meters: 'Iskra AM550 (SI, Elektro Celje), list "UP_3f": U, I per phase, P and Q totals',
   detect(l) {
-    return positional(l) && l.listTag === 0x02 && l.count === 12 && listIdText(l) !== undefined && itemText(l, 1) !== undefined &&
-      numbersTagged(l, 2, 8, LONG_UNSIGNED) && numbersTagged(l, 8, 12, DOUBLE_LONG_UNSIGNED);
+    return (
+      positional(l) &&
+      l.listTag === 0x02 &&
+      l.count === 12 &&
+      listIdText(l) !== undefined &&
+      itemText(l, 1) !== undefined &&
+      numbersTagged(l, 2, 8, LONG_UNSIGNED) &&
+      numbersTagged(l, 8, 12, DOUBLE_LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const v = l.value;
@@ -53,8 +60,16 @@ export const sloveniaIskraOnePhase: ListShape = {
   name: 'slovenia-iskra-1phase',
   meters: 'Iskra AM550 1-phase (SI, Elektro Ljubljana), 9 items: P and Q totals, U1, export tariffs',
   detect(l) {
-    return positional(l) && l.listTag === 0x02 && l.count === 9 && listIdText(l) !== undefined && itemText(l, 1) !== undefined &&
-      numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) && numbersTagged(l, 6, 7, LONG_UNSIGNED) && numbersTagged(l, 7, 9, DOUBLE_LONG_UNSIGNED);
+    return (
+      positional(l) &&
+      l.listTag === 0x02 &&
+      l.count === 9 &&
+      listIdText(l) !== undefined &&
+      itemText(l, 1) !== undefined &&
+      numbersTagged(l, 2, 6, DOUBLE_LONG_UNSIGNED) &&
+      numbersTagged(l, 6, 7, LONG_UNSIGNED) &&
+      numbersTagged(l, 7, 9, DOUBLE_LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const v = l.value;
@@ -96,8 +111,14 @@ export const sloveniaIskraEnergy4: ListShape = {
   name: 'slovenia-iskra-energy-4',
   meters: 'Iskra AM550 (SI, Elektro Ljubljana), 4 items every 15 min: meter number, A+, A-',
   detect(l) {
-    return positional(l) && l.listTag === 0x02 && l.count === 4 && listIdText(l) !== undefined && l.kind[1] === ITEM_NUMBER &&
-      numbersTagged(l, 2, 4, DOUBLE_LONG_UNSIGNED);
+    return (
+      positional(l) &&
+      l.listTag === 0x02 &&
+      l.count === 4 &&
+      listIdText(l) !== undefined &&
+      l.kind[1] === ITEM_NUMBER &&
+      numbersTagged(l, 2, 4, DOUBLE_LONG_UNSIGNED)
+    );
   },
   map(l, timeIso) {
     const d = newDraft();

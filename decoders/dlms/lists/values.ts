@@ -145,8 +145,7 @@ export function finishReading(draft: ReadingDraft, notificationTime?: string): M
     else if (r.l1) r.phaseCount = 1;
   }
   if (r.frameKind === undefined) {
-    const onlyPower =
-      !r.l1 && !r.l2 && !r.l3 && r.energyImportWh === undefined && r.meterId === undefined && r.listId === undefined;
+    const onlyPower = !r.l1 && !r.l2 && !r.l3 && r.energyImportWh === undefined && r.meterId === undefined && r.listId === undefined;
     r.frameKind = onlyPower ? 'short' : 'full';
   }
   return r;

@@ -134,9 +134,13 @@ export class AccessControl {
     const token = this.sessions.create(nowMs);
     let known = this.knownBrowserOf(request);
     if (!this.knownBrowsers.check(known, nowMs)) known = this.knownBrowsers.create(nowMs);
-    return jsonResponse(status, { token }, {
-      'set-cookie': `${SESSION_COOKIE}=${token}.${known}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${KNOWN_BROWSER_MS / 1000}`,
-    });
+    return jsonResponse(
+      status,
+      { token },
+      {
+        'set-cookie': `${SESSION_COOKIE}=${token}.${known}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${KNOWN_BROWSER_MS / 1000}`,
+      },
+    );
   }
 
   /** Which lane a password check runs in: a logged-in caller or a known browser, or a stranger. */

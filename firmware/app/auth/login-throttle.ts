@@ -33,21 +33,33 @@ export interface LoginThrottleOptions {
 
 /** The device: one PBKDF2 at a time (about 1 s each), at most 2 started per 5 s. */
 export const deviceLoginThrottle: LoginThrottleOptions = {
-  maxInFlight: 1, maxPerWindow: 2, knownPerWindow: 1, windowMs: 5000,
-  freeFailures: 5, baseDelayMs: 2000, maxDelayMs: 30000, forgetAfterMs: 15 * 60000, maxSources: 64,
+  maxInFlight: 1,
+  maxPerWindow: 2,
+  knownPerWindow: 1,
+  windowMs: 5000,
+  freeFailures: 5,
+  baseDelayMs: 2000,
+  maxDelayMs: 30000,
+  forgetAfterMs: 15 * 60000,
+  maxSources: 64,
 };
 
 /** A PC or Raspberry Pi: node:crypto hashes in the thread pool; two at once, four a second. */
 export const hostLoginThrottle: LoginThrottleOptions = {
-  maxInFlight: 2, maxPerWindow: 4, knownPerWindow: 2, windowMs: 1000,
-  freeFailures: 5, baseDelayMs: 2000, maxDelayMs: 30000, forgetAfterMs: 15 * 60000, maxSources: 256,
+  maxInFlight: 2,
+  maxPerWindow: 4,
+  knownPerWindow: 2,
+  windowMs: 1000,
+  freeFailures: 5,
+  baseDelayMs: 2000,
+  maxDelayMs: 30000,
+  forgetAfterMs: 15 * 60000,
+  maxSources: 256,
 };
 
 export type LoginLane = 'stranger' | 'known';
 
-export type LoginAdmission =
-  | { ok: true; ticket: LoginTicket }
-  | { ok: false; status: 429 | 503; retryAfterMs: number; reason: string };
+export type LoginAdmission = { ok: true; ticket: LoginTicket } | { ok: false; status: 429 | 503; retryAfterMs: number; reason: string };
 
 export interface LoginTicket {
   readonly key: string;
@@ -82,7 +94,12 @@ export class LoginThrottle {
       if (record && record.nextTryMs > nowMs) {
         this.refusedCount++;
         const waitMs = record.nextTryMs - nowMs;
-        return { ok: false, status: 429, retryAfterMs: waitMs, reason: `too many wrong passwords from your address; try again in ${Math.ceil(waitMs / 1000)} s` };
+        return {
+          ok: false,
+          status: 429,
+          retryAfterMs: waitMs,
+          reason: `too many wrong passwords from your address; try again in ${Math.ceil(waitMs / 1000)} s`,
+        };
       }
     }
     const state = this.lanes[lane];

@@ -52,8 +52,6 @@ export class SessionTable {
   }
 
   private prune(nowMs: number): void {
-    this.sessions = this.sessions.filter(
-      (s) => nowMs - s.lastUsedMs < this.options.idleMs && nowMs - s.createdMs < this.options.lifetimeMs,
-    );
+    this.sessions = this.sessions.filter((s) => nowMs - s.lastUsedMs < this.options.idleMs && nowMs - s.createdMs < this.options.lifetimeMs);
   }
 }

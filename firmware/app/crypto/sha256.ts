@@ -17,20 +17,15 @@ export interface Sha256 {
 export type Sha256Factory = () => Sha256;
 
 const K = [
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
+  0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d,
+  0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e,
+  0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
+  0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
 class PureSha256 implements Sha256 {
-  private readonly h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
+  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly block = new Uint8Array(64);
   private readonly w = new Uint32Array(64);
   private blockLength = 0;
@@ -77,14 +72,22 @@ class PureSha256 implements Sha256 {
     // 64-bit big-endian length; images are far below 2^53 bits so two 32-bit halves suffice.
     const high = Math.floor(bitLength / 0x100000000);
     const low = bitLength >>> 0;
-    this.block[56] = high >>> 24; this.block[57] = high >>> 16; this.block[58] = high >>> 8; this.block[59] = high;
-    this.block[60] = low >>> 24; this.block[61] = low >>> 16; this.block[62] = low >>> 8; this.block[63] = low;
+    this.block[56] = high >>> 24;
+    this.block[57] = high >>> 16;
+    this.block[58] = high >>> 8;
+    this.block[59] = high;
+    this.block[60] = low >>> 24;
+    this.block[61] = low >>> 16;
+    this.block[62] = low >>> 8;
+    this.block[63] = low;
     this.compress();
     this.finished = true;
     const out = new Uint8Array(32);
     for (let j = 0; j < 8; j++) {
-      out[j * 4] = this.h[j] >>> 24; out[j * 4 + 1] = this.h[j] >>> 16;
-      out[j * 4 + 2] = this.h[j] >>> 8; out[j * 4 + 3] = this.h[j];
+      out[j * 4] = this.h[j] >>> 24;
+      out[j * 4 + 1] = this.h[j] >>> 16;
+      out[j * 4 + 2] = this.h[j] >>> 8;
+      out[j * 4 + 3] = this.h[j];
     }
     return out;
   }
@@ -102,8 +105,14 @@ class PureSha256 implements Sha256 {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
     }
-    let a = this.h[0], bb = this.h[1], c = this.h[2], d = this.h[3];
-    let e = this.h[4], f = this.h[5], g = this.h[6], h = this.h[7];
+    let a = this.h[0],
+      bb = this.h[1],
+      c = this.h[2],
+      d = this.h[3];
+    let e = this.h[4],
+      f = this.h[5],
+      g = this.h[6],
+      h = this.h[7];
     for (let t = 0; t < 64; t++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
@@ -111,11 +120,23 @@ class PureSha256 implements Sha256 {
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const maj = (a & bb) ^ (a & c) ^ (bb & c);
       const t2 = (S0 + maj) | 0;
-      h = g; g = f; f = e; e = (d + t1) | 0;
-      d = c; c = bb; bb = a; a = (t1 + t2) | 0;
+      h = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = bb;
+      bb = a;
+      a = (t1 + t2) | 0;
     }
-    this.h[0] += a; this.h[1] += bb; this.h[2] += c; this.h[3] += d;
-    this.h[4] += e; this.h[5] += f; this.h[6] += g; this.h[7] += h;
+    this.h[0] += a;
+    this.h[1] += bb;
+    this.h[2] += c;
+    this.h[3] += d;
+    this.h[4] += e;
+    this.h[5] += f;
+    this.h[6] += g;
+    this.h[7] += h;
   }
 }
 
@@ -185,8 +206,10 @@ export function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations:
   for (let block = 1; block <= blocks; block++) {
     const first = new Uint8Array(salt.length + 4);
     first.set(salt);
-    first[salt.length] = (block >>> 24) & 0xff; first[salt.length + 1] = (block >>> 16) & 0xff;
-    first[salt.length + 2] = (block >>> 8) & 0xff; first[salt.length + 3] = block & 0xff;
+    first[salt.length] = (block >>> 24) & 0xff;
+    first[salt.length + 1] = (block >>> 16) & 0xff;
+    first[salt.length + 2] = (block >>> 8) & 0xff;
+    first[salt.length + 3] = block & 0xff;
     let u = hmac(first);
     const t = u.slice();
     for (let i = 1; i < iterations; i++) {

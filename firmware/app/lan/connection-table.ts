@@ -55,10 +55,7 @@ export function addressKey(remote: string | undefined): string {
   return prefix.join(':') + '::/64';
 }
 
-export type Admission<T> =
-  | { action: 'serve'; evicted?: T }
-  | { action: 'park'; evicted?: T }
-  | { action: 'refuse'; reason: string };
+export type Admission<T> = { action: 'serve'; evicted?: T } | { action: 'park'; evicted?: T } | { action: 'refuse'; reason: string };
 
 interface Entry<T> {
   item: T;

@@ -54,8 +54,13 @@ export const ESP_APP_DESC_BYTES = 256;
 export const CHIP_ID_ESP32 = 0x0000;
 
 const CHIP_NAMES: Record<number, string> = {
-  0x0000: 'ESP32', 0x0002: 'ESP32-S2', 0x0005: 'ESP32-C3', 0x0009: 'ESP32-S3',
-  0x000c: 'ESP32-C2', 0x000d: 'ESP32-C6', 0x0010: 'ESP32-H2',
+  0x0000: 'ESP32',
+  0x0002: 'ESP32-S2',
+  0x0005: 'ESP32-C3',
+  0x0009: 'ESP32-S3',
+  0x000c: 'ESP32-C2',
+  0x000d: 'ESP32-C6',
+  0x0010: 'ESP32-H2',
 };
 
 export function chipName(chipId: number): string {
@@ -165,15 +170,23 @@ export class EspImageChecker {
   finish(): { ok: true; info: ImageInfo } | { ok: false; reason: string } {
     if (this.error) return { ok: false, reason: this.error };
     const signature = this.options.signature;
-    const imageDone = signature ? this.phase === 'sig-padding' || this.phase === 'sig-block' || this.phase === 'signed' : this.phase === 'done' || (this.phase === 'hash' && !this.hashAppended);
+    const imageDone = signature
+      ? this.phase === 'sig-padding' || this.phase === 'sig-block' || this.phase === 'signed'
+      : this.phase === 'done' || (this.phase === 'hash' && !this.hashAppended);
     if (!imageDone) {
       return { ok: false, reason: `image is truncated: upload ended at byte ${this.position} while reading the ${this.phase}` };
     }
     if (signature && this.phase !== 'signed') {
       if (this.position === this.imageEnd) {
-        return { ok: false, reason: `image is not signed: nothing follows the image end at byte ${this.imageEnd}; this box installs only images signed with its release key (${signature.scheme}, docs/provisioning-ota.md)` };
+        return {
+          ok: false,
+          reason: `image is not signed: nothing follows the image end at byte ${this.imageEnd}; this box installs only images signed with its release key (${signature.scheme}, docs/provisioning-ota.md)`,
+        };
       }
-      return { ok: false, reason: `image signature is truncated: upload ended at byte ${this.position}, the ${signature.scheme} signature ends at byte ${this.imageEnd + paddingBytes(signature.scheme, this.imageEnd) + signatureBytes(signature.scheme)}` };
+      return {
+        ok: false,
+        reason: `image signature is truncated: upload ended at byte ${this.position}, the ${signature.scheme} signature ends at byte ${this.imageEnd + paddingBytes(signature.scheme, this.imageEnd) + signatureBytes(signature.scheme)}`,
+      };
     }
     if (signature) {
       const refused = signature.check.verify(this.sigBlock!);

@@ -129,10 +129,13 @@ export class OtaMachine {
     const failed = this.slots.slots().find((s) => !s.running && (s.state === 'invalid' || s.state === 'aborted'));
     if (failed && !this.lastResult) {
       this.lastResult = {
-        outcome: 'rolled-back', atMs: nowMs, version: failed.version,
-        reason: failed.state === 'aborted'
-          ? `image ${failed.version ?? '?'} was reset before it confirmed itself; the bootloader returned to ${this.runningVersion()}`
-          : `image ${failed.version ?? '?'} did not report healthy in time; rolled back to ${this.runningVersion()}`,
+        outcome: 'rolled-back',
+        atMs: nowMs,
+        version: failed.version,
+        reason:
+          failed.state === 'aborted'
+            ? `image ${failed.version ?? '?'} was reset before it confirmed itself; the bootloader returned to ${this.runningVersion()}`
+            : `image ${failed.version ?? '?'} did not report healthy in time; rolled back to ${this.runningVersion()}`,
       };
     }
   }
@@ -178,7 +181,11 @@ export class OtaMachine {
     }
     const verifier = this.config.signature;
     if (!verifier && !this.config.allowUnsigned) {
-      return { ok: false, status: 403, reason: 'this box has no release key to check images with, so it installs none (docs/provisioning-ota.md, "Signed firmware")' };
+      return {
+        ok: false,
+        status: 403,
+        reason: 'this box has no release key to check images with, so it installs none (docs/provisioning-ota.md, "Signed firmware")',
+      };
     }
     const slot = this.slots.nextSlot();
     if (request.sizeBytes !== undefined && request.sizeBytes > slot.sizeBytes) {

@@ -38,7 +38,12 @@ export function pullUrlProblem(url: unknown): string | undefined {
   return undefined;
 }
 
-export function createOtaRoutes(ota: OtaMachine, clock: Clock, maxUploadBytes: number, fetcher?: ImageFetcher): { routes: Route[]; uploadRoutes: UploadRoute[] } {
+export function createOtaRoutes(
+  ota: OtaMachine,
+  clock: Clock,
+  maxUploadBytes: number,
+  fetcher?: ImageFetcher,
+): { routes: Route[]; uploadRoutes: UploadRoute[] } {
   const status: Route = {
     method: 'GET',
     path: FIRMWARE_PATH,

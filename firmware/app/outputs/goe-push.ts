@@ -93,7 +93,11 @@ export class GoeDriver implements ChargerDriver {
     }
     if (this.lastPollMs === undefined || input.nowMs - this.lastPollMs >= GOE_POLL_MS) {
       this.lastPollMs = input.nowMs;
-      return { kind: 'poll', request: { method: 'GET', url: `${this.settings.url}/api/status?filter=amp,ama,frc,car,nrg`, timeoutMs: PUSH_TIMEOUT_MS }, value: {} };
+      return {
+        kind: 'poll',
+        request: { method: 'GET', url: `${this.settings.url}/api/status?filter=amp,ama,frc,car,nrg`, timeoutMs: PUSH_TIMEOUT_MS },
+        value: {},
+      };
     }
     return undefined;
   }

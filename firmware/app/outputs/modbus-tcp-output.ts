@@ -67,10 +67,14 @@ export class ModbusTcpOutput implements SnapshotOutput {
     if (port === undefined) return;
     this.runningPort = port;
     this.lastError = undefined;
-    this.server.start(port, () => this.newConnection(), (listening, error) => {
-      this.listening = listening;
-      if (error) this.lastError = error;
-    });
+    this.server.start(
+      port,
+      () => this.newConnection(),
+      (listening, error) => {
+        this.listening = listening;
+        if (error) this.lastError = error;
+      },
+    );
   }
 
   update(snapshot: Snapshot): void {
@@ -117,7 +121,10 @@ export class ModbusTcpOutput implements SnapshotOutput {
 
   private newConnection(): StreamHandler {
     this.connectionsAccepted++;
-    const connection = new ModbusTcpConnection(() => this.settings.unitId, (start, count) => (this.image ? readSdm630Registers(this.image, start, count) : undefined));
+    const connection = new ModbusTcpConnection(
+      () => this.settings.unitId,
+      (start, count) => (this.image ? readSdm630Registers(this.image, start, count) : undefined),
+    );
     const totals = this.totals;
     return {
       push(bytes: Uint8Array) {

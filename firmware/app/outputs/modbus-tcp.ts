@@ -73,7 +73,10 @@ export class ModbusTcpConnection {
   private length = 0;
   readonly counters: ModbusRequestCounters = { requests: 0, exceptions: 0 };
 
-  constructor(private readonly unitId: () => number, private readonly read: InputRegisterReader) {}
+  constructor(
+    private readonly unitId: () => number,
+    private readonly read: InputRegisterReader,
+  ) {}
 
   /**
    * The responses to every complete request in `bytes` (plus what was buffered), in order; `close`

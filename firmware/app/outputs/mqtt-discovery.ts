@@ -40,25 +40,88 @@ function lineSensors(kind: 'current' | 'voltage' | 'power' | 'headroom', i: numb
   const line = LINES[i];
   const id = line.toLowerCase();
   switch (kind) {
-    case 'current': return { objectId: `current_${id}`, name: `Current ${line}`, key: `current${line}A`, unit: 'A', deviceClass: 'current', stateClass: 'measurement', precision: 1 };
-    case 'voltage': return { objectId: `voltage_${id}`, name: `Voltage ${line}`, key: `voltage${line}V`, unit: 'V', deviceClass: 'voltage', stateClass: 'measurement', precision: 1 };
-    case 'power': return { objectId: `power_${id}`, name: `Power ${line}`, key: `power${line}W`, unit: 'W', deviceClass: 'power', stateClass: 'measurement', precision: 0 };
-    default: return { objectId: `headroom_${id}`, name: `Headroom ${line}`, key: `headroom${line}A`, unit: 'A', deviceClass: 'current', stateClass: 'measurement', precision: 1, icon: 'mdi:gauge' };
+    case 'current':
+      return {
+        objectId: `current_${id}`,
+        name: `Current ${line}`,
+        key: `current${line}A`,
+        unit: 'A',
+        deviceClass: 'current',
+        stateClass: 'measurement',
+        precision: 1,
+      };
+    case 'voltage':
+      return {
+        objectId: `voltage_${id}`,
+        name: `Voltage ${line}`,
+        key: `voltage${line}V`,
+        unit: 'V',
+        deviceClass: 'voltage',
+        stateClass: 'measurement',
+        precision: 1,
+      };
+    case 'power':
+      return { objectId: `power_${id}`, name: `Power ${line}`, key: `power${line}W`, unit: 'W', deviceClass: 'power', stateClass: 'measurement', precision: 0 };
+    default:
+      return {
+        objectId: `headroom_${id}`,
+        name: `Headroom ${line}`,
+        key: `headroom${line}A`,
+        unit: 'A',
+        deviceClass: 'current',
+        stateClass: 'measurement',
+        precision: 1,
+        icon: 'mdi:gauge',
+      };
   }
 }
 
 const FIXED: SensorKind[] = [
   { objectId: 'power_import', name: 'Power import', key: 'powerImportW', unit: 'W', deviceClass: 'power', stateClass: 'measurement', precision: 0 },
   { objectId: 'power_export', name: 'Power export', key: 'powerExportW', unit: 'W', deviceClass: 'power', stateClass: 'measurement', precision: 0 },
-  { objectId: 'allowance_three_phase', name: 'Charging allowance 3-phase', key: 'allowanceThreePhaseA', unit: 'A', deviceClass: 'current', stateClass: 'measurement', precision: 1, icon: 'mdi:ev-station' },
-  { objectId: 'allowance_one_phase', name: 'Charging allowance 1-phase', key: 'allowanceOnePhaseA', unit: 'A', deviceClass: 'current', stateClass: 'measurement', precision: 1, icon: 'mdi:ev-station' },
+  {
+    objectId: 'allowance_three_phase',
+    name: 'Charging allowance 3-phase',
+    key: 'allowanceThreePhaseA',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: 'measurement',
+    precision: 1,
+    icon: 'mdi:ev-station',
+  },
+  {
+    objectId: 'allowance_one_phase',
+    name: 'Charging allowance 1-phase',
+    key: 'allowanceOnePhaseA',
+    unit: 'A',
+    deviceClass: 'current',
+    stateClass: 'measurement',
+    precision: 1,
+    icon: 'mdi:ev-station',
+  },
   { objectId: 'status', name: 'Status', key: 'status', icon: 'mdi:list-status' },
   { objectId: 'reason', name: 'Reason', key: 'reason', icon: 'mdi:information-outline' },
 ];
 
 const ENERGY: SensorKind[] = [
-  { objectId: 'energy_import', name: 'Energy import', key: 'energyImportKwh', unit: 'kWh', deviceClass: 'energy', stateClass: 'total_increasing', precision: 3 },
-  { objectId: 'energy_export', name: 'Energy export', key: 'energyExportKwh', unit: 'kWh', deviceClass: 'energy', stateClass: 'total_increasing', precision: 3 },
+  {
+    objectId: 'energy_import',
+    name: 'Energy import',
+    key: 'energyImportKwh',
+    unit: 'kWh',
+    deviceClass: 'energy',
+    stateClass: 'total_increasing',
+    precision: 3,
+  },
+  {
+    objectId: 'energy_export',
+    name: 'Energy export',
+    key: 'energyExportKwh',
+    unit: 'kWh',
+    deviceClass: 'energy',
+    stateClass: 'total_increasing',
+    precision: 3,
+  },
 ];
 
 /** What the box has learnt about the meter so far (kept for the run; see the header). */
@@ -79,14 +142,27 @@ export interface SensorPresence {
 }
 
 export function emptyPresence(): SensorPresence {
-  return { lines: 0, energyImport: false, energyExport: false, voltage: [false, false, false], power: [false, false, false], fullFrameSeen: false, l2Unmeasured: false };
+  return {
+    lines: 0,
+    energyImport: false,
+    energyExport: false,
+    voltage: [false, false, false],
+    power: [false, false, false],
+    fullFrameSeen: false,
+    l2Unmeasured: false,
+  };
 }
 
 /** The presence after one more snapshot (a new object; the old one is left as it was). */
 export function learnPresence(before: SensorPresence, snapshot: Pick<Snapshot, 'reading' | 'headroom' | 'lastFrameKind'>): SensorPresence {
   const p: SensorPresence = {
-    lines: before.lines, energyImport: before.energyImport, energyExport: before.energyExport,
-    voltage: before.voltage.slice(), power: before.power.slice(), fullFrameSeen: before.fullFrameSeen, l2Unmeasured: before.l2Unmeasured,
+    lines: before.lines,
+    energyImport: before.energyImport,
+    energyExport: before.energyExport,
+    voltage: before.voltage.slice(),
+    power: before.power.slice(),
+    fullFrameSeen: before.fullFrameSeen,
+    l2Unmeasured: before.l2Unmeasured,
   };
   const h = snapshot.headroom.phases;
   const limits = [h.l1.limitA, h.l2.limitA, h.l3.limitA];
@@ -97,7 +173,8 @@ export function learnPresence(before: SensorPresence, snapshot: Pick<Snapshot, '
   // 'estimated' is also a short frame's carried-on current of a measured line: only a full frame
   // without an L2 current says the meter does not measure it.
   const l2Source = h.l2.currentSource;
-  if (l2Source === 'bound' || (l2Source === 'estimated' && snapshot.lastFrameKind === 'full' && r?.l2?.currentA === undefined && r != null)) p.l2Unmeasured = true;
+  if (l2Source === 'bound' || (l2Source === 'estimated' && snapshot.lastFrameKind === 'full' && r?.l2?.currentA === undefined && r != null))
+    p.l2Unmeasured = true;
   if (r) {
     if (energyImportTotalWh(r) !== undefined) p.energyImport = true;
     if (energyExportTotalWh(r) !== undefined) p.energyExport = true;
@@ -158,8 +235,12 @@ export interface DiscoveryPlan {
 export function discoveryPlan(presence: SensorPresence, topics: MqttTopics, device: DeviceInfo): DiscoveryPlan {
   const configs: Record<string, string> = {};
   const removals: string[] = [];
-  const add = (s: SensorKind) => { configs[discoveryTopic(topics, s.objectId)] = sensorConfig(s, topics, device); };
-  const remove = (s: SensorKind) => { removals.push(discoveryTopic(topics, s.objectId)); };
+  const add = (s: SensorKind) => {
+    configs[discoveryTopic(topics, s.objectId)] = sensorConfig(s, topics, device);
+  };
+  const remove = (s: SensorKind) => {
+    removals.push(discoveryTopic(topics, s.objectId));
+  };
   for (const s of FIXED) add(s);
   if (presence.energyImport) add(ENERGY[0]);
   if (presence.energyExport) add(ENERGY[1]);

@@ -262,7 +262,11 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
       if (next && target && next.key === target.key) return;
       const old = target;
       if (old) {
-        const topicsMoved = !next || next.topics.base !== old.topics.base || next.topics.discoveryPrefix !== old.topics.discoveryPrefix || next.topics.nodeId !== old.topics.nodeId;
+        const topicsMoved =
+          !next ||
+          next.topics.base !== old.topics.base ||
+          next.topics.discoveryPrefix !== old.topics.discoveryPrefix ||
+          next.topics.nodeId !== old.topics.nodeId;
         endSession({ clearConfigs: old.discovery && (topicsMoved || !next.discovery), offline: topicsMoved });
       } else endSession({ clearConfigs: false, offline: false });
       target = next;
@@ -326,4 +330,3 @@ export function createMqttOutput(deps: MqttOutputDeps): SnapshotOutput {
     },
   };
 }
-

@@ -97,7 +97,8 @@ export function parseMqttUrl(text: string): { ok: true; address: MqttAddress } |
     }
     for (let i = 0; i < hostPart.length; i++) {
       const c = hostPart.charCodeAt(i);
-      if (!(c === 58 || (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46)) return fail('has an IPv6 address with a character that does not belong there');
+      if (!(c === 58 || (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46))
+        return fail('has an IPv6 address with a character that does not belong there');
     }
   } else {
     const colon = rest.lastIndexOf(':');
@@ -181,7 +182,10 @@ export const mqttSettingsSection: SettingsSection<MqttSettings> = {
       if (why) problems.push(why + '; MQTT stays off');
       else value.url = raw.url as string;
     }
-    for (const [field, max] of [['username', MAX_USERNAME], ['password', MAX_PASSWORD]] as const) {
+    for (const [field, max] of [
+      ['username', MAX_USERNAME],
+      ['password', MAX_PASSWORD],
+    ] as const) {
       if (raw[field] === undefined) continue;
       const why = textProblem('mqtt.' + field, raw[field], max);
       if (why) problems.push(why + '; left empty');
@@ -217,7 +221,10 @@ export const mqttSettingsSection: SettingsSection<MqttSettings> = {
         else value.url = patch.url.trim();
       }
     }
-    for (const [field, max] of [['username', MAX_USERNAME], ['password', MAX_PASSWORD]] as const) {
+    for (const [field, max] of [
+      ['username', MAX_USERNAME],
+      ['password', MAX_PASSWORD],
+    ] as const) {
       const given = patch[field];
       if (given === undefined) continue;
       if (given === null || given === '') {
@@ -231,13 +238,17 @@ export const mqttSettingsSection: SettingsSection<MqttSettings> = {
     if (patch.baseTopic !== undefined) {
       if (patch.baseTopic === null || patch.baseTopic === '') delete value.baseTopic;
       else {
-        const why = typeof patch.baseTopic === 'string' ? topicProblem('mqtt.baseTopic', patch.baseTopic) : 'mqtt.baseTopic must be text, or null for meterbox/<serial>';
+        const why =
+          typeof patch.baseTopic === 'string' ? topicProblem('mqtt.baseTopic', patch.baseTopic) : 'mqtt.baseTopic must be text, or null for meterbox/<serial>';
         if (why) errors.push(why);
         else value.baseTopic = patch.baseTopic as string;
       }
     }
     if (patch.discoveryPrefix !== undefined) {
-      const why = typeof patch.discoveryPrefix === 'string' ? topicProblem('mqtt.discoveryPrefix', patch.discoveryPrefix) : 'mqtt.discoveryPrefix must be text (Home Assistant uses "homeassistant")';
+      const why =
+        typeof patch.discoveryPrefix === 'string'
+          ? topicProblem('mqtt.discoveryPrefix', patch.discoveryPrefix)
+          : 'mqtt.discoveryPrefix must be text (Home Assistant uses "homeassistant")';
       if (why) errors.push(why);
       else value.discoveryPrefix = patch.discoveryPrefix as string;
     }

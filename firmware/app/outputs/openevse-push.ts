@@ -109,7 +109,8 @@ export class OpenevseDriver implements ChargerDriver {
     const value = openevseLivePower(input, this.settings, { currentA: this.engineA, voltageV: this.evseVoltageV });
     // A frame, a changed value (a step of the ladder between frames), or the keep-alive.
     const changed = value !== undefined && (this.last === undefined || value.livePowerW !== this.last.livePowerW);
-    const pushDue = value !== undefined && (this.pendingFrame || changed || this.lastPushMs === undefined || input.nowMs - this.lastPushMs >= OPENEVSE_KEEPALIVE_MS);
+    const pushDue =
+      value !== undefined && (this.pendingFrame || changed || this.lastPushMs === undefined || input.nowMs - this.lastPushMs >= OPENEVSE_KEEPALIVE_MS);
     if (pushDue && value) {
       this.pendingFrame = false;
       this.lastPushMs = input.nowMs;
@@ -119,7 +120,13 @@ export class OpenevseDriver implements ChargerDriver {
       if (value.evseA !== undefined) shown.evseA = value.evseA;
       return {
         kind: 'push',
-        request: { method: 'POST', url: `${this.settings.url}/status`, body: JSON.stringify({ shaper_live_pwr: value.livePowerW }), contentType: 'application/json', timeoutMs: PUSH_TIMEOUT_MS },
+        request: {
+          method: 'POST',
+          url: `${this.settings.url}/status`,
+          body: JSON.stringify({ shaper_live_pwr: value.livePowerW }),
+          contentType: 'application/json',
+          timeoutMs: PUSH_TIMEOUT_MS,
+        },
         value: shown,
       };
     }

@@ -20,7 +20,6 @@
 import { isPlainObject, unknownKeys } from '../http-util';
 import type { SettingsSection } from '../settings/section';
 
-
 export interface ModbusTcpSettings {
   enabled: boolean;
   /** TCP port; 502 is the Modbus standard (on a PC, ports below 1024 need privileges). */
@@ -74,7 +73,7 @@ export function checkChargerUrl(value: unknown): { ok: true; url: string } | { o
   if (value.length > 200) return { ok: false, error: 'url is longer than 200 characters' };
   const m = /^http:\/\/([^/?#@\s]+)(\/[^?#\s]*)?$/.exec(value);
   if (!m) {
-    if (/^https:/i.test(value)) return { ok: false, error: 'url must be plain http:// (the chargers\' local APIs do not use TLS)' };
+    if (/^https:/i.test(value)) return { ok: false, error: "url must be plain http:// (the chargers' local APIs do not use TLS)" };
     if (/^http:\/\/[^/]*@/.test(value)) return { ok: false, error: 'url must not contain a user name or password (it is shown on the settings page)' };
     return { ok: false, error: `url must look like "http://192.168.1.20" or "http://charger.local:8080/path" (no query), got "${value}"` };
   }
@@ -101,7 +100,8 @@ export function checkCharger(raw: unknown, where: string): { ok: true; value: Ch
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') errors.push(`${where}.enabled must be true or false`);
   const value: ChargerSettings = { type: type as ChargerType, url: url.ok ? url.url : '', enabled: raw.enabled !== false };
   if (type === 'smartevse') {
-    for (const key of ['mode', 'maxPowerW', 'phases']) if (raw[key] !== undefined) errors.push(`${where}.${key} is not used by smartevse (it gets the line currents)`);
+    for (const key of ['mode', 'maxPowerW', 'phases'])
+      if (raw[key] !== undefined) errors.push(`${where}.${key} is not used by smartevse (it gets the line currents)`);
   }
   if (type === 'goe' && raw.mode !== undefined) errors.push(`${where}.mode is only for openevse`);
   if (type === 'goe' && raw.maxPowerW !== undefined) errors.push(`${where}.maxPowerW is only for openevse`);
@@ -158,7 +158,9 @@ function checkChargerList(raw: unknown, errors: string[]): ChargerSettings[] {
 function checkOneFollower(chargers: ChargerSettings[], errors: string[]): void {
   const followers = chargers.filter((c) => c.enabled && followsAllowance(c));
   if (followers.length > 1) {
-    errors.push('outputs.chargers: only one enabled charger may follow the allowance (go-e, or OpenEVSE in "allowance" mode): the box works out one charger\'s allowance');
+    errors.push(
+      'outputs.chargers: only one enabled charger may follow the allowance (go-e, or OpenEVSE in "allowance" mode): the box works out one charger\'s allowance',
+    );
   }
 }
 
@@ -189,7 +191,10 @@ export const outputsSection: SettingsSection<OutputsSettings> = {
       if (!Array.isArray(raw.chargers)) problems.push('outputs.chargers is not a list; no chargers');
       else {
         for (let i = 0; i < raw.chargers.length; i++) {
-          const c = i < MAX_CHARGERS ? checkCharger(raw.chargers[i], `outputs.chargers[${i}]`) : { ok: false as const, errors: [`outputs.chargers[${i}]: more than ${MAX_CHARGERS} chargers`] };
+          const c =
+            i < MAX_CHARGERS
+              ? checkCharger(raw.chargers[i], `outputs.chargers[${i}]`)
+              : { ok: false as const, errors: [`outputs.chargers[${i}]: more than ${MAX_CHARGERS} chargers`] };
           if (c.ok) value.chargers.push(c.value);
           else problems.push(c.errors.join('; ') + ' (charger left out)');
         }

@@ -49,13 +49,27 @@ export const SDM630_WINDOWS: readonly { start: number; count: number }[] = [
 ];
 
 export const SDM630_REGISTERS = {
-  voltageL1: 0x0000, voltageL2: 0x0002, voltageL3: 0x0004,
-  currentL1: 0x0006, currentL2: 0x0008, currentL3: 0x000a,
-  powerL1: 0x000c, powerL2: 0x000e, powerL3: 0x0010,
-  averageVoltage: 0x002a, averageCurrent: 0x002e, sumCurrent: 0x0030,
-  totalPower: 0x0034, totalReactivePower: 0x003c, totalPowerFactor: 0x003e,
-  frequency: 0x0046, importEnergy: 0x0048, exportEnergy: 0x004a,
-  importReactiveEnergy: 0x004c, exportReactiveEnergy: 0x004e, totalEnergy: 0x0156,
+  voltageL1: 0x0000,
+  voltageL2: 0x0002,
+  voltageL3: 0x0004,
+  currentL1: 0x0006,
+  currentL2: 0x0008,
+  currentL3: 0x000a,
+  powerL1: 0x000c,
+  powerL2: 0x000e,
+  powerL3: 0x0010,
+  averageVoltage: 0x002a,
+  averageCurrent: 0x002e,
+  sumCurrent: 0x0030,
+  totalPower: 0x0034,
+  totalReactivePower: 0x003c,
+  totalPowerFactor: 0x003e,
+  frequency: 0x0046,
+  importEnergy: 0x0048,
+  exportEnergy: 0x004a,
+  importReactiveEnergy: 0x004c,
+  exportReactiveEnergy: 0x004e,
+  totalEnergy: 0x0156,
 } as const;
 
 /** Why each line's current is what it is (shown in the output's status). */
@@ -154,9 +168,11 @@ export function buildSdm630Image(snapshot: Sdm630Source, nominalVoltageV: number
   }
   const sumCurrentA = currentA[0]! + currentA[1]! + currentA[2]!;
   const n = Math.max(1, supplyLines);
-  const reactiveVar = reading && (finite(reading.reactivePowerImportVar) || finite(reading.reactivePowerExportVar))
-    ? (finite(reading.reactivePowerImportVar) ? reading.reactivePowerImportVar : 0) - (finite(reading.reactivePowerExportVar) ? reading.reactivePowerExportVar : 0)
-    : NaN;
+  const reactiveVar =
+    reading && (finite(reading.reactivePowerImportVar) || finite(reading.reactivePowerExportVar))
+      ? (finite(reading.reactivePowerImportVar) ? reading.reactivePowerImportVar : 0) -
+        (finite(reading.reactivePowerExportVar) ? reading.reactivePowerExportVar : 0)
+      : NaN;
   const apparent = Math.sqrt(totalPowerW * totalPowerW + reactiveVar * reactiveVar);
   const powerFactor = allFromMeter && Number.isFinite(reactiveVar) && apparent > 0 ? totalPowerW / apparent : NaN;
   const kilo = (wh: number | undefined): number => (finite(wh) ? wh / 1000 : NaN);

@@ -82,7 +82,12 @@ export class SmartevseDriver implements ChargerDriver {
     const body = parseJsonObject(result.body);
     if (!body) return { ok: false, error: 'the answer is not JSON: is this a SmartEVSE?' };
     if (typeof body.TOTAL !== 'number') {
-      return { ok: false, error: 'the SmartEVSE did not take the currents: set its mains meter (MAINSMET) to "API"' + (typeof body.TOTAL === 'string' ? ` (it says: ${body.TOTAL})` : '') };
+      return {
+        ok: false,
+        error:
+          'the SmartEVSE did not take the currents: set its mains meter (MAINSMET) to "API"' +
+          (typeof body.TOTAL === 'string' ? ` (it says: ${body.TOTAL})` : ''),
+      };
     }
     return { ok: true };
   }

@@ -40,7 +40,10 @@ export function captiveDnsAnswer(query: Uint8Array, answerIpv4: Uint8Array): Uin
   for (;;) {
     if (p >= query.length) return undefined;
     const len = query[p];
-    if (len === 0) { p++; break; }
+    if (len === 0) {
+      p++;
+      break;
+    }
     if (len > 63) return undefined; // compression pointers or reserved label types have no place in a question
     nameLength += len + 1;
     if (nameLength > 255) return undefined;
@@ -56,16 +59,26 @@ export function captiveDnsAnswer(query: Uint8Array, answerIpv4: Uint8Array): Uin
   // QR=1, opcode 0, AA=1, TC=0, RD copied; RA=0, RCODE=0 (NOERROR).
   out[2] = 0x84 | (query[2] & 0x01);
   out[3] = 0x00;
-  out[6] = 0; out[7] = answerA ? 1 : 0; // ANCOUNT
-  out[8] = 0; out[9] = 0; out[10] = 0; out[11] = 0; // no authority, no additional (EDNS dropped)
+  out[6] = 0;
+  out[7] = answerA ? 1 : 0; // ANCOUNT
+  out[8] = 0;
+  out[9] = 0;
+  out[10] = 0;
+  out[11] = 0; // no authority, no additional (EDNS dropped)
   if (answerA) {
     let a = questionEnd;
-    out[a++] = 0xc0; out[a++] = 0x0c;
-    out[a++] = 0; out[a++] = 1; // TYPE A
-    out[a++] = 0; out[a++] = 1; // CLASS IN
-    out[a++] = (CAPTIVE_DNS_TTL_S >>> 24) & 0xff; out[a++] = (CAPTIVE_DNS_TTL_S >>> 16) & 0xff;
-    out[a++] = (CAPTIVE_DNS_TTL_S >>> 8) & 0xff; out[a++] = CAPTIVE_DNS_TTL_S & 0xff;
-    out[a++] = 0; out[a++] = 4;
+    out[a++] = 0xc0;
+    out[a++] = 0x0c;
+    out[a++] = 0;
+    out[a++] = 1; // TYPE A
+    out[a++] = 0;
+    out[a++] = 1; // CLASS IN
+    out[a++] = (CAPTIVE_DNS_TTL_S >>> 24) & 0xff;
+    out[a++] = (CAPTIVE_DNS_TTL_S >>> 16) & 0xff;
+    out[a++] = (CAPTIVE_DNS_TTL_S >>> 8) & 0xff;
+    out[a++] = CAPTIVE_DNS_TTL_S & 0xff;
+    out[a++] = 0;
+    out[a++] = 4;
     out.set(answerIpv4.subarray(0, 4), a);
   }
   return out;

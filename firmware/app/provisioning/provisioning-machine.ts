@@ -20,10 +20,7 @@
  */
 import { accessPointName, accessPointPassword } from './ap-identity';
 import type { Sha256Factory } from '../crypto/sha256';
-import type {
-  CaptiveDns, DeviceIdentity, MdnsAdvertiser, StationEvent, WifiAdapter, WifiCredentialStore,
-  WifiCredentials, WifiNetwork,
-} from './wifi-ports';
+import type { CaptiveDns, DeviceIdentity, MdnsAdvertiser, StationEvent, WifiAdapter, WifiCredentialStore, WifiCredentials, WifiNetwork } from './wifi-ports';
 
 export const BACKOFF_FIRST_MS = 2_000;
 export const BACKOFF_CAP_MS = 300_000;
@@ -49,7 +46,14 @@ export interface ProvisioningDeps {
    */
   mdnsHostName: string;
   /** Overrides for tests and special builds; defaults are the exported constants. */
-  timing?: Partial<{ backoffFirstMs: number; backoffCapMs: number; longFailureMs: number; connectAttemptTimeoutMs: number; testTimeoutMs: number; apGraceMs: number }>;
+  timing?: Partial<{
+    backoffFirstMs: number;
+    backoffCapMs: number;
+    longFailureMs: number;
+    connectAttemptTimeoutMs: number;
+    testTimeoutMs: number;
+    apGraceMs: number;
+  }>;
 }
 
 export interface SetupTest {
@@ -90,8 +94,10 @@ function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00) { n += 4; i++; }
-    else n += 3;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }
@@ -142,8 +148,12 @@ export class ProvisioningMachine {
     this.apPassword = accessPointPassword(deps.identity, deps.sha256Factory);
     this.log = deps.log ?? (() => {});
     this.t = {
-      backoffFirstMs: BACKOFF_FIRST_MS, backoffCapMs: BACKOFF_CAP_MS, longFailureMs: LONG_FAILURE_MS,
-      connectAttemptTimeoutMs: CONNECT_ATTEMPT_TIMEOUT_MS, testTimeoutMs: TEST_TIMEOUT_MS, apGraceMs: AP_GRACE_MS,
+      backoffFirstMs: BACKOFF_FIRST_MS,
+      backoffCapMs: BACKOFF_CAP_MS,
+      longFailureMs: LONG_FAILURE_MS,
+      connectAttemptTimeoutMs: CONNECT_ATTEMPT_TIMEOUT_MS,
+      testTimeoutMs: TEST_TIMEOUT_MS,
+      apGraceMs: AP_GRACE_MS,
       ...deps.timing,
     };
   }
@@ -179,9 +189,12 @@ export class ProvisioningMachine {
     for (const n of found) {
       if (!n.ssid) continue;
       const seen = best[n.ssid];
-      if (!seen || n.rssi > seen.rssi) best[n.ssid] = { ssid: n.ssid, rssi: n.rssi, security: n.security, ...(n.channel !== undefined ? { channel: n.channel } : {}) };
+      if (!seen || n.rssi > seen.rssi)
+        best[n.ssid] = { ssid: n.ssid, rssi: n.rssi, security: n.security, ...(n.channel !== undefined ? { channel: n.channel } : {}) };
     }
-    return Object.keys(best).map((k) => best[k]).sort((a, b) => b.rssi - a.rssi);
+    return Object.keys(best)
+      .map((k) => best[k])
+      .sort((a, b) => b.rssi - a.rssi);
   }
 
   /**

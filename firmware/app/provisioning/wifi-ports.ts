@@ -24,10 +24,7 @@ export type WifiMode = 'off' | 'ap' | 'sta' | 'ap+sta';
 
 export type StationFailure = 'wrong-password' | 'no-ap' | 'timeout';
 
-export type StationEvent =
-  | { type: 'connected'; ip: string }
-  | { type: 'failed'; reason: StationFailure }
-  | { type: 'dropped' };
+export type StationEvent = { type: 'connected'; ip: string } | { type: 'failed'; reason: StationFailure } | { type: 'dropped' };
 
 export interface WifiAdapter {
   /** Scan for networks (works in AP mode too: the adapter switches to AP+STA for it). */

@@ -15,8 +15,15 @@ import { errorResponse, jsonResponse, readJsonObject, unknownKeys } from '../htt
 import type { ProvisioningMachine } from './provisioning-machine';
 
 export const CAPTIVE_PROBE_PATHS = [
-  '/generate_204', '/gen_204', '/hotspot-detect.html', '/library/test/success.html',
-  '/connecttest.txt', '/ncsi.txt', '/redirect', '/canonical.html', '/success.txt',
+  '/generate_204',
+  '/gen_204',
+  '/hotspot-detect.html',
+  '/library/test/success.html',
+  '/connecttest.txt',
+  '/ncsi.txt',
+  '/redirect',
+  '/canonical.html',
+  '/success.txt',
 ];
 
 export function createWifiRoutes(machine: ProvisioningMachine, clock: Clock, accessPointAddress: () => string): Route[] {
@@ -70,7 +77,11 @@ export function createWifiRoutes(machine: ProvisioningMachine, clock: Clock, acc
       handler: (): AppResponse => {
         if (!machine.isAccessPointActive()) return errorResponse(404, `no such endpoint: ${path}`);
         const location = `http://${accessPointAddress()}/setup/`;
-        return { status: 302, headers: { location, 'cache-control': 'no-store', 'content-type': 'text/html' }, body: `<a href="${location}">Set up meterbox</a>` };
+        return {
+          status: 302,
+          headers: { location, 'cache-control': 'no-store', 'content-type': 'text/html' },
+          body: `<a href="${location}">Set up meterbox</a>`,
+        };
       },
     });
   }

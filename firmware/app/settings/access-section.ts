@@ -43,7 +43,10 @@ export const accessSection: SettingsSection<AccessSettings> = {
   readStored(raw) {
     if (raw === undefined) return { value: { readOpen: true }, problems: [] };
     if (!isRecord(raw)) {
-      return { value: { readOpen: false }, problems: [`access is ${describeType(raw)}, not an object: read access closed, and whether a password is set cannot be told`] };
+      return {
+        value: { readOpen: false },
+        problems: [`access is ${describeType(raw)}, not an object: read access closed, and whether a password is set cannot be told`],
+      };
     }
     const problems: string[] = [];
     const value: AccessSettings = { readOpen: false };
@@ -62,7 +65,9 @@ export const accessSection: SettingsSection<AccessSettings> = {
     const next: AccessSettings = { ...current };
     for (const key of Object.keys(patch)) {
       if (key === 'readOpen') continue;
-      errors.push(key === 'passwordHash' || key === 'password' ? 'the password is changed through POST /api/v1/auth/password' : `unknown field "access.${key}"`);
+      errors.push(
+        key === 'passwordHash' || key === 'password' ? 'the password is changed through POST /api/v1/auth/password' : `unknown field "access.${key}"`,
+      );
     }
     if (patch.readOpen !== undefined) {
       if (typeof patch.readOpen !== 'boolean') errors.push('access.readOpen must be true or false');

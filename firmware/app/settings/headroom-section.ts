@@ -21,7 +21,8 @@ const FIRST = ['fuseA', 'phases', 'gridType', 'marginA', 'minChargeA'];
 
 function readStored(raw: unknown): { value: HeadroomSettings; problems: string[] } {
   if (raw === undefined) return { value: cloneJson(defaultHeadroomSettings), problems: [] };
-  if (!isRecord(raw)) return { value: cloneJson(defaultHeadroomSettings), problems: [`headroom is ${describeType(raw)}, not an object: every headroom field uses its default`] };
+  if (!isRecord(raw))
+    return { value: cloneJson(defaultHeadroomSettings), problems: [`headroom is ${describeType(raw)}, not an object: every headroom field uses its default`] };
   const whole = validateHeadroomSettings(raw);
   if (whole.ok) return { value: whole.settings, problems: [] };
 
@@ -53,7 +54,12 @@ function readStored(raw: unknown): { value: HeadroomSettings; problems: string[]
   const checked = validateHeadroomSettings(kept);
   // The kept fields passed together in the last round that added one, so this cannot fail; if it
   // ever did, every field takes its default and the fuse counts as not read.
-  return checked.ok ? { value: checked.settings, problems } : { value: cloneJson(defaultHeadroomSettings), problems: problems.concat('headroom: the readable fields do not fit together: every field uses its default') };
+  return checked.ok
+    ? { value: checked.settings, problems }
+    : {
+        value: cloneJson(defaultHeadroomSettings),
+        problems: problems.concat('headroom: the readable fields do not fit together: every field uses its default'),
+      };
 }
 
 function applyPatch(current: HeadroomSettings, patch: unknown): { ok: true; value: HeadroomSettings } | { ok: false; errors: string[] } {

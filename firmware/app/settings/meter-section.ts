@@ -25,7 +25,8 @@ const BAUD_RATES = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 11520
 function checkField(name: string, value: unknown): { ok: true; value: unknown } | { ok: false; errors: string[] } {
   if (name === 'encryptionKey' || name === 'authenticationKey') {
     if (value === null || value === '') return { ok: true, value: undefined };
-    if (typeof value !== 'string' || value.length !== 32 || !hexToBytes(value)) return { ok: false, errors: [`meter.${name} must be 32 hex digits (16 bytes), or null to clear it`] };
+    if (typeof value !== 'string' || value.length !== 32 || !hexToBytes(value))
+      return { ok: false, errors: [`meter.${name} must be 32 hex digits (16 bytes), or null to clear it`] };
     return { ok: true, value: value.toLowerCase() };
   }
   // line

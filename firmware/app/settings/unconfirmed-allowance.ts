@@ -36,13 +36,18 @@ export function holdUnconfirmed(headroom: Headroom, capA: number): Headroom {
     if (tariff.onePhaseA !== undefined) tariff.onePhaseA = Math.min(tariff.onePhaseA, capA);
     out.tariff = tariff;
   }
-  const lowered = out.threePhaseA < headroom.threePhaseA || out.onePhaseA < headroom.onePhaseA
-    || out.phases.l1 !== headroom.phases.l1 || out.phases.l2 !== headroom.phases.l2 || out.phases.l3 !== headroom.phases.l3;
+  const lowered =
+    out.threePhaseA < headroom.threePhaseA ||
+    out.onePhaseA < headroom.onePhaseA ||
+    out.phases.l1 !== headroom.phases.l1 ||
+    out.phases.l2 !== headroom.phases.l2 ||
+    out.phases.l3 !== headroom.phases.l3;
   if (lowered || capA === 0) {
     out.limitedBy = UNCONFIRMED_LIMITED_BY;
-    out.reason = capA === 0
-      ? 'stored settings damaged and no stored fuse could be read: 0 A until the owner checks and confirms the settings'
-      : `stored settings damaged: at most ${capA} A until the owner checks and confirms the settings`;
+    out.reason =
+      capA === 0
+        ? 'stored settings damaged and no stored fuse could be read: 0 A until the owner checks and confirms the settings'
+        : `stored settings damaged: at most ${capA} A until the owner checks and confirms the settings`;
   }
   return out;
 }

@@ -77,7 +77,6 @@ function run(command, commandArgs, options = {}) {
 
 const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { env }).status === 0;
 
-
 // 1. makefile
 mkdirSync(outDir, { recursive: true });
 run(process.execPath, [join(root, 'firmware/moddable/assets/pack-web.mjs')]);
@@ -88,7 +87,7 @@ const makefile = findFile(join(outDir, 'tmp', ...board.split('/'), 'release', ma
 if (!makefile) fail('mcconfig wrote no makefile');
 const makeDir = dirname(makefile);
 const printMk = join(outDir, 'print-vars.mk');
-writeFileSync(printMk, 'print-%:\n\t@echo \'$*=$($*)\'\n');
+writeFileSync(printMk, "print-%:\n\t@echo '$*=$($*)'\n");
 const vars = {};
 const names = ['C_DEFINES', 'C_INCLUDES', 'C_FLAGS', 'SDKCONFIG_H', 'SDKCONFIG_FILE', 'TMP_DIR', 'ESP32_SUBCLASS', 'ESP_ARCH', 'GXX_PREFIX'];
 const printed = run('make', ['-s', '-C', makeDir, '-f', 'makefile', '-f', printMk, ...names.map((n) => `print-${n}`)]).stdout;
@@ -111,7 +110,10 @@ if (!cc) {
     cc = 'riscv64-unknown-elf-gcc';
     archFlags = ['--specs=picolibc.specs', '-mabi=ilp32'];
     const picolibc = join(outDir, 'sdkconfig.picolibc');
-    writeFileSync(picolibc, '# compile-natives.mjs with Debian\'s compiler: ESP-IDF v6\'s picolibc instead of newlib\nCONFIG_LIBC_PICOLIBC=y\n# CONFIG_LIBC_NEWLIB is not set\n');
+    writeFileSync(
+      picolibc,
+      "# compile-natives.mjs with Debian's compiler: ESP-IDF v6's picolibc instead of newlib\nCONFIG_LIBC_PICOLIBC=y\n# CONFIG_LIBC_NEWLIB is not set\n",
+    );
     libcDefaults.push('--defaults', picolibc);
   }
 }
@@ -119,11 +121,26 @@ if (!cc) {
 // 2. sdkconfig.h
 mkdirSync(dirname(vars.SDKCONFIG_H), { recursive: true });
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const header = run(python, [join(root, 'firmware/moddable/esp-idf/sdkconfig_header.py'), '--idf-path', IDF_PATH, '--target', target, '--defaults', vars.SDKCONFIG_FILE, ...libcDefaults, '--out', vars.SDKCONFIG_H, '--report']);
+const header = run(python, [
+  join(root, 'firmware/moddable/esp-idf/sdkconfig_header.py'),
+  '--idf-path',
+  IDF_PATH,
+  '--target',
+  target,
+  '--defaults',
+  vars.SDKCONFIG_FILE,
+  ...libcDefaults,
+  '--out',
+  vars.SDKCONFIG_H,
+  '--report',
+]);
 process.stdout.write(header.stdout);
 const later = new Date(Date.now() + 1000);
 utimesSync(vars.SDKCONFIG_H, later, later); // newer than sdkconfig.mc: make leaves idf.py alone
-const signedOptions = readFileSync(vars.SDKCONFIG_H, 'utf8').split('\n').filter((l) => /#define CONFIG_SECURE_(SIGNED|BOOT_VERIFICATION_KEY|BOOT_BUILD_SIGNED)/.test(l)).map((l) => l.replace('#define ', ''));
+const signedOptions = readFileSync(vars.SDKCONFIG_H, 'utf8')
+  .split('\n')
+  .filter((l) => /#define CONFIG_SECURE_(SIGNED|BOOT_VERIFICATION_KEY|BOOT_BUILD_SIGNED)/.test(l))
+  .map((l) => l.replace('#define ', ''));
 console.log(`signed-app options in sdkconfig.h: ${signedOptions.length ? signedOptions.join(', ') : 'none'}`);
 
 // 3. bytecode (and mc.xs.h)
@@ -140,7 +157,13 @@ const preloads = run(process.execPath, [join(root, 'manifests/check-preloads.mjs
 console.log(preloads.stdout.trim().split('\n').pop());
 
 // 4. the repository's C files
-const rules = [...spawnSync('make', ['-s', '-C', makeDir, '-f', 'makefile', '-pn', 'nothing-to-make'], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout.matchAll(/^(\S+\.c\.o): (\S+\.c)\b/gm)];
+const rules = [
+  ...spawnSync('make', ['-s', '-C', makeDir, '-f', 'makefile', '-pn', 'nothing-to-make'], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  }).stdout.matchAll(/^(\S+\.c\.o): (\S+\.c)\b/gm),
+];
 const ours = (path) => path.startsWith(root + '/') && !path.startsWith(join(root, 'build') + '/') && !path.startsWith(outDir) && !path.includes('%');
 const sources = [...new Map(rules.filter((m) => ours(m[2])).map((m) => [m[2], m[1]])).entries()];
 const results = [];
@@ -148,7 +171,9 @@ if (!existsSync(join(IDF_PATH, 'components/lwip/lwip/src/include')) && extraIncl
   console.log(`note: ${IDF_PATH} has no lwIP submodule (cloned without --recursive): pass its headers with --include DIR`);
 }
 if (!cc) {
-  console.log(`no compiler for ${target}: ${vars.GXX_PREFIX}-elf-gcc is not on PATH (ESP-IDF's install.sh brings it; Debian has no Xtensa gcc). Not compiled: ${sources.map(([s]) => s.slice(root.length + 1)).join(', ')}`);
+  console.log(
+    `no compiler for ${target}: ${vars.GXX_PREFIX}-elf-gcc is not on PATH (ESP-IDF's install.sh brings it; Debian has no Xtensa gcc). Not compiled: ${sources.map(([s]) => s.slice(root.length + 1)).join(', ')}`,
+  );
 } else {
   const split = (text) => text.split(/\s+/).filter(Boolean);
   let flags = split(vars.C_FLAGS);
@@ -157,16 +182,34 @@ if (!cc) {
   mkdirSync(objDir, { recursive: true });
   for (const [source] of sources) {
     const object = join(objDir, basename(source) + '.o');
-    const r = spawnSync(cc, [...archFlags, ...split(vars.C_DEFINES), ...split(vars.C_INCLUDES), ...extraIncludes, ...flags, source, '-o', object], { env, encoding: 'utf8' });
+    const r = spawnSync(cc, [...archFlags, ...split(vars.C_DEFINES), ...split(vars.C_INCLUDES), ...extraIncludes, ...flags, source, '-o', object], {
+      env,
+      encoding: 'utf8',
+    });
     const warnings = (r.stderr.match(/warning:/g) ?? []).length;
     const ok = r.status === 0 && existsSync(object);
     results.push({ source: source.slice(root.length + 1), ok, warnings, object: ok ? object : undefined });
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${source.slice(root.length + 1)} -> ${ok ? basename(object) : '(no object)'}${warnings ? ` (${warnings} warnings)` : ''}`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} ${source.slice(root.length + 1)} -> ${ok ? basename(object) : '(no object)'}${warnings ? ` (${warnings} warnings)` : ''}`,
+    );
     if (!ok || warnings) process.stdout.write(r.stderr.split('\n').slice(0, 40).join('\n') + '\n');
   }
-  console.log(`compiler: ${cc} ${archFlags.join(' ')} ${flags.filter((f) => f.startsWith('-march')).join(' ')}${libcDefaults.length ? ' (sdkconfig: CONFIG_LIBC_PICOLIBC)' : ''}`);
+  console.log(
+    `compiler: ${cc} ${archFlags.join(' ')} ${flags.filter((f) => f.startsWith('-march')).join(' ')}${libcDefaults.length ? ' (sdkconfig: CONFIG_LIBC_PICOLIBC)' : ''}`,
+  );
 }
-const summary = { board, manifest, signedOptions, chip: target, compiler: cc || undefined, libc: libcDefaults.length ? 'picolibc' : 'newlib (sdkconfig as merged)', includes: extraIncludes, xsl, files: results, notCompiled: cc ? [] : sources.map(([s]) => s.slice(root.length + 1)) };
+const summary = {
+  board,
+  manifest,
+  signedOptions,
+  chip: target,
+  compiler: cc || undefined,
+  libc: libcDefaults.length ? 'picolibc' : 'newlib (sdkconfig as merged)',
+  includes: extraIncludes,
+  xsl,
+  files: results,
+  notCompiled: cc ? [] : sources.map(([s]) => s.slice(root.length + 1)),
+};
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify(summary, null, 2) + '\n');
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

@@ -60,30 +60,54 @@ type Phase = 'parked' | 'head' | 'body' | 'upload' | 'waiting' | 'responding' | 
 
 function reasonPhrase(status: number): string {
   switch (status) {
-    case 101: return 'Switching Protocols';
-    case 200: return 'OK';
-    case 201: return 'Created';
-    case 202: return 'Accepted';
-    case 204: return 'No Content';
-    case 301: return 'Moved Permanently';
-    case 302: return 'Found';
-    case 304: return 'Not Modified';
-    case 400: return 'Bad Request';
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'Not Found';
-    case 405: return 'Method Not Allowed';
-    case 408: return 'Request Timeout';
-    case 409: return 'Conflict';
-    case 411: return 'Length Required';
-    case 413: return 'Payload Too Large';
-    case 415: return 'Unsupported Media Type';
-    case 422: return 'Unprocessable Entity';
-    case 429: return 'Too Many Requests';
-    case 431: return 'Request Header Fields Too Large';
-    case 500: return 'Internal Server Error';
-    case 503: return 'Service Unavailable';
-    default: return 'Status';
+    case 101:
+      return 'Switching Protocols';
+    case 200:
+      return 'OK';
+    case 201:
+      return 'Created';
+    case 202:
+      return 'Accepted';
+    case 204:
+      return 'No Content';
+    case 301:
+      return 'Moved Permanently';
+    case 302:
+      return 'Found';
+    case 304:
+      return 'Not Modified';
+    case 400:
+      return 'Bad Request';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'Not Found';
+    case 405:
+      return 'Method Not Allowed';
+    case 408:
+      return 'Request Timeout';
+    case 409:
+      return 'Conflict';
+    case 411:
+      return 'Length Required';
+    case 413:
+      return 'Payload Too Large';
+    case 415:
+      return 'Unsupported Media Type';
+    case 422:
+      return 'Unprocessable Entity';
+    case 429:
+      return 'Too Many Requests';
+    case 431:
+      return 'Request Header Fields Too Large';
+    case 500:
+      return 'Internal Server Error';
+    case 503:
+      return 'Service Unavailable';
+    default:
+      return 'Status';
   }
 }
 
@@ -98,7 +122,10 @@ class Writer {
   private chunks: Uint8Array[] = [];
   private offset = 0;
   private writable = 0;
-  constructor(private readonly socket: TCP, private readonly onFinished: () => void) {}
+  constructor(
+    private readonly socket: TCP,
+    private readonly onFinished: () => void,
+  ) {}
   queue(chunk: Uint8Array): void {
     if (chunk.byteLength) this.chunks.push(chunk);
   }
@@ -140,14 +167,24 @@ class Connection {
   private readonly writer: Writer;
   private socket: TCP | undefined;
 
-  constructor(from: TCP, private readonly server: HttpServer, private readonly options: HttpServerOptions) {
+  constructor(
+    from: TCP,
+    private readonly server: HttpServer,
+    private readonly options: HttpServerOptions,
+  ) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const connection = this;
     const socket = new (from.constructor as typeof TCP)({
       from,
-      onReadable(count: number) { connection.onReadable(count); },
-      onWritable(count: number) { connection.onWritable(count); },
-      onError() { connection.fail('socket error'); },
+      onReadable(count: number) {
+        connection.onReadable(count);
+      },
+      onWritable(count: number) {
+        connection.onWritable(count);
+      },
+      onError() {
+        connection.fail('socket error');
+      },
     });
     this.socket = socket;
     this.writer = new Writer(socket, () => this.onWritten());
@@ -182,7 +219,11 @@ class Connection {
 
   /** Made room for a newer connection (connection-table.ts): answered 503 and closed. */
   evict(): void {
-    this.respondNow({ status: 503, headers: { 'content-type': 'application/json', 'retry-after': '2' }, body: JSON.stringify({ error: 'closed to make room: this connection sent no complete request' }) });
+    this.respondNow({
+      status: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '2' },
+      body: JSON.stringify({ error: 'closed to make room: this connection sent no complete request' }),
+    });
   }
 
   private onReadable(count: number): void {
@@ -241,7 +282,12 @@ class Connection {
     this.arm(bodyDeadlineMs(this.options, head.contentLength ?? 0), 'the body did not arrive in time');
 
     const options = this.options;
-    if (options.onUpgrade && head.method === 'GET' && head.path === (options.upgradePath ?? '/ws') && (head.headers['upgrade'] ?? '').toLowerCase() === 'websocket') {
+    if (
+      options.onUpgrade &&
+      head.method === 'GET' &&
+      head.path === (options.upgradePath ?? '/ws') &&
+      (head.headers['upgrade'] ?? '').toLowerCase() === 'websocket'
+    ) {
       const socket = this.detach();
       if (!socket) return;
       if (!options.onUpgrade(request, socket)) {

@@ -63,14 +63,24 @@ class Client {
   /** Something (a pong, any frame) came from the client since the last ping. */
   heard = true;
 
-  constructor(from: TCP, private readonly hub: WebSocketHub, handshake: Uint8Array) {
+  constructor(
+    from: TCP,
+    private readonly hub: WebSocketHub,
+    handshake: Uint8Array,
+  ) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const client = this;
     this.socket = new (from.constructor as typeof TCP)({
       from,
-      onReadable(count: number) { client.onReadable(count); },
-      onWritable(count: number) { client.onWritable(count); },
-      onError() { client.close(); },
+      onReadable(count: number) {
+        client.onReadable(count);
+      },
+      onWritable(count: number) {
+        client.onWritable(count);
+      },
+      onError() {
+        client.close();
+      },
     });
     this.send(handshake);
   }
@@ -197,12 +207,18 @@ class Client {
 
 function statusLine(status: number): string {
   switch (status) {
-    case 400: return '400 Bad Request';
-    case 401: return '401 Unauthorized';
-    case 403: return '403 Forbidden';
-    case 421: return '421 Misdirected Request';
-    case 429: return '429 Too Many Requests';
-    default: return '503 Service Unavailable';
+    case 400:
+      return '400 Bad Request';
+    case 401:
+      return '401 Unauthorized';
+    case 403:
+      return '403 Forbidden';
+    case 421:
+      return '421 Misdirected Request';
+    case 429:
+      return '429 Too Many Requests';
+    default:
+      return '503 Service Unavailable';
   }
 }
 
@@ -219,7 +235,11 @@ export class WebSocketHub implements LivePublisher {
   refusedCount = 0;
   silentClosedCount = 0;
 
-  constructor(private readonly maxClients: number, private readonly greeting?: () => string, options: WebSocketHubOptions = {}) {
+  constructor(
+    private readonly maxClients: number,
+    private readonly greeting?: () => string,
+    options: WebSocketHubOptions = {},
+  ) {
     this.perAddress = options.perAddress ?? 2;
     this.table = new ConnectionTable<Client>({ maxConnections: maxClients, perAddress: this.perAddress });
     this.pingIntervalMs = options.pingIntervalMs ?? 20_000;

@@ -40,9 +40,11 @@ function makeRandom(seed: number): (n: number) => Uint8Array {
   return (n: number): Uint8Array => {
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      s ^= s << 13; s >>>= 0;
+      s ^= s << 13;
+      s >>>= 0;
       s ^= s >>> 17;
-      s ^= s << 5; s >>>= 0;
+      s ^= s << 5;
+      s >>>= 0;
       out[i] = s & 0xff;
     }
     return out;
@@ -53,7 +55,11 @@ function decodeAll(bytes: Uint8Array, options: DecoderOptions): string {
   const lines: string[] = [];
   const stream = new MeterStream(options);
   const onFrame = (r: FrameResult): void => {
-    lines.push(r.ok ? JSON.stringify({ ok: true, format: r.format, reading: r.reading, raw: toHex(r.raw) }) : JSON.stringify({ ok: false, format: r.format, error: r.error }));
+    lines.push(
+      r.ok
+        ? JSON.stringify({ ok: true, format: r.format, reading: r.reading, raw: toHex(r.raw) })
+        : JSON.stringify({ ok: false, format: r.format, error: r.error }),
+    );
   };
   stream.push(bytes, onFrame);
   stream.flush(onFrame);
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
   const random = makeRandom(0x5eed);
   let crcSame = 0;
   for (let i = 0; i < 200; i++) {
-    const b = random(1 + (i * 7) % 600);
+    const b = random(1 + ((i * 7) % 600));
     const s = i % 5;
     const e = Math.max(s, b.length - (i % 3));
     if (arc(b, s, e) === crc16Arc(b, s, e) && x25(b, s, e) === crc16X25(b, s, e)) crcSame++;
@@ -89,7 +95,8 @@ async function main(): Promise<void> {
     const viaNative = natives.aesGcm!(key).decrypt({ iv, ciphertext: sealed.ciphertext, aad, tag: sealed.tag });
     const noTag = natives.aesGcm!(key).decrypt({ iv, ciphertext: sealed.ciphertext });
     const viaJs = new AesGcmKey(key).decrypt({ iv, ciphertext: sealed.ciphertext, aad, tag: sealed.tag });
-    if (viaNative !== undefined && viaJs !== undefined && toHex(viaNative) === toHex(plaintext) && noTag !== undefined && toHex(noTag) === toHex(plaintext)) gcmSame++;
+    if (viaNative !== undefined && viaJs !== undefined && toHex(viaNative) === toHex(plaintext) && noTag !== undefined && toHex(noTag) === toHex(plaintext))
+      gcmSame++;
     const badTag = sealed.tag.slice();
     badTag[i % tagLength] ^= 0x01;
     if (natives.aesGcm!(key).decrypt({ iv, ciphertext: sealed.ciphertext, aad, tag: badTag }) === undefined) tagRefused++;
@@ -113,7 +120,11 @@ async function main(): Promise<void> {
     const viaNatives = decodeAll(bytes, { ...base, ...natives });
     const t2 = Date.now();
     const decoded = viaJs.split('\n').filter((l) => l.indexOf('"ok":true') >= 0).length;
-    check(c.vector, viaJs === viaNatives && viaJs.length > 0, `${bytes.length} bytes, ${decoded} frame(s) decoded, JavaScript ${t1 - t0} ms, natives ${t2 - t1} ms`);
+    check(
+      c.vector,
+      viaJs === viaNatives && viaJs.length > 0,
+      `${bytes.length} bytes, ${decoded} frame(s) decoded, JavaScript ${t1 - t0} ms, natives ${t2 - t1} ms`,
+    );
   }
 
   try {

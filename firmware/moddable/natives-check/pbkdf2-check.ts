@@ -30,7 +30,9 @@ export type Check = (name: string, ok: boolean, detail?: string) => void;
 function nativeKey(password: Uint8Array, salt: Uint8Array, iterations: number, step: number): Uint8Array {
   const job = new Pbkdf2Job(password, salt, iterations);
   try {
-    while (job.step(step) > 0) { /* next step */ }
+    while (job.step(step) > 0) {
+      /* next step */
+    }
     return new Uint8Array(job.result());
   } finally {
     job.close();
@@ -63,7 +65,11 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
     const native = toHex(nativeKey(password, salt, v.iterations, 4096).subarray(0, bytes)).toLowerCase();
     // The JavaScript one is slow under the simulator's debug build: only up to 4096 iterations.
     const js = v.iterations <= 4096 ? toHex(pbkdf2Sha256(password, salt, v.iterations, 32).subarray(0, bytes)).toLowerCase() : v.keyHex;
-    check(`PBKDF2 ${v.source}`, native === v.keyHex && js === v.keyHex, `c=${v.iterations}: native ${native}${v.iterations <= 4096 ? `, JavaScript ${js}` : ' (JavaScript not run)'}`);
+    check(
+      `PBKDF2 ${v.source}`,
+      native === v.keyHex && js === v.keyHex,
+      `c=${v.iterations}: native ${native}${v.iterations <= 4096 ? `, JavaScript ${js}` : ' (JavaScript not run)'}`,
+    );
   }
   for (const v of longSaltVectors) {
     const password = latin1Bytes(v.password);
@@ -75,7 +81,11 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
       native = `threw ${String(e)}`;
     }
     const js = toHex(pbkdf2Sha256(password, salt, v.iterations, 32)).toLowerCase();
-    check(`PBKDF2 long salt accepted and right: ${v.source}`, native === v.keyHex && js === v.keyHex, `salt ${salt.length} B, c=${v.iterations}: native ${native}, JavaScript ${js}`);
+    check(
+      `PBKDF2 long salt accepted and right: ${v.source}`,
+      native === v.keyHex && js === v.keyHex,
+      `salt ${salt.length} B, c=${v.iterations}: native ${native}, JavaScript ${js}`,
+    );
   }
 
   let same = 0;
@@ -90,7 +100,11 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
     if (native === js) same++;
     else if (!firstDifference) firstDifference = `case ${i}: password ${password.length} B, salt ${salt.length} B, c=${iterations}`;
   }
-  check(`PBKDF2 native equals JavaScript on ${cases} random cases (password 0..200 B, salt 0..200 B, uneven steps)`, same === cases, `${same}/${cases}${firstDifference ? ', first difference ' + firstDifference : ''}`);
+  check(
+    `PBKDF2 native equals JavaScript on ${cases} random cases (password 0..200 B, salt 0..200 B, uneven steps)`,
+    same === cases,
+    `${same}/${cases}${firstDifference ? ', first difference ' + firstDifference : ''}`,
+  );
 
   const devicePbkdf2 = createNativePbkdf2(100);
   for (const saltBytes of [16, 100]) {
@@ -100,25 +114,48 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
     try {
       const madeOnDevice = await hashPassword('pässwörd 🔑 of the owner', salt, 777, devicePbkdf2);
       const madeInJs = await hashPassword('pässwörd 🔑 of the owner', salt, 777, pureJsPbkdf2);
-      crossOk = madeOnDevice === madeInJs
-        && (await verifyPassword('pässwörd 🔑 of the owner', madeOnDevice, pureJsPbkdf2))
-        && (await verifyPassword('pässwörd 🔑 of the owner', madeInJs, devicePbkdf2))
-        && !(await verifyPassword('pässwörd 🔑 of the ownel', madeInJs, devicePbkdf2));
+      crossOk =
+        madeOnDevice === madeInJs &&
+        (await verifyPassword('pässwörd 🔑 of the owner', madeOnDevice, pureJsPbkdf2)) &&
+        (await verifyPassword('pässwörd 🔑 of the owner', madeInJs, devicePbkdf2)) &&
+        !(await verifyPassword('pässwörd 🔑 of the ownel', madeInJs, devicePbkdf2));
       detail = madeOnDevice.slice(0, 40) + '...';
     } catch (e) {
       detail = `threw ${String(e)}`;
     }
-    check(`stored hash, ${saltBytes}-byte salt: made by the device port (timer steps) = made in JavaScript, each verifies with the other, a wrong password fails`, crossOk, detail);
+    check(
+      `stored hash, ${saltBytes}-byte salt: made by the device port (timer steps) = made in JavaScript, each verifies with the other, a wrong password fails`,
+      crossOk,
+      detail,
+    );
   }
 
-  check('native refuses 0 iterations (RangeError)', throwsRange(() => new Pbkdf2Job(random(8), random(16), 0)));
-  check('native refuses negative iterations (RangeError)', throwsRange(() => new Pbkdf2Job(random(8), random(16), -5)));
-  check('native refuses a password that is not bytes', throws(() => new Pbkdf2Job('password' as unknown as Uint8Array, random(16), 1)));
+  check(
+    'native refuses 0 iterations (RangeError)',
+    throwsRange(() => new Pbkdf2Job(random(8), random(16), 0)),
+  );
+  check(
+    'native refuses negative iterations (RangeError)',
+    throwsRange(() => new Pbkdf2Job(random(8), random(16), -5)),
+  );
+  check(
+    'native refuses a password that is not bytes',
+    throws(() => new Pbkdf2Job('password' as unknown as Uint8Array, random(16), 1)),
+  );
   const unfinished = new Pbkdf2Job(random(8), random(16), 10);
-  check('native gives no result before the last iteration', throws(() => unfinished.result()));
+  check(
+    'native gives no result before the last iteration',
+    throws(() => unfinished.result()),
+  );
   unfinished.close();
-  check('a closed job refuses to step', throws(() => unfinished.step(1)));
-  check('a closed job gives no result', throws(() => unfinished.result()));
+  check(
+    'a closed job refuses to step',
+    throws(() => unfinished.step(1)),
+  );
+  check(
+    'a closed job gives no result',
+    throws(() => unfinished.result()),
+  );
 
   let nativeMs = Date.now();
   nativeKey(random(12), random(16), DEVICE_PASSWORD_ITERATIONS, 1024);
@@ -127,7 +164,9 @@ export async function checkPasswordNatives(random: (n: number) => Uint8Array, ch
   pbkdf2Sha256(random(12), random(16), 2000, 32);
   jsMs = Date.now() - jsMs;
   // A figure, not a check: printed, never counted as passed.
-  trace(`natives-check info PBKDF2 speed: native ${DEVICE_PASSWORD_ITERATIONS} iterations in ${nativeMs} ms (${Math.round(DEVICE_PASSWORD_ITERATIONS / Math.max(nativeMs, 1) * 1000)}/s), JavaScript 2000 in ${jsMs} ms (${Math.round(2000 / Math.max(jsMs, 1) * 1000)}/s)\n`);
+  trace(
+    `natives-check info PBKDF2 speed: native ${DEVICE_PASSWORD_ITERATIONS} iterations in ${nativeMs} ms (${Math.round((DEVICE_PASSWORD_ITERATIONS / Math.max(nativeMs, 1)) * 1000)}/s), JavaScript 2000 in ${jsMs} ms (${Math.round((2000 / Math.max(jsMs, 1)) * 1000)}/s)\n`,
+  );
 
   let shaSame = 0;
   for (let n = 0; n <= 300; n++) {

@@ -31,7 +31,8 @@ export function createOtaSlots(): OtaSlots {
     begin(imageSizeBytes: number | undefined): OtaWriter {
       const next = otaInfo().next;
       if (!next.label) throw new Error('no OTA slot in the partition table');
-      if (imageSizeBytes !== undefined && imageSizeBytes > next.sizeBytes) throw new Error(`image of ${imageSizeBytes} bytes does not fit slot ${next.label} (${next.sizeBytes} bytes)`);
+      if (imageSizeBytes !== undefined && imageSizeBytes > next.sizeBytes)
+        throw new Error(`image of ${imageSizeBytes} bytes does not fit slot ${next.label} (${next.sizeBytes} bytes)`);
       const update = Update.open({ partition: flash.open({ path: 'nextota' }) });
       let open = true;
       return {

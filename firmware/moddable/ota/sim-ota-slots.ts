@@ -59,7 +59,13 @@ export function createOtaSlots(): OtaSlots {
     },
     slots(): OtaSlotInfo[] {
       return slots.map((slot, index) => {
-        const info: OtaSlotInfo = { label: slot.label, sizeBytes: SLOT_BYTES, state: slot.state, running: index === runningIndex, nextBoot: index === bootIndex };
+        const info: OtaSlotInfo = {
+          label: slot.label,
+          sizeBytes: SLOT_BYTES,
+          state: slot.state,
+          running: index === runningIndex,
+          nextBoot: index === bootIndex,
+        };
         if (slot.version !== undefined) info.version = slot.version;
         return info;
       });

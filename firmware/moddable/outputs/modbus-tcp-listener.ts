@@ -86,9 +86,15 @@ export class DeviceModbusListener implements TcpServerPort {
     const connection = { handler, lastMs: Date.now(), writable: 0 } as Connection;
     connection.socket = new (from.constructor as typeof TCP)({
       from,
-      onReadable(count: number) { server.onReadable(connection, count); },
-      onWritable(count: number) { connection.writable = count; },
-      onError() { server.drop(connection); },
+      onReadable(count: number) {
+        server.onReadable(connection, count);
+      },
+      onWritable(count: number) {
+        connection.writable = count;
+      },
+      onError() {
+        server.drop(connection);
+      },
     });
     this.connections.push(connection);
   }

@@ -82,7 +82,10 @@ export class MemoryMonitor {
   private firstMinuteSlots = 0;
   private systemFreeMin: number | undefined;
 
-  constructor(private readonly slotBytes: number, nowMs: number) {
+  constructor(
+    private readonly slotBytes: number,
+    nowMs: number,
+  ) {
     this.index = indexes();
     this.startedMs = nowMs;
   }

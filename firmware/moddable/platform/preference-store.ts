@@ -69,7 +69,8 @@ export class PreferenceSettingsStore implements SettingsStore {
 
   private readGeneration(generation: string): string {
     const count = Preference.get(this.domain, `${generation}n`);
-    if (typeof count !== 'number' || count < 0 || count > MAX_CHUNKS) throw new Error(`${this.describe()}: generation "${generation}" has no valid chunk count`);
+    if (typeof count !== 'number' || count < 0 || count > MAX_CHUNKS)
+      throw new Error(`${this.describe()}: generation "${generation}" has no valid chunk count`);
     let text = '';
     for (let i = 0; i < count; i++) {
       const part = Preference.get(this.domain, chunkKey(generation, i));

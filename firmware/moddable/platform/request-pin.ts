@@ -14,7 +14,11 @@ interface DigitalOut {
 export class RequestPin {
   private digital: DigitalOut | undefined;
 
-  constructor(private readonly pin: number, private readonly logger: Logger, private readonly activeHigh = true) {}
+  constructor(
+    private readonly pin: number,
+    private readonly logger: Logger,
+    private readonly activeHigh = true,
+  ) {}
 
   enable(): void {
     const Digital = globalThis.device?.io?.Digital;

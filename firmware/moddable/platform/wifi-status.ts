@@ -16,5 +16,5 @@ export function deviceWifiStatus(): { ssid: string; strengthPercent: number } {
   } catch {
     // no station interface yet
   }
-  return { ssid, strengthPercent: ssid ? wifiStrengthPercent(rssi) ?? 0 : 0 };
+  return { ssid, strengthPercent: ssid ? (wifiStrengthPercent(rssi) ?? 0) : 0 };
 }

@@ -65,7 +65,9 @@ try {
 } catch {
   /* already gone */
 }
-const lines = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.includes('natives-check'));
+const lines = readFileSync(logPath, 'utf8')
+  .split('\n')
+  .filter((l) => l.includes('natives-check'));
 for (const line of lines) console.log(line.replace(/^.*?natives-check/, 'natives-check'));
 if (!summary) {
   console.log(`natives-check: no summary within ${timeoutS} s (simulator log: ${logPath})`);

@@ -64,7 +64,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = new Set();
 
 function startGroup(command, commandArgs, options = {}) {
-  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', options.log ?? 'ignore', options.log ?? 'ignore'], cwd: options.cwd, env: options.env ?? process.env });
+  const child = spawn(command, commandArgs, {
+    detached: true,
+    stdio: ['ignore', options.log ?? 'ignore', options.log ?? 'ignore'],
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -95,7 +100,6 @@ function run(command, commandArgs, env) {
   return r.stdout;
 }
 
-
 const APP = 'sim-memory-app'; // the wrapper manifest's folder: mcconfig names the build after it
 const prefsDir = join(outDir, 'prefs');
 
@@ -122,8 +126,6 @@ function build(port, ptyPath) {
 
 // ---- meter data ----------------------------------------------------------------------------
 
-
-
 const two = (n) => String(n).padStart(2, '0');
 
 /** telegram_v5.txt with its clock at `date` (DSMR YYMMDDhhmmssX, winter time) and a fresh CRC. */
@@ -131,7 +133,6 @@ function dsmrTelegram(template, date) {
   const stamp = `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}W`;
   return withDsmrCrc(template.replace(/(0-0:1\.0\.0\()\d{12}[SW]/, `$1${stamp}`));
 }
-
 
 /**
  * A general-glo-ciphering HDLC frame (DLMS Green Book 9.2.7.2.4.6: tag 0xDB, system title,
@@ -284,9 +285,20 @@ async function measure(name, { so, port, simPty, meterIn, count, frameAt, setup 
         lastPoll = now;
         const [page, status, memory] = await Promise.all([request(port, '/'), json(port, '/api/v1/status'), json(port, '/api/v1/device/memory')]);
         if (page.status !== 200 || !status || !memory) failures++;
-        if (memory?.last) series.push({ t: Math.round((now - startedMs) / 1000), slots: memory.last.slots, chunkBytes: memory.last.chunkBytes, esp32: memory.last.esp32EstimateBytes, frames: status?.frames?.frames });
+        if (memory?.last)
+          series.push({
+            t: Math.round((now - startedMs) / 1000),
+            slots: memory.last.slots,
+            chunkBytes: memory.last.chunkBytes,
+            esp32: memory.last.esp32EstimateBytes,
+            frames: status?.frames?.frames,
+          });
         if (failures >= 3) {
-          const abort = readFileSync(logPath, 'latin1').split('\n').filter((l) => /^# |XS abort|failed in fixed/.test(l)).slice(-3).join('; ');
+          const abort = readFileSync(logPath, 'latin1')
+            .split('\n')
+            .filter((l) => /^# |XS abort|failed in fixed/.test(l))
+            .slice(-3)
+            .join('; ');
           throw new Error(`the simulator stopped answering after ${i} frames${abort ? ': ' + abort : ''} (log: ${logPath})`);
         }
       }
@@ -332,8 +344,17 @@ async function measure(name, { so, port, simPty, meterIn, count, frameAt, setup 
 }
 
 async function setHanKeys(port, ek, ak) {
-  let login = await json(port, '/api/v1/auth/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
-  if (!login) login = await json(port, '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  let login = await json(port, '/api/v1/auth/setup', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
+  if (!login)
+    login = await json(port, '/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
   if (!login?.token) throw new Error(`cannot log in to set the meter keys (Preference folder ${prefsDir})`);
   const put = await request(port, '/api/v1/settings', {
     method: 'PUT',
@@ -397,7 +418,17 @@ async function measureAll(so, port, simPty, meterIn, buildInfo) {
   const ak = Buffer.from(sidecar.encryption.ak, 'hex');
   const hanFrame = hanFrameFactory(hexFile(join(root, 'hosttests/vectors', vector + '.hex')), ek, ak);
   console.log(`HAN run: ${hanFrames} encrypted HDLC frames (${vector}), 1 per ${intervalMs} ms ...`);
-  results.push(await measure('han-encrypted', { so, port, simPty, meterIn, count: hanFrames, frameAt: (i) => hanFrame(i, new Date(base + i * 1000)), setup: (p) => setHanKeys(p, ek, ak) }));
+  results.push(
+    await measure('han-encrypted', {
+      so,
+      port,
+      simPty,
+      meterIn,
+      count: hanFrames,
+      frameAt: (i) => hanFrame(i, new Date(base + i * 1000)),
+      setup: (p) => setHanKeys(p, ek, ak),
+    }),
+  );
 
   const text = report(results, buildInfo);
   const summary = { budgetBytes, growthLimitSlots: growthLimit, build: buildInfo, results };

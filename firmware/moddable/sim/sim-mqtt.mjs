@@ -31,7 +31,7 @@ import { freePort } from './sim-tools.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const soAt = process.argv.indexOf('--so');
-const so = soAt > 0 ? process.argv[soAt + 1] ?? '' : '';
+const so = soAt > 0 ? (process.argv[soAt + 1] ?? '') : '';
 const MODDABLE = process.env.MODDABLE;
 if (!MODDABLE || !so || !existsSync(so)) {
   console.error('MODDABLE must be set and --so PATH must name a simulator build (see the header)');
@@ -82,10 +82,19 @@ async function http(method, path, body, token) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = 'Bearer ' + token;
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60000) });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60000),
+  });
   const text = await res.text();
   let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, text, json, type: res.headers.get('content-type') ?? '' };
 }
 async function main() {
@@ -106,7 +115,8 @@ async function main() {
 
   const log = openSync(join(dir, 'mcsim.log'), 'a');
   const sim = start('xvfb-run', ['-a', join(MODDABLE, 'build/bin/lin/release/mcsim'), join(MODDABLE, 'build/simulators'), so], {
-    log, spawn: { env: { ...process.env, XSBUG_PORT: '5993', XSBUG_HOST: 'localhost' } },
+    log,
+    spawn: { env: { ...process.env, XSBUG_PORT: '5993', XSBUG_HOST: 'localhost' } },
   });
   const api = await waitFor('the simulator', async () => (await http('GET', '/api')).json, 40000);
   const serial = api?.serial ?? '';
@@ -126,7 +136,15 @@ async function main() {
     writeFileSync(meterIn, telegram); // the capture as it is: one telegram a second
     await sleep(1200);
   }
-  const state = await waitFor('a state', () => seen.filter((m) => m.topic === base + '/state').map((m) => JSON.parse(m.payload)).find((s) => s.currentL1A !== undefined), 15000);
+  const state = await waitFor(
+    'a state',
+    () =>
+      seen
+        .filter((m) => m.topic === base + '/state')
+        .map((m) => JSON.parse(m.payload))
+        .find((s) => s.currentL1A !== undefined),
+    15000,
+  );
   // L1 as the app serves it: the meter's whole 2 A made finer by L1's own power (676 W exported at
   // 236 V: decoders/plausibility), signed by that power, to 0.1 A.
   const L1_A = -676 / 236;
@@ -134,9 +152,20 @@ async function main() {
   const configs = seen.filter((m) => m.topic.startsWith(`homeassistant/sensor/meterbox_${serial}/`) && m.payload !== '');
   check('discovery configs', configs.length >= 15 && configs.some((m) => m.topic.endsWith('/energy_import/config')), `${configs.length} configs`);
   const data = await http('GET', '/api/v1/data');
-  check('/api/v1/data', data.status === 200 && Math.abs(data.json?.active_current_l1_a - L1_A) < 0.05 && data.json?.total_power_import_t1_kwh === 3808.351 && data.json?.wifi_ssid !== undefined, data.text.slice(0, 160));
+  check(
+    '/api/v1/data',
+    data.status === 200 &&
+      Math.abs(data.json?.active_current_l1_a - L1_A) < 0.05 &&
+      data.json?.total_power_import_t1_kwh === 3808.351 &&
+      data.json?.wifi_ssid !== undefined,
+    data.text.slice(0, 160),
+  );
   const tg = await http('GET', '/api/v1/telegram');
-  check('/api/v1/telegram', tg.status === 200 && tg.type.startsWith('text/plain') && tg.text.startsWith('/ISK5') && /![0-9A-F]{4}\r\n$/.test(tg.text), tg.text.slice(-12).replace(/\r\n/g, '\\r\\n'));
+  check(
+    '/api/v1/telegram',
+    tg.status === 200 && tg.type.startsWith('text/plain') && tg.text.startsWith('/ISK5') && /![0-9A-F]{4}\r\n$/.test(tg.text),
+    tg.text.slice(-12).replace(/\r\n/g, '\\r\\n'),
+  );
 
   kill(sim, 'SIGKILL');
   const will = await waitFor('the Last Will', () => seen.some((m) => m.topic === base + '/availability' && m.payload === 'offline'), 90000);

@@ -162,13 +162,21 @@ async function lanChecks(telegram) {
     clearInterval(dripTimer);
     drips.forEach((s) => s.destroy());
     const framesAfter = await frames();
-    check('drip-feed (6 connections, 3 addresses, 1 byte per 14 s): status answered', answered === 30, `${answered}/30; frames ${framesBefore} -> ${framesAfter}`);
+    check(
+      'drip-feed (6 connections, 3 addresses, 1 byte per 14 s): status answered',
+      answered === 30,
+      `${answered}/30; frames ${framesBefore} -> ${framesAfter}`,
+    );
     check('drip-feed: meter data kept flowing', framesAfter >= framesBefore + 20, `${framesAfter - framesBefore} frames in ~30 s`);
 
     // 4,000 nested '[' (8,000 bytes) aborted the XS machine before: now a 400 before JSON.parse
     const deep = '['.repeat(4000) + ']'.repeat(4000);
     const nested = await send('POST', '/api/v1/auth/login', { body: deep, headers: JSON_TYPE });
-    check('nested JSON (4,000 levels): 400 with the reason', nested.status === 400 && nested.body.includes('nests deeper'), `${nested.status} ${nested.body.slice(0, 80)}`);
+    check(
+      'nested JSON (4,000 levels): 400 with the reason',
+      nested.status === 400 && nested.body.includes('nests deeper'),
+      `${nested.status} ${nested.body.slice(0, 80)}`,
+    );
     const n1 = await frames();
     await sleep(2500);
     check('after the nested JSON: the box still runs and decodes', (await frames()) > n1);
@@ -184,8 +192,17 @@ async function lanChecks(telegram) {
     // The device starts at most 2 password checks per 5 s for all strangers together
     // (deviceLoginThrottle, issue 15): setup and the wrong login took them; a third at once is a 503.
     await sleep(5200);
-    const right = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: 'sim lan password' }), headers: JSON_TYPE, from: '127.0.0.5', timeoutMs: 60_000 });
-    check('login: wrong 401, right 200', wrong.status === 401 && right.status === 200, `wrong ${wrong.status} in ${wrong.ms} ms, right ${right.status} in ${right.ms} ms`);
+    const right = await send('POST', '/api/v1/auth/login', {
+      body: JSON.stringify({ password: 'sim lan password' }),
+      headers: JSON_TYPE,
+      from: '127.0.0.5',
+      timeoutMs: 60_000,
+    });
+    check(
+      'login: wrong 401, right 200',
+      wrong.status === 401 && right.status === 200,
+      `wrong ${wrong.status} in ${wrong.ms} ms, right ${right.status} in ${right.ms} ms`,
+    );
     console.log(`     simulator login timings (debug build, PC): setup ${setup.ms} ms, wrong ${wrong.ms} ms, right ${right.ms} ms`);
 
     // rotating-address login flood while a client polls status
@@ -195,7 +212,12 @@ async function lanChecks(telegram) {
     const attacker = async () => {
       while (!stop) {
         const n = attempts++;
-        const r = await send('POST', '/api/v1/auth/login', { body: JSON.stringify({ password: `guess ${n}` }), headers: JSON_TYPE, from: `127.0.${10 + (Math.floor(n / 250) % 200)}.${1 + (n % 250)}`, timeoutMs: 10_000 });
+        const r = await send('POST', '/api/v1/auth/login', {
+          body: JSON.stringify({ password: `guess ${n}` }),
+          headers: JSON_TYPE,
+          from: `127.0.${10 + (Math.floor(n / 250) % 200)}.${1 + (n % 250)}`,
+          timeoutMs: 10_000,
+        });
         tally[r.status] = (tally[r.status] ?? 0) + 1;
       }
     };
@@ -209,7 +231,11 @@ async function lanChecks(telegram) {
     }
     stop = true;
     await Promise.all(attackers);
-    check('rotating-address login flood: >= 95 % of status polls answered', ok >= 0.95 * polled, `${ok}/${polled}; ${attempts} login attempts: ${JSON.stringify(tally)}`);
+    check(
+      'rotating-address login flood: >= 95 % of status polls answered',
+      ok >= 0.95 * polled,
+      `${ok}/${polled}; ${attempts} login attempts: ${JSON.stringify(tally)}`,
+    );
   } finally {
     clearInterval(meter);
   }
@@ -249,7 +275,11 @@ async function main() {
   if (!first) return;
   check('before any byte: headroom no-data', first.headroom?.status === 'no-data', first.headroom?.reason);
   const natives = ['crc16-arc', 'crc16-x25', 'aes-gcm', 'ascii-text'];
-  check('decoders run with the SDK natives (CRC-16, AES-GCM, TextDecoder)', natives.every((n) => first.device?.natives?.includes(n)), JSON.stringify(first.device?.natives));
+  check(
+    'decoders run with the SDK natives (CRC-16, AES-GCM, TextDecoder)',
+    natives.every((n) => first.device?.natives?.includes(n)),
+    JSON.stringify(first.device?.natives),
+  );
 
   const telegram = readFileSync(join(root, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt'));
   for (let i = 0; i < 3; i++) {
@@ -261,7 +291,11 @@ async function main() {
   let s = await status();
   check('DSMR telegram through the pty decoded', s?.frames?.frames >= 3 && s?.frames?.errors === 0 && s?.meter?.protocol === 'dsmr', JSON.stringify(s?.frames));
   const h = s?.headroom;
-  check('headroom worked out from the telegrams (no engine error)', h && h.status !== 'no-data' && h.limitedBy !== 'engine-error' && typeof h.threePhaseA === 'number' && typeof h.phases?.l1?.currentA === 'number', `${h?.status} ${h?.limitedBy} ${h?.threePhaseA} A`);
+  check(
+    'headroom worked out from the telegrams (no engine error)',
+    h && h.status !== 'no-data' && h.limitedBy !== 'engine-error' && typeof h.threePhaseA === 'number' && typeof h.phases?.l1?.currentA === 'number',
+    `${h?.status} ${h?.limitedBy} ${h?.threePhaseA} A`,
+  );
 
   const page = await get('/');
   check('page served gzipped from flash', page.status === 200 && page.headers.get('content-encoding') === 'gzip', `${page.body?.length} bytes after decoding`);

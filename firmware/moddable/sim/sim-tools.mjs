@@ -47,7 +47,10 @@ export function withDsmrCrc(text) {
 
 /** A .hex capture of hosttests/vectors: hex digits, '#' and '//' comments, any whitespace. */
 export function hexFile(path) {
-  const text = readFileSync(path, 'utf8').split('\n').map((line) => line.split('#')[0].split('//')[0]).join('');
+  const text = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.split('#')[0].split('//')[0])
+    .join('');
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 

@@ -30,7 +30,11 @@ export class UARTByteSource implements ByteSource {
   private line: LineSettings;
   private onError: ((message: string) => void) | undefined;
 
-  constructor(private readonly pins: UARTPins, line: LineSettings, private readonly clock: Clock) {
+  constructor(
+    private readonly pins: UARTPins,
+    line: LineSettings,
+    private readonly clock: Clock,
+  ) {
     this.line = { ...line };
   }
 

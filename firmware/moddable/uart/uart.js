@@ -16,35 +16,39 @@
 
 function check(options, initial) {
 	const baud = options.baud;
-	if ((undefined !== baud) || initial) {
-		if (!Number.isInteger(baud) || (baud < 300) || (baud > 5000000))
-			throw new RangeError("invalid baud");
+	if (undefined !== baud || initial) {
+		if (!Number.isInteger(baud) || baud < 300 || baud > 5000000) throw new RangeError('invalid baud');
 	}
 	const dataBits = options.dataBits;
-	if ((undefined !== dataBits) && (7 !== dataBits) && (8 !== dataBits))
-		throw new RangeError("invalid dataBits");
+	if (undefined !== dataBits && 7 !== dataBits && 8 !== dataBits) throw new RangeError('invalid dataBits');
 	const stopBits = options.stopBits;
-	if ((undefined !== stopBits) && (1 !== stopBits) && (2 !== stopBits))
-		throw new RangeError("invalid stopBits");
+	if (undefined !== stopBits && 1 !== stopBits && 2 !== stopBits) throw new RangeError('invalid stopBits');
 	const parity = options.parity;
-	if ((undefined !== parity) && ("none" !== parity) && ("even" !== parity) && ("odd" !== parity))
-		throw new RangeError("invalid parity");
+	if (undefined !== parity && 'none' !== parity && 'even' !== parity && 'odd' !== parity) throw new RangeError('invalid parity');
 }
 
-class MeterUART extends Native("xs_meteruart_destructor") {
+class MeterUART extends Native('xs_meteruart_destructor') {
 	constructor(options) {
 		check(options, true);
 		super();
-		native("xs_meteruart_constructor").call(this, options);
+		native('xs_meteruart_constructor').call(this, options);
 	}
-	close() { return native("xs_meteruart_close").call(this); }
-	read(buffer) { return native("xs_meteruart_read").call(this, buffer); }
-	get available() { return native("xs_meteruart_get_available").call(this); }
+	close() {
+		return native('xs_meteruart_close').call(this);
+	}
+	read(buffer) {
+		return native('xs_meteruart_read').call(this, buffer);
+	}
+	get available() {
+		return native('xs_meteruart_get_available').call(this);
+	}
 	reconfigure(options) {
 		check(options, false);
-		return native("xs_meteruart_reconfigure").call(this, options);
+		return native('xs_meteruart_reconfigure').call(this, options);
 	}
-	counters() { return native("xs_meteruart_counters").call(this); }
+	counters() {
+		return native('xs_meteruart_counters').call(this);
+	}
 }
 
 export default MeterUART;

@@ -13,18 +13,33 @@ import WiFi from 'wifi';
 import DNSServer from 'dns/server';
 import MDNS from 'mdns';
 import Net from 'net';
-import type { CaptiveDns, MdnsAdvertiser, StationEvent, WifiAdapter, WifiCredentials, WifiMode, WifiNetwork, WifiSecurity } from '../../app/provisioning/wifi-ports';
+import type {
+  CaptiveDns,
+  MdnsAdvertiser,
+  StationEvent,
+  WifiAdapter,
+  WifiCredentials,
+  WifiMode,
+  WifiNetwork,
+  WifiSecurity,
+} from '../../app/provisioning/wifi-ports';
 
 const AP_ADDRESS = '192.168.4.1'; // ESP-IDF default soft-AP address
 
 function securityOf(authentication: string): WifiSecurity {
   switch (authentication) {
-    case 'none': return 'open';
-    case 'wep': return 'wep';
-    case 'wpa_psk': return 'wpa';
-    case 'wpa2_psk': return 'wpa2';
-    case 'wpa_wpa2_psk': return 'wpa2';
-    default: return 'unknown';
+    case 'none':
+      return 'open';
+    case 'wep':
+      return 'wep';
+    case 'wpa_psk':
+      return 'wpa';
+    case 'wpa2_psk':
+      return 'wpa2';
+    case 'wpa_wpa2_psk':
+      return 'wpa2';
+    default:
+      return 'unknown';
   }
 }
 
@@ -142,7 +157,8 @@ export function createMdns(services: MdnsService[] = [{ name: 'http', protocol: 
       mdns = new MDNS({ hostName }, (message: number, value?: string) => {
         // MDNS.hostName (1) comes first with "" when probing starts (add() would throw "not
         // ready" there and stop the probe), then with the name once it is claimed.
-        if (message === 1 && value) for (const service of services) mdns?.add({ name: service.name, protocol: service.protocol, port: service.port, txt: { ...service.txt } });
+        if (message === 1 && value)
+          for (const service of services) mdns?.add({ name: service.name, protocol: service.protocol, port: service.port, txt: { ...service.txt } });
       });
     },
     stop() {

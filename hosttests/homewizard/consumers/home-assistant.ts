@@ -39,12 +39,26 @@ async function request(get: HttpGet, path: string): Promise<string> {
 }
 
 const MODEL_TO_ID: Record<string, string> = {
-  'HWE-P1': 'p1dongle', 'HWE-SKT': 'energysocket', 'HWE-WTR': 'watermeter', 'HWE-DSP': 'display',
-  'HWE-KWH1': 'energymeter', 'HWE-KWH3': 'energymeter', 'SDM230-wifi': 'energymeter', 'SDM630-wifi': 'energymeter', 'HWE-BAT': 'battery',
+  'HWE-P1': 'p1dongle',
+  'HWE-SKT': 'energysocket',
+  'HWE-WTR': 'watermeter',
+  'HWE-DSP': 'display',
+  'HWE-KWH1': 'energymeter',
+  'HWE-KWH3': 'energymeter',
+  'SDM230-wifi': 'energymeter',
+  'SDM630-wifi': 'energymeter',
+  'HWE-BAT': 'battery',
 };
 const MODEL_TO_NAME: Record<string, string> = {
-  'HWE-P1': 'P1 Meter', 'HWE-SKT': 'Energy Socket', 'HWE-WTR': 'Watermeter', 'HWE-DSP': 'Energy Display',
-  'HWE-KWH1': 'kWh Meter 1-phase', 'HWE-KWH3': 'kWh Meter 3-phase', 'SDM230-wifi': 'kWh Meter 1-phase', 'SDM630-wifi': 'kWh Meter 3-phase', 'HWE-BAT': 'Plug-In Battery',
+  'HWE-P1': 'P1 Meter',
+  'HWE-SKT': 'Energy Socket',
+  'HWE-WTR': 'Watermeter',
+  'HWE-DSP': 'Energy Display',
+  'HWE-KWH1': 'kWh Meter 1-phase',
+  'HWE-KWH3': 'kWh Meter 3-phase',
+  'SDM230-wifi': 'kWh Meter 1-phase',
+  'SDM630-wifi': 'kWh Meter 3-phase',
+  'HWE-BAT': 'Plug-In Battery',
 };
 
 export interface Device {
@@ -84,23 +98,51 @@ export function deviceFromJson(text: string): Device {
 
 /** Measurement.__pre_deserialize__: v1 name -> model field (only when "wifi_ssid" is present). */
 const V1_MAPPING: Array<[string, string]> = [
-  ['protocol_version', 'smr_version'], ['tariff', 'active_tariff'],
-  ['energy_import_t1_kwh', 'total_power_import_t1_kwh'], ['energy_import_t2_kwh', 'total_power_import_t2_kwh'],
-  ['energy_import_t3_kwh', 'total_power_import_t3_kwh'], ['energy_import_t4_kwh', 'total_power_import_t4_kwh'],
-  ['energy_export_t1_kwh', 'total_power_export_t1_kwh'], ['energy_export_t2_kwh', 'total_power_export_t2_kwh'],
-  ['energy_export_t3_kwh', 'total_power_export_t3_kwh'], ['energy_export_t4_kwh', 'total_power_export_t4_kwh'],
-  ['power_w', 'active_power_w'], ['power_l1_w', 'active_power_l1_w'], ['power_l2_w', 'active_power_l2_w'], ['power_l3_w', 'active_power_l3_w'],
-  ['voltage_v', 'active_voltage_v'], ['voltage_l1_v', 'active_voltage_l1_v'], ['voltage_l2_v', 'active_voltage_l2_v'], ['voltage_l3_v', 'active_voltage_l3_v'],
-  ['current_a', 'active_current_a'], ['current_l1_a', 'active_current_l1_a'], ['current_l2_a', 'active_current_l2_a'], ['current_l3_a', 'active_current_l3_a'],
-  ['frequency_hz', 'active_frequency_hz'], ['average_power_15m_w', 'active_power_average_w'],
-  ['monthly_power_peak_w', 'montly_power_peak_w'], ['monthly_power_peak_timestamp', 'montly_power_peak_timestamp'],
+  ['protocol_version', 'smr_version'],
+  ['tariff', 'active_tariff'],
+  ['energy_import_t1_kwh', 'total_power_import_t1_kwh'],
+  ['energy_import_t2_kwh', 'total_power_import_t2_kwh'],
+  ['energy_import_t3_kwh', 'total_power_import_t3_kwh'],
+  ['energy_import_t4_kwh', 'total_power_import_t4_kwh'],
+  ['energy_export_t1_kwh', 'total_power_export_t1_kwh'],
+  ['energy_export_t2_kwh', 'total_power_export_t2_kwh'],
+  ['energy_export_t3_kwh', 'total_power_export_t3_kwh'],
+  ['energy_export_t4_kwh', 'total_power_export_t4_kwh'],
+  ['power_w', 'active_power_w'],
+  ['power_l1_w', 'active_power_l1_w'],
+  ['power_l2_w', 'active_power_l2_w'],
+  ['power_l3_w', 'active_power_l3_w'],
+  ['voltage_v', 'active_voltage_v'],
+  ['voltage_l1_v', 'active_voltage_l1_v'],
+  ['voltage_l2_v', 'active_voltage_l2_v'],
+  ['voltage_l3_v', 'active_voltage_l3_v'],
+  ['current_a', 'active_current_a'],
+  ['current_l1_a', 'active_current_l1_a'],
+  ['current_l2_a', 'active_current_l2_a'],
+  ['current_l3_a', 'active_current_l3_a'],
+  ['frequency_hz', 'active_frequency_hz'],
+  ['average_power_15m_w', 'active_power_average_w'],
+  ['monthly_power_peak_w', 'montly_power_peak_w'],
+  ['monthly_power_peak_timestamp', 'montly_power_peak_timestamp'],
 ];
 
 /** Measurement fields the box can fill (the model has more; they stay None). */
 const MEASUREMENT_FIELDS = [
-  'wifi_ssid', 'wifi_strength', 'energy_import_kwh', 'energy_export_kwh', 'timestamp', 'meter_model', 'unique_id',
-  'voltage_sag_l1_count', 'voltage_sag_l2_count', 'voltage_sag_l3_count', 'voltage_swell_l1_count', 'voltage_swell_l2_count',
-  'voltage_swell_l3_count', 'any_power_fail_count', 'long_power_fail_count',
+  'wifi_ssid',
+  'wifi_strength',
+  'energy_import_kwh',
+  'energy_export_kwh',
+  'timestamp',
+  'meter_model',
+  'unique_id',
+  'voltage_sag_l1_count',
+  'voltage_sag_l2_count',
+  'voltage_sag_l3_count',
+  'voltage_swell_l1_count',
+  'voltage_swell_l2_count',
+  'voltage_swell_l3_count',
+  'any_power_fail_count',
+  'long_power_fail_count',
   ...V1_MAPPING.map(([field]) => field),
 ];
 
@@ -175,11 +217,12 @@ export function homeWizardEnergyV1(get: HttpGet) {
       return measurementFromJson(await request(get, 'api/v1/data'));
     },
     system: () => optional(async () => JSON.parse(await request(get, 'api/v1/system')) as Record<string, unknown>),
-    telegram: () => optional(async () => {
-      // Device.supports_telegram: product_type == HWE-P1
-      if (cached && cached.product_type !== 'HWE-P1') throw new UnsupportedError('Telegram is not supported');
-      return request(get, 'api/v1/telegram');
-    }),
+    telegram: () =>
+      optional(async () => {
+        // Device.supports_telegram: product_type == HWE-P1
+        if (cached && cached.product_type !== 'HWE-P1') throw new UnsupportedError('Telegram is not supported');
+        return request(get, 'api/v1/telegram');
+      }),
   };
 }
 
@@ -194,7 +237,10 @@ export function hasV2Api(host: string, port: number): Promise<boolean> {
       resolve(res.statusCode === 401);
     });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
     req.end();
   });
 }

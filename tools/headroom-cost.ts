@@ -10,8 +10,8 @@
  * engine (DIR holds decoders/headroom), e.g. the tree of an older commit, for a before/after.
  */
 import { relative, resolve } from 'node:path';
-import { bundleForXs } from '../hosttests/xs/bundle';
-import { XsWorker, xsnapAvailable } from '../hosttests/xs/xsnap-driver';
+import { bundleForXs } from './xs/bundle';
+import { XsWorker, xsnapAvailable } from './xs/xsnap-driver';
 import type { MeterReading } from '../decoders/reading';
 
 const T0 = Date.UTC(2026, 10, 23, 17);

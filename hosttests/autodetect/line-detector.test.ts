@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LINE_CANDIDATES, type DetectLineSettings } from '../../decoders/autodetect/line-candidates';
 import { LineDetector, type DetectVerdict } from '../../decoders/autodetect/line-detector';
 import { parseHexText } from '../../decoders/util/hex';
-import { simulateUart } from './uart-sim';
+import { simulateUart } from '../../tools/simulate/uart-sim';
 
 const V = join(__dirname, '..', 'vectors');
 const hex = (p: string) => parseHexText(readFileSync(join(V, 'han', p), 'utf8'));

@@ -3,9 +3,9 @@
 // fuzz-lib.ts for the target named in its header.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MeterStreamClass } from '../xs/harness-core';
+import type { MeterStreamClass } from '../../tools/xs/harness-core';
 import { MeterStream } from '../../decoders/meter-stream';
-import { checkCase, meterStreamTarget, parseFinding, splitterTargets, type Target } from './fuzz-lib';
+import { checkCase, meterStreamTarget, parseFinding, splitterTargets, type Target } from '../../tools/fuzz/fuzz-lib';
 
 const dir = join(__dirname, 'findings');
 const files = existsSync(dir)

@@ -2,8 +2,8 @@
 // `npm run fuzz` runs at length (see fuzz-lib.ts for the properties). Deterministic: fast-check
 // seeds pick the cases; a failure prints the violated property and the case's origin.
 import fc from 'fast-check';
-import type { MeterStreamClass } from '../xs/harness-core';
-import { loadVectors } from '../xs/vector-catalog';
+import type { MeterStreamClass } from '../../tools/xs/harness-core';
+import { loadVectors } from '../../tools/xs/vector-catalog';
 import { MeterStream } from '../../decoders/meter-stream';
 import {
   baselineReadings,
@@ -16,7 +16,7 @@ import {
   type Kind,
   type Target,
   type VectorBaseline,
-} from './fuzz-lib';
+} from '../../tools/fuzz/fuzz-lib';
 
 const vectors = loadVectors();
 const targets: Target[] = [meterStreamTarget(MeterStream as unknown as MeterStreamClass), ...splitterTargets()];

@@ -7,7 +7,7 @@
  * (scs/smartmeter-datacollector, amsreader-firmware #740, #934), each value checked against what
  * the source states.
  */
-import { apduReading, expectedPaths, vectorReading, capture, APDUS, VECTORS } from './captures';
+import { apduReading, expectedPaths, vectorReading, capture, APDUS, VECTORS } from '../../tools/captures/han-captures';
 import { join } from 'node:path';
 
 const DC = 'han/smartmeter-datacollector';

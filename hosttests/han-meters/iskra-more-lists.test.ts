@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { MeterReading } from '../../decoders/reading';
-import { APDUS, VECTORS, apduReading, capture, expectedPaths, vectorReading } from './captures';
+import { APDUS, VECTORS, apduReading, capture, expectedPaths, vectorReading } from '../../tools/captures/han-captures';
 
 const AMS_APDUS = 'amsreader-firmware';
 

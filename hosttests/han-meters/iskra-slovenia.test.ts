@@ -9,7 +9,7 @@ import type { MeterReading } from '../../decoders/reading';
 import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
 import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
 import { listToReading } from '../../decoders/dlms/lists/registry';
-import { VECTORS, at, capture, codes, feed } from './captures';
+import { VECTORS, at, capture, codes, feed } from '../../tools/captures/han-captures';
 
 const DIR = join(VECTORS, 'han', 'amsreader-firmware');
 

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { MeterReading } from '../../decoders/reading';
-import { apduReading, capture, expectedPaths, VECTORS, vectorReading } from './captures';
+import { apduReading, capture, expectedPaths, VECTORS, vectorReading } from '../../tools/captures/han-captures';
 import { loadHanVectors, decodeAll } from '../han/vectors';
 
 function apparentVA(r: MeterReading): number {

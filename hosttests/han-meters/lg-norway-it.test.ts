@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MeterReading } from '../../decoders/reading';
 import { HdlcSplitter } from '../../decoders/hdlc/hdlc-splitter';
 import { MeterStream } from '../../decoders/meter-stream';
-import { VECTORS, at, capture, codes, feed } from './captures';
+import { VECTORS, at, capture, codes, feed } from '../../tools/captures/han-captures';
 
 const DIR = join(VECTORS, 'han', 'amsreader-firmware');
 

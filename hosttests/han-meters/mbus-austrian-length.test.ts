@@ -13,7 +13,7 @@
 import type { FrameResult } from '../../decoders/frame-result';
 import { MbusSplitter } from '../../decoders/mbus/mbus-splitter';
 import { MeterStream } from '../../decoders/meter-stream';
-import { VECTORS, capturesIn, codes, feed } from './captures';
+import { VECTORS, capturesIn, codes, feed } from '../../tools/captures/han-captures';
 import { join } from 'node:path';
 
 const NOKEY = join(VECTORS, 'han-nokey', 'amsreader-firmware');

@@ -13,7 +13,7 @@ import { DlmsApduDecoder } from '../../decoders/dlms/apdu';
 import { listToReading } from '../../decoders/dlms/lists/registry';
 import { aesGcmEncrypt } from '../../decoders/crypto/gcm';
 import { MbusSplitter } from '../../decoders/mbus/mbus-splitter';
-import { APDUS, VECTORS, at, capture, capturesIn, codes, feed } from './captures';
+import { APDUS, VECTORS, at, capture, capturesIn, codes, feed } from '../../tools/captures/han-captures';
 import { join } from 'node:path';
 
 const DIR = join(APDUS, 'amsreader-firmware');

@@ -12,7 +12,7 @@
  * The readings are compared with what the sources state (sidecars).
  */
 import { join } from 'node:path';
-import { capture, expectedPaths, vectorReading, VECTORS, onlyReading } from './captures';
+import { capture, expectedPaths, vectorReading, VECTORS, onlyReading } from '../../tools/captures/han-captures';
 import { decodeRawApdu } from '../../decoders/dlms/raw-apdu';
 import type { MeterReading } from '../../decoders/reading';
 

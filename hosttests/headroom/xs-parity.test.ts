@@ -3,8 +3,8 @@
 // (the L2 estimate from active and reactive power included), one and three phases, short and full
 // lists, gaps, ticks, tariffs across the autumn DST change, contradicting and impossible values.
 // (hosttests/xs runs one fixed scenario for the whole project; this one goes wide on headroom.)
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
+import { bundleForXs } from '../../tools/xs/bundle';
+import { XsWorker, xsnapAvailable } from '../../tools/xs/xsnap-driver';
 import { createHeadroomState, stepHeadroom, validateHeadroomSettings } from '../../decoders/headroom/index';
 import type { HeadroomInput, HeadroomSettings } from '../../decoders/headroom/index';
 import type { MeterReading } from '../../decoders/reading';

@@ -3,7 +3,7 @@
  * the JavaScript one. Every encrypted path (HDLC glo-ciphering, M-Bus, bare DLMS, encrypted P1)
  * must use the injected decryptor, and must treat its undefined (tag mismatch) as a failed frame.
  */
-import { loadVectors } from '../xs/vector-catalog';
+import { loadVectors } from '../../tools/xs/vector-catalog';
 import { AesGcmKey } from '../../decoders/crypto/gcm';
 import type { DecoderOptions, FrameResult, GcmDecryptor } from '../../decoders/frame-result';
 import { MeterStream } from '../../decoders/meter-stream';

@@ -6,8 +6,8 @@
  * drop -> back-off -> fallback AP, a captive DNS answer) run in XS and in Node, results compared as JSON.
  * Also prints what SHA-256 costs in XS computrons per KiB (a figure, not a pass/fail limit).
  */
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
+import { bundleForXs } from '../../tools/xs/bundle';
+import { XsWorker, xsnapAvailable } from '../../tools/xs/xsnap-driver';
 import * as ota from '../../firmware/app/ota/ota-machine';
 import * as img from '../../firmware/app/ota/esp-image';
 import * as sha from '../../firmware/app/crypto/sha256';

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
+import { bundleForXs } from '../../tools/xs/bundle';
+import { XsWorker, xsnapAvailable } from '../../tools/xs/xsnap-driver';
 
 const root = join(__dirname, '..', '..');
 const hexOf = (p: string) => readFileSync(join(root, 'hosttests/vectors', p), 'utf8').replace(/[^0-9a-fA-F]/g, '');

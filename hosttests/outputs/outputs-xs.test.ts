@@ -4,8 +4,8 @@
 // segments, charger answers, the feed stopping) must give byte-for-byte the same bytes, requests
 // and status. Prints what the outputs cost per frame in XS computrons (not asserted).
 import { runInNewContext } from 'node:vm';
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker, xsnapAvailable } from '../xs/xsnap-driver';
+import { bundleForXs } from '../../tools/xs/bundle';
+import { XsWorker, xsnapAvailable } from '../../tools/xs/xsnap-driver';
 import { DSMR_EXPORT, DSMR_V5, T0, restampDsmr } from './fixtures';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

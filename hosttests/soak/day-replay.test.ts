@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import type { ByteSource } from '../../firmware/app/ports';
 import { startHost, type RunningHost } from '../../firmware/host/start-host';
-import { parseHexFile } from '../xs/vector-catalog';
+import { parseHexFile } from '../../tools/xs/vector-catalog';
 
 const root = join(__dirname, '..', '..');
 const list1 = parseHexFile(readFileSync(join(root, 'hosttests/vectors/han/ams-han-decoder/AIDON_V0001__6525-3-FC722-ok-L42-1.hex'), 'utf8'));

@@ -11,10 +11,10 @@
  *
  * A family whose decoder does not exist yet fails with a reason; the suite never crashes on it.
  */
-import { bundleForXs, loadForNode } from './bundle';
-import { runVector, runHeadroomScenario, bytesToHex, type MeterStreamClass, type HeadroomModuleLike } from './harness-core';
-import { loadVectors, familyOrder, type Vector } from './vector-catalog';
-import { XsWorker, xsnapAvailable, type XsMeter } from './xsnap-driver';
+import { bundleForXs, loadForNode } from '../../tools/xs/bundle';
+import { runVector, runHeadroomScenario, bytesToHex, type MeterStreamClass, type HeadroomModuleLike } from '../../tools/xs/harness-core';
+import { loadVectors, familyOrder, type Vector } from '../../tools/xs/vector-catalog';
+import { XsWorker, xsnapAvailable, type XsMeter } from '../../tools/xs/xsnap-driver';
 
 interface Outcome {
   name: string;
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     outcomes.push({ name, family, ok: false, reason });
   };
 
-  const bundle = await bundleForXs({ core: 'hosttests/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index' });
+  const bundle = await bundleForXs({ core: 'tools/xs/harness-core', ms: 'decoders/meter-stream', headroom: 'decoders/headroom/index' });
   const nodeMs = loadForNode<{ MeterStream: MeterStreamClass }>('decoders/meter-stream');
   const nodeHeadroom = loadForNode<HeadroomModuleLike>('decoders/headroom/index');
   console.log(`xs: bundle ${bundle.bytes} bytes (esbuild iife es2022, platform neutral)`);

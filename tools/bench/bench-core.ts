@@ -8,7 +8,7 @@
 import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import type { MeterReading } from '../../decoders/reading';
 import { asciiTextWith } from '../../decoders/util/native-ascii';
-import type { HeadroomModuleLike, MeterStreamClass, MeterStreamLike } from '../../hosttests/xs/harness-core';
+import type { HeadroomModuleLike, MeterStreamClass, MeterStreamLike } from '../xs/harness-core';
 
 /**
  * The natives the device passes its decoders (firmware/moddable/platform/decoder-natives.ts) that

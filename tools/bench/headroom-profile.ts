@@ -9,10 +9,10 @@
  * self (less the wrapped functions it calls), each net of the wrappers' own measured cost, so
  * approximate to a few percent. Figures, not a test (BENCHMARKS.md, "Issue 13's bounds").
  */
-import { bundleForXs } from '../../hosttests/xs/bundle';
-import { bytesToHex } from '../../hosttests/xs/harness-core';
-import { loadVectors } from '../../hosttests/xs/vector-catalog';
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { bundleForXs } from '../xs/bundle';
+import { bytesToHex } from '../xs/harness-core';
+import { loadVectors } from '../xs/vector-catalog';
+import { XsWorker } from '../xs/xsnap-driver';
 
 const DEFAULT_FUNCTIONS =
   'stepHeadroom,copyState,checkReading,frameClock,framePower,hasLoadData,computeFresh,resolveCurrents,regulateOutput,trackOf,explain,publish,lowerForAge';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const filter = arg('--filter');
   const bundle = await bundleForXs({
     bench: 'tools/bench/bench-core',
-    core: 'hosttests/xs/harness-core',
+    core: 'tools/xs/harness-core',
     ms: 'decoders/meter-stream',
     headroom: 'decoders/headroom/index',
   });

@@ -16,8 +16,8 @@
  */
 import { LINE_CANDIDATES, type DetectLineSettings } from '../../decoders/autodetect/line-candidates';
 import { crc16X25 } from '../../decoders/util/crc16-x25';
-import { simulateUart } from '../../hosttests/autodetect/uart-sim';
-import type { Vector } from '../../hosttests/xs/vector-catalog';
+import { simulateUart } from '../simulate/uart-sim';
+import type { Vector } from '../xs/vector-catalog';
 import { mulberry32 } from '../simulate/prng';
 
 export const HOSTILE_BYTES = 8192;

@@ -20,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { loadVectors } from '../../hosttests/xs/vector-catalog';
+import { loadVectors } from '../xs/vector-catalog';
 import { runNodeBench } from './node-bench';
 import { runXsBench, TARGET_COMPUTRONS_PER_BYTE } from './xs-bench';
 import { runXsProfile } from './xs-profile';

@@ -3,9 +3,9 @@
  * vector family: frames per second and input MB per second. Wall-clock figures: they depend on
  * the machine (BENCHMARKS.md records which).
  */
-import { loadForNode } from '../../hosttests/xs/bundle';
-import { decoderOptions, type HeadroomModuleLike, type MeterStreamClass } from '../../hosttests/xs/harness-core';
-import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
+import { loadForNode } from '../xs/bundle';
+import { decoderOptions, type HeadroomModuleLike, type MeterStreamClass } from '../xs/harness-core';
+import { familyOrder, type Vector } from '../xs/vector-catalog';
 import { PathRunner } from './bench-core';
 
 export interface NodeFamilyFigure {

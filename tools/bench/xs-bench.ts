@@ -6,9 +6,9 @@
  * Computrons are XS's deterministic cost unit (roughly one per bytecode step, see xsnap's
  * metering); they do not depend on the machine, so these figures are comparable run to run.
  */
-import { bundleForXs } from '../../hosttests/xs/bundle';
-import { bytesToHex } from '../../hosttests/xs/harness-core';
-import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
+import { bundleForXs } from '../xs/bundle';
+import { bytesToHex } from '../xs/harness-core';
+import { familyOrder, type Vector } from '../xs/vector-catalog';
 import { openXsSession } from './xs-session';
 import { varyTelegram } from './vary-telegram';
 
@@ -87,7 +87,7 @@ export async function runXsBench(vectors: Vector[], opts: { heapFrames?: [number
   const [small, large] = opts.heapFrames ?? [100, 10_000];
   const bundle = await bundleForXs({
     bench: 'tools/bench/bench-core',
-    core: 'hosttests/xs/harness-core',
+    core: 'tools/xs/harness-core',
     ms: 'decoders/meter-stream',
     headroom: 'decoders/headroom/index',
     crcX25: 'decoders/util/crc16-x25',

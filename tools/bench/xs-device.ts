@@ -16,10 +16,10 @@
  * on the same runner; the projection is a second run of the same passes with the JS CRC / AES
  * metered from inside. The headroom is the engine on this branch.
  */
-import { bundleForXs } from '../../hosttests/xs/bundle';
-import { bytesToHex } from '../../hosttests/xs/harness-core';
-import type { Vector } from '../../hosttests/xs/vector-catalog';
-import type { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { bundleForXs } from '../xs/bundle';
+import { bytesToHex } from '../xs/harness-core';
+import type { Vector } from '../xs/vector-catalog';
+import type { XsWorker } from '../xs/xsnap-driver';
 import { openXsSession } from './xs-session';
 import { hostileInputs, type HostileInput } from './hostile-inputs';
 
@@ -141,7 +141,7 @@ export async function runDeviceFigures(vectors: Vector[], opts: DeviceFigureOpti
   const log = opts.log ?? (() => undefined);
   const bundle = await bundleForXs({
     bench: 'tools/bench/bench-core',
-    core: 'hosttests/xs/harness-core',
+    core: 'tools/xs/harness-core',
     ms: 'decoders/meter-stream',
     headroom: 'decoders/headroom/index',
     proj: 'tools/bench/device-projection',

@@ -10,10 +10,10 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundleForXs, repoRoot } from '../../hosttests/xs/bundle';
-import { bytesToHex } from '../../hosttests/xs/harness-core';
-import { familyOrder, type Vector } from '../../hosttests/xs/vector-catalog';
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { bundleForXs, repoRoot } from '../xs/bundle';
+import { bytesToHex } from '../xs/harness-core';
+import { familyOrder, type Vector } from '../xs/vector-catalog';
+import { XsWorker } from '../xs/xsnap-driver';
 
 export interface ProfileRow {
   family: string;
@@ -82,7 +82,7 @@ __wrap(__xs.bench.PathRunner.prototype, 'frame', 'downstream: headroom + snapsho
  */
 async function frontVersusSplitter(vectors: Vector[], rows: ProfileRow[]): Promise<void> {
   const bundle = await bundleForXs({
-    core: 'hosttests/xs/harness-core',
+    core: 'tools/xs/harness-core',
     ms: 'decoders/meter-stream',
     dsmr: 'decoders/dsmr/splitter',
     hdlc: 'decoders/hdlc/hdlc-splitter',
@@ -140,7 +140,7 @@ export async function runXsProfile(vectors: Vector[]): Promise<{ rows: ProfileRo
   const notes: string[] = [];
   const modules = {
     bench: 'tools/bench/bench-core',
-    core: 'hosttests/xs/harness-core',
+    core: 'tools/xs/harness-core',
     ms: 'decoders/meter-stream',
     headroom: 'decoders/headroom/index',
     ...decoderModules(),

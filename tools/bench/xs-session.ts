@@ -3,7 +3,7 @@
  * (computrons of one evaluation, net of an empty one) and, inside the engine, `__meterNow()`
  * (the meter read from JavaScript, for shares measured from within: xs-device.ts).
  */
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { XsWorker } from '../xs/xsnap-driver';
 
 export interface XsSession {
   xs: XsWorker;

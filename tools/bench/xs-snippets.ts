@@ -6,7 +6,7 @@
  * empty loop: the figures behind the shapes the hot paths are written in (BENCHMARKS.md, "Issue
  * 13's bounds"; e.g. `new Array(a, b, c)` rather than `[a, b, c]`). Figures, not a test.
  */
-import { XsWorker } from '../../hosttests/xs/xsnap-driver';
+import { XsWorker } from '../xs/xsnap-driver';
 
 const SNIPPETS: [string, string][] = [
   ['array literal [a, b, c]', 'x = [y, y, y];'],

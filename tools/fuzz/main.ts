@@ -6,7 +6,7 @@
  *   npm run fuzz -- --kinds flip,wrong-key --target MeterStream
  *   npm run fuzz -- --out /tmp/findings     (write findings elsewhere)
  *
- * Each input is a case from hosttests/fuzz/fuzz-lib.ts (random bytes, mutations of every real
+ * Each input is a case from tools/fuzz/fuzz-lib.ts (random bytes, mutations of every real
  * vector, length lies with checksums fixed up, wrong keys, tiny buffers). Any violated property
  * is written as a reproducible case to hosttests/fuzz/findings/<kind>-<hash>.hex (the bytes, the
  * options, the chunking and the expectation in comment lines); hosttests/fuzz/findings.test.ts
@@ -15,9 +15,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadForNode } from '../../hosttests/xs/bundle';
-import type { MeterStreamClass } from '../../hosttests/xs/harness-core';
-import { loadVectors } from '../../hosttests/xs/vector-catalog';
+import { loadForNode } from '../xs/bundle';
+import type { MeterStreamClass } from '../xs/harness-core';
+import { loadVectors } from '../xs/vector-catalog';
 import {
   baselineReadings,
   checkCase,
@@ -31,7 +31,7 @@ import {
   meterStreamTarget,
   type Kind,
   type Target,
-} from '../../hosttests/fuzz/fuzz-lib';
+} from './fuzz-lib';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

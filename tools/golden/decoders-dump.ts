@@ -17,9 +17,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameResult } from '../../decoders/frame-result';
 import { MeterStream } from '../../decoders/meter-stream';
-import { decoderOptions } from '../../hosttests/xs/harness-core';
-import { loadVectors } from '../../hosttests/xs/vector-catalog';
-import { capturesIn, APDUS } from '../../hosttests/han-meters/captures';
+import { decoderOptions } from '../xs/harness-core';
+import { loadVectors } from '../xs/vector-catalog';
+import { capturesIn, APDUS } from '../captures/han-captures';
 import { decodeRawApdu } from '../../decoders/dlms/raw-apdu';
 
 const ROOT = join(__dirname, '..', '..');

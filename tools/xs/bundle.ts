@@ -95,7 +95,7 @@ export async function bundleForXs(modules: Record<string, string>): Promise<Bund
     if (file) present[name] = file.replace(/\.ts$/, '');
     else missing[name] = `${rel}.ts does not exist yet`;
   }
-  let code = '';
+  let code: string;
   try {
     code = Object.keys(present).length ? await build(present) : '';
   } catch {

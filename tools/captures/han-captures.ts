@@ -14,13 +14,12 @@ import { MeterStream } from '../../decoders/meter-stream';
 import { decodeRawApdu } from '../../decoders/dlms/raw-apdu';
 import { parseHexText } from '../../decoders/util/hex';
 
-export const VECTORS = join(__dirname, '..', 'vectors');
-export const APDUS = join(__dirname, 'apdus');
+export const VECTORS = join(__dirname, '..', '..', 'hosttests', 'vectors');
+export const APDUS = join(__dirname, '..', '..', 'hosttests', 'han-meters', 'apdus');
 
 export interface Capture {
   name: string;
   bytes: Uint8Array;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   sidecar: any;
 }
 

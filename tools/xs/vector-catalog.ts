@@ -20,7 +20,7 @@ export interface Vector {
   sidecar: Record<string, unknown>;
 }
 
-export const vectorsRoot = join(__dirname, '..', 'vectors');
+export const vectorsRoot = join(__dirname, '..', '..', 'hosttests', 'vectors');
 
 function walk(dir: string): string[] {
   return readdirSync(dir)

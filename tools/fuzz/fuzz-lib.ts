@@ -21,7 +21,7 @@ import type { DecoderOptions, FrameResult } from '../../decoders/frame-result';
 import { decoderOptions, hexToBytes, bytesToHex, type VectorOptionsJson, type MeterStreamClass, type MeterStreamLike } from '../xs/harness-core';
 import { loadVectors, type Vector } from '../xs/vector-catalog';
 import { loadForNode } from '../xs/bundle';
-import { mulberry32, type Rng } from '../../tools/simulate/prng';
+import { mulberry32, type Rng } from '../simulate/prng';
 
 export const KNOWN_CODES = new Set([
   'checksum',

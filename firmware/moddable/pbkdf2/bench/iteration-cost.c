@@ -24,41 +24,6 @@ void benchFail(void)
 	sysExit(255);
 }
 
-/* The C library pieces the native calls. memcpy copies words when it can, as a C library's does. */
-void *memcpy(void *to, const void *from, size_t n)
-{
-	if ((((uintptr_t)to | (uintptr_t)from | n) & 3) == 0) {
-		uint32_t *d = to;
-		const uint32_t *s = from;
-		for (n >>= 2; n; n--) *d++ = *s++;
-		return to;
-	}
-	uint8_t *d = to;
-	const uint8_t *s = from;
-	while (n--) *d++ = *s++;
-	return to;
-}
-
-void *memset(void *to, int value, size_t n)
-{
-	uint8_t *d = to;
-	while (n--) *d++ = (uint8_t)value;
-	return to;
-}
-
-static uint64_t heap[64];
-void *calloc(size_t count, size_t size)
-{
-	if (count * size > sizeof(heap)) return NULL;
-	memset(heap, 0, count * size);
-	return heap;
-}
-
-void free(void *data)
-{
-	(void)data;
-}
-
 static int run(void)
 {
 	static const uint8_t password[8] = "password";

@@ -67,6 +67,7 @@ function count(iterations) {
     `-I${here}`,
     `-I${kcl}`,
     join(here, 'iteration-cost.c'),
+    join(here, 'bare-libc.c'),
     join(here, '..', 'kcl-pbkdf2.c'),
     join(kcl, 'fips180.c'),
     '-o',

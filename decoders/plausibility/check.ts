@@ -525,7 +525,8 @@ function checkTnTotals(
   // seed 237959711). Only a gap beyond the meter's accuracy too is a contradiction worth a flag.
   const deficitW = netAbsW - sumVA - sums.resolutionW;
   if (deficitW > 0) {
-    if (deficitW > POWER_TOLERANCE * netAbsW)
+    // (A flag needs a gap worth saying: beyond the meter's accuracy and at least 0.05 A a line.)
+    if (deficitW > POWER_TOLERANCE * netAbsW && deficitW >= 0.05 * settings.nominalVoltageV)
       flag(
         c,
         `the line currents (${round1(sumVA)} VA together) are less than the total power allows (${netAbsW} W): each line raised by ${round1(deficitW / settings.nominalVoltageV)} A`,
@@ -568,7 +569,7 @@ function checkItTotals(
   // meter's accuracy too.
   const d = s - (a + b) - (currentResolutionA(reading.protocol, a) + currentResolutionA(reading.protocol, b));
   if (d > 0) {
-    if (d > POWER_TOLERANCE * s)
+    if (d > POWER_TOLERANCE * s && d >= 0.05)
       flag(
         c,
         `L1 and L3 (${a} A and ${b} A) are less than the total power allows on a 3-wire grid (${round1(apparentVA)} VA at ${round1(v)} V: together at least ${round1(s)} A): each raised by ${round1(d)} A`,

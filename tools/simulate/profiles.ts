@@ -85,6 +85,28 @@ export const baseShape: readonly number[] = [
   0.45, 0.4, 0.4, 0.4, 0.4, 0.45, 0.7, 0.9, 0.8, 0.6, 0.55, 0.6, 0.65, 0.6, 0.6, 0.65, 0.8, 0.95, 1.0, 1.0, 0.95, 0.85, 0.7, 0.55,
 ];
 
+/**
+ * An appliance that runs all day (heating, refrigeration, ventilation): only its thermostat cycle,
+ * on and off periods in seconds, switches it.
+ */
+function allDay(
+  name: string,
+  slot: Slot,
+  powerW: number,
+  cycleOnS: readonly [number, number] | undefined,
+  cycleOffS: readonly [number, number] | undefined,
+  powerFactor?: number,
+): ApplianceSpec {
+  const spec: ApplianceSpec = { name, slot, powerW, startsPerDay: 0, durationS: [86400, 86400] };
+  if (cycleOnS && cycleOffS) {
+    spec.cycleOnS = cycleOnS;
+    spec.cycleOffS = cycleOffS;
+  }
+  spec.always = true;
+  if (powerFactor !== undefined) spec.powerFactor = powerFactor;
+  return spec;
+}
+
 const meals = [0, 0, 0, 0, 0, 0, 1, 3, 2, 0.5, 0.5, 1, 2, 1, 0.5, 1, 3, 6, 6, 2, 1, 0.5, 0.2, 0];
 const evenings = [0, 0, 0, 0, 0, 0, 0.5, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 2, 3, 4, 4, 3, 2, 1, 0.2];
 const mornings = [0.2, 0.2, 0.2, 0.2, 0.5, 1, 4, 4, 2, 1, 1, 1, 1, 1, 1, 1, 2, 3, 3, 2, 2, 1, 0.5, 0.2];
@@ -99,70 +121,13 @@ export const noItHouse: HouseProfile = {
   baseW: [300, 250, 250],
   basePowerFactor: 0.95,
   appliances: [
-    {
-      name: 'panel heaters L1-L2',
-      slot: 0,
-      powerW: 1400,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [300, 900],
-      cycleOffS: [900, 1800],
-      always: true,
-    },
-    {
-      name: 'panel heaters L2-L3',
-      slot: 1,
-      powerW: 1600,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [300, 900],
-      cycleOffS: [900, 1800],
-      always: true,
-    },
-    {
-      name: 'panel heaters L3-L1',
-      slot: 2,
-      powerW: 1000,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [300, 900],
-      cycleOffS: [900, 1800],
-      always: true,
-    },
-    {
-      name: 'heat pump L2-L3',
-      slot: 1,
-      powerW: 1000,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [1200, 3600],
-      cycleOffS: [600, 1800],
-      always: true,
-      powerFactor: 0.95,
-    },
-    {
-      name: 'fridge L1-L2',
-      slot: 0,
-      powerW: 120,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [600, 1200],
-      cycleOffS: [1200, 2400],
-      always: true,
-      powerFactor: 0.65,
-    },
-    {
-      name: 'freezer L3-L1',
-      slot: 2,
-      powerW: 150,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [600, 1500],
-      cycleOffS: [1200, 2400],
-      always: true,
-      powerFactor: 0.65,
-    },
-    { name: 'ventilation L2-L3', slot: 1, powerW: 150, startsPerDay: 0, durationS: [86400, 86400], always: true, powerFactor: 0.9 },
+    allDay('panel heaters L1-L2', 0, 1400, [300, 900], [900, 1800]),
+    allDay('panel heaters L2-L3', 1, 1600, [300, 900], [900, 1800]),
+    allDay('panel heaters L3-L1', 2, 1000, [300, 900], [900, 1800]),
+    allDay('heat pump L2-L3', 1, 1000, [1200, 3600], [600, 1800], 0.95),
+    allDay('fridge L1-L2', 0, 120, [600, 1200], [1200, 2400], 0.65),
+    allDay('freezer L3-L1', 2, 150, [600, 1500], [1200, 2400], 0.65),
+    allDay('ventilation L2-L3', 1, 150, undefined, undefined, 0.9),
     { name: 'water heater L2-L3', slot: 1, powerW: 2000, startsPerDay: 3, hourWeights: mornings, durationS: [1200, 4800] },
     {
       name: 'induction hob L1-L2',
@@ -255,39 +220,9 @@ export const nlTnHouse: HouseProfile = {
   baseW: [200, 150, 150],
   basePowerFactor: 0.95,
   appliances: [
-    {
-      name: 'heat pump 3-phase',
-      slot: 'all',
-      powerW: 2000,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [900, 2400],
-      cycleOffS: [1200, 3000],
-      always: true,
-      powerFactor: 0.95,
-    },
-    {
-      name: 'fridge L2',
-      slot: 1,
-      powerW: 120,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [600, 1200],
-      cycleOffS: [1200, 2400],
-      always: true,
-      powerFactor: 0.65,
-    },
-    {
-      name: 'freezer L3',
-      slot: 2,
-      powerW: 150,
-      startsPerDay: 0,
-      durationS: [86400, 86400],
-      cycleOnS: [600, 1500],
-      cycleOffS: [1200, 2400],
-      always: true,
-      powerFactor: 0.65,
-    },
+    allDay('heat pump 3-phase', 'all', 2000, [900, 2400], [1200, 3000], 0.95),
+    allDay('fridge L2', 1, 120, [600, 1200], [1200, 2400], 0.65),
+    allDay('freezer L3', 2, 150, [600, 1500], [1200, 2400], 0.65),
     { name: 'induction hob L1', slot: 0, powerW: 3700, startsPerDay: 1.5, hourWeights: meals, durationS: [600, 2400], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'induction hob L2', slot: 1, powerW: 3000, startsPerDay: 1.0, hourWeights: meals, durationS: [600, 1800], cycleOnS: [10, 40], cycleOffS: [5, 20] },
     { name: 'oven L2', slot: 1, powerW: 2800, startsPerDay: 0.5, hourWeights: meals, durationS: [1800, 4200], cycleOnS: [40, 120], cycleOffS: [30, 60] },

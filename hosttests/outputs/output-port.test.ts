@@ -3,8 +3,8 @@
 // a failing output never stops meter reading or the API.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../../firmware/app/app';
-import type { AppDeps, Snapshot } from '../../firmware/app/app';
+import type { Snapshot } from '../../firmware/app/app';
+import { harness } from './fixtures';
 import type { SnapshotOutput } from '../../firmware/app/outputs/output-port';
 import type { SettingsDocument } from '../../firmware/app/settings';
 
@@ -33,47 +33,6 @@ function recorder(name: string, failing = false) {
   return { output, seen };
 }
 
-function harness(outputs: SnapshotOutput[]) {
-  let nowMs = 1_790_000_000_000;
-  const ticks: Array<() => void> = [];
-  let saved: string | undefined;
-  const warnings: string[] = [];
-  const deps: AppDeps = {
-    clock: { nowMs: () => nowMs },
-    scheduler: {
-      every: (_ms, cb) => {
-        ticks.push(cb);
-        return { cancel() {} };
-      },
-      after: () => ({ cancel() {} }),
-    },
-    settingsStore: {
-      load: () => saved,
-      save: (t) => {
-        saved = t;
-      },
-    },
-    publisher: { broadcast: () => undefined, clientCount: () => 0 },
-    logger: { info: () => undefined, warn: (m) => warnings.push(m) },
-    randomBytes: (n) => new Uint8Array(n).fill(9),
-    options: { passwordIterations: 10 },
-    outputs,
-  };
-  const app = createApp(deps);
-  app.start();
-  return {
-    app,
-    warnings,
-    tick() {
-      nowMs += 1000;
-      for (const cb of ticks) cb();
-    },
-    feed(b: Uint8Array) {
-      app.onMeterBytes(b, nowMs);
-    },
-  };
-}
-
 describe('outputs driven by the app core', () => {
   test('configured at start and on a settings change; fed on frames and ticks; status in the snapshot; stopped', () => {
     const a = recorder('a');
@@ -83,7 +42,7 @@ describe('outputs driven by the app core', () => {
     h.feed(DSMR);
     expect(a.seen.updates).toHaveLength(1);
     expect(a.seen.updates[0]!.reading?.protocol).toBe('dsmr');
-    h.tick();
+    h.advance(1000);
     expect(a.seen.updates).toHaveLength(2);
     expect(h.app.snapshot().outputs).toEqual({ a: { updates: 2 } });
     const r = h.app.updateSettings((doc) => {

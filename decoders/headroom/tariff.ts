@@ -412,7 +412,8 @@ export function tariffBudget(
     quarterAverageW: Math.round(quarterAverageW),
     targetW: Math.round(targetW),
   };
-  if (monthPeakW !== undefined) t.monthPeakW = Math.round(monthPeakW);
+  // (+ 0: a meter's -0 would round to -0, which JSON writes as 0: the answer must survive JSON.)
+  if (monthPeakW !== undefined) t.monthPeakW = Math.round(monthPeakW) + 0;
   return {
     budget: {
       kind: 'tariff',

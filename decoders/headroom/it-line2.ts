@@ -98,13 +98,51 @@ const W_FROM_Y = Math.sin((-60 - LEAD_DEG) * DEG);
 const W_TO_X = Math.cos(LAG_DEG * DEG);
 const W_TO_Y = Math.sin(LAG_DEG * DEG);
 
+/** Phase orders, as bits of a candidate's `orders` mask. */
+export const ORDER_123 = 1;
+export const ORDER_132 = 2;
+
 /**
- * The largest L2 current consistent with the frame, A, or undefined when it is not well
- * determined. i1A, i3A: the line currents (magnitudes); powerW, reactiveVar: net totals (signed,
- * reactive positive when lagging); lineV: line-to-line voltage; resolutionA: the meter's current
- * resolution; chargerWiring (CHARGER_*) and chargerA: the own charger and its present current
- * (its line current; for a three-phase charger the current of each line), included in the
- * figures (L2 is the line's whole current, charger and all).
+ * The two solutions of a full list (u = x +- jh in the frame of sigma), each with the phase
+ * orders whose windows admit it and its |I2| per order; what the estimate and the lock
+ * (it-lock.ts) choose from. Index 0: +h, 1: -h.
+ */
+export interface ItLine2Candidates {
+  /** u of each solution in the voltage frame (the meter's figures, the own charger in), A. */
+  ux: number[];
+  uy: number[];
+  /** Per solution: ORDER_123 | ORDER_132, the orders whose windows admit it (0: neither). */
+  orders: number[];
+  /** |I2| per solution and order: [0]: +h L1-L2-L3, [1]: +h L1-L3-L2, [2]: -h L1-L2-L3, [3]: -h L1-L3-L2, A. */
+  l2A: number[];
+  /** sigma = S / V in the voltage frame, A. */
+  sigmaX: number;
+  sigmaY: number;
+  /** How far u may move by the meter's errors (first order, and the angle error), A. */
+  moveA: number;
+  /** Added to a chosen |I2|: its own error, the grid's asymmetry and the sampling allowance, A. */
+  errorA: number;
+}
+
+/**
+ * The largest |I2| (plus its error) over the solutions in `sides` (bit 1: +h, bit 2: -h) and the
+ * orders in `orders` that the windows admit, A; undefined when none is admitted.
+ */
+export function largestL2A(c: ItLine2Candidates, sides: number, orders: number): number | undefined {
+  let best = -1;
+  for (let k = 0; k < 2; k++) {
+    if ((sides & (1 << k)) === 0) continue;
+    const m = (c.orders[k] as number) & orders;
+    if ((m & ORDER_123) !== 0 && (c.l2A[2 * k] as number) > best) best = c.l2A[2 * k] as number;
+    if ((m & ORDER_132) !== 0 && (c.l2A[2 * k + 1] as number) > best) best = c.l2A[2 * k + 1] as number;
+  }
+  return best < 0 ? undefined : best + c.errorA;
+}
+
+/**
+ * Both solutions of a full list and which phase orders admit each (arguments as for
+ * estimateItLine2A), or undefined when the frame does not determine them (no triangle, an error
+ * that covers everything, no power).
  *
  * Errors are carried to first order: with x = (a^2 - c^2 + s^2) / 2s and h = sqrt(a^2 - x^2),
  *   dx = (a/s) da - (c/s) dc + ((s - x)/s) ds,   dh = (a (s - x) da + x c dc - x (s - x) ds) / (s h),
@@ -112,6 +150,41 @@ const W_TO_Y = Math.sin(LAG_DEG * DEG);
  * |I2| = |(x - s/2, +-h -+ s sqrt(3)/2)| by at most |dx| + |dh| + (1/2 + sqrt(3)/2) ds. The window
  * tests allow for the move; the estimate adds it. Near a flat triangle (h -> 0) dh grows without
  * bound and the estimate reaches the bound: that is the "not well determined" case falling back.
+ */
+export function itLine2Candidates(
+  i1A: number,
+  i3A: number,
+  powerW: number,
+  reactiveVar: number,
+  lineV: number,
+  resolutionA: number,
+  chargerWiring = CHARGER_NONE,
+  chargerA = 0,
+): ItLine2Candidates | undefined {
+  const out: ItLine2Candidates = {
+    ux: new Array<number>(0, 0),
+    uy: new Array<number>(0, 0),
+    orders: new Array<number>(0, 0),
+    l2A: new Array<number>(0, 0, 0, 0),
+    sigmaX: 0,
+    sigmaY: 0,
+    moveA: 0,
+    errorA: -1,
+  };
+  estimateItLine2A(i1A, i3A, powerW, reactiveVar, lineV, resolutionA, chargerWiring, chargerA, out);
+  return out.errorA < 0 ? undefined : out;
+}
+
+/**
+ * The largest L2 current consistent with the frame, A, or undefined when it is not well
+ * determined. i1A, i3A: the line currents (magnitudes); powerW, reactiveVar: net totals (signed,
+ * reactive positive when lagging); lineV: line-to-line voltage; resolutionA: the meter's current
+ * resolution; chargerWiring (CHARGER_*) and chargerA: the own charger and its present current
+ * (its line current; for a three-phase charger the current of each line), included in the
+ * figures (L2 is the line's whole current, charger and all). With `out` (itLine2Candidates) it also
+ * fills in both solutions; the engine's path allocates nothing.
+ *
+ * Errors are carried to first order (itLine2Candidates has the formulas).
  */
 export function estimateItLine2A(
   i1A: number,
@@ -122,6 +195,7 @@ export function estimateItLine2A(
   resolutionA: number,
   chargerWiring = CHARGER_NONE,
   chargerA = 0,
+  out?: ItLine2Candidates,
 ): number | undefined {
   const sVA = Math.sqrt(powerW * powerW + reactiveVar * reactiveVar);
   if (!(sVA > 0) || !(lineV > 0)) return undefined;
@@ -193,7 +267,7 @@ export function estimateItLine2A(
   const dx2 = (x - s / 2) * (x - s / 2);
   const sh = s * HALF_SQRT3;
   let best = -1; // the largest admissible |I2|, squared
-  for (let side = -1; side <= 1; side += 2) {
+  for (let side = 1; side >= -1; side -= 2) {
     const uy0 = side * h;
     // Back into the voltage frame: rotate by the angle of S.
     const ux = x * cosPhi - uy0 * sinPhi;
@@ -221,16 +295,29 @@ export function estimateItLine2A(
       hy = wy - mwy;
       wInU = wInU && U_FROM_X * hy - U_FROM_Y * hx >= -tolWh && hx * U_TO_Y - hy * U_TO_X >= -tolWh;
     }
+    // order L1-L2-L3: |I2| = |u - sigma e^(j60)|; order L1-L3-L2: |u - sigma e^(-j60)|
     if (uInU && wInW) {
-      // order L1-L2-L3: |I2| = |u - sigma e^(j60)|
       const dy = uy0 - sh;
       if (dx2 + dy * dy > best) best = dx2 + dy * dy;
     }
     if (uInW && wInU) {
-      // order L1-L3-L2: |I2| = |u - sigma e^(-j60)|
       const dy = uy0 + sh;
       if (dx2 + dy * dy > best) best = dx2 + dy * dy;
     }
+    if (out !== undefined) {
+      const k = side > 0 ? 0 : 1;
+      out.ux[k] = ux;
+      out.uy[k] = uy;
+      out.l2A[2 * k] = Math.sqrt(dx2 + (uy0 - sh) * (uy0 - sh));
+      out.l2A[2 * k + 1] = Math.sqrt(dx2 + (uy0 + sh) * (uy0 + sh));
+      out.orders[k] = (uInU && wInW ? ORDER_123 : 0) | (uInW && wInU ? ORDER_132 : 0);
+    }
+  }
+  if (out !== undefined) {
+    out.sigmaX = s * cosPhi;
+    out.sigmaY = s * sinPhi;
+    out.moveA = du + a * ANGLE_ERROR;
+    out.errorA = dI2 + ASYMMETRY * s + EXTRA_A;
   }
   if (best < 0) return undefined;
   return Math.sqrt(best) + dI2 + ASYMMETRY * s + EXTRA_A;

@@ -1,6 +1,6 @@
 /**
  * npm run simulate -- [--days N] [--seed S[,S...]] [--house nl-tn,no-it,no-it-3ph|all]
- *                     [--meter dsmr5|dsmr4|han-kaifa|han-aidon] [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-bound-only]
+ *                     [--meter dsmr5|dsmr4|han-kaifa|han-aidon] [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-true-config,engine-bound-only]
  *                     [--old-engine PATH] [--settings FILE] [--no-loss] [--json]
  *
  * Closed-loop runs of the headroom engine and the reference controllers over simulated days,
@@ -21,7 +21,7 @@ import { formatTable } from './table';
 
 const usage =
   'usage: npm run simulate -- [--days N] [--seed S[,S...]] [--house nl-tn,no-it,no-it-3ph|all] [--meter dsmr5|dsmr4|han-kaifa|han-aidon]\n' +
-  '                           [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-bound-only] [--old-engine PATH]\n' +
+  '                           [--controllers engine,oracle,old-engine,gap,quarter,engine-true-l2,engine-true-config,engine-bound-only] [--old-engine PATH]\n' +
   '                           [--settings FILE] [--no-loss] [--json]';
 
 function fail(message: string): never {
@@ -29,7 +29,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'old-engine', 'engine-true-l2', 'engine-bound-only'];
+const controllerNames = ['engine', 'gap', 'quarter', 'oracle', 'old-engine', 'engine-true-l2', 'engine-true-config', 'engine-bound-only'];
 const defaultControllers = ['engine', 'oracle', 'gap'];
 
 export function makeControllerFactory(
@@ -51,6 +51,10 @@ export function makeControllerFactory(
     case 'engine-true-l2': {
       const settings = engineSettingsFor(profile, overrides);
       return (ctx) => createTrueL2Engine(profile, settings, ctx.houseSlotP, ctx.houseSlotQ);
+    }
+    case 'engine-true-config': {
+      const settings = engineSettingsFor(profile, overrides);
+      return (ctx) => createTrueL2Engine(profile, settings, ctx.houseSlotP, ctx.houseSlotQ, true);
     }
     case 'engine-bound-only': {
       const settings = engineSettingsFor(profile, overrides);

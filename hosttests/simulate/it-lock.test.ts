@@ -42,13 +42,15 @@ function list(branches: Branch[], chargerA: number) {
   return { cands, real, trueL2A: Math.hypot(i2[0], i2[1]), boundA: i1A + i3A };
 }
 
-function run(steps: { branches: Branch[]; chargerA: number }[], errorScale = 1) {
+function run(steps: { branches: Branch[]; chargerA: number }[], errorScale = 1, wrongFirst = false) {
   let state: ItLockState | undefined;
   const out: { locked: number; real: number; sides: number }[] = [];
   steps.forEach((s, i) => {
     const l = list(s.branches, s.chargerA);
     const r = stepItLock(l.cands, CHARGER_L1_L2, s.chargerA, i * 10000, state, errorScale);
     state = r.state;
+    // A wrong lock planted at the first list (identified at time 0), to see how long it can last.
+    if (wrongFirst && i === 0 && state && l.real >= 0) state = { ...state, locked: 1 - l.real, identifiedMs: 0 };
     out.push({ locked: state ? state.locked : -1, real: l.real, sides: r.sides });
   });
   return out;
@@ -153,6 +155,48 @@ test('a lock is never the mirror: steady houses, charger steps and changes on on
     ),
     { numRuns: 300 },
   );
+});
+
+test('a wrong lock on a house that stands still lasts until LOCK_S (900 s), not longer', () => {
+  // The motor house (its two solutions lie far apart) with the charger steady: no step to re-identify.
+  const steps = Array.from({ length: 100 }, () => ({ branches: motorHouse, chargerA: 16 }));
+  const r = run(steps, 1, true);
+  // Kept while nothing changes (the mirror explains itself as well as the real one does) ...
+  expect(r[89]!.locked).toBe(1 - r[89]!.real);
+  // ... and dropped once 900 s have passed without a new identification.
+  expect(r.slice(91).every((x) => x.locked === -1)).toBe(true);
+});
+
+test('a wrong lock does not outlast LOCK_S (900 s) without a new identification, and a re-check may drop it sooner (a property)', () => {
+  const branch = fc.record({ a: fc.double({ min: 0, max: 20, noNaN: true }), lagDeg: fc.double({ min: -10, max: 50, noNaN: true }) });
+  let droppedEarly = 0;
+  fc.assert(
+    fc.property(
+      fc.tuple(branch, branch, branch),
+      fc.array(fc.record({ chargerA: fc.integer({ min: 6, max: 32 }), changeBranch: fc.integer({ min: -1, max: 2 }), change: branch }), {
+        minLength: 100,
+        maxLength: 100,
+      }),
+      (start, seq) => {
+        let branches = start.slice();
+        const steps = [{ branches, chargerA: 16 }].concat(
+          seq.map((s) => {
+            if (s.changeBranch >= 0) {
+              branches = branches.slice();
+              branches[s.changeBranch] = s.change;
+            }
+            return { branches, chargerA: s.chargerA };
+          }),
+        );
+        const r = run(steps, 1, true);
+        // Lists are 10 s apart: from list 91 on (910 s) the planted lock is past LOCK_S.
+        for (let i = 91; i < r.length; i++) if (r[i]!.locked >= 0) expect(r[i]!.locked).toBe(r[i]!.real);
+        if (r.slice(1, 91).some((x) => x.locked < 0)) droppedEarly++;
+      },
+    ),
+    { numRuns: 100 },
+  );
+  expect(droppedEarly).toBeGreaterThan(0);
 });
 
 test('the solutions agree with the estimate: the largest admissible |I2| over both solutions and orders is estimateItLine2A (a property)', () => {

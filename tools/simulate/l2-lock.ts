@@ -1,17 +1,24 @@
 /**
- * npx tsx tools/simulate/l2-lock.ts [--days N] [--seed S] [--json]
+ * npx tsx tools/simulate/l2-lock.ts [--days N] [--seed S] [--error-scale F] [--json]
  *
- * Open loop: the IT L2 lock (decoders/headroom/it-lock.ts) in the simulated Norwegian house
- * (profiles.ts, no-it), against the truth the simulator knows. The house runs second by second; a
- * one-phase charger between L1 and L2 moves the way a regulated one does (every full list, with
- * probability 0.3, a step of 1-8 A up or down within 6-32 A; off for 10 minutes now and then);
- * one full list every 10 s with the Kaifa's figures (currents in mA, W, var). Per list with the
- * charger drawing: whether a lock is held, whether it is the real solution (the solution nearer to
- * the true u; counted only where the two lie more than 1 A apart), and the excess of the used L2
- * (capped by the bound I1 + I3) over the true L2 for: today's estimate (largest admissible), the
- * lock (largest over the locked solution's admissible orders), and the lock with the phase order
- * known. The largest under-count while locked and how long it lasted. Figures for
- * docs/headroom.md ("IT grids: the lock"); not a test.
+ * Open loop: the IT L2 lock experiment (tools/simulate/it-lock.ts) in the simulated Norwegian
+ * house (profiles.ts, no-it), against the truth the simulator knows. The house runs second by
+ * second; a one-phase charger between L1 and L2 moves the way a regulated one does (every full
+ * list, with probability 0.3, a step of 1-8 A up or down within 6-32 A; off for 10 minutes now and
+ * then); one full list every 10 s with the Kaifa's figures (currents in mA, W, var).
+ * - Per list with the charger drawing: whether a lock is held, whether it is the real solution
+ *   (the one nearer to the true u; judged only where the two lie more than 1 A apart), the largest
+ *   under-count of L2 while locked and how long it lasted.
+ * - The excess of the used L2 (capped by the bound I1 + I3) over the true L2: today's estimate
+ *   (largest admissible), the phase order known (the simulator's L1-L2-L3), the lock (largest
+ *   over the locked solution's admissible orders), the lock with the phase order known, a perfect
+ *   lock (the real solution) without and with the phase order known.
+ * - Charger steps of 2 A or more between two lists with the house unchanged: how far the mirror
+ *   solution's house part moved (what identifies), against the two lists' tolerance, and the
+ *   angle of sigma (the degenerate geometry is sigma along the charger's direction, 0 degrees).
+ * --error-scale F scales the lock's tolerances (1: the engine's error allowances; 0: exact
+ * figures, 0.01 A): what limits the lock. Figures for docs/headroom.md ("IT grids: a lock on the
+ * solution"); not a test.
  */
 import { CHARGER_L1_L2, CHARGER_NONE, ORDER_123, ORDER_132, itLine2Candidates, largestL2A } from '../../decoders/headroom/it-line2';
 import { stepItLock, type ItLockState } from './it-lock';
@@ -39,7 +46,7 @@ const lines = new Float64Array(3);
 let chargerA = 16;
 let offUntil = -1;
 let lock: ItLockState | undefined;
-const excess: Record<string, number[]> = { today: [], lock: [], lockOrder: [], trueOrderOnly: [] };
+const excess: Record<string, number[]> = { today: [], orderKnown: [], lock: [], lockOrder: [], trueSide: [], trueSideOrder: [] };
 let lists = 0;
 let held = 0;
 let judged = 0;
@@ -138,10 +145,12 @@ for (let t = 0; t < days * 86400; t++) {
     }
   }
   excess.today!.push(use(largestL2A(c, 3, ORDER_123 | ORDER_132)));
+  excess.orderKnown!.push(use(largestL2A(c, 3, ORDER_123)));
+  excess.trueSide!.push(use(largestL2A(c, 1 << trueSide, ORDER_123 | ORDER_132)));
   const locked = use(largestL2A(c, sides, ORDER_123 | ORDER_132));
   excess.lock!.push(locked);
   excess.lockOrder!.push(use(largestL2A(c, sides, ORDER_123)));
-  excess.trueOrderOnly!.push(use(largestL2A(c, 1 << trueSide, ORDER_123)));
+  excess.trueSideOrder!.push(use(largestL2A(c, 1 << trueSide, ORDER_123)));
   if (sides !== 3 && locked < 0) {
     underRunS += 10;
     if (locked < worstUnderA) worstUnderA = locked;

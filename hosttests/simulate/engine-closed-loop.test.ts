@@ -63,13 +63,16 @@ for (const { name, profile, meterKind, minShare } of cases) {
   });
 }
 
-test('the experiments bracket the engine on IT: the true L2 in every full list gives the most energy, the bound alone the least; none goes beyond the interval', () => {
+test("the experiments bracket the engine on IT: the true L2 in every full list gives the most energy, the bound alone the least, the real solution known (true L2 plus the estimate's error allowance) lies between the engine and the true L2; none goes beyond the interval", () => {
   const common = { profile: noItHouse, meterKind: 'han-kaifa' as const, days: 3, seed: 4, loss: noLoss };
   const settings = engineSettingsFor(noItHouse);
   const engine = runSimulation({ ...common, makeController: () => createEngineController(noItHouse, settings) });
   const trueL2 = runSimulation({ ...common, makeController: (ctx) => createTrueL2Engine(noItHouse, settings, ctx.houseSlotP, ctx.houseSlotQ) });
   const boundOnly = runSimulation({ ...common, makeController: () => createBoundOnlyEngine(noItHouse, settings) });
+  const trueConfig = runSimulation({ ...common, makeController: (ctx) => createTrueL2Engine(noItHouse, settings, ctx.houseSlotP, ctx.houseSlotQ, true) });
   expect(trueL2.energyWh).toBeGreaterThan(engine.energyWh);
   expect(engine.energyWh).toBeGreaterThanOrEqual(boundOnly.energyWh);
-  for (const r of [engine, trueL2, boundOnly]) expect(r.beyondIntervalAs).toBe(0);
+  expect(trueConfig.energyWh).toBeGreaterThan(engine.energyWh);
+  expect(trueConfig.energyWh).toBeLessThan(trueL2.energyWh);
+  for (const r of [engine, trueL2, boundOnly, trueConfig]) expect(r.beyondIntervalAs).toBe(0);
 }, 120000);

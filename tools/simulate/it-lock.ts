@@ -1,7 +1,9 @@
 /**
- * IT grid, L2 estimate: which of a full list's two solutions is the real one, learned from the
- * own charger's known steps and kept across lists while the house explains itself (a lock).
- * docs/headroom.md ("IT grids: the lock") has the algebra, the safety argument and the figures.
+ * EXPERIMENT (not in the engine): IT grid, L2 estimate: which of a full list's two solutions is
+ * the real one, learned from the own charger's known steps and kept across lists while the house
+ * explains itself (a lock). docs/headroom.md ("IT grids: a lock on the solution") has the algebra,
+ * the safety argument, the figures, and why it is not in the engine: with the engine's error
+ * allowances it almost never identifies (tools/simulate/l2-lock.ts measures it).
  *
  * Each full list gives two solutions u (it-line2.ts: u = V12 conj(I1) / V, mirror images across
  * the line 0-sigma). A one-phase charger between L1 and L2 adds its current k to u along the real
@@ -30,7 +32,8 @@
  * while the real configuration moves to the mirror's side AND a single-branch change explains
  * exactly the mirror: the simulator counts how often that happens (tools/simulate/l2-estimate.ts).
  *
- * Pure: time is a parameter, the state is a small object the engine keeps (and copies).
+ * Pure (time a parameter, the state a small object passed in and returned), written as the engine
+ * would hold it.
  */
 import { CHARGER_L1_L2, CHARGER_L2_L3, CHARGER_NONE, type ItLine2Candidates } from '../../decoders/headroom/it-line2';
 
@@ -134,7 +137,8 @@ export function stepItLock(
     }
   }
   // Identify (or confirm) by the charger's step.
-  if ((dk >= MIN_STEP_A || dk <= -MIN_STEP_A) && admissible0 !== false && admissible1 !== false) {
+  const stepped = dk >= MIN_STEP_A || dk <= -MIN_STEP_A;
+  if (stepped && admissible0 && admissible1) {
     const s0 = still(0, 0) || still(1, 0);
     const s1 = still(0, 1) || still(1, 1);
     if (s0 !== s1) {
@@ -145,7 +149,7 @@ export function stepItLock(
         identifiedMs = nowMs;
       } else locked = -1;
     }
-  } else if (dk >= MIN_STEP_A || dk <= -MIN_STEP_A) {
+  } else if (stepped && admissible0 !== admissible1) {
     // One solution not admissible: the step can only confirm the other.
     const id = admissible0 ? 0 : 1;
     if ((still(0, id) || still(1, id)) && (locked < 0 || locked === id)) {

@@ -6,41 +6,8 @@
 // identifies (the first test's house is one of the rare ones).
 import fc from 'fast-check';
 import { CHARGER_L1_L2, CHARGER_L1_L3, estimateItLine2A, itLine2Candidates, largestL2A, ORDER_123, ORDER_132 } from '../../decoders/headroom/it-line2';
+import { branchList as list, type Branch } from '../../tools/simulate/it-branches';
 import { stepItLock, type ItLockState } from '../../tools/simulate/it-lock';
-
-type C = [number, number];
-type Branch = { a: number; lagDeg: number };
-const polar = (m: number, deg: number): C => [m * Math.cos((deg * Math.PI) / 180), m * Math.sin((deg * Math.PI) / 180)];
-
-/** Branches L1-L2, L2-L3, L3-L1 (phase order L1-L2-L3, V12 at 30 degrees) plus a resistive charger of k A on L1-L2. */
-function list(branches: Branch[], chargerA: number) {
-  const ang = [30, -90, 150];
-  const x = branches.map((b, i) => polar(b.a, (ang[i] as number) - b.lagDeg));
-  const c = polar(chargerA, 30);
-  x[0] = [x[0]![0] + c[0], x[0]![1] + c[1]];
-  const i1: C = [x[0]![0] - x[2]![0], x[0]![1] - x[2]![1]];
-  const i2: C = [x[1]![0] - x[0]![0], x[1]![1] - x[0]![1]];
-  const i3: C = [x[2]![0] - x[1]![0], x[2]![1] - x[1]![1]];
-  let p = 0;
-  let q = 0;
-  for (let i = 0; i < 3; i++) {
-    const v = polar(230, ang[i] as number);
-    p += v[0] * x[i]![0] + v[1] * x[i]![1];
-    q += v[1] * x[i]![0] - v[0] * x[i]![1];
-  }
-  const i1A = Math.round(Math.hypot(i1[0], i1[1]) * 1000) / 1000;
-  const i3A = Math.round(Math.hypot(i3[0], i3[1]) * 1000) / 1000;
-  const cands = itLine2Candidates(i1A, i3A, Math.round(p), Math.round(q), 230, 0.001, CHARGER_L1_L2, chargerA);
-  // The real u = V12 conj(I1) / V, and which solution it is.
-  const u: C = [Math.cos(Math.PI / 6) * i1[0] + 0.5 * i1[1], 0.5 * i1[0] - Math.cos(Math.PI / 6) * i1[1]];
-  let real = -1;
-  if (cands) {
-    const d0 = Math.hypot((cands.ux[0] as number) - u[0], (cands.uy[0] as number) - u[1]);
-    const d1 = Math.hypot((cands.ux[1] as number) - u[0], (cands.uy[1] as number) - u[1]);
-    real = d0 < d1 ? 0 : 1;
-  }
-  return { cands, real, trueL2A: Math.hypot(i2[0], i2[1]), boundA: i1A + i3A };
-}
 
 function run(steps: { branches: Branch[]; chargerA: number }[], errorScale = 1, wrongFirst = false) {
   let state: ItLockState | undefined;

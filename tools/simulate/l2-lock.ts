@@ -16,11 +16,15 @@
  * - Charger steps of 2 A or more between two lists with the house unchanged: how far the mirror
  *   solution's house part moved (what identifies), against the two lists' tolerance, and the
  *   angle of sigma (the degenerate geometry is sigma along the charger's direction, 0 degrees).
+ * - Random houses within the load model (each branch 0-20 A, 10 degrees leading to 50 lagging,
+ *   20 000 of them, seeded): a 6 -> 16 A charger step with the house unchanged; how many the lock
+ *   identifies at tolerance scales 1, 0.5, 0.3, 0.1 and 0.03, and how many of those wrongly.
  * --error-scale F scales the lock's tolerances (1: the engine's error allowances; 0: exact
  * figures, 0.01 A): what limits the lock. Figures for docs/headroom.md ("IT grids: a lock on the
  * solution"); not a test.
  */
 import { CHARGER_L1_L2, CHARGER_NONE, ORDER_123, ORDER_132, itLine2Candidates, largestL2A } from '../../decoders/headroom/it-line2';
+import { branchList } from './it-branches';
 import { stepItLock, type ItLockState } from './it-lock';
 import { House } from './house';
 import { mulberry32 } from './prng';
@@ -180,6 +184,26 @@ const summary: Record<string, unknown> = {
   summary.toleranceA = { p10: q(tl, 0.1), p50: q(tl, 0.5), p90: q(tl, 0.9) };
   summary.sigmaAngleDeg = { p10: q(sg, 0.1), p50: q(sg, 0.5), p90: q(sg, 0.9) };
   summary.stepsMirrorBeyondTolerance = steps.filter((x) => x.mirrorMoveA > x.tolA).length;
+}
+{
+  const rnd2 = mulberry32(seed * 104729 + 3);
+  const houses = Array.from({ length: 20000 }, () => [0, 1, 2].map(() => ({ a: rnd2() * 20, lagDeg: -10 + rnd2() * 60 })));
+  const byScale: Record<string, { identified: number; wrong: number }> = {};
+  for (const scale of [1, 0.5, 0.3, 0.1, 0.03]) {
+    let ok = 0;
+    let bad = 0;
+    for (const branches of houses) {
+      const first = branchList(branches, 6);
+      const second = branchList(branches, 16);
+      const s1 = stepItLock(first.cands, CHARGER_L1_L2, 6, 0, undefined, scale).state;
+      const s2 = stepItLock(second.cands, CHARGER_L1_L2, 16, 10000, s1, scale).state;
+      if (!s2 || s2.locked < 0) continue;
+      if (s2.locked === second.real) ok++;
+      else bad++;
+    }
+    byScale[String(scale)] = { identified: ok + bad, wrong: bad };
+  }
+  summary.randomHouses6to16A = byScale;
 }
 for (const key in excess) {
   const x = excess[key]!.slice().sort((p, q) => p - q);

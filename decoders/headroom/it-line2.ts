@@ -105,7 +105,7 @@ export const ORDER_132 = 2;
 /**
  * The two solutions of a full list (u = x +- jh in the frame of sigma), each with the phase
  * orders whose windows admit it and its |I2| per order; what the estimate and the lock
- * (it-lock.ts) choose from. Index 0: +h, 1: -h.
+ * (the lock experiment, tools/simulate/it-lock.ts) choose from. Index 0: +h, 1: -h.
  */
 export interface ItLine2Candidates {
   /** u of each solution in the voltage frame (the meter's figures, the own charger in), A. */

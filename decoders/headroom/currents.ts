@@ -16,14 +16,15 @@
  *    charger's own change (known exactly per line). The rest of the power change cannot be
  *    placed: a one-phase load that switched on may sit entirely on ANY line (on IT, between any
  *    two). So the whole rise, converted with that line's voltage, is added to EVERY line
- *    (I = dP / V: on TN a one-phase load draws dP/V on its line; on IT dP/V on each of its two
- *    lines, a balanced three-phase load dP/(sqrt(3) V) per line: dP/V is the most any line can
- *    take). A fall is not spread: it may have come from one line entirely, and spreading it
+ *    (at unity power factor a one-phase load on TN draws dP/V on its line, on IT dP/V on each of
+ *    its two lines, a balanced three-phase load dP/(sqrt(3) V) per line; a lagging one up to
+ *    1/cos 50 deg = 1.56 times that: I = dP / (V cos 50 deg) is the most any line can take, the
+ *    rule of plausibility/ranges.ts mostCurrentOfPowerA). A fall is not spread: it may have come from one line entirely, and spreading it
  *    would lower the others below what they carry. The rise is counted from the LOWEST power
  *    seen since the full list (lowOtherW), so a load that goes off and another that comes on
  *    on a different line between two full lists is still counted whole. Without a usable split
  *    (none yet, or older than safeFallbackAfterS), worst case: all of the power on this line,
- *    I = |P| / V.
+ *    I = |P| / (V cos 50 deg).
  * 4. IT grid, L2 (3-wire meters measure with two elements and do not report it):
  *    without a neutral the three line currents sum to zero as phasors, so |I2| <= |I1| + |I3|:
  *    the bound. The house part of L2 is bounded by the house parts of L1 and L3 (each line minus
@@ -38,7 +39,7 @@
  */
 import type { MeterReading } from '../reading';
 import type { PlausibilityCheck } from '../plausibility/index';
-import { SQRT3, currentResolutionA, lineToLineV, voltageV } from '../plausibility/ranges';
+import { SQRT3, currentResolutionA, lineToLineV, mostCurrentOfPowerA, voltageV } from '../plausibility/ranges';
 import type { HeadroomSettings } from './settings';
 import type { CurrentSource, SplitState } from './types';
 import { CHARGER_L1_L2, CHARGER_L1_L3, CHARGER_L2_L3, CHARGER_NONE, CHARGER_THREE_PHASE, estimateItLine2A } from './it-line2';
@@ -209,7 +210,7 @@ export function resolveCurrents(
         if (currentA[p] !== null) continue;
         const s = split.currentA[p];
         if (s === null || s === undefined) continue;
-        const est = s + (dCharger[p] as number) + riseW / (voltageV[p] as number);
+        const est = s + (dCharger[p] as number) + mostCurrentOfPowerA(riseW, voltageV[p] as number);
         // (A NaN must never become "0 A": only a finite estimate is used, else the worst case below.)
         if (!(est - est === 0)) continue;
         currentA[p] = est > 0 ? est : 0;
@@ -222,7 +223,7 @@ export function resolveCurrents(
     for (let p = 0; p < n; p++) {
       if (currentA[p] !== null || (itL2 && p === 1)) continue;
       // Worst case: the whole power on this line (TN), or between this line and another (IT).
-      currentA[p] = power.absW / (voltageV[p] as number);
+      currentA[p] = mostCurrentOfPowerA(power.absW, voltageV[p] as number);
       source[p] = 'estimated';
     }
   }

@@ -36,9 +36,10 @@
  * Cost: no trigonometry per frame, one rotation; about 800 computrons under XS for a full list,
  * 1,350 with the own charger drawing (tools/headroom-cost.ts), once every 10 s.
  */
+import { LOAD_LAG_DEG } from '../plausibility/ranges';
 
 /** Loads draw their current at most this far behind their voltage (power factor 0.64 lagging: motors, compressors), degrees. */
-const LAG_DEG = 50;
+const LAG_DEG = LOAD_LAG_DEG;
 /** ... and at most this far ahead (0.98 leading: electronics, chargers at light load), degrees. */
 const LEAD_DEG = 10;
 /** How far (A) u or w may sit outside its window on top of the measurement errors: the odd strongly leading load. */

@@ -48,6 +48,7 @@ import {
   maxCurrentA,
   maxLinePowerW,
   maxTotalPowerW,
+  mostCurrentOfPowerA,
   yearOf,
 } from './ranges';
 
@@ -56,7 +57,8 @@ import {
  * - measured: the meter's current (made finer by the line's own power where that says a little more);
  * - from-power: the meter's current was lower than the frame's power allows, beyond the meter's
  *   resolution: the current the power implies is used;
- * - estimated: the meter sent no current for the line, only its power: |P| / U;
+ * - estimated: the meter sent no current for the line, only its power: the most a load of that
+ *   power can draw, |P| / (U cos 50 deg) (ranges.ts mostCurrentOfPowerA: a lagging motor's);
  * - implausible: the meter's current contradicts the frame's power by far (five times more): kept,
  *   since the larger figure is the safe one, but not a measurement to show as one; or, with no
  *   current, the frame holds impossible values and nothing in it is believed (no headroom there).
@@ -317,7 +319,7 @@ export function checkReading(reading: MeterReading, settings: PlausibilitySettin
     const v = u ?? nominalV;
     if (i === undefined) {
       sums.allSent = false;
-      if (w !== undefined) lines[p] = { currentA: w / v, source: 'estimated' };
+      if (w !== undefined) lines[p] = { currentA: mostCurrentOfPowerA(w, v), source: 'estimated' };
       continue;
     }
     const step = currentResolutionA(reading.protocol, i);

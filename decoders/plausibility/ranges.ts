@@ -73,6 +73,21 @@ export function lineToLineV(v: number): number {
 
 export const SQRT3 = Math.sqrt(3);
 
+/**
+ * The load model's most lagging appliance: it draws its current up to LOAD_LAG_DEG behind its
+ * voltage (motors and compressors, power factor 0.64; the IT L2 estimate's load windows use the
+ * same angle). A load known only by its active power P therefore draws at least |P| / U (the
+ * plausibility floor) and at most |P| / (U cos LOAD_LAG_DEG): a current worked out from a power
+ * alone, to be used as a line's load, is the most.
+ */
+export const LOAD_LAG_DEG = 50;
+const MIN_LOAD_POWER_FACTOR = Math.cos((LOAD_LAG_DEG * Math.PI) / 180);
+
+/** The most current a load of |powerW| (>= 0) can draw at voltageV, A (see LOAD_LAG_DEG). */
+export function mostCurrentOfPowerA(powerW: number, voltageV: number): number {
+  return powerW / (voltageV * MIN_LOAD_POWER_FACTOR);
+}
+
 /** Largest line current believed on this installation, A. */
 export function maxCurrentA(s: PlausibilitySettings): number {
   return FUSE_FACTOR * s.fuseA;

@@ -81,25 +81,27 @@ const rows: Row[] = [
     limitedBy: 'fuse-l2',
   },
   {
-    name: 'TN: L2 current and power missing, total power known, no split yet: worst case P/V on L2',
+    // Worst case: all of the 2300 W on L2, drawn by a lagging motor (cos 50 deg): 15.6 A.
+    name: 'TN: L2 current and power missing, total power known, no split yet: worst case P/(V cos 50) on L2',
     settings: tn25,
     reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), powerImportW: 2300, l2: { voltageV: 230 } }),
-    currentA: [5, 10, 5],
+    currentA: [5, 15.6, 5],
     source: ['measured', 'estimated', 'measured'],
-    headroomA: [18, 13, 18],
-    threePhaseA: 13,
+    headroomA: [18, 7.4, 18],
+    threePhaseA: 7.4,
     onePhaseA: 18,
     onePhaseLine: 'L1',
     limitedBy: 'estimated-data',
   },
   {
-    name: 'TN: L2 current missing but its own power sent: estimated from P/V',
+    // 1380 W is 6 A at unity power factor, 9.3 A from a lagging motor (cos 50 deg).
+    name: 'TN: L2 current missing but its own power sent: estimated from P/(V cos 50), the most that power can draw',
     settings: tn25,
-    reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { voltageV: 230, powerImportW: 2760 } }),
-    currentA: [5, 12, 5],
+    reading: (t) => ({ ...dsmr5(t, [5, 5, 5]), l2: { voltageV: 230, powerImportW: 1380 } }),
+    currentA: [5, 9.3, 5],
     source: ['measured', 'estimated', 'measured'],
-    headroomA: [18, 11, 18],
-    threePhaseA: 11,
+    headroomA: [18, 13.6, 18],
+    threePhaseA: 13.6,
     onePhaseA: 18,
     onePhaseLine: 'L1',
     limitedBy: 'estimated-data',
@@ -249,9 +251,10 @@ describe('short frames: per-line currents estimated from total power', () => {
     const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 6900) }, hanTn);
     const h = s2.headroom;
     expect(h.status).toBe('estimated');
-    expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual([20, 15, 15]);
+    // +2300 W: up to 15.6 A (a lagging motor, cos 50 deg) on any line.
+    expect([h.phases.l1.currentA, h.phases.l2.currentA, h.phases.l3.currentA]).toEqual([25.6, 20.6, 20.6]);
     expect([h.phases.l1.currentSource, h.phases.l2.currentSource, h.phases.l3.currentSource]).toEqual(['estimated', 'estimated', 'estimated']);
-    expect(h.phases.l1.headroomA).toBe(10);
+    expect(h.phases.l1.headroomA).toBe(4.4); // 32 A - 25.6 A - 2 A margin
   });
 
   test("the own charger's change goes exactly to its lines, only the rest is added", () => {
@@ -273,26 +276,28 @@ describe('short frames: per-line currents estimated from total power', () => {
 
   test('no measured split yet: each line is assumed to carry all of the power', () => {
     const s = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: hanShort(T0, 2300) }, hanTn);
-    expect([s.headroom.phases.l1.currentA, s.headroom.phases.l2.currentA, s.headroom.phases.l3.currentA]).toEqual([10, 10, 10]);
+    // 2300 W on each line, drawn at worst by a lagging motor (cos 50 deg): 15.6 A.
+    expect([s.headroom.phases.l1.currentA, s.headroom.phases.l2.currentA, s.headroom.phases.l3.currentA]).toEqual([15.6, 15.6, 15.6]);
     expect(s.headroom.status).toBe('estimated');
   });
 
   test('a split older than safeFallbackAfterS is not used (worst case instead)', () => {
     const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: tnFull(T0, [10, 0, 0], 2300) }, hanTn);
     const s2 = stepHeadroom(s1.state, { nowMs: T0 + 40000, reading: hanShort(T0 + 40000, 2300) }, hanTn);
-    expect([s2.headroom.phases.l1.currentA, s2.headroom.phases.l2.currentA, s2.headroom.phases.l3.currentA]).toEqual([10, 10, 10]);
+    expect([s2.headroom.phases.l1.currentA, s2.headroom.phases.l2.currentA, s2.headroom.phases.l3.currentA]).toEqual([15.6, 15.6, 15.6]);
   });
 
-  test('IT short frame: every line + dP / V (a one-phase load between two lines), L2 carried on from the full list, under the bound', () => {
+  test('IT short frame: every line + dP / (V cos 50) (a one-phase load between two lines), L2 carried on from the full list, under the bound', () => {
     const s1 = stepHeadroom(createHeadroomState(), { nowMs: T0, reading: hanItFull(T0, 15, 12, 5000, [230, 230, 230]) }, it40);
     const s2 = stepHeadroom(s1.state, { nowMs: T0 + 2000, reading: hanShort(T0 + 2000, 7300) }, it40);
     const p = s2.headroom.phases;
-    // dP = 2300 W -> +10 A on L1 and on L3 (the load may sit between L1 and L3: both carry 10 A more).
-    expect(p.l1.currentA).toBe(25);
-    expect(p.l3.currentA).toBe(22);
-    // L2 was bounded at 27 A in the full list; the rise may sit on L2 too (+10 A), not twice.
+    // dP = 2300 W -> up to +15.6 A on L1 and on L3 (the load may sit between L1 and L3 and lag
+    // by 50 deg: both carry 15.6 A more).
+    expect(p.l1.currentA).toBe(30.6);
+    expect(p.l3.currentA).toBe(27.6);
+    // L2 was bounded at 27 A in the full list; the rise may sit on L2 too (+15.6 A), not twice.
     expect(p.l2.currentSource).toBe('estimated');
-    expect(p.l2.currentA).toBe(37);
+    expect(p.l2.currentA).toBe(42.6);
     expect(s2.headroom.status).toBe('estimated');
     expect(s2.headroom.threePhaseA).toBe(0);
   });
@@ -347,10 +352,10 @@ test('values that are not numbers (NaN power, a 0 V voltage) count as not sent',
     l2: { currentA: Number.NaN, powerImportW: 1150 },
     l3: { currentA: 4, voltageV: 0 },
   }));
-  expect(h.phases.l2.currentSource).toBe('estimated'); // from its own 1150 W at the nominal 230 V
-  expect(h.phases.l2.currentA).toBe(5);
+  expect(h.phases.l2.currentSource).toBe('estimated'); // from its own 1150 W at the nominal 230 V, lagging at worst (cos 50 deg)
+  expect(h.phases.l2.currentA).toBe(7.8);
   expect(h.phases.l3.currentSource).toBe('measured');
-  expect(h.threePhaseA).toBe(18); // L1 and L2 at 5 A; L3 at 4 A and 1 A a whole-ampere reading without its line's power may hide
+  expect(h.threePhaseA).toBe(15.2); // L2 at 7.8 A: 25 - 7.8 - 2 margin; L3 at 4 A and 1 A a whole-ampere reading without its line's power may hide
   expect(h.plausibility?.some((f) => f.startsWith('l2.currentA NaN'))).toBe(true);
 });
 

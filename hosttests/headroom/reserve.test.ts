@@ -132,12 +132,14 @@ describe('reserve on a meter with short lists', () => {
   });
 
   test('a rise larger than the reserve still lowers the answer at once on list 1', () => {
-    // From 171 s the heater and 5 A more on L1 and L3: list 1 sees +3220 W, 14 A on every line:
-    // L2 6 + 14 = 20 A, room 39.5 - 20 = 19.4 A (the voltages are 229-231 V).
+    // From 171 s the heater and 5 A more on L1 and L3: list 1 sees +3220 W, 14 A at unity power
+    // factor and up to 21.8 A if it lags by 50 deg, on every line: L2 6 + 21.8 = 27.8 A, room
+    // 39.5 - 27.8 = 11.6 A (the voltages are 229-231 V).
     const at = answersFor(cycling, 5);
     expect(at(170)).toEqual({ s: 170, threePhaseA: 25.5, limitedBy: 'hold-off' });
-    expect(at(172).threePhaseA).toBeCloseTo(19.4, 1);
+    expect(at(172).threePhaseA).toBeCloseTo(11.6, 1);
     expect(at(172).limitedBy).toBe('fuse-l2');
-    expect(at(180)).toEqual({ s: 180, threePhaseA: 15.5, limitedBy: 'fuse-l2' }); // L2 bound 24 A
+    // The full list at 180 s: L2 bound 24 A, room 15.5 A, reached by the ramp from 11.6 A.
+    expect(at(180)).toEqual({ s: 180, threePhaseA: 14.8, limitedBy: 'ramp' });
   });
 });

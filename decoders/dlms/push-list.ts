@@ -35,21 +35,10 @@
 
 import type { ObisEntry } from '../obis/obis-table';
 
-/** Item kinds. */
-export const ITEM_NULL = 0;
-export const ITEM_NUMBER = 1;
-/** octet-string (09), date-time/date/time (19 1A 1B): bytes at `at`, `len`. */
-export const ITEM_OCTETS = 2;
-/** visible-string / utf8-string (0A 0C): bytes at `at`, `len`. */
-export const ITEM_TEXT = 3;
-/** boolean: `value` 1 or 0. */
-export const ITEM_BOOLEAN = 4;
-/** scaler_unit { integer, enum }: `scaler`, `unit`. */
-export const ITEM_SCALER_UNIT = 5;
-/** The capture-object descriptors of a described list (element 0). */
-export const ITEM_DESCRIPTORS = 6;
-/** A nested value of another shape, a bit-string: its extent only (`at`, `len`). */
-export const ITEM_OTHER = 7;
+import { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT } from './list-items';
+import { ListLayouts, type ListLayout } from './list-layout';
+
+export { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT };
 
 /** Elements a list may have (the longest real lists: Kamstrup list 3, 65; Sagemcom ~37). */
 const LIST_CAPACITY = 128;
@@ -85,7 +74,7 @@ export class PushList {
   readonly type = new Uint8Array(SLOTS);
   /** Numbers, booleans as 1 / 0. */
   readonly value = new Float64Array(SLOTS);
-  /** Octets, text, other: where the content starts and how long it is. */
+  /** Numbers, booleans, octets, text, other: where the content (after the tag and length) starts and how long it is. */
   readonly at = new Int32Array(SLOTS);
   readonly len = new Int32Array(SLOTS);
   /** Offset of the item's 6-byte OBIS name in `bytes`, or -1. */
@@ -112,6 +101,9 @@ export class PushList {
   text0: string | undefined = undefined;
   text0Done = false;
 
+  /** The lists read before, for a list that differs from one of them only in its values (list-layout.ts). */
+  private readonly layouts = new ListLayouts();
+
   /** Read the list whose tag is at b[p]; the index after it, or -1 (`error` says why). */
   read(b: Uint8Array, p: number, end: number): number {
     this.bytes = b;
@@ -123,6 +115,49 @@ export class PushList {
     this.text0 = undefined;
     this.text0Done = false;
     this.notAList = false;
+    const layout = this.layouts.match(b, p, end);
+    if (layout !== undefined) {
+      const next = this.replay(layout, b, end);
+      if (next >= 0) return next;
+    }
+    const next = this.readFull(b, p, end);
+    if (next >= 0) this.layouts.remember(b, p, end, next, this, this);
+    else this.layouts.release();
+    return next;
+  }
+
+  /**
+   * A list with a remembered layout: its items as the full read left them, the values read again
+   * at their offsets by the full read's rules (the commonest two written out, as in readFull).
+   */
+  private replay(layout: ListLayout, b: Uint8Array, end: number): number {
+    this.layouts.restore(layout, this);
+    const value = this.value;
+    const type = this.type;
+    const at = this.at;
+    const numbers = layout.numbers;
+    for (let k = 0; k < numbers.length; k++) {
+      const i = numbers[k];
+      const t = type[i];
+      const q = at[i];
+      if (t === 0x06) value[i] = b[q] * 0x1000000 + ((b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]);
+      else if (t === 0x12) value[i] = (b[q] << 8) | b[q + 1];
+      else if (this.scalar(b, q - 1, end, i) < 0) {
+        this.layouts.release();
+        return -1;
+      }
+    }
+    this.count = layout.count;
+    this.listTag = layout.listTag;
+    this.tagged = layout.tagged;
+    this.named = layout.named;
+    this.described = layout.described;
+    this.descriptorCount = layout.descriptorCount;
+    return layout.start + layout.length;
+  }
+
+  /** The full read: every element parsed. */
+  private readFull(b: Uint8Array, p: number, end: number): number {
     if (p >= end) return this.need(1, p, end);
     const listTag = b[p];
     if (listTag !== 0x01 && listTag !== 0x02) {
@@ -148,6 +183,8 @@ export class PushList {
     const nameAt = this.nameAt;
     const hasUnit = this.hasUnit;
     const attribute = this.attribute;
+    const at = this.at;
+    const len = this.len;
     for (let i = 0; i < count; i++) {
       nameAt[i] = -1;
       hasUnit[i] = 0;
@@ -160,18 +197,22 @@ export class PushList {
         if (q + 2 + n > end) return this.need(n, q + 2, end);
         type[i] = 0x09;
         kind[i] = ITEM_OCTETS;
-        this.at[i] = q + 2;
-        this.len[i] = n;
+        at[i] = q + 2;
+        len[i] = n;
         q += 2 + n;
       } else if (tag === 0x06 && q + 5 <= end) {
         value[i] = b[q + 1] * 0x1000000 + ((b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]);
         type[i] = 0x06;
         kind[i] = ITEM_NUMBER;
+        at[i] = q + 1;
+        len[i] = 4;
         q += 5;
       } else if (tag === 0x12 && q + 3 <= end) {
         value[i] = (b[q + 1] << 8) | b[q + 2];
         type[i] = 0x12;
         kind[i] = ITEM_NUMBER;
+        at[i] = q + 1;
+        len[i] = 2;
         q += 3;
       } else if (tag === 0x02 || tag === 0x01) {
         q = this.nested(b, q, end, i);
@@ -213,12 +254,16 @@ export class PushList {
         this.value[i] = b[p + 1] * 0x1000000 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]);
         this.type[i] = 0x06;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p + 1;
+        this.len[i] = 4;
         p += 5;
       } else if ((v === 0x12 || v === 0x10) && p + 3 <= end) {
         const x = (b[p + 1] << 8) | b[p + 2];
         this.value[i] = v === 0x10 && x >= 0x8000 ? x - 0x10000 : x;
         this.type[i] = v;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p + 1;
+        this.len[i] = 2;
         p += 3;
       } else if (v === 0x02 || v === 0x01) {
         p = this.skip(b, p, end, 2);
@@ -354,6 +399,8 @@ export class PushList {
         const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
         this.value[i] = tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 4;
         return p + 4;
       }
       case 0x12:
@@ -362,6 +409,8 @@ export class PushList {
         const v = (b[p] << 8) | b[p + 1];
         this.value[i] = tag === 0x10 && v >= 0x8000 ? v - 0x10000 : v;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 2;
         return p + 2;
       }
       case 0x09:
@@ -384,6 +433,8 @@ export class PushList {
         const v = b[p];
         this.value[i] = tag === 0x0f && v >= 0x80 ? v - 0x100 : v;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 1;
         return p + 1;
       }
       case 0x00:
@@ -393,6 +444,8 @@ export class PushList {
         if (p >= end) return this.need(1, p, end);
         this.value[i] = b[p] !== 0 ? 1 : 0;
         this.kind[i] = ITEM_BOOLEAN;
+        this.at[i] = p;
+        this.len[i] = 1;
         return p + 1;
       case 0x14:
       case 0x15: {
@@ -403,6 +456,8 @@ export class PushList {
         // 64-bit integers as Numbers: exact up to 2^53, ample for Wh
         this.value[i] = (tag === 0x14 && hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo;
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 8;
         return p + 8;
       }
       case 0x17:
@@ -412,6 +467,8 @@ export class PushList {
         const view = new DataView(b.buffer, b.byteOffset + p, n);
         this.value[i] = n === 4 ? view.getFloat32(0) : view.getFloat64(0);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = n;
         return p + n;
       }
       case 0x19:

@@ -1,0 +1,221 @@
+/**
+ * Layout replay for the HAN list reader (push-list.ts, behind its read()): a meter pushes the
+ * same lists every time (the same tags, lengths, counts, OBIS names, scaler_units; only the
+ * values move), so a list whose bytes equal a remembered list's everywhere but in its values is
+ * not parsed again. The reader's item arrays of that list are put back and only the values are
+ * read again, at the offsets the full read recorded.
+ *
+ *   layout   the list's bytes [start, next) as the full read saw them, with the value bytes
+ *            zeroed ("regions"): the content (`at`, `len`) of every number, boolean,
+ *            octet-string, string and date-time item. Everything else is kept: tags,
+ *            lengths, counts, tagged-structure headers and names, scaler_units, descriptors,
+ *            nested values.
+ *   match    the same start, end and length, and the new bytes with the same regions zeroed
+ *            equal to the layout, compared eight bytes at a time (Float64Array words).
+ *
+ * Exact: the full read's item arrays depend only on the bytes a layout keeps. A value's bytes go
+ * into `value` and nowhere else; an octet-string's content is only pointed at (`at`, `len`) and
+ * read by the mappers, which read it again from the new frame; nothing the reader decides (tags,
+ * bounds, names of described lists, scaler_units) looks at a region. So a match gives the arrays
+ * the full read would give, and `value` is read again by the reader's own rules
+ * (PushList.rereadValues). Float64 words compare as numbers: two words with the same bytes that
+ * are NaN compare unequal (then their two halves are compared as integers), and +0 equals -0
+ * (so a zero word is checked for its sign); any other difference is a difference in the bytes.
+ *
+ * Bounded: LAYOUTS layouts (a meter's list 1, 2 and 3), each at most MAX_LAYOUT_BYTES bytes,
+ * the oldest replaced. Made at run time per reader, never module state. Kept because the bench
+ * bound needs it (BENCHMARKS.md, "Issue 13's bounds": what it buys).
+ */
+
+import { ITEM_BOOLEAN, ITEM_NUMBER, ITEM_OCTETS, ITEM_TEXT } from './list-items';
+
+/** The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning). */
+export interface ListArrays {
+  readonly kind: Uint8Array;
+  readonly type: Uint8Array;
+  readonly at: Int32Array;
+  readonly len: Int32Array;
+  readonly nameAt: Int32Array;
+  readonly hasUnit: Uint8Array;
+  readonly scaler: Int8Array;
+  readonly unit: Uint8Array;
+  readonly attribute: Uint8Array;
+}
+
+const LAYOUTS = 3;
+/** Longer lists are always read in full (the longest real ones: ~750 bytes, Iskra AM550 CH). */
+export const MAX_LAYOUT_BYTES = 1024;
+
+export class ListLayout {
+  start = 0;
+  end = 0;
+  /** Length of [start, next): what read() returned, less start. */
+  length = 0;
+  count = 0;
+  listTag = 0;
+  tagged = 0;
+  named = 0;
+  described = false;
+  descriptorCount = 0;
+  /** The layout bytes, whole 8-byte words (the tail past `length` zero). */
+  words: Float64Array = new Float64Array(0);
+  /** The value regions, relative to start: from, to, from, to... */
+  regions: Int32Array = new Int32Array(0);
+  /** Items whose value is read again on a match. */
+  numbers: Uint8Array = new Uint8Array(0);
+  saved: ListArrays | undefined = undefined;
+  /** Order of use, for replacing the oldest. */
+  used = 0;
+}
+
+/** A copy of b[from, from + length) in a new ArrayBuffer of whole 8-byte words (zero tail); undefined when b is no ArrayBuffer view. */
+function wordCopy(b: Uint8Array, from: number, length: number): ArrayBuffer | undefined {
+  const buffer = b.buffer as ArrayBuffer;
+  // (ArrayBuffer.prototype.slice copies natively for a flat ~25 XS computrons; a typed array's
+  // slice or set is metered per byte. A Moddable HostBuffer has no slice: no replay then.)
+  if (typeof buffer.slice !== 'function') return undefined;
+  const at = b.byteOffset + from;
+  const whole = (length + 7) & ~7;
+  if (at + whole <= buffer.byteLength) {
+    const copy = buffer.slice(at, at + whole);
+    if (whole > length) new Uint8Array(copy).fill(0, length, whole);
+    return copy;
+  }
+  const copy = new ArrayBuffer(whole);
+  new Uint8Array(copy).set(new Uint8Array(buffer.slice(at, at + length)));
+  return copy;
+}
+
+/** The remembered layouts of one reader. */
+export class ListLayouts {
+  private readonly layouts: ListLayout[] = [];
+  private clock = 0;
+  /** The layout whose arrays the reader holds now (undefined after a full read that was not kept). */
+  current: ListLayout | undefined = undefined;
+
+  /** The layout that b[start, end) matches, or undefined. */
+  match(b: Uint8Array, start: number, end: number): ListLayout | undefined {
+    const layouts = this.layouts;
+    for (let k = 0; k < layouts.length; k++) {
+      const layout = layouts[k];
+      if (layout.start !== start || layout.end !== end) continue;
+      if (this.same(layout, b)) {
+        layout.used = ++this.clock;
+        return layout;
+      }
+    }
+    return undefined;
+  }
+
+  private same(layout: ListLayout, b: Uint8Array): boolean {
+    const copy = wordCopy(b, layout.start, layout.length);
+    if (copy === undefined) return false;
+    const bytes = new Uint8Array(copy);
+    const regions = layout.regions;
+    for (let r = 0; r < regions.length; r += 2) bytes.fill(0, regions[r], regions[r + 1]);
+    const x = new Float64Array(copy);
+    const y = layout.words;
+    const n = y.length;
+    for (let k = 0; k < n; k++) {
+      const u = x[k];
+      const v = y[k];
+      if (u !== v) {
+        // two NaN words: their bytes may still be equal
+        if (u === u || v === v) return false;
+        const xi = new Uint32Array(copy, k * 8, 2);
+        const yi = new Uint32Array(y.buffer, k * 8, 2);
+        if (xi[0] !== yi[0] || xi[1] !== yi[1]) return false;
+      } else if (u === 0 && 1 / u !== 1 / v) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Remember the list a full read just read (b[start, next) within end): its layout and the
+   * reader's arrays for its `count` items. Lists longer than MAX_LAYOUT_BYTES are not kept.
+   */
+  remember(
+    b: Uint8Array,
+    start: number,
+    end: number,
+    next: number,
+    arrays: ListArrays,
+    head: { count: number; listTag: number; tagged: number; named: number; described: boolean; descriptorCount: number },
+  ): void {
+    this.current = undefined;
+    const length = next - start;
+    if (length <= 0 || length > MAX_LAYOUT_BYTES) return;
+    const copy = wordCopy(b, start, length);
+    if (copy === undefined) return;
+    const count = head.count;
+    const kind = arrays.kind;
+    // value regions and the items read again
+    const regions: number[] = [];
+    const numbers: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const k = kind[i];
+      if (k === ITEM_NUMBER || k === ITEM_BOOLEAN || k === ITEM_OCTETS || k === ITEM_TEXT) {
+        const from = arrays.at[i] - start;
+        const n = arrays.len[i];
+        if (n > 0) regions.push(from, from + n);
+        if (k === ITEM_NUMBER || k === ITEM_BOOLEAN) numbers.push(i);
+      }
+    }
+    const bytes = new Uint8Array(copy);
+    for (let r = 0; r < regions.length; r += 2) bytes.fill(0, regions[r], regions[r + 1]);
+    let layout: ListLayout;
+    if (this.layouts.length < LAYOUTS) {
+      layout = new ListLayout();
+      this.layouts.push(layout);
+    } else {
+      layout = this.layouts[0];
+      for (let k = 1; k < this.layouts.length; k++) if (this.layouts[k].used < layout.used) layout = this.layouts[k];
+    }
+    layout.start = start;
+    layout.end = end;
+    layout.length = length;
+    layout.count = count;
+    layout.listTag = head.listTag;
+    layout.tagged = head.tagged;
+    layout.named = head.named;
+    layout.described = head.described;
+    layout.descriptorCount = head.descriptorCount;
+    layout.words = new Float64Array(copy);
+    layout.regions = Int32Array.from(regions);
+    layout.numbers = Uint8Array.from(numbers);
+    layout.saved = {
+      kind: arrays.kind.slice(0, count),
+      type: arrays.type.slice(0, count),
+      at: arrays.at.slice(0, count),
+      len: arrays.len.slice(0, count),
+      nameAt: arrays.nameAt.slice(0, count),
+      hasUnit: arrays.hasUnit.slice(0, count),
+      scaler: arrays.scaler.slice(0, count),
+      unit: arrays.unit.slice(0, count),
+      attribute: arrays.attribute.slice(0, count),
+    };
+    layout.used = ++this.clock;
+    this.current = layout;
+  }
+
+  /** Put the layout's arrays back into the reader's (unless the reader holds them already). */
+  restore(layout: ListLayout, arrays: ListArrays): void {
+    if (this.current === layout) return;
+    const s = layout.saved as ListArrays;
+    arrays.kind.set(s.kind);
+    arrays.type.set(s.type);
+    arrays.at.set(s.at);
+    arrays.len.set(s.len);
+    arrays.nameAt.set(s.nameAt);
+    arrays.hasUnit.set(s.hasUnit);
+    arrays.scaler.set(s.scaler);
+    arrays.unit.set(s.unit);
+    arrays.attribute.set(s.attribute);
+    this.current = layout;
+  }
+
+  /** Forget which layout the reader holds (a read failed or was not kept: its arrays are overwritten). */
+  release(): void {
+    this.current = undefined;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The HAN list reader's layout replay (decoders/dlms/list-layout.ts): a reader that has read a
+ * list before must give exactly what a fresh reader gives for the next list, whatever changed in
+ * it: the item arrays, the reading every list shape maps from them, the error. The lists are the
+ * real captures' (every HAN vector, as the splitters hand them to the reader), read again with
+ * their values changed, with bytes changed anywhere, cut short, and interleaved with other lists.
+ */
+import { ITEM_BOOLEAN, ITEM_NULL, ITEM_NUMBER, ITEM_SCALER_UNIT, PushList } from '../../decoders/dlms/push-list';
+import { ListLayouts } from '../../decoders/dlms/list-layout';
+import { listToReading } from '../../decoders/dlms/lists/registry';
+import { decodeAll, loadHanVectors } from './vectors';
+
+interface CapturedList {
+  vector: string;
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** Every list the splitters hand to the reader, per vector (bytes copied as they were). */
+function captureLists(): CapturedList[] {
+  const out: CapturedList[] = [];
+  const read = PushList.prototype.read;
+  let vector = '';
+  PushList.prototype.read = function (this: PushList, b: Uint8Array, p: number, end: number): number {
+    out.push({ vector, bytes: b.slice(), start: p, end });
+    return read.call(this, b, p, end);
+  };
+  try {
+    for (const v of loadHanVectors()) {
+      vector = v.name;
+      decodeAll(v);
+    }
+  } finally {
+    PushList.prototype.read = read;
+  }
+  return out;
+}
+
+/** What a read leaves for the list shapes: the result, the header fields, each item's meaningful fields, the mapped reading. */
+function outcome(l: PushList, r: number): unknown {
+  const items: unknown[] = [];
+  for (let i = 0; i < l.count; i++) {
+    const k = l.kind[i];
+    items.push({
+      kind: k,
+      type: l.type[i],
+      value: k === ITEM_NUMBER || k === ITEM_BOOLEAN ? l.value[i] : undefined,
+      at: k === ITEM_NULL || k === ITEM_SCALER_UNIT ? undefined : l.at[i],
+      len: k === ITEM_NULL || k === ITEM_SCALER_UNIT ? undefined : l.len[i],
+      nameAt: l.nameAt[i],
+      hasUnit: l.hasUnit[i],
+      scaler: l.hasUnit[i] === 1 ? l.scaler[i] : undefined,
+      unit: l.hasUnit[i] === 1 ? l.unit[i] : undefined,
+      attribute: l.attribute[i],
+    });
+  }
+  const mapped = r >= 0 ? listToReading(l, '2024-01-01T00:00:00Z', false) : undefined;
+  return {
+    r,
+    error: r < 0 ? l.error : '',
+    notAList: l.notAList,
+    count: l.count,
+    listTag: r >= 0 ? l.listTag : undefined,
+    tagged: l.tagged,
+    named: l.named,
+    described: l.described,
+    descriptorCount: l.descriptorCount,
+    items,
+    reading: mapped === undefined ? undefined : JSON.parse(JSON.stringify(mapped)),
+  };
+}
+
+function fresh(bytes: Uint8Array, start: number, end: number): unknown {
+  const l = new PushList();
+  return outcome(l, l.read(bytes, start, end));
+}
+
+/** Deterministic PRNG (mulberry32), so a failure names its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Counts the layout matches, so a test cannot pass without replaying anything. */
+function countMatches(): { hits: number; restore(): void } {
+  const match = ListLayouts.prototype.match;
+  const counter = {
+    hits: 0,
+    restore(): void {
+      ListLayouts.prototype.match = match;
+    },
+  };
+  ListLayouts.prototype.match = function (this: ListLayouts, b: Uint8Array, start: number, end: number) {
+    const m = match.call(this, b, start, end);
+    if (m !== undefined) counter.hits++;
+    return m;
+  };
+  return counter;
+}
+
+const lists = captureLists();
+const readable = lists.filter((c) => new PushList().read(c.bytes, c.start, c.end) >= 0);
+
+test('the captures give lists to replay (every HAN vector that decodes)', () => {
+  expect(readable.length).toBeGreaterThan(60);
+});
+
+test('the same list again, and again with new values: replayed, and what a fresh reader gives', () => {
+  const counter = countMatches();
+  try {
+    const random = rng(13);
+    for (const c of readable) {
+      const l = new PushList();
+      l.read(c.bytes, c.start, c.end);
+      // the same bytes
+      expect(outcome(l, l.read(c.bytes, c.start, c.end))).toEqual(fresh(c.bytes, c.start, c.end));
+      // new values: every value byte the layout masks, changed (found by changing each byte and
+      // asking a fresh reader whether the items stayed the same but for their values)
+      for (let round = 0; round < 5; round++) {
+        const b = c.bytes.slice();
+        for (let k = 0; k < 6; k++) {
+          const at = c.start + Math.floor(random() * (c.end - c.start));
+          b[at] = Math.floor(random() * 256);
+        }
+        expect({ vector: c.vector, round, o: outcome(l, l.read(b, c.start, c.end)) }).toEqual({ vector: c.vector, round, o: fresh(b, c.start, c.end) });
+      }
+    }
+    expect(counter.hits).toBeGreaterThan(readable.length);
+  } finally {
+    counter.restore();
+  }
+});
+
+test('values changed in every number: replayed, equal to a fresh read', () => {
+  const counter = countMatches();
+  try {
+    const random = rng(7);
+    let replays = 0;
+    for (const c of readable) {
+      const probe = new PushList();
+      probe.read(c.bytes, c.start, c.end);
+      const b = c.bytes.slice();
+      // every number's and boolean's bytes, and every octet-string's content, set at random
+      for (let i = 0; i < probe.count; i++) {
+        const k = probe.kind[i];
+        if (k !== ITEM_NUMBER && k !== ITEM_BOOLEAN) continue;
+        for (let j = 0; j < probe.len[i]; j++) b[probe.at[i] + j] = Math.floor(random() * 256);
+      }
+      const before = counter.hits;
+      const o = outcome(probe, probe.read(b, c.start, c.end));
+      if (counter.hits > before) replays++;
+      expect({ vector: c.vector, o }).toEqual({ vector: c.vector, o: fresh(b, c.start, c.end) });
+    }
+    // every list with a layout (all but those too long to keep) replays with new values
+    expect(replays).toBeGreaterThan(readable.length * 0.9);
+  } finally {
+    counter.restore();
+  }
+});
+
+test('a list cut short, or with a count or tag changed, after its layout was kept: the full read and its error', () => {
+  const random = rng(3);
+  for (const c of readable) {
+    const l = new PushList();
+    l.read(c.bytes, c.start, c.end);
+    const cut = c.start + Math.floor(random() * (c.end - c.start));
+    expect(outcome(l, l.read(c.bytes, c.start, cut))).toEqual(fresh(c.bytes, c.start, cut));
+    const b = c.bytes.slice();
+    b[c.start + 1] ^= 1; // the list's element count
+    expect(outcome(l, l.read(b, c.start, c.end))).toEqual(fresh(b, c.start, c.end));
+    // and the list itself once more: still replayed correctly after a failed read
+    expect(outcome(l, l.read(c.bytes, c.start, c.end))).toEqual(fresh(c.bytes, c.start, c.end));
+  }
+});
+
+test('lists of several meters interleaved through one reader (more than it keeps layouts for): each equal to a fresh read', () => {
+  const random = rng(11);
+  // five lists of five vectors
+  const pool = [0, 1, 2, 3, 4].map((k) => readable[Math.floor((k * readable.length) / 5)] as CapturedList);
+  expect(new Set(pool.map((c) => c.vector)).size).toBe(5);
+  const l = new PushList();
+  for (let k = 0; k < 2000; k++) {
+    const c = pool[Math.floor(random() * (2 + (k % 4)))] as CapturedList;
+    const b = c.bytes.slice();
+    if (random() < 0.5) b[c.start + Math.floor(random() * (c.end - c.start))] = Math.floor(random() * 256);
+    expect(outcome(l, l.read(b, c.start, c.end))).toEqual(fresh(b, c.start, c.end));
+  }
+});

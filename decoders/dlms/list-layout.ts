@@ -7,7 +7,8 @@
  *
  *   layout   the list's bytes [start, next) as the full read saw them, with the value bytes
  *            zeroed ("regions"): the content (`at`, `len`) of every number, boolean,
- *            octet-string, string and date-time item. Everything else is kept: tags,
+ *            octet-string, string and date-time item, except 6-byte octet-strings (OBIS names:
+ *            an interleaved list's names are items of their own). Everything else is kept: tags,
  *            lengths, counts, tagged-structure headers and names, scaler_units, descriptors,
  *            nested values.
  *   match    the same start, end and length, and the new bytes with the same regions zeroed
@@ -64,6 +65,8 @@ export class ListLayout {
   /** Items whose value is read again on a match. */
   numbers: Uint8Array = new Uint8Array(0);
   saved: ListArrays | undefined = undefined;
+  /** What a list shape worked out from this layout alone (PushList.layoutMemo), or undefined. */
+  memo: unknown = undefined;
   /** Order of use, for replacing the oldest. */
   used = 0;
 }
@@ -157,7 +160,7 @@ export class ListLayouts {
       if (k === ITEM_NUMBER || k === ITEM_BOOLEAN || k === ITEM_OCTETS || k === ITEM_TEXT) {
         const from = arrays.at[i] - start;
         const n = arrays.len[i];
-        if (n > 0) regions.push(from, from + n);
+        if (n > 0 && !(k === ITEM_OCTETS && n === 6)) regions.push(from, from + n);
         if (k === ITEM_NUMBER || k === ITEM_BOOLEAN) numbers.push(i);
       }
     }
@@ -194,6 +197,7 @@ export class ListLayouts {
       unit: arrays.unit.slice(0, count),
       attribute: arrays.attribute.slice(0, count),
     };
+    layout.memo = undefined;
     layout.used = ++this.clock;
     this.current = layout;
   }

@@ -104,6 +104,22 @@ export class PushList {
   /** The lists read before, for a list that differs from one of them only in its values (list-layout.ts). */
   private readonly layouts = new ListLayouts();
 
+  /**
+   * A list shape's memo for the layout of the list read last (kept with the layout, list-layout.ts):
+   * undefined after a full read until a shape sets it. Only what follows from the layout's bytes
+   * may go in (which items, names, units, kinds), never a value: the next list with the same layout
+   * has other values. Setting it after a list whose layout is not kept does nothing.
+   */
+  get layoutMemo(): unknown {
+    const layout = this.layouts.current;
+    return layout === undefined ? undefined : layout.memo;
+  }
+
+  set layoutMemo(memo: unknown) {
+    const layout = this.layouts.current;
+    if (layout !== undefined) layout.memo = memo;
+  }
+
   /** Read the list whose tag is at b[p]; the index after it, or -1 (`error` says why). */
   read(b: Uint8Array, p: number, end: number): number {
     this.bytes = b;

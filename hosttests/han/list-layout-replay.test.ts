@@ -193,3 +193,27 @@ test('lists of several meters interleaved through one reader (more than it keeps
     expect(outcome(l, l.read(b, c.start, c.end))).toEqual(fresh(b, c.start, c.end));
   }
 });
+
+test('an OBIS name changed in an interleaved list (Kamstrup): not the old layout, mapped by the new name', () => {
+  const c = readable.find((x) => x.vector.indexOf('Kamstrup') >= 0) as CapturedList;
+  const l = new PushList();
+  l.read(c.bytes, c.start, c.end);
+  listToReading(l, undefined, false);
+  // the first name 1.1.1.7.0.255 (active power import) becomes 1.1.2.7.0.255 (export)
+  const b = c.bytes.slice();
+  let at = -1;
+  for (let p = c.start; p + 8 <= c.end; p++)
+    if (b[p] === 0x09 && b[p + 1] === 6 && b[p + 2] === 1 && b[p + 4] === 1 && b[p + 5] === 7 && b[p + 6] === 0) {
+      at = p + 4;
+      break;
+    }
+  expect(at).toBeGreaterThan(0);
+  b[at] = 2;
+  type Mapped = { reading: { reading: Record<string, unknown> } };
+  const before = fresh(c.bytes, c.start, c.end) as Mapped;
+  const warm = outcome(l, l.read(b, c.start, c.end)) as Mapped;
+  expect(warm).toEqual(fresh(b, c.start, c.end));
+  // (the list's own export power, later in the list, then overwrites the renamed value)
+  expect(before.reading.reading.powerImportW).toBeDefined();
+  expect(warm.reading.reading.powerImportW).toBeUndefined();
+});

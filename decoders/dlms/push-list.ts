@@ -132,10 +132,7 @@ export class PushList {
     this.text0Done = false;
     this.notAList = false;
     const layout = this.layouts.match(b, p, end);
-    if (layout !== undefined) {
-      const next = this.replay(layout, b, end);
-      if (next >= 0) return next;
-    }
+    if (layout !== undefined) return this.replay(layout, b);
     const next = this.readFull(b, p, end);
     if (next >= 0) this.layouts.remember(b, p, end, next, this, this);
     else this.layouts.release();
@@ -144,9 +141,10 @@ export class PushList {
 
   /**
    * A list with a remembered layout: its items as the full read left them, the values read again
-   * at their offsets by the full read's rules (the commonest two written out, as in readFull).
+   * at their offsets by the full read's rules (numberValue; the commonest two written out, as in
+   * readFull). The layout says every value's bytes are there.
    */
-  private replay(layout: ListLayout, b: Uint8Array, end: number): number {
+  private replay(layout: ListLayout, b: Uint8Array): number {
     this.layouts.restore(layout, this);
     const value = this.value;
     const type = this.type;
@@ -158,10 +156,7 @@ export class PushList {
       const q = at[i];
       if (t === 0x06) value[i] = b[q] * 0x1000000 + ((b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]);
       else if (t === 0x12) value[i] = (b[q] << 8) | b[q + 1];
-      else if (this.scalar(b, q - 1, end, i) < 0) {
-        this.layouts.release();
-        return -1;
-      }
+      else value[i] = numberValue(b, q, t);
     }
     this.count = layout.count;
     this.listTag = layout.listTag;
@@ -412,8 +407,7 @@ export class PushList {
       case 0x06:
       case 0x05: {
         if (p + 4 > end) return this.need(4, p, end);
-        const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-        this.value[i] = tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
         this.at[i] = p;
         this.len[i] = 4;
@@ -422,8 +416,7 @@ export class PushList {
       case 0x12:
       case 0x10: {
         if (p + 2 > end) return this.need(2, p, end);
-        const v = (b[p] << 8) | b[p + 1];
-        this.value[i] = tag === 0x10 && v >= 0x8000 ? v - 0x10000 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
         this.at[i] = p;
         this.len[i] = 2;
@@ -446,8 +439,7 @@ export class PushList {
       case 0x11:
       case 0x0d: {
         if (p >= end) return this.need(1, p, end);
-        const v = b[p];
-        this.value[i] = tag === 0x0f && v >= 0x80 ? v - 0x100 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
         this.at[i] = p;
         this.len[i] = 1;
@@ -458,7 +450,7 @@ export class PushList {
         return p;
       case 0x03:
         if (p >= end) return this.need(1, p, end);
-        this.value[i] = b[p] !== 0 ? 1 : 0;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_BOOLEAN;
         this.at[i] = p;
         this.len[i] = 1;
@@ -466,11 +458,8 @@ export class PushList {
       case 0x14:
       case 0x15: {
         if (p + 4 > end) return this.need(4, p, end);
-        const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
         if (p + 8 > end) return this.need(4, p + 4, end);
-        const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
-        // 64-bit integers as Numbers: exact up to 2^53, ample for Wh
-        this.value[i] = (tag === 0x14 && hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
         this.at[i] = p;
         this.len[i] = 8;
@@ -480,8 +469,7 @@ export class PushList {
       case 0x18: {
         const n = tag === 0x17 ? 4 : 8;
         if (p + n > end) return this.need(n, p, end);
-        const view = new DataView(b.buffer, b.byteOffset + p, n);
-        this.value[i] = n === 4 ? view.getFloat32(0) : view.getFloat64(0);
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
         this.at[i] = p;
         this.len[i] = n;
@@ -563,6 +551,50 @@ export class PushList {
 
   /** OBIS memo bound (see obisEntries): cleared when full. */
   static readonly MEMO_LIMIT = MEMO_LIMIT;
+}
+
+/**
+ * The value of the number or boolean whose content starts at b[p] (its A-XDR tag `tag`, its
+ * bytes known to be there): the one reading of each number type, for the full read (scalar)
+ * and the layout replay.
+ */
+function numberValue(b: Uint8Array, p: number, tag: number): number {
+  switch (tag) {
+    case 0x06:
+      return b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+    case 0x12:
+      return (b[p] << 8) | b[p + 1];
+    case 0x05: {
+      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      return v >= 0x80000000 ? v - 0x100000000 : v;
+    }
+    case 0x10: {
+      const v = (b[p] << 8) | b[p + 1];
+      return v >= 0x8000 ? v - 0x10000 : v;
+    }
+    case 0x0f: {
+      const v = b[p];
+      return v >= 0x80 ? v - 0x100 : v;
+    }
+    case 0x16:
+    case 0x11:
+    case 0x0d:
+      return b[p];
+    case 0x03:
+      return b[p] !== 0 ? 1 : 0;
+    case 0x14:
+    case 0x15: {
+      const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
+      // 64-bit integers as Numbers: exact up to 2^53, ample for Wh
+      return (tag === 0x14 && hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo;
+    }
+    default: {
+      // 0x17 float32, 0x18 float64
+      const view = new DataView(b.buffer, b.byteOffset + p, tag === 0x17 ? 4 : 8);
+      return tag === 0x17 ? view.getFloat32(0) : view.getFloat64(0);
+    }
+  }
 }
 
 /** 02 04 12 cc cc 09 06 <name 6> 0F attr 12 ii ii at b[p] (the caller checked 18 bytes are there). */

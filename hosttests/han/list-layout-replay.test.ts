@@ -217,3 +217,28 @@ test('an OBIS name changed in an interleaved list (Kamstrup): not the old layout
   expect(before.reading.reading.powerImportW).toBeDefined();
   expect(warm.reading.reading.powerImportW).toBeUndefined();
 });
+
+test('every number type through the replay: the values a fresh reader reads (signed, 64-bit, floats, boolean)', () => {
+  const hex = (s: string): Uint8Array => Uint8Array.from(s.split(' ').map((x) => parseInt(x, 16)));
+  const list = (v: number): Uint8Array =>
+    hex(
+      `02 0D 05 FF FF FF ${(0xfe - v).toString(16)} 06 00 01 00 ${v.toString(16)} 10 FF ${(0x38 + v).toString(16)} 12 01 ${v.toString(16)} 0F F${v} 11 ${v.toString(16)} ` +
+        `16 0${v} 0D 0${v} 03 0${v % 2} 14 FF FF FF FF FF FF FF ${(0xf0 + v).toString(16)} 15 00 00 00 01 00 00 00 0${v} ` +
+        `17 40 4${v} 00 00 18 40 0${v} 00 00 00 00 00 00`,
+    );
+  const l = new PushList();
+  const counter = countMatches();
+  try {
+    const first = list(1);
+    expect(l.read(first, 0, first.length)).toBe(first.length);
+    expect(Array.from(l.value.subarray(0, 13))).toEqual([-3, 65537, -199, 257, -15, 1, 1, 1, 1, -15, 4294967297, 3.015625, 2.125]);
+    for (const v of [2, 3, 4, 5]) {
+      const b = list(v);
+      const before = counter.hits;
+      expect(outcome(l, l.read(b, 0, b.length))).toEqual(fresh(b, 0, b.length));
+      expect(counter.hits).toBe(before + 1);
+    }
+  } finally {
+    counter.restore();
+  }
+});

@@ -19,9 +19,10 @@
  * read by the mappers, which read it again from the new frame; nothing the reader decides (tags,
  * bounds, names of described lists, scaler_units) looks at a region. So a match gives the arrays
  * the full read would give, and `value` is read again by the reader's own rules
- * (PushList.rereadValues). Float64 words compare as numbers: two words with the same bytes that
- * are NaN compare unequal (then their two halves are compared as integers), and +0 equals -0
- * (so a zero word is checked for its sign); any other difference is a difference in the bytes.
+ * (PushList.replay). Float64 words compare as numbers: two words with the same bytes that are
+ * NaN compare unequal (then their two halves are compared as integers), and +0 equals -0 (so the
+ * layout's zero words are compared as integers too); any other difference is a difference in the
+ * bytes.
  *
  * Bounded: LAYOUTS layouts (a meter's list 1, 2 and 3), each at most MAX_LAYOUT_BYTES bytes,
  * the oldest replaced. Made at run time per reader, never module state. Kept because the bench
@@ -60,6 +61,8 @@ export class ListLayout {
   descriptorCount = 0;
   /** The layout bytes, whole 8-byte words (the tail past `length` zero). */
   words: Float64Array = new Float64Array(0);
+  /** The words of `words` that are +0 or -0 as doubles (compared by their bits). */
+  zeroWords: Int32Array = new Int32Array(0);
   /** The value regions, relative to start: from, to, from, to... */
   regions: Int32Array = new Int32Array(0);
   /** Items whose value is read again on a match. */
@@ -71,7 +74,11 @@ export class ListLayout {
   used = 0;
 }
 
-/** A copy of b[from, from + length) in a new ArrayBuffer of whole 8-byte words (zero tail); undefined when b is no ArrayBuffer view. */
+/**
+ * A copy of b[from, from + length) and what follows it up to whole 8-byte words (zeros past the
+ * end of b's buffer), in a new ArrayBuffer; undefined when b is no ArrayBuffer view. The bytes past
+ * `length` are a value region of every layout (zeroed before any comparison).
+ */
 function wordCopy(b: Uint8Array, from: number, length: number): ArrayBuffer | undefined {
   const buffer = b.buffer as ArrayBuffer;
   // (ArrayBuffer.prototype.slice copies natively for a flat ~25 XS computrons; a typed array's
@@ -79,14 +86,17 @@ function wordCopy(b: Uint8Array, from: number, length: number): ArrayBuffer | un
   if (typeof buffer.slice !== 'function') return undefined;
   const at = b.byteOffset + from;
   const whole = (length + 7) & ~7;
-  if (at + whole <= buffer.byteLength) {
-    const copy = buffer.slice(at, at + whole);
-    if (whole > length) new Uint8Array(copy).fill(0, length, whole);
-    return copy;
-  }
+  if (at + whole <= buffer.byteLength) return buffer.slice(at, at + whole);
   const copy = new ArrayBuffer(whole);
   new Uint8Array(copy).set(new Uint8Array(buffer.slice(at, at + length)));
   return copy;
+}
+
+/** Word k of x and y hold the same bytes (checked as two 32-bit integers). */
+function sameBits(x: Float64Array, y: Float64Array, k: number): boolean {
+  const xi = new Uint32Array(x.buffer, k * 8, 2);
+  const yi = new Uint32Array(y.buffer, k * 8, 2);
+  return xi[0] === yi[0] && xi[1] === yi[1];
 }
 
 /** The remembered layouts of one reader. */
@@ -119,17 +129,16 @@ export class ListLayouts {
     const x = new Float64Array(copy);
     const y = layout.words;
     const n = y.length;
-    for (let k = 0; k < n; k++) {
-      const u = x[k];
-      const v = y[k];
-      if (u !== v) {
-        // two NaN words: their bytes may still be equal
-        if (u === u || v === v) return false;
-        const xi = new Uint32Array(copy, k * 8, 2);
-        const yi = new Uint32Array(y.buffer, k * 8, 2);
-        if (xi[0] !== yi[0] || xi[1] !== yi[1]) return false;
-      } else if (u === 0 && 1 / u !== 1 / v) return false;
+    // Two words a turn (a loop turn costs XS about as much as a word). Words that differ as
+    // doubles may still hold the same bytes (NaN): their bits decide. Words equal as doubles hold
+    // the same bytes unless they are +0 and -0: the layout's zero words are checked by their bits.
+    let k = 0;
+    for (; k + 1 < n; k += 2) {
+      if ((x[k] !== y[k] || x[k + 1] !== y[k + 1]) && !(sameBits(x, y, k) && sameBits(x, y, k + 1))) return false;
     }
+    if (k < n && x[k] !== y[k] && !sameBits(x, y, k)) return false;
+    const zeros = layout.zeroWords;
+    for (let z = 0; z < zeros.length; z++) if (!sameBits(x, y, zeros[z])) return false;
     return true;
   }
 
@@ -164,6 +173,9 @@ export class ListLayouts {
         if (k === ITEM_NUMBER || k === ITEM_BOOLEAN) numbers.push(i);
       }
     }
+    // (the bytes after the list, up to whole words)
+    const whole = (length + 7) & ~7;
+    if (whole > length) regions.push(length, whole);
     const bytes = new Uint8Array(copy);
     for (let r = 0; r < regions.length; r += 2) bytes.fill(0, regions[r], regions[r + 1]);
     let layout: ListLayout;
@@ -184,6 +196,9 @@ export class ListLayouts {
     layout.described = head.described;
     layout.descriptorCount = head.descriptorCount;
     layout.words = new Float64Array(copy);
+    const zeros: number[] = [];
+    for (let w = 0; w < layout.words.length; w++) if (layout.words[w] === 0) zeros.push(w);
+    layout.zeroWords = Int32Array.from(zeros);
     layout.regions = Int32Array.from(regions);
     layout.numbers = Uint8Array.from(numbers);
     layout.saved = {

@@ -242,3 +242,33 @@ test('every number type through the replay: the values a fresh reader reads (sig
     counter.restore();
   }
 });
+
+test('the comparison by eight-byte words: +0 and -0 words differ, NaN words with the same bytes match', () => {
+  const counter = countMatches();
+  try {
+    // 15 nulls: bytes 8-15 are a zero word; a 0x80 in it (the sign bit of one byte order or
+    // the other) is an unknown tag, which the full read refuses
+    const nulls = new Uint8Array(17);
+    nulls[0] = 0x01;
+    nulls[1] = 15;
+    for (const at of [8, 15]) {
+      const l = new PushList();
+      expect(l.read(nulls, 0, nulls.length)).toBe(17);
+      const b = nulls.slice();
+      b[at] = 0x80;
+      const o = outcome(l, l.read(b, 0, b.length)) as { r: number; error: string };
+      expect(o).toEqual(fresh(b, 0, b.length));
+      expect(o.r).toBe(-1);
+      expect(o.error).toMatch(/unknown A-XDR tag 0x80/);
+    }
+    // a bit-string whose eight bytes are a NaN as a double: the same list again is replayed
+    const nan = Uint8Array.from([0x01, 0x05, 0, 0, 0, 0, 0x04, 0x40, 1, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0, 0xff, 0xf8, 0xff]);
+    const l = new PushList();
+    expect(l.read(nan, 0, 16)).toBe(16);
+    const before = counter.hits;
+    expect(outcome(l, l.read(nan.slice(), 0, 16))).toEqual(fresh(nan, 0, 16));
+    expect(counter.hits).toBe(before + 1);
+  } finally {
+    counter.restore();
+  }
+});

@@ -125,7 +125,13 @@ export class ListLayouts {
     if (copy === undefined) return false;
     const bytes = new Uint8Array(copy);
     const regions = layout.regions;
-    for (let r = 0; r < regions.length; r += 2) bytes.fill(0, regions[r], regions[r + 1]);
+    const m = regions.length;
+    let r = 0;
+    for (; r + 3 < m; r += 4) {
+      bytes.fill(0, regions[r], regions[r + 1]);
+      bytes.fill(0, regions[r + 2], regions[r + 3]);
+    }
+    if (r < m) bytes.fill(0, regions[r], regions[r + 1]);
     const x = new Float64Array(copy);
     const y = layout.words;
     const n = y.length;
@@ -133,10 +139,12 @@ export class ListLayouts {
     // doubles may still hold the same bytes (NaN): their bits decide. Words equal as doubles hold
     // the same bytes unless they are +0 and -0: the layout's zero words are checked by their bits.
     let k = 0;
-    for (; k + 1 < n; k += 2) {
-      if ((x[k] !== y[k] || x[k + 1] !== y[k + 1]) && !(sameBits(x, y, k) && sameBits(x, y, k + 1))) return false;
+    for (; k + 3 < n; k += 4) {
+      if (x[k] !== y[k] || x[k + 1] !== y[k + 1] || x[k + 2] !== y[k + 2] || x[k + 3] !== y[k + 3]) {
+        if (!(sameBits(x, y, k) && sameBits(x, y, k + 1) && sameBits(x, y, k + 2) && sameBits(x, y, k + 3))) return false;
+      }
     }
-    if (k < n && x[k] !== y[k] && !sameBits(x, y, k)) return false;
+    for (; k < n; k++) if (x[k] !== y[k] && !sameBits(x, y, k)) return false;
     const zeros = layout.zeroWords;
     for (let z = 0; z < zeros.length; z++) if (!sameBits(x, y, zeros[z])) return false;
     return true;

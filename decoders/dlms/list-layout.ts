@@ -45,6 +45,13 @@ export interface ListArrays {
 }
 
 const LAYOUTS = 3;
+/**
+ * A reader whose lists keep missing (a layout that changes every time) stops paying for layouts:
+ * after MISSES_BEFORE_REST lists kept in a row without a match, no list is matched or kept for
+ * the next REST_READS reads. A meter's usual lists (up to LAYOUTS of them) miss once each.
+ */
+const MISSES_BEFORE_REST = 8;
+const REST_READS = 64;
 /** Longer lists are always read in full (the longest real ones: ~750 bytes, Iskra AM550 CH). */
 export const MAX_LAYOUT_BYTES = 1024;
 
@@ -103,8 +110,23 @@ function sameBits(x: Float64Array, y: Float64Array, k: number): boolean {
 export class ListLayouts {
   private readonly layouts: ListLayout[] = [];
   private clock = 0;
+  // (scratch for remember(): a list has at most 128 items, a layout MAX_LAYOUT_BYTES bytes)
+  private readonly regionScratch = new Int32Array(2 * 128 + 2);
+  private readonly numberScratch = new Uint8Array(128);
+  private readonly zeroScratch = new Int32Array(MAX_LAYOUT_BYTES / 8);
   /** The layout whose arrays the reader holds now (undefined after a full read that was not kept). */
   current: ListLayout | undefined = undefined;
+
+  /** Lists kept since the last match; reads left to rest (see MISSES_BEFORE_REST). */
+  private misses = 0;
+  private rest = 0;
+
+  /** False while the layouts rest: the list is read in full and not kept. */
+  active(): boolean {
+    if (this.rest === 0) return true;
+    this.rest--;
+    return false;
+  }
 
   /** The layout that b[start, end) matches, or undefined. */
   match(b: Uint8Array, start: number, end: number): ListLayout | undefined {
@@ -114,6 +136,7 @@ export class ListLayouts {
       if (layout.start !== start || layout.end !== end) continue;
       if (this.same(layout, b)) {
         layout.used = ++this.clock;
+        this.misses = 0;
         return layout;
       }
     }
@@ -163,29 +186,48 @@ export class ListLayouts {
     head: { count: number; listTag: number; tagged: number; named: number; described: boolean; descriptorCount: number },
   ): void {
     this.current = undefined;
+    if (++this.misses > MISSES_BEFORE_REST) {
+      this.misses = 0;
+      this.rest = REST_READS;
+      return;
+    }
     const length = next - start;
     if (length <= 0 || length > MAX_LAYOUT_BYTES) return;
     const copy = wordCopy(b, start, length);
     if (copy === undefined) return;
     const count = head.count;
     const kind = arrays.kind;
-    // value regions and the items read again
-    const regions: number[] = [];
-    const numbers: number[] = [];
+    const at = arrays.at;
+    const len = arrays.len;
+    // value regions and the items read again, into scratch arrays, then copied out at once
+    const regions = this.regionScratch;
+    const numbers = this.numberScratch;
+    let r = 0;
+    let m = 0;
     for (let i = 0; i < count; i++) {
       const k = kind[i];
       if (k === ITEM_NUMBER || k === ITEM_BOOLEAN || k === ITEM_OCTETS || k === ITEM_TEXT) {
-        const from = arrays.at[i] - start;
-        const n = arrays.len[i];
-        if (n > 0 && !(k === ITEM_OCTETS && n === 6)) regions.push(from, from + n);
-        if (k === ITEM_NUMBER || k === ITEM_BOOLEAN) numbers.push(i);
+        const n = len[i];
+        if (n > 0 && !(k === ITEM_OCTETS && n === 6)) {
+          const from = at[i] - start;
+          regions[r++] = from;
+          regions[r++] = from + n;
+        }
+        if (k === ITEM_NUMBER || k === ITEM_BOOLEAN) numbers[m++] = i;
       }
     }
     // (the bytes after the list, up to whole words)
     const whole = (length + 7) & ~7;
-    if (whole > length) regions.push(length, whole);
+    if (whole > length) {
+      regions[r++] = length;
+      regions[r++] = whole;
+    }
     const bytes = new Uint8Array(copy);
-    for (let r = 0; r < regions.length; r += 2) bytes.fill(0, regions[r], regions[r + 1]);
+    for (let q = 0; q < r; q += 2) bytes.fill(0, regions[q], regions[q + 1]);
+    const words = new Float64Array(copy);
+    const zeros = this.zeroScratch;
+    let z = 0;
+    for (let w = 0; w < words.length; w++) if (words[w] === 0) zeros[z++] = w;
     let layout: ListLayout;
     if (this.layouts.length < LAYOUTS) {
       layout = new ListLayout();
@@ -203,22 +245,22 @@ export class ListLayouts {
     layout.named = head.named;
     layout.described = head.described;
     layout.descriptorCount = head.descriptorCount;
-    layout.words = new Float64Array(copy);
-    const zeros: number[] = [];
-    for (let w = 0; w < layout.words.length; w++) if (layout.words[w] === 0) zeros.push(w);
-    layout.zeroWords = Int32Array.from(zeros);
-    layout.regions = Int32Array.from(regions);
-    layout.numbers = Uint8Array.from(numbers);
+    layout.words = words;
+    // (copies through ArrayBuffer.prototype.slice: flat under XS, where a typed array's slice or
+    // from costs per element; the reader's arrays each start their own buffer)
+    layout.zeroWords = new Int32Array(zeros.buffer.slice(0, z * 4));
+    layout.regions = new Int32Array(regions.buffer.slice(0, r * 4));
+    layout.numbers = new Uint8Array(numbers.buffer.slice(0, m));
     layout.saved = {
-      kind: arrays.kind.slice(0, count),
-      type: arrays.type.slice(0, count),
-      at: arrays.at.slice(0, count),
-      len: arrays.len.slice(0, count),
-      nameAt: arrays.nameAt.slice(0, count),
-      hasUnit: arrays.hasUnit.slice(0, count),
-      scaler: arrays.scaler.slice(0, count),
-      unit: arrays.unit.slice(0, count),
-      attribute: arrays.attribute.slice(0, count),
+      kind: new Uint8Array(arrays.kind.buffer.slice(0, count)),
+      type: new Uint8Array(arrays.type.buffer.slice(0, count)),
+      at: new Int32Array(at.buffer.slice(0, count * 4)),
+      len: new Int32Array(len.buffer.slice(0, count * 4)),
+      nameAt: new Int32Array(arrays.nameAt.buffer.slice(0, count * 4)),
+      hasUnit: new Uint8Array(arrays.hasUnit.buffer.slice(0, count)),
+      scaler: new Int8Array(arrays.scaler.buffer.slice(0, count)),
+      unit: new Uint8Array(arrays.unit.buffer.slice(0, count)),
+      attribute: new Uint8Array(arrays.attribute.buffer.slice(0, count)),
     };
     layout.memo = undefined;
     layout.used = ++this.clock;

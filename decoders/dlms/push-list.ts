@@ -131,11 +131,16 @@ export class PushList {
     this.text0 = undefined;
     this.text0Done = false;
     this.notAList = false;
-    const layout = this.layouts.match(b, p, end);
+    const layouts = this.layouts;
+    if (!layouts.active()) {
+      layouts.release();
+      return this.readFull(b, p, end);
+    }
+    const layout = layouts.match(b, p, end);
     if (layout !== undefined) return this.replay(layout, b);
     const next = this.readFull(b, p, end);
-    if (next >= 0) this.layouts.remember(b, p, end, next, this, this);
-    else this.layouts.release();
+    if (next >= 0) layouts.remember(b, p, end, next, this, this);
+    else layouts.release();
     return next;
   }
 

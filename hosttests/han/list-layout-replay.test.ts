@@ -272,3 +272,41 @@ test('the comparison by eight-byte words: +0 and -0 words differ, NaN words with
     counter.restore();
   }
 });
+
+test('lists that never repeat: after eight kept in a row without a match, layouts rest for 64 reads, then work again', () => {
+  const counter = countMatches();
+  try {
+    const nulls = (n: number): Uint8Array => {
+      const b = new Uint8Array(n + 2);
+      b[0] = 0x01;
+      b[1] = n;
+      return b;
+    };
+    const l = new PushList();
+    const kept = (): boolean => {
+      l.layoutMemo = 'probe';
+      return l.layoutMemo === 'probe';
+    };
+    // eight different lists: each kept
+    for (let n = 1; n <= 8; n++) {
+      const b = nulls(n);
+      expect(outcome(l, l.read(b, 0, b.length))).toEqual(fresh(b, 0, b.length));
+      expect(kept()).toBe(true);
+    }
+    // the ninth miss starts the rest: 64 reads neither matched nor kept, results unchanged
+    for (let k = 0; k < 65; k++) {
+      const b = nulls(9 + (k % 3));
+      expect(outcome(l, l.read(b, 0, b.length))).toEqual(fresh(b, 0, b.length));
+      expect(kept()).toBe(false);
+    }
+    expect(counter.hits).toBe(0);
+    // then a list is kept and the same list again matched
+    const b = nulls(5);
+    l.read(b, 0, b.length);
+    expect(kept()).toBe(true);
+    expect(outcome(l, l.read(b, 0, b.length))).toEqual(fresh(b, 0, b.length));
+    expect(counter.hits).toBe(1);
+  } finally {
+    counter.restore();
+  }
+});

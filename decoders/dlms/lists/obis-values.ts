@@ -54,6 +54,8 @@ interface NamedPlan {
   op: Uint8Array;
   item: Uint8Array;
   entry: (ObisEntry | undefined)[];
+  /** The entry's field when it is a top-level key of the reading (set without a call), else undefined. */
+  top: (string | undefined)[];
   /** OP_SCALED: the unit factor; OP_RAW_PHASE: the phase (0-2), +3 for a voltage; OP_NUMBER: 1 to scale by 10 (Kamstrup energy). */
   factor: Float64Array;
   /** OP_SCALED: the scaler. */
@@ -85,6 +87,7 @@ function planNamedValues(l: PushList, whose: number | ((draft: ReadingDraft) => 
   const op = new Uint8Array(count);
   const item = new Uint8Array(count);
   const entries = new Array<ObisEntry | undefined>(count);
+  const top = new Array<string | undefined>(count);
   const factor = new Float64Array(count);
   const scaler = new Int8Array(count);
   let n = 0;
@@ -156,11 +159,12 @@ function planNamedValues(l: PushList, whose: number | ((draft: ReadingDraft) => 
     op[n] = o;
     item[n] = i;
     entries[n] = entry;
+    top[n] = entry !== undefined && entry.field.length === 1 ? entry.field[0] : undefined;
     factor[n] = f;
     scaler[n] = s;
     n++;
   }
-  return { whose, count: n, op, item, entry: entries, factor, scaler };
+  return { whose, count: n, op, item, entry: entries, top, factor, scaler };
 }
 
 /** The values of the list through its plan, into the draft. */
@@ -179,11 +183,17 @@ function applyPlan(draft: ReadingDraft, l: PushList, plan: NamedPlan, whose: num
       const v = value[i];
       const s = plan.scaler[k];
       const pw = POW10[s < 0 ? -s : s];
-      set(draft, plan.entry[k] as ObisEntry, (s === 0 ? v : s < 0 ? v / pw : v * pw) * plan.factor[k]);
+      const x = (s === 0 ? v : s < 0 ? v / pw : v * pw) * plan.factor[k];
+      const key = plan.top[k];
+      if (key !== undefined) draft[key] = x;
+      else set(draft, plan.entry[k] as ObisEntry, x);
       mapped++;
     } else if (op === OP_NUMBER) {
       const v = value[i];
-      set(draft, plan.entry[k] as ObisEntry, plan.factor[k] === 1 ? scale(v, 1) : v);
+      const x = plan.factor[k] === 1 ? scale(v, 1) : v;
+      const key = plan.top[k];
+      if (key !== undefined) draft[key] = x;
+      else set(draft, plan.entry[k] as ObisEntry, x);
       mapped++;
     } else if (op === OP_RAW_PHASE) {
       // Set aside; its key is made here (undefined for now) so the reading's keys keep the
@@ -224,7 +234,7 @@ function reserve(draft: ReadingDraft, phase: number, field: 'voltageV' | 'curren
   if (!(field in p)) p[field] = undefined;
 }
 
-/** setObisField for a number, written out (this runs for every value of every list). */
+/** setObisField for a number, written out (the plan sets top-level fields itself; this is for the nested ones). */
 function set(draft: ReadingDraft, entry: ObisEntry, v: number): void {
   const path = entry.field;
   if (path.length === 1) {

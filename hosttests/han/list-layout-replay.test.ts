@@ -8,6 +8,7 @@
 import { ITEM_BOOLEAN, ITEM_NULL, ITEM_NUMBER, ITEM_SCALER_UNIT, PushList } from '../../decoders/dlms/push-list';
 import { ListLayouts } from '../../decoders/dlms/list-layout';
 import { listToReading } from '../../decoders/dlms/lists/registry';
+import { mulberry32 } from '../../tools/simulate/prng';
 import { decodeAll, loadHanVectors } from './vectors';
 
 interface CapturedList {
@@ -76,17 +77,8 @@ function fresh(bytes: Uint8Array, start: number, end: number): unknown {
   return outcome(l, l.read(bytes, start, end));
 }
 
-/** Deterministic PRNG (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed sequence (the simulator's mulberry32), so a failure reproduces. */
+const rng = mulberry32;
 
 /** Counts the layout matches, so a test cannot pass without replaying anything. */
 function countMatches(): { hits: number; restore(): void } {

@@ -31,7 +31,10 @@
 
 import { ITEM_BOOLEAN, ITEM_NUMBER, ITEM_OCTETS, ITEM_TEXT } from './list-items';
 
-/** The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning). */
+/**
+ * The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning),
+ * each at the start of an ArrayBuffer of its own (they are copied by their buffers).
+ */
 export interface ListArrays {
   readonly kind: Uint8Array;
   readonly type: Uint8Array;
@@ -106,14 +109,21 @@ function sameBits(x: Float64Array, y: Float64Array, k: number): boolean {
   return xi[0] === yi[0] && xi[1] === yi[1];
 }
 
+/** The first `bytes` bytes of a typed array's own buffer, copied (flat under XS). */
+function bufferHead(buffer: ArrayBufferLike, bytes: number): ArrayBuffer {
+  return (buffer as ArrayBuffer).slice(0, bytes);
+}
+
 /** The remembered layouts of one reader. */
 export class ListLayouts {
   private readonly layouts: ListLayout[] = [];
   private clock = 0;
-  // (scratch for remember(): a list has at most 128 items, a layout MAX_LAYOUT_BYTES bytes)
-  private readonly regionScratch = new Int32Array(2 * 128 + 2);
-  private readonly numberScratch = new Uint8Array(128);
-  private readonly zeroScratch = new Int32Array(MAX_LAYOUT_BYTES / 8);
+  // (scratch for remember(), made on its first call: a stream has a reader per HAN link layer
+  // and only the one its meter uses keeps layouts; a list has at most 128 items, a layout at most
+  // MAX_LAYOUT_BYTES bytes)
+  private regionScratch: Int32Array | undefined = undefined;
+  private numberScratch: Uint8Array | undefined = undefined;
+  private zeroScratch: Int32Array | undefined = undefined;
   /** The layout whose arrays the reader holds now (undefined after a full read that was not kept). */
   current: ListLayout | undefined = undefined;
 
@@ -200,8 +210,13 @@ export class ListLayouts {
     const at = arrays.at;
     const len = arrays.len;
     // value regions and the items read again, into scratch arrays, then copied out at once
+    if (this.regionScratch === undefined) {
+      this.regionScratch = new Int32Array(2 * 128 + 2);
+      this.numberScratch = new Uint8Array(128);
+      this.zeroScratch = new Int32Array(MAX_LAYOUT_BYTES / 8);
+    }
     const regions = this.regionScratch;
-    const numbers = this.numberScratch;
+    const numbers = this.numberScratch as Uint8Array;
     let r = 0;
     let m = 0;
     for (let i = 0; i < count; i++) {
@@ -225,7 +240,7 @@ export class ListLayouts {
     const bytes = new Uint8Array(copy);
     for (let q = 0; q < r; q += 2) bytes.fill(0, regions[q], regions[q + 1]);
     const words = new Float64Array(copy);
-    const zeros = this.zeroScratch;
+    const zeros = this.zeroScratch as Int32Array;
     let z = 0;
     for (let w = 0; w < words.length; w++) if (words[w] === 0) zeros[z++] = w;
     let layout: ListLayout;
@@ -248,19 +263,19 @@ export class ListLayouts {
     layout.words = words;
     // (copies through ArrayBuffer.prototype.slice: flat under XS, where a typed array's slice or
     // from costs per element; the reader's arrays each start their own buffer)
-    layout.zeroWords = new Int32Array(zeros.buffer.slice(0, z * 4));
-    layout.regions = new Int32Array(regions.buffer.slice(0, r * 4));
-    layout.numbers = new Uint8Array(numbers.buffer.slice(0, m));
+    layout.zeroWords = new Int32Array(bufferHead(zeros.buffer, z * 4));
+    layout.regions = new Int32Array(bufferHead(regions.buffer, r * 4));
+    layout.numbers = new Uint8Array(bufferHead(numbers.buffer, m));
     layout.saved = {
-      kind: new Uint8Array(arrays.kind.buffer.slice(0, count)),
-      type: new Uint8Array(arrays.type.buffer.slice(0, count)),
-      at: new Int32Array(at.buffer.slice(0, count * 4)),
-      len: new Int32Array(len.buffer.slice(0, count * 4)),
-      nameAt: new Int32Array(arrays.nameAt.buffer.slice(0, count * 4)),
-      hasUnit: new Uint8Array(arrays.hasUnit.buffer.slice(0, count)),
-      scaler: new Int8Array(arrays.scaler.buffer.slice(0, count)),
-      unit: new Uint8Array(arrays.unit.buffer.slice(0, count)),
-      attribute: new Uint8Array(arrays.attribute.buffer.slice(0, count)),
+      kind: new Uint8Array(bufferHead(arrays.kind.buffer, count)),
+      type: new Uint8Array(bufferHead(arrays.type.buffer, count)),
+      at: new Int32Array(bufferHead(at.buffer, count * 4)),
+      len: new Int32Array(bufferHead(len.buffer, count * 4)),
+      nameAt: new Int32Array(bufferHead(arrays.nameAt.buffer, count * 4)),
+      hasUnit: new Uint8Array(bufferHead(arrays.hasUnit.buffer, count)),
+      scaler: new Int8Array(bufferHead(arrays.scaler.buffer, count)),
+      unit: new Uint8Array(bufferHead(arrays.unit.buffer, count)),
+      attribute: new Uint8Array(bufferHead(arrays.attribute.buffer, count)),
     };
     layout.memo = undefined;
     layout.used = ++this.clock;

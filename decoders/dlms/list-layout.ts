@@ -31,10 +31,7 @@
 
 import { ITEM_BOOLEAN, ITEM_NUMBER, ITEM_OCTETS, ITEM_TEXT } from './list-items';
 
-/**
- * The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning),
- * each at the start of an ArrayBuffer of its own (they are copied by their buffers).
- */
+/** The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning). */
 export interface ListArrays {
   readonly kind: Uint8Array;
   readonly type: Uint8Array;
@@ -77,7 +74,12 @@ export class ListLayout {
   regions: Int32Array = new Int32Array(0);
   /** Items whose value is read again on a match. */
   numbers: Uint8Array = new Uint8Array(0);
-  saved: ListArrays | undefined = undefined;
+  /**
+   * The reader's arrays for the layout's `count` items, in one buffer (a typed array and its buffer
+   * cost XS slots each; restore() makes the views): at, len, nameAt (32-bit, count each), then
+   * kind, type, hasUnit, scaler, unit, attribute (a byte each).
+   */
+  saved: ArrayBuffer | undefined = undefined;
   /** What a list shape worked out from this layout alone (PushList.layoutMemo), or undefined. */
   memo: unknown = undefined;
   /** Order of use, for replacing the oldest. */
@@ -262,21 +264,23 @@ export class ListLayouts {
     layout.descriptorCount = head.descriptorCount;
     layout.words = words;
     // (copies through ArrayBuffer.prototype.slice: flat under XS, where a typed array's slice or
-    // from costs per element; the reader's arrays each start their own buffer)
+    // from costs per element)
     layout.zeroWords = new Int32Array(bufferHead(zeros.buffer, z * 4));
     layout.regions = new Int32Array(bufferHead(regions.buffer, r * 4));
     layout.numbers = new Uint8Array(bufferHead(numbers.buffer, m));
-    layout.saved = {
-      kind: new Uint8Array(bufferHead(arrays.kind.buffer, count)),
-      type: new Uint8Array(bufferHead(arrays.type.buffer, count)),
-      at: new Int32Array(bufferHead(at.buffer, count * 4)),
-      len: new Int32Array(bufferHead(len.buffer, count * 4)),
-      nameAt: new Int32Array(bufferHead(arrays.nameAt.buffer, count * 4)),
-      hasUnit: new Uint8Array(bufferHead(arrays.hasUnit.buffer, count)),
-      scaler: new Int8Array(bufferHead(arrays.scaler.buffer, count)),
-      unit: new Uint8Array(bufferHead(arrays.unit.buffer, count)),
-      attribute: new Uint8Array(bufferHead(arrays.attribute.buffer, count)),
-    };
+    const n4 = count * 4;
+    const b0 = 3 * n4;
+    const saved = new ArrayBuffer(b0 + 6 * count);
+    new Int32Array(saved, 0, count).set(at.subarray(0, count));
+    new Int32Array(saved, n4, count).set(len.subarray(0, count));
+    new Int32Array(saved, 2 * n4, count).set(arrays.nameAt.subarray(0, count));
+    new Uint8Array(saved, b0, count).set(kind.subarray(0, count));
+    new Uint8Array(saved, b0 + count, count).set(arrays.type.subarray(0, count));
+    new Uint8Array(saved, b0 + 2 * count, count).set(arrays.hasUnit.subarray(0, count));
+    new Int8Array(saved, b0 + 3 * count, count).set(arrays.scaler.subarray(0, count));
+    new Uint8Array(saved, b0 + 4 * count, count).set(arrays.unit.subarray(0, count));
+    new Uint8Array(saved, b0 + 5 * count, count).set(arrays.attribute.subarray(0, count));
+    layout.saved = saved;
     layout.memo = undefined;
     layout.used = ++this.clock;
     this.current = layout;
@@ -285,16 +289,19 @@ export class ListLayouts {
   /** Put the layout's arrays back into the reader's (unless the reader holds them already). */
   restore(layout: ListLayout, arrays: ListArrays): void {
     if (this.current === layout) return;
-    const s = layout.saved as ListArrays;
-    arrays.kind.set(s.kind);
-    arrays.type.set(s.type);
-    arrays.at.set(s.at);
-    arrays.len.set(s.len);
-    arrays.nameAt.set(s.nameAt);
-    arrays.hasUnit.set(s.hasUnit);
-    arrays.scaler.set(s.scaler);
-    arrays.unit.set(s.unit);
-    arrays.attribute.set(s.attribute);
+    const s = layout.saved as ArrayBuffer;
+    const count = layout.count;
+    const n4 = count * 4;
+    const b0 = 3 * n4;
+    arrays.at.set(new Int32Array(s, 0, count));
+    arrays.len.set(new Int32Array(s, n4, count));
+    arrays.nameAt.set(new Int32Array(s, 2 * n4, count));
+    arrays.kind.set(new Uint8Array(s, b0, count));
+    arrays.type.set(new Uint8Array(s, b0 + count, count));
+    arrays.hasUnit.set(new Uint8Array(s, b0 + 2 * count, count));
+    arrays.scaler.set(new Int8Array(s, b0 + 3 * count, count));
+    arrays.unit.set(new Uint8Array(s, b0 + 4 * count, count));
+    arrays.attribute.set(new Uint8Array(s, b0 + 5 * count, count));
     this.current = layout;
   }
 

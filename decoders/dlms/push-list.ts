@@ -28,6 +28,10 @@
  *     named value is that value's.
  * Names are offsets into `bytes` (the OBIS logical name's 6 bytes); nothing is looked up here.
  *
+ * Layouts: a list whose bytes equal one of the last lists' but in its values gets that list's
+ * items back and only its values read again (list-layout.ts: exact, bounded, and what keeps a
+ * HAN frame's decode within the device bound).
+ *
  * Bounds: counts are checked against the bytes left (a hostile count cannot make it loop or
  * allocate), nesting is limited, more than CAPACITY elements is refused. read() never throws:
  * it returns -1 and says why in `error`, in the words of the A-XDR rules that failed.
@@ -35,21 +39,10 @@
 
 import type { ObisEntry } from '../obis/obis-table';
 
-/** Item kinds. */
-export const ITEM_NULL = 0;
-export const ITEM_NUMBER = 1;
-/** octet-string (09), date-time/date/time (19 1A 1B): bytes at `at`, `len`. */
-export const ITEM_OCTETS = 2;
-/** visible-string / utf8-string (0A 0C): bytes at `at`, `len`. */
-export const ITEM_TEXT = 3;
-/** boolean: `value` 1 or 0. */
-export const ITEM_BOOLEAN = 4;
-/** scaler_unit { integer, enum }: `scaler`, `unit`. */
-export const ITEM_SCALER_UNIT = 5;
-/** The capture-object descriptors of a described list (element 0). */
-export const ITEM_DESCRIPTORS = 6;
-/** A nested value of another shape, a bit-string: its extent only (`at`, `len`). */
-export const ITEM_OTHER = 7;
+import { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT } from './list-items';
+import { ListLayouts, type ListLayout } from './list-layout';
+
+export { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT };
 
 /** Elements a list may have (the longest real lists: Kamstrup list 3, 65; Sagemcom ~37). */
 const LIST_CAPACITY = 128;
@@ -85,7 +78,7 @@ export class PushList {
   readonly type = new Uint8Array(SLOTS);
   /** Numbers, booleans as 1 / 0. */
   readonly value = new Float64Array(SLOTS);
-  /** Octets, text, other: where the content starts and how long it is. */
+  /** Numbers, booleans, octets, text, other: where the content (after the tag and length) starts and how long it is. */
   readonly at = new Int32Array(SLOTS);
   readonly len = new Int32Array(SLOTS);
   /** Offset of the item's 6-byte OBIS name in `bytes`, or -1. */
@@ -112,6 +105,25 @@ export class PushList {
   text0: string | undefined = undefined;
   text0Done = false;
 
+  /** The lists read before, for a list that differs from one of them only in its values (list-layout.ts). */
+  private readonly layouts = new ListLayouts();
+
+  /**
+   * A list shape's memo for the layout of the list read last (kept with the layout, list-layout.ts):
+   * undefined after a full read until a shape sets it. Only what follows from the layout's bytes
+   * may go in (which items, names, units, kinds), never a value: the next list with the same layout
+   * has other values. Setting it after a list whose layout is not kept does nothing.
+   */
+  get layoutMemo(): unknown {
+    const layout = this.layouts.current;
+    return layout === undefined ? undefined : layout.memo;
+  }
+
+  set layoutMemo(memo: unknown) {
+    const layout = this.layouts.current;
+    if (layout !== undefined) layout.memo = memo;
+  }
+
   /** Read the list whose tag is at b[p]; the index after it, or -1 (`error` says why). */
   read(b: Uint8Array, p: number, end: number): number {
     this.bytes = b;
@@ -123,6 +135,49 @@ export class PushList {
     this.text0 = undefined;
     this.text0Done = false;
     this.notAList = false;
+    const layouts = this.layouts;
+    if (!layouts.active()) {
+      layouts.release();
+      return this.readFull(b, p, end);
+    }
+    const layout = layouts.match(b, p, end);
+    if (layout !== undefined) return this.replay(layout, b);
+    const next = this.readFull(b, p, end);
+    if (next >= 0) layouts.remember(b, p, end, next, this, this);
+    else layouts.release();
+    return next;
+  }
+
+  /**
+   * A list with a remembered layout: its items as the full read left them, the values read again
+   * at their offsets by the full read's rules (numberValue; the commonest two written out here:
+   * the replay runs for nearly every list a meter sends). The layout says every value's bytes are there.
+   */
+  private replay(layout: ListLayout, b: Uint8Array): number {
+    this.layouts.restore(layout, this);
+    const value = this.value;
+    const type = this.type;
+    const at = this.at;
+    const numbers = layout.numbers;
+    for (let k = 0; k < numbers.length; k++) {
+      const i = numbers[k];
+      const t = type[i];
+      const q = at[i];
+      if (t === 0x06) value[i] = b[q] * 0x1000000 + ((b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3]);
+      else if (t === 0x12) value[i] = (b[q] << 8) | b[q + 1];
+      else value[i] = numberValue(b, q, t);
+    }
+    this.count = layout.count;
+    this.listTag = layout.listTag;
+    this.tagged = layout.tagged;
+    this.named = layout.named;
+    this.described = layout.described;
+    this.descriptorCount = layout.descriptorCount;
+    return layout.start + layout.length;
+  }
+
+  /** The full read: every element parsed. */
+  private readFull(b: Uint8Array, p: number, end: number): number {
     if (p >= end) return this.need(1, p, end);
     const listTag = b[p];
     if (listTag !== 0x01 && listTag !== 0x02) {
@@ -143,8 +198,6 @@ export class PushList {
     if (count > LIST_CAPACITY) return this.fail(`a list of ${count} items (at most ${LIST_CAPACITY} are read)`);
     this.listTag = listTag;
     const kind = this.kind;
-    const type = this.type;
-    const value = this.value;
     const nameAt = this.nameAt;
     const hasUnit = this.hasUnit;
     const attribute = this.attribute;
@@ -152,34 +205,11 @@ export class PushList {
       nameAt[i] = -1;
       hasUnit[i] = 0;
       attribute[i] = 0;
-      // The commonest elements inline (a call or a switch case costs under XS): names and other
-      // short octet-strings, double-long-unsigned, long-unsigned; then tagged structures.
+      // (the commonest values were read inline here, and in nested(), before the layout replay:
+      // with it they bought nothing on the bench's captures, so they went)
       const tag = q < end ? b[q] : -1;
-      if (tag === 0x09 && q + 1 < end && b[q + 1] < 0x80) {
-        const n = b[q + 1];
-        if (q + 2 + n > end) return this.need(n, q + 2, end);
-        type[i] = 0x09;
-        kind[i] = ITEM_OCTETS;
-        this.at[i] = q + 2;
-        this.len[i] = n;
-        q += 2 + n;
-      } else if (tag === 0x06 && q + 5 <= end) {
-        value[i] = b[q + 1] * 0x1000000 + ((b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]);
-        type[i] = 0x06;
-        kind[i] = ITEM_NUMBER;
-        q += 5;
-      } else if (tag === 0x12 && q + 3 <= end) {
-        value[i] = (b[q + 1] << 8) | b[q + 2];
-        type[i] = 0x12;
-        kind[i] = ITEM_NUMBER;
-        q += 3;
-      } else if (tag === 0x02 || tag === 0x01) {
-        q = this.nested(b, q, end, i);
-        if (q < 0) return -1;
-      } else {
-        q = this.scalar(b, q, end, i);
-        if (q < 0) return -1;
-      }
+      q = tag === 0x02 || tag === 0x01 ? this.nested(b, q, end, i) : this.scalar(b, q, end, i);
+      if (q < 0) return -1;
     }
     this.count = count;
     if (this.descriptorCount > 0 && kind[0] === ITEM_DESCRIPTORS && this.descriptorCount === count) this.nameDescribed();
@@ -208,19 +238,7 @@ export class PushList {
       this.named++;
       let p = q + 10;
       const v = p < end ? b[p] : -1;
-      // the commonest values written out (scalar() is a call and a switch under XS)
-      if (v === 0x06 && p + 5 <= end) {
-        this.value[i] = b[p + 1] * 0x1000000 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]);
-        this.type[i] = 0x06;
-        this.kind[i] = ITEM_NUMBER;
-        p += 5;
-      } else if ((v === 0x12 || v === 0x10) && p + 3 <= end) {
-        const x = (b[p + 1] << 8) | b[p + 2];
-        this.value[i] = v === 0x10 && x >= 0x8000 ? x - 0x10000 : x;
-        this.type[i] = v;
-        this.kind[i] = ITEM_NUMBER;
-        p += 3;
-      } else if (v === 0x02 || v === 0x01) {
+      if (v === 0x02 || v === 0x01) {
         p = this.skip(b, p, end, 2);
         if (p < 0) return -1;
         this.kind[i] = ITEM_OTHER;
@@ -351,17 +369,19 @@ export class PushList {
       case 0x06:
       case 0x05: {
         if (p + 4 > end) return this.need(4, p, end);
-        const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-        this.value[i] = tag === 0x05 && v >= 0x80000000 ? v - 0x100000000 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 4;
         return p + 4;
       }
       case 0x12:
       case 0x10: {
         if (p + 2 > end) return this.need(2, p, end);
-        const v = (b[p] << 8) | b[p + 1];
-        this.value[i] = tag === 0x10 && v >= 0x8000 ? v - 0x10000 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 2;
         return p + 2;
       }
       case 0x09:
@@ -381,9 +401,10 @@ export class PushList {
       case 0x11:
       case 0x0d: {
         if (p >= end) return this.need(1, p, end);
-        const v = b[p];
-        this.value[i] = tag === 0x0f && v >= 0x80 ? v - 0x100 : v;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 1;
         return p + 1;
       }
       case 0x00:
@@ -391,27 +412,29 @@ export class PushList {
         return p;
       case 0x03:
         if (p >= end) return this.need(1, p, end);
-        this.value[i] = b[p] !== 0 ? 1 : 0;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_BOOLEAN;
+        this.at[i] = p;
+        this.len[i] = 1;
         return p + 1;
       case 0x14:
       case 0x15: {
         if (p + 4 > end) return this.need(4, p, end);
-        const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
         if (p + 8 > end) return this.need(4, p + 4, end);
-        const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
-        // 64-bit integers as Numbers: exact up to 2^53, ample for Wh
-        this.value[i] = (tag === 0x14 && hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo;
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = 8;
         return p + 8;
       }
       case 0x17:
       case 0x18: {
         const n = tag === 0x17 ? 4 : 8;
         if (p + n > end) return this.need(n, p, end);
-        const view = new DataView(b.buffer, b.byteOffset + p, n);
-        this.value[i] = n === 4 ? view.getFloat32(0) : view.getFloat64(0);
+        this.value[i] = numberValue(b, p, tag);
         this.kind[i] = ITEM_NUMBER;
+        this.at[i] = p;
+        this.len[i] = n;
         return p + n;
       }
       case 0x19:
@@ -490,6 +513,50 @@ export class PushList {
 
   /** OBIS memo bound (see obisEntries): cleared when full. */
   static readonly MEMO_LIMIT = MEMO_LIMIT;
+}
+
+/**
+ * The value of the number or boolean whose content starts at b[p] (its A-XDR tag `tag`, its
+ * bytes known to be there): the one reading of each number type, for the full read (scalar)
+ * and the layout replay.
+ */
+function numberValue(b: Uint8Array, p: number, tag: number): number {
+  switch (tag) {
+    case 0x06:
+      return b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+    case 0x12:
+      return (b[p] << 8) | b[p + 1];
+    case 0x05: {
+      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      return v >= 0x80000000 ? v - 0x100000000 : v;
+    }
+    case 0x10: {
+      const v = (b[p] << 8) | b[p + 1];
+      return v >= 0x8000 ? v - 0x10000 : v;
+    }
+    case 0x0f: {
+      const v = b[p];
+      return v >= 0x80 ? v - 0x100 : v;
+    }
+    case 0x16:
+    case 0x11:
+    case 0x0d:
+      return b[p];
+    case 0x03:
+      return b[p] !== 0 ? 1 : 0;
+    case 0x14:
+    case 0x15: {
+      const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+      const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
+      // 64-bit integers as Numbers: exact up to 2^53, ample for Wh
+      return (tag === 0x14 && hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo;
+    }
+    default: {
+      // 0x17 float32, 0x18 float64
+      const view = new DataView(b.buffer, b.byteOffset + p, tag === 0x17 ? 4 : 8);
+      return tag === 0x17 ? view.getFloat32(0) : view.getFloat64(0);
+    }
+  }
 }
 
 /** 02 04 12 cc cc 09 06 <name 6> 0F attr 12 ii ii at b[p] (the caller checked 18 bytes are there). */

@@ -8,6 +8,9 @@
  * meter around the original. Figures per frame: inclusive (the function and what it calls) and
  * self (less the wrapped functions it calls), each net of the wrappers' own measured cost, so
  * approximate to a few percent. Figures, not a test (BENCHMARKS.md, "Issue 13's bounds").
+ * `--methods` wraps every class and object-literal method of the bundle too (named
+ * `Class.method`), which shows where a frame's decode goes (splitters, push-list reader, list
+ * shapes); its figures carry the wrappers' error on each of many small calls.
  */
 import { bundleForXs } from '../xs/bundle';
 import { bytesToHex } from '../xs/harness-core';
@@ -51,6 +54,31 @@ interface Acc {
   direct: number;
 }
 
+/**
+ * Every method written `    name(args) {` on a line of its own (esbuild's output for class and
+ * object-literal methods, constructors aside) becomes a wrapper and `name__wrapped`, named after
+ * the nearest `var X = class` or `var X = {` above it.
+ */
+function wrapMethods(code: string): string {
+  let owner = '?';
+  let literal = false;
+  const out: string[] = [];
+  for (const line of code.split('\n')) {
+    const o = /^ {2}var (\w+) = (?:class\b|\{$)/.exec(line);
+    if (o) {
+      owner = o[1];
+      literal = !line.includes('class');
+    }
+    const m = /^( {4})(\w+)\(([^)]*)\) \{$/.exec(line);
+    if (m && m[2] !== 'constructor' && !['if', 'for', 'while', 'switch', 'catch', 'function'].includes(m[2])) {
+      const key = JSON.stringify(`${owner}.${m[2]}`);
+      out.push(`${m[1]}${m[2]}(...a) { return __w(${key}, this.${m[2]}__wrapped, this, a); }${literal ? ',' : ''}`);
+      out.push(`${m[1]}${m[2]}__wrapped(${m[3]}) {`);
+    } else out.push(line);
+  }
+  return out.join('\n');
+}
+
 async function main(): Promise<void> {
   const functions = (arg('--functions') ?? DEFAULT_FUNCTIONS).split(',');
   const filter = arg('--filter');
@@ -71,6 +99,7 @@ async function main(): Promise<void> {
     }
     code = code.replace(re, `function ${f}(...a) { return __w(${JSON.stringify(f)}, ${f}__wrapped, this, a); }\nfunction ${f}__wrapped(`);
   }
+  if (args.includes('--methods')) code = wrapMethods(code);
   const xs = new XsWorker();
   try {
     await xs.evaluate(WRAPPER);

@@ -64,12 +64,14 @@ $('read-save').addEventListener('click', async () => {
   const open = $('read-open').checked;
   if (!open && !$('read-private').checked) return;
   const r = await mb.api('PUT', '/api/v1/settings', { access: { readOpen: open } });
+  // What is stored now, saved or not, shown before the message: a refusal must not sit beside a
+  // choice that looks taken (the check was seen still on "private" under "Not saved" in a CI run).
+  await refreshAuth();
   message(
     'read-msg',
     r.ok,
     r.ok ? (open ? 'Saved: live data is open on your network.' : 'Saved: live data is private now.') : 'Not saved: ' + mb.plainError(r),
   );
-  await refreshAuth(); // shows what is stored now, saved or not
 });
 
 function tariffRows() {

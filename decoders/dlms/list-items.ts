@@ -14,3 +14,6 @@ export const ITEM_SCALER_UNIT = 5;
 export const ITEM_DESCRIPTORS = 6;
 /** A nested value of another shape, a bit-string: its extent only (`at`, `len`). */
 export const ITEM_OTHER = 7;
+
+/** Elements a list may have (the longest real lists: Kamstrup list 3, 65; Sagemcom ~37). */
+export const LIST_CAPACITY = 128;

@@ -29,7 +29,7 @@
  * bound needs it (BENCHMARKS.md, "Issue 13's bounds": what it buys).
  */
 
-import { ITEM_BOOLEAN, ITEM_NUMBER, ITEM_OCTETS, ITEM_TEXT } from './list-items';
+import { ITEM_BOOLEAN, ITEM_NUMBER, ITEM_OCTETS, ITEM_TEXT, LIST_CAPACITY } from './list-items';
 
 /** The reader's per-item arrays a layout keeps and puts back (push-list.ts owns their meaning). */
 export interface ListArrays {
@@ -111,6 +111,16 @@ function sameBits(x: Float64Array, y: Float64Array, k: number): boolean {
   return xi[0] === yi[0] && xi[1] === yi[1];
 }
 
+/** Zero bytes[regions[q], regions[q + 1]) for the first m entries of regions (pairs), two pairs a loop turn. */
+function zeroRegions(bytes: Uint8Array, regions: Int32Array, m: number): void {
+  let r = 0;
+  for (; r + 3 < m; r += 4) {
+    bytes.fill(0, regions[r], regions[r + 1]);
+    bytes.fill(0, regions[r + 2], regions[r + 3]);
+  }
+  if (r < m) bytes.fill(0, regions[r], regions[r + 1]);
+}
+
 /** The first `bytes` bytes of a typed array's own buffer, copied (flat under XS). */
 function bufferHead(buffer: ArrayBufferLike, bytes: number): ArrayBuffer {
   return (buffer as ArrayBuffer).slice(0, bytes);
@@ -121,8 +131,8 @@ export class ListLayouts {
   private readonly layouts: ListLayout[] = [];
   private clock = 0;
   // (scratch for remember(), made on its first call: a stream has a reader per HAN link layer
-  // and only the one its meter uses keeps layouts; a list has at most 128 items, a layout at most
-  // MAX_LAYOUT_BYTES bytes)
+  // and only the one its meter uses keeps layouts; a list has at most LIST_CAPACITY items, a layout
+  // at most MAX_LAYOUT_BYTES bytes)
   private regionScratch: Int32Array | undefined = undefined;
   private numberScratch: Uint8Array | undefined = undefined;
   private zeroScratch: Int32Array | undefined = undefined;
@@ -158,15 +168,7 @@ export class ListLayouts {
   private same(layout: ListLayout, b: Uint8Array): boolean {
     const copy = wordCopy(b, layout.start, layout.length);
     if (copy === undefined) return false;
-    const bytes = new Uint8Array(copy);
-    const regions = layout.regions;
-    const m = regions.length;
-    let r = 0;
-    for (; r + 3 < m; r += 4) {
-      bytes.fill(0, regions[r], regions[r + 1]);
-      bytes.fill(0, regions[r + 2], regions[r + 3]);
-    }
-    if (r < m) bytes.fill(0, regions[r], regions[r + 1]);
+    zeroRegions(new Uint8Array(copy), layout.regions, layout.regions.length);
     const x = new Float64Array(copy);
     const y = layout.words;
     const n = y.length;
@@ -213,8 +215,8 @@ export class ListLayouts {
     const len = arrays.len;
     // value regions and the items read again, into scratch arrays, then copied out at once
     if (this.regionScratch === undefined) {
-      this.regionScratch = new Int32Array(2 * 128 + 2);
-      this.numberScratch = new Uint8Array(128);
+      this.regionScratch = new Int32Array(2 * LIST_CAPACITY + 2);
+      this.numberScratch = new Uint8Array(LIST_CAPACITY);
       this.zeroScratch = new Int32Array(MAX_LAYOUT_BYTES / 8);
     }
     const regions = this.regionScratch;
@@ -239,8 +241,7 @@ export class ListLayouts {
       regions[r++] = length;
       regions[r++] = whole;
     }
-    const bytes = new Uint8Array(copy);
-    for (let q = 0; q < r; q += 2) bytes.fill(0, regions[q], regions[q + 1]);
+    zeroRegions(new Uint8Array(copy), regions, r);
     const words = new Float64Array(copy);
     const zeros = this.zeroScratch as Int32Array;
     let z = 0;

@@ -39,13 +39,11 @@
 
 import type { ObisEntry } from '../obis/obis-table';
 
-import { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT } from './list-items';
+import { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT, LIST_CAPACITY } from './list-items';
 import { ListLayouts, type ListLayout } from './list-layout';
 
 export { ITEM_BOOLEAN, ITEM_DESCRIPTORS, ITEM_NULL, ITEM_NUMBER, ITEM_OCTETS, ITEM_OTHER, ITEM_SCALER_UNIT, ITEM_TEXT };
 
-/** Elements a list may have (the longest real lists: Kamstrup list 3, 65; Sagemcom ~37). */
-const LIST_CAPACITY = 128;
 /** Descriptors a described list may have (E450 and E570 push ~10-30). */
 const DESCRIPTOR_CAPACITY = 64;
 /** Slots per array: the list's items and one scratch slot for values read only for their extent. */

@@ -5,29 +5,14 @@
 // limit with parking, eviction of idle connections, nested JSON, foreign Host/Origin, and the
 // WebSocket hub's per-address limit and ping/pong timeout.
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as standin from './standin-sockets';
 
 jest.mock('timer', () => ({ __esModule: true, default: require('./standin-sockets').Timer }), { virtual: true });
 jest.mock('embedded:io/socket/listener', () => ({ __esModule: true, default: require('./standin-sockets').FakeListener }), { virtual: true });
-jest.mock(
-  'crypt',
-  () => ({
-    Digest: class {
-      private hash = createHash('sha1');
-      write(data: string) {
-        this.hash.update(data);
-      }
-      close() {
-        const out = this.hash.digest();
-        return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-      }
-    },
-  }),
-  { virtual: true },
-);
+jest.mock('crypt', () => ({ Digest: require('../moddable/standin-crypt').Digest }), { virtual: true });
 jest.mock('base64', () => ({ __esModule: true, default: { encode: (b: ArrayBuffer) => Buffer.from(b).toString('base64') } }), { virtual: true });
 
 standin.installXsGlobals();

@@ -1,24 +1,8 @@
 // WebSocket framing and handshake key of the device server (firmware/moddable/http/websocket-hub.ts).
 // Moddable's crypt Digest and base64 are replaced by Node's, so the test checks our composition
 // against the RFC 6455 example and the length encodings at their boundaries.
-import { createHash } from 'node:crypto';
 
-jest.mock(
-  'crypt',
-  () => ({
-    Digest: class {
-      private hash = createHash('sha1');
-      write(data: string) {
-        this.hash.update(data);
-      }
-      close() {
-        const out = this.hash.digest();
-        return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-      }
-    },
-  }),
-  { virtual: true },
-);
+jest.mock('crypt', () => ({ Digest: require('./standin-crypt').Digest }), { virtual: true });
 // The hub's heartbeat timer: never fired here (framing only).
 jest.mock('timer', () => ({ __esModule: true, default: { set: () => ({}), repeat: () => ({}), clear: () => undefined } }), { virtual: true });
 jest.mock('base64', () => ({ __esModule: true, default: { encode: (b: ArrayBuffer) => Buffer.from(b).toString('base64') } }), { virtual: true });

@@ -9,18 +9,8 @@ import type { Browser } from 'playwright-core';
 import { startHost } from '../../firmware/host/start-host';
 import type { RunningHost } from '../../firmware/host/start-host';
 import { defaultReplay, ReplaySource } from '../../firmware/host/replay-source';
-import { repoRoot, tempDir } from './helpers';
+import { repoRoot, tempDir, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const artifacts = join(repoRoot, 'hosttests', 'artifacts');
 
 function start(settingsPath: string): Promise<RunningHost> {
@@ -43,7 +33,7 @@ const settingsPath = join(dir, 'settings.json');
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   host = await start(settingsPath);
 });
 afterAll(async () => {

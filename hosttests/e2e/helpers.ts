@@ -9,6 +9,19 @@ import WebSocket from 'ws';
 
 export const repoRoot = join(__dirname, '..', '..');
 
+/** Debian's Chromium, headless, for the page tests through playwright-core (no network of its own: no updates, sync or QUIC). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

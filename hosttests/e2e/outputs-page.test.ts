@@ -10,25 +10,14 @@ import { startHost } from '../../firmware/host/start-host';
 import type { RunningHost } from '../../firmware/host/start-host';
 import { defaultReplay, ReplaySource } from '../../firmware/host/replay-source';
 import { createHostOutputs } from '../../firmware/host/output-args';
-import { repoRoot, tempDir, waitFor } from './helpers';
+import { repoRoot, tempDir, waitFor, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers';
 import { freePort } from '../outputs/fixtures';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let host: RunningHost;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const replay = defaultReplay(repoRoot);
   host = await startHost({
     port: 0,

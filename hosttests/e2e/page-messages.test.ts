@@ -13,18 +13,8 @@ import type { HostOptions, RunningHost } from '../../firmware/host/start-host';
 import { defaultReplay, ReplaySource } from '../../firmware/host/replay-source';
 import { captureReplay } from '../../firmware/host/replay-source';
 import { SerialSource } from '../../firmware/host/serial-source';
-import { getJson, repoRoot, spawnApp, tempDir } from './helpers';
+import { getJson, repoRoot, spawnApp, tempDir, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const AIDON_IT = { version: 1, headroom: { fuseA: 25, phases: 3, gridType: 'IT' } };
 const TELEGRAM_V5 = join(repoRoot, 'hosttests/vectors/p1/ndokter-dsmr_parser/telegram_v5.txt');
 const artifacts = join(repoRoot, 'hosttests', 'artifacts');
@@ -34,7 +24,7 @@ const hosts: RunningHost[] = [];
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 afterAll(async () => {
   await browser?.close();

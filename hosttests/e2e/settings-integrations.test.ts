@@ -6,19 +6,10 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { startHost } from '../../firmware/host/start-host';
 import type { RunningHost } from '../../firmware/host/start-host';
-import { getJson, tempDir } from './helpers';
+import { getJson, tempDir, CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers';
 import { startBroker } from './mosquitto';
 import type { Broker } from './mosquitto';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 jest.setTimeout(60000);
 
 let browser: Browser;
@@ -28,7 +19,7 @@ let broker: Broker;
 beforeAll(async () => {
   broker = await startBroker({ meterbox: 'Page-broker-pw1' });
   host = await startHost({ port: 0, host: '127.0.0.1', settingsPath: join(tempDir('meterbox-page-mqtt-'), 's.json'), quiet: true, passwordIterations: 1000 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
-import { getJson, spawnApp, tempDir } from '../e2e/helpers';
+import { getJson, spawnApp, tempDir, CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
 import { buildTestImage as buildUnsigned } from './esp-image-builder';
 import type { TestImageOptions } from './esp-image-builder';
@@ -16,18 +16,7 @@ import { makeTestKey } from './test-release-key';
 const key = makeTestKey();
 const buildTestImage = (o: TestImageOptions) => key.sign(buildUnsigned(o));
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = existsSync(CHROMIUM_PATH);
 
 (haveChromium ? describe : describe.skip)('update page in Chromium', () => {
   let app: SpawnedApp;
@@ -43,7 +32,7 @@ const haveChromium = existsSync(CHROMIUM);
       body: JSON.stringify({ password: 'box-admin-password' }),
     });
     expect(r.status).toBeLessThan(300);
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   }, 60000);
 
   afterAll(async () => {
@@ -92,6 +81,6 @@ const haveChromium = existsSync(CHROMIUM);
 
 if (!haveChromium) {
   test('Chromium is installed for the update page test', () => {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium`);
   });
 }

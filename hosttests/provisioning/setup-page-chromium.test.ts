@@ -9,26 +9,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { getJson, spawnApp, tempDir, waitFor } from '../e2e/helpers';
+import { getJson, spawnApp, tempDir, waitFor, CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = existsSync(CHROMIUM_PATH);
 const maybe = haveChromium ? describe : describe.skip;
 if (!haveChromium) {
   test('Chromium is installed for the setup page test', () => {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium`);
   });
 }
 
@@ -55,7 +43,7 @@ maybe('setup page in Chromium with simulated Wi-Fi', () => {
       }),
     );
     app = await spawnApp(['--settings', join(dir, 'settings.json'), '--ota-dir', join(dir, 'ota'), '--wifi-sim', join(dir, 'wifi.json')]);
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: ARGS, headless: true });
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     page = context.pages()[0] ?? (await context.newPage());
   }, 60000);
 

@@ -10,27 +10,19 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getJson, spawnApp, tempDir } from '../e2e/helpers';
+import { getJson, spawnApp, tempDir, CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/helpers';
 import type { SpawnedApp } from '../e2e/helpers';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('pages in Chromium', () => {
   let context: BrowserContext;
   const apps: SpawnedApp[] = [];
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    context = await chromium.launchPersistentContext(join(tempDir('pages-profile-'), 'p'), { executablePath: CHROMIUM, args: ARGS, headless: true });
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium`);
+    context = await chromium.launchPersistentContext(join(tempDir('pages-profile-'), 'p'), {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
   }, 60000);
   afterAll(async () => {
     await context?.close();
@@ -98,7 +90,7 @@ describe('pages in Chromium', () => {
     expect((await getJson(app.url + '/api/v1/auth/status')).body.readOpen).toBe(false);
 
     // Another browser, not logged in, is told the box is private.
-    const stranger = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    const stranger = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     try {
       const other = await stranger.newPage();
       await other.goto(app.url + '/settings');
